@@ -1,0 +1,465 @@
+//! Stage 1: `config.yaml` -> [`Config`].
+//!
+//! [`RawConfig`] mirrors the file and is strict (`deny_unknown_fields`): an unknown key is an
+//! error naming the key, the line and the closest known key. [`Config::load`] applies the
+//! command-line overrides to the raw form, then resolves it once (Cobalt's two layers): the base
+//! URL is parsed and kept with its subpath, the output and theme folders are resolved, and the
+//! result never changes during a build. Keys and meanings follow `design.md` (Zola's names).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Error, Result, Span};
+use crate::fs;
+use crate::yaml;
+
+/// The keys `config.yaml` accepts, for did-you-mean hints.
+pub const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "output_dir",
+    "menu",
+    "minify",
+    "extra",
+];
+
+/// `config.yaml` as written. Every field is optional here so that a missing required key gets our
+/// own message; [`Config::load`] checks them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawConfig {
+    /// Site title.
+    pub title: Option<String>,
+    /// Where the site will live, e.g. `https://example.com/studio`.
+    pub base_url: Option<String>,
+    /// Default meta description.
+    pub description: Option<String>,
+    /// BCP 47 language tag for `<html lang>`.
+    pub language: Option<String>,
+    /// Folder name under `themes/`.
+    pub theme: Option<String>,
+    /// Output folder, relative to the site root.
+    pub output_dir: Option<PathBuf>,
+    /// Main navigation.
+    pub menu: Vec<RawMenuItem>,
+    /// Minify HTML output (accepted; minification is not built in yet and leaves HTML as is).
+    pub minify: bool,
+    /// Anything, for templates as `config.extra`.
+    pub extra: Option<serde_json::Value>,
+}
+
+/// One menu entry as written: `{name, url, weight}`; `url` may be `@/page.md`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMenuItem {
+    /// Text of the link.
+    pub name: String,
+    /// Target: `@/page.md`, a path like `/faq/`, or a full URL.
+    pub url: String,
+    /// Order in the menu (ascending); entries without one keep their written order, last.
+    #[serde(default)]
+    pub weight: Option<i64>,
+}
+
+/// Values from the command line that replace or extend `config.yaml`.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    /// `--output DIR`: replaces `output_dir` (relative to the current folder if relative).
+    pub output_dir: Option<PathBuf>,
+    /// `--base-url URL`: replaces `base_url`.
+    pub base_url: Option<String>,
+    /// `--drafts`: include pages with `draft: true`.
+    pub drafts: bool,
+}
+
+/// A menu entry with its position in `config.yaml`, for link errors.
+#[derive(Debug, Clone)]
+pub struct MenuItem {
+    /// Text of the link.
+    pub name: String,
+    /// The target as written.
+    pub url: String,
+    /// Order (ascending).
+    pub weight: Option<i64>,
+    /// Where `url` is in `config.yaml`.
+    pub span: Option<Span>,
+}
+
+/// The resolved, validated configuration. Built once per build; never changes.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The site root: the folder holding `config.yaml`.
+    pub root: PathBuf,
+    /// Path of `config.yaml`.
+    pub config_file: PathBuf,
+    /// The text of `config.yaml`, for error snippets.
+    pub config_source: String,
+    /// Site title.
+    pub title: String,
+    /// Base URL without a trailing slash, e.g. `https://example.org/docs`.
+    pub base_url: String,
+    /// The path part of the base URL without a trailing slash: `/docs`, or `` at the host root.
+    pub base_path: String,
+    /// Default meta description.
+    pub description: String,
+    /// `<html lang>`; "en" by default.
+    pub language: String,
+    /// Theme name, if any.
+    pub theme: Option<String>,
+    /// `themes/<theme>`, if a theme is set.
+    pub theme_dir: Option<PathBuf>,
+    /// The absolute output folder (`public/` by default).
+    pub output_dir: PathBuf,
+    /// Main navigation, sorted by weight.
+    pub menu: Vec<MenuItem>,
+    /// `minify: true` in the config.
+    pub minify: bool,
+    /// `extra`, as JSON for templates.
+    pub extra: serde_json::Value,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+impl Config {
+    /// Reads `root/config.yaml`, applies `overrides` and resolves everything.
+    ///
+    /// Errors: [`Error::Io`] when the file cannot be read; [`Error::Diagnostics`] for invalid
+    /// UTF-8, YAML syntax, unknown keys, wrong types, a missing `title` or `base_url`, a base URL
+    /// that is not an absolute `http(s)` URL, and a theme folder that does not exist.
+    pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
+        let config_file = root.join("config.yaml");
+        if !config_file.is_file() {
+            return Err(Error::one(
+                Diagnostic::error(format!(
+                    "no config.yaml in {}: this folder is not a stillpoint site",
+                    root.display()
+                ))
+                .help("run the command in the folder that holds config.yaml, or pass --root DIR"),
+            ));
+        }
+        let bytes = fs::read(&config_file)?;
+        let shown = PathBuf::from("config.yaml");
+        let source = crate::content::decode_utf8(&bytes, &shown)?;
+        let raw: RawConfig = if yaml::is_empty_document(&source) {
+            RawConfig::default()
+        } else {
+            yaml::from_str(&source).map_err(|e| {
+                Error::one(yaml::to_diagnostic(
+                    &e,
+                    "invalid setting",
+                    &shown,
+                    &source,
+                    1,
+                    1,
+                    CONFIG_KEYS,
+                    "remove it; site-specific values go under `extra:`",
+                ))
+            })?
+        };
+        Self::from_raw(raw, root, config_file, source, overrides)
+    }
+
+    /// Resolves a [`RawConfig`]; see [`Config::load`] for the errors.
+    pub fn from_raw(
+        raw: RawConfig,
+        root: &Path,
+        config_file: PathBuf,
+        source: String,
+        overrides: &Overrides,
+    ) -> Result<Config> {
+        let RawConfig {
+            title,
+            base_url,
+            description,
+            language,
+            theme,
+            output_dir,
+            menu,
+            minify,
+            extra,
+        } = raw;
+        let shown = PathBuf::from("config.yaml");
+        let mut errors = Vec::new();
+        let key_span = |key: &str| find_line(&source, key);
+
+        let title = title.unwrap_or_else(|| {
+            errors.push(
+                Diagnostic::error("config.yaml has no `title`")
+                    .in_file(&shown)
+                    .help("add a line like `title: \"My Studio\"`"),
+            );
+            String::new()
+        });
+
+        let base_url = overrides.base_url.clone().or(base_url);
+        let (base_url, base_path) = match base_url {
+            None => {
+                errors.push(
+                    Diagnostic::error("config.yaml has no `base_url`")
+                        .in_file(&shown)
+                        .help("add the address where the site will live, like `base_url: \"https://example.com\"`"),
+                );
+                (String::new(), String::new())
+            }
+            Some(b) => match parse_base_url(&b) {
+                Ok(v) => v,
+                Err(why) => {
+                    let mut d = Diagnostic::error(format!("`base_url` is not a web address: {why}"))
+                        .in_file(&shown)
+                        .help("write the full address, starting with https://, like `base_url: \"https://example.com\"`");
+                    if overrides.base_url.is_some() {
+                        d = d.note("the value came from --base-url");
+                    } else if let Some(span) = key_span("base_url") {
+                        d = d.at(span, &source);
+                    }
+                    errors.push(d);
+                    (String::new(), String::new())
+                }
+            },
+        };
+
+        let theme_dir = match &theme {
+            Some(name) => {
+                let dir = root.join("themes").join(name);
+                if !dir.is_dir() {
+                    let available = list_themes(root);
+                    let mut d = Diagnostic::error(format!(
+                        "unknown theme `{name}`: there is no folder themes/{name}"
+                    ))
+                    .in_file(&shown)
+                    .label("this theme does not exist");
+                    if let Some(span) = key_span("theme") {
+                        d = d.at(span, &source);
+                    }
+                    d = d.help(if available.is_empty() {
+                        "remove the `theme:` line and put templates in templates/, or add the theme folder under themes/".to_string()
+                    } else {
+                        format!("the themes in this site are: {}", available.join(", "))
+                    });
+                    errors.push(d);
+                }
+                Some(dir)
+            }
+            None => None,
+        };
+
+        let output_dir = match &overrides.output_dir {
+            Some(dir) if dir.is_absolute() => dir.clone(),
+            Some(dir) => std::env::current_dir()
+                .map(|cwd| cwd.join(dir))
+                .unwrap_or_else(|_| dir.clone()),
+            None => root.join(output_dir.unwrap_or_else(|| PathBuf::from("public"))),
+        };
+
+        let mut menu: Vec<MenuItem> = menu
+            .into_iter()
+            .map(|m| {
+                let span = find_value_line(&source, &m.url);
+                MenuItem {
+                    name: m.name,
+                    url: m.url,
+                    weight: m.weight,
+                    span,
+                }
+            })
+            .collect();
+        menu.sort_by_key(|m| m.weight.map_or((1, 0), |w| (0, w)));
+
+        if !errors.is_empty() {
+            return Err(Error::Diagnostics(errors));
+        }
+        Ok(Config {
+            root: root.to_path_buf(),
+            config_file,
+            config_source: source,
+            title,
+            base_url,
+            base_path,
+            description: description.unwrap_or_default(),
+            language: language.unwrap_or_else(|| "en".into()),
+            theme,
+            theme_dir,
+            output_dir,
+            menu,
+            minify,
+            extra: extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+            drafts: overrides.drafts,
+        })
+    }
+
+    /// The absolute URL of a site path: `permalink("/faq/")` is `https://example.org/docs/faq/`.
+    /// `path` must start with `/`.
+    pub fn permalink(&self, path: &str) -> String {
+        format!("{}{}", self.base_url, path)
+    }
+
+    /// A minimal configuration for tests: `https://example.com`, no theme, output in `root/public`.
+    pub fn for_test(root: &Path) -> Config {
+        Config {
+            root: root.to_path_buf(),
+            config_file: root.join("config.yaml"),
+            config_source: String::new(),
+            title: "Test site".into(),
+            base_url: "https://example.com".into(),
+            base_path: String::new(),
+            description: String::new(),
+            language: "en".into(),
+            theme: None,
+            theme_dir: None,
+            output_dir: root.join("public"),
+            menu: Vec::new(),
+            minify: false,
+            extra: serde_json::Value::Object(Default::default()),
+            drafts: false,
+        }
+    }
+}
+
+/// Parses a base URL into (URL without trailing slash, path without trailing slash).
+/// Only absolute `http` and `https` URLs are accepted; a query or fragment is refused.
+fn parse_base_url(text: &str) -> std::result::Result<(String, String), String> {
+    let url = url::Url::parse(text.trim()).map_err(|e| e.to_string())?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("it starts with `{}:`, not https://", url.scheme()));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("it has no host name".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("it must not contain `?` or `#`".into());
+    }
+    let path = url.path().trim_end_matches('/').to_string();
+    let mut origin = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+    if let Some(port) = url.port() {
+        origin.push_str(&format!(":{port}"));
+    }
+    Ok((format!("{origin}{path}"), path))
+}
+
+fn list_themes(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir_names(&root.join("themes"))
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|n| n.into_string().ok())
+        .filter(|n| !n.starts_with('.') && root.join("themes").join(n).is_dir())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The span of the value of the top-level key `key` in `source`.
+fn find_line(source: &str, key: &str) -> Option<Span> {
+    source.split('\n').enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?.trim_start();
+        let value = rest.strip_prefix(':')?.trim();
+        let col = line.chars().count() - line.trim_start_matches(|_| false).len() + 1;
+        let start = line
+            .find(value)
+            .filter(|_| !value.is_empty())
+            .map_or(col, |b| line[..b].chars().count() + 1);
+        Some(Span::new(i + 1, start, value.chars().count().max(1)))
+    })
+}
+
+/// The span of the first occurrence of `value` as a whole word in `source` (for menu URLs).
+fn find_value_line(source: &str, value: &str) -> Option<Span> {
+    source.split('\n').enumerate().find_map(|(i, line)| {
+        let b = line.find(value)?;
+        Some(Span::new(
+            i + 1,
+            line[..b].chars().count() + 1,
+            value.chars().count(),
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_keeps_subpath_without_trailing_slash() {
+        let cases = [
+            ("https://example.com", ("https://example.com", "")),
+            ("https://example.com/", ("https://example.com", "")),
+            (
+                "https://example.org/docs/",
+                ("https://example.org/docs", "/docs"),
+            ),
+            (
+                "http://127.0.0.1:1111/a/b",
+                ("http://127.0.0.1:1111/a/b", "/a/b"),
+            ),
+        ];
+        for (input, (url, path)) in cases {
+            assert_eq!(
+                parse_base_url(input).unwrap(),
+                (url.to_string(), path.to_string()),
+                "{input}"
+            );
+        }
+        for bad in [
+            "example.com",
+            "ftp://x.org",
+            "https://x.org/?a=1",
+            "not a url",
+        ] {
+            assert!(parse_base_url(bad).is_err(), "{bad}");
+        }
+    }
+
+    fn load(text: &str) -> Result<Config> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config.yaml"), text).unwrap();
+        Config::load(dir.path(), &Overrides::default())
+    }
+
+    #[test]
+    fn unknown_key_names_key_line_and_closest() {
+        let err = load("title: x\nbase_url: https://e.com\ntheem: default\n").unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert_eq!(d.span.unwrap().line, 3, "{d:?}");
+        assert!(
+            d.help.as_deref().unwrap().contains("did you mean `theme`"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn missing_title_and_base_url_reported_together() {
+        let err = load("description: x\n").unwrap_err();
+        assert_eq!(err.into_diagnostics().len(), 2);
+    }
+
+    #[test]
+    fn overrides_apply_before_resolution() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.yaml"),
+            "title: x\nbase_url: https://e.com\n",
+        )
+        .unwrap();
+        let c = Config::load(
+            dir.path(),
+            &Overrides {
+                base_url: Some("https://other.org/sub/".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(c.base_url, "https://other.org/sub");
+        assert_eq!(c.permalink("/faq/"), "https://other.org/sub/faq/");
+    }
+
+    #[test]
+    fn unknown_theme_is_error_at_its_line() {
+        let err = load("title: x\nbase_url: https://e.com\ntheme: nope\n").unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert!(d.message.contains("unknown theme `nope`"), "{d:?}");
+        assert_eq!(d.span.unwrap().line, 3);
+    }
+}

@@ -1,0 +1,321 @@
+//! Stages 2 and 3: find the files under `content/` ([`discover`]) and read them into
+//! [`Document`]s ([`parse`]).
+//!
+//! In: the [`Config`]. Out: every source file in sorted path order, then each markdown file's
+//! front matter and body. Editor junk (swap, backup and lock files, dotfiles) is skipped here,
+//! in one place, by [`is_ignored_name`], for content, templates and static files alike
+//! (mdBook #2224, Hugo #6773). Parsing reports every bad file of the site together, not only
+//! the first. This stage decides no URL; that is the site tree's job.
+
+pub mod front_matter;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Error, Result, Span};
+use crate::fs;
+pub use front_matter::{DateValue, FrontMatter};
+
+/// What a file under `content/` is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceKind {
+    /// A markdown page (`faq.md`, or `index.md` of a page bundle).
+    Page,
+    /// A section's `_index.md`.
+    Section,
+    /// Any other file: copied beside the page or section of its folder.
+    Asset,
+}
+
+/// One file found under `content/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Absolute path.
+    pub path: PathBuf,
+    /// Path relative to `content/`, with `/` separators: `blog/post.md`.
+    pub relative: String,
+    /// Page, section or asset.
+    pub kind: SourceKind,
+}
+
+/// A parsed markdown file: its front matter and body, with positions for error messages.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path relative to `content/`, e.g. `faq.md`, `blog/_index.md`, `studio/index.md`.
+    pub relative: String,
+    /// Path as shown in messages, relative to the site root: `content/faq.md`.
+    pub shown: PathBuf,
+    /// Page or section.
+    pub kind: SourceKind,
+    /// The whole file text (BOM removed).
+    pub source: String,
+    /// The front matter (all defaults when the file has none).
+    pub front: FrontMatter,
+    /// Byte offset of the body in `source`.
+    pub body_start: usize,
+    /// 1-based line where the body starts.
+    pub body_line: usize,
+}
+
+impl Document {
+    /// The markdown body after the front matter.
+    pub fn body(&self) -> &str {
+        self.source.get(self.body_start..).unwrap_or_default()
+    }
+
+    /// True for `index.md` of a page bundle.
+    pub fn is_bundle(&self) -> bool {
+        self.kind == SourceKind::Page
+            && (self.relative == "index.md" || self.relative.ends_with("/index.md"))
+    }
+}
+
+/// True for names that editors and operating systems leave beside real files and that must
+/// never become pages or be copied: dotfiles (`.faq.md.swp`, Emacs locks `.#faq.md`,
+/// `.DS_Store`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, and `*.swp`,
+/// `*.swo`, `*.swx`, `*.tmp`, `*.bak`, `*.crdownload`, `*.part` and `Thumbs.db`.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+        || name.eq_ignore_ascii_case("Thumbs.db")
+        || [
+            ".swp",
+            ".swo",
+            ".swx",
+            ".tmp",
+            ".bak",
+            ".crdownload",
+            ".part",
+        ]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// Lists the files under `dir` in sorted path order, skipping ignored names (files and
+/// folders). Returns (absolute path, path relative to `dir` with `/`).
+///
+/// Errors: a folder that cannot be listed, or a symbolic link to nothing that is not editor
+/// junk, as diagnostics naming the path (`shown_prefix` is prepended, e.g. `content`).
+pub fn walk(dir: &Path, shown_prefix: &Path) -> Result<Vec<(PathBuf, String)>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    let walker = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_none_or(is_ignored_name));
+    for entry in walker {
+        match entry {
+            Ok(e) if e.file_type().is_file() => {
+                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+                match rel.to_str() {
+                    Some(r) => out.push((e.path().to_path_buf(), r.replace('\\', "/"))),
+                    None => errors.push(
+                        Diagnostic::error(format!(
+                            "the file name {} is not valid UTF-8",
+                            shown_prefix.join(rel).display()
+                        ))
+                        .help("rename the file using ordinary letters"),
+                    ),
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| dir.to_path_buf());
+                let name = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
+                if is_ignored_name(name) {
+                    continue;
+                }
+                let rel = path.strip_prefix(dir).unwrap_or(&path);
+                let why = if e.loop_ancestor().is_some() {
+                    "it is a link that loops back to a folder that contains it".to_string()
+                } else if path.is_symlink() && !path.exists() {
+                    "it is a link to a file that does not exist".to_string()
+                } else {
+                    e.io_error()
+                        .map_or_else(|| e.to_string(), ToString::to_string)
+                };
+                errors.push(
+                    Diagnostic::error(format!(
+                        "could not read {}: {why}",
+                        shown_prefix.join(rel).display()
+                    ))
+                    .in_file(shown_prefix.join(rel))
+                    .help("delete or fix this file, or check its permissions"),
+                );
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Diagnostics(errors))
+    }
+}
+
+/// Stage 2: every file under `content/`, in sorted path order, with its kind.
+///
+/// Errors: see [`walk`].
+pub fn discover(config: &Config) -> Result<Vec<SourceFile>> {
+    let dir = config.root.join("content");
+    let files = walk(&dir, Path::new("content"))?;
+    Ok(files
+        .into_iter()
+        .map(|(path, relative)| {
+            let name = relative.rsplit('/').next().unwrap_or(&relative);
+            let kind = if name == "_index.md" {
+                SourceKind::Section
+            } else if name.ends_with(".md") {
+                SourceKind::Page
+            } else {
+                SourceKind::Asset
+            };
+            SourceFile {
+                path,
+                relative,
+                kind,
+            }
+        })
+        .collect())
+}
+
+/// Decodes `bytes` as UTF-8. Errors: a diagnostic at the line and column of the first invalid
+/// byte, naming `shown` and telling the owner to save the file as UTF-8 (mdBook #2525).
+pub fn decode_utf8(bytes: &[u8], shown: &Path) -> Result<String> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Ok(s.to_string()),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            // valid_up_to() is a char boundary, so this cannot fail.
+            let good = std::str::from_utf8(good).unwrap_or_default();
+            let line = good.matches('\n').count() + 1;
+            let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+            let col = good[line_start..].chars().count() + 1;
+            let rest_of_line = bytes[line_start..]
+                .split(|b| *b == b'\n')
+                .next()
+                .unwrap_or_default();
+            let shown_line = String::from_utf8_lossy(rest_of_line)
+                .trim_end_matches('\r')
+                .to_string();
+            Err(Error::one(
+                Diagnostic::error(format!(
+                    "{} is not saved as UTF-8 text (byte {} is not valid UTF-8)",
+                    shown.display(),
+                    e.valid_up_to()
+                ))
+                .in_file(shown)
+                .at_line(Span::new(line, col, 1), Some(shown_line))
+                .label("this character is in another encoding")
+                .help("open the file in your editor and save it with the encoding \"UTF-8\""),
+            ))
+        }
+    }
+}
+
+/// Stage 3: reads and splits every page and section file, in parallel.
+///
+/// Returns the documents in the order of `files` (assets are skipped). Errors: every unreadable
+/// file, invalid UTF-8, unclosed front matter, YAML error, wrong type and unknown field, all
+/// reported together.
+pub fn parse(files: &[SourceFile]) -> Result<Vec<Document>> {
+    let results: Vec<Result<Document>> = files
+        .par_iter()
+        .filter(|f| f.kind != SourceKind::Asset)
+        .map(parse_one)
+        .collect();
+    let mut docs = Vec::with_capacity(results.len());
+    let mut errors = Vec::new();
+    for r in results {
+        match r {
+            Ok(d) => docs.push(d),
+            Err(e) => errors.extend(e.into_diagnostics()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(Error::Diagnostics(errors))
+    }
+}
+
+fn parse_one(file: &SourceFile) -> Result<Document> {
+    let shown = Path::new("content").join(&file.relative);
+    let bytes = fs::read(&file.path).map_err(|e| match e {
+        Error::Io { source, .. } => Error::Io {
+            action: "could not read",
+            path: shown.clone(),
+            source,
+        },
+        other => other,
+    })?;
+    let mut source = decode_utf8(&bytes, &shown)?;
+    if let Some(stripped) = source.strip_prefix('\u{feff}') {
+        source = stripped.to_string();
+    }
+    let (front, body_start, body_line) = front_matter::parse(&source, &shown)?;
+    Ok(Document {
+        relative: file.relative.clone(),
+        shown,
+        kind: file.kind,
+        source,
+        front,
+        body_start,
+        body_line,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn editor_junk_is_ignored() {
+        for name in [
+            ".#faq.md",
+            "faq.md~",
+            "#faq.md#",
+            ".faq.md.swp",
+            "4913",
+            ".DS_Store",
+            "x.swp",
+            "a.tmp",
+        ] {
+            assert!(is_ignored_name(name), "{name}");
+        }
+        for name in [
+            "faq.md",
+            "_index.md",
+            "photo.jpg",
+            "1.0.0.md",
+            "Über uns.md",
+        ] {
+            assert!(!is_ignored_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn invalid_utf8_points_at_line_and_column() {
+        let err = decode_utf8(
+            b"---\ntitle: Caf\xe9\n---\n",
+            Path::new("content/latin1.md"),
+        )
+        .unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert_eq!(d.span, Some(Span::new(2, 11, 1)));
+        assert!(d.message.contains("content/latin1.md"));
+    }
+}

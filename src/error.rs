@@ -1,0 +1,383 @@
+//! Errors and diagnostics: the one error type of the library, and the one function that turns
+//! diagnostics into text for a terminal.
+//!
+//! Every stage reports problems in the site (bad front matter, a broken link, a template error) as
+//! [`Diagnostic`]s that carry the file, the line and column, the offending line itself, and a hint a
+//! non-programmer can act on. A stage collects all of its diagnostics before it fails, so one build
+//! shows every problem of that stage at once. [`render_diagnostics`] prints them in the style of
+//! rustc and cargo (via `annotate-snippets`), for `build` and every other command alike.
+//!
+//! This module does no I/O and never prints.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+/// How serious a diagnostic is: errors fail the build (exit code 1), warnings are printed and the
+/// build goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The build cannot produce a correct site: it fails and `public/` is left untouched.
+    Error,
+    /// Worth fixing, but the site is still built.
+    Warning,
+}
+
+/// A position in a source file: 1-based `line`, 1-based `col` counted in characters, and the
+/// length of the offending text in characters (at least 1 when shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Span {
+    /// 1-based line number.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub col: usize,
+    /// Length of the highlighted text, in characters.
+    pub len: usize,
+}
+
+impl Span {
+    /// A span at `line`:`col` covering `len` characters.
+    pub fn new(line: usize, col: usize, len: usize) -> Self {
+        Span { line, col, len }
+    }
+}
+
+/// One problem found in the site, with everything needed to show it to the site owner.
+///
+/// `file` is the path as the owner knows it: relative to the site root where possible
+/// (`content/faq.md`, `themes/default/templates/page.html`). `line_text` is the text of the
+/// line that `span` points into, so the renderer can show it without reading the file again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// One sentence saying what is wrong, in plain words.
+    pub message: String,
+    /// The file the problem is in, if it is in one.
+    pub file: Option<PathBuf>,
+    /// Where in `file`.
+    pub span: Option<Span>,
+    /// The text of the line at `span.line`, without its line ending.
+    pub line_text: Option<String>,
+    /// A short label under the highlighted text (e.g. "expected an integer").
+    pub label: Option<String>,
+    /// What to do about it.
+    pub help: Option<String>,
+    /// Further context, e.g. "while rendering content/faq.md".
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error with `message` and nothing else yet; add details with the builder methods.
+    pub fn error(message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, message)
+    }
+
+    /// A warning with `message`.
+    pub fn warning(message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, message)
+    }
+
+    fn new(severity: Severity, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            message: message.into(),
+            file: None,
+            span: None,
+            line_text: None,
+            label: None,
+            help: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Sets the file the problem is in.
+    pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets the position and takes the offending line out of `source`, the whole text of the
+    /// file (so the caller need not cut it out). A span past the end of `source` keeps no line.
+    pub fn at(mut self, span: Span, source: &str) -> Self {
+        self.line_text = source
+            .split('\n')
+            .nth(span.line.saturating_sub(1))
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string());
+        self.span = Some(span);
+        self
+    }
+
+    /// Sets the position when the caller already has the line's text.
+    pub fn at_line(mut self, span: Span, line_text: Option<String>) -> Self {
+        self.span = Some(span);
+        self.line_text = line_text;
+        self
+    }
+
+    /// Sets the label shown under the highlighted text.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// Sets the hint saying what to do.
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a note.
+    pub fn note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// True for errors, false for warnings.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&render_diagnostics(std::slice::from_ref(self), false))
+    }
+}
+
+/// The error type of every library function.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Problems in the site's own files (config, content, templates, links). Holds every error of
+    /// the stage that failed, and the warnings found so far.
+    #[error("the site has {} error(s)", count_errors(.0))]
+    Diagnostics(Vec<Diagnostic>),
+    /// A file or folder could not be read or written.
+    #[error("{action} {}: {source}", path.display())]
+    Io {
+        /// What was being done, e.g. "could not read".
+        action: &'static str,
+        /// The path involved.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+fn count_errors(diags: &[Diagnostic]) -> usize {
+    diags.iter().filter(|d| d.is_error()).count()
+}
+
+impl Error {
+    /// One diagnostic as an error.
+    pub fn one(diagnostic: Diagnostic) -> Self {
+        Error::Diagnostics(vec![diagnostic])
+    }
+
+    /// The error as diagnostics, ready for [`render_diagnostics`]. An I/O error becomes one
+    /// diagnostic naming the path, with a hint about permissions.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        match self {
+            Error::Diagnostics(d) => d,
+            Error::Io {
+                action,
+                path,
+                source,
+            } => {
+                let help = match source.kind() {
+                    std::io::ErrorKind::PermissionDenied => {
+                        "check that you are allowed to read and write this file or folder"
+                    }
+                    std::io::ErrorKind::NotFound => "check that the file or folder exists",
+                    _ => "check the file or folder, then run the command again",
+                };
+                vec![
+                    Diagnostic::error(format!("{action} `{}`: {source}", path.display()))
+                        .in_file(path)
+                        .help(help),
+                ]
+            }
+        }
+    }
+}
+
+/// Library result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Renders diagnostics as text in the rustc/cargo style:
+///
+/// ```text
+/// error: invalid front matter in content/faq.md
+///  --> content/faq.md:3:9
+///   |
+/// 3 | weight: first
+///   |         ^^^^^ expected an integer
+///   |
+///   = help: ...
+/// ```
+///
+/// `color` adds ANSI colours (for a terminal); tests and logs use plain text. Errors come first,
+/// in the order given, then warnings; a summary line ends the report when there is more than one.
+pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| d.severity);
+    for d in &sorted {
+        out.push_str(&render_one(&renderer, d));
+        out.push_str("\n\n");
+    }
+    let errors = count_errors(diagnostics);
+    let warnings = diagnostics.len() - errors;
+    if diagnostics.len() > 1 {
+        let mut parts = Vec::new();
+        if errors > 0 {
+            parts.push(plural(errors, "error"));
+        }
+        if warnings > 0 {
+            parts.push(plural(warnings, "warning"));
+        }
+        out.push_str(&format!("{} found\n", parts.join(" and ")));
+    }
+    out
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
+    let level = match d.severity {
+        Severity::Error => Level::ERROR,
+        Severity::Warning => Level::WARNING,
+    };
+    let path = d.file.as_ref().map(|p| display_path(p));
+    let title = level.primary_title(d.message.as_str());
+    let mut elements: Vec<annotate_snippets::Element<'_>> = Vec::new();
+    match (&path, d.span, &d.line_text) {
+        (Some(path), Some(span), Some(line)) => {
+            let (start, end) = char_range_to_bytes(line, span.col, span.len);
+            let mut ann = AnnotationKind::Primary.span(start..end);
+            if let Some(label) = &d.label {
+                ann = ann.label(label.as_str());
+            }
+            elements.push(
+                Snippet::source(line.as_str())
+                    .line_start(span.line.max(1))
+                    .path(path.clone())
+                    .annotation(ann)
+                    .into(),
+            );
+        }
+        (Some(path), Some(span), None) => {
+            elements.push(
+                Origin::path(path.clone())
+                    .line(span.line.max(1))
+                    .char_column(span.col.max(1))
+                    .into(),
+            );
+        }
+        (Some(path), None, _) => {
+            elements.push(Origin::path(path.clone()).into());
+        }
+        (None, _, _) => {}
+    }
+    for note in &d.notes {
+        elements.push(Level::NOTE.message(note.as_str()).into());
+    }
+    if let Some(help) = &d.help {
+        elements.push(Level::HELP.message(help.as_str()).into());
+    }
+    let report: [Group<'_>; 1] = [title.elements(elements)];
+    renderer.render(&report)
+}
+
+/// Paths in messages use `/` on every platform, as the site owner types them.
+fn display_path(p: &std::path::Path) -> String {
+    p.to_string_lossy().replace('\\', "/")
+}
+
+/// Converts a 1-based char column and char length on `line` into a byte range, clamped to the
+/// line (an empty range at the end when the column is past it).
+fn char_range_to_bytes(line: &str, col: usize, len: usize) -> (usize, usize) {
+    let mut indices = line.char_indices().map(|(i, _)| i).chain([line.len()]);
+    let start = indices.nth(col.saturating_sub(1)).unwrap_or(line.len());
+    let end = line[start..]
+        .char_indices()
+        .map(|(i, _)| start + i)
+        .chain([line.len()])
+        .nth(len.max(1))
+        .unwrap_or(line.len());
+    (start, end.max(start))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_file_line_col_and_the_line() {
+        let d = Diagnostic::error("invalid front matter in content/faq.md")
+            .in_file("content/faq.md")
+            .at(Span::new(3, 9, 5), "---\ntitle: FAQ\nweight: first\n---\n")
+            .label("expected an integer")
+            .help("write a whole number, like `weight: 3`");
+        let text = render_diagnostics(&[d], false);
+        assert!(
+            text.contains("error: invalid front matter in content/faq.md"),
+            "{text}"
+        );
+        assert!(text.contains("--> content/faq.md:3:9"), "{text}");
+        assert!(text.contains("3 | weight: first"), "{text}");
+        assert!(text.contains("^^^^^ expected an integer"), "{text}");
+        assert!(text.contains("help: write a whole number"), "{text}");
+    }
+
+    #[test]
+    fn renders_without_span_or_file() {
+        let text = render_diagnostics(&[Diagnostic::warning("just a warning")], false);
+        assert!(text.starts_with("warning: just a warning"), "{text}");
+        let text = render_diagnostics(
+            &[Diagnostic::error("x")
+                .in_file("content/a.md")
+                .at_line(Span::new(4, 2, 1), None)],
+            false,
+        );
+        assert!(text.contains("content/a.md:4:2"), "{text}");
+    }
+
+    #[test]
+    fn span_past_the_line_does_not_panic() {
+        for (col, len) in [(0, 0), (1, 0), (50, 3), (3, 100)] {
+            let d = Diagnostic::error("x")
+                .in_file("f")
+                .at_line(Span::new(1, col, len), Some("héllo".into()));
+            let _ = render_diagnostics(&[d], false);
+        }
+        assert_eq!(char_range_to_bytes("héllo", 2, 1), (1, 3));
+    }
+
+    #[test]
+    fn summary_counts_errors_and_warnings() {
+        let text = render_diagnostics(
+            &[
+                Diagnostic::warning("w"),
+                Diagnostic::error("e1"),
+                Diagnostic::error("e2"),
+            ],
+            false,
+        );
+        assert!(text.starts_with("error: e1"), "{text}");
+        assert!(text.ends_with("2 errors and 1 warning found\n"), "{text}");
+    }
+}

@@ -1,0 +1,108 @@
+//! stillpoint: a static site generator for small businesses.
+//!
+//! A build is a pipeline of stages, one module each, each a plain function from the previous
+//! stage's output to the next (no object carries state through the build):
+//!
+//! 1. [`config::Config::load`]: `config.yaml` -> [`config::Config`]
+//! 2. [`content::discover`]: `content/` -> sorted [`content::SourceFile`]s
+//! 3. [`content::parse`]: front matter and body -> [`content::Document`]s
+//! 4. [`site::SiteTree::assemble`]: URLs, sections, order, link map -> [`site::SiteTree`]
+//! 5. [`markdown::render`]: markdown -> HTML, table of contents, links (inside [`render::site`])
+//! 6. link and anchor checks, for the whole site at once (inside [`render::site`])
+//! 7. [`render::site`]: Tera templates -> [`render::BuiltSite`], in memory
+//! 8. [`output::publish`]: staging folder beside `public/`, then a swap
+//!
+//! Every stage reports problems as [`error::Diagnostic`]s with file, line and column; the
+//! library never prints and never exits the process: the binary does both.
+
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod fs;
+pub mod markdown;
+pub mod output;
+pub mod render;
+pub mod site;
+pub mod templates;
+mod yaml;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub use error::{Diagnostic, Error, Result, Severity, render_diagnostics};
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site root: the folder with `config.yaml`.
+    pub root: PathBuf,
+    /// Command-line values that replace those of `config.yaml`.
+    pub overrides: config::Overrides,
+    /// Build in memory only, writing nothing (for checks).
+    pub dry_run: bool,
+}
+
+/// What a successful build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// HTML pages rendered (pages and sections).
+    pub pages: usize,
+    /// Files written, including copied files.
+    pub files: usize,
+    /// Where the site was written.
+    pub output_dir: PathBuf,
+    /// Warnings to show (the build still succeeded).
+    pub warnings: Vec<Diagnostic>,
+    /// Wall time of the whole build, in milliseconds.
+    pub elapsed_ms: u128,
+}
+
+/// Runs stages 1–7 and returns the site in memory, with the config it was built from.
+///
+/// Errors: every problem of the first stage that fails, as [`Error::Diagnostics`], or an
+/// [`Error::Io`] for a file that cannot be read.
+pub fn build_in_memory(options: &BuildOptions) -> Result<(config::Config, render::BuiltSite)> {
+    let config = config::Config::load(&options.root, &options.overrides)?;
+    let files = content::discover(&config)?;
+    // Templates and content are independent: report the errors of both in one run.
+    let (docs, templates) = rayon::join(
+        || content::parse(&files),
+        || templates::Templates::load(&config),
+    );
+    let (docs, templates) = match (docs, templates) {
+        (Ok(d), Ok(t)) => (d, t),
+        (d, t) => {
+            let mut all = Vec::new();
+            if let Err(e) = d {
+                all.extend(e.into_diagnostics());
+            }
+            if let Err(e) = t {
+                all.extend(e.into_diagnostics());
+            }
+            return Err(Error::Diagnostics(all));
+        }
+    };
+    let tree = site::SiteTree::assemble(docs, &files, &config)?;
+    let statics = render::static_files(&config)?;
+    let built = render::site(&config, &tree, &templates, statics)?;
+    Ok((config, built))
+}
+
+/// `stillpoint build`: builds the site and publishes it into the output folder.
+///
+/// Errors: see [`build_in_memory`] and [`output::publish`]; on any error the output folder is
+/// left as it was.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let start = Instant::now();
+    let (config, built) = build_in_memory(options)?;
+    if !options.dry_run {
+        output::publish(&built, &config)?;
+    }
+    Ok(BuildReport {
+        pages: built.pages_rendered,
+        files: built.files.len() + built.copies.len(),
+        output_dir: config.output_dir.clone(),
+        warnings: built.warnings,
+        elapsed_ms: start.elapsed().as_millis(),
+    })
+}

@@ -1,0 +1,1395 @@
+//! Stage 5, markdown: one page body (markdown after the front matter) in, [`Rendered`] out.
+//!
+//! In: the body text, the file line where it starts, and a [`LinkResolver`] from the site tree
+//! that says what each link target points at. Out: the HTML, the summary, the table of contents,
+//! every id on the page, the first level-1 heading, a word count, the anchors that must be checked
+//! on other pages, and the broken links with their file positions.
+//!
+//! The pulldown-cmark options live here and nowhere else (`options`). Heading ids follow Zola:
+//! `{#custom}` wins, otherwise the slug of the heading's text, made unique on the page with
+//! `-1`, `-2`… suffixes.
+//!
+//! This module does not decide URLs (the site tree does, through [`LinkResolver`]), does not check
+//! anchors on other pages (`check.rs` does, from [`Rendered::anchors`] and [`Rendered::ids`]), does
+//! not expand shortcodes, and never prints or panics: every input renders to something.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+
+/// What a link target found in markdown points at, decided by the site tree (not by this module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// Leave the href as written (external URL, mailto:, tel:, absolute path, etc.).
+    External,
+    /// Internal link: replace the href with `url`. If `anchor` is Some, the anchor must be checked
+    /// later against the heading/element ids of the page whose source path is `page` (e.g. "faq.md").
+    Internal {
+        url: String,
+        page: String,
+        anchor: Option<String>,
+    },
+    /// The target names no page: report it. `message` e.g. "link to a page that does not exist: `@/fq.md`";
+    /// `help` e.g. "did you mean `@/faq.md`?".
+    Broken {
+        message: String,
+        help: Option<String>,
+    },
+}
+
+/// Resolves link targets for one page (it knows which page is being rendered, so `#anchor` and relative
+/// `x.md` links can be resolved). Implemented by the site tree.
+pub trait LinkResolver {
+    /// Input: a link or image destination exactly as written in the markdown (`@/faq.md#x`,
+    /// `../evidence.md`, `https://…`, `#top`), except that an email autolink `<a@b.c>` is passed
+    /// as `mailto:a@b.c`. Output: what it points at.
+    fn resolve(&self, target: &str) -> LinkTarget;
+}
+
+/// A position in the source file. line and col are 1-based; col counts chars; len in chars (≥1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+/// A link whose anchor must exist on another (or the same) page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorRef {
+    /// Source path of the page that must hold the anchor, as given by the resolver.
+    pub page: String,
+    /// The id that must exist on that page (without `#`).
+    pub anchor: String,
+    /// The link target as written in the markdown.
+    pub target: String,
+    /// Where the link is in the source file.
+    pub span: Span,
+}
+
+/// A broken link found while rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkProblem {
+    /// From [`LinkTarget::Broken`].
+    pub message: String,
+    /// From [`LinkTarget::Broken`].
+    pub help: Option<String>,
+    /// Where the link is in the source file.
+    pub span: Span,
+}
+
+/// One entry of a page's table of contents (the template context's `toc`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1..=6, as in `<h1>`..`<h6>`.
+    pub level: u8,
+    /// The heading's id attribute (unique on the page).
+    pub id: String,
+    /// Plain text of the heading: no tags, smart punctuation applied.
+    pub title: String,
+    /// Headings of a deeper level that follow this one, up to the next heading of its level or higher.
+    pub children: Vec<Heading>,
+}
+
+/// Everything [`render`] learns about a page body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The body as HTML.
+    pub html: String,
+    /// HTML before a `<!-- more -->` line if there is one, else the first paragraph's HTML; None if no paragraph.
+    pub summary: Option<String>,
+    /// Table of contents: headings of level 2..=6 nested by level (a level-1 heading, if any, is not in the toc;
+    /// if a level is skipped, e.g. h2 then h4, the h4 becomes a child of the h2).
+    pub toc: Vec<Heading>,
+    /// Every id attribute in `html`: heading ids, footnote ids, and ids in raw HTML blocks/inline HTML
+    /// (scan `id="..."` / `id='...'`). In document order, each id once.
+    pub ids: Vec<String>,
+    /// Plain text of the first level-1 heading, if any (used as the page title fallback).
+    pub first_h1: Option<String>,
+    /// Whitespace-separated words in the text, code included (not in tags or raw HTML).
+    pub word_count: usize,
+    /// Internal links with an anchor, to be checked once every page is rendered.
+    pub anchors: Vec<AnchorRef>,
+    /// Broken links, in document order.
+    pub problems: Vec<LinkProblem>,
+}
+
+/// The markdown dialect of stillpoint (`design.md`, Content): CommonMark plus tables, GFM footnotes,
+/// strikethrough, task lists, smart punctuation and heading attributes (`{#id .class}`).
+///
+/// Built flag by flag on purpose: `Options::all()` would also turn on metadata blocks, which
+/// swallow any `---` … `---` pair in the body, and other extensions we don't document.
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Render a page body. `body` is the markdown after the front matter; `first_line` is the 1-based line
+/// number in the source file where `body` begins (so spans are file positions).
+///
+/// Every link and image destination goes through `resolver`: `External` leaves it alone, `Internal`
+/// rewrites it (and records an [`AnchorRef`] when it has an anchor), `Broken` keeps it as written
+/// and records a [`LinkProblem`]. Never fails and never panics; a CRLF body is fine (spans don't
+/// count `\r`). Cost is linear in the body: one parse, two passes over the events, one HTML write.
+pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Rendered {
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+
+    // Pass 1: ids that headings must not take (see `reserved_ids`).
+    let (mut taken, other_ids) = reserved_ids(&events);
+
+    // Pass 2: heading ids and toc, links, words, and where the summary starts and ends.
+    let mut out = Rendered::default();
+    let mut positions = Positions::new(body, first_line);
+    let mut heading_ids: Vec<(usize, String)> = Vec::new();
+    let mut flat_toc: Vec<Heading> = Vec::new();
+    let mut open_heading: Option<(usize, u8)> = None;
+    let mut heading_text = String::new();
+    let mut depth = 0usize;
+    let mut more_at: Option<usize> = None;
+    let mut first_paragraph: Option<(usize, Option<usize>)> = None;
+    let mut in_word = false;
+
+    for i in 0..events.len() {
+        // Summary bounds: the first top-level paragraph, and a top-level `<!-- more -->` line.
+        if depth == 0 {
+            match events.get(i) {
+                Some((Event::Start(Tag::Paragraph), _)) if first_paragraph.is_none() => {
+                    first_paragraph = Some((i, None));
+                }
+                Some((Event::Start(Tag::HtmlBlock), _))
+                    if more_at.is_none() && is_more_marker(&events, i) =>
+                {
+                    more_at = Some(i);
+                }
+                _ => {}
+            }
+        }
+        let mut heading_closed = false;
+        let Some((event, range)) = events.get_mut(i) else {
+            break;
+        };
+        match event {
+            Event::Start(tag) => {
+                depth += 1;
+                if !is_inline(tag) {
+                    in_word = false;
+                }
+                match tag {
+                    Tag::Heading { level, .. } => {
+                        open_heading = Some((i, heading_level(*level)));
+                        heading_text.clear();
+                    }
+                    Tag::Link {
+                        link_type,
+                        dest_url,
+                        ..
+                    }
+                    | Tag::Image {
+                        link_type,
+                        dest_url,
+                        ..
+                    } => {
+                        resolve_link(
+                            link_type,
+                            dest_url,
+                            range,
+                            resolver,
+                            &mut positions,
+                            &mut out,
+                        );
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(tag_end) => {
+                depth = depth.saturating_sub(1);
+                if !is_inline_end(*tag_end) {
+                    in_word = false;
+                }
+                match tag_end {
+                    TagEnd::Paragraph if depth == 0 => {
+                        if let Some((_, end @ None)) = &mut first_paragraph {
+                            *end = Some(i);
+                        }
+                    }
+                    TagEnd::Heading(_) => heading_closed = true,
+                    _ => {}
+                }
+            }
+            Event::Text(text) | Event::Code(text) => {
+                out.word_count += count_words(text, &mut in_word);
+                if open_heading.is_some() {
+                    heading_text.push_str(text);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                in_word = false;
+                if open_heading.is_some() {
+                    heading_text.push(' ');
+                }
+            }
+            Event::Rule | Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
+                in_word = false;
+            }
+            _ => {}
+        }
+        if heading_closed && let Some((start, level)) = open_heading.take() {
+            let title = collapse_whitespace(&heading_text);
+            let id = assign_heading_id(&mut events, start, &title, &mut taken);
+            heading_ids.push((start, id.clone()));
+            if level == 1 {
+                if out.first_h1.is_none() {
+                    out.first_h1 = Some(title);
+                }
+            } else {
+                flat_toc.push(Heading {
+                    level,
+                    id,
+                    title,
+                    children: Vec::new(),
+                });
+            }
+        }
+    }
+    out.toc = nest_toc(flat_toc);
+
+    // `ids` in document order: heading ids interleaved with the others by event index.
+    let mut all_ids = heading_ids;
+    all_ids.extend(other_ids);
+    all_ids.sort_by_key(|(i, _)| *i);
+    let mut seen = HashSet::with_capacity(all_ids.len());
+    out.ids = all_ids
+        .into_iter()
+        .filter_map(|(_, id)| seen.insert(id.clone()).then_some(id))
+        .collect();
+
+    // Pass 3: the HTML, and the summary cut from it.
+    let (html, summary) = write_html(events, more_at, first_paragraph, body.len());
+    out.html = html;
+    out.summary = summary;
+    out
+}
+
+/// Ids that headings must not take: custom heading ids, footnote ids and ids in raw HTML, so an
+/// automatic id never collides with one written by hand, wherever on the page it is. Also returns
+/// the footnote and raw HTML ids with the index of the event they belong to.
+fn reserved_ids(events: &[(Event<'_>, Range<usize>)]) -> (Taken, Vec<(usize, String)>) {
+    let mut taken = Taken::default();
+    let mut other_ids: Vec<(usize, String)> = Vec::new();
+    // An HTML block comes one line per event; a tag may span lines, so scan the whole block.
+    let mut html_block = String::new();
+    let mut html_block_start: Option<usize> = None;
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Heading { id, attrs, .. }) => {
+                if let Some(custom) = custom_id(id.as_deref(), attrs) {
+                    taken.custom.insert(custom.to_owned());
+                }
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                other_ids.push((i, label.to_string()));
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                html_block.clear();
+                html_block_start = Some(i);
+            }
+            Event::Html(text) if html_block_start.is_some() => html_block.push_str(text),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(start) = html_block_start.take() {
+                    scan_html_ids(&html_block, |id| other_ids.push((start, id.to_owned())));
+                }
+            }
+            Event::Html(text) | Event::InlineHtml(text) => {
+                scan_html_ids(text, |id| other_ids.push((i, id.to_owned())));
+            }
+            _ => {}
+        }
+    }
+    for (_, id) in &other_ids {
+        taken.other.insert(id.clone());
+    }
+    (taken, other_ids)
+}
+
+/// Write the HTML once with pulldown-cmark's writer, noting the output length where the events at
+/// `more_at` and around `first_paragraph` (start index, end index) begin, so the summary costs no
+/// second render. Returns the HTML and the summary.
+fn write_html(
+    events: Vec<(Event<'_>, Range<usize>)>,
+    more_at: Option<usize>,
+    first_paragraph: Option<(usize, Option<usize>)>,
+    body_len: usize,
+) -> (String, Option<String>) {
+    let written = Cell::new(0usize);
+    let more_pos = Cell::new(None);
+    let para_start = Cell::new(None);
+    let para_end = Cell::new(None);
+    let (p_start, p_end) = match first_paragraph {
+        Some((s, e)) => (Some(s), e.map(|e| e + 1)),
+        None => (None, None),
+    };
+    let mut writer = Output {
+        buf: String::with_capacity(body_len + body_len / 2),
+        written: &written,
+    };
+    let stream = events.into_iter().enumerate().map(|(i, (event, _))| {
+        let here = Some(i);
+        if here == more_at {
+            more_pos.set(Some(written.get()));
+        }
+        if here == p_start {
+            para_start.set(Some(written.get()));
+        }
+        if here == p_end {
+            para_end.set(Some(written.get()));
+        }
+        event
+    });
+    // Writing into a String cannot fail: `Output::write_str` always returns Ok.
+    let _ = pulldown_cmark::html::write_html_fmt(&mut writer, stream);
+    let html = writer.buf;
+
+    let summary = match (more_pos.get(), para_start.get()) {
+        (Some(end), _) => html.get(..end),
+        (None, Some(start)) => html.get(start..para_end.get().unwrap_or(html.len())),
+        (None, None) => None,
+    }
+    .map(str::trim)
+    .filter(|s| !s.is_empty())
+    .map(str::to_owned);
+    (html, summary)
+}
+
+/// Make an id from heading text (also used for slugs of anchors elsewhere): the `slug` crate's slugify
+/// (lower-case ASCII with hyphens, transliterating non-ASCII, so "Café crème" → "cafe-creme",
+/// "日本語の見出し" → non-empty), falling back to "section" when the result is empty (e.g. only emoji).
+///
+/// Emoji and other pictographs are dropped first (they count as a word break): `slug` alone would
+/// spell them out through `deunicode` ("⚡ Fast" → "zap-fast"), while "⚡ Fast" → "fast" here.
+pub fn slugify_id(text: &str) -> String {
+    let text: Cow<'_, str> = if text.chars().any(is_pictograph) {
+        text.chars()
+            .map(|c| if is_pictograph(c) { ' ' } else { c })
+            .collect()
+    } else {
+        Cow::Borrowed(text)
+    };
+    let slug = slug::slugify(&text);
+    if slug.is_empty() {
+        "section".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// Emoji, pictographs and the invisible characters that join or modify them. Letters, digits and
+/// ordinary punctuation are left for `slug` to transliterate or turn into hyphens.
+fn is_pictograph(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x200D                 // zero-width joiner (emoji sequences)
+        | 0x20E3               // combining enclosing keycap
+        | 0x2190..=0x21FF      // arrows
+        | 0x2300..=0x23FF      // miscellaneous technical (⌚ ⏰)
+        | 0x25A0..=0x27BF      // geometric shapes, miscellaneous symbols (⚡), dingbats (✅)
+        | 0x2900..=0x297F      // supplemental arrows-B
+        | 0x2B00..=0x2BFF      // miscellaneous symbols and arrows (⭐)
+        | 0xFE00..=0xFE0F      // variation selectors
+        | 0x1F000..=0x1FAFF    // mahjong … symbols and pictographs extended-A, flags, skin tones
+        | 0xE0020..=0xE007F // tag characters (subdivision flags)
+    )
+}
+
+/// Ids that an automatic heading id must avoid, and the heading ids handed out so far.
+#[derive(Default)]
+struct Taken {
+    /// `{#custom}` heading ids anywhere on the page.
+    custom: HashSet<String>,
+    /// Footnote and raw HTML ids anywhere on the page.
+    other: HashSet<String>,
+    /// Heading ids already assigned.
+    used: HashSet<String>,
+    /// Next suffix to try per base id, so a hundred "Install" headings are not quadratic.
+    next_suffix: HashMap<String, usize>,
+}
+
+impl Taken {
+    /// A custom id keeps its spelling unless an earlier heading already has it; an automatic one
+    /// also steps aside for custom, footnote and raw HTML ids.
+    fn claim(&mut self, base: String, custom: bool) -> String {
+        let free = |t: &Self, id: &str| {
+            !t.used.contains(id) && (custom || (!t.custom.contains(id) && !t.other.contains(id)))
+        };
+        let id = if free(self, &base) {
+            base
+        } else {
+            let mut n = self.next_suffix.get(&base).copied().unwrap_or(1);
+            let id = loop {
+                let candidate = format!("{base}-{n}");
+                n += 1;
+                if free(self, &candidate) && !self.custom.contains(&candidate) {
+                    break candidate;
+                }
+            };
+            self.next_suffix.insert(base, n);
+            id
+        };
+        self.used.insert(id.clone());
+        id
+    }
+}
+
+/// The id written as `{#id}`, or as `{id=value}` when there is no `#id`; None when empty.
+fn custom_id<'s>(
+    id: Option<&'s str>,
+    attrs: &'s [(CowStr<'_>, Option<CowStr<'_>>)],
+) -> Option<&'s str> {
+    id.or_else(|| {
+        attrs
+            .iter()
+            .rev()
+            .find(|(key, _)| key.eq_ignore_ascii_case("id"))
+            .and_then(|(_, value)| value.as_deref())
+    })
+    .map(str::trim)
+    .filter(|id| !id.is_empty())
+}
+
+/// Decide the id of the heading whose `Start` event is `events[start]`, write it into the event
+/// (pulldown-cmark's HTML writer then prints it) and return it.
+fn assign_heading_id(
+    events: &mut [(Event<'_>, Range<usize>)],
+    start: usize,
+    title: &str,
+    taken: &mut Taken,
+) -> String {
+    let Some((Event::Start(Tag::Heading { id, attrs, .. }), _)) = events.get_mut(start) else {
+        return taken.claim(slugify_id(title), false);
+    };
+    let assigned = match custom_id(id.as_deref(), attrs) {
+        Some(custom) => {
+            let custom = custom.to_owned();
+            taken.claim(custom, true)
+        }
+        None => taken.claim(slugify_id(title), false),
+    };
+    // An `id=` attribute would print a second id attribute beside ours.
+    attrs.retain(|(key, _)| !key.eq_ignore_ascii_case("id"));
+    *id = Some(CowStr::from(assigned.clone()));
+    assigned
+}
+
+/// Nest flat headings (document order, levels 2..=6) by level; a skipped level nests under the
+/// nearest shallower heading. One pass with a stack, no recursion.
+fn nest_toc(flat: Vec<Heading>) -> Vec<Heading> {
+    fn close(stack: &mut Vec<Heading>, roots: &mut Vec<Heading>) {
+        if let Some(done) = stack.pop() {
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(done),
+                None => roots.push(done),
+            }
+        }
+    }
+    let mut roots = Vec::new();
+    let mut stack: Vec<Heading> = Vec::new();
+    for heading in flat {
+        while stack.last().is_some_and(|top| top.level >= heading.level) {
+            close(&mut stack, &mut roots);
+        }
+        stack.push(heading);
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
+}
+
+/// Resolve one link or image destination in place, recording anchors and problems.
+fn resolve_link(
+    link_type: &mut LinkType,
+    dest_url: &mut CowStr<'_>,
+    range: &Range<usize>,
+    resolver: &dyn LinkResolver,
+    positions: &mut Positions<'_>,
+    out: &mut Rendered,
+) {
+    // pulldown-cmark keeps an email autolink's destination without its scheme and adds `mailto:`
+    // when writing; give the resolver a real URL instead.
+    let target: Cow<'_, str> = if *link_type == LinkType::Email {
+        Cow::Owned(format!("mailto:{dest_url}"))
+    } else {
+        Cow::Borrowed(dest_url)
+    };
+    match resolver.resolve(&target) {
+        LinkTarget::External => {}
+        LinkTarget::Internal { url, page, anchor } => {
+            if let Some(anchor) = anchor {
+                out.anchors.push(AnchorRef {
+                    page,
+                    anchor,
+                    target: target.into_owned(),
+                    span: positions.span(range.clone()),
+                });
+            }
+            if *link_type == LinkType::Email {
+                *link_type = LinkType::Inline;
+            }
+            *dest_url = CowStr::from(url);
+        }
+        LinkTarget::Broken { message, help } => out.problems.push(LinkProblem {
+            message,
+            help,
+            span: positions.span(range.clone()),
+        }),
+    }
+}
+
+/// Whether the top-level HTML block starting at `events[start]` is a `<!-- more -->` line.
+fn is_more_marker(events: &[(Event<'_>, Range<usize>)], start: usize) -> bool {
+    matches!(
+        (events.get(start + 1), events.get(start + 2)),
+        (Some((Event::Html(line), _)), Some((Event::End(TagEnd::HtmlBlock), _)))
+            if line.trim() == "<!-- more -->"
+    )
+}
+
+fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Inline tags don't break a word: `foo*bar*` is one word.
+fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+fn is_inline_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Count words that start in `text`; `in_word` carries a word across text events (pulldown-cmark
+/// splits "don't" into three events under smart punctuation).
+fn count_words(text: &str, in_word: &mut bool) -> usize {
+    let mut count = 0;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            *in_word = false;
+        } else if !*in_word {
+            *in_word = true;
+            count += 1;
+        }
+    }
+    count
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// Find `id` attribute values in raw HTML: a small tag scanner (comments skipped, quoted and
+/// unquoted values), linear in the input. Text outside tags never counts, so `<p>id="x"</p>` has
+/// no id.
+fn scan_html_ids(html: &str, mut found: impl FnMut(&str)) {
+    let bytes = html.as_bytes();
+    let len = bytes.len();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+    let mut i = 0;
+    while i < len {
+        if at(i) != b'<' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i..).is_some_and(|rest| rest.starts_with(b"<!--")) {
+            match html.get(i + 4..).and_then(|rest| rest.find("-->")) {
+                Some(end) => i += 4 + end + 3,
+                None => return,
+            }
+            continue;
+        }
+        i += 1;
+        if !at(i).is_ascii_alphabetic() {
+            continue;
+        }
+        while i < len && !is_space(at(i)) && at(i) != b'>' && at(i) != b'/' {
+            i += 1;
+        }
+        // Attributes, up to the closing `>`.
+        loop {
+            while i < len && (is_space(at(i)) || at(i) == b'/') {
+                i += 1;
+            }
+            if i >= len {
+                return;
+            }
+            if at(i) == b'>' {
+                i += 1;
+                break;
+            }
+            let name_start = i;
+            while i < len && !is_space(at(i)) && !matches!(at(i), b'=' | b'>' | b'/') {
+                i += 1;
+            }
+            let name_end = i;
+            while i < len && is_space(at(i)) {
+                i += 1;
+            }
+            if at(i) != b'=' {
+                continue;
+            }
+            i += 1;
+            while i < len && is_space(at(i)) {
+                i += 1;
+            }
+            let (value_start, value_end) = match at(i) {
+                quote @ (b'"' | b'\'') => {
+                    let start = i + 1;
+                    match bytes
+                        .get(start..)
+                        .and_then(|rest| rest.iter().position(|&b| b == quote))
+                    {
+                        Some(n) => {
+                            i = start + n + 1;
+                            (start, start + n)
+                        }
+                        None => return,
+                    }
+                }
+                _ => {
+                    let start = i;
+                    while i < len && !is_space(at(i)) && at(i) != b'>' {
+                        i += 1;
+                    }
+                    (start, i)
+                }
+            };
+            let is_id = bytes
+                .get(name_start..name_end)
+                .is_some_and(|name| name.eq_ignore_ascii_case(b"id"));
+            if is_id
+                && let Some(value) = html.get(value_start..value_end)
+                && !value.is_empty()
+            {
+                found(value);
+            }
+        }
+    }
+}
+
+/// Byte offsets of the body to file positions. Line starts are found lazily, once, and column
+/// counting resumes from the previous lookup when it is on the same line further right, so many
+/// links on one very long line stay linear.
+struct Positions<'a> {
+    body: &'a str,
+    /// Line number in the file of the body's first line, minus one.
+    line_offset: usize,
+    line_starts: Option<Vec<usize>>,
+    /// (byte offset, line index, 1-based col) of the previous lookup.
+    last: Option<(usize, usize, usize)>,
+}
+
+impl<'a> Positions<'a> {
+    fn new(body: &'a str, first_line: usize) -> Self {
+        Self {
+            body,
+            line_offset: first_line.max(1) - 1,
+            line_starts: None,
+            last: None,
+        }
+    }
+
+    fn span(&mut self, range: Range<usize>) -> Span {
+        let body = self.body;
+        let starts = self.line_starts.get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let start = range.start.min(body.len());
+        let line = starts.partition_point(|&s| s <= start).saturating_sub(1);
+        let line_start = starts.get(line).copied().unwrap_or(0);
+        let (from, mut col) = match self.last {
+            Some((offset, last_line, last_col)) if last_line == line && offset <= start => {
+                (offset, last_col)
+            }
+            _ => (line_start, 1),
+        };
+        col += body
+            .get(from..start)
+            .map_or(0, |s| s.chars().filter(|&c| c != '\r').count());
+        self.last = Some((start, line, col));
+        // The span stays on its first line: a diagnostic underlines one line.
+        let len = body.get(start..range.end.max(start)).map_or(0, |s| {
+            s.chars().take_while(|&c| c != '\n' && c != '\r').count()
+        });
+        Span {
+            line: self.line_offset + line + 1,
+            col,
+            len: len.max(1),
+        }
+    }
+}
+
+/// A `fmt::Write` into a String that publishes its length, so the event stream can note where in
+/// the output an event begins while pulldown-cmark is writing.
+struct Output<'c> {
+    buf: String,
+    written: &'c Cell<usize>,
+}
+
+impl fmt::Write for Output<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.buf.push_str(s);
+        self.written.set(self.buf.len());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The site tree as the tests need it: `@/faq.md` and `faq.md` exist, `@/nope.md` doesn't,
+    /// `#…` is an anchor on the page being rendered (`this.md`), anything else is external.
+    struct TestResolver;
+
+    impl LinkResolver for TestResolver {
+        fn resolve(&self, target: &str) -> LinkTarget {
+            let faq = |anchor: Option<&str>| LinkTarget::Internal {
+                url: match anchor {
+                    Some(a) => format!("https://example.com/faq/#{a}"),
+                    None => "https://example.com/faq/".to_owned(),
+                },
+                page: "faq.md".to_owned(),
+                anchor: anchor.map(str::to_owned),
+            };
+            match target {
+                "@/faq.md" | "faq.md" => faq(None),
+                "@/faq.md#x" => faq(Some("x")),
+                "@/nope.md" => LinkTarget::Broken {
+                    message: "link to a page that does not exist: `@/nope.md`".to_owned(),
+                    help: Some("did you mean `@/faq.md`?".to_owned()),
+                },
+                t if t.starts_with('#') => LinkTarget::Internal {
+                    url: t.to_owned(),
+                    page: "this.md".to_owned(),
+                    anchor: Some(t.trim_start_matches('#').to_owned()),
+                },
+                _ => LinkTarget::External,
+            }
+        }
+    }
+
+    fn md(body: &str) -> Rendered {
+        render(body, 1, &TestResolver)
+    }
+
+    fn heading_ids(r: &Rendered) -> Vec<String> {
+        fn walk(hs: &[Heading], out: &mut Vec<String>) {
+            for h in hs {
+                out.push(h.id.clone());
+                walk(&h.children, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&r.toc, &mut out);
+        out
+    }
+
+    /// The toc as `title(child child) title`, to compare shapes at a glance.
+    fn shape(hs: &[Heading]) -> String {
+        hs.iter()
+            .map(|h| {
+                if h.children.is_empty() {
+                    h.title.clone()
+                } else {
+                    format!("{}({})", h.title, shape(&h.children))
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn slugify_id_cases() {
+        let cases = [
+            ("Install", "install"),
+            ("Café crème", "cafe-creme"),
+            ("⚡", "section"),
+            ("⚡ Fast", "fast"),
+            ("Fast ⚡ and ✅ done", "fast-and-done"),
+            ("👩‍👩‍👧 Family", "family"),
+            ("!!!", "section"),
+            ("", "section"),
+            ("Don’t panic", "don-t-panic"),
+            ("C++ & Rust", "c-rust"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(slugify_id(input), want, "input {input:?}");
+        }
+        let japanese = slugify_id("日本語の見出し");
+        assert!(
+            !japanese.is_empty() && japanese != "section" && japanese.is_ascii(),
+            "{japanese}"
+        );
+    }
+
+    #[test]
+    fn heading_ids_are_unique_and_custom_ids_win() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "## Install\n## Install\n## Install",
+                &["install", "install-1", "install-2"],
+            ),
+            ("## Intro {#start}\n## Start", &["start", "start-1"]),
+            ("## Install\n## Setup {#install}", &["install-1", "install"]),
+            ("## A {#x}\n## B {#x}", &["x", "x-1"]),
+            (
+                "## Install\n## Install\n## Install 1",
+                &["install", "install-1", "install-1-1"],
+            ),
+            ("## Café crème", &["cafe-creme"]),
+            ("## ⚡\n## ⚡", &["section", "section-1"]),
+            ("## ⚡ Fast", &["fast"]),
+            ("## H {id=z}", &["z"]),
+            ("## Hello *world* `now`", &["hello-world-now"]),
+            // Footnote and raw HTML ids are taken even when they come later on the page.
+            ("## a\n\nx[^a]\n\n[^a]: note", &["a-1"]),
+            ("## FAQ\n\n<div id=\"faq\"></div>", &["faq-1"]),
+        ];
+        for (input, want) in cases {
+            let r = md(input);
+            assert_eq!(heading_ids(&r), *want, "input {input:?}");
+            for id in *want {
+                assert!(
+                    r.html.contains(&format!("id=\"{id}\"")),
+                    "{id} in {}",
+                    r.html
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn headings_keep_markup_classes_and_one_id() {
+        let cases = [
+            (
+                "## Hello *world*",
+                "<h2 id=\"hello-world\">Hello <em>world</em></h2>",
+            ),
+            ("## T {.note}", "<h2 id=\"t\" class=\"note\">T</h2>"),
+            (
+                "## T {#a .b data-x=y}",
+                "<h2 id=\"a\" class=\"b\" data-x=\"y\">T</h2>",
+            ),
+            ("## T {id=z}", "<h2 id=\"z\">T</h2>"),
+            ("# Top", "<h1 id=\"top\">Top</h1>"),
+            (
+                "Setext\nheading\n===",
+                "<h1 id=\"setext-heading\">Setext\nheading</h1>",
+            ),
+        ];
+        for (input, want) in cases {
+            assert_eq!(md(input).html.trim(), want, "input {input:?}");
+        }
+        let r = md("## Hello *world* & `code`");
+        assert_eq!(r.toc[0].title, "Hello world & code");
+    }
+
+    #[test]
+    fn toc_nests_by_level() {
+        let cases = [
+            (
+                "# Title\n## A\n### A1\n## B\n#### B1\n### B2\n## C",
+                "A(A1) B(B1 B2) C",
+            ),
+            ("## A\n#### Deep\n## B", "A(Deep) B"),
+            ("### Low\n## High\n### Under", "Low High(Under)"),
+            (
+                "## A\n### B\n#### C\n##### D\n###### E\n## F",
+                "A(B(C(D(E)))) F",
+            ),
+            ("# Only a title", ""),
+            ("No headings", ""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(shape(&md(input).toc), want, "input {input:?}");
+        }
+        let r = md("## A\n#### B");
+        assert_eq!(r.toc[0].level, 2);
+        assert_eq!(r.toc[0].children[0].level, 4);
+    }
+
+    #[test]
+    fn toc_serializes_for_templates() {
+        let r = md("## A\n### B");
+        let json = serde_json::to_value(&r.toc).ok();
+        assert_eq!(
+            json,
+            Some(serde_json::json!([{"level": 2, "id": "a", "title": "A",
+                "children": [{"level": 3, "id": "b", "title": "B", "children": []}]}]))
+        );
+    }
+
+    #[test]
+    fn links_are_resolved() {
+        let cases = [
+            (
+                "[F](@/faq.md)",
+                "<a href=\"https://example.com/faq/\">F</a>",
+            ),
+            ("[F](faq.md)", "<a href=\"https://example.com/faq/\">F</a>"),
+            (
+                "[F](@/faq.md \"T\")",
+                "<a href=\"https://example.com/faq/\" title=\"T\">F</a>",
+            ),
+            (
+                "[F][r]\n\n[r]: @/faq.md",
+                "<a href=\"https://example.com/faq/\">F</a>",
+            ),
+            (
+                "[r]\n\n[r]: @/faq.md",
+                "<a href=\"https://example.com/faq/\">r</a>",
+            ),
+            (
+                "[F](@/faq.md#x)",
+                "<a href=\"https://example.com/faq/#x\">F</a>",
+            ),
+            (
+                "![i](@/faq.md)",
+                "<img src=\"https://example.com/faq/\" alt=\"i\" />",
+            ),
+            ("[x](https://x.org/a)", "<a href=\"https://x.org/a\">x</a>"),
+            (
+                "<https://x.org>",
+                "<a href=\"https://x.org\">https://x.org</a>",
+            ),
+            ("<a@b.org>", "<a href=\"mailto:a@b.org\">a@b.org</a>"),
+            ("[x](@/nope.md)", "<a href=\"@/nope.md\">x</a>"),
+            ("`[x](@/faq.md)`", "<code>[x](@/faq.md)</code>"),
+        ];
+        for (input, want) in cases {
+            let r = md(input);
+            assert!(r.html.contains(want), "input {input:?}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn broken_links_are_reported_with_file_positions() {
+        let problem = |line, col, len| LinkProblem {
+            message: "link to a page that does not exist: `@/nope.md`".to_owned(),
+            help: Some("did you mean `@/faq.md`?".to_owned()),
+            span: Span { line, col, len },
+        };
+        let cases = [
+            ("[x](@/nope.md)", 1, vec![problem(1, 1, 14)]),
+            ("para\n\nSee [x](@/nope.md) now", 5, vec![problem(7, 5, 14)]),
+            (
+                "para\r\n\r\nSee [x](@/nope.md) now",
+                5,
+                vec![problem(7, 5, 14)],
+            ),
+            ("Café [x](@/nope.md)", 1, vec![problem(1, 6, 14)]),
+            (
+                "[a](@/nope.md) [b](@/nope.md)\r\n  [c](@/nope.md)",
+                3,
+                vec![problem(3, 1, 14), problem(3, 16, 14), problem(4, 3, 14)],
+            ),
+            ("[x][r]\n\n[r]: @/nope.md", 1, vec![problem(1, 1, 6)]),
+            ("![i](@/nope.md)", 2, vec![problem(2, 1, 15)]),
+            // A link over two lines is underlined on its first line only.
+            ("[two\nlines](@/nope.md)", 1, vec![problem(1, 1, 4)]),
+            ("> - [x](@/nope.md)", 1, vec![problem(1, 5, 14)]),
+            ("[x](@/faq.md)", 1, vec![]),
+        ];
+        for (input, first_line, want) in cases {
+            let r = render(input, first_line, &TestResolver);
+            assert_eq!(r.problems, want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn anchors_are_collected() {
+        let r = render(
+            "Intro\n\n[a](@/faq.md#x) and [b](#intro).\n\n[c](@/faq.md)",
+            10,
+            &TestResolver,
+        );
+        assert_eq!(
+            r.anchors,
+            vec![
+                AnchorRef {
+                    page: "faq.md".to_owned(),
+                    anchor: "x".to_owned(),
+                    target: "@/faq.md#x".to_owned(),
+                    span: Span {
+                        line: 12,
+                        col: 1,
+                        len: 15
+                    },
+                },
+                AnchorRef {
+                    page: "this.md".to_owned(),
+                    anchor: "intro".to_owned(),
+                    target: "#intro".to_owned(),
+                    span: Span {
+                        line: 12,
+                        col: 21,
+                        len: 11
+                    },
+                },
+            ]
+        );
+        assert!(r.problems.is_empty());
+    }
+
+    #[test]
+    fn footnotes_render_and_their_ids_are_listed() {
+        let r = md("Lorem ipsum.[^a][^b]\n\n [^c]: text\n\n[^a]: A\n[^b]: B\n");
+        assert_eq!(
+            r.html.matches("class=\"footnote-reference\"").count(),
+            2,
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<a href=\"#a\">1</a>"), "{}", r.html);
+        assert!(r.html.contains("<a href=\"#b\">2</a>"), "{}", r.html);
+        for id in ["a", "b", "c"] {
+            let def = format!("<div class=\"footnote-definition\" id=\"{id}\">");
+            assert!(r.html.contains(&def), "{id}: {}", r.html);
+        }
+        assert!(!r.html.contains("[^c]"), "{}", r.html);
+        assert_eq!(r.ids, ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn summary() {
+        let cases = [
+            (
+                "First *para*.\n\nSecond.",
+                Some("<p>First <em>para</em>.</p>"),
+            ),
+            ("# Title\n\nIntro.\n\nMore.", Some("<p>Intro.</p>")),
+            ("- in a list\n\nTop level.", Some("<p>Top level.</p>")),
+            ("> quoted\n\nTop level.", Some("<p>Top level.</p>")),
+            (
+                "One.\n\nTwo.\n\n<!-- more -->\n\nThree.",
+                Some("<p>One.</p>\n<p>Two.</p>"),
+            ),
+            (
+                "# T\n\nOne.\n<!-- more -->\nThree.",
+                Some("<h1 id=\"t\">T</h1>\n<p>One.</p>"),
+            ),
+            (
+                "One.\r\n\r\n  <!-- more -->  \r\n\r\nTwo.",
+                Some("<p>One.</p>"),
+            ),
+            ("```\n<!-- more -->\n```\n\nPara.", Some("<p>Para.</p>")),
+            (
+                "Para <!-- more --> inline.",
+                Some("<p>Para <!-- more --> inline.</p>"),
+            ),
+            ("<!-- more -->\n\nPara.", None),
+            ("# Only a heading", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(md(input).summary.as_deref(), want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn extensions() {
+        let cases = [
+            ("\"Hello\" -- it's...", "<p>“Hello” – it’s…</p>"),
+            (
+                "|a|b|\n|-|:-:|\n|1|2|",
+                "<th style=\"text-align: center\">b</th>",
+            ),
+            ("|a|b|\n|-|-|\n|1|2|", "<td>1</td><td>2</td>"),
+            (
+                "- [x] done\n- [ ] todo",
+                "<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone",
+            ),
+            (
+                "- [x] done\n- [ ] todo",
+                "<input disabled=\"\" type=\"checkbox\"/>\ntodo",
+            ),
+            ("~~gone~~", "<del>gone</del>"),
+            // No metadata blocks: a `---` pair in the body is a rule and a heading, not front matter.
+            (
+                "Text\n\n---\ntitle: x\n---\n",
+                "<hr />\n<h2 id=\"title-x\">title: x</h2>",
+            ),
+        ];
+        for (input, want) in cases {
+            let r = md(input);
+            assert!(r.html.contains(want), "input {input:?}: {}", r.html);
+        }
+    }
+
+    #[test]
+    fn first_h1() {
+        let cases = [
+            ("## Sub\n# Main *title*\n# Second", Some("Main title")),
+            ("Setext\n===", Some("Setext")),
+            ("## Only h2", None),
+            ("", None),
+        ];
+        for (input, want) in cases {
+            let r = md(input);
+            assert_eq!(r.first_h1.as_deref(), want, "input {input:?}");
+            assert!(r.toc.iter().all(|h| h.level > 1));
+        }
+    }
+
+    #[test]
+    fn ids_are_collected_in_document_order() {
+        let cases: &[(&str, &[&str])] = &[
+            ("<ul>\n<li id=\"ref-x\">x</li>\n</ul>", &["ref-x"]),
+            ("text <span id='y'>s</span> more", &["y"]),
+            ("<div\n  id=\"q\" class=x>\n</div>", &["q"]),
+            ("<div ID=unquoted></div>", &["unquoted"]),
+            (
+                "<p>id=\"no\"</p>\n\n<div data-id=\"no\" grid=\"no\"></div>",
+                &[],
+            ),
+            ("<!-- <a id=\"no\"> -->", &[]),
+            (
+                "# A\n\n<a id=\"m\"></a>\n\n## B\n\nx[^n]\n\n[^n]: note",
+                &["a", "m", "b", "n"],
+            ),
+            ("<a id=\"d\"></a><a id=\"d\"></a>", &["d"]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(md(input).ids, *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn scan_html_ids_cases() {
+        let cases: &[(&str, &[&str])] = &[
+            ("<a id=\"x\">", &["x"]),
+            ("<a\tid = 'x' >", &["x"]),
+            ("<img id=x/>", &["x/"]),
+            ("<br/><b id=\"y\">", &["y"]),
+            ("<a title=\"id='no'\" id=\"yes\">", &["yes"]),
+            ("<a id=\"\">", &[]),
+            ("</a id=\"no\">", &[]),
+            ("<a id=\"unclosed", &[]),
+            ("<a id=", &[]),
+            ("<", &[]),
+            ("<!--", &[]),
+            ("<a =x id=y>", &["y"]),
+            ("<é id=\"x\">", &[]),
+            ("<a id=\"é\">", &["é"]),
+        ];
+        for (input, want) in cases {
+            let mut found = Vec::new();
+            scan_html_ids(input, |id| found.push(id.to_owned()));
+            assert_eq!(found, *want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn word_count() {
+        let cases = [
+            ("", 0),
+            ("Hello *wor*ld, `code` here.\n\n- one two", 6),
+            ("don't stop", 2),
+            ("# Title\n\n```\nfn main() {}\n```", 4),
+            ("a\nb  c", 3),
+            ("<div>not counted</div>", 0),
+            ("[link text](https://x.org)", 2),
+        ];
+        for (input, want) in cases {
+            assert_eq!(md(input).word_count, want, "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn positions_resume_on_a_line_and_go_back() {
+        let body = "ab\r\ncdé f\n\ng";
+        let mut p = Positions::new(body, 3);
+        let cases = [
+            (
+                0..2,
+                Span {
+                    line: 3,
+                    col: 1,
+                    len: 2,
+                },
+            ),
+            (
+                8..10,
+                Span {
+                    line: 4,
+                    col: 4,
+                    len: 2,
+                },
+            ),
+            (
+                9..10,
+                Span {
+                    line: 4,
+                    col: 5,
+                    len: 1,
+                },
+            ),
+            (
+                4..5,
+                Span {
+                    line: 4,
+                    col: 1,
+                    len: 1,
+                },
+            ),
+            (
+                12..13,
+                Span {
+                    line: 6,
+                    col: 1,
+                    len: 1,
+                },
+            ),
+            (
+                11..11,
+                Span {
+                    line: 5,
+                    col: 1,
+                    len: 1,
+                },
+            ),
+            (
+                99..120,
+                Span {
+                    line: 6,
+                    col: 2,
+                    len: 1,
+                },
+            ),
+            // Not a char boundary (inside `é`): no panic, some position on the right line.
+            (
+                7..9,
+                Span {
+                    line: 4,
+                    col: 1,
+                    len: 1,
+                },
+            ),
+        ];
+        for (range, want) in cases {
+            assert_eq!(p.span(range.clone()), want, "range {range:?}");
+        }
+        assert_eq!(Positions::new("x", 0).span(0..1).line, 1);
+    }
+
+    #[test]
+    fn odd_inputs_do_not_panic() {
+        let deep_quotes = format!("{} x", ">".repeat(500));
+        let deep_list: String = (0..500)
+            .map(|i| format!("{}- x\n", "  ".repeat(i)))
+            .collect();
+        let deep_ordered: String = (0..500)
+            .map(|i| format!("{}1. x\n", "   ".repeat(i)))
+            .collect();
+        let deep_emphasis = format!("{}x{}", "*".repeat(5000), "*".repeat(5000));
+        let long_line = "word ".repeat(200_000);
+        let long_links = "[x](@/nope.md) ".repeat(70_000);
+        let many_headings = "## Same\n".repeat(3000);
+        let inputs: Vec<&str> = vec![
+            "",
+            "---",
+            "---\n---",
+            "```\nunclosed fence",
+            "~~~",
+            &deep_quotes,
+            &deep_list,
+            &deep_ordered,
+            &deep_emphasis,
+            "# H {#}",
+            "# H {.}",
+            "# H {#a #b}",
+            "# H {=}",
+            "# H {",
+            "# H }",
+            "# {#only-id}",
+            "#######",
+            "#",
+            &long_line,
+            &long_links,
+            &many_headings,
+            "\r\n\r",
+            "\r",
+            "\0",
+            "[^]",
+            "[^a]: [^a]",
+            "[^a]\n\n[^a]: [^b]\n\n[^b]: [^a]",
+            "<!-- more -->",
+            "<!-- more",
+            "<",
+            "<a id=",
+            "|",
+            "|a|\n|-|\n|b|c|d|",
+            "- [ ]",
+            "[x](<>)",
+            "[x]()",
+            "![](",
+            "\u{feff}# BOM",
+            "\t\t\t\t",
+        ];
+        for input in inputs {
+            let r = render(input, 1, &TestResolver);
+            assert!(
+                input.trim().is_empty() || !r.html.is_empty(),
+                "input {input:?}"
+            );
+        }
+        let r = render(&long_links, 1, &TestResolver);
+        assert_eq!(r.problems.len(), 70_000);
+        assert_eq!(r.problems[69_999].span.col, 69_999 * 15 + 1);
+        let r = render(&many_headings, 1, &TestResolver);
+        assert_eq!(r.toc.last().map(|h| h.id.as_str()), Some("same-2999"));
+    }
+}

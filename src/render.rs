@@ -1,0 +1,424 @@
+//! Stages 5 to 7: markdown, link checks and templates, all in memory.
+//!
+//! In: the [`SiteTree`], the [`Templates`] and the [`Config`]. Out: a [`BuiltSite`]: every
+//! output file's bytes and every file to copy. Nothing here touches the output folder, so a
+//! failed build cannot damage the previous site, and `check` can stop here.
+//!
+//! Markdown is rendered for every document in parallel; broken links and anchors are collected
+//! for the whole site and fail the build together; then every page, section, alias, the
+//! sitemap, `robots.txt` and `404.html` are rendered in parallel.
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+use tera::{Context, Value};
+
+use crate::config::Config;
+use crate::content::walk;
+use crate::error::{Diagnostic, Error, Result, Span};
+use crate::markdown::{self, Rendered};
+use crate::site::{self, AssetCopy, Item, SiteTree};
+use crate::templates::{SiteData, Templates, context};
+
+/// The whole site, built in memory.
+#[derive(Debug, Default)]
+pub struct BuiltSite {
+    /// Output files: path relative to the output folder (with `/`) and bytes.
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Files copied as they are (static files and content assets).
+    pub copies: Vec<AssetCopy>,
+    /// Warnings from every stage.
+    pub warnings: Vec<Diagnostic>,
+    /// How many HTML pages (pages and sections) were rendered.
+    pub pages_rendered: usize,
+}
+
+/// Lists the static files of the theme and then the site (a site file replaces the theme's
+/// file of the same path). Errors: unreadable folders or broken links among them.
+pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
+    let mut by_path: HashMap<String, AssetCopy> = HashMap::new();
+    let mut errors = Vec::new();
+    let mut dirs = Vec::new();
+    if let (Some(dir), Some(name)) = (&config.theme_dir, &config.theme) {
+        dirs.push((
+            dir.join("static"),
+            Path::new("themes").join(name).join("static"),
+        ));
+    }
+    dirs.push((config.root.join("static"), "static".into()));
+    for (dir, shown) in dirs {
+        match walk(&dir, &shown) {
+            Ok(list) => {
+                for (from, to) in list {
+                    by_path.insert(to.clone(), AssetCopy { from, to });
+                }
+            }
+            Err(e) => errors.extend(e.into_diagnostics()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::Diagnostics(errors));
+    }
+    let mut out: Vec<AssetCopy> = by_path.into_values().collect();
+    out.sort_by(|a, b| a.to.cmp(&b.to));
+    Ok(out)
+}
+
+struct Doc<'a> {
+    relative: &'a str,
+    shown: &'a Path,
+    source: &'a str,
+    body: &'a str,
+    body_line: usize,
+}
+
+fn docs(tree: &SiteTree) -> Vec<Doc<'_>> {
+    let pages = tree.pages.iter().map(|p| &p.doc);
+    let sections = tree.sections.iter().filter_map(|s| s.doc.as_ref());
+    pages
+        .chain(sections)
+        .map(|d| Doc {
+            relative: &d.relative,
+            shown: &d.shown,
+            source: &d.source,
+            body: d.body(),
+            body_line: d.body_line,
+        })
+        .collect()
+}
+
+fn link_diagnostic(
+    doc: &Doc<'_>,
+    message: String,
+    help: Option<String>,
+    span: markdown::Span,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(format!("{message} (in {})", doc.shown.display()))
+        .in_file(doc.shown)
+        .at(Span::new(span.line, span.col, span.len), doc.source)
+        .label("broken link");
+    if let Some(h) = help {
+        d = d.help(h);
+    }
+    d
+}
+
+/// Stages 5–7: renders the whole site in memory.
+///
+/// Errors (all collected per stage): broken internal links and anchors in markdown, broken
+/// `@/` links in the menu, generated files colliding with static files, and template errors
+/// (naming the template file and line and the page being rendered).
+pub fn site(
+    config: &Config,
+    tree: &SiteTree,
+    templates: &Templates,
+    statics: Vec<AssetCopy>,
+) -> Result<BuiltSite> {
+    let mut warnings = tree.warnings.clone();
+
+    // Stage 5: markdown, in parallel.
+    let docs = docs(tree);
+    let rendered: Vec<Rendered> = docs
+        .par_iter()
+        .map(|d| markdown::render(d.body, d.body_line, &tree.resolver_for(d.relative)))
+        .collect();
+
+    // Stage 6: links and anchors, for the whole site at once.
+    let ids: HashMap<&str, HashSet<&str>> = docs
+        .iter()
+        .zip(&rendered)
+        .map(|(d, r)| (d.relative, r.ids.iter().map(String::as_str).collect()))
+        .collect();
+    let mut errors = Vec::new();
+    for (d, r) in docs.iter().zip(&rendered) {
+        for p in &r.problems {
+            errors.push(link_diagnostic(
+                d,
+                p.message.clone(),
+                p.help.clone(),
+                p.span,
+            ));
+        }
+        for a in &r.anchors {
+            let found = ids
+                .get(a.page.as_str())
+                .is_some_and(|set| set.contains(a.anchor.as_str()));
+            if !found {
+                let known: Vec<&str> = ids
+                    .get(a.page.as_str())
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default();
+                let closest = known
+                    .iter()
+                    .map(|k| (strsim::jaro_winkler(k, &a.anchor), *k))
+                    .filter(|(s, _)| *s > 0.7)
+                    .max_by(|x, y| x.0.total_cmp(&y.0).then_with(|| y.1.cmp(x.1)));
+                let help = match closest {
+                    Some((_, k)) => format!("did you mean `#{k}`? Anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`"),
+                    None => "anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`; or give a heading its own with `## Title {#my-anchor}`".into(),
+                };
+                errors.push(link_diagnostic(
+                    d,
+                    format!("link to an anchor that does not exist: `{}` (no heading or element with id `{}` in content/{})", a.target, a.anchor, a.page),
+                    Some(help),
+                    a.span,
+                ));
+            }
+        }
+    }
+    let menu = match site::resolve_menu(tree, config) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.extend(e);
+            Vec::new()
+        }
+    };
+
+    // Every output path, to catch collisions between generated and copied files.
+    let mut generated: HashMap<String, String> = HashMap::new();
+    for p in &tree.pages {
+        generated.insert(p.output.clone(), p.doc.shown.display().to_string());
+    }
+    for s in &tree.sections {
+        generated.insert(
+            s.output.clone(),
+            s.doc
+                .as_ref()
+                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string()),
+        );
+    }
+    for a in &tree.aliases {
+        generated.insert(a.output.clone(), format!("an alias of {}", a.target));
+    }
+    for r in ["sitemap.xml", "robots.txt", "404.html"] {
+        generated.insert(r.to_string(), format!("the generated {r}"));
+    }
+    let mut copies: Vec<AssetCopy> = statics;
+    let static_paths: HashSet<String> = copies.iter().map(|c| c.to.clone()).collect();
+    for a in &tree.assets {
+        if static_paths.contains(&a.to) {
+            warnings.push(Diagnostic::warning(format!(
+                "content/ and static/ both have a file for {}; the one in content/ is used",
+                a.to
+            )));
+            copies.retain(|c| c.to != a.to);
+        }
+        copies.push(a.clone());
+    }
+    for c in &copies {
+        if let Some(by) = generated.get(&c.to) {
+            let shown = c.from.strip_prefix(&config.root).unwrap_or(&c.from);
+            errors.push(
+                Diagnostic::error(format!(
+                    "{} would overwrite {by} (both are written to {})",
+                    shown.display(),
+                    c.to
+                ))
+                .in_file(shown)
+                .help("rename or remove one of the two"),
+            );
+        }
+    }
+    if errors.iter().any(Diagnostic::is_error) {
+        errors.extend(warnings);
+        return Err(Error::Diagnostics(errors));
+    }
+
+    // Stage 7: template values, then rendering in parallel.
+    let n_pages = tree.pages.len();
+    let page_values = context::page_values(tree, &rendered[..n_pages]);
+    let mut section_rendered: Vec<Option<&Rendered>> = Vec::with_capacity(tree.sections.len());
+    let mut next = n_pages;
+    for s in &tree.sections {
+        if s.doc.is_some() {
+            section_rendered.push(rendered.get(next));
+            next += 1;
+        } else {
+            section_rendered.push(None);
+        }
+    }
+    let section_values: Vec<Value> = tree
+        .sections
+        .iter()
+        .zip(&section_rendered)
+        .map(|(s, r)| context::section_value(tree, s, *r, &page_values, false))
+        .collect();
+    let config_value = context::config_value(config, &menu);
+
+    let mut data = SiteData {
+        base_url: config.base_url.clone(),
+        drafts: tree.drafts.iter().cloned().collect(),
+        ..Default::default()
+    };
+    for (i, p) in tree.pages.iter().enumerate() {
+        data.permalinks
+            .insert(p.doc.relative.clone(), p.permalink.clone());
+        data.values
+            .insert(p.doc.relative.clone(), page_values[i].clone());
+    }
+    for (i, s) in tree.sections.iter().enumerate() {
+        data.permalinks
+            .insert(s.relative.clone(), s.permalink.clone());
+        data.values
+            .insert(s.relative.clone(), section_values[i].clone());
+        data.section_metadata.insert(
+            s.relative.clone(),
+            context::section_value(tree, s, section_rendered[i], &page_values, true),
+        );
+    }
+    for out in generated.keys() {
+        data.outputs.insert(out.clone(), None);
+    }
+    for c in &copies {
+        data.outputs.insert(c.to.clone(), Some(c.from.clone()));
+    }
+    templates.bind(data);
+
+    let base_context = |current_path: &str| {
+        let mut ctx = Context::new();
+        ctx.insert_value("config", config_value.clone());
+        ctx.insert("current_path", current_path);
+        ctx.insert("current_url", &config.permalink(current_path));
+        ctx
+    };
+
+    struct Job<'a> {
+        output: &'a str,
+        template: String,
+        shown: String,
+        context: Context,
+    }
+    let mut jobs: Vec<Job<'_>> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
+    for (i, p) in tree.pages.iter().enumerate() {
+        let mut ctx = base_context(&p.path);
+        ctx.insert_value("page", page_values[i].clone());
+        jobs.push(Job {
+            output: &p.output,
+            template: p
+                .doc
+                .front
+                .template
+                .clone()
+                .unwrap_or_else(|| "page.html".into()),
+            shown: p.doc.shown.display().to_string(),
+            context: ctx,
+        });
+    }
+    for (i, s) in tree.sections.iter().enumerate() {
+        let mut ctx = base_context(&s.path);
+        ctx.insert_value("section", section_values[i].clone());
+        let default = if i == 0 { "index.html" } else { "section.html" };
+        jobs.push(Job {
+            output: &s.output,
+            template: s
+                .doc
+                .as_ref()
+                .and_then(|d| d.front.template.clone())
+                .unwrap_or_else(|| default.into()),
+            shown: s
+                .doc
+                .as_ref()
+                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string()),
+            context: ctx,
+        });
+    }
+    let html_pages = jobs.len();
+    jobs.push(Job {
+        output: "404.html",
+        template: "404.html".into(),
+        shown: "404.html".into(),
+        context: base_context("/404.html"),
+    });
+    jobs.push(Job {
+        output: "robots.txt",
+        template: "robots.txt".into(),
+        shown: "robots.txt".into(),
+        context: base_context("/robots.txt"),
+    });
+    let mut sitemap_ctx = base_context("/sitemap.xml");
+    let mut entries: Vec<(String, Option<String>)> = tree
+        .pages
+        .iter()
+        .map(|p| {
+            let f = &p.doc.front;
+            (
+                p.permalink.clone(),
+                f.updated
+                    .as_ref()
+                    .or(f.date.as_ref())
+                    .map(|d| d.date_string()),
+            )
+        })
+        .chain(tree.sections.iter().map(|s| {
+            let f = s.doc.as_ref().map(|d| &d.front);
+            (
+                s.permalink.clone(),
+                f.and_then(|f| f.updated.as_ref().or(f.date.as_ref()))
+                    .map(|d| d.date_string()),
+            )
+        }))
+        .collect();
+    entries.sort();
+    let entries: Vec<Value> = entries
+        .into_iter()
+        .map(|(permalink, lastmod)| {
+            let mut m = tera::Map::new();
+            m.insert("permalink".into(), Value::from(permalink));
+            m.insert(
+                "lastmod".into(),
+                lastmod.map_or_else(Value::none, Value::from),
+            );
+            Value::from(m)
+        })
+        .collect();
+    sitemap_ctx.insert_value("entries", Value::from(entries));
+    jobs.push(Job {
+        output: "sitemap.xml",
+        template: "sitemap.xml".into(),
+        shown: "sitemap.xml".into(),
+        context: sitemap_ctx,
+    });
+    for a in &tree.aliases {
+        let mut ctx = base_context(&format!("/{}", a.output));
+        ctx.insert("url", &a.target);
+        jobs.push(Job {
+            output: &a.output,
+            template: "__stillpoint/alias.html".into(),
+            shown: format!("the alias {}", a.output),
+            context: ctx,
+        });
+    }
+
+    let results: Vec<std::result::Result<(String, Vec<u8>), Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            if !templates.has(&job.template) {
+                return Err(Diagnostic::error(format!("the template `{}` named by {} does not exist", job.template, job.shown))
+                    .in_file(job.shown.clone())
+                    .help("check the `template:` field in the front matter, or add the file to templates/"));
+            }
+            templates
+                .render(&job.template, &job.context, &job.shown)
+                .map(|html| (job.output.to_string(), html.into_bytes()))
+        })
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.iter().any(Diagnostic::is_error) {
+        errors.extend(warnings);
+        return Err(Error::Diagnostics(errors));
+    }
+    let _ = Item::Page(0);
+    Ok(BuiltSite {
+        files,
+        copies,
+        warnings,
+        pages_rendered: html_pages,
+    })
+}

@@ -1,0 +1,893 @@
+//! Stage 4: documents -> [`SiteTree`]: the one place where a page's URL is decided.
+//!
+//! In: the parsed [`Document`]s, the asset files and the [`Config`]. Out: pages and sections
+//! with their slug, path, permalink and output file; each section's pages in order (weight,
+//! then date newest first, then title, as `design.md` says); neighbours (`lower`/`higher`);
+//! ancestors; page-bundle assets; and the link map from source paths to permalinks, which
+//! exists before any markdown is rendered. Two sources with the same output file are an error
+//! naming both (Zola #366). Drafts are dropped here unless `--drafts`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::content::{Document, SourceFile, SourceKind};
+use crate::error::{Diagnostic, Error, Result, Span};
+use crate::markdown::{LinkResolver, LinkTarget};
+
+/// A page or a section, by index into [`SiteTree::pages`] or [`SiteTree::sections`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Item {
+    /// Index into `pages`.
+    Page(usize),
+    /// Index into `sections`.
+    Section(usize),
+}
+
+/// A page: a markdown file other than `_index.md`.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// The parsed file.
+    pub doc: Document,
+    /// Title: front matter, else the first `# heading`, else the file name in words.
+    pub title: String,
+    /// URL slug: front matter `slug`, else the file (or bundle folder) name, slugified.
+    pub slug: String,
+    /// Site path with slashes at both ends, without the base URL's path: `/faq/`.
+    pub path: String,
+    /// Absolute URL: base URL + path.
+    pub permalink: String,
+    /// Output file relative to the output folder: `faq/index.html`.
+    pub output: String,
+    /// The section the page belongs to.
+    pub section: usize,
+    /// Content paths of the sections from the home page down to the page's section.
+    pub ancestors: Vec<String>,
+    /// The previous page in the section's order.
+    pub higher: Option<usize>,
+    /// The next page in the section's order.
+    pub lower: Option<usize>,
+    /// Permalinks of the bundle's files (for `index.md` bundles).
+    pub assets: Vec<String>,
+}
+
+/// A section: a folder with an `_index.md` (the home page is the root section).
+#[derive(Debug, Clone)]
+pub struct Section {
+    /// The parsed `_index.md`; `None` for a home page without `content/_index.md`.
+    pub doc: Option<Document>,
+    /// Content path of the `_index.md`: `_index.md`, `blog/_index.md`.
+    pub relative: String,
+    /// Title: front matter, else the folder name in words (the site title for the home page).
+    pub title: String,
+    /// Site path: `/`, `/blog/`.
+    pub path: String,
+    /// Absolute URL.
+    pub permalink: String,
+    /// Output file: `index.html`, `blog/index.html`.
+    pub output: String,
+    /// Pages in order.
+    pub pages: Vec<usize>,
+    /// Direct subsections, in order (weight, then title).
+    pub subsections: Vec<usize>,
+    /// The enclosing section (none for the home page).
+    pub parent: Option<usize>,
+    /// Content paths of the enclosing sections, from the home page down.
+    pub ancestors: Vec<String>,
+}
+
+/// A file to copy as it is into the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssetCopy {
+    /// Source file.
+    pub from: PathBuf,
+    /// Destination relative to the output folder, with `/`.
+    pub to: String,
+}
+
+/// An alias redirect page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alias {
+    /// Output file relative to the output folder.
+    pub output: String,
+    /// Where it redirects to.
+    pub target: String,
+}
+
+/// The assembled site: every URL decided, every listing ordered.
+#[derive(Debug, Clone)]
+pub struct SiteTree {
+    /// All pages (drafts left out unless `--drafts`).
+    pub pages: Vec<Page>,
+    /// All sections; index 0 is the home page.
+    pub sections: Vec<Section>,
+    /// Content path -> page or section.
+    pub by_relative: HashMap<String, Item>,
+    /// Content paths of drafts that were left out, to explain links to them.
+    pub drafts: Vec<String>,
+    /// Files under `content/` copied as they are.
+    pub assets: Vec<AssetCopy>,
+    /// Redirect pages for `aliases`.
+    pub aliases: Vec<Alias>,
+    /// Warnings found while assembling (a page without a title).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Output files that the build writes itself; a page may not take them.
+const RESERVED_OUTPUTS: &[&str] = &["sitemap.xml", "robots.txt", "404.html"];
+
+/// Turns a file or folder name into a URL slug: lower-case ASCII words joined by hyphens,
+/// non-ASCII letters transliterated (`How a Session Works` -> `how-a-session-works`,
+/// `Über uns` -> `uber-uns`, `1.0.0` -> `1-0-0`), as Zola's default slugify does.
+pub fn slugify(name: &str) -> String {
+    slug::slugify(name)
+}
+
+/// A file name in words, for a missing title: `how-a-session-works` -> "How a session works".
+pub fn name_in_words(stem: &str) -> String {
+    let words = stem.replace(['-', '_'], " ");
+    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => stem.to_string(),
+    }
+}
+
+/// The text of the first level-1 ATX heading (`# Title`) of a markdown body outside fenced code,
+/// without a trailing `{#id}` or closing `#`s.
+fn first_h1(body: &str) -> Option<String> {
+    let mut fence: Option<&str> = None;
+    for line in body.lines() {
+        let t = line.trim_start();
+        if line.len() - t.len() > 3 {
+            continue;
+        }
+        if let Some(f) = fence {
+            if t.starts_with(f) {
+                fence = None;
+            }
+            continue;
+        }
+        if t.starts_with("```") {
+            fence = Some("```");
+            continue;
+        }
+        if t.starts_with("~~~") {
+            fence = Some("~~~");
+            continue;
+        }
+        if let Some(rest) = t.strip_prefix("# ") {
+            let mut text = rest.trim();
+            if let Some(i) = text.rfind(" {#").filter(|_| text.ends_with('}')) {
+                text = &text[..i];
+            }
+            let text = text.trim_end_matches('#').trim();
+            if !text.is_empty() {
+                return Some(text.to_string());
+            }
+        }
+    }
+    None
+}
+
+/// Normalises a front-matter `path` to `/a/b/` form.
+fn normalize_path(p: &str) -> String {
+    let inner: Vec<&str> = p
+        .split('/')
+        .filter(|s| !s.is_empty() && *s != ".")
+        .collect();
+    if inner.is_empty() {
+        "/".into()
+    } else {
+        format!("/{}/", inner.join("/"))
+    }
+}
+
+/// The output file for a site path: `/faq/` -> `faq/index.html`, `/` -> `index.html`,
+/// `/feed.xml` -> `feed.xml` (a last segment with a dot is taken as a file name).
+pub fn output_for_path(path: &str) -> String {
+    let trimmed = path.trim_matches('/');
+    if trimmed.is_empty() {
+        "index.html".into()
+    } else if !path.ends_with('/') && trimmed.rsplit('/').next().is_some_and(|s| s.contains('.')) {
+        trimmed.to_string()
+    } else {
+        format!("{trimmed}/index.html")
+    }
+}
+
+/// The slugified URL path of a content folder: `Blog Posts/2024` -> `/blog-posts/2024/`.
+fn folder_path(folder: &str) -> String {
+    let parts: Vec<String> = folder
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(slugify)
+        .filter(|s| !s.is_empty())
+        .collect();
+    if parts.is_empty() {
+        "/".into()
+    } else {
+        format!("/{}/", parts.join("/"))
+    }
+}
+
+fn parent_folder(relative: &str) -> &str {
+    relative.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+fn order_pages(pages: &[Page], idx: &mut [usize]) {
+    idx.sort_by(|&a, &b| {
+        let (pa, pb) = (&pages[a], &pages[b]);
+        let wa = pa.doc.front.weight.map_or((1, 0), |w| (0, w));
+        let wb = pb.doc.front.weight.map_or((1, 0), |w| (0, w));
+        let da = pa
+            .doc
+            .front
+            .date
+            .as_ref()
+            .map_or((1, 0), |d| (0, -d.sort_key()));
+        let db = pb
+            .doc
+            .front
+            .date
+            .as_ref()
+            .map_or((1, 0), |d| (0, -d.sort_key()));
+        wa.cmp(&wb)
+            .then(da.cmp(&db))
+            .then_with(|| pa.title.to_lowercase().cmp(&pb.title.to_lowercase()))
+            .then_with(|| pa.doc.relative.cmp(&pb.doc.relative))
+    });
+}
+
+impl SiteTree {
+    /// Stage 4: decides every URL, orders every listing, and checks for collisions.
+    ///
+    /// Errors: two sources (pages, sections, aliases, or the built-in `sitemap.xml`,
+    /// `robots.txt`, `404.html`) with the same output file, naming both; a file name that gives
+    /// an empty slug. Warnings: a page without a title (see [`Page::title`]).
+    pub fn assemble(
+        docs: Vec<Document>,
+        files: &[SourceFile],
+        config: &Config,
+    ) -> Result<SiteTree> {
+        let mut errors = Vec::new();
+        let mut warnings = Vec::new();
+        let mut drafts = Vec::new();
+
+        // Sections first: every folder with an _index.md, and the home page.
+        let mut sections: Vec<Section> = Vec::new();
+        let mut folder_to_section: HashMap<String, usize> = HashMap::new();
+        let (section_docs, page_docs): (Vec<Document>, Vec<Document>) = docs
+            .into_iter()
+            .partition(|d| d.kind == SourceKind::Section);
+        let mut section_docs: Vec<Document> = section_docs;
+        section_docs.sort_by(|a, b| a.relative.cmp(&b.relative));
+        if !section_docs.iter().any(|d| d.relative == "_index.md") {
+            sections.push(Section {
+                doc: None,
+                relative: "_index.md".into(),
+                title: config.title.clone(),
+                path: "/".into(),
+                permalink: config.permalink("/"),
+                output: "index.html".into(),
+                pages: Vec::new(),
+                subsections: Vec::new(),
+                parent: None,
+                ancestors: Vec::new(),
+            });
+            folder_to_section.insert(String::new(), 0);
+        }
+        for doc in section_docs {
+            if doc.front.draft && !config.drafts {
+                drafts.push(doc.relative.clone());
+                continue;
+            }
+            let folder = parent_folder(&doc.relative).to_string();
+            let path = match &doc.front.path {
+                Some(p) => normalize_path(p),
+                None => folder_path(&folder),
+            };
+            let title = doc.front.title.clone().unwrap_or_else(|| {
+                if folder.is_empty() {
+                    config.title.clone()
+                } else {
+                    name_in_words(folder.rsplit('/').next().unwrap_or(&folder))
+                }
+            });
+            folder_to_section.insert(folder, sections.len());
+            sections.push(Section {
+                relative: doc.relative.clone(),
+                title,
+                permalink: config.permalink(&path),
+                output: output_for_path(&path),
+                path,
+                doc: Some(doc),
+                pages: Vec::new(),
+                subsections: Vec::new(),
+                parent: None,
+                ancestors: Vec::new(),
+            });
+        }
+        // Home first (sorting by relative path put "_index.md" first when present).
+        let home = sections
+            .iter()
+            .position(|s| s.relative == "_index.md")
+            .unwrap_or(0);
+        if home != 0 {
+            sections.swap(0, home);
+            for v in folder_to_section.values_mut() {
+                if *v == 0 {
+                    *v = home;
+                } else if *v == home {
+                    *v = 0;
+                }
+            }
+        }
+        let nearest_section = |folder: &str, map: &HashMap<String, usize>| -> usize {
+            let mut f = folder;
+            loop {
+                if let Some(&i) = map.get(f) {
+                    return i;
+                }
+                if f.is_empty() {
+                    return 0;
+                }
+                f = parent_folder(f);
+            }
+        };
+        for i in 1..sections.len() {
+            let folder = parent_folder(&sections[i].relative);
+            let parent = nearest_section(parent_folder(folder), &folder_to_section);
+            let parent = if parent == i { 0 } else { parent };
+            sections[i].parent = Some(parent);
+            sections[parent].subsections.push(i);
+        }
+        for i in 0..sections.len() {
+            let mut chain = Vec::new();
+            let mut p = sections[i].parent;
+            while let Some(pi) = p {
+                chain.push(sections[pi].relative.clone());
+                p = sections[pi].parent;
+                if chain.len() > sections.len() {
+                    break;
+                }
+            }
+            chain.reverse();
+            sections[i].ancestors = chain;
+        }
+
+        // Pages.
+        let mut pages: Vec<Page> = Vec::new();
+        for doc in page_docs {
+            if doc.front.draft && !config.drafts {
+                drafts.push(doc.relative.clone());
+                continue;
+            }
+            let bundle = doc.is_bundle();
+            let folder = parent_folder(&doc.relative).to_string();
+            let (url_folder, stem) = if bundle {
+                let parent = parent_folder(&folder).to_string();
+                let name = folder.rsplit('/').next().unwrap_or(&folder).to_string();
+                (parent, name)
+            } else {
+                let name = doc.relative.rsplit('/').next().unwrap_or(&doc.relative);
+                (
+                    folder.clone(),
+                    name.strip_suffix(".md").unwrap_or(name).to_string(),
+                )
+            };
+            let slug = match &doc.front.slug {
+                Some(s) => slugify(s),
+                None => slugify(&stem),
+            };
+            let path = match &doc.front.path {
+                Some(p) => normalize_path(p),
+                None => format!("{}{}/", folder_path(&url_folder), slug),
+            };
+            if slug.is_empty() && doc.front.path.is_none() {
+                errors.push(
+                    Diagnostic::error(format!("cannot make a web address from the name of {}", doc.shown.display()))
+                        .in_file(&doc.shown)
+                        .help("rename the file using letters or digits, or set `slug:` in its front matter"),
+                );
+                continue;
+            }
+            let title = match &doc.front.title {
+                Some(t) => t.clone(),
+                None => {
+                    let (title, from) = match first_h1(doc.body()) {
+                        Some(h) => (h, "its first heading"),
+                        None => (name_in_words(&stem), "its file name"),
+                    };
+                    warnings.push(
+                        Diagnostic::warning(format!(
+                            "{} has no title; using {from}: \"{title}\"",
+                            doc.shown.display()
+                        ))
+                        .in_file(&doc.shown)
+                        .help("add a line like `title: \"Your title\"` to the front matter"),
+                    );
+                    title
+                }
+            };
+            let section = nearest_section(&url_folder, &folder_to_section);
+            let ancestors = {
+                let mut a = sections[section].ancestors.clone();
+                a.push(sections[section].relative.clone());
+                a
+            };
+            pages.push(Page {
+                title,
+                slug,
+                permalink: config.permalink(&path),
+                output: output_for_path(&path),
+                path,
+                section,
+                ancestors,
+                higher: None,
+                lower: None,
+                assets: Vec::new(),
+                doc,
+            });
+        }
+
+        // Listings and neighbours.
+        for (i, p) in pages.iter().enumerate() {
+            sections[p.section].pages.push(i);
+        }
+        for s in &mut sections {
+            order_pages(&pages, &mut s.pages);
+        }
+        for s in &sections {
+            for (n, &pi) in s.pages.iter().enumerate() {
+                let higher = n.checked_sub(1).map(|h| s.pages[h]);
+                let lower = s.pages.get(n + 1).copied();
+                pages[pi].higher = higher;
+                pages[pi].lower = lower;
+            }
+        }
+        let section_order: Vec<(i64, String, String)> = sections
+            .iter()
+            .map(|s| {
+                let w = s
+                    .doc
+                    .as_ref()
+                    .and_then(|d| d.front.weight)
+                    .unwrap_or(i64::MAX);
+                (w, s.title.to_lowercase(), s.relative.clone())
+            })
+            .collect();
+        for s in &mut sections {
+            s.subsections
+                .sort_by(|&a, &b| section_order[a].cmp(&section_order[b]));
+        }
+
+        // The link map.
+        let mut by_relative = HashMap::new();
+        for (i, p) in pages.iter().enumerate() {
+            by_relative.insert(p.doc.relative.clone(), Item::Page(i));
+        }
+        for (i, s) in sections.iter().enumerate() {
+            by_relative.insert(s.relative.clone(), Item::Section(i));
+        }
+
+        // Assets: bundle files go beside their page, other files beside their folder's URL.
+        let bundle_dirs: HashMap<String, usize> = pages
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.doc.is_bundle())
+            .map(|(i, p)| (parent_folder(&p.doc.relative).to_string(), i))
+            .collect();
+        let mut assets = Vec::new();
+        for f in files.iter().filter(|f| f.kind == SourceKind::Asset) {
+            let folder = parent_folder(&f.relative);
+            let name = f.relative.rsplit('/').next().unwrap_or(&f.relative);
+            // The nearest enclosing bundle owns the file (keeping its sub-folders).
+            let mut owner = None;
+            let mut d = folder;
+            loop {
+                if let Some(&pi) = bundle_dirs.get(d) {
+                    owner = Some((pi, d));
+                    break;
+                }
+                if d.is_empty() {
+                    break;
+                }
+                d = parent_folder(d);
+            }
+            let to = match owner {
+                Some((pi, dir)) => {
+                    let inner = f
+                        .relative
+                        .strip_prefix(dir)
+                        .unwrap_or(&f.relative)
+                        .trim_start_matches('/');
+                    let to = format!("{}{}", pages[pi].path.trim_start_matches('/'), inner);
+                    pages[pi].assets.push(config.permalink(&format!("/{to}")));
+                    to
+                }
+                None => format!("{}{}", folder_path(folder).trim_start_matches('/'), name),
+            };
+            assets.push(AssetCopy {
+                from: f.path.clone(),
+                to,
+            });
+        }
+
+        // Aliases.
+        let mut aliases = Vec::new();
+        let mut alias_sources: Vec<(String, PathBuf)> = Vec::new();
+        let all_docs = pages.iter().map(|p| (&p.doc, p.permalink.clone())).chain(
+            sections
+                .iter()
+                .filter_map(|s| s.doc.as_ref().map(|d| (d, s.permalink.clone()))),
+        );
+        for (doc, permalink) in all_docs {
+            for a in &doc.front.aliases {
+                let output = if a.trim_matches('/').contains('.') && !a.ends_with('/') {
+                    a.trim_matches('/').to_string()
+                } else {
+                    output_for_path(&normalize_path(a))
+                };
+                aliases.push(Alias {
+                    output: output.clone(),
+                    target: permalink.clone(),
+                });
+                alias_sources.push((output, doc.shown.clone()));
+            }
+        }
+
+        // Collisions: every generated output file has exactly one source.
+        let mut owners: HashMap<&str, PathBuf> = HashMap::new();
+        let shown_section = |s: &Section| {
+            s.doc
+                .as_ref()
+                .map_or_else(|| PathBuf::from("the home page"), |d| d.shown.clone())
+        };
+        let mut claims: Vec<(String, PathBuf, &'static str)> = Vec::new();
+        for s in &sections {
+            claims.push((s.output.clone(), shown_section(s), ""));
+        }
+        for p in &pages {
+            claims.push((p.output.clone(), p.doc.shown.clone(), ""));
+        }
+        for (o, src) in &alias_sources {
+            claims.push((o.clone(), src.clone(), " (an alias)"));
+        }
+        let mut claim_text: HashMap<String, String> = HashMap::new();
+        for r in RESERVED_OUTPUTS {
+            claim_text.insert(r.to_string(), format!("the built-in {r}"));
+        }
+        for (output, src, what) in &claims {
+            let desc = format!("{}{what}", src.display());
+            if let Some(first) = claim_text.get(output) {
+                let path = format!("/{}", output.trim_end_matches("index.html"));
+                errors.push(
+                    Diagnostic::error(format!("two files want the same web address {path}: {first} and {desc}"))
+                        .in_file(src)
+                        .help(format!(
+                            "rename one of them, or give one a different `slug:` or `path:` in its front matter (both would be written to {}/{output})",
+                            config.output_dir.file_name().and_then(|n| n.to_str()).unwrap_or("public")
+                        )),
+                );
+            } else {
+                claim_text.insert(output.clone(), desc);
+                owners.insert(output, src.clone());
+            }
+        }
+
+        if errors.iter().any(Diagnostic::is_error) {
+            errors.extend(warnings);
+            return Err(Error::Diagnostics(errors));
+        }
+        drafts.sort();
+        Ok(SiteTree {
+            pages,
+            sections,
+            by_relative,
+            drafts,
+            assets,
+            aliases,
+            warnings,
+        })
+    }
+
+    /// The permalink of a page or section.
+    pub fn permalink(&self, item: Item) -> &str {
+        match item {
+            Item::Page(i) => &self.pages[i].permalink,
+            Item::Section(i) => &self.sections[i].permalink,
+        }
+    }
+
+    /// Looks up a content path (`faq.md`, `blog/_index.md`; a leading `@/` or `/` is ignored).
+    pub fn get(&self, relative: &str) -> Option<Item> {
+        let r = relative.trim_start_matches("@/").trim_start_matches('/');
+        self.by_relative.get(r).copied()
+    }
+
+    /// Explains why `relative` is not a page: a draft, or the closest existing content path.
+    pub fn missing_help(&self, relative: &str) -> Option<String> {
+        if self.drafts.iter().any(|d| d == relative) {
+            return Some(format!(
+                "`{relative}` is a draft (draft: true), so it is not published; remove `draft: true` there, or build with --drafts"
+            ));
+        }
+        self.by_relative
+            .keys()
+            .map(|k| (strsim::jaro_winkler(k, relative), k))
+            .filter(|(s, _)| *s > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+            .map(|(_, k)| format!("did you mean `@/{k}`?"))
+            .or_else(|| {
+                Some("link to a file under content/, like `@/faq.md` or `@/blog/_index.md`".into())
+            })
+    }
+
+    /// A link resolver for markdown in the document at `relative` (a page or `_index.md`).
+    pub fn resolver_for<'a>(&'a self, relative: &'a str) -> DocLinks<'a> {
+        DocLinks {
+            tree: self,
+            relative,
+        }
+    }
+}
+
+/// Resolves the links written in one document: `@/x.md`, `x.md`, `../x.md#anchor`, `#anchor`.
+pub struct DocLinks<'a> {
+    tree: &'a SiteTree,
+    relative: &'a str,
+}
+
+/// True when `target` starts with a URL scheme (`https:`, `mailto:`, `tel:`) or `//`.
+pub fn is_external(target: &str) -> bool {
+    if target.starts_with("//") {
+        return true;
+    }
+    match target.find(':') {
+        Some(i) => {
+            let scheme = &target[..i];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic())
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+        }
+        None => false,
+    }
+}
+
+/// Joins a relative path to a folder, resolving `.` and `..`; `None` when it climbs above the
+/// content root.
+fn join_relative(folder: &str, rel: &str) -> Option<String> {
+    let mut parts: Vec<&str> = folder.split('/').filter(|s| !s.is_empty()).collect();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    Some(parts.join("/"))
+}
+
+impl DocLinks<'_> {
+    /// Resolves a content path (no `#`), giving the target or why it is broken.
+    fn lookup(&self, written: &str, relative: &str, anchor: Option<&str>) -> LinkTarget {
+        let decoded = percent_decode(relative);
+        match self.tree.get(&decoded) {
+            Some(item) => {
+                let base = self.tree.permalink(item);
+                let page = match item {
+                    Item::Page(i) => self.tree.pages[i].doc.relative.clone(),
+                    Item::Section(i) => self.tree.sections[i].relative.clone(),
+                };
+                LinkTarget::Internal {
+                    url: match anchor {
+                        Some(a) => format!("{base}#{a}"),
+                        None => base.to_string(),
+                    },
+                    page,
+                    anchor: anchor.map(str::to_string),
+                }
+            }
+            None => LinkTarget::Broken {
+                message: format!("link to a page that does not exist: `{written}`"),
+                help: self.tree.missing_help(&decoded),
+            },
+        }
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
+            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+impl LinkResolver for DocLinks<'_> {
+    fn resolve(&self, target: &str) -> LinkTarget {
+        let target_trim = target.trim();
+        if target_trim.is_empty()
+            || is_external(target_trim)
+            || target_trim.starts_with('/')
+                && !target_trim.starts_with("//")
+                && !target_trim.ends_with(".md")
+                && !target_trim.contains(".md#")
+        {
+            return LinkTarget::External;
+        }
+        if let Some(anchor) = target_trim.strip_prefix('#') {
+            if anchor.is_empty() {
+                return LinkTarget::External;
+            }
+            return LinkTarget::Internal {
+                url: target_trim.to_string(),
+                page: self.relative.to_string(),
+                anchor: Some(percent_decode(anchor)),
+            };
+        }
+        let (path, anchor) = match target_trim.split_once('#') {
+            Some((p, a)) => (p, Some(a).filter(|a| !a.is_empty())),
+            None => (target_trim, None),
+        };
+        let anchor = anchor.map(percent_decode);
+        if let Some(rest) = path.strip_prefix("@/") {
+            return self.lookup(target_trim, rest, anchor.as_deref());
+        }
+        if path.ends_with(".md") {
+            let folder = parent_folder(self.relative);
+            return match join_relative(folder, path.trim_start_matches('/')) {
+                Some(rel) if !path.starts_with('/') => {
+                    self.lookup(target_trim, &rel, anchor.as_deref())
+                }
+                Some(rel) => self.lookup(target_trim, &rel, anchor.as_deref()),
+                None => LinkTarget::Broken {
+                    message: format!("link to a file outside content/: `{target_trim}`"),
+                    help: Some("link to pages under content/ with `@/path.md`".into()),
+                },
+            };
+        }
+        LinkTarget::External
+    }
+}
+
+/// Resolves a link written in `config.yaml` or a template (`@/faq.md`, `/faq/`, a full URL) to
+/// an absolute URL. Returns `Err((message, help))` for `@/` links to nothing.
+pub fn resolve_site_link(
+    tree: &SiteTree,
+    config: &Config,
+    url: &str,
+) -> std::result::Result<String, (String, Option<String>)> {
+    if let Some(rest) = url.strip_prefix("@/") {
+        let (path, anchor) = match rest.split_once('#') {
+            Some((p, a)) => (p, Some(a)),
+            None => (rest, None),
+        };
+        return match tree.get(path) {
+            Some(item) => Ok(match anchor {
+                Some(a) => format!("{}#{a}", tree.permalink(item)),
+                None => tree.permalink(item).to_string(),
+            }),
+            None => Err((
+                format!("link to a page that does not exist: `{url}`"),
+                tree.missing_help(path),
+            )),
+        };
+    }
+    if is_external(url) {
+        return Ok(url.to_string());
+    }
+    if url.starts_with('/') {
+        return Ok(config.permalink(url));
+    }
+    Ok(config.permalink(&format!("/{url}")))
+}
+
+/// Checks and resolves the menu links of `config.yaml`; broken `@/` links are errors pointing
+/// at their line in `config.yaml`.
+pub fn resolve_menu(
+    tree: &SiteTree,
+    config: &Config,
+) -> std::result::Result<Vec<(String, String, Option<i64>)>, Vec<Diagnostic>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for m in &config.menu {
+        match resolve_site_link(tree, config, &m.url) {
+            Ok(u) => out.push((m.name.clone(), u, m.weight)),
+            Err((message, help)) => {
+                let mut d = Diagnostic::error(format!("menu entry \"{}\": {message}", m.name))
+                    .in_file("config.yaml");
+                if let Some(span) = m.span {
+                    d = d.at(span, &config.config_source);
+                }
+                if let Some(h) = help {
+                    d = d.help(h);
+                }
+                errors.push(d);
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+#[allow(dead_code)]
+fn _span_unused(_: Span) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_from_file_names() {
+        for (name, slug) in [
+            ("How a Session Works", "how-a-session-works"),
+            ("Über uns", "uber-uns"),
+            ("1.0.0", "1-0-0"),
+            ("FAQ", "faq"),
+            ("My Notes", "my-notes"),
+        ] {
+            assert_eq!(slugify(name), slug, "{name}");
+        }
+    }
+
+    #[test]
+    fn outputs_for_paths() {
+        assert_eq!(output_for_path("/"), "index.html");
+        assert_eq!(output_for_path("/faq/"), "faq/index.html");
+        assert_eq!(output_for_path("/a/b/"), "a/b/index.html");
+        assert_eq!(output_for_path("/feed.xml"), "feed.xml");
+        assert_eq!(normalize_path("book"), "/book/");
+        assert_eq!(normalize_path("/a//b/"), "/a/b/");
+    }
+
+    #[test]
+    fn names_in_words_and_first_heading() {
+        assert_eq!(name_in_words("how-a-session-works"), "How a session works");
+        assert_eq!(
+            first_h1("intro\n\n# Real Title {#t}\n"),
+            Some("Real Title".into())
+        );
+        assert_eq!(first_h1("```\n# not a title\n```\n## h2\n"), None);
+    }
+
+    #[test]
+    fn relative_joins() {
+        assert_eq!(
+            join_relative("blog", "../faq.md").as_deref(),
+            Some("faq.md")
+        );
+        assert_eq!(join_relative("", "./a/b.md").as_deref(), Some("a/b.md"));
+        assert_eq!(join_relative("", "../x.md"), None);
+        assert!(
+            is_external("https://x.org") && is_external("mailto:a@b.c") && is_external("//cdn")
+        );
+        assert!(!is_external("faq.md") && !is_external("@/faq.md") && !is_external("../x.md#a:b"));
+        assert_eq!(percent_decode("My%20Notes.md"), "My Notes.md");
+    }
+}

@@ -1,0 +1,430 @@
+//! Templates: loads Tera templates (the theme's, then the site's `templates/` over them, file by
+//! file), registers the functions `get_url`, `get_page` and `get_section`, and turns Tera's
+//! errors into diagnostics that name the template file, its line, and the page being rendered
+//! (Zola #1536: the error must point at the included template that fails, not at the layout).
+//!
+//! In: the [`Config`]. Out: [`Templates`], ready to render once [`Templates::bind`] has been given
+//! the site's data. The context itself is built in [`context`]: it is the theme API.
+
+pub mod context;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use tera::{Context, Kwargs, State, Tera, Value};
+
+use crate::config::Config;
+use crate::content::walk;
+use crate::error::{Diagnostic, Error, Result, Span};
+
+/// Built-in `sitemap.xml` (sitemaps.org protocol 0.9), used unless the site or theme has one.
+const SITEMAP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{%- for entry in entries %}
+  <url>
+    <loc>{{ entry.permalink | escape_xml }}</loc>
+    {%- if entry.lastmod %}
+    <lastmod>{{ entry.lastmod }}</lastmod>
+    {%- endif %}
+  </url>
+{%- endfor %}
+</urlset>
+"#;
+
+/// Built-in `robots.txt`: allow everything and point at the sitemap.
+const ROBOTS: &str = "User-agent: *\nAllow: /\nSitemap: {{ config.base_url }}/sitemap.xml\n";
+
+/// Built-in `404.html`, for sites whose theme has none.
+const NOT_FOUND: &str = r#"<!doctype html>
+<html lang="{{ config.language }}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Page not found – {{ config.title }}</title></head>
+<body><main><h1>Page not found</h1>
+<p>This page does not exist. <a href="{{ config.base_url }}/">Go to the home page</a>.</p></main></body>
+</html>
+"#;
+
+/// Built-in redirect page for `aliases` (a meta refresh, as Zola and Hugo write).
+const ALIAS: &str = r#"<!doctype html>
+<html lang="{{ config.language }}">
+<head><meta charset="utf-8"><title>Redirect</title>
+<link rel="canonical" href="{{ url | safe }}">
+<meta name="robots" content="noindex">
+<meta http-equiv="refresh" content="0; url={{ url | safe }}"></head>
+<body><p>This page has moved to <a href="{{ url | safe }}">{{ url }}</a>.</p></body>
+</html>
+"#;
+
+/// Names of the built-in templates, used when neither the site nor the theme provides them.
+pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
+    ("sitemap.xml", SITEMAP),
+    ("robots.txt", ROBOTS),
+    ("404.html", NOT_FOUND),
+    ("__stillpoint/alias.html", ALIAS),
+];
+
+/// The templates a site must have, from its own `templates/` or its theme.
+pub const REQUIRED_TEMPLATES: &[&str] = &["index.html", "section.html", "page.html"];
+
+/// What the template functions need to know about the built site.
+#[derive(Debug, Default)]
+pub struct SiteData {
+    /// Content path (`faq.md`, `blog/_index.md`) -> permalink.
+    pub permalinks: HashMap<String, String>,
+    /// Content path -> the full page or section value.
+    pub values: HashMap<String, Value>,
+    /// Content path of a section -> its value without `pages`.
+    pub section_metadata: HashMap<String, Value>,
+    /// Every output file path (`css/site.css`, `faq/index.html`) -> the source file, when it is a
+    /// copied file (for `cachebust`).
+    pub outputs: HashMap<String, Option<PathBuf>>,
+    /// The base URL without a trailing slash.
+    pub base_url: String,
+    /// Content paths of drafts left out of the build, for a better error.
+    pub drafts: HashSet<String>,
+}
+
+/// The loaded templates and where each came from.
+pub struct Templates {
+    tera: Tera,
+    /// Template name -> (path shown in messages, source text).
+    files: HashMap<String, (PathBuf, String)>,
+    data: Arc<OnceLock<SiteData>>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates")
+            .field("names", &self.files.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Templates {
+    /// Loads the theme's `templates/` and then the site's `templates/` (a site file replaces the
+    /// theme file of the same name), adds the built-in templates that are missing, and parses
+    /// everything.
+    ///
+    /// Errors (all collected): unreadable or non-UTF-8 template files; Tera syntax errors with
+    /// the file, line and column; `extends` of a template that does not exist; and any of
+    /// `index.html`, `section.html`, `page.html` missing from both the site and the theme.
+    pub fn load(config: &Config) -> Result<Templates> {
+        let mut files: HashMap<String, (PathBuf, String)> = HashMap::new();
+        let mut errors = Vec::new();
+        let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
+        if let Some(theme_dir) = &config.theme_dir {
+            let shown = Path::new("themes")
+                .join(config.theme.as_deref().unwrap_or_default())
+                .join("templates");
+            dirs.push((theme_dir.join("templates"), shown));
+        }
+        dirs.push((config.root.join("templates"), PathBuf::from("templates")));
+        for (dir, shown_dir) in &dirs {
+            match walk(dir, shown_dir) {
+                Ok(list) => {
+                    for (path, name) in list {
+                        let shown = shown_dir.join(&name);
+                        match crate::fs::read(&path)
+                            .and_then(|b| crate::content::decode_utf8(&b, &shown))
+                        {
+                            Ok(text) => {
+                                let text = text
+                                    .strip_prefix('\u{feff}')
+                                    .map(str::to_string)
+                                    .unwrap_or(text);
+                                files.insert(name, (shown, text));
+                            }
+                            Err(e) => errors.extend(e.into_diagnostics()),
+                        }
+                    }
+                }
+                Err(e) => errors.extend(e.into_diagnostics()),
+            }
+        }
+        for name in REQUIRED_TEMPLATES {
+            if !files.contains_key(*name) {
+                let mut d = Diagnostic::error(format!("the template `{name}` is missing"))
+                    .help(match &config.theme {
+                        Some(t) => format!("add templates/{name}, or check that the theme `{t}` has templates/{name}"),
+                        None => format!("add templates/{name}, or set `theme: default` in config.yaml to use the default theme"),
+                    });
+                if config.theme.is_none() {
+                    d = d.in_file("config.yaml");
+                }
+                errors.push(d);
+            }
+        }
+        for (name, text) in BUILTIN_TEMPLATES {
+            files.entry((*name).to_string()).or_insert_with(|| {
+                (
+                    PathBuf::from(format!("(built-in {name})")),
+                    (*text).to_string(),
+                )
+            });
+        }
+
+        let data: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
+        let mut tera = Tera::new();
+        tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+        register_functions(&mut tera, &data);
+
+        // Syntax errors first, one template at a time, so every broken file is reported.
+        let mut names: Vec<&String> = files.keys().collect();
+        names.sort();
+        for name in &names {
+            let (shown, text) = &files[*name];
+            let mut scratch = Tera::new();
+            register_functions(&mut scratch, &data);
+            if let Err(e) = scratch.add_raw_template(name, text) {
+                if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
+                    errors.push(tera_diagnostic(&e, &files, None).unwrap_or_else(|| {
+                        Diagnostic::error(format!("template error in {}", shown.display()))
+                            .in_file(shown)
+                    }));
+                }
+            }
+        }
+        if errors.iter().any(Diagnostic::is_error) {
+            return Err(Error::Diagnostics(errors));
+        }
+        let all: Vec<(&str, &str)> = names
+            .iter()
+            .map(|n| (n.as_str(), files[*n].1.as_str()))
+            .collect();
+        if let Err(e) = tera.add_raw_templates(all) {
+            let d = tera_diagnostic(&e, &files, None).unwrap_or_else(|| {
+                Diagnostic::error(format!("template error: {}", first_line(&e.to_string())))
+            });
+            return Err(Error::one(d));
+        }
+        Ok(Templates { tera, files, data })
+    }
+
+    /// Gives the template functions the site's data. Call once, before rendering; later calls
+    /// are ignored.
+    pub fn bind(&self, data: SiteData) {
+        let _ = self.data.set(data);
+    }
+
+    /// True if a template of that name was loaded (from the site, the theme or built in).
+    pub fn has(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+
+    /// Where a template came from, as shown in messages.
+    pub fn shown_path(&self, name: &str) -> Option<&Path> {
+        self.files.get(name).map(|(p, _)| p.as_path())
+    }
+
+    /// Renders `name` with `context`. `rendering` is the content file being rendered, named in
+    /// the error. Errors: one diagnostic naming the template file and line where Tera failed
+    /// (which may be an included or parent template), and the page.
+    pub fn render(
+        &self,
+        name: &str,
+        context: &Context,
+        rendering: &str,
+    ) -> std::result::Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|e| {
+            let mut d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
+                Diagnostic::error(format!(
+                    "could not render the template `{name}`: {}",
+                    first_line(&e.to_string())
+                ))
+            });
+            d = d.note(format!(
+                "while rendering {rendering} with the template {name}"
+            ));
+            d
+        })
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Maps a Tera error to a diagnostic in the file it happened in.
+fn tera_diagnostic(
+    e: &tera::Error,
+    files: &HashMap<String, (PathBuf, String)>,
+    rendering_template: Option<&str>,
+) -> Option<Diagnostic> {
+    use std::error::Error as _;
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
+            let syntax = matches!(e.kind(), tera::ErrorKind::SyntaxError(_));
+            let (shown, source) = files
+                .get(r.filename())
+                .map(|(p, s)| (p.clone(), s.as_str()))
+                .unwrap_or_else(|| (PathBuf::from(r.filename()), ""));
+            let span = r.span();
+            let len = if span.end_line == span.start_line && span.end_col > span.start_col {
+                span.end_col - span.start_col
+            } else {
+                1
+            };
+            let mut message = r.message().to_string();
+            if let Some(src) = e.source() {
+                message = format!("{message}: {src}");
+            }
+            let what = if syntax { "template syntax error" } else { "template error" };
+            let help = if syntax {
+                "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
+            } else if message.contains("not found in context") || message.contains("undefined") || message.contains("Undefined") {
+                "check the spelling; for a value that only some pages have, use `{% if name is defined %}` or `name | default(value=\"…\")`".to_string()
+            } else {
+                "check the template code on this line".to_string()
+            };
+            let mut d = Diagnostic::error(format!("{what} in {}: {}", shown.display(), first_line(&message)))
+                .in_file(&shown)
+                .help(help);
+            if !source.is_empty() {
+                d = d.at(Span::new(span.start_line.max(1), span.start_col + 1, len), source);
+            }
+            if let Some(t) = rendering_template.filter(|t| *t != r.filename()) {
+                d = d.note(format!("{} is used by the template {t}", shown.display()));
+            }
+            Some(d)
+        }
+        tera::ErrorKind::MissingParent { current, parent } => {
+            let shown = files.get(current).map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from(current));
+            Some(
+                Diagnostic::error(format!("{} extends the template `{parent}`, which does not exist", shown.display()))
+                    .in_file(shown)
+                    .help("check the name in `{% extends \"...\" %}`"),
+            )
+        }
+        tera::ErrorKind::TemplateNotFound(name) => Some(
+            Diagnostic::error(format!("the template `{name}` does not exist"))
+                .help("check the template name; templates live in templates/ or in the theme's templates/"),
+        ),
+        _ => None,
+    }
+}
+
+fn kw_str(kwargs: &Kwargs, name: &str) -> tera::TeraResult<String> {
+    kwargs.must_get::<&str>(name).map(str::to_string)
+}
+
+fn site(data: &Arc<OnceLock<SiteData>>) -> tera::TeraResult<&SiteData> {
+    data.get()
+        .ok_or_else(|| tera::Error::message("site data is not available yet"))
+}
+
+fn missing_page_message(d: &SiteData, path: &str) -> String {
+    if d.drafts.contains(path) {
+        return format!(
+            "`{path}` is a draft (draft: true), so it is not published; build with --drafts or remove the link"
+        );
+    }
+    let closest = d
+        .permalinks
+        .keys()
+        .map(|k| (strsim::jaro_winkler(k, path), k))
+        .filter(|(s, _)| *s > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0));
+    match closest {
+        Some((_, k)) => format!("no page `{path}` in content/ (did you mean `{k}`?)"),
+        None => format!("no page `{path}` in content/"),
+    }
+}
+
+/// Registers `get_url`, `get_page` and `get_section` (Zola's global functions).
+fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
+    let d = Arc::clone(data);
+    tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+        let d = site(&d)?;
+        let path = kw_str(&kwargs, "path")?;
+        let cachebust = kwargs.get::<bool>("cachebust")?.unwrap_or(false);
+        if let Some(rest) = path.strip_prefix("@/") {
+            let (p, anchor) = match rest.split_once('#') {
+                Some((p, a)) => (p, Some(a)),
+                None => (rest, None),
+            };
+            return match d.permalinks.get(p) {
+                Some(url) => Ok(Value::from(match anchor {
+                    Some(a) => format!("{url}#{a}"),
+                    None => url.clone(),
+                })),
+                None => Err(tera::Error::message(format!("get_url: {}", missing_page_message(d, p)))),
+            };
+        }
+        if crate::site::is_external(&path) {
+            return Ok(Value::from(path));
+        }
+        let clean = path.trim_start_matches('/');
+        let (file, query) = match clean.split_once(['?', '#']) {
+            Some((f, _)) => (f, &clean[f.len()..]),
+            None => (clean, ""),
+        };
+        let key = if file.is_empty() || file.ends_with('/') { format!("{file}index.html") } else { file.to_string() };
+        let Some(source) = d.outputs.get(&key) else {
+            return Err(tera::Error::message(format!(
+                "get_url: there is no file `{file}` in the site (static files come from static/ and the theme's static/)"
+            )));
+        };
+        let mut url = format!("{}/{}{}", d.base_url, file, query);
+        if cachebust {
+            if let Some(src) = source {
+                let bytes = std::fs::read(src).map_err(|e| tera::Error::message(format!("get_url: could not read {}: {e}", src.display())))?;
+                url.push_str(if query.contains('?') { "&h=" } else { "?h=" });
+                url.push_str(&format!("{:016x}", fnv1a(&bytes)));
+            }
+        }
+        Ok(Value::from(url))
+    });
+    let d = Arc::clone(data);
+    tera.register_function(
+        "get_page",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let d = site(&d)?;
+            let path = kw_str(&kwargs, "path")?;
+            let path = path.trim_start_matches("@/");
+            if path.ends_with("_index.md") {
+                return Err(tera::Error::message(format!(
+                    "get_page: `{path}` is a section; use get_section"
+                )));
+            }
+            d.values.get(path).cloned().ok_or_else(|| {
+                tera::Error::message(format!("get_page: {}", missing_page_message(d, path)))
+            })
+        },
+    );
+    let d = Arc::clone(data);
+    tera.register_function("get_section", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+        let d = site(&d)?;
+        let path = kw_str(&kwargs, "path")?;
+        let path = path.trim_start_matches("@/");
+        let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
+        let map = if metadata_only { &d.section_metadata } else { &d.values };
+        if !path.ends_with("_index.md") {
+            return Err(tera::Error::message(format!("get_section: `{path}` is not a section; sections are `_index.md` files, like `blog/_index.md`")));
+        }
+        map.get(path)
+            .cloned()
+            .ok_or_else(|| tera::Error::message(format!("get_section: {}", missing_page_message(d, path))))
+    });
+}
+
+/// FNV-1a, 64 bits: a stable content hash for `cachebust` query strings (not for security).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in bytes {
+        h ^= u64::from(*b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fnv_is_stable() {
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+}

@@ -1,0 +1,278 @@
+//! The template context: the theme API. Only the values built here reach Tera, so a renamed
+//! field is a change in this one file (and in its snapshot test), never an accident
+//! (mdBook #2813). Names follow Zola's (`design.md`, "Templates").
+//!
+//! In: the [`SiteTree`], the [`Config`] and each document's rendered markdown. Out: one
+//! [`tera::Value`] per page and section, built once and shared by every listing that shows it
+//! (a section listing 10,000 pages clones 10,000 reference-counted handles, not the pages).
+
+use tera::{Map, Value};
+
+use crate::config::Config;
+use crate::markdown::{Heading, Rendered};
+use crate::site::{Page, Section, SiteTree};
+
+fn v<T: Into<Value>>(x: T) -> Value {
+    x.into()
+}
+
+fn opt_str(x: Option<&str>) -> Value {
+    x.map_or_else(Value::none, Value::from)
+}
+
+fn insert(map: &mut Map, key: &'static str, value: Value) {
+    map.insert(key.into(), value);
+}
+
+/// `config` as templates see it: title, base_url, description, language, theme, menu (each
+/// `{name, url, weight}` with `url` resolved to an absolute URL), minify and extra.
+pub fn config_value(config: &Config, menu: &[(String, String, Option<i64>)]) -> Value {
+    let mut m = Map::new();
+    insert(&mut m, "title", v(config.title.as_str()));
+    insert(&mut m, "base_url", v(config.base_url.as_str()));
+    insert(&mut m, "description", v(config.description.as_str()));
+    insert(&mut m, "language", v(config.language.as_str()));
+    insert(&mut m, "theme", opt_str(config.theme.as_deref()));
+    let items: Vec<Value> = menu
+        .iter()
+        .map(|(name, url, weight)| {
+            let mut i = Map::new();
+            insert(&mut i, "name", v(name.as_str()));
+            insert(&mut i, "url", v(url.as_str()));
+            insert(
+                &mut i,
+                "weight",
+                weight.map_or_else(Value::none, Value::from),
+            );
+            Value::from(i)
+        })
+        .collect();
+    insert(&mut m, "menu", Value::from(items));
+    insert(&mut m, "minify", v(config.minify));
+    insert(&mut m, "extra", Value::from_serializable(&config.extra));
+    Value::from(m)
+}
+
+fn toc_value(toc: &[Heading], permalink: &str) -> Value {
+    let items: Vec<Value> = toc
+        .iter()
+        .map(|h| {
+            let mut m = Map::new();
+            insert(&mut m, "level", v(u32::from(h.level)));
+            insert(&mut m, "id", v(h.id.as_str()));
+            insert(&mut m, "title", v(h.title.as_str()));
+            insert(&mut m, "permalink", v(format!("{permalink}#{}", h.id)));
+            insert(&mut m, "children", toc_value(&h.children, permalink));
+            Value::from(m)
+        })
+        .collect();
+    Value::from(items)
+}
+
+fn extra_value(extra: Option<&serde_json::Value>) -> Value {
+    match extra {
+        Some(e) => Value::from_serializable(e),
+        None => Value::from(Map::new()),
+    }
+}
+
+/// Reading time in whole minutes at 200 words a minute, at least 1 for a non-empty page
+/// (Zola's rule).
+pub fn reading_time(words: usize) -> usize {
+    words.div_ceil(200)
+}
+
+/// The fields of a page without its neighbours: title, description, date, updated, weight,
+/// draft, slug, path, permalink, content, summary, toc, word_count, reading_time, extra,
+/// assets, ancestors, relative_path.
+pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
+    let f = &page.doc.front;
+    let mut m = Map::new();
+    insert(&mut m, "title", v(page.title.as_str()));
+    insert(&mut m, "description", opt_str(f.description.as_deref()));
+    insert(
+        &mut m,
+        "date",
+        f.date
+            .as_ref()
+            .map_or_else(Value::none, |d| v(d.to_template_string())),
+    );
+    insert(
+        &mut m,
+        "updated",
+        f.updated
+            .as_ref()
+            .map_or_else(Value::none, |d| v(d.to_template_string())),
+    );
+    insert(
+        &mut m,
+        "weight",
+        f.weight.map_or_else(Value::none, Value::from),
+    );
+    insert(&mut m, "draft", v(f.draft));
+    insert(&mut m, "slug", v(page.slug.as_str()));
+    insert(&mut m, "path", v(page.path.as_str()));
+    insert(&mut m, "permalink", v(page.permalink.as_str()));
+    insert(&mut m, "content", Value::safe_string(&rendered.html));
+    insert(
+        &mut m,
+        "summary",
+        rendered
+            .summary
+            .as_deref()
+            .map_or_else(Value::none, Value::safe_string),
+    );
+    insert(&mut m, "toc", toc_value(&rendered.toc, &page.permalink));
+    insert(&mut m, "word_count", v(rendered.word_count));
+    insert(&mut m, "reading_time", v(reading_time(rendered.word_count)));
+    insert(&mut m, "extra", extra_value(f.extra.as_ref()));
+    insert(
+        &mut m,
+        "assets",
+        Value::from(
+            page.assets
+                .iter()
+                .map(|a| v(a.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    insert(
+        &mut m,
+        "ancestors",
+        Value::from(
+            page.ancestors
+                .iter()
+                .map(|a| v(a.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    insert(&mut m, "relative_path", v(page.doc.relative.as_str()));
+    m
+}
+
+/// A neighbour as `lower`/`higher` show it: title, permalink, path, description, date.
+fn neighbour(page: &Page) -> Value {
+    let mut m = Map::new();
+    insert(&mut m, "title", v(page.title.as_str()));
+    insert(&mut m, "permalink", v(page.permalink.as_str()));
+    insert(&mut m, "path", v(page.path.as_str()));
+    insert(
+        &mut m,
+        "description",
+        opt_str(page.doc.front.description.as_deref()),
+    );
+    insert(
+        &mut m,
+        "date",
+        page.doc
+            .front
+            .date
+            .as_ref()
+            .map_or_else(Value::none, |d| v(d.to_template_string())),
+    );
+    Value::from(m)
+}
+
+/// Every page's value, in `tree.pages` order, with `lower` and `higher`.
+pub fn page_values(tree: &SiteTree, rendered: &[Rendered]) -> Vec<Value> {
+    tree.pages
+        .iter()
+        .zip(rendered)
+        .map(|(p, r)| {
+            let mut m = page_map(p, r);
+            insert(
+                &mut m,
+                "lower",
+                p.lower
+                    .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
+            );
+            insert(
+                &mut m,
+                "higher",
+                p.higher
+                    .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
+            );
+            Value::from(m)
+        })
+        .collect()
+}
+
+/// A section's value: title, description, path, permalink, content, toc, word_count,
+/// reading_time, extra, relative_path, ancestors, subsections (content paths, as in Zola),
+/// and `pages` (the page values, in order) unless `metadata_only`.
+pub fn section_value(
+    tree: &SiteTree,
+    section: &Section,
+    rendered: Option<&Rendered>,
+    pages: &[Value],
+    metadata_only: bool,
+) -> Value {
+    let front = section.doc.as_ref().map(|d| &d.front);
+    let mut m = Map::new();
+    insert(&mut m, "title", v(section.title.as_str()));
+    insert(
+        &mut m,
+        "description",
+        opt_str(front.and_then(|f| f.description.as_deref())),
+    );
+    insert(&mut m, "path", v(section.path.as_str()));
+    insert(&mut m, "permalink", v(section.permalink.as_str()));
+    insert(
+        &mut m,
+        "content",
+        Value::safe_string(rendered.map_or("", |r| r.html.as_str())),
+    );
+    insert(
+        &mut m,
+        "toc",
+        rendered.map_or_else(
+            || Value::from(Vec::<Value>::new()),
+            |r| toc_value(&r.toc, &section.permalink),
+        ),
+    );
+    let words = rendered.map_or(0, |r| r.word_count);
+    insert(&mut m, "word_count", v(words));
+    insert(&mut m, "reading_time", v(reading_time(words)));
+    insert(
+        &mut m,
+        "extra",
+        extra_value(front.and_then(|f| f.extra.as_ref())),
+    );
+    insert(&mut m, "relative_path", v(section.relative.as_str()));
+    insert(
+        &mut m,
+        "ancestors",
+        Value::from(
+            section
+                .ancestors
+                .iter()
+                .map(|a| v(a.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    insert(
+        &mut m,
+        "subsections",
+        Value::from(
+            section
+                .subsections
+                .iter()
+                .map(|&i| v(tree.sections[i].relative.as_str()))
+                .collect::<Vec<_>>(),
+        ),
+    );
+    if !metadata_only {
+        insert(
+            &mut m,
+            "pages",
+            Value::from(
+                section
+                    .pages
+                    .iter()
+                    .map(|&i| pages[i].clone())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+    }
+    Value::from(m)
+}

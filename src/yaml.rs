@@ -1,0 +1,246 @@
+//! The only module that names the YAML crate (serde_yaml, chosen by the owner and deprecated
+//! upstream): swapping it for `yaml_serde` is then one line in `Cargo.toml`.
+//!
+//! In: YAML text. Out: a deserialized value, or a [`YamlError`] whose position is relative to
+//! the text given (callers shift it to the file position). YAML is read the YAML 1.2 way, so
+//! `yes`, `no` and `on` are strings, not booleans (Jekyll #7514).
+
+use serde::de::DeserializeOwned;
+
+/// A YAML syntax or type error, positioned in the text that was parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct YamlError {
+    /// The message without serde_yaml's own " at line L column C" suffix.
+    pub message: String,
+    /// 1-based line in the parsed text, if known.
+    pub line: Option<usize>,
+    /// 1-based column in the parsed text, if known.
+    pub col: Option<usize>,
+}
+
+/// Deserializes `text` as `T`. Errors: syntax errors, type mismatches, unknown or duplicate keys,
+/// with the position serde_yaml gives (missing and duplicate fields come without a useful one,
+/// serde-yaml #153: those return `line: None`).
+pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let raw = e.to_string();
+        let message = match raw.rfind(" at line ") {
+            Some(i) if raw[i..].contains(" column ") => raw[..i].to_string(),
+            _ => raw,
+        };
+        let location = e.location();
+        // serde_yaml puts errors it cannot place at line 1 column 1 of the document; report
+        // those as unplaced rather than pointing at the wrong line.
+        let placed = location
+            .as_ref()
+            .is_some_and(|l| !(l.line() == 1 && l.column() == 1 && l.index() == 0));
+        YamlError {
+            message,
+            line: location.as_ref().filter(|_| placed).map(|l| l.line()),
+            col: location.as_ref().filter(|_| placed).map(|l| l.column()),
+        }
+    })
+}
+
+/// True when `text` holds no YAML content: only blank lines and `#` comments. serde_yaml cannot
+/// deserialize such a document into a struct (serde-yaml #86), yet it means "no fields set".
+pub(crate) fn is_empty_document(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn yes_no_on_are_strings() {
+        let m: BTreeMap<String, String> = from_str("a: yes\nb: no\nc: on\n").unwrap();
+        assert_eq!(m["a"], "yes");
+        assert_eq!(m["b"], "no");
+        assert_eq!(m["c"], "on");
+    }
+
+    #[test]
+    fn syntax_error_has_position_and_no_suffix() {
+        let e = from_str::<BTreeMap<String, String>>("a: [1, 2\nb: c\n").unwrap_err();
+        assert!(!e.message.contains(" at line "), "{e:?}");
+        assert!(e.line.is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn empty_documents() {
+        for t in ["", "\n", "# only a comment\n", "  \n# x\n"] {
+            assert!(is_empty_document(t), "{t:?}");
+        }
+        assert!(!is_empty_document("title: x"));
+    }
+}
+
+/// Turns a [`YamlError`] into a diagnostic for `file`.
+///
+/// `source` is the whole file and `first_line` the 1-based file line where the YAML text began,
+/// so the error points at the file's own line. `fields` are the keys allowed at the top level:
+/// an "unknown field" error gets a did-you-mean naming the closest one, and `unknown_help` (e.g.
+/// "put your own fields under `extra:`"). Errors serde_yaml cannot place point at `fence_line`.
+pub(crate) fn to_diagnostic(
+    err: &YamlError,
+    what: &str,
+    file: &std::path::Path,
+    source: &str,
+    first_line: usize,
+    fence_line: usize,
+    fields: &[&str],
+    unknown_help: &str,
+) -> crate::error::Diagnostic {
+    use crate::error::{Diagnostic, Span};
+    let shown = file.to_string_lossy().replace('\\', "/");
+    let mut d = Diagnostic::error(format!("{what} in {shown}")).in_file(file);
+    let mut span = match (err.line, err.col) {
+        (Some(l), Some(c)) => Span::new(l + first_line - 1, c, 1),
+        _ => Span::new(fence_line, 1, 3),
+    };
+    let msg = &err.message;
+    if let Some(name) = between(msg, "unknown field `", "`") {
+        // Point at the key itself: serde_yaml places the error at the key's line.
+        if let Some(line) = find_key_line(source, name, first_line) {
+            span = line;
+        }
+        span.len = name.chars().count().max(1);
+        d = d.label(format!("`{name}` is not a known field"));
+        let closest = fields
+            .iter()
+            .map(|f| (strsim::jaro_winkler(f, name), *f))
+            .filter(|(score, _)| *score > 0.8)
+            .max_by(|a, b| a.0.total_cmp(&b.0));
+        let help = match closest {
+            Some((_, f)) => format!("did you mean `{f}`? Otherwise {unknown_help}"),
+            None => format!(
+                "the known fields are: {}. Otherwise {unknown_help}",
+                fields.join(", ")
+            ),
+        };
+        d = d.help(help);
+    } else if let Some(name) = between(msg, "duplicate field `", "`") {
+        if let Some(line) = find_key_line(source, name, first_line) {
+            span = line;
+        }
+        d = d
+            .label(format!("`{name}` is given twice"))
+            .help("keep only one line for this field");
+    } else if let Some(name) = between(msg, "missing field `", "`") {
+        d = d
+            .label(format!("`{name}` is missing"))
+            .help(format!("add a line like `{name}: ...`"));
+    } else if msg.contains("invalid type") {
+        // "weight: invalid type: string \"first\", expected i64"
+        let (field, rest) = match msg.split_once(": invalid type: ") {
+            Some((f, r)) => (Some(f), r),
+            None => (None, msg.trim_start_matches("invalid type: ")),
+        };
+        let expected = rest
+            .rsplit_once(", expected ")
+            .map(|(_, e)| plain_expected(e))
+            .unwrap_or_else(|| "a different kind of value".into());
+        if let Some(line) = field
+            .and_then(|f| f.rsplit('.').next())
+            .and_then(|f| find_key_line(source, f, first_line))
+        {
+            span = value_span(source, line);
+        }
+        d = d.label(format!("expected {expected}"));
+        d = d.help(match expected.as_str() {
+            "a whole number" => "write a whole number, like `weight: 3`".to_string(),
+            "text" => "put the value in double quotes, like `title: \"Yes\"`".to_string(),
+            "true or false" => "write `true` or `false`".to_string(),
+            "a list" => "write a list, one `- item` per line under the field".to_string(),
+            _ => format!("change the value to {expected}"),
+        });
+    } else {
+        let label = msg
+            .split_once(": ")
+            .filter(|(k, _)| !k.contains(' '))
+            .map_or(msg.as_str(), |(_, rest)| rest);
+        d = d.label(label.to_string()).help(
+            "check the indentation and punctuation on this line: each field is `name: value`; put text containing `: ` or `#` in double quotes",
+        );
+        if span.len == 1 {
+            span = value_span(source, span);
+        }
+    }
+    d.message = format!("{what} in {shown}: {}", short_reason(msg));
+    d.at(span, source)
+}
+
+fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
+    let i = s.find(start)? + start.len();
+    let j = s[i..].find(end)? + i;
+    Some(&s[i..j])
+}
+
+fn short_reason(msg: &str) -> String {
+    if let Some(name) = between(msg, "unknown field `", "`") {
+        format!("unknown field `{name}`")
+    } else if msg.contains("invalid type") {
+        let field = msg.split_once(": invalid type").map(|(f, _)| f);
+        match field {
+            Some(f) => format!("`{f}` has the wrong type"),
+            None => "a value has the wrong type".into(),
+        }
+    } else {
+        msg.to_string()
+    }
+}
+
+fn plain_expected(e: &str) -> String {
+    let e = e.trim();
+    match e {
+        "i64" | "u64" | "i32" | "u32" | "usize" | "an integer" => "a whole number".into(),
+        "a string" | "text" => "text".into(),
+        "a boolean" => "true or false".into(),
+        "a sequence" => "a list".into(),
+        "a map" | "struct" => "a group of `name: value` fields".into(),
+        other if other.starts_with("struct ") => "a group of `name: value` fields".into(),
+        other => other.to_string(),
+    }
+}
+
+/// Finds the line of a top-level or nested key `name:` in `source`, searching from `first_line`.
+fn find_key_line(source: &str, name: &str, first_line: usize) -> Option<crate::error::Span> {
+    source
+        .split('\n')
+        .enumerate()
+        .skip(first_line.saturating_sub(1))
+        .find_map(|(i, line)| {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            let rest = trimmed.strip_prefix(name)?;
+            rest.trim_start().starts_with(':').then(|| {
+                crate::error::Span::new(
+                    i + 1,
+                    line[..indent].chars().count() + 1,
+                    name.chars().count(),
+                )
+            })
+        })
+}
+
+/// Widens a span on a `key: value` line to cover the value.
+fn value_span(source: &str, at: crate::error::Span) -> crate::error::Span {
+    let Some(line) = source.split('\n').nth(at.line.saturating_sub(1)) else {
+        return at;
+    };
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    match line.find(": ") {
+        Some(i) => {
+            let value = line[i + 2..].trim_end();
+            let start =
+                line[..i + 2].chars().count() + 1 + (value.len() - value.trim_start().len());
+            crate::error::Span::new(at.line, start, value.trim().chars().count().max(1))
+        }
+        None => at,
+    }
+}
