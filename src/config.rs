@@ -150,13 +150,15 @@ impl Config {
             yaml::from_str(&source).map_err(|e| {
                 Error::one(yaml::to_diagnostic(
                     &e,
-                    "invalid setting",
-                    &shown,
-                    &source,
-                    1,
-                    1,
-                    CONFIG_KEYS,
-                    "remove it; site-specific values go under `extra:`",
+                    &yaml::YamlSource {
+                        what: "invalid setting",
+                        file: &shown,
+                        source: &source,
+                        first_line: 1,
+                        fence_line: 1,
+                        fields: CONFIG_KEYS,
+                        unknown_help: "remove it; site-specific values go under `extra:`",
+                    },
                 ))
             })?
         };

@@ -104,6 +104,8 @@ fn link_diagnostic(
     d
 }
 
+type RenderResult = std::result::Result<(String, Vec<u8>), Box<Diagnostic>>;
+
 /// Stages 5–7: renders the whole site in memory.
 ///
 /// Errors (all collected per stage): broken internal links and anchors in markdown, broken
@@ -390,13 +392,13 @@ pub fn site(
         });
     }
 
-    let results: Vec<std::result::Result<(String, Vec<u8>), Diagnostic>> = jobs
+    let results: Vec<RenderResult> = jobs
         .par_iter()
         .map(|job| {
             if !templates.has(&job.template) {
-                return Err(Diagnostic::error(format!("the template `{}` named by {} does not exist", job.template, job.shown))
+                return Err(Box::new(Diagnostic::error(format!("the template `{}` named by {} does not exist", job.template, job.shown))
                     .in_file(job.shown.clone())
-                    .help("check the `template:` field in the front matter, or add the file to templates/"));
+                    .help("check the `template:` field in the front matter, or add the file to templates/")));
             }
             templates
                 .render(&job.template, &job.context, &job.shown)
@@ -407,7 +409,7 @@ pub fn site(
     for r in results {
         match r {
             Ok(f) => files.push(f),
-            Err(d) => errors.push(d),
+            Err(d) => errors.push(*d),
         }
     }
     if errors.iter().any(Diagnostic::is_error) {

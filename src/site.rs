@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::content::{Document, SourceFile, SourceKind};
-use crate::error::{Diagnostic, Error, Result, Span};
+use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{LinkResolver, LinkTarget};
 
 /// A page or a section, by index into [`SiteTree::pages`] or [`SiteTree::sections`].
@@ -713,12 +713,13 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(b) = u8::from_str_radix(s.get(i + 1..i + 3).unwrap_or("zz"), 16)
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -805,17 +806,32 @@ pub fn resolve_site_link(
     Ok(config.permalink(&format!("/{url}")))
 }
 
+/// A menu entry with its URL resolved, as templates see it in `config.menu`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MenuLink {
+    /// Text of the link.
+    pub name: String,
+    /// Absolute URL.
+    pub url: String,
+    /// Order (ascending).
+    pub weight: Option<i64>,
+}
+
 /// Checks and resolves the menu links of `config.yaml`; broken `@/` links are errors pointing
 /// at their line in `config.yaml`.
 pub fn resolve_menu(
     tree: &SiteTree,
     config: &Config,
-) -> std::result::Result<Vec<(String, String, Option<i64>)>, Vec<Diagnostic>> {
+) -> std::result::Result<Vec<MenuLink>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
     for m in &config.menu {
         match resolve_site_link(tree, config, &m.url) {
-            Ok(u) => out.push((m.name.clone(), u, m.weight)),
+            Ok(url) => out.push(MenuLink {
+                name: m.name.clone(),
+                url,
+                weight: m.weight,
+            }),
             Err((message, help)) => {
                 let mut d = Diagnostic::error(format!("menu entry \"{}\": {message}", m.name))
                     .in_file("config.yaml");
@@ -835,9 +851,6 @@ pub fn resolve_menu(
         Err(errors)
     }
 }
-
-#[allow(dead_code)]
-fn _span_unused(_: Span) {}
 
 #[cfg(test)]
 mod tests {

@@ -176,8 +176,10 @@ impl Templates {
             let (shown, text) = &files[*name];
             let mut scratch = Tera::new();
             register_functions(&mut scratch, &data);
-            if let Err(e) = scratch.add_raw_template(name, text) {
-                if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
+            if let Err(e) = scratch.add_raw_template(name, text)
+                && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
+            {
+                {
                     errors.push(tera_diagnostic(&e, &files, None).unwrap_or_else(|| {
                         Diagnostic::error(format!("template error in {}", shown.display()))
                             .in_file(shown)
@@ -225,18 +227,17 @@ impl Templates {
         name: &str,
         context: &Context,
         rendering: &str,
-    ) -> std::result::Result<String, Diagnostic> {
+    ) -> std::result::Result<String, Box<Diagnostic>> {
         self.tera.render(name, context).map_err(|e| {
-            let mut d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
+            let d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
                 Diagnostic::error(format!(
                     "could not render the template `{name}`: {}",
                     first_line(&e.to_string())
                 ))
             });
-            d = d.note(format!(
+            Box::new(d.note(format!(
                 "while rendering {rendering} with the template {name}"
-            ));
-            d
+            )))
         })
     }
 }
@@ -366,8 +367,8 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
             )));
         };
         let mut url = format!("{}/{}{}", d.base_url, file, query);
-        if cachebust {
-            if let Some(src) = source {
+        if cachebust && let Some(src) = source {
+            {
                 let bytes = std::fs::read(src).map_err(|e| tera::Error::message(format!("get_url: could not read {}: {e}", src.display())))?;
                 url.push_str(if query.contains('?') { "&h=" } else { "?h=" });
                 url.push_str(&format!("{:016x}", fnv1a(&bytes)));

@@ -51,51 +51,37 @@ pub(crate) fn is_empty_document(text: &str) -> bool {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::BTreeMap;
-
-    #[test]
-    fn yes_no_on_are_strings() {
-        let m: BTreeMap<String, String> = from_str("a: yes\nb: no\nc: on\n").unwrap();
-        assert_eq!(m["a"], "yes");
-        assert_eq!(m["b"], "no");
-        assert_eq!(m["c"], "on");
-    }
-
-    #[test]
-    fn syntax_error_has_position_and_no_suffix() {
-        let e = from_str::<BTreeMap<String, String>>("a: [1, 2\nb: c\n").unwrap_err();
-        assert!(!e.message.contains(" at line "), "{e:?}");
-        assert!(e.line.is_some(), "{e:?}");
-    }
-
-    #[test]
-    fn empty_documents() {
-        for t in ["", "\n", "# only a comment\n", "  \n# x\n"] {
-            assert!(is_empty_document(t), "{t:?}");
-        }
-        assert!(!is_empty_document("title: x"));
-    }
+/// Where a YAML text sits and how to explain its errors.
+pub(crate) struct YamlSource<'a> {
+    /// Start of the message, e.g. "invalid front matter".
+    pub what: &'a str,
+    /// The file, as shown to the owner.
+    pub file: &'a std::path::Path,
+    /// The whole text of the file.
+    pub source: &'a str,
+    /// The 1-based file line where the YAML text begins.
+    pub first_line: usize,
+    /// The line to point at when serde_yaml gives no position (the closing `---`).
+    pub fence_line: usize,
+    /// The keys allowed at the top level, for did-you-mean.
+    pub fields: &'a [&'a str],
+    /// What to say about an unknown key besides the closest known one.
+    pub unknown_help: &'a str,
 }
 
-/// Turns a [`YamlError`] into a diagnostic for `file`.
-///
-/// `source` is the whole file and `first_line` the 1-based file line where the YAML text began,
-/// so the error points at the file's own line. `fields` are the keys allowed at the top level:
-/// an "unknown field" error gets a did-you-mean naming the closest one, and `unknown_help` (e.g.
-/// "put your own fields under `extra:`"). Errors serde_yaml cannot place point at `fence_line`.
-pub(crate) fn to_diagnostic(
-    err: &YamlError,
-    what: &str,
-    file: &std::path::Path,
-    source: &str,
-    first_line: usize,
-    fence_line: usize,
-    fields: &[&str],
-    unknown_help: &str,
-) -> crate::error::Diagnostic {
+/// Turns a [`YamlError`] into a diagnostic pointing at the file's own line: an "unknown field"
+/// error gets a did-you-mean naming the closest allowed key, a type error a label saying what
+/// was expected, and a syntax error a hint about indentation and quoting.
+pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::error::Diagnostic {
+    let YamlSource {
+        what,
+        file,
+        source,
+        first_line,
+        fence_line,
+        fields,
+        unknown_help,
+    } = *at;
     use crate::error::{Diagnostic, Span};
     let shown = file.to_string_lossy().replace('\\', "/");
     let mut d = Diagnostic::error(format!("{what} in {shown}")).in_file(file);
@@ -104,6 +90,42 @@ pub(crate) fn to_diagnostic(
         _ => Span::new(fence_line, 1, 3),
     };
     let msg = &err.message;
+    // serde_yaml prefixes errors inside a value with the key's path ("date: ..."); when it gives
+    // no position, point at that key's value.
+    if err.line.is_none()
+        && let Some((key, _)) = msg.split_once(": ")
+        && !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '.' || c == '[' || c == ']')
+        && let Some(line) = key
+            .rsplit('.')
+            .next()
+            .and_then(|k| find_key_line(source, k, first_line))
+    {
+        span = value_span(source, line);
+    }
+    // Our own value errors name the offending value in backticks: find its line.
+    if err.line.is_none()
+        && span.line == fence_line
+        && let Some(value) = between(msg, "`", "`")
+        && let Some((i, line)) = source
+            .split('\n')
+            .enumerate()
+            .skip(first_line.saturating_sub(1))
+            .take(fence_line.saturating_sub(first_line))
+            .find(|(_, l)| l.contains(value))
+    {
+        let b = line.find(value).unwrap_or(0);
+        span = Span::new(i + 1, line[..b].chars().count() + 1, value.chars().count());
+    }
+    if msg.contains("is not a date") {
+        let label = "not a date in a form stillpoint reads";
+        let help = "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists";
+        let mut d = d.label(label).help(help);
+        d.message = format!("{what} in {shown}: {msg}");
+        return d.at(span, source);
+    }
     if let Some(name) = between(msg, "unknown field `", "`") {
         // Point at the key itself: serde_yaml places the error at the key's line.
         if let Some(line) = find_key_line(source, name, first_line) {
@@ -242,5 +264,34 @@ fn value_span(source: &str, at: crate::error::Span) -> crate::error::Span {
             crate::error::Span::new(at.line, start, value.trim().chars().count().max(1))
         }
         None => at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn yes_no_on_are_strings() {
+        let m: BTreeMap<String, String> = from_str("a: yes\nb: no\nc: on\n").unwrap();
+        assert_eq!(m["a"], "yes");
+        assert_eq!(m["b"], "no");
+        assert_eq!(m["c"], "on");
+    }
+
+    #[test]
+    fn syntax_error_has_position_and_no_suffix() {
+        let e = from_str::<BTreeMap<String, String>>("a: [1, 2\nb: c\n").unwrap_err();
+        assert!(!e.message.contains(" at line "), "{e:?}");
+        assert!(e.line.is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn empty_documents() {
+        for t in ["", "\n", "# only a comment\n", "  \n# x\n"] {
+            assert!(is_empty_document(t), "{t:?}");
+        }
+        assert!(!is_empty_document("title: x"));
     }
 }

@@ -78,10 +78,10 @@ impl DateValue {
     /// Parses the accepted forms; `None` for anything else (including impossible dates).
     pub fn parse(text: &str) -> Option<DateValue> {
         let t = text.trim();
-        if let Ok(d) = t.parse::<jiff::civil::Date>() {
-            if t.len() == 10 {
-                return Some(DateValue::Date(d));
-            }
+        if t.len() == 10
+            && let Ok(d) = t.parse::<jiff::civil::Date>()
+        {
+            return Some(DateValue::Date(d));
         }
         let normalized = if t.len() > 10 && t.as_bytes().get(10) == Some(&b' ') {
             format!("{}T{}", &t[..10], t[11..].trim_start())
@@ -95,10 +95,10 @@ impl DateValue {
                 .unwrap_or(jiff::tz::Offset::UTC);
             return Some(DateValue::Offset(ts, offset));
         }
-        if let Ok(dt) = normalized.parse::<jiff::civil::DateTime>() {
-            if !normalized.contains('[') {
-                return Some(DateValue::DateTime(dt));
-            }
+        if !normalized.contains('[')
+            && let Ok(dt) = normalized.parse::<jiff::civil::DateTime>()
+        {
+            return Some(DateValue::DateTime(dt));
         }
         None
     }
@@ -220,13 +220,15 @@ pub fn parse(source: &str, shown: &Path) -> Result<(FrontMatter, usize, usize)> 
         yaml::from_str::<FrontMatter>(&yaml_text).map_err(|e| {
             let mut d = yaml::to_diagnostic(
                 &e,
-                "invalid front matter",
-                shown,
-                source,
-                2,
-                closing_line,
-                FIELDS,
-                "put your own fields under `extra:`",
+                &yaml::YamlSource {
+                    what: "invalid front matter",
+                    file: shown,
+                    source,
+                    first_line: 2,
+                    fence_line: closing_line,
+                    fields: FIELDS,
+                    unknown_help: "put your own fields under `extra:`",
+                },
             );
             if e.message.contains("expected struct FrontMatter")
                 || e.message.contains("invalid type: sequence") && !e.message.contains(':')

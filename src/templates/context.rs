@@ -10,7 +10,7 @@ use tera::{Map, Value};
 
 use crate::config::Config;
 use crate::markdown::{Heading, Rendered};
-use crate::site::{Page, Section, SiteTree};
+use crate::site::{MenuLink, Page, Section, SiteTree};
 
 fn v<T: Into<Value>>(x: T) -> Value {
     x.into()
@@ -26,7 +26,7 @@ fn insert(map: &mut Map, key: &'static str, value: Value) {
 
 /// `config` as templates see it: title, base_url, description, language, theme, menu (each
 /// `{name, url, weight}` with `url` resolved to an absolute URL), minify and extra.
-pub fn config_value(config: &Config, menu: &[(String, String, Option<i64>)]) -> Value {
+pub fn config_value(config: &Config, menu: &[MenuLink]) -> Value {
     let mut m = Map::new();
     insert(&mut m, "title", v(config.title.as_str()));
     insert(&mut m, "base_url", v(config.base_url.as_str()));
@@ -35,14 +35,14 @@ pub fn config_value(config: &Config, menu: &[(String, String, Option<i64>)]) -> 
     insert(&mut m, "theme", opt_str(config.theme.as_deref()));
     let items: Vec<Value> = menu
         .iter()
-        .map(|(name, url, weight)| {
+        .map(|m| {
             let mut i = Map::new();
-            insert(&mut i, "name", v(name.as_str()));
-            insert(&mut i, "url", v(url.as_str()));
+            insert(&mut i, "name", v(m.name.as_str()));
+            insert(&mut i, "url", v(m.url.as_str()));
             insert(
                 &mut i,
                 "weight",
-                weight.map_or_else(Value::none, Value::from),
+                m.weight.map_or_else(Value::none, Value::from),
             );
             Value::from(i)
         })
