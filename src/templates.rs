@@ -273,8 +273,13 @@ fn tera_diagnostic(
             let what = if syntax { "template syntax error" } else { "template error" };
             let help = if syntax {
                 "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
-            } else if message.contains("not found in context") || message.contains("undefined") || message.contains("Undefined") {
+            } else if message.contains("not defined")
+                || message.contains("undefined")
+                || message.contains("Undefined")
+            {
                 "check the spelling; for a value that only some pages have, use `{% if name is defined %}` or `name | default(value=\"…\")`".to_string()
+            } else if message.contains("get_url") || message.contains("get_page") || message.contains("get_section") {
+                "name pages by their file under content/, like `@/faq.md` or `blog/_index.md`, and static files by their path under static/, like `css/site.css`".to_string()
             } else {
                 "check the template code on this line".to_string()
             };
