@@ -147,8 +147,9 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         };
         d = d.help(help);
     } else if let Some(name) = between(msg, "duplicate field `", "`") {
-        if let Some(line) = find_key_line(source, name, first_line) {
-            span = line;
+        // Point at the second occurrence: that is the line to delete or rename.
+        if let Some(first) = find_key_line(source, name, first_line) {
+            span = find_key_line(source, name, first.line + 1).unwrap_or(first);
         }
         d = d
             .label(format!("`{name}` is given twice"))
@@ -181,6 +182,19 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
             "a list" => "write a list, one `- item` per line under the field".to_string(),
             _ => format!("change the value to {expected}"),
         });
+    } else if msg.contains("cannot start any token")
+        && let Some((i, line)) = source
+            .split('\n')
+            .enumerate()
+            .skip(first_line.saturating_sub(1))
+            .take(fence_line.saturating_sub(first_line))
+            .find(|(_, l)| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
+    {
+        let col = line.find('\t').unwrap_or(0) + 1;
+        span = Span::new(i + 1, col, 1);
+        d = d
+            .label("a tab character")
+            .help("indent with spaces, not tabs: YAML does not allow tabs for indentation");
     } else {
         let label = msg
             .split_once(": ")
@@ -210,6 +224,9 @@ fn short_reason(msg: &str) -> String {
         let field = msg.split_once(": invalid type").map(|(f, _)| f);
         match field {
             Some(f) => format!("`{f}` has the wrong type"),
+            None if msg.contains("expected struct") => {
+                "it is not a list of `name: value` fields".into()
+            }
             None => "a value has the wrong type".into(),
         }
     } else {
