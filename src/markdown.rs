@@ -238,7 +238,18 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
                     heading_text.push(' ');
                 }
             }
-            Event::Rule | Event::TaskListMarker(_) | Event::FootnoteReference(_) => {
+            Event::TaskListMarker(checked) => {
+                in_word = false;
+                // pulldown-cmark writes a bare `<input>`, which has no accessible name (axe
+                // "label"); name it so screen readers say what the box means.
+                let html = if *checked {
+                    r#"<input type="checkbox" disabled checked aria-label="done"> "#
+                } else {
+                    r#"<input type="checkbox" disabled aria-label="not done"> "#
+                };
+                *event = Event::InlineHtml(html.into());
+            }
+            Event::Rule | Event::FootnoteReference(_) => {
                 in_word = false;
             }
             _ => {}
@@ -1150,11 +1161,11 @@ mod tests {
             ("|a|b|\n|-|-|\n|1|2|", "<td>1</td><td>2</td>"),
             (
                 "- [x] done\n- [ ] todo",
-                "<input disabled=\"\" type=\"checkbox\" checked=\"\"/>\ndone",
+                "<input type=\"checkbox\" disabled checked aria-label=\"done\"> done",
             ),
             (
                 "- [x] done\n- [ ] todo",
-                "<input disabled=\"\" type=\"checkbox\"/>\ntodo",
+                "<input type=\"checkbox\" disabled aria-label=\"not done\"> todo",
             ),
             ("~~gone~~", "<del>gone</del>"),
             // No metadata blocks: a `---` pair in the body is a rule and a heading, not front matter.
