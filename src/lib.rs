@@ -22,8 +22,10 @@ pub mod fs;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod templates;
+pub mod watch;
 mod yaml;
 
 use std::path::PathBuf;
@@ -93,8 +95,20 @@ pub fn build_in_memory(options: &BuildOptions) -> Result<(config::Config, render
 /// Errors: see [`build_in_memory`] and [`output::publish`]; on any error the output folder is
 /// left as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    build_with(options, |_| {})
+}
+
+/// [`build`], with `transform` applied to the site in memory before it is written (`serve` uses
+/// it to add the live-reload script).
+///
+/// Errors: as [`build`].
+pub fn build_with(
+    options: &BuildOptions,
+    transform: impl FnOnce(&mut render::BuiltSite),
+) -> Result<BuildReport> {
     let start = Instant::now();
-    let (config, built) = build_in_memory(options)?;
+    let (config, mut built) = build_in_memory(options)?;
+    transform(&mut built);
     if !options.dry_run {
         output::publish(&built, &config)?;
     }

@@ -4,12 +4,16 @@
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 
 mod cli;
 
-use cli::{Cli, Command};
+use cli::{BuildArgs, Cli, Command};
+use stillpoint::serve::{ServeEvent, ServeOptions};
+use stillpoint::watch::{Notice, Rebuild, WatchEvent};
 use stillpoint::{BuildOptions, Diagnostic, config::Overrides, render_diagnostics};
 
 /// Prints diagnostics to stderr, in colour when stderr is a terminal. The one place that
@@ -23,35 +27,122 @@ fn report(diagnostics: &[Diagnostic]) {
     eprint!("{}", render_diagnostics(diagnostics, color));
 }
 
+/// Prints one watch/serve rebuild: its diagnostics, then its one summary line.
+#[allow(clippy::print_stderr)]
+fn report_rebuild(r: &Rebuild) {
+    match &r.outcome {
+        Ok(done) => report(&done.warnings),
+        Err(diags) => report(diags),
+    }
+    eprintln!("{}", r.summary_line());
+}
+
+#[allow(clippy::print_stderr)]
+fn report_notice(n: &Notice) {
+    match n {
+        Notice::Polling(why) => eprintln!(
+            "note: file events are not available ({why}); checking for changes every few hundred ms instead"
+        ),
+        Notice::WatchError(e) => eprintln!("note: the watcher reported: {e}"),
+    }
+}
+
+fn build_options(args: BuildArgs) -> BuildOptions {
+    BuildOptions {
+        root: args.root,
+        overrides: Overrides {
+            output_dir: args.output,
+            base_url: args.base_url,
+            drafts: args.drafts,
+        },
+        dry_run: false,
+    }
+}
+
+/// A flag set on Ctrl-C, so that watch and serve stop cleanly (and serve removes its private
+/// build folder).
+fn stop_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = Arc::clone(&stop);
+    let _ = ctrlc::set_handler(move || s.store(true, Ordering::Relaxed));
+    stop
+}
+
 #[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => {
-            let options = BuildOptions {
-                root: args.root,
-                overrides: Overrides {
-                    output_dir: args.output,
-                    base_url: args.base_url,
-                    drafts: args.drafts,
-                },
-                dry_run: false,
-            };
-            match stillpoint::build(&options) {
-                Ok(done) => {
-                    report(&done.warnings);
-                    eprintln!(
-                        "Built {} pages ({} files) into {} in {} ms",
-                        done.pages,
-                        done.files,
-                        done.output_dir.display(),
-                        done.elapsed_ms
-                    );
-                    ExitCode::SUCCESS
-                }
+        Command::Build(args) => match stillpoint::build(&build_options(args)) {
+            Ok(done) => {
+                report(&done.warnings);
+                eprintln!(
+                    "Built {} pages ({} files) into {} in {} ms",
+                    done.pages,
+                    done.files,
+                    done.output_dir.display(),
+                    done.elapsed_ms
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                report(&e.into_diagnostics());
+                eprintln!("The site was not built; the output folder is unchanged.");
+                ExitCode::from(1)
+            }
+        },
+        Command::Watch(args) => {
+            let stop = stop_flag();
+            let options = build_options(args.build);
+            eprintln!(
+                "Watching {} for changes (Ctrl-C to stop)",
+                options.root.display()
+            );
+            let result =
+                stillpoint::watch::watch_site(&options, args.poll, &stop, |event| match event {
+                    WatchEvent::Rebuilt(r) => report_rebuild(&r),
+                    WatchEvent::Notice(n) => report_notice(&n),
+                });
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     report(&e.into_diagnostics());
-                    eprintln!("The site was not built; the output folder is unchanged.");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Serve(args) => {
+            let stop = stop_flag();
+            let options = ServeOptions {
+                root: args.root,
+                interface: args.interface,
+                port: args.port,
+                drafts: args.drafts,
+                poll: args.poll,
+            };
+            if !options.interface.is_loopback() {
+                eprintln!(
+                    "warning: listening on {}, so other computers on the network can see this preview",
+                    options.interface
+                );
+            }
+            let open = args.open;
+            let result = stillpoint::serve::serve(&options, &stop, |event| match event {
+                ServeEvent::Listening { url, port_note } => {
+                    if let Some(note) = port_note {
+                        eprintln!("note: {note}");
+                    }
+                    eprintln!("Serving the site at {url} (Ctrl-C to stop)");
+                    if open && let Err(e) = opener::open(&url) {
+                        eprintln!("note: could not open the browser: {e}");
+                    }
+                }
+                ServeEvent::Rebuilt(r) => report_rebuild(&r),
+                ServeEvent::Notice(n) => report_notice(&n),
+            });
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    report(&e.into_diagnostics());
                     ExitCode::from(1)
                 }
             }

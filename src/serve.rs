@@ -1,0 +1,390 @@
+//! `stillpoint serve`: watch, plus a local web server with live reload.
+//!
+//! The site is built into a private temporary folder with the server's own address as base URL
+//! (keeping the path of the configured `base_url`, so a subpath deploy previews as it will be
+//! deployed, Zola #1227, #2170); `public/` is never touched. The server is axum with
+//! tower-http's `ServeDir`: MIME types, `index.html` for folders, a redirect from `/faq` to
+//! `/faq/`, percent-decoding, and refusal of `..` are theirs; the served folder holds only
+//! regular files that the build wrote, so no request can reach a file outside it (Eleventy
+//! dev-server #150, #152). Unknown paths get the site's `404.html` with status 404.
+//!
+//! Live reload: every HTML page gets a small script (only here, never in `build`) that listens
+//! on a server-sent-events stream. After a successful rebuild the server sends `reload`; after a
+//! failed one it sends the diagnostics as text, and the page shows them in an overlay over the
+//! last good page; the next good save reloads the page, which clears the overlay.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use tokio::sync::broadcast;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::BuildOptions;
+use crate::config::{Config, Overrides};
+use crate::error::{Diagnostic, Error, Result, render_diagnostics};
+use crate::render::BuiltSite;
+use crate::watch::{self, Notice};
+
+/// Options of `stillpoint serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site root.
+    pub root: PathBuf,
+    /// Address to listen on (127.0.0.1 by default).
+    pub interface: IpAddr,
+    /// Port to listen on; when it is taken, the next free one of the following 10 is used.
+    pub port: u16,
+    /// Include drafts.
+    pub drafts: bool,
+    /// Force the polling watcher.
+    pub poll: bool,
+}
+
+/// What `serve` tells its caller, to print.
+#[derive(Debug)]
+pub enum ServeEvent {
+    /// The server listens; `url` is the site's address.
+    Listening {
+        /// The address to open in a browser, e.g. `http://127.0.0.1:1111/` (with the base path).
+        url: String,
+        /// Set when the asked-for port was taken and another one is used.
+        port_note: Option<String>,
+    },
+    /// A build or rebuild finished.
+    Rebuilt(watch::Rebuild),
+    /// Something from the watcher.
+    Notice(Notice),
+}
+
+/// The path under which the live-reload endpoints live (below the base path).
+const ENDPOINT: &str = "/__stillpoint";
+
+/// The live-reload client, injected before `</body>` of every HTML page in serve mode.
+const RELOAD_JS: &str = r#"(function () {
+  var base = document.currentScript ? document.currentScript.getAttribute("data-base") : "";
+  var es = new EventSource(base + "/__stillpoint/events");
+  es.addEventListener("reload", function () { location.reload(); });
+  es.addEventListener("failed", function (e) {
+    var o = document.getElementById("stillpoint-overlay");
+    if (!o) {
+      o = document.createElement("div");
+      o.id = "stillpoint-overlay";
+      o.setAttribute("role", "alert");
+      o.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,16,14,.94);color:#fff;padding:2rem;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
+      var h = document.createElement("p");
+      h.style.cssText = "font:bold 18px/1.4 system-ui,sans-serif;margin:0 0 1rem";
+      h.textContent = "The last save has an error. Fix it and save again; this page updates by itself.";
+      var pre = document.createElement("pre");
+      pre.id = "stillpoint-overlay-text";
+      pre.style.cssText = "white-space:pre-wrap;margin:0";
+      o.appendChild(h);
+      o.appendChild(pre);
+      document.body.appendChild(o);
+    }
+    document.getElementById("stillpoint-overlay-text").textContent = e.data;
+  });
+})();
+"#;
+
+/// Adds the live-reload script to every HTML page of `site` (before the last `</body>`, or at
+/// the end when there is none). `base_path` is the path of the base URL (`/docs` or empty).
+pub fn inject_reload_script(site: &mut BuiltSite, base_path: &str) {
+    let tag = format!(
+        r#"<script src="{base_path}{ENDPOINT}/reload.js" data-base="{base_path}"></script>"#
+    );
+    for (path, bytes) in &mut site.files {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let at = find_last(bytes, b"</body>").unwrap_or(bytes.len());
+        bytes.splice(at..at, tag.bytes());
+    }
+}
+
+fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len())
+        .rposition(|w| w.eq_ignore_ascii_case(needle))
+}
+
+#[derive(Clone, Debug)]
+enum Message {
+    Reload,
+    Failed(String),
+}
+
+struct AppState {
+    tx: broadcast::Sender<Message>,
+    last_error: Mutex<Option<String>>,
+}
+
+async fn events(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+    let rx = state.tx.subscribe();
+    let pending = state.last_error.lock().map(|e| e.clone()).unwrap_or(None);
+    let first = pending.map(Message::Failed);
+    let stream = futures_util::stream::unfold((first, rx), |(first, mut rx)| async move {
+        let msg = match first {
+            Some(m) => m,
+            None => loop {
+                match rx.recv().await {
+                    Ok(m) => break m,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                }
+            },
+        };
+        let event = match msg {
+            Message::Reload => SseEvent::default().event("reload").data("reload"),
+            Message::Failed(text) => SseEvent::default().event("failed").data(text),
+        };
+        Some((Ok::<_, std::convert::Infallible>(event), (None, rx)))
+    });
+    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+async fn reload_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        RELOAD_JS,
+    )
+        .into_response()
+}
+
+/// The router: the live-reload endpoints and the site's files under `base_path`.
+fn router(out: &Path, base_path: &str, state: Arc<AppState>) -> Router {
+    let files = ServeDir::new(out)
+        .redirect_path_prefix(base_path.to_string())
+        .not_found_service(ServeFile::new(out.join("404.html")));
+    let endpoints = Router::new()
+        .route(&format!("{base_path}{ENDPOINT}/events"), get(events))
+        .route(&format!("{base_path}{ENDPOINT}/reload.js"), get(reload_js))
+        .with_state(state);
+    if base_path.is_empty() {
+        endpoints.fallback_service(files)
+    } else {
+        let home = format!("{base_path}/");
+        endpoints
+            .route("/", get(move || async move { Redirect::temporary(&home) }))
+            .nest_service(base_path, files)
+            .fallback(|| async {
+                (
+                    StatusCode::NOT_FOUND,
+                    "Not found: this site is served under its base path.",
+                )
+            })
+    }
+}
+
+/// Binds `interface:port`, or the next free port of the following 10 when it is taken.
+///
+/// Errors: no port free, or the address cannot be used at all (with a hint).
+async fn bind(interface: IpAddr, port: u16) -> Result<(tokio::net::TcpListener, Option<String>)> {
+    let mut last = None;
+    for p in port..=port.saturating_add(10) {
+        match tokio::net::TcpListener::bind(SocketAddr::new(interface, p)).await {
+            Ok(l) => {
+                let note = (p != port)
+                    .then(|| format!("port {port} is in use, so the site is served on port {p}"));
+                return Ok((l, note));
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse && port != 0 => last = Some(e),
+            Err(e) => {
+                return Err(Error::one(
+                    Diagnostic::error(format!("could not listen on {interface}:{p}: {e}"))
+                        .help("use --interface 127.0.0.1, or another --port"),
+                ));
+            }
+        }
+    }
+    Err(Error::one(
+        Diagnostic::error(format!(
+            "ports {port} to {} are all in use{}",
+            port.saturating_add(10),
+            last.map(|e| format!(" ({e})")).unwrap_or_default()
+        ))
+        .help("stop the other program using the port, or pick another with --port"),
+    ))
+}
+
+/// A page shown while the site has never built successfully: the overlay explains the error.
+fn write_placeholder(out: &Path, base_path: &str) -> Result<()> {
+    crate::fs::create_dir_all(out)?;
+    let page = format!(
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stillpoint: the site has errors</title></head><body><main><h1>The site could not be built yet</h1><p>Fix the error shown in the terminal, save, and this page updates by itself.</p></main><script src=\"{base_path}{ENDPOINT}/reload.js\" data-base=\"{base_path}\"></script></body></html>"
+    );
+    crate::fs::write(&out.join("index.html"), page.as_bytes())?;
+    crate::fs::write(&out.join("404.html"), page.as_bytes())?;
+    crate::fs::write(
+        &out.join(crate::output::MARKER),
+        b"stillpoint serve placeholder\n",
+    )?;
+    Ok(())
+}
+
+/// Runs the dev server until `stop` is set (the binary sets it on Ctrl-C).
+///
+/// Errors: the port cannot be bound, the runtime cannot start, or the site cannot be watched.
+/// Build errors are not errors of `serve`: they are reported through `on` and shown in the
+/// browser, and the last good site stays served.
+pub fn serve(
+    options: &ServeOptions,
+    stop: &Arc<AtomicBool>,
+    mut on: impl FnMut(ServeEvent),
+) -> Result<()> {
+    let base_path = Config::load(&options.root, &Overrides::default())
+        .map(|c| c.base_path)
+        .unwrap_or_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|source| Error::Io {
+            action: "could not start the server in",
+            path: options.root.clone(),
+            source,
+        })?;
+    let (listener, port_note) = runtime.block_on(bind(options.interface, options.port))?;
+    let addr = listener.local_addr().map_err(|source| Error::Io {
+        action: "could not listen in",
+        path: options.root.clone(),
+        source,
+    })?;
+    let host = match addr.ip() {
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    let local_base = format!("http://{host}:{}{base_path}", addr.port());
+    let private = tempfile::Builder::new()
+        .prefix("stillpoint-serve-")
+        .tempdir()
+        .map_err(|source| Error::Io {
+            action: "could not create a folder in",
+            path: std::env::temp_dir(),
+            source,
+        })?;
+    let out = private.path().join("site");
+
+    let build_options = BuildOptions {
+        root: options.root.clone(),
+        overrides: Overrides {
+            output_dir: Some(out.clone()),
+            base_url: Some(local_base.clone()),
+            drafts: options.drafts,
+        },
+        dry_run: false,
+    };
+    let (tx, _) = broadcast::channel(16);
+    let state = Arc::new(AppState {
+        tx,
+        last_error: Mutex::new(None),
+    });
+
+    let build = |changed: Vec<String>| -> watch::Rebuild {
+        let started = std::time::Instant::now();
+        let result = crate::build_with(&build_options, |site| {
+            inject_reload_script(site, &base_path)
+        });
+        let rebuild = watch::Rebuild::from_result(changed, result, started);
+        match &rebuild.outcome {
+            Ok(_) => {
+                if let Ok(mut e) = state.last_error.lock() {
+                    *e = None;
+                }
+                let _ = state.tx.send(Message::Reload);
+            }
+            Err(diags) => {
+                let text = render_diagnostics(diags, false);
+                if let Ok(mut e) = state.last_error.lock() {
+                    *e = Some(text.clone());
+                }
+                let _ = state.tx.send(Message::Failed(text));
+            }
+        }
+        rebuild
+    };
+
+    let first = build(Vec::new());
+    if first.outcome.is_err() && !out.exists() {
+        write_placeholder(&out, &base_path)?;
+    }
+    on(ServeEvent::Rebuilt(first));
+
+    let app = router(&out, &base_path, Arc::clone(&state));
+    let server_stop = Arc::clone(stop);
+    runtime.spawn(async move {
+        let shutdown = async move {
+            while !server_stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+    });
+    on(ServeEvent::Listening {
+        url: format!("{local_base}/"),
+        port_note,
+    });
+
+    let ignored = vec![private.path().to_path_buf()];
+    let on = std::cell::RefCell::new(on);
+    let result = watch::run(
+        &options.root,
+        &ignored,
+        options.poll,
+        stop,
+        |n| (on.borrow_mut())(ServeEvent::Notice(n)),
+        |changed| {
+            let r = build(changed.to_vec());
+            (on.borrow_mut())(ServeEvent::Rebuilt(r));
+        },
+    );
+    stop.store(true, Ordering::Relaxed);
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_goes_before_the_last_body_end_tag() {
+        let mut site = BuiltSite {
+            files: vec![
+                (
+                    "index.html".into(),
+                    b"<html><body><p>x</p></BODY></html>".to_vec(),
+                ),
+                ("feed.xml".into(), b"<feed/>".to_vec()),
+                ("bare.html".into(), b"<p>no body</p>".to_vec()),
+            ],
+            ..Default::default()
+        };
+        inject_reload_script(&mut site, "/docs");
+        let index = String::from_utf8(site.files[0].1.clone()).unwrap();
+        assert!(
+            index.contains(
+                r#"<script src="/docs/__stillpoint/reload.js" data-base="/docs"></script></BODY>"#
+            ),
+            "{index}"
+        );
+        assert_eq!(site.files[1].1, b"<feed/>");
+        assert!(
+            String::from_utf8(site.files[2].1.clone())
+                .unwrap()
+                .ends_with("</script>")
+        );
+    }
+}

@@ -1,0 +1,403 @@
+//! Watching the site for changes: `stillpoint watch`, and the rebuild loop under `serve`.
+//!
+//! In: the site root and the folders to ignore. Out: a call of the caller's `rebuild` with the
+//! changed paths after each burst of file events, until the caller stops the loop. Events come
+//! from notify through its debouncer (notify-debouncer-full), so an editor's save — in place,
+//! write-temp-then-rename (VS Code, many tools), move-aside-then-write (Vim), `sed -i` — arrives
+//! as one burst and gives exactly one rebuild (Zola #2266, notify #531). [`relevant_change`], a
+//! pure function, drops what must never trigger a build: editor swap, backup and lock files
+//! (mdBook #2224, #1160), the output folder and the staging folders, and `Access` events (a
+//! build reading its sources would otherwise trigger the next build forever).
+//!
+//! Where native events are unavailable (some network and container file systems) the loop falls
+//! back to polling; `poll: true` forces it. Every rebuild is a full rebuild: `design.md` and
+//! `style.md` want correctness over cleverness (Zola #962, #1014).
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use notify_debouncer_full::notify::{self, EventKind, PollWatcher, RecursiveMode};
+use notify_debouncer_full::{
+    DebounceEventResult, Debouncer, NoCache, RecommendedCache, new_debouncer, new_debouncer_opt,
+};
+
+use crate::content::is_ignored_name;
+use crate::error::{Diagnostic, Error, Result};
+use crate::{BuildOptions, BuildReport};
+
+/// The top-level folders of a site whose changes trigger a rebuild (besides `config.yaml`).
+pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static"];
+
+/// How long the debouncer waits for a burst of events to end before reporting it, in ms.
+/// Editors finish a save within a few ms; 40 ms keeps save-to-output fast.
+pub const DEBOUNCE_MS: u64 = 40;
+
+/// How often the polling watcher scans the site, in ms.
+pub const POLL_MS: u64 = 300;
+
+/// Decides whether a changed `path` matters for the site at `root`.
+///
+/// Returns the path relative to `root` (with `/`) when it is `config.yaml` or lies under
+/// `content/`, `templates/`, `themes/` or `static/`; `None` for anything else: paths outside
+/// the site, under one of the `ignored` folders (the output folder), and paths with any
+/// component that [`is_ignored_name`] rejects (swap, backup and lock files, dotfiles such as
+/// the `.stillpoint-staging-*` folders, `.git`).
+pub fn relevant_change(root: &Path, ignored: &[PathBuf], path: &Path) -> Option<String> {
+    if ignored.iter().any(|i| path.starts_with(i)) {
+        return None;
+    }
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = Vec::new();
+    for c in rel.components() {
+        let std::path::Component::Normal(name) = c else {
+            return None;
+        };
+        let name = name.to_str()?;
+        if is_ignored_name(name) {
+            return None;
+        }
+        parts.push(name);
+    }
+    match parts.as_slice() {
+        ["config.yaml"] => Some("config.yaml".into()),
+        [first, ..] if WATCHED_DIRS.contains(first) => Some(parts.join("/")),
+        _ => None,
+    }
+}
+
+/// Whether an event kind can change the site (everything but `Access`, which notify 8 reports
+/// when a file is merely opened or read).
+pub fn is_relevant_kind(kind: &EventKind) -> bool {
+    !matches!(kind, EventKind::Access(_))
+}
+
+/// What the loop tells its caller besides rebuild requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// Native file events are not available; the loop polls instead (with the reason).
+    Polling(String),
+    /// The watcher reported a problem it recovered from.
+    WatchError(String),
+}
+
+enum Backend {
+    Native(Debouncer<notify::RecommendedWatcher, RecommendedCache>),
+    Poll(Debouncer<PollWatcher, NoCache>),
+}
+
+impl Backend {
+    fn watch(&mut self, path: &Path, mode: RecursiveMode) -> notify::Result<()> {
+        match self {
+            Backend::Native(d) => d.watch(path, mode),
+            Backend::Poll(d) => d.watch(path, mode),
+        }
+    }
+}
+
+fn poll_backend(tx: std::sync::mpsc::Sender<DebounceEventResult>) -> notify::Result<Backend> {
+    let config = notify::Config::default().with_poll_interval(Duration::from_millis(POLL_MS));
+    new_debouncer_opt::<_, PollWatcher, NoCache>(
+        Duration::from_millis(DEBOUNCE_MS),
+        None,
+        tx,
+        NoCache,
+        config,
+    )
+    .map(Backend::Poll)
+}
+
+fn watch_error(e: notify::Error) -> Error {
+    Error::one(
+        Diagnostic::error(format!("could not watch the site for changes: {e}"))
+            .help("try again with --poll, which checks for changes regularly instead"),
+    )
+}
+
+/// Adds the watches: `root` itself (not recursive: `config.yaml`, and watched folders that
+/// appear later) and each existing watched folder, recursively. Returns the folders watched.
+fn add_watches(backend: &mut Backend, root: &Path) -> notify::Result<Vec<PathBuf>> {
+    backend.watch(root, RecursiveMode::NonRecursive)?;
+    let mut watched = Vec::new();
+    for d in WATCHED_DIRS {
+        let dir = root.join(d);
+        if dir.is_dir() {
+            backend.watch(&dir, RecursiveMode::Recursive)?;
+            watched.push(dir);
+        }
+    }
+    Ok(watched)
+}
+
+/// Watches the site at `root` and calls `rebuild` with the changed paths (relative, sorted,
+/// without duplicates) after every burst of relevant changes, until `stop` is set. A rebuild
+/// that is running when more changes arrive is followed by exactly one more.
+///
+/// `ignored` lists folders whose changes never count (the output folder). `poll` forces the
+/// polling watcher. `notice` receives [`Notice`]s (the caller prints them).
+///
+/// Errors: the watches cannot be set up even by polling (for example, the site folder was
+/// deleted).
+pub fn run(
+    root: &Path,
+    ignored: &[PathBuf],
+    poll: bool,
+    stop: &Arc<AtomicBool>,
+    mut notice: impl FnMut(Notice),
+    mut rebuild: impl FnMut(&[String]),
+) -> Result<()> {
+    let root = root.canonicalize().map_err(|source| Error::Io {
+        action: "could not open the site folder",
+        path: root.to_path_buf(),
+        source,
+    })?;
+    let ignored: Vec<PathBuf> = ignored
+        .iter()
+        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+        .collect();
+    let (tx, rx) = channel::<DebounceEventResult>();
+    let mut backend = if poll {
+        poll_backend(tx.clone()).map_err(watch_error)?
+    } else {
+        match new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx.clone()) {
+            Ok(d) => Backend::Native(d),
+            Err(e) => {
+                notice(Notice::Polling(e.to_string()));
+                poll_backend(tx.clone()).map_err(watch_error)?
+            }
+        }
+    };
+    let mut watched = match add_watches(&mut backend, &root) {
+        Ok(w) => w,
+        Err(e) if matches!(backend, Backend::Native(_)) => {
+            notice(Notice::Polling(e.to_string()));
+            backend = poll_backend(tx.clone()).map_err(watch_error)?;
+            add_watches(&mut backend, &root).map_err(watch_error)?
+        }
+        Err(e) => return Err(watch_error(e)),
+    };
+    drop(tx);
+    loop {
+        let changed = match next_burst(&rx, stop, &root, &ignored, &mut notice) {
+            Some(c) => c,
+            None => return Ok(()),
+        };
+        if changed.is_empty() {
+            continue;
+        }
+        // A watched folder created after the start (e.g. a new `static/`) gets its own watch.
+        for d in WATCHED_DIRS {
+            let dir = root.join(d);
+            if dir.is_dir()
+                && !watched.contains(&dir)
+                && backend.watch(&dir, RecursiveMode::Recursive).is_ok()
+            {
+                watched.push(dir);
+            }
+        }
+        rebuild(&changed);
+    }
+}
+
+/// Waits for the next burst with at least one relevant change and returns the changed paths;
+/// `None` when `stop` is set or the watcher is gone. Bursts that arrived while the previous
+/// rebuild ran are merged into one.
+fn next_burst(
+    rx: &Receiver<DebounceEventResult>,
+    stop: &Arc<AtomicBool>,
+    root: &Path,
+    ignored: &[PathBuf],
+    notice: &mut impl FnMut(Notice),
+) -> Option<Vec<String>> {
+    let mut changed: Vec<String> = Vec::new();
+    let mut take = |result: DebounceEventResult, changed: &mut Vec<String>| match result {
+        Ok(events) => {
+            for e in events.iter().filter(|e| is_relevant_kind(&e.event.kind)) {
+                for p in &e.event.paths {
+                    if let Some(rel) = relevant_change(root, ignored, p) {
+                        changed.push(rel);
+                    }
+                }
+            }
+        }
+        Err(errors) => {
+            for e in errors {
+                notice(Notice::WatchError(e.to_string()));
+            }
+        }
+    };
+    loop {
+        if stop.load(Ordering::Relaxed) {
+            return None;
+        }
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(result) => {
+                take(result, &mut changed);
+                while let Ok(more) = rx.try_recv() {
+                    take(more, &mut changed);
+                }
+                if !changed.is_empty() {
+                    changed.sort();
+                    changed.dedup();
+                    return Some(changed);
+                }
+            }
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+}
+
+/// One build in `watch` or `serve` mode: what changed, and what came of it.
+#[derive(Debug)]
+pub struct Rebuild {
+    /// The changed paths, relative to the site root (empty for the first build).
+    pub changed: Vec<String>,
+    /// The build's report, or every diagnostic of the failed build.
+    pub outcome: std::result::Result<BuildReport, Vec<Diagnostic>>,
+    /// Wall time of the build, in ms.
+    pub elapsed_ms: u128,
+}
+
+impl Rebuild {
+    /// Wraps a build result.
+    pub fn from_result(
+        changed: Vec<String>,
+        result: Result<BuildReport>,
+        started: Instant,
+    ) -> Self {
+        Rebuild {
+            changed,
+            outcome: result.map_err(Error::into_diagnostics),
+            elapsed_ms: started.elapsed().as_millis(),
+        }
+    }
+
+    /// The one line printed for this build: what changed, how many pages were written, and the
+    /// time in ms; for a failed build, how many errors and that the last good site is kept.
+    pub fn summary_line(&self) -> String {
+        let what = match self.changed.as_slice() {
+            [] => String::new(),
+            [one] => format!("{one} changed: "),
+            [first, rest @ ..] => format!("{first} and {} more changed: ", rest.len()),
+        };
+        match &self.outcome {
+            Ok(r) => format!(
+                "{what}{} {} pages ({} files) in {} ms",
+                if self.changed.is_empty() {
+                    "built"
+                } else {
+                    "rebuilt"
+                },
+                r.pages,
+                r.files,
+                self.elapsed_ms
+            ),
+            Err(d) => {
+                let n = d.iter().filter(|d| d.is_error()).count();
+                format!(
+                    "{what}the site has {n} error{}; the last good version is kept ({} ms)",
+                    if n == 1 { "" } else { "s" },
+                    self.elapsed_ms
+                )
+            }
+        }
+    }
+}
+
+/// What `watch` tells its caller, to print.
+#[derive(Debug)]
+pub enum WatchEvent {
+    /// A build or rebuild finished.
+    Rebuilt(Rebuild),
+    /// Something from the watcher.
+    Notice(Notice),
+}
+
+/// `stillpoint watch`: builds the site, then rebuilds it on every change until `stop` is set.
+/// A failed build keeps the last good output (the build never replaces `public/` on error).
+///
+/// Errors: the site cannot be watched (see [`run`]); build errors are reported through `on`.
+pub fn watch_site(
+    options: &BuildOptions,
+    poll: bool,
+    stop: &Arc<AtomicBool>,
+    mut on: impl FnMut(WatchEvent),
+) -> Result<()> {
+    let build = |changed: Vec<String>| {
+        let started = Instant::now();
+        Rebuild::from_result(changed, crate::build(options), started)
+    };
+    on(WatchEvent::Rebuilt(build(Vec::new())));
+    let output = crate::config::Config::load(&options.root, &options.overrides)
+        .map(|c| c.output_dir)
+        .unwrap_or_else(|_| options.root.join("public"));
+    let ignored = vec![output];
+    let on = std::cell::RefCell::new(on);
+    run(
+        &options.root,
+        &ignored,
+        poll,
+        stop,
+        |n| (on.borrow_mut())(WatchEvent::Notice(n)),
+        |changed| {
+            let r = build(changed.to_vec());
+            (on.borrow_mut())(WatchEvent::Rebuilt(r));
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relevant_changes_are_classified() {
+        let root = Path::new("/site");
+        let ignored = vec![PathBuf::from("/site/public")];
+        let cases: &[(&str, Option<&str>)] = &[
+            ("/site/config.yaml", Some("config.yaml")),
+            ("/site/content/faq.md", Some("content/faq.md")),
+            ("/site/content/blog/post.md", Some("content/blog/post.md")),
+            ("/site/templates/page.html", Some("templates/page.html")),
+            (
+                "/site/themes/default/static/css/site.css",
+                Some("themes/default/static/css/site.css"),
+            ),
+            ("/site/static/img/a.png", Some("static/img/a.png")),
+            ("/site/content", Some("content")),
+            // editor junk
+            ("/site/content/.faq.md.swp", None),
+            ("/site/content/faq.md~", None),
+            ("/site/content/#faq.md#", None),
+            ("/site/content/.#faq.md", None),
+            ("/site/content/4913", None),
+            ("/site/config.yaml~", None),
+            ("/site/content/.faq.md.tmp123", None),
+            // output, staging, other folders
+            ("/site/public/index.html", None),
+            ("/site/.stillpoint-staging-abc/index.html", None),
+            ("/site/.git/index", None),
+            ("/site/target/debug/x", None),
+            ("/site/README.md", None),
+            ("/elsewhere/content/faq.md", None),
+        ];
+        for (path, want) in cases {
+            assert_eq!(
+                relevant_change(root, &ignored, Path::new(path)).as_deref(),
+                *want,
+                "{path}"
+            );
+        }
+    }
+
+    #[test]
+    fn access_events_are_ignored() {
+        use notify::event::{AccessKind, CreateKind, ModifyKind};
+        assert!(!is_relevant_kind(&EventKind::Access(AccessKind::Any)));
+        assert!(is_relevant_kind(&EventKind::Create(CreateKind::File)));
+        assert!(is_relevant_kind(&EventKind::Modify(ModifyKind::Any)));
+    }
+}
