@@ -91,6 +91,7 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     fs::create_dir_all(&parent)?;
+    remove_stale_folders(&parent);
     let staging = tempfile::Builder::new()
         .prefix(".stillpoint-staging-")
         .tempdir_in(&parent)
@@ -180,6 +181,30 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     // Deleting the old copy may fail (a file held open elsewhere); the new site is in place.
     drop(aside);
     Ok(())
+}
+
+/// Deletes staging and old-copy folders that an interrupted build (power cut, `kill -9`) left
+/// beside the output folder. Folders younger than a minute are kept: they may belong to a
+/// build running right now. Failures are ignored: the folders are hidden and harmless.
+fn remove_stale_folders(parent: &Path) {
+    let Ok(names) = fs::read_dir_names(parent) else {
+        return;
+    };
+    for name in names {
+        let Some(n) = name.to_str() else { continue };
+        if !(n.starts_with(".stillpoint-staging-") || n.starts_with(".stillpoint-old-")) {
+            continue;
+        }
+        let path = parent.join(n);
+        let old = std::fs::symlink_metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > std::time::Duration::from_secs(60));
+        if old && path.is_dir() && !path.is_symlink() {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -119,6 +119,20 @@ pub fn site(
 ) -> Result<BuiltSite> {
     let mut warnings = tree.warnings.clone();
 
+    if config.minify {
+        let mut d = Diagnostic::warning("`minify: true` is not supported yet: the HTML is written as it is")
+            .in_file("config.yaml")
+            .help("remove `minify: true` from config.yaml to silence this warning; web hosts compress HTML anyway");
+        if let Some(line) = config
+            .config_source
+            .split('\n')
+            .position(|l| l.trim_start().starts_with("minify:"))
+        {
+            d = d.at(Span::new(line + 1, 1, 6), &config.config_source);
+        }
+        warnings.push(d);
+    }
+
     // Stage 5: markdown, in parallel.
     let docs = docs(tree);
     let rendered: Vec<Rendered> = docs

@@ -43,9 +43,9 @@ pub struct Page {
     pub section: usize,
     /// Content paths of the sections from the home page down to the page's section.
     pub ancestors: Vec<String>,
-    /// The previous page in the section's order.
+    /// The next page in the section's order (Zola's `higher`).
     pub higher: Option<usize>,
-    /// The next page in the section's order.
+    /// The previous page in the section's order (Zola's `lower`).
     pub lower: Option<usize>,
     /// Permalinks of the bundle's files (for `index.md` bundles).
     pub assets: Vec<String>,
@@ -441,10 +441,10 @@ impl SiteTree {
         }
         for s in &sections {
             for (n, &pi) in s.pages.iter().enumerate() {
-                let higher = n.checked_sub(1).map(|h| s.pages[h]);
-                let lower = s.pages.get(n + 1).copied();
-                pages[pi].higher = higher;
-                pages[pi].lower = lower;
+                // Zola's rule (`sort_section_pages`): `lower` is the page before in the
+                // section's order (lighter, for weights), `higher` the page after.
+                pages[pi].lower = n.checked_sub(1).map(|h| s.pages[h]);
+                pages[pi].higher = s.pages.get(n + 1).copied();
             }
         }
         let section_order: Vec<(i64, String, String)> = sections

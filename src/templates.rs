@@ -286,7 +286,16 @@ fn tera_diagnostic(
             let mut d = Diagnostic::error(format!("{what} in {}: {}", shown.display(), first_line(&message)))
                 .in_file(&shown)
                 .help(help);
-            if !source.is_empty() {
+            let unclosed = message
+                .contains("end of input")
+                .then(|| find_unclosed_tag(source))
+                .flatten();
+            if let Some((at, tag)) = unclosed {
+                d = d
+                    .at(at, source)
+                    .label(format!("this `{{% {tag} %}}` is never closed"))
+                    .help(format!("add `{{% end{tag} %}}` where the {tag} should end"));
+            } else if !source.is_empty() {
                 d = d.at(Span::new(span.start_line.max(1), span.start_col + 1, len), source);
             }
             if let Some(t) = rendering_template.filter(|t| *t != r.filename()) {
@@ -308,6 +317,44 @@ fn tera_diagnostic(
         ),
         _ => None,
     }
+}
+
+/// Finds the last block tag of a template that is opened and never closed (`{% if %}`,
+/// `{% for %}`, `{% block %}`, `{% macro %}`, `{% filter %}`, `{% raw %}`, a block `{% set %}`):
+/// Tera reports those at the end of the file, where there is nothing to see.
+fn find_unclosed_tag(source: &str) -> Option<(Span, String)> {
+    const OPENERS: &[&str] = &["if", "for", "block", "macro", "filter", "raw", "set"];
+    let mut stack: Vec<(String, Span)> = Vec::new();
+    for (i, line) in source.split('\n').enumerate() {
+        let mut rest = line;
+        let mut offset = 0;
+        while let Some(start) = rest.find("{%") {
+            let after = &rest[start + 2..];
+            let inner = after.trim_start_matches(['-', '+']).trim_start();
+            let word: String = inner
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let tag_end = after.find("%}").map_or(after.len(), |e| e);
+            let body = &after[..tag_end];
+            if let Some(closed) = word.strip_prefix("end") {
+                if let Some(pos) = stack.iter().rposition(|(t, _)| t == closed) {
+                    stack.truncate(pos);
+                }
+            } else if OPENERS.contains(&word.as_str()) && !(word == "set" && body.contains('=')) {
+                let col = line[..offset + start].chars().count() + 1;
+                let len = rest[start..].find("%}").map_or(2, |e| e + 2);
+                stack.push((
+                    word.clone(),
+                    Span::new(i + 1, col, rest[start..start + len].chars().count()),
+                ));
+            }
+            let advance = start + 2 + tag_end.min(after.len());
+            offset += advance;
+            rest = &rest[advance..];
+        }
+    }
+    stack.pop().map(|(tag, span)| (span, tag))
 }
 
 fn kw_str(kwargs: &Kwargs, name: &str) -> tera::TeraResult<String> {
@@ -427,6 +474,18 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unclosed_tags_are_found_where_they_open() {
+        let src = "<p>\n{% if a %}\n{% for x in y %}{% endfor %}\n{% block b %}{% endblock %}\n";
+        let (span, tag) = find_unclosed_tag(src).unwrap();
+        assert_eq!((span.line, span.col, tag.as_str()), (2, 1, "if"));
+        assert!(find_unclosed_tag("{% if a %}{% set x = 1 %}{% endif %}").is_none());
+        assert_eq!(
+            find_unclosed_tag("  {%- set x -%}v").map(|(s, t)| (s.col, t)),
+            Some((3, "set".into()))
+        );
+    }
 
     #[test]
     fn fnv_is_stable() {

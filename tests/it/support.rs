@@ -251,9 +251,14 @@ impl TestSite {
 
     /// Runs the binary with exactly `args`, in the site's folder.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_in(&self.root, args)
+    }
+
+    /// Runs the binary with exactly `args`, in the folder `cwd`.
+    pub fn run_in(&self, cwd: &Path, args: &[&str]) -> Run {
         let out = assert_cmd::cargo::cargo_bin_cmd!("stillpoint")
             .args(args)
-            .current_dir(&self.root)
+            .current_dir(cwd)
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
@@ -425,15 +430,14 @@ pub fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Some(b) = s
+        if bytes[i] == b'%'
+            && let Some(b) = s
                 .get(i + 1..i + 3)
                 .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                out.push(b);
-                i += 3;
-                continue;
-            }
+        {
+            out.push(b);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -452,4 +456,26 @@ pub fn file_for_url(out: &Path, base: &str, url: &str) -> Option<PathBuf> {
         p = p.join("index.html");
     }
     Some(p)
+}
+
+/// Panics, listing what differs, unless two [`tree_hash`] results are equal.
+#[track_caller]
+pub fn assert_same_tree(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<String, Vec<u8>>) {
+    if before == after {
+        return;
+    }
+    let mut diff = Vec::new();
+    for (k, v) in before {
+        match after.get(k) {
+            None => diff.push(format!("removed: {k}")),
+            Some(w) if w != v => diff.push(format!("changed: {k}")),
+            Some(_) => {}
+        }
+    }
+    for k in after.keys() {
+        if !before.contains_key(k) {
+            diff.push(format!("added: {k}"));
+        }
+    }
+    panic!("the output folder changed:\n{}", diff.join("\n"));
 }

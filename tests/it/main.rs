@@ -1,0 +1,14 @@
+//! Integration tests of stillpoint: one binary (mdBook's and ripgrep's layout), one module per
+//! area. Most tests run the real `stillpoint` binary on a copy of a small fixture under
+//! `tests/fixtures/` through [`support::TestSite`].
+//!
+//! Snapshots (insta) live in `tests/it/snapshots/`; review changes with `cargo insta review`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod build;
+mod cases;
+mod cli;
+mod errors;
+mod studio;
+mod support;

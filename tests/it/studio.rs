@@ -1,0 +1,187 @@
+//! The studio's own site (the repository root): it builds, every mission page is there, and
+//! every link into the site, with its anchor, lands on something that exists.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::support::{file_for_url, ids, links};
+
+const BASE: &str = "https://example.com";
+
+struct Built {
+    _dir: tempfile::TempDir,
+    out: PathBuf,
+    stderr: String,
+}
+
+fn build_studio() -> Built {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = assert_cmd::cargo::cargo_bin_cmd!("stillpoint")
+        .args(["build", "--root"])
+        .arg(root)
+        .arg("--output")
+        .arg(&out)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    Built {
+        _dir: dir,
+        out,
+        stderr,
+    }
+}
+
+/// Every HTML file of the output, relative path -> text.
+fn pages(out: &Path) -> BTreeMap<String, String> {
+    crate::support::tree_hash(out)
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+        .collect()
+}
+
+#[test]
+fn studio_site_builds_cleanly_with_every_mission_page() {
+    let built = build_studio();
+    assert!(
+        !built.stderr.contains("warning"),
+        "the studio site should build without warnings:\n{}",
+        built.stderr
+    );
+    for file in [
+        "index.html",
+        "what-is-cst/index.html",
+        "how-a-session-works/index.html",
+        "evidence/index.html",
+        "faq/index.html",
+        "book/index.html",
+        "about/index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
+        "css/site.css",
+    ] {
+        assert!(built.out.join(file).is_file(), "missing {file}");
+    }
+}
+
+#[test]
+fn studio_links_into_the_site_resolve_with_their_anchors() {
+    let built = build_studio();
+    let pages = pages(&built.out);
+    let mut checked = 0;
+    let mut problems = Vec::new();
+    for (file, html) in &pages {
+        for link in links(html) {
+            if link != BASE && !link.starts_with(&format!("{BASE}/")) {
+                continue;
+            }
+            checked += 1;
+            let target = file_for_url(&built.out, BASE, &link).unwrap();
+            if !target.is_file() {
+                problems.push(format!("{file}: {link} -> missing {}", target.display()));
+                continue;
+            }
+            if let Some((_, anchor)) = link.split_once('#') {
+                let rel = target
+                    .strip_prefix(&built.out)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                let target_ids = ids(&pages[&rel]);
+                if !target_ids.iter().any(|i| *i == anchor) {
+                    problems.push(format!("{file}: {link} -> no id `{anchor}` in {rel}"));
+                }
+            }
+        }
+        // Links to an anchor on the same page.
+        for link in links(html) {
+            if let Some(anchor) = link.strip_prefix('#') {
+                checked += 1;
+                if !ids(html).iter().any(|i| i == anchor) {
+                    problems.push(format!("{file}: #{anchor} -> no such id on the page"));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "broken links:\n{}",
+        problems.join("\n")
+    );
+    assert!(checked >= 30, "only {checked} links checked");
+}
+
+#[test]
+fn studio_pages_have_one_h1_and_a_language() {
+    let built = build_studio();
+    for (file, html) in pages(&built.out) {
+        if html.contains("http-equiv=\"refresh\"") {
+            continue; // a redirect for an alias
+        }
+        assert_eq!(html.matches("<h1").count(), 1, "{file}: exactly one <h1");
+        assert_eq!(
+            html.matches("<html lang=").count(),
+            1,
+            "{file}: <html lang="
+        );
+    }
+}
+
+#[test]
+fn studio_faq_and_evidence_have_their_structure() {
+    let built = build_studio();
+    let faq = std::fs::read_to_string(built.out.join("faq/index.html")).unwrap();
+    assert!(
+        faq.matches("<h2").count() >= 8,
+        "the FAQ should have at least 8 questions"
+    );
+    let evidence = std::fs::read_to_string(built.out.join("evidence/index.html")).unwrap();
+    assert!(
+        evidence.contains("<ol class=\"references\">"),
+        "no reference list"
+    );
+}
+
+#[test]
+fn studio_sitemap_and_robots_use_the_base_url() {
+    let built = build_studio();
+    let sitemap = std::fs::read_to_string(built.out.join("sitemap.xml")).unwrap();
+    for page in ["/", "/faq/", "/evidence/", "/book/"] {
+        assert!(
+            sitemap.contains(&format!("<loc>{BASE}{page}</loc>")),
+            "sitemap lacks {page}"
+        );
+    }
+    let robots = std::fs::read_to_string(built.out.join("robots.txt")).unwrap();
+    assert!(
+        robots.contains(&format!("Sitemap: {BASE}/sitemap.xml")),
+        "{robots}"
+    );
+}
+
+#[test]
+fn studio_pager_follows_the_menu_order() {
+    // The pages of the home section are ordered by weight, as in the menu: what-is-cst (10),
+    // how-a-session-works (20), evidence (30). The theme shows `page.lower` as "Previous" and
+    // `page.higher` as "Next".
+    let built = build_studio();
+    let html = std::fs::read_to_string(built.out.join("how-a-session-works/index.html")).unwrap();
+    let rel = |kind: &str| {
+        html.lines()
+            .find(|l| l.contains(&format!("rel=\"{kind}\"")))
+            .and_then(|l| links(l).into_iter().next())
+    };
+    assert_eq!(
+        rel("prev").as_deref(),
+        Some("https://example.com/what-is-cst/")
+    );
+    assert_eq!(
+        rel("next").as_deref(),
+        Some("https://example.com/evidence/")
+    );
+}
