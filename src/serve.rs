@@ -1,12 +1,14 @@
 //! `stillpoint serve`: watch, plus a local web server with live reload.
 //!
-//! The site is built into a private temporary folder with the server's own address as base URL
-//! (keeping the path of the configured `base_url`, so a subpath deploy previews as it will be
-//! deployed, Zola #1227, #2170); `public/` is never touched. The server is axum with
-//! tower-http's `ServeDir`: MIME types, `index.html` for folders, a redirect from `/faq` to
-//! `/faq/`, percent-decoding, and refusal of `..` are theirs; the served folder holds only
-//! regular files that the build wrote, so no request can reach a file outside it (Eleventy
-//! dev-server #150, #152). Unknown paths get the site's `404.html` with status 404.
+//! The site is built in memory with the server's own address as base URL (keeping the path of
+//! the configured `base_url`, so a subpath deploy previews as it will be deployed, Zola #1227,
+//! #2170); `public/` is never touched, and no file is written, which keeps a rebuild within a
+//! few ms. The server is axum on tokio. A request is answered only from the built site's own
+//! table of output paths: a path is percent-decoded once, any `.`/`..`/empty segment, NUL or
+//! backslash is refused, and what is left must be a key of that table, so no request can reach
+//! a file outside the site (Eleventy dev-server #150, #152). `index.html` answers for folders,
+//! `/faq` redirects to `/faq/`, MIME types come from `mime_guess`, and unknown paths get the
+//! site's `404.html` with status 404.
 //!
 //! Live reload: every HTML page gets a small script (only here, never in `build`) that listens
 //! on a server-sent-events stream. After a successful rebuild the server sends `reload`; after a
@@ -14,25 +16,28 @@
 //! last good page; the next good save reloads the page, which clears the overlay.
 
 use std::net::{IpAddr, SocketAddr};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::collections::HashMap;
+use std::sync::RwLock;
+
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use tokio::sync::broadcast;
-use tower_http::services::{ServeDir, ServeFile};
 
-use crate::BuildOptions;
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Error, Result, render_diagnostics};
 use crate::render::BuiltSite;
 use crate::watch::{self, Notice};
+use crate::{BuildOptions, BuildReport};
 
 /// Options of `stillpoint serve`.
 #[derive(Debug, Clone)]
@@ -79,7 +84,7 @@ const RELOAD_JS: &str = r#"(function () {
       o = document.createElement("div");
       o.id = "stillpoint-overlay";
       o.setAttribute("role", "alert");
-      o.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,16,14,.94);color:#fff;padding:2rem;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
+      o.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:#14100e;color:#fff;padding:2rem;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
       var h = document.createElement("p");
       h.style.cssText = "font:bold 18px/1.4 system-ui,sans-serif;margin:0 0 1rem";
       h.textContent = "The last save has an error. Fix it and save again; this page updates by itself.";
@@ -121,9 +126,139 @@ enum Message {
     Failed(String),
 }
 
+/// The last good build, as the server answers it.
+#[derive(Default)]
+struct ServedSite {
+    /// Output path (`faq/index.html`) -> bytes.
+    files: HashMap<String, Bytes>,
+    /// Output path -> the source file of a copied file (read when asked for).
+    copies: HashMap<String, PathBuf>,
+}
+
+impl ServedSite {
+    fn from_built(site: BuiltSite) -> Self {
+        ServedSite {
+            files: site
+                .files
+                .into_iter()
+                .map(|(k, v)| (k, Bytes::from(v)))
+                .collect(),
+            copies: site.copies.into_iter().map(|c| (c.to, c.from)).collect(),
+        }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.files.contains_key(key) || self.copies.contains_key(key)
+    }
+}
+
 struct AppState {
     tx: broadcast::Sender<Message>,
     last_error: Mutex<Option<String>>,
+    base_path: String,
+    site: RwLock<Arc<ServedSite>>,
+}
+
+/// The table key for a request path below the base path, or `None` when the path is not a
+/// plain relative path: percent-decoded once, it must be UTF-8 without NUL or backslash, and
+/// no segment may be empty (except a trailing slash), `.` or `..`. A trailing slash asks for
+/// the folder's `index.html`. Returns (key, asked for a folder).
+fn request_key(path: &str) -> Option<(String, bool)> {
+    let decoded = percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .ok()?;
+    if decoded.contains(['\0', '\\']) {
+        return None;
+    }
+    let rel = decoded.strip_prefix('/').unwrap_or(&decoded);
+    if rel.is_empty() {
+        return Some(("index.html".into(), true));
+    }
+    let folder = rel.ends_with('/');
+    let trimmed = rel.strip_suffix('/').unwrap_or(rel);
+    if trimmed
+        .split('/')
+        .any(|seg| seg.is_empty() || seg == "." || seg == "..")
+    {
+        return None;
+    }
+    Some(if folder {
+        (format!("{trimmed}/index.html"), true)
+    } else {
+        (trimmed.to_string(), false)
+    })
+}
+
+fn content_type(key: &str) -> String {
+    let mime = mime_guess::from_path(key).first_or_octet_stream();
+    match mime.type_() {
+        mime_guess::mime::TEXT => format!("{mime}; charset=utf-8"),
+        _ if mime.subtype() == mime_guess::mime::JAVASCRIPT
+            || mime.subtype() == mime_guess::mime::XML =>
+        {
+            format!("{mime}; charset=utf-8")
+        }
+        _ => mime.to_string(),
+    }
+}
+
+fn file_response(key: &str, body: Bytes, status: StatusCode) -> Response {
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, content_type(key)),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn not_found(site: &ServedSite) -> Response {
+    match site.files.get("404.html") {
+        Some(b) => file_response("404.html", b.clone(), StatusCode::NOT_FOUND),
+        None => (StatusCode::NOT_FOUND, "Not found").into_response(),
+    }
+}
+
+/// Answers a request for a file of the site.
+async fn site_file(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+    let site = state
+        .site
+        .read()
+        .map(|s| Arc::clone(&s))
+        .unwrap_or_default();
+    let Some(below) = uri.path().strip_prefix(state.base_path.as_str()) else {
+        return (
+            StatusCode::NOT_FOUND,
+            "Not found: this site is served under its base path.",
+        )
+            .into_response();
+    };
+    if !below.is_empty() && !below.starts_with('/') {
+        return not_found(&site).await;
+    }
+    let Some((key, folder)) = request_key(below) else {
+        return not_found(&site).await;
+    };
+    if let Some(b) = site.files.get(&key) {
+        return file_response(&key, b.clone(), StatusCode::OK);
+    }
+    if let Some(src) = site.copies.get(&key) {
+        return match tokio::fs::read(src).await {
+            Ok(bytes) => file_response(&key, Bytes::from(bytes), StatusCode::OK),
+            Err(_) => not_found(&site).await,
+        };
+    }
+    if !folder && site.has(&format!("{key}/index.html")) {
+        let mut to = format!("{}{}/", state.base_path, below.trim_end_matches('/'));
+        if let Some(q) = uri.query() {
+            to.push('?');
+            to.push_str(q);
+        }
+        return Redirect::temporary(&to).into_response();
+    }
+    not_found(&site).await
 }
 
 async fn events(State(state): State<Arc<AppState>>) -> impl IntoResponse {
@@ -161,29 +296,17 @@ async fn reload_js() -> Response {
         .into_response()
 }
 
-/// The router: the live-reload endpoints and the site's files under `base_path`.
-fn router(out: &Path, base_path: &str, state: Arc<AppState>) -> Router {
-    let files = ServeDir::new(out)
-        .redirect_path_prefix(base_path.to_string())
-        .not_found_service(ServeFile::new(out.join("404.html")));
-    let endpoints = Router::new()
+/// The router: the live-reload endpoints, and the site's files under `base_path`.
+fn router(state: Arc<AppState>) -> Router {
+    let base_path = state.base_path.clone();
+    let mut router = Router::new()
         .route(&format!("{base_path}{ENDPOINT}/events"), get(events))
-        .route(&format!("{base_path}{ENDPOINT}/reload.js"), get(reload_js))
-        .with_state(state);
-    if base_path.is_empty() {
-        endpoints.fallback_service(files)
-    } else {
+        .route(&format!("{base_path}{ENDPOINT}/reload.js"), get(reload_js));
+    if !base_path.is_empty() {
         let home = format!("{base_path}/");
-        endpoints
-            .route("/", get(move || async move { Redirect::temporary(&home) }))
-            .nest_service(base_path, files)
-            .fallback(|| async {
-                (
-                    StatusCode::NOT_FOUND,
-                    "Not found: this site is served under its base path.",
-                )
-            })
+        router = router.route("/", get(move || async move { Redirect::temporary(&home) }));
     }
+    router.fallback(site_file).with_state(state)
 }
 
 /// Binds `interface:port`, or the next free port of the following 10 when it is taken.
@@ -217,19 +340,19 @@ async fn bind(interface: IpAddr, port: u16) -> Result<(tokio::net::TcpListener, 
     ))
 }
 
-/// A page shown while the site has never built successfully: the overlay explains the error.
-fn write_placeholder(out: &Path, base_path: &str) -> Result<()> {
-    crate::fs::create_dir_all(out)?;
+/// The site served while it has never built successfully: one page whose overlay shows the error.
+fn placeholder(base_path: &str) -> ServedSite {
     let page = format!(
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stillpoint: the site has errors</title></head><body><main><h1>The site could not be built yet</h1><p>Fix the error shown in the terminal, save, and this page updates by itself.</p></main><script src=\"{base_path}{ENDPOINT}/reload.js\" data-base=\"{base_path}\"></script></body></html>"
     );
-    crate::fs::write(&out.join("index.html"), page.as_bytes())?;
-    crate::fs::write(&out.join("404.html"), page.as_bytes())?;
-    crate::fs::write(
-        &out.join(crate::output::MARKER),
-        b"stillpoint serve placeholder\n",
-    )?;
-    Ok(())
+    let bytes = Bytes::from(page.into_bytes());
+    ServedSite {
+        files: HashMap::from([
+            ("index.html".into(), bytes.clone()),
+            ("404.html".into(), bytes),
+        ]),
+        copies: HashMap::new(),
+    }
 }
 
 /// Runs the dev server until `stop` is set (the binary sets it on Ctrl-C).
@@ -265,35 +388,39 @@ pub fn serve(
         IpAddr::V4(ip) => ip.to_string(),
     };
     let local_base = format!("http://{host}:{}{base_path}", addr.port());
-    let private = tempfile::Builder::new()
-        .prefix("stillpoint-serve-")
-        .tempdir()
-        .map_err(|source| Error::Io {
-            action: "could not create a folder in",
-            path: std::env::temp_dir(),
-            source,
-        })?;
-    let out = private.path().join("site");
-
     let build_options = BuildOptions {
         root: options.root.clone(),
         overrides: Overrides {
-            output_dir: Some(out.clone()),
+            output_dir: None,
             base_url: Some(local_base.clone()),
             drafts: options.drafts,
         },
-        dry_run: false,
+        dry_run: true,
     };
     let (tx, _) = broadcast::channel(16);
     let state = Arc::new(AppState {
         tx,
         last_error: Mutex::new(None),
+        base_path: base_path.clone(),
+        site: RwLock::new(Arc::new(placeholder(&base_path))),
     });
 
+    // Builds in memory; on success the server answers from the new site at once.
     let build = |changed: Vec<String>| -> watch::Rebuild {
         let started = std::time::Instant::now();
-        let result = crate::build_with(&build_options, |site| {
-            inject_reload_script(site, &base_path)
+        let result = crate::build_in_memory(&build_options).map(|(_, mut site)| {
+            inject_reload_script(&mut site, &base_path);
+            let report = BuildReport {
+                pages: site.pages_rendered,
+                files: site.files.len() + site.copies.len(),
+                output_dir: PathBuf::new(),
+                warnings: std::mem::take(&mut site.warnings),
+                elapsed_ms: started.elapsed().as_millis(),
+            };
+            if let Ok(mut current) = state.site.write() {
+                *current = Arc::new(ServedSite::from_built(site));
+            }
+            report
         });
         let rebuild = watch::Rebuild::from_result(changed, result, started);
         match &rebuild.outcome {
@@ -314,13 +441,16 @@ pub fn serve(
         rebuild
     };
 
+    // Watch first: a save made during the first build must not be lost. Changes in the
+    // output folder (a `build` run beside `serve`) never count.
+    let output = Config::load(&options.root, &Overrides::default())
+        .map(|c| c.output_dir)
+        .unwrap_or_else(|_| options.root.join("public"));
+    let watcher = watch::SiteWatcher::start(&options.root, &[output], options.poll)?;
     let first = build(Vec::new());
-    if first.outcome.is_err() && !out.exists() {
-        write_placeholder(&out, &base_path)?;
-    }
     on(ServeEvent::Rebuilt(first));
 
-    let app = router(&out, &base_path, Arc::clone(&state));
+    let app = router(Arc::clone(&state));
     let server_stop = Arc::clone(stop);
     runtime.spawn(async move {
         let shutdown = async move {
@@ -337,12 +467,8 @@ pub fn serve(
         port_note,
     });
 
-    let ignored = vec![private.path().to_path_buf()];
     let on = std::cell::RefCell::new(on);
-    let result = watch::run(
-        &options.root,
-        &ignored,
-        options.poll,
+    let result = watcher.run(
         stop,
         |n| (on.borrow_mut())(ServeEvent::Notice(n)),
         |changed| {
@@ -358,6 +484,47 @@ pub fn serve(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_paths_map_to_keys_or_are_refused() {
+        let ok: &[(&str, (&str, bool))] = &[
+            ("", ("index.html", true)),
+            ("/", ("index.html", true)),
+            ("/faq/", ("faq/index.html", true)),
+            ("/faq", ("faq", false)),
+            ("/css/site.css", ("css/site.css", false)),
+            ("/fichier%20%C3%A9t%C3%A9.txt", ("fichier été.txt", false)),
+            ("/%C3%BCber/", ("über/index.html", true)),
+        ];
+        for (path, (key, folder)) in ok {
+            assert_eq!(
+                request_key(path),
+                Some(((*key).to_string(), *folder)),
+                "{path}"
+            );
+        }
+        for bad in [
+            "/../config.yaml",
+            "/%2e%2e/config.yaml",
+            "/%2e%2e%2fconfig.yaml",
+            "/..%2fconfig.yaml",
+            "/..%5cconfig.yaml",
+            "/faq/../../config.yaml",
+            "//etc/passwd",
+            "/%2fetc%2fpasswd",
+            "/a/./b",
+            "/a%00b",
+            "/%ff%fe",
+            "/a//b",
+        ] {
+            assert_eq!(request_key(bad), None, "{bad}");
+        }
+        // Decoded once: `%252e` stays the literal name `%2e`, which is no site file.
+        assert_eq!(
+            request_key("/%252e%252e/x"),
+            Some(("%2e%2e/x".into(), false))
+        );
+    }
 
     #[test]
     fn script_goes_before_the_last_body_end_tag() {

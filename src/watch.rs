@@ -32,8 +32,9 @@ use crate::{BuildOptions, BuildReport};
 pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static"];
 
 /// How long the debouncer waits for a burst of events to end before reporting it, in ms.
-/// Editors finish a save within a few ms; 40 ms keeps save-to-output fast.
-pub const DEBOUNCE_MS: u64 = 40;
+/// Editors finish a save (write, rename, delete) within a few ms; 20 ms folds one save into one
+/// rebuild and keeps save-to-reload under the 50 ms goal.
+pub const DEBOUNCE_MS: u64 = 20;
 
 /// How often the polling watcher scans the site, in ms.
 pub const POLL_MS: u64 = 300;
@@ -131,73 +132,99 @@ fn add_watches(backend: &mut Backend, root: &Path) -> notify::Result<Vec<PathBuf
     Ok(watched)
 }
 
-/// Watches the site at `root` and calls `rebuild` with the changed paths (relative, sorted,
-/// without duplicates) after every burst of relevant changes, until `stop` is set. A rebuild
-/// that is running when more changes arrive is followed by exactly one more.
-///
-/// `ignored` lists folders whose changes never count (the output folder). `poll` forces the
-/// polling watcher. `notice` receives [`Notice`]s (the caller prints them).
-///
-/// Errors: the watches cannot be set up even by polling (for example, the site folder was
-/// deleted).
-pub fn run(
-    root: &Path,
-    ignored: &[PathBuf],
-    poll: bool,
-    stop: &Arc<AtomicBool>,
-    mut notice: impl FnMut(Notice),
-    mut rebuild: impl FnMut(&[String]),
-) -> Result<()> {
-    let root = root.canonicalize().map_err(|source| Error::Io {
-        action: "could not open the site folder",
-        path: root.to_path_buf(),
-        source,
-    })?;
-    let ignored: Vec<PathBuf> = ignored
-        .iter()
-        .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
-        .collect();
-    let (tx, rx) = channel::<DebounceEventResult>();
-    let mut backend = if poll {
-        poll_backend(tx.clone()).map_err(watch_error)?
-    } else {
-        match new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx.clone()) {
-            Ok(d) => Backend::Native(d),
-            Err(e) => {
-                notice(Notice::Polling(e.to_string()));
-                poll_backend(tx.clone()).map_err(watch_error)?
+/// A running watch on a site. Create it with [`SiteWatcher::start`] *before* the first build, so
+/// that a save made while that build runs is not lost, then call [`SiteWatcher::run`].
+pub struct SiteWatcher {
+    root: PathBuf,
+    ignored: Vec<PathBuf>,
+    backend: Backend,
+    rx: Receiver<DebounceEventResult>,
+    watched: Vec<PathBuf>,
+    notices: Vec<Notice>,
+}
+
+impl SiteWatcher {
+    /// Starts watching the site at `root`: the root itself (not recursively: `config.yaml`, and
+    /// watched folders that appear later) and each of `content/`, `templates/`, `themes/` and
+    /// `static/` recursively. `ignored` lists folders whose changes never count (the output
+    /// folder). `poll` forces the polling watcher; without it, polling is used when native
+    /// events are unavailable, with a [`Notice::Polling`].
+    ///
+    /// Errors: the site folder cannot be opened, or even polling cannot watch it.
+    pub fn start(root: &Path, ignored: &[PathBuf], poll: bool) -> Result<SiteWatcher> {
+        let root = root.canonicalize().map_err(|source| Error::Io {
+            action: "could not open the site folder",
+            path: root.to_path_buf(),
+            source,
+        })?;
+        let ignored: Vec<PathBuf> = ignored
+            .iter()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+            .collect();
+        let mut notices = Vec::new();
+        let (tx, rx) = channel::<DebounceEventResult>();
+        let mut backend = if poll {
+            poll_backend(tx.clone()).map_err(watch_error)?
+        } else {
+            match new_debouncer(Duration::from_millis(DEBOUNCE_MS), None, tx.clone()) {
+                Ok(d) => Backend::Native(d),
+                Err(e) => {
+                    notices.push(Notice::Polling(e.to_string()));
+                    poll_backend(tx.clone()).map_err(watch_error)?
+                }
             }
-        }
-    };
-    let mut watched = match add_watches(&mut backend, &root) {
-        Ok(w) => w,
-        Err(e) if matches!(backend, Backend::Native(_)) => {
-            notice(Notice::Polling(e.to_string()));
-            backend = poll_backend(tx.clone()).map_err(watch_error)?;
-            add_watches(&mut backend, &root).map_err(watch_error)?
-        }
-        Err(e) => return Err(watch_error(e)),
-    };
-    drop(tx);
-    loop {
-        let changed = match next_burst(&rx, stop, &root, &ignored, &mut notice) {
-            Some(c) => c,
-            None => return Ok(()),
         };
-        if changed.is_empty() {
-            continue;
-        }
-        // A watched folder created after the start (e.g. a new `static/`) gets its own watch.
-        for d in WATCHED_DIRS {
-            let dir = root.join(d);
-            if dir.is_dir()
-                && !watched.contains(&dir)
-                && backend.watch(&dir, RecursiveMode::Recursive).is_ok()
-            {
-                watched.push(dir);
+        let watched = match add_watches(&mut backend, &root) {
+            Ok(w) => w,
+            Err(e) if matches!(backend, Backend::Native(_)) => {
+                notices.push(Notice::Polling(e.to_string()));
+                backend = poll_backend(tx.clone()).map_err(watch_error)?;
+                add_watches(&mut backend, &root).map_err(watch_error)?
             }
+            Err(e) => return Err(watch_error(e)),
+        };
+        Ok(SiteWatcher {
+            root,
+            ignored,
+            backend,
+            rx,
+            watched,
+            notices,
+        })
+    }
+
+    /// Calls `rebuild` with the changed paths (relative, sorted, without duplicates) after
+    /// every burst of relevant changes, until `stop` is set. Changes that arrive while a rebuild
+    /// runs are followed by exactly one more rebuild. `notice` receives [`Notice`]s, including
+    /// those from [`SiteWatcher::start`].
+    ///
+    /// Errors: none so far; the loop ends with `Ok` when `stop` is set or the watcher is gone.
+    pub fn run(
+        mut self,
+        stop: &Arc<AtomicBool>,
+        mut notice: impl FnMut(Notice),
+        mut rebuild: impl FnMut(&[String]),
+    ) -> Result<()> {
+        for n in self.notices.drain(..) {
+            notice(n);
         }
-        rebuild(&changed);
+        loop {
+            let Some(changed) = next_burst(&self.rx, stop, &self.root, &self.ignored, &mut notice)
+            else {
+                return Ok(());
+            };
+            // A watched folder created after the start (e.g. a new `static/`) gets a watch.
+            for d in WATCHED_DIRS {
+                let dir = self.root.join(d);
+                if dir.is_dir()
+                    && !self.watched.contains(&dir)
+                    && self.backend.watch(&dir, RecursiveMode::Recursive).is_ok()
+                {
+                    self.watched.push(dir);
+                }
+            }
+            rebuild(&changed);
+        }
     }
 }
 
@@ -319,27 +346,25 @@ pub enum WatchEvent {
 /// `stillpoint watch`: builds the site, then rebuilds it on every change until `stop` is set.
 /// A failed build keeps the last good output (the build never replaces `public/` on error).
 ///
-/// Errors: the site cannot be watched (see [`run`]); build errors are reported through `on`.
+/// Errors: the site cannot be watched (see [`SiteWatcher::start`]); build errors are reported
+/// through `on`.
 pub fn watch_site(
     options: &BuildOptions,
     poll: bool,
     stop: &Arc<AtomicBool>,
     mut on: impl FnMut(WatchEvent),
 ) -> Result<()> {
+    let output = crate::config::Config::load(&options.root, &options.overrides)
+        .map(|c| c.output_dir)
+        .unwrap_or_else(|_| options.root.join("public"));
+    let watcher = SiteWatcher::start(&options.root, &[output], poll)?;
     let build = |changed: Vec<String>| {
         let started = Instant::now();
         Rebuild::from_result(changed, crate::build(options), started)
     };
     on(WatchEvent::Rebuilt(build(Vec::new())));
-    let output = crate::config::Config::load(&options.root, &options.overrides)
-        .map(|c| c.output_dir)
-        .unwrap_or_else(|_| options.root.join("public"));
-    let ignored = vec![output];
     let on = std::cell::RefCell::new(on);
-    run(
-        &options.root,
-        &ignored,
-        poll,
+    watcher.run(
         stop,
         |n| (on.borrow_mut())(WatchEvent::Notice(n)),
         |changed| {

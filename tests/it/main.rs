@@ -6,9 +6,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod browser;
 mod build;
 mod cases;
 mod cli;
 mod errors;
+mod live;
+mod serve;
 mod studio;
 mod support;
+mod watch;

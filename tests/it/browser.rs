@@ -1,0 +1,221 @@
+//! End to end in a real browser: Debian's chromium, headless, driven through WebDriver by
+//! `fantoccini` and Debian's `chromedriver`, on a page served by `stillpoint serve`. A save
+//! must update the open page by itself (no refresh by the test), a bad save must show the error
+//! overlay naming the file, and the fix must remove it.
+//!
+//! Needs `apt-get install -y chromium chromium-driver`; the test fails when they are missing,
+//! unless `STILLPOINT_SKIP_BROWSER=1` is set.
+
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{Value, json};
+
+use crate::live::{LiveSite, free_port, wait_for};
+
+/// How long the page may take to show a change.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where the screenshot of the error overlay is written.
+const SCREENSHOT: &str = "/tmp/stillpoint-overlay.png";
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+fn find_program(name: &str, usual: &str) -> Option<PathBuf> {
+    if Path::new(usual).is_file() {
+        return Some(usual.into());
+    }
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// chromedriver in its own process group; the whole group (chromedriver and the browsers it
+/// started) is killed on drop, also when the test panics.
+struct Driver {
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Evaluates `script` (a function body with `return`) in the page.
+async fn eval(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.unwrap_or(Value::Null)
+}
+
+/// Polls `script` every 100 ms until `ok` accepts its value; panics with `what` and the last
+/// value after [`PAGE_TIMEOUT`].
+async fn wait_page(client: &Client, what: &str, script: &str, ok: impl Fn(&Value) -> bool) {
+    let end = Instant::now() + PAGE_TIMEOUT;
+    loop {
+        let v = eval(client, script).await;
+        if ok(&v) {
+            return;
+        }
+        if Instant::now() >= end {
+            let url = client.current_url().await.map(|u| u.to_string());
+            panic!(
+                "timed out after {PAGE_TIMEOUT:?} waiting for {what}; last value {v}; page {url:?}"
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+const CONTENT_TEXT: &str =
+    "var c = document.getElementById('content'); return c ? c.textContent : null;";
+const OVERLAY_TEXT: &str =
+    "var o = document.getElementById('stillpoint-overlay'); return o ? o.innerText : null;";
+
+fn text_has(v: &Value, needle: &str) -> bool {
+    v.as_str().is_some_and(|t| t.contains(needle))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[allow(clippy::print_stderr)]
+async fn browser_page_follows_saves_and_shows_the_error_overlay() {
+    if std::env::var("STILLPOINT_SKIP_BROWSER").as_deref() == Ok("1") {
+        eprintln!("STILLPOINT_SKIP_BROWSER=1: skipping the browser test (chromium + chromedriver)");
+        return;
+    }
+    let chromium = find_program("chromium", CHROMIUM);
+    let chromedriver = find_program("chromedriver", "/usr/bin/chromedriver");
+    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+        panic!(
+            "the browser test needs Debian's chromium and chromedriver: install them with \
+             `apt-get update && apt-get install -y chromium chromium-driver` \
+             (or set STILLPOINT_SKIP_BROWSER=1 to skip this test)"
+        );
+    };
+
+    // chromedriver on a free port, in its own process group.
+    let port = free_port();
+    let child = {
+        use std::os::unix::process::CommandExt;
+        Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("could not start chromedriver")
+    };
+    let _driver = Driver { child };
+    let up = wait_for(Duration::from_secs(10), || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    assert!(up, "chromedriver did not listen on port {port} within 10 s");
+
+    // The site, served.
+    let site = LiveSite::new("live");
+    // Its private build folder goes in the site's scratch folder, removed with it.
+    let tmp = site.scratch();
+    let serve = site.spawn_env(
+        &["serve", "--interface", "127.0.0.1", "--port", "0"],
+        &[("TMPDIR", &tmp)],
+    );
+    let url = serve.served_url();
+    site.wait_until_watching(&serve);
+
+    // The browser.
+    let profile = tempfile::tempdir().unwrap();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": chromium.to_string_lossy(),
+            "args": [
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=1000,700",
+                format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap_or_else(|e| panic!("could not start a chromium session via chromedriver: {e}"));
+
+    let faq_url = format!("{url}faq/");
+    client.goto(&faq_url).await.unwrap();
+    wait_page(&client, "the first FAQ text", CONTENT_TEXT, |v| {
+        text_has(v, "FAQ-V1")
+    })
+    .await;
+    // Give the page a moment to open its event stream.
+    wait_page(
+        &client,
+        "the live-reload script",
+        "return !!document.querySelector('script[src$=\"/__stillpoint/reload.js\"]');",
+        |v| v == &Value::Bool(true),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // 1. A good save: the page updates by itself.
+    site.write("content/faq.md", "---\ntitle: FAQ\n---\nFAQ-LIVE-2 text.\n");
+    wait_page(
+        &client,
+        "the saved text without a refresh",
+        CONTENT_TEXT,
+        |v| text_has(v, "FAQ-LIVE-2"),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // 2. A bad save: the overlay names the file; the last good page stays under it.
+    site.write(
+        "content/faq.md",
+        "---\ntitle: FAQ\nweight: first\n---\nFAQ-BAD text.\n",
+    );
+    wait_page(&client, "the error overlay", OVERLAY_TEXT, |v| {
+        text_has(v, "content/faq.md")
+    })
+    .await;
+    let overlay = eval(&client, OVERLAY_TEXT).await;
+    assert!(
+        text_has(&overlay, "weight") && text_has(&overlay, "content/faq.md:3:"),
+        "overlay text: {overlay}"
+    );
+    assert!(text_has(&eval(&client, CONTENT_TEXT).await, "FAQ-LIVE-2"));
+    let png = client.screenshot().await.unwrap();
+    std::fs::write(SCREENSHOT, &png).unwrap();
+    eprintln!("screenshot of the error overlay: {SCREENSHOT}");
+
+    // 3. The fix: the overlay goes, the fixed text shows.
+    site.write("content/faq.md", "---\ntitle: FAQ\n---\nFAQ-FIXED text.\n");
+    wait_page(
+        &client,
+        "the fixed text without the overlay",
+        "var o = document.getElementById('stillpoint-overlay'); var c = document.getElementById('content'); return (o === null && c) ? c.textContent : null;",
+        |v| text_has(v, "FAQ-FIXED"),
+    )
+    .await;
+
+    client.close().await.unwrap();
+    drop(serve);
+}
