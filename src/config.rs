@@ -133,12 +133,28 @@ impl Config {
     pub fn load(root: &Path, overrides: &Overrides) -> Result<Config> {
         let config_file = root.join("config.yaml");
         if !config_file.is_file() {
+            let similar = [
+                "config.yml",
+                "config.toml",
+                "config.yaml.txt",
+                "Config.yaml",
+                "config.json",
+            ]
+            .into_iter()
+            .find(|n| root.join(n).is_file());
+            let help = match similar {
+                Some(n) => format!(
+                    "there is a file named {n}: rename it to config.yaml (stillpoint reads YAML from config.yaml)"
+                ),
+                None => "run the command in the folder that holds config.yaml, or pass --root DIR"
+                    .to_string(),
+            };
             return Err(Error::one(
                 Diagnostic::error(format!(
                     "no config.yaml in {}: this folder is not a stillpoint site",
                     root.display()
                 ))
-                .help("run the command in the folder that holds config.yaml, or pass --root DIR"),
+                .help(help),
             ));
         }
         let bytes = fs::read(&config_file)?;

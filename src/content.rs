@@ -57,6 +57,8 @@ pub struct Document {
     pub body_start: usize,
     /// 1-based line where the body starts.
     pub body_line: usize,
+    /// Warnings about the front matter (see [`front_matter::lint`]).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Document {
@@ -74,13 +76,15 @@ impl Document {
 
 /// True for names that editors and operating systems leave beside real files and that must
 /// never become pages or be copied: dotfiles (`.faq.md.swp`, Emacs locks `.#faq.md`,
-/// `.DS_Store`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, and `*.swp`,
+/// `.DS_Store`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, Microsoft Office
+/// lock files (`~$faq.md`), and `*.swp`,
 /// `*.swo`, `*.swx`, `*.tmp`, `*.bak`, `*.crdownload`, `*.part` and `Thumbs.db`.
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.')
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
+        || name.starts_with("~$")
         || name.eq_ignore_ascii_case("Thumbs.db")
         || [
             ".swp",
@@ -93,6 +97,24 @@ pub fn is_ignored_name(name: &str) -> bool {
         ]
         .iter()
         .any(|ext| name.ends_with(ext))
+}
+
+/// True for names of markdown pages: `.md` and `.markdown`, in any case (`faq.MD`).
+pub fn is_markdown_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".md") || lower.ends_with(".markdown")
+}
+
+/// A name without its markdown extension (`faq.md` -> `faq`, `notes.markdown` -> `notes`).
+pub fn strip_markdown_ext(name: &str) -> &str {
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".markdown") {
+        &name[..name.len() - ".markdown".len()]
+    } else if lower.ends_with(".md") {
+        &name[..name.len() - ".md".len()]
+    } else {
+        name
+    }
 }
 
 /// Lists the files under `dir` in sorted path order, skipping ignored names (files and
@@ -178,7 +200,7 @@ pub fn discover(config: &Config) -> Result<Vec<SourceFile>> {
             let name = relative.rsplit('/').next().unwrap_or(&relative);
             let kind = if name == "_index.md" {
                 SourceKind::Section
-            } else if name.ends_with(".md") {
+            } else if is_markdown_name(name) {
                 SourceKind::Page
             } else {
                 SourceKind::Asset
@@ -267,6 +289,7 @@ fn parse_one(file: &SourceFile) -> Result<Document> {
         source = stripped.to_string();
     }
     let (front, body_start, body_line) = front_matter::parse(&source, &shown)?;
+    let warnings = front_matter::lint(&source, &shown);
     Ok(Document {
         relative: file.relative.clone(),
         shown,
@@ -275,6 +298,7 @@ fn parse_one(file: &SourceFile) -> Result<Document> {
         front,
         body_start,
         body_line,
+        warnings,
     })
 }
 

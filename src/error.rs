@@ -203,6 +203,35 @@ impl Error {
     }
 }
 
+/// The candidate closest to `target`, for "did you mean" hints: a candidate equal to it but
+/// for letter case first, else the one with the highest normalised Damerau–Levenshtein
+/// similarity (case-insensitive, comparing names without a file extension they share) of at
+/// least 0.6; ties go to the alphabetically first, so the hint is stable from run to run.
+/// `None` when nothing is close.
+pub fn closest<'a>(candidates: impl IntoIterator<Item = &'a str>, target: &str) -> Option<&'a str> {
+    let t = target.to_lowercase();
+    let mut best: Option<(f64, &'a str)> = None;
+    for c in candidates {
+        let lc = c.to_lowercase();
+        if lc == t {
+            return Some(c);
+        }
+        let (a, b) = match (lc.rsplit_once('.'), t.rsplit_once('.')) {
+            (Some((sa, ea)), Some((sb, eb))) if ea == eb => (sa, sb),
+            _ => (lc.as_str(), t.as_str()),
+        };
+        let score = strsim::normalized_damerau_levenshtein(a, b);
+        let better = match best {
+            None => true,
+            Some((b, bc)) => score > b || (score == b && c < bc),
+        };
+        if score >= 0.6 && better {
+            best = Some((score, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
 /// Library result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -365,6 +394,21 @@ mod tests {
             let _ = render_diagnostics(&[d], false);
         }
         assert_eq!(char_range_to_bytes("héllo", 2, 1), (1, 3));
+    }
+
+    #[test]
+    fn closest_prefers_case_then_edit_distance() {
+        let ids = ["ref-haller-2016", "ref-haller-2020", "ref-ernst-2012"];
+        assert_eq!(closest(ids, "ref-haller-2021"), Some("ref-haller-2020"));
+        assert_eq!(closest(ids, "ref-haler-2020"), Some("ref-haller-2020"));
+        assert_eq!(closest(["faq.md", "about.md"], "FAQ.md"), Some("faq.md"));
+        assert_eq!(closest(["title", "theme"], "titel"), Some("title"));
+        assert_eq!(closest(["title"], "zzzzzz"), None);
+        assert_eq!(closest(["about.md", "faq.md"], "nope.md"), None);
+        assert_eq!(
+            closest(["how-a-session-works.md"], "how-a-sesion-works.md"),
+            Some("how-a-session-works.md")
+        );
     }
 
     #[test]

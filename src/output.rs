@@ -51,6 +51,15 @@ pub fn check_replaceable(root: &Path, out: &Path) -> Result<()> {
             "set `output_dir` in config.yaml (or --output) to a new folder such as `public`",
         );
     }
+    if let Some(dir) = ["content", "templates", "themes", "static"]
+        .into_iter()
+        .find(|d| out_abs.starts_with(root_abs.join(d)))
+    {
+        return refuse(
+            format!("the output folder {shown} is inside the site's {dir}/ folder"),
+            "choose an output folder outside content/, templates/, themes/ and static/, such as `public`; otherwise the next build would publish the last one again",
+        );
+    }
     if out_abs.join("content").exists() || out_abs.join("config.yaml").exists() {
         return refuse(
             format!(
@@ -226,5 +235,7 @@ mod tests {
         std::fs::create_dir(root.join("empty")).unwrap();
         assert!(check_replaceable(root, &root.join("empty")).is_ok());
         assert!(check_replaceable(root, &root.join("public")).is_ok());
+        assert!(check_replaceable(root, &root.join("content/public")).is_err());
+        assert!(check_replaceable(root, &root.join("static/out")).is_err());
     }
 }

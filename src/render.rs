@@ -133,64 +133,6 @@ pub fn site(
         warnings.push(d);
     }
 
-    // Stage 5: markdown, in parallel.
-    let docs = docs(tree);
-    let rendered: Vec<Rendered> = docs
-        .par_iter()
-        .map(|d| markdown::render(d.body, d.body_line, &tree.resolver_for(d.relative)))
-        .collect();
-
-    // Stage 6: links and anchors, for the whole site at once.
-    let ids: HashMap<&str, HashSet<&str>> = docs
-        .iter()
-        .zip(&rendered)
-        .map(|(d, r)| (d.relative, r.ids.iter().map(String::as_str).collect()))
-        .collect();
-    let mut errors = Vec::new();
-    for (d, r) in docs.iter().zip(&rendered) {
-        for p in &r.problems {
-            errors.push(link_diagnostic(
-                d,
-                p.message.clone(),
-                p.help.clone(),
-                p.span,
-            ));
-        }
-        for a in &r.anchors {
-            let found = ids
-                .get(a.page.as_str())
-                .is_some_and(|set| set.contains(a.anchor.as_str()));
-            if !found {
-                let known: Vec<&str> = ids
-                    .get(a.page.as_str())
-                    .map(|s| s.iter().copied().collect())
-                    .unwrap_or_default();
-                let closest = known
-                    .iter()
-                    .map(|k| (strsim::jaro_winkler(k, &a.anchor), *k))
-                    .filter(|(s, _)| *s > 0.7)
-                    .max_by(|x, y| x.0.total_cmp(&y.0).then_with(|| y.1.cmp(x.1)));
-                let help = match closest {
-                    Some((_, k)) => format!("did you mean `#{k}`? Anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`"),
-                    None => "anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`; or give a heading its own with `## Title {#my-anchor}`".into(),
-                };
-                errors.push(link_diagnostic(
-                    d,
-                    format!("link to an anchor that does not exist: `{}` (no heading or element with id `{}` in content/{})", a.target, a.anchor, a.page),
-                    Some(help),
-                    a.span,
-                ));
-            }
-        }
-    }
-    let menu = match site::resolve_menu(tree, config) {
-        Ok(m) => m,
-        Err(e) => {
-            errors.extend(e);
-            Vec::new()
-        }
-    };
-
     // Every output path, to catch collisions between generated and copied files.
     let mut generated: HashMap<String, String> = HashMap::new();
     for p in &tree.pages {
@@ -222,6 +164,7 @@ pub fn site(
         }
         copies.push(a.clone());
     }
+    let mut errors = Vec::new();
     for c in &copies {
         if let Some(by) = generated.get(&c.to) {
             let shown = c.from.strip_prefix(&config.root).unwrap_or(&c.from);
@@ -236,6 +179,68 @@ pub fn site(
             );
         }
     }
+    // Every file the build writes, for checking links that are not `@/` links.
+    let outputs: HashSet<String> = generated
+        .keys()
+        .cloned()
+        .chain(copies.iter().map(|c| c.to.clone()))
+        .collect();
+
+    // Stage 5: markdown, in parallel.
+    let docs = docs(tree);
+    let rendered: Vec<Rendered> = docs
+        .par_iter()
+        .map(|d| {
+            let links = tree.resolver_for(d.relative, &outputs, &config.base_path);
+            markdown::render(d.body, d.body_line, &links)
+        })
+        .collect();
+
+    // Stage 6: links and anchors, for the whole site at once.
+    let ids: HashMap<&str, HashSet<&str>> = docs
+        .iter()
+        .zip(&rendered)
+        .map(|(d, r)| (d.relative, r.ids.iter().map(String::as_str).collect()))
+        .collect();
+    for (d, r) in docs.iter().zip(&rendered) {
+        for p in &r.problems {
+            errors.push(link_diagnostic(
+                d,
+                p.message.clone(),
+                p.help.clone(),
+                p.span,
+            ));
+        }
+        for a in &r.anchors {
+            let found = ids
+                .get(a.page.as_str())
+                .is_some_and(|set| set.contains(a.anchor.as_str()));
+            if !found {
+                let known: Vec<&str> = ids
+                    .get(a.page.as_str())
+                    .map(|s| s.iter().copied().collect())
+                    .unwrap_or_default();
+                let help = match crate::error::closest(known.iter().copied(), &a.anchor) {
+                    Some(k) => format!("did you mean `#{k}`? Anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`"),
+                    None => "anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`; or give a heading its own with `## Title {#my-anchor}`".into(),
+                };
+                errors.push(link_diagnostic(
+                    d,
+                    format!("link to an anchor that does not exist: `{}` (no heading or element with id `{}` in content/{})", a.target, a.anchor, a.page),
+                    Some(help),
+                    a.span,
+                ));
+            }
+        }
+    }
+    let menu = match site::resolve_menu(tree, config) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.extend(e);
+            Vec::new()
+        }
+    };
+
     if errors.iter().any(Diagnostic::is_error) {
         errors.extend(warnings);
         return Err(Error::Diagnostics(errors));

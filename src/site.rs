@@ -7,11 +7,11 @@
 //! exists before any markdown is rendered. Two sources with the same output file are an error
 //! naming both (Zola #366). Drafts are dropped here unless `--drafts`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::config::Config;
-use crate::content::{Document, SourceFile, SourceKind};
+use crate::content::{Document, SourceFile, SourceKind, is_markdown_name, strip_markdown_ext};
 use crate::error::{Diagnostic, Error, Result};
 use crate::markdown::{LinkResolver, LinkTarget};
 
@@ -258,6 +258,9 @@ impl SiteTree {
         // Sections first: every folder with an _index.md, and the home page.
         let mut sections: Vec<Section> = Vec::new();
         let mut folder_to_section: HashMap<String, usize> = HashMap::new();
+        for d in &docs {
+            warnings.extend(d.warnings.iter().cloned());
+        }
         let (section_docs, page_docs): (Vec<Document>, Vec<Document>) = docs
             .into_iter()
             .partition(|d| d.kind == SourceKind::Section);
@@ -372,10 +375,7 @@ impl SiteTree {
                 (parent, name)
             } else {
                 let name = doc.relative.rsplit('/').next().unwrap_or(&doc.relative);
-                (
-                    folder.clone(),
-                    name.strip_suffix(".md").unwrap_or(name).to_string(),
-                )
+                (folder.clone(), strip_markdown_ext(name).to_string())
             };
             let slug = match &doc.front.slug {
                 Some(s) => slugify(s),
@@ -614,30 +614,49 @@ impl SiteTree {
                 "`{relative}` is a draft (draft: true), so it is not published; remove `draft: true` there, or build with --drafts"
             ));
         }
-        self.by_relative
-            .keys()
-            .map(|k| (strsim::jaro_winkler(k, relative), k))
-            .filter(|(s, _)| *s > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
-            .map(|(_, k)| format!("did you mean `@/{k}`?"))
-            .or_else(|| {
-                Some("link to a file under content/, like `@/faq.md` or `@/blog/_index.md`".into())
-            })
+        Some(
+            match crate::error::closest(self.by_relative.keys().map(String::as_str), relative) {
+                Some(k) => format!("did you mean `@/{k}`?"),
+                None => "link to a page by its file under content/, like `@/faq.md`".into(),
+            },
+        )
     }
 
     /// A link resolver for markdown in the document at `relative` (a page or `_index.md`).
-    pub fn resolver_for<'a>(&'a self, relative: &'a str) -> DocLinks<'a> {
+    /// `outputs` is every file the build writes (relative to the output folder, with `/`):
+    /// links that are neither `@/` nor `.md` paths are checked against it, relative to the
+    /// document's own URL, as a browser would resolve them; `base_path` is the path of the base
+    /// URL (`/docs` or empty).
+    pub fn resolver_for<'a>(
+        &'a self,
+        relative: &'a str,
+        outputs: &'a HashSet<String>,
+        base_path: &'a str,
+    ) -> DocLinks<'a> {
+        let url_path = match self.get(relative) {
+            Some(Item::Page(i)) => self.pages[i].path.as_str(),
+            Some(Item::Section(i)) => self.sections[i].path.as_str(),
+            None => "/",
+        };
         DocLinks {
             tree: self,
             relative,
+            url_path,
+            outputs: Some(outputs),
+            base_path,
         }
     }
 }
 
-/// Resolves the links written in one document: `@/x.md`, `x.md`, `../x.md#anchor`, `#anchor`.
+/// Resolves the links written in one document: `@/x.md`, `x.md`, `../x.md#anchor`, `#anchor`,
+/// and checks every other link into the site (`photo.jpg`, `/images/a.png`, `faq/`) against the
+/// files the build writes.
 pub struct DocLinks<'a> {
     tree: &'a SiteTree,
     relative: &'a str,
+    url_path: &'a str,
+    outputs: Option<&'a HashSet<String>>,
+    base_path: &'a str,
 }
 
 /// True when `target` starts with a URL scheme (`https:`, `mailto:`, `tel:`) or `//`.
@@ -727,50 +746,107 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-impl LinkResolver for DocLinks<'_> {
-    fn resolve(&self, target: &str) -> LinkTarget {
-        let target_trim = target.trim();
-        if target_trim.is_empty()
-            || is_external(target_trim)
-            || target_trim.starts_with('/')
-                && !target_trim.starts_with("//")
-                && !target_trim.ends_with(".md")
-                && !target_trim.contains(".md#")
-        {
+impl DocLinks<'_> {
+    /// Checks a link into the site that is neither `@/` nor a `.md` path: resolved against the
+    /// document's URL (or the site root for `/…`), it must name a file the build writes, or a
+    /// folder with an `index.html`. The href is left as written.
+    fn check_output(&self, written: &str, path: &str) -> LinkTarget {
+        let Some(outputs) = self.outputs else {
+            return LinkTarget::External;
+        };
+        let decoded = percent_decode(path);
+        let (folder, rel) = match decoded.strip_prefix('/') {
+            Some(abs) => {
+                let below_base = self
+                    .base_path
+                    .strip_prefix('/')
+                    .filter(|b| !b.is_empty())
+                    .and_then(|b| abs.strip_prefix(b))
+                    .map(|r| r.trim_start_matches('/'));
+                ("", below_base.unwrap_or(abs).to_string())
+            }
+            None => (self.url_path.trim_matches('/'), decoded.clone()),
+        };
+        let wants_folder = rel.is_empty() || rel.ends_with('/');
+        let Some(joined) = join_relative(folder, &rel) else {
+            return LinkTarget::Broken {
+                message: format!("link that points above the site's top folder: `{written}`"),
+                help: Some("link to pages with their file name, like `[FAQ](@/faq.md)`".into()),
+            };
+        };
+        let file = if joined.is_empty() || wants_folder {
+            format!(
+                "{joined}{}index.html",
+                if joined.is_empty() { "" } else { "/" }
+            )
+        } else {
+            joined.clone()
+        };
+        if outputs.contains(&file) || outputs.contains(&format!("{joined}/index.html")) {
             return LinkTarget::External;
         }
-        if let Some(anchor) = target_trim.strip_prefix('#') {
+        let last = joined.rsplit('/').next().unwrap_or(&joined);
+        let page_guess = format!("{}.md", strip_markdown_ext(last));
+        let help = if self.tree.get(&page_guess).is_some() {
+            format!("to link to a page, use its file name: `@/{page_guess}`")
+        } else if last.contains('.') {
+            "put images and other files in static/ and link them from the site's top, like `/images/photo.jpg`, or make the page a bundle (a folder with index.md and the file beside it)".to_string()
+        } else {
+            "link to pages with their file name, like `[FAQ](@/faq.md)`; they are checked and survive a change of address".to_string()
+        };
+        LinkTarget::Broken {
+            message: format!(
+                "link to a file that the site does not have: `{written}` (it points to /{joined})"
+            ),
+            help: Some(help),
+        }
+    }
+}
+
+impl LinkResolver for DocLinks<'_> {
+    fn resolve(&self, target: &str) -> LinkTarget {
+        let t = target.trim();
+        if t.is_empty() || is_external(t) {
+            return LinkTarget::External;
+        }
+        if let Some(anchor) = t.strip_prefix('#') {
             if anchor.is_empty() {
                 return LinkTarget::External;
             }
             return LinkTarget::Internal {
-                url: target_trim.to_string(),
+                url: t.to_string(),
                 page: self.relative.to_string(),
                 anchor: Some(percent_decode(anchor)),
             };
         }
-        let (path, anchor) = match target_trim.split_once('#') {
+        let (path, anchor) = match t.split_once('#') {
             Some((p, a)) => (p, Some(a).filter(|a| !a.is_empty())),
-            None => (target_trim, None),
+            None => (t, None),
         };
+        let path = path.split('?').next().unwrap_or(path);
         let anchor = anchor.map(percent_decode);
         if let Some(rest) = path.strip_prefix("@/") {
-            return self.lookup(target_trim, rest, anchor.as_deref());
+            return self.lookup(t, rest, anchor.as_deref());
         }
-        if path.ends_with(".md") {
-            let folder = parent_folder(self.relative);
+        if is_markdown_name(path) {
+            // `x.md` and `../x.md` from the document's folder; `/x.md` from content/.
+            let folder = if path.starts_with('/') {
+                ""
+            } else {
+                parent_folder(self.relative)
+            };
             return match join_relative(folder, path.trim_start_matches('/')) {
-                Some(rel) if !path.starts_with('/') => {
-                    self.lookup(target_trim, &rel, anchor.as_deref())
-                }
-                Some(rel) => self.lookup(target_trim, &rel, anchor.as_deref()),
+                Some(rel) => self.lookup(t, &rel, anchor.as_deref()),
                 None => LinkTarget::Broken {
-                    message: format!("link to a file outside content/: `{target_trim}`"),
+                    message: format!("link to a file outside content/: `{t}`"),
                     help: Some("link to pages under content/ with `@/path.md`".into()),
                 },
             };
         }
-        LinkTarget::External
+        if path.is_empty() {
+            return LinkTarget::External;
+        }
+        self.check_output(t, path)
     }
 }
 

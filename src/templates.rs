@@ -372,14 +372,8 @@ fn missing_page_message(d: &SiteData, path: &str) -> String {
             "`{path}` is a draft (draft: true), so it is not published; build with --drafts or remove the link"
         );
     }
-    let closest = d
-        .permalinks
-        .keys()
-        .map(|k| (strsim::jaro_winkler(k, path), k))
-        .filter(|(s, _)| *s > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match closest {
-        Some((_, k)) => format!("no page `{path}` in content/ (did you mean `{k}`?)"),
+    match crate::error::closest(d.permalinks.keys().map(String::as_str), path) {
+        Some(k) => format!("no page `{path}` in content/ (did you mean `{k}`?)"),
         None => format!("no page `{path}` in content/"),
     }
 }

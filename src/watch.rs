@@ -314,7 +314,7 @@ impl Rebuild {
             Ok(r) => format!(
                 "{what}{} {} pages ({} files) in {} ms",
                 if self.changed.is_empty() {
-                    "built"
+                    "Built"
                 } else {
                     "rebuilt"
                 },

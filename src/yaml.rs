@@ -23,11 +23,7 @@ pub(crate) struct YamlError {
 /// serde-yaml #153: those return `line: None`).
 pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|e| {
-        let raw = e.to_string();
-        let message = match raw.rfind(" at line ") {
-            Some(i) if raw[i..].contains(" column ") => raw[..i].to_string(),
-            _ => raw,
-        };
+        let message = strip_positions(&e.to_string());
         let location = e.location();
         // serde_yaml puts errors it cannot place at line 1 column 1 of the document; report
         // those as unplaced rather than pointing at the wrong line.
@@ -133,13 +129,8 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         }
         span.len = name.chars().count().max(1);
         d = d.label(format!("`{name}` is not a known field"));
-        let closest = fields
-            .iter()
-            .map(|f| (strsim::jaro_winkler(f, name), *f))
-            .filter(|(score, _)| *score > 0.8)
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        let help = match closest {
-            Some((_, f)) => format!("did you mean `{f}`? Otherwise {unknown_help}"),
+        let help = match crate::error::closest(fields.iter().copied(), name) {
+            Some(f) => format!("did you mean `{f}`? Otherwise {unknown_help}"),
             None => format!(
                 "the known fields are: {}. Otherwise {unknown_help}",
                 fields.join(", ")
@@ -175,7 +166,9 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
             span = value_span(source, line);
         }
         d = d.label(format!("expected {expected}"));
+        let empty = rest.starts_with("unit value");
         d = d.help(match expected.as_str() {
+            _ if empty => "write the value after the colon, or delete the line".to_string(),
             "a whole number" => "write a whole number, like `weight: 3`".to_string(),
             "text" => "put the value in double quotes, like `title: \"Yes\"`".to_string(),
             "true or false" => "write `true` or `false`".to_string(),
@@ -207,8 +200,98 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
             span = value_span(source, span);
         }
     }
-    d.message = format!("{what} in {shown}: {}", short_reason(msg));
+    // Front matter that is not a mapping at all: usually `title:FAQ` (no space after the
+    // colon), which YAML reads as plain text. Point at that line.
+    if msg.contains("expected struct")
+        && let Some((i, line)) = source
+            .split('\n')
+            .enumerate()
+            .skip(first_line.saturating_sub(1))
+            .take(fence_line.saturating_sub(first_line))
+            .find(|(_, l)| {
+                let t = l.trim_start();
+                t.split_once(':').is_some_and(|(k, v)| {
+                    !k.is_empty()
+                        && k.chars()
+                            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                        && !v.is_empty()
+                        && !v.starts_with([' ', '\t', '\r', '/'])
+                })
+            })
+    {
+        let col = line.find(':').unwrap_or(0) + 1;
+        span = Span::new(i + 1, col, 1);
+        d = d
+            .label("no space after the colon")
+            .help("put a space after the colon, like `title: About us`");
+    }
+    let line_text = source
+        .split('\n')
+        .nth(span.line.saturating_sub(1))
+        .unwrap_or_default();
+    let mut reason = short_reason(msg);
+    if let Some((label, help)) = owner_hint(line_text, msg) {
+        reason = label.clone();
+        d = d.label(label).help(help);
+        span = value_span(source, span);
+    }
+    d.message = format!("{what} in {shown}: {reason}");
     d.at(span, source)
+}
+
+/// Removes serde_yaml's own " at line L column C" parts: they count from the YAML text, not
+/// from the file, and would contradict the position we show.
+fn strip_positions(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = after.trim_start_matches(|c: char| c.is_ascii_digit());
+        match digits.strip_prefix(" column ") {
+            Some(col) if digits.len() < after.len() => {
+                rest = col.trim_start_matches(|c: char| c.is_ascii_digit());
+            }
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Characters that give a YAML value a special meaning when they start it (alias, anchor,
+/// tag, block scalar, flow collection, reserved).
+const SPECIAL_STARTS: &[char] = &['*', '&', '!', '@', '`', '%', '|', '>', '[', '{'];
+
+/// Advice that speaks to the owner's likely mistake on the offending line, replacing the
+/// parser's wording where we can tell what happened: curly quotes from a word processor, a
+/// value starting with a special character, an empty value.
+fn owner_hint(line: &str, msg: &str) -> Option<(String, String)> {
+    let value = line
+        .split_once(':')
+        .map(|(_, v)| v.trim())
+        .unwrap_or_default();
+    if line.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}'])
+        && !msg.contains("invalid type")
+    {
+        return Some((
+            "curly quotes from a word processor".into(),
+            "front matter needs straight quotes: type the value as \"…\" with the \" key, or set your editor to stop replacing quotes".into(),
+        ));
+    }
+    if let Some(c) = value.chars().next().filter(|c| SPECIAL_STARTS.contains(c))
+        && !msg.contains("invalid type")
+        && !(c == '[' && msg.contains("sequence"))
+    {
+        return Some((
+            format!("a value cannot start with `{c}` unless it is in quotes"),
+            "put the whole value in straight double quotes, like `title: \"*New* classes\"`".into(),
+        ));
+    }
+    None
 }
 
 fn between<'a>(s: &'a str, start: &str, end: &str) -> Option<&'a str> {
@@ -302,6 +385,17 @@ mod tests {
         let e = from_str::<BTreeMap<String, String>>("a: [1, 2\nb: c\n").unwrap_err();
         assert!(!e.message.contains(" at line "), "{e:?}");
         assert!(e.line.is_some(), "{e:?}");
+    }
+
+    #[test]
+    fn positions_inside_messages_are_removed() {
+        assert_eq!(
+            strip_positions(
+                "did not find expected x at line 1 column 12, while scanning an alias at line 1 column 8"
+            ),
+            "did not find expected x, while scanning an alias"
+        );
+        assert_eq!(strip_positions("at line one"), "at line one");
     }
 
     #[test]

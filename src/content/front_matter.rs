@@ -177,6 +177,148 @@ fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D
     d.deserialize_any(V)
 }
 
+/// True for a line made only of dash-like characters (`----`, Word's `—`, `–`) or `+++`: an
+/// attempt at a front matter fence that is not exactly `---`.
+fn looks_like_fence(line: &str) -> bool {
+    let t = line.trim();
+    t == "+++"
+        || (!t.is_empty()
+            && t.chars()
+                .all(|c| matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')))
+}
+
+/// True for a `name: value` (or TOML `name = value`) line whose name is a front matter field.
+fn looks_like_field(line: &str) -> bool {
+    let t = line.trim_start();
+    FIELDS.iter().any(|f| {
+        t.strip_prefix(f)
+            .is_some_and(|rest| rest.trim_start().starts_with([':', '=']))
+    })
+}
+
+/// Finds front matter that is meant but not recognised because the file does not start with
+/// exactly `---` on its first line: blank lines before it, four dashes, a dash that a word
+/// processor turned into `—`, TOML's `+++`, or a missing opening line. Published as it is, it
+/// would show up as text on the page (fresh-user trial, rows 50–53), so it is an error.
+fn misplaced_front_matter(source: &str, shown: &Path) -> Option<Diagnostic> {
+    let lines: Vec<&str> = source.lines().take(60).collect();
+    let first = lines.iter().position(|l| !l.trim().is_empty())?;
+    let opener = lines[first];
+    let fields_follow = |from: usize| {
+        lines
+            .iter()
+            .skip(from)
+            .take_while(|l| !looks_like_fence(l))
+            .any(|l| looks_like_field(l))
+    };
+    let closes = |from: usize| lines.iter().skip(from).any(|l| looks_like_fence(l));
+    let (span_line, message, help) = if looks_like_fence(opener)
+        && fields_follow(first + 1)
+        && closes(first + 1)
+    {
+        let t = opener.trim();
+        if t == "---" {
+            (
+                first + 1,
+                "the front matter must start on the very first line of the file".to_string(),
+                "delete the empty lines above the first `---`".to_string(),
+            )
+        } else if t == "+++" {
+            (
+                first + 1,
+                "front matter between `+++` lines (TOML) is not supported".to_string(),
+                "use YAML between `---` lines: `---`, then `title: About us`, then `---`"
+                    .to_string(),
+            )
+        } else {
+            (
+                first + 1,
+                format!("the front matter line `{t}` must be exactly three hyphens `---`"),
+                "write `---` (three hyphens, nothing else) on the first line and on the line after the last field; word processors may turn `---` into a long dash".to_string(),
+            )
+        }
+    } else if looks_like_field(opener) && closes(first + 1) {
+        (
+            first + 1,
+            "the front matter has no opening `---` line".to_string(),
+            "add a line with only `---` at the very top of the file, above this one".to_string(),
+        )
+    } else {
+        return None;
+    };
+    Some(
+        Diagnostic::error(format!("{message} ({})", shown.display()))
+            .in_file(shown)
+            .at(
+                Span::new(span_line, 1, opener.trim_end().chars().count().max(1)),
+                source,
+            )
+            .label("front matter is not recognised here")
+            .help(help),
+    )
+}
+
+/// Warnings about front matter that parsed but probably does not say what the owner meant:
+/// a ` #` inside an unquoted value starts a YAML comment and silently cuts the value
+/// (`title: Edmonton #1 studio` is "Edmonton"), and a value in curly quotes keeps the quotes.
+pub fn lint(source: &str, shown: &Path) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut lines = source.split('\n').enumerate();
+    match lines.next() {
+        Some((_, first)) if first.trim_end() == "---" => {}
+        _ => return out,
+    }
+    for (i, line) in lines {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if line.trim_end() == "---" {
+            break;
+        }
+        let Some((key, value)) = line.split_once(':') else {
+            continue;
+        };
+        if key.trim_start().starts_with(['#', '-']) {
+            continue;
+        }
+        let v = value.trim_start();
+        let value_col = line.len() - v.len();
+        if v.starts_with(['"', '\'', '|', '>', '[', '{']) {
+            continue;
+        }
+        if let Some(h) = v.find(" #").or_else(|| v.find("\t#")) {
+            let col = line[..value_col + h + 1].chars().count() + 1;
+            out.push(
+                Diagnostic::warning(format!(
+                    "in {}, the text after `#` on line {} is read as a comment and left out",
+                    shown.display(),
+                    i + 1
+                ))
+                .in_file(shown)
+                .at(
+                    Span::new(i + 1, col, v[h + 1..].trim_end().chars().count().max(1)),
+                    source,
+                )
+                .label("everything from here on is ignored")
+                .help(format!(
+                    "put the whole value in double quotes, like `{}: \"{}\"`",
+                    key.trim(),
+                    v.trim_end()
+                )),
+            );
+        }
+        if v.starts_with(['\u{201c}', '\u{2018}']) {
+            let col = line[..value_col].chars().count() + 1;
+            out.push(
+                Diagnostic::warning(format!("in {}, the value on line {} starts with a curly quote", shown.display(), i + 1))
+                    .in_file(shown)
+                    .at(Span::new(i + 1, col, v.trim_end().chars().count().max(1)), source)
+                    .label("the curly quotes become part of the text")
+                    .help("if you meant to quote the text, use straight quotes \"…\", or leave the quotes out"),
+            );
+        }
+    }
+    out
+}
+
 /// Splits `source` into front matter and body and parses the front matter.
 ///
 /// Returns (front matter, byte offset of the body, 1-based line of the body). A file that does
@@ -189,6 +331,9 @@ pub fn parse(source: &str, shown: &Path) -> Result<(FrontMatter, usize, usize)> 
         return Ok((FrontMatter::default(), 0, 1));
     };
     if first.trim_end() != "---" {
+        if let Some(d) = misplaced_front_matter(source, shown) {
+            return Err(Error::one(d));
+        }
         return Ok((FrontMatter::default(), 0, 1));
     }
     let yaml_start = first.len();
@@ -231,7 +376,7 @@ pub fn parse(source: &str, shown: &Path) -> Result<(FrontMatter, usize, usize)> 
                 },
             );
             if e.message.contains("expected struct FrontMatter")
-                || e.message.contains("invalid type: sequence") && !e.message.contains(':')
+                && d.label.as_deref() != Some("no space after the colon")
             {
                 d = d.help("front matter is a list of `name: value` lines, like `title: About us`");
             }
@@ -288,6 +433,42 @@ mod tests {
             let (fm, _, _) = p(&format!("---\ntitle: {v}\n---\n")).unwrap();
             assert_eq!(fm.title.as_deref(), Some(want));
         }
+    }
+
+    #[test]
+    fn unrecognised_front_matter_is_an_error() {
+        for (src, line) in [
+            ("\n---\ntitle: x\n---\nbody\n", 2),
+            ("+++\ntitle = \"x\"\n+++\nbody\n", 1),
+            ("\u{2014}\ntitle: x\n\u{2014}\nbody\n", 1),
+            ("----\ntitle: x\n----\nbody\n", 1),
+            ("title: x\ndescription: y\n---\nbody\n", 1),
+        ] {
+            let err = p(src).unwrap_err();
+            let d = &err.into_diagnostics()[0];
+            assert_eq!(d.span.unwrap().line, line, "{src:?}: {d:?}");
+        }
+        // Ordinary bodies are not front matter.
+        for src in [
+            "Just text.\n\n---\n\nMore.\n",
+            "----\n\nA rule first.\n",
+            "# Title\n",
+        ] {
+            assert!(p(src).is_ok(), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn lint_warns_about_comments_and_curly_quotes() {
+        let w = lint(
+            "---\ntitle: Edmonton #1 studio\ndescription: \u{201c}Hi\u{201d}\nextra:\n  a: \"#ok\"\n# note\n---\n",
+            Path::new("content/t.md"),
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!(w[0].span.unwrap().line, 2);
+        assert_eq!(w[0].span.unwrap().col, 17);
+        assert_eq!(w[1].span.unwrap().line, 3);
+        assert!(lint("no front matter # here\n", Path::new("x")).is_empty());
     }
 
     #[test]

@@ -592,3 +592,75 @@ fn minify_true_warns_that_it_is_not_supported_and_still_builds() {
     );
     assert_eq!(site.read("public/about/index.html"), plain);
 }
+
+// See: fresh-user trial, rows 17 and 19: links written as URLs (`faq`, `room.jpg`,
+// `/images/a.png`) were not checked and published broken. Every link into the site is checked
+// against the files the build writes, resolved the way a browser resolves it.
+#[test]
+fn relative_and_absolute_links_into_the_site_are_checked() {
+    let site = TestSite::fixture("minimal");
+    site.file("static/images/ok.png", "png")
+        .file(
+            "content/about.md",
+            "---\ntitle: About us\n---\n[fine](/images/ok.png) [home](/) [also fine](../images/ok.png)\n\n[faq](faq)\n\n![room](room.jpg)\n\n[gone](/images/nope.png)\n",
+        )
+        .file("content/room.jpg", "jpg");
+    let out = site.build();
+    out.code(1)
+        .stderr_has("link to a file that the site does not have: `faq` (it points to /about/faq)")
+        .stderr_has("content/about.md:6:1")
+        .stderr_has(
+            "link to a file that the site does not have: `room.jpg` (it points to /about/room.jpg)",
+        )
+        .stderr_has("content/about.md:8:1")
+        .stderr_has("`/images/nope.png`")
+        .stderr_has("content/about.md:10:1")
+        .stderr_lacks("ok.png`");
+}
+
+#[test]
+fn a_link_without_md_to_an_existing_page_suggests_the_at_link() {
+    let site = TestSite::fixture("minimal");
+    site.file("content/faq.md", "---\ntitle: FAQ\n---\nq\n")
+        .file(
+            "content/about.md",
+            "---\ntitle: About us\n---\nSee the [faq](faq).\n",
+        );
+    site.build()
+        .code(1)
+        .stderr_has("to link to a page, use its file name: `@/faq.md`");
+}
+
+#[test]
+fn images_beside_a_bundle_page_and_folder_links_resolve() {
+    let site = TestSite::fixture("minimal");
+    site.file(
+        "content/studio/index.md",
+        "---\ntitle: Studio\n---\n![room](room.jpg) [up](../about/) [self](./)\n",
+    )
+    .file("content/studio/room.jpg", "jpg");
+    site.build().success();
+    site.assert_file_contains("public/studio/index.html", "src=\"room.jpg\"");
+}
+
+// See: fresh-user trial, rows 61-65: Word lock files `~$name.md` were published as pages, and
+// `.MD` / `.markdown` files were copied as raw text.
+#[test]
+fn markdown_extensions_in_any_case_are_pages_and_office_locks_are_ignored() {
+    let site = TestSite::fixture("minimal");
+    site.file(
+        "content/prices.MD",
+        "---\ntitle: Prices\n---\nPRICES-UPPER\n",
+    )
+    .file(
+        "content/notes.markdown",
+        "---\ntitle: Notes\n---\nNOTES-LONG\n",
+    )
+    .file("content/~$ices.md", "garbage from Word");
+    site.build().success();
+    site.assert_file_contains("public/prices/index.html", "PRICES-UPPER")
+        .assert_file_contains("public/notes/index.html", "NOTES-LONG")
+        .assert_missing("public/prices.MD")
+        .assert_missing("public/ices/index.html")
+        .assert_missing("public/~$ices.md");
+}

@@ -322,3 +322,121 @@ fn page_without_title_warns_and_falls_back_to_heading_then_file_name() {
     );
     insta::assert_snapshot!("warning__missing_title", run.stderr_stable());
 }
+
+// See: fresh-user trial, rows 50-53: front matter that does not start with exactly `---` on
+// the first line was published as text on the page, with only a misleading "no title" warning.
+#[test]
+fn front_matter_not_on_the_first_line_or_with_wrong_fences_is_an_error() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "\n---\ntitle: FAQ\n---\nbody\n",
+            "content/faq.md:2:1",
+            "must start on the very first line",
+        ),
+        (
+            "+++\ntitle = \"FAQ\"\n+++\nbody\n",
+            "content/faq.md:1:1",
+            "TOML",
+        ),
+        (
+            "\u{2014}\ntitle: FAQ\n\u{2014}\nbody\n",
+            "content/faq.md:1:1",
+            "must be exactly three hyphens",
+        ),
+        (
+            "----\ntitle: FAQ\n----\nbody\n",
+            "content/faq.md:1:1",
+            "must be exactly three hyphens",
+        ),
+        (
+            "title: FAQ\ndescription: d\n---\nbody\n",
+            "content/faq.md:1:1",
+            "no opening `---` line",
+        ),
+    ];
+    for (text, at, says) in cases {
+        let site = TestSite::fixture("minimal");
+        site.file("content/faq.md", text);
+        site.build().code(1).stderr_has(at).stderr_has(says);
+    }
+}
+
+// See: fresh-user trial, rows 3, 5, 8c, 39, 43, 45, 47, 49: the parser's words replaced by
+// what the owner did wrong, at the right line.
+#[test]
+fn front_matter_mistakes_get_plain_advice() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "---\ntitle: *New* FAQ\n---\n",
+            "content/faq.md:2:8",
+            "cannot start with `*`",
+        ),
+        (
+            "---\ntitle: @home tips\n---\n",
+            "content/faq.md:2:8",
+            "cannot start with `@`",
+        ),
+        (
+            "---\ntitle:FAQ\n---\n",
+            "content/faq.md:2:6",
+            "put a space after the colon",
+        ),
+        (
+            "---\ntitle: \u{201c}FAQ: answers\u{201d}\n---\n",
+            "content/faq.md:2:8",
+            "curly quotes",
+        ),
+        (
+            "---\ntitle:\n---\n",
+            "content/faq.md:2:",
+            "write the value after the colon",
+        ),
+        (
+            "---\nextra:\n\tplace: x\n---\n",
+            "content/faq.md:3:1",
+            "indent with spaces, not tabs",
+        ),
+    ];
+    for (text, at, says) in cases {
+        let site = TestSite::fixture("minimal");
+        site.file("content/faq.md", text);
+        site.build()
+            .code(1)
+            .stderr_has(at)
+            .stderr_has(says)
+            .stderr_lacks(" column ");
+    }
+}
+
+#[test]
+fn a_hash_that_cuts_a_value_and_curly_quoted_values_are_warned_about() {
+    let site = TestSite::fixture("minimal");
+    site.file(
+        "content/faq.md",
+        "---\ntitle: Edmonton #1 studio\ndescription: \u{201c}Gentle\u{201d}\n---\nbody\n",
+    );
+    site.build()
+        .success()
+        .stderr_has("warning: in content/faq.md, the text after `#` on line 2 is read as a comment")
+        .stderr_has("content/faq.md:2:17")
+        .stderr_has("title: \"Edmonton #1 studio\"")
+        .stderr_has("starts with a curly quote");
+}
+
+#[test]
+fn output_inside_the_content_folder_is_refused() {
+    let site = TestSite::fixture("minimal");
+    let out = site.path("content/public");
+    site.build_with(&["--output", out.to_str().unwrap()])
+        .code(1)
+        .stderr_has("is inside the site's content/ folder");
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_config_yml_gets_a_rename_hint() {
+    let site = TestSite::fixture("minimal");
+    let text = site.read("config.yaml");
+    site.remove("config.yaml").file("config.yml", &text);
+    site.build().code(1).stderr_has("rename it to config.yaml");
+}

@@ -180,7 +180,7 @@ pub fn page(title: &str, body: &str) -> String {
 }
 
 /// Whether a stderr line is the one summary line of a build in watch/serve mode
-/// (`built 2 pages (6 files) in 5 ms`, `content/faq.md changed: rebuilt …`, or
+/// (`Built 2 pages (6 files) in 5 ms`, `content/faq.md changed: rebuilt …`, or
 /// `… the site has 1 error; the last good version is kept (3 ms)`).
 pub fn is_build_line(line: &str) -> bool {
     (line.contains(" pages (") && line.contains(" files) in ") && line.ends_with(" ms"))

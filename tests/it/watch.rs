@@ -22,7 +22,7 @@ fn start_watch(site: &LiveSite, args: &[&str]) -> Running {
     let w = site.spawn(&all);
     let (_, first) = w.wait_line(0, START_TIMEOUT, "the first build line", is_build_line);
     assert!(
-        first.starts_with("built ") && !first.contains("changed"),
+        first.starts_with("Built ") && !first.contains("changed"),
         "first build line: {first}\n{}",
         w.transcript()
     );
@@ -144,7 +144,7 @@ fn watch_sees_a_save_made_right_after_the_first_build() {
     let site = LiveSite::new("live");
     let mut w = site.spawn(&["watch"]);
     let (_, first) = w.wait_line(0, START_TIMEOUT, "the first build line", is_build_line);
-    assert!(first.starts_with("built "), "{}", w.transcript());
+    assert!(first.starts_with("Built "), "{}", w.transcript());
     site.write("content/faq.md", &faq("FAQ-EARLY"));
     w.wait_rebuild(0, "a save made right after the first build line");
     wait_output(&site, &w, "faq/index.html", "FAQ-EARLY", "early save");
