@@ -57,6 +57,8 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Wall time of the whole build, in milliseconds.
     pub elapsed_ms: u128,
+    /// Wall time of each stage.
+    pub timings: Timings,
 }
 
 /// Runs stages 1–7 and returns the site in memory, with the config it was built from.
@@ -64,8 +66,11 @@ pub struct BuildReport {
 /// Errors: every problem of the first stage that fails, as [`Error::Diagnostics`], or an
 /// [`Error::Io`] for a file that cannot be read.
 pub fn build_in_memory(options: &BuildOptions) -> Result<(config::Config, render::BuiltSite)> {
+    let mut timings = Timings::start();
     let config = config::Config::load(&options.root, &options.overrides)?;
+    timings.lap("config");
     let files = content::discover(&config)?;
+    timings.lap("discover");
     // Templates and content are independent: report the errors of both in one run.
     let (docs, templates) = rayon::join(
         || content::parse(&files),
@@ -84,10 +89,45 @@ pub fn build_in_memory(options: &BuildOptions) -> Result<(config::Config, render
             return Err(Error::Diagnostics(all));
         }
     };
+    timings.lap("parse + templates");
     let tree = site::SiteTree::assemble(docs, &files, &config)?;
+    timings.lap("assemble");
     let statics = render::static_files(&config)?;
-    let built = render::site(&config, &tree, &templates, statics)?;
+    let mut built = render::site(&config, &tree, &templates, statics, &mut timings)?;
+    built.timings = timings;
     Ok((config, built))
+}
+
+/// Wall time of each stage of a build, in the order they ran (for `build --timings` and
+/// benchmarks).
+#[derive(Debug, Clone)]
+pub struct Timings {
+    last: Instant,
+    /// (stage, microseconds).
+    pub stages: Vec<(&'static str, u128)>,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Self::start()
+    }
+}
+
+impl Timings {
+    /// Starts the clock.
+    pub fn start() -> Self {
+        Timings {
+            last: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    /// Records the time since the previous lap as `stage`.
+    pub fn lap(&mut self, stage: &'static str) {
+        let now = Instant::now();
+        self.stages.push((stage, (now - self.last).as_micros()));
+        self.last = now;
+    }
 }
 
 /// `stillpoint build`: builds the site and publishes it into the output folder.
@@ -109,8 +149,10 @@ pub fn build_with(
     let start = Instant::now();
     let (config, mut built) = build_in_memory(options)?;
     transform(&mut built);
+    let mut timings = std::mem::take(&mut built.timings);
     if !options.dry_run {
         output::publish(&built, &config)?;
+        timings.lap("publish");
     }
     Ok(BuildReport {
         pages: built.pages_rendered,
@@ -118,5 +160,6 @@ pub fn build_with(
         output_dir: config.output_dir.clone(),
         warnings: built.warnings,
         elapsed_ms: start.elapsed().as_millis(),
+        timings,
     })
 }

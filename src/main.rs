@@ -69,27 +69,40 @@ fn stop_flag() -> Arc<AtomicBool> {
 }
 
 #[allow(clippy::print_stderr)]
+fn build_command(args: BuildArgs, show_timings: bool) -> ExitCode {
+    match stillpoint::build(&build_options(args)) {
+        Ok(done) => {
+            report(&done.warnings);
+            if show_timings {
+                for (stage, us) in &done.timings.stages {
+                    eprintln!("{stage:>20}: {:>8.1} ms", *us as f64 / 1000.0);
+                }
+            }
+            eprintln!(
+                "Built {} pages ({} files) into {} in {} ms",
+                done.pages,
+                done.files,
+                done.output_dir.display(),
+                done.elapsed_ms
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report(&e.into_diagnostics());
+            eprintln!("The site was not built; the output folder is unchanged.");
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => match stillpoint::build(&build_options(args)) {
-            Ok(done) => {
-                report(&done.warnings);
-                eprintln!(
-                    "Built {} pages ({} files) into {} in {} ms",
-                    done.pages,
-                    done.files,
-                    done.output_dir.display(),
-                    done.elapsed_ms
-                );
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                report(&e.into_diagnostics());
-                eprintln!("The site was not built; the output folder is unchanged.");
-                ExitCode::from(1)
-            }
-        },
+        Command::Build(args) => {
+            let timings = args.timings;
+            build_command(args, timings)
+        }
         Command::Watch(args) => {
             let stop = stop_flag();
             let options = build_options(args.build);

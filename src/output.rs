@@ -111,7 +111,7 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
         })?;
     let stage = staging.path();
 
-    // Folders first, then files in parallel.
+    // Folders first (in parallel: with pretty URLs nearly every page has its own), then files.
     let mut dirs = BTreeSet::new();
     for rel in site
         .files
@@ -123,9 +123,9 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
             dirs.insert(d);
         }
     }
-    for d in &dirs {
-        fs::create_dir_all(&stage.join(d))?;
-    }
+    let dirs: Vec<&str> = dirs.into_iter().collect();
+    dirs.par_iter()
+        .try_for_each(|d| fs::create_dir_all(&stage.join(d)))?;
     site.files
         .par_iter()
         .try_for_each(|(rel, bytes)| fs::write(&stage.join(rel), bytes))?;

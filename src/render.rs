@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::content::walk;
 use crate::error::{Diagnostic, Error, Result, Span};
 use crate::markdown::{self, Rendered};
-use crate::site::{self, AssetCopy, Item, SiteTree};
+use crate::site::{self, AssetCopy, SiteTree};
 use crate::templates::{SiteData, Templates, context};
 
 /// The whole site, built in memory.
@@ -32,6 +32,8 @@ pub struct BuiltSite {
     pub warnings: Vec<Diagnostic>,
     /// How many HTML pages (pages and sections) were rendered.
     pub pages_rendered: usize,
+    /// Wall time of each stage so far.
+    pub timings: crate::Timings,
 }
 
 /// Lists the static files of the theme and then the site (a site file replaces the theme's
@@ -116,6 +118,7 @@ pub fn site(
     tree: &SiteTree,
     templates: &Templates,
     statics: Vec<AssetCopy>,
+    timings: &mut crate::Timings,
 ) -> Result<BuiltSite> {
     let mut warnings = tree.warnings.clone();
 
@@ -196,6 +199,8 @@ pub fn site(
         })
         .collect();
 
+    timings.lap("markdown");
+
     // Stage 6: links and anchors, for the whole site at once.
     let ids: HashMap<&str, HashSet<&str>> = docs
         .iter()
@@ -245,6 +250,8 @@ pub fn site(
         errors.extend(warnings);
         return Err(Error::Diagnostics(errors));
     }
+
+    timings.lap("links");
 
     // Stage 7: template values, then rendering in parallel.
     let n_pages = tree.pages.len();
@@ -304,16 +311,21 @@ pub fn site(
         ctx
     };
 
+    /// What a job renders with: a page or section (its context is built on the worker
+    /// thread, so 10,000 contexts are not built one after another), or a ready context.
+    enum JobContext {
+        Page(usize),
+        Section(usize),
+        Ready(Box<Context>),
+    }
     struct Job<'a> {
         output: &'a str,
         template: String,
         shown: String,
-        context: Context,
+        context: JobContext,
     }
     let mut jobs: Vec<Job<'_>> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
     for (i, p) in tree.pages.iter().enumerate() {
-        let mut ctx = base_context(&p.path);
-        ctx.insert_value("page", page_values[i].clone());
         jobs.push(Job {
             output: &p.output,
             template: p
@@ -323,12 +335,10 @@ pub fn site(
                 .clone()
                 .unwrap_or_else(|| "page.html".into()),
             shown: p.doc.shown.display().to_string(),
-            context: ctx,
+            context: JobContext::Page(i),
         });
     }
     for (i, s) in tree.sections.iter().enumerate() {
-        let mut ctx = base_context(&s.path);
-        ctx.insert_value("section", section_values[i].clone());
         let default = if i == 0 { "index.html" } else { "section.html" };
         jobs.push(Job {
             output: &s.output,
@@ -341,7 +351,7 @@ pub fn site(
                 .doc
                 .as_ref()
                 .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string()),
-            context: ctx,
+            context: JobContext::Section(i),
         });
     }
     let html_pages = jobs.len();
@@ -349,13 +359,13 @@ pub fn site(
         output: "404.html",
         template: "404.html".into(),
         shown: "404.html".into(),
-        context: base_context("/404.html"),
+        context: JobContext::Ready(Box::new(base_context("/404.html"))),
     });
     jobs.push(Job {
         output: "robots.txt",
         template: "robots.txt".into(),
         shown: "robots.txt".into(),
-        context: base_context("/robots.txt"),
+        context: JobContext::Ready(Box::new(base_context("/robots.txt"))),
     });
     let mut sitemap_ctx = base_context("/sitemap.xml");
     let mut entries: Vec<(String, Option<String>)> = tree
@@ -398,7 +408,7 @@ pub fn site(
         output: "sitemap.xml",
         template: "sitemap.xml".into(),
         shown: "sitemap.xml".into(),
-        context: sitemap_ctx,
+        context: JobContext::Ready(Box::new(sitemap_ctx)),
     });
     for a in &tree.aliases {
         let mut ctx = base_context(&format!("/{}", a.output));
@@ -407,10 +417,11 @@ pub fn site(
             output: &a.output,
             template: "__stillpoint/alias.html".into(),
             shown: format!("the alias {}", a.output),
-            context: ctx,
+            context: JobContext::Ready(Box::new(ctx)),
         });
     }
 
+    timings.lap("context");
     let results: Vec<RenderResult> = jobs
         .par_iter()
         .map(|job| {
@@ -419,8 +430,24 @@ pub fn site(
                     .in_file(job.shown.clone())
                     .help("check the `template:` field in the front matter, or add the file to templates/")));
             }
+            let built;
+            let context = match &job.context {
+                JobContext::Ready(c) => c.as_ref(),
+                JobContext::Page(i) => {
+                    let mut c = base_context(&tree.pages[*i].path);
+                    c.insert_value("page", page_values[*i].clone());
+                    built = c;
+                    &built
+                }
+                JobContext::Section(i) => {
+                    let mut c = base_context(&tree.sections[*i].path);
+                    c.insert_value("section", section_values[*i].clone());
+                    built = c;
+                    &built
+                }
+            };
             templates
-                .render(&job.template, &job.context, &job.shown)
+                .render(&job.template, context, &job.shown)
                 .map(|html| (job.output.to_string(), html.into_bytes()))
         })
         .collect();
@@ -435,11 +462,12 @@ pub fn site(
         errors.extend(warnings);
         return Err(Error::Diagnostics(errors));
     }
-    let _ = Item::Page(0);
+    timings.lap("templates");
     Ok(BuiltSite {
         files,
         copies,
         warnings,
         pages_rendered: html_pages,
+        timings: crate::Timings::start(),
     })
 }

@@ -416,6 +416,7 @@ pub fn serve(
                 output_dir: PathBuf::new(),
                 warnings: std::mem::take(&mut site.warnings),
                 elapsed_ms: started.elapsed().as_millis(),
+                timings: std::mem::take(&mut site.timings),
             };
             if let Ok(mut current) = state.site.write() {
                 *current = Arc::new(ServedSite::from_built(site));

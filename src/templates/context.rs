@@ -175,8 +175,9 @@ fn neighbour(page: &Page) -> Value {
 
 /// Every page's value, in `tree.pages` order, with `lower` and `higher`.
 pub fn page_values(tree: &SiteTree, rendered: &[Rendered]) -> Vec<Value> {
+    use rayon::prelude::*;
     tree.pages
-        .iter()
+        .par_iter()
         .zip(rendered)
         .map(|(p, r)| {
             let mut m = page_map(p, r);
