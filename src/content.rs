@@ -158,7 +158,10 @@ pub fn walk(dir: &Path, shown_prefix: &Path) -> Result<Vec<(PathBuf, String)>> {
                     .file_name()
                     .and_then(|n| n.to_str())
                     .unwrap_or_default();
-                if is_ignored_name(name) {
+                // Editor junk, and files deleted while we walked (a save in progress, `git
+                // checkout`): the build reflects the tree without them.
+                let vanished = !path.exists() && !path.is_symlink();
+                if is_ignored_name(name) || vanished {
                     continue;
                 }
                 let rel = path.strip_prefix(dir).unwrap_or(&path);
@@ -250,11 +253,12 @@ pub fn decode_utf8(bytes: &[u8], shown: &Path) -> Result<String> {
 
 /// Stage 3: reads and splits every page and section file, in parallel.
 ///
-/// Returns the documents in the order of `files` (assets are skipped). Errors: every unreadable
-/// file, invalid UTF-8, unclosed front matter, YAML error, wrong type and unknown field, all
-/// reported together.
+/// Returns the documents in the order of `files` (assets are skipped; so is a file deleted
+/// since it was discovered, as by a save or `git checkout` during a watch rebuild: the build
+/// then reflects the tree without it). Errors: every unreadable file, invalid UTF-8, unclosed
+/// front matter, YAML error, wrong type and unknown field, all reported together.
 pub fn parse(files: &[SourceFile]) -> Result<Vec<Document>> {
-    let results: Vec<Result<Document>> = files
+    let results: Vec<Result<Option<Document>>> = files
         .par_iter()
         .filter(|f| f.kind != SourceKind::Asset)
         .map(parse_one)
@@ -263,7 +267,8 @@ pub fn parse(files: &[SourceFile]) -> Result<Vec<Document>> {
     let mut errors = Vec::new();
     for r in results {
         match r {
-            Ok(d) => docs.push(d),
+            Ok(Some(d)) => docs.push(d),
+            Ok(None) => {}
             Err(e) => errors.extend(e.into_diagnostics()),
         }
     }
@@ -274,23 +279,31 @@ pub fn parse(files: &[SourceFile]) -> Result<Vec<Document>> {
     }
 }
 
-fn parse_one(file: &SourceFile) -> Result<Document> {
+fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
     let shown = Path::new("content").join(&file.relative);
-    let bytes = fs::read(&file.path).map_err(|e| match e {
-        Error::Io { source, .. } => Error::Io {
-            action: "could not read",
-            path: shown.clone(),
-            source,
-        },
-        other => other,
-    })?;
+    let bytes = match fs::read(&file.path) {
+        Ok(b) => b,
+        Err(Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::NotFound && !file.path.exists() =>
+        {
+            return Ok(None);
+        }
+        Err(Error::Io { source, .. }) => {
+            return Err(Error::Io {
+                action: "could not read",
+                path: shown,
+                source,
+            });
+        }
+        Err(other) => return Err(other),
+    };
     let mut source = decode_utf8(&bytes, &shown)?;
     if let Some(stripped) = source.strip_prefix('\u{feff}') {
         source = stripped.to_string();
     }
     let (front, body_start, body_line) = front_matter::parse(&source, &shown)?;
     let warnings = front_matter::lint(&source, &shown);
-    Ok(Document {
+    Ok(Some(Document {
         relative: file.relative.clone(),
         shown,
         kind: file.kind,
@@ -299,7 +312,7 @@ fn parse_one(file: &SourceFile) -> Result<Document> {
         body_start,
         body_line,
         warnings,
-    })
+    }))
 }
 
 #[cfg(test)]

@@ -129,9 +129,18 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     site.files
         .par_iter()
         .try_for_each(|(rel, bytes)| fs::write(&stage.join(rel), bytes))?;
+    // A file deleted since the build listed it (during a watch rebuild) is left out: the
+    // next rebuild, which its deletion triggers, reflects that anyway.
     site.copies
         .par_iter()
-        .try_for_each(|c| fs::copy(&c.from, &stage.join(&c.to)))?;
+        .try_for_each(|c| match fs::copy(&c.from, &stage.join(&c.to)) {
+            Err(Error::Io { source, .. })
+                if source.kind() == std::io::ErrorKind::NotFound && !c.from.exists() =>
+            {
+                Ok(())
+            }
+            other => other,
+        })?;
     fs::write(&stage.join(MARKER), MARKER_TEXT.as_bytes())?;
 
     if !out.exists() {
