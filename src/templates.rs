@@ -112,15 +112,22 @@ impl Templates {
     pub fn load(config: &Config) -> Result<Templates> {
         let mut files: HashMap<String, (PathBuf, String)> = HashMap::new();
         let mut errors = Vec::new();
-        let mut dirs: Vec<(PathBuf, PathBuf)> = Vec::new();
-        if let Some(theme_dir) = &config.theme_dir {
-            let shown = Path::new("themes")
-                .join(config.theme.as_deref().unwrap_or_default())
-                .join("templates");
-            dirs.push((theme_dir.join("templates"), shown));
+        // (folder, shown folder, also register as "<theme>/templates/<name>")
+        let mut dirs: Vec<(PathBuf, PathBuf, Option<String>)> = Vec::new();
+        if let (Some(theme_dir), Some(theme)) = (&config.theme_dir, &config.theme) {
+            let shown = Path::new("themes").join(theme).join("templates");
+            dirs.push((
+                theme_dir.join("templates"),
+                shown,
+                Some(format!("{theme}/templates/")),
+            ));
         }
-        dirs.push((config.root.join("templates"), PathBuf::from("templates")));
-        for (dir, shown_dir) in &dirs {
+        dirs.push((
+            config.root.join("templates"),
+            PathBuf::from("templates"),
+            None,
+        ));
+        for (dir, shown_dir, theme_prefix) in &dirs {
             match walk(dir, shown_dir) {
                 Ok(list) => {
                     for (path, name) in list {
@@ -133,6 +140,15 @@ impl Templates {
                                     .strip_prefix('\u{feff}')
                                     .map(str::to_string)
                                     .unwrap_or(text);
+                                // As in Zola, a theme's template stays reachable as
+                                // `<theme>/templates/<name>` after the site replaces it, so a
+                                // site template can extend it and override one block.
+                                if let Some(prefix) = theme_prefix {
+                                    files.insert(
+                                        format!("{prefix}{name}"),
+                                        (shown.clone(), text.clone()),
+                                    );
+                                }
                                 files.insert(name, (shown, text));
                             }
                             Err(e) => errors.extend(e.into_diagnostics()),

@@ -664,3 +664,31 @@ fn markdown_extensions_in_any_case_are_pages_and_office_locks_are_ignored() {
         .assert_missing("public/ices/index.html")
         .assert_missing("public/~$ices.md");
 }
+
+// Issue 7, "theme as an API": a site overrides one block of a theme template without copying
+// the file, by extending the theme's own copy, `<theme>/templates/<name>` (Zola's rule).
+#[test]
+fn a_site_template_can_extend_the_theme_template_it_replaces() {
+    let site = TestSite::new();
+    site.file(
+        "config.yaml",
+        "title: T\nbase_url: https://example.org\ntheme: t\n",
+    )
+    .file("content/_index.md", "---\ntitle: Home\n---\n")
+    .file("content/faq.md", "---\ntitle: FAQ\n---\nBODY\n")
+    .file("themes/t/templates/index.html", "home")
+    .file("themes/t/templates/section.html", "section")
+    .file(
+        "themes/t/templates/page.html",
+        "<h1>{{ page.title }}</h1>{% block extra %}THEME-EXTRA{% endblock extra %}{{ page.content | safe }}",
+    )
+    .file(
+        "templates/page.html",
+        "{% extends \"t/templates/page.html\" %}{% block extra %}SITE-EXTRA {{ super() }}{% endblock extra %}",
+    );
+    site.build().success();
+    site.assert_file_contains(
+        "public/faq/index.html",
+        "<h1>FAQ</h1>SITE-EXTRA THEME-EXTRA<p>BODY</p>",
+    );
+}
