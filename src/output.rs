@@ -110,6 +110,7 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
             source,
         })?;
     let stage = staging.path();
+    write_owner(stage);
 
     // Folders first (in parallel: with pretty URLs nearly every page has its own), then files.
     let mut dirs = BTreeSet::new();
@@ -143,6 +144,8 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
         })?;
     fs::write(&stage.join(MARKER), MARKER_TEXT.as_bytes())?;
 
+    // The owner file goes before the swap: it must not end up in the published site.
+    let _ = std::fs::remove_file(stage.join(OWNER_FILE));
     if !out.exists() {
         fs::rename(stage, out)?;
         let _ = staging.keep();
@@ -181,6 +184,7 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
             path: parent.clone(),
             source,
         })?;
+    write_owner(aside.path());
     let old = aside.path().join("site");
     if let Err(e) = fs::rename(out, &old) {
         for (f, t) in moved.iter().rev() {
@@ -201,9 +205,33 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     Ok(())
 }
 
+/// The file in staging and old-copy folders that names the process owning them, so that the
+/// next build can tell a folder left by a killed build from one of a build running right now.
+const OWNER_FILE: &str = ".stillpoint-owner";
+
+fn write_owner(dir: &Path) {
+    let _ = std::fs::write(dir.join(OWNER_FILE), std::process::id().to_string());
+}
+
+/// Whether the process that made `dir` still runs: `Some(false)` when it is gone, `None` when
+/// that cannot be told (no owner file, or no `/proc` on this system).
+fn owner_alive(dir: &Path) -> Option<bool> {
+    let pid: u32 = std::fs::read_to_string(dir.join(OWNER_FILE))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    if pid == std::process::id() {
+        return Some(true);
+    }
+    let proc = Path::new("/proc");
+    proc.is_dir().then(|| proc.join(pid.to_string()).exists())
+}
+
 /// Deletes staging and old-copy folders that an interrupted build (power cut, `kill -9`) left
-/// beside the output folder. Folders younger than a minute are kept: they may belong to a
-/// build running right now. Failures are ignored: the folders are hidden and harmless.
+/// beside the output folder: those whose owning process is gone, and, where that cannot be
+/// told, those older than a minute (a younger one may belong to a build running right now).
+/// Failures are ignored: the folders are hidden and harmless.
 fn remove_stale_folders(parent: &Path) {
     let Ok(names) = fs::read_dir_names(parent) else {
         return;
@@ -214,12 +242,18 @@ fn remove_stale_folders(parent: &Path) {
             continue;
         }
         let path = parent.join(n);
-        let old = std::fs::symlink_metadata(&path)
-            .and_then(|m| m.modified())
-            .ok()
-            .and_then(|t| t.elapsed().ok())
-            .is_some_and(|age| age > std::time::Duration::from_secs(60));
-        if old && path.is_dir() && !path.is_symlink() {
+        if !path.is_dir() || path.is_symlink() {
+            continue;
+        }
+        let stale = match owner_alive(&path) {
+            Some(alive) => !alive,
+            None => std::fs::symlink_metadata(&path)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_some_and(|age| age > std::time::Duration::from_secs(60)),
+        };
+        if stale {
             let _ = std::fs::remove_dir_all(&path);
         }
     }
@@ -228,6 +262,24 @@ fn remove_stale_folders(parent: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folders_of_dead_builds_are_removed_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let dead = dir.path().join(".stillpoint-staging-dead");
+        let live = dir.path().join(".stillpoint-staging-live");
+        let young = dir.path().join(".stillpoint-old-young");
+        let other = dir.path().join(".keep-me");
+        for d in [&dead, &live, &young, &other] {
+            std::fs::create_dir(d).unwrap();
+        }
+        // No process has this id (above Linux's pid_max).
+        std::fs::write(dead.join(OWNER_FILE), "4194305").unwrap();
+        write_owner(&live);
+        remove_stale_folders(dir.path());
+        assert!(!dead.exists());
+        assert!(live.exists() && young.exists() && other.exists());
+    }
 
     #[test]
     fn refuses_site_root_and_foreign_folders() {
