@@ -48,8 +48,8 @@ pub struct RawConfig {
     pub menu: Vec<RawMenuItem>,
     /// Minify HTML output (accepted; minification is not built in yet and leaves HTML as is).
     pub minify: bool,
-    /// Anything, for templates as `config.extra`.
-    pub extra: Option<serde_json::Value>,
+    /// Anything, for templates as `config.extra`: a group of `name: value` fields.
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// One menu entry as written: `{name, url, weight}`; `url` may be `@/page.md`.
@@ -114,6 +114,8 @@ pub struct Config {
     pub theme_dir: Option<PathBuf>,
     /// The absolute output folder (`public/` by default).
     pub output_dir: PathBuf,
+    /// Where `output_dir` is set in `config.yaml`, when it comes from there (not `--output`).
+    pub output_span: Option<Span>,
     /// Main navigation, sorted by weight.
     pub menu: Vec<MenuItem>,
     /// `minify: true` in the config.
@@ -160,6 +162,8 @@ impl Config {
         let bytes = fs::read(&config_file)?;
         let shown = PathBuf::from("config.yaml");
         let source = crate::content::decode_utf8(&bytes, &shown)?;
+        // Notepad saves "UTF-8 with BOM" by default.
+        let source = source.trim_start_matches('\u{feff}').to_string();
         let raw: RawConfig = if yaml::is_empty_document(&source) {
             RawConfig::default()
         } else {
@@ -171,7 +175,7 @@ impl Config {
                         file: &shown,
                         source: &source,
                         first_line: 1,
-                        fence_line: 1,
+                        fence_line: source.lines().count() + 1,
                         fields: CONFIG_KEYS,
                         unknown_help: "remove it; site-specific values go under `extra:`",
                     },
@@ -265,6 +269,21 @@ impl Config {
             None => None,
         };
 
+        let language = language.unwrap_or_else(|| "en".into());
+        if !is_language_tag(&language) {
+            let mut d = Diagnostic::error(format!("`language: {language}` is not a language tag"))
+                .in_file(&shown)
+                .help("write a language code like `en`, `en-CA` or `fr-CA` (BCP 47)");
+            if let Some(span) = key_span("language") {
+                d = d.at(span, &source);
+            }
+            errors.push(d);
+        }
+        let output_span = if overrides.output_dir.is_none() && output_dir.is_some() {
+            key_span("output_dir")
+        } else {
+            None
+        };
         let output_dir = match &overrides.output_dir {
             Some(dir) if dir.is_absolute() => dir.clone(),
             Some(dir) => std::env::current_dir()
@@ -298,13 +317,14 @@ impl Config {
             base_url,
             base_path,
             description: description.unwrap_or_default(),
-            language: language.unwrap_or_else(|| "en".into()),
+            language,
             theme,
             theme_dir,
             output_dir,
+            output_span,
             menu,
             minify,
-            extra: extra.unwrap_or_else(|| serde_json::Value::Object(Default::default())),
+            extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
         })
     }
@@ -329,12 +349,24 @@ impl Config {
             theme: None,
             theme_dir: None,
             output_dir: root.join("public"),
+            output_span: None,
             menu: Vec::new(),
             minify: false,
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
         }
     }
+}
+
+/// True for a well-formed BCP 47 tag as far as `<html lang>` needs: letters, then
+/// hyphen-separated parts of 1 to 8 letters or digits (`en`, `en-CA`, `zh-Hant-TW`).
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first_ok = parts
+        .next()
+        .is_some_and(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    first_ok
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 /// Parses a base URL into (URL without trailing slash, path without trailing slash).
@@ -346,6 +378,11 @@ fn parse_base_url(text: &str) -> std::result::Result<(String, String), String> {
     }
     if url.host_str().is_none_or(str::is_empty) {
         return Err("it has no host name".into());
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(
+            "it contains a user name or password, which would be published on every page".into(),
+        );
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err("it must not contain `?` or `#`".into());
@@ -471,6 +508,16 @@ mod tests {
         .unwrap();
         assert_eq!(c.base_url, "https://other.org/sub");
         assert_eq!(c.permalink("/faq/"), "https://other.org/sub/faq/");
+    }
+
+    #[test]
+    fn language_tags() {
+        for ok in ["en", "en-CA", "fr-CA", "zh-Hant-TW", "es-419"] {
+            assert!(is_language_tag(ok), "{ok}");
+        }
+        for bad in ["", "e", "not a tag!", "en_CA", "en-", "-en"] {
+            assert!(!is_language_tag(bad), "{bad}");
+        }
     }
 
     #[test]

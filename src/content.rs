@@ -74,18 +74,20 @@ impl Document {
     }
 }
 
-/// True for names that editors and operating systems leave beside real files and that must
-/// never become pages or be copied: dotfiles (`.faq.md.swp`, Emacs locks `.#faq.md`,
-/// `.DS_Store`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, Microsoft Office
-/// lock files (`~$faq.md`), and `*.swp`,
-/// `*.swo`, `*.swx`, `*.tmp`, `*.bak`, `*.crdownload`, `*.part` and `Thumbs.db`.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
+/// True for names that editors, operating systems and version control leave beside real files
+/// and that are never published: editor swap and lock files (`.faq.md.swp`, Emacs locks
+/// `.#faq.md`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, Microsoft Office lock
+/// files (`~$faq.md`), `.DS_Store`, `Thumbs.db`, `.git`/`.hg`/`.svn`, and `*.swp`, `*.swo`,
+/// `*.swx`, `*.tmp`, `*.bak`, `*.crdownload`, `*.part`.
+pub fn is_editor_junk(name: &str) -> bool {
+    name.starts_with(".#")
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
         || name.starts_with("~$")
+        || name == ".DS_Store"
         || name.eq_ignore_ascii_case("Thumbs.db")
+        || [".git", ".hg", ".svn"].contains(&name)
         || [
             ".swp",
             ".swo",
@@ -97,6 +99,13 @@ pub fn is_ignored_name(name: &str) -> bool {
         ]
         .iter()
         .any(|ext| name.ends_with(ext))
+}
+
+/// True for names that never become pages or templates: [`is_editor_junk`], and every hidden
+/// name (starting with `.`), as Zola and Hugo skip them in `content/`. In `static/`, hidden
+/// files that are not junk (`.well-known/`, `.htaccess`) are published: see [`walk`].
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.') || is_editor_junk(name)
 }
 
 /// True for names of markdown pages: `.md` and `.markdown`, in any case (`faq.MD`).
@@ -117,34 +126,62 @@ pub fn strip_markdown_ext(name: &str) -> &str {
     }
 }
 
-/// Lists the files under `dir` in sorted path order, skipping ignored names (files and
-/// folders). Returns (absolute path, path relative to `dir` with `/`).
+/// Lists the files under `dir` in sorted path order, skipping [`is_ignored_name`] names (files
+/// and folders), or only [`is_editor_junk`] when `hidden_too` (for `static/`, whose
+/// `.well-known/` and `.htaccess` are meant to be published). Returns (absolute path, path
+/// relative to `dir` with `/`). A missing `dir` gives an empty list.
 ///
-/// Errors: a folder that cannot be listed, or a symbolic link to nothing that is not editor
-/// junk, as diagnostics naming the path (`shown_prefix` is prepended, e.g. `content`).
-pub fn walk(dir: &Path, shown_prefix: &Path) -> Result<Vec<(PathBuf, String)>> {
+/// Errors: `dir` is a file; a folder that cannot be listed; a file name that is not UTF-8; a
+/// symbolic link to nothing that is not editor junk; all as diagnostics naming the path
+/// (`shown_prefix` is prepended, e.g. `content`).
+pub fn walk(dir: &Path, shown_prefix: &Path, hidden_too: bool) -> Result<Vec<(PathBuf, String)>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::one(
+            Diagnostic::error(format!(
+                "{} is a file, but it must be a folder",
+                shown_prefix.display()
+            ))
+            .in_file(shown_prefix)
+            .help(format!(
+                "rename or remove the file {}; stillpoint reads the folder of that name",
+                shown_prefix.display()
+            )),
+        ));
+    }
     if !dir.is_dir() {
         return Ok(out);
     }
+    let skip = |name: &str| {
+        if hidden_too {
+            is_editor_junk(name)
+        } else {
+            is_ignored_name(name)
+        }
+    };
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_none_or(is_ignored_name));
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(skip));
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
-                match rel.to_str() {
-                    Some(r) => out.push((e.path().to_path_buf(), r.replace('\\', "/"))),
+                // Join the components with `/` (a `\` is an ordinary character of a name on
+                // Unix, not a separator).
+                let parts: Option<Vec<&str>> =
+                    rel.components().map(|c| c.as_os_str().to_str()).collect();
+                match parts {
+                    Some(parts) => out.push((e.path().to_path_buf(), parts.join("/"))),
                     None => errors.push(
                         Diagnostic::error(format!(
-                            "the file name {} is not valid UTF-8",
+                            "the name of {} is not valid UTF-8 text",
                             shown_prefix.join(rel).display()
                         ))
-                        .help("rename the file using ordinary letters"),
+                        .in_file(shown_prefix.join(rel))
+                        .help("rename the file using ordinary letters (it was probably named on another system)"),
                     ),
                 }
             }
@@ -161,7 +198,7 @@ pub fn walk(dir: &Path, shown_prefix: &Path) -> Result<Vec<(PathBuf, String)>> {
                 // Editor junk, and files deleted while we walked (a save in progress, `git
                 // checkout`): the build reflects the tree without them.
                 let vanished = !path.exists() && !path.is_symlink();
-                if is_ignored_name(name) || vanished {
+                if skip(name) || vanished {
                     continue;
                 }
                 let rel = path.strip_prefix(dir).unwrap_or(&path);
@@ -196,7 +233,7 @@ pub fn walk(dir: &Path, shown_prefix: &Path) -> Result<Vec<(PathBuf, String)>> {
 /// Errors: see [`walk`].
 pub fn discover(config: &Config) -> Result<Vec<SourceFile>> {
     let dir = config.root.join("content");
-    let files = walk(&dir, Path::new("content"))?;
+    let files = walk(&dir, Path::new("content"), false)?;
     Ok(files
         .into_iter()
         .map(|(path, relative)| {
@@ -251,6 +288,20 @@ pub fn decode_utf8(bytes: &[u8], shown: &Path) -> Result<String> {
     }
 }
 
+/// Turns each CR that is not followed by LF into LF; CRLF stays as it is.
+pub fn normalize_lone_cr(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Stage 3: reads and splits every page and section file, in parallel.
 ///
 /// Returns the documents in the order of `files` (assets are skipped; so is a file deleted
@@ -298,8 +349,13 @@ fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
         Err(other) => return Err(other),
     };
     let mut source = decode_utf8(&bytes, &shown)?;
-    if let Some(stripped) = source.strip_prefix('\u{feff}') {
-        source = stripped.to_string();
+    // Byte-order marks (some editors write more than one), and the old Mac line ending, a
+    // lone CR, which no part of the pipeline would otherwise see as a line break.
+    if source.starts_with('\u{feff}') {
+        source = source.trim_start_matches('\u{feff}').to_string();
+    }
+    if source.contains('\r') {
+        source = normalize_lone_cr(&source);
     }
     let (front, body_start, body_line) = front_matter::parse(&source, &shown)?;
     let warnings = front_matter::lint(&source, &shown);
@@ -342,6 +398,11 @@ mod tests {
         ] {
             assert!(!is_ignored_name(name), "{name}");
         }
+    }
+
+    #[test]
+    fn lone_carriage_returns_become_line_feeds() {
+        assert_eq!(normalize_lone_cr("a\rb\r\nc\r"), "a\nb\r\nc\n");
     }
 
     #[test]

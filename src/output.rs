@@ -94,15 +94,24 @@ pub fn check_replaceable(root: &Path, out: &Path) -> Result<()> {
 /// output is then untouched) or while swapping (the old output is put back).
 pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     let out = &config.output_dir;
-    check_replaceable(&config.root, out)?;
+    check_replaceable(&config.root, out).map_err(|e| match (e, config.output_span) {
+        // Point at `output_dir:` in config.yaml when the folder comes from there.
+        (Error::Diagnostics(ds), Some(span)) => Error::Diagnostics(
+            ds.into_iter()
+                .map(|d| d.in_file("config.yaml").at(span, &config.config_source))
+                .collect(),
+        ),
+        (e, _) => e,
+    })?;
     let parent = out
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_else(|| PathBuf::from("."));
     fs::create_dir_all(&parent)?;
     remove_stale_folders(&parent);
+    let staging_prefix = format!(".stillpoint-staging-{}-", std::process::id());
     let staging = tempfile::Builder::new()
-        .prefix(".stillpoint-staging-")
+        .prefix(&staging_prefix)
         .tempdir_in(&parent)
         .map_err(|source| Error::Io {
             action: "could not create a folder in",
@@ -110,7 +119,6 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
             source,
         })?;
     let stage = staging.path();
-    write_owner(stage);
 
     // Folders first (in parallel: with pretty URLs nearly every page has its own), then files.
     let mut dirs = BTreeSet::new();
@@ -144,8 +152,6 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
         })?;
     fs::write(&stage.join(MARKER), MARKER_TEXT.as_bytes())?;
 
-    // The owner file goes before the swap: it must not end up in the published site.
-    let _ = std::fs::remove_file(stage.join(OWNER_FILE));
     if !out.exists() {
         fs::rename(stage, out)?;
         let _ = staging.keep();
@@ -176,15 +182,15 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
         }
     }
 
+    let aside_prefix = format!(".stillpoint-old-{}-", std::process::id());
     let aside = tempfile::Builder::new()
-        .prefix(".stillpoint-old-")
+        .prefix(&aside_prefix)
         .tempdir_in(&parent)
         .map_err(|source| Error::Io {
             action: "could not create a folder in",
             path: parent.clone(),
             source,
         })?;
-    write_owner(aside.path());
     let old = aside.path().join("site");
     if let Err(e) = fs::rename(out, &old) {
         for (f, t) in moved.iter().rev() {
@@ -205,22 +211,16 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     Ok(())
 }
 
-/// The file in staging and old-copy folders that names the process owning them, so that the
-/// next build can tell a folder left by a killed build from one of a build running right now.
-const OWNER_FILE: &str = ".stillpoint-owner";
-
-fn write_owner(dir: &Path) {
-    let _ = std::fs::write(dir.join(OWNER_FILE), std::process::id().to_string());
-}
-
-/// Whether the process that made `dir` still runs: `Some(false)` when it is gone, `None` when
-/// that cannot be told (no owner file, or no `/proc` on this system).
-fn owner_alive(dir: &Path) -> Option<bool> {
-    let pid: u32 = std::fs::read_to_string(dir.join(OWNER_FILE))
-        .ok()?
-        .trim()
-        .parse()
-        .ok()?;
+/// Whether the process that made a staging or old-copy folder still runs, from the process id
+/// in its name (`.stillpoint-staging-<pid>-<random>`): `Some(false)` when it is gone, `None`
+/// when that cannot be told (no id in the name, or no `/proc` on this system). The id is in
+/// the name, not in a file inside, so there is no moment when a killed build leaves a folder
+/// without it.
+fn owner_alive(name: &str) -> Option<bool> {
+    let rest = name
+        .strip_prefix(".stillpoint-staging-")
+        .or_else(|| name.strip_prefix(".stillpoint-old-"))?;
+    let pid: u32 = rest.split('-').next()?.parse().ok()?;
     if pid == std::process::id() {
         return Some(true);
     }
@@ -245,7 +245,7 @@ fn remove_stale_folders(parent: &Path) {
         if !path.is_dir() || path.is_symlink() {
             continue;
         }
-        let stale = match owner_alive(&path) {
+        let stale = match owner_alive(n) {
             Some(alive) => !alive,
             None => std::fs::symlink_metadata(&path)
                 .and_then(|m| m.modified())
@@ -266,16 +266,16 @@ mod tests {
     #[test]
     fn folders_of_dead_builds_are_removed_and_live_ones_kept() {
         let dir = tempfile::tempdir().unwrap();
-        let dead = dir.path().join(".stillpoint-staging-dead");
-        let live = dir.path().join(".stillpoint-staging-live");
+        // No process has the id 4194305 (above Linux's pid_max).
+        let dead = dir.path().join(".stillpoint-staging-4194305-abc");
+        let live = dir
+            .path()
+            .join(format!(".stillpoint-staging-{}-abc", std::process::id()));
         let young = dir.path().join(".stillpoint-old-young");
         let other = dir.path().join(".keep-me");
         for d in [&dead, &live, &young, &other] {
             std::fs::create_dir(d).unwrap();
         }
-        // No process has this id (above Linux's pid_max).
-        std::fs::write(dead.join(OWNER_FILE), "4194305").unwrap();
-        write_owner(&live);
         remove_stale_folders(dir.path());
         assert!(!dead.exists());
         assert!(live.exists() && young.exists() && other.exists());

@@ -50,7 +50,7 @@ pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
     }
     dirs.push((config.root.join("static"), "static".into()));
     for (dir, shown) in dirs {
-        match walk(&dir, &shown) {
+        match walk(&dir, &shown, true) {
             Ok(list) => {
                 for (from, to) in list {
                     by_path.insert(to.clone(), AssetCopy { from, to });
@@ -195,7 +195,12 @@ pub fn site(
         .par_iter()
         .map(|d| {
             let links = tree.resolver_for(d.relative, &outputs, &config.base_path);
-            markdown::render(d.body, d.body_line, &links)
+            // CommonMark 0.31, 2.3: a NUL character is replaced by U+FFFD.
+            if d.body.contains('\0') {
+                markdown::render(&d.body.replace('\0', "\u{FFFD}"), d.body_line, &links)
+            } else {
+                markdown::render(d.body, d.body_line, &links)
+            }
         })
         .collect();
 
@@ -426,9 +431,27 @@ pub fn site(
         .par_iter()
         .map(|job| {
             if !templates.has(&job.template) {
-                return Err(Box::new(Diagnostic::error(format!("the template `{}` named by {} does not exist", job.template, job.shown))
-                    .in_file(job.shown.clone())
-                    .help("check the `template:` field in the front matter, or add the file to templates/")));
+                let mut d = Diagnostic::error(format!(
+                    "the template `{}` named by {} does not exist",
+                    job.template, job.shown
+                ))
+                .in_file(job.shown.clone())
+                .help("check the `template:` field in the front matter, or add the file to templates/");
+                let source = match &job.context {
+                    JobContext::Page(i) => Some(tree.pages[*i].doc.source.as_str()),
+                    JobContext::Section(i) => tree.sections[*i].doc.as_ref().map(|d| d.source.as_str()),
+                    JobContext::Ready(_) => None,
+                };
+                if let Some((line, text)) = source.and_then(|src| {
+                    src.split('\n').enumerate().find(|(_, l)| l.trim_start().starts_with("template:"))
+                }) {
+                    let col = text.find(':').map_or(1, |c| c + 2);
+                    d = d.at_line(
+                        Span::new(line + 1, col, text.len().saturating_sub(col - 1).max(1)),
+                        Some(text.trim_end_matches('\r').to_string()),
+                    );
+                }
+                return Err(Box::new(d));
             }
             let built;
             let context = match &job.context {

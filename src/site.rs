@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::content::{Document, SourceFile, SourceKind, is_markdown_name, strip_markdown_ext};
-use crate::error::{Diagnostic, Error, Result};
+use crate::error::{Diagnostic, Error, Result, Span};
 use crate::markdown::{LinkResolver, LinkTarget};
 
 /// A page or a section, by index into [`SiteTree::pages`] or [`SiteTree::sections`].
@@ -172,6 +172,32 @@ fn first_h1(body: &str) -> Option<String> {
 }
 
 /// Normalises a front-matter `path` to `/a/b/` form.
+/// An error for a `path:` or `aliases:` value that would leave the output folder (`..`) or
+/// mean a different folder on Windows (`\`), pointing at its line in the front matter.
+fn outside_path_error(doc: &Document, field: &str, value: &str) -> Option<Diagnostic> {
+    if !value.split(['/', '\\']).any(|seg| seg == "..") && !value.contains('\\') {
+        return None;
+    }
+    let mut d = Diagnostic::error(format!(
+        "`{field}: {value}` in {} points outside the site",
+        doc.shown.display()
+    ))
+    .in_file(&doc.shown)
+    .label("`..` and `\\` are not allowed here")
+    .help(format!(
+        "write the address from the top of the site, like `{field}: book/`"
+    ));
+    if let Some((i, line)) = doc.source.split('\n').enumerate().find(|(_, l)| {
+        l.contains(value) && (l.trim_start().starts_with(field) || l.trim_start().starts_with('-'))
+    }) {
+        let col = line
+            .find(value)
+            .map_or(1, |b| line[..b].chars().count() + 1);
+        d = d.at(Span::new(i + 1, col, value.chars().count()), &doc.source);
+    }
+    Some(d)
+}
+
 fn normalize_path(p: &str) -> String {
     let inner: Vec<&str> = p
         .split('/')
@@ -287,6 +313,15 @@ impl SiteTree {
                 continue;
             }
             let folder = parent_folder(&doc.relative).to_string();
+            if let Some(e) = doc
+                .front
+                .path
+                .as_deref()
+                .and_then(|p| outside_path_error(&doc, "path", p))
+            {
+                errors.push(e);
+                continue;
+            }
             let path = match &doc.front.path {
                 Some(p) => normalize_path(p),
                 None => folder_path(&folder),
@@ -381,6 +416,15 @@ impl SiteTree {
                 Some(s) => slugify(s),
                 None => slugify(&stem),
             };
+            if let Some(e) = doc
+                .front
+                .path
+                .as_deref()
+                .and_then(|p| outside_path_error(&doc, "path", p))
+            {
+                errors.push(e);
+                continue;
+            }
             let path = match &doc.front.path {
                 Some(p) => normalize_path(p),
                 None => format!("{}{}/", folder_path(&url_folder), slug),
@@ -525,6 +569,10 @@ impl SiteTree {
         );
         for (doc, permalink) in all_docs {
             for a in &doc.front.aliases {
+                if let Some(e) = outside_path_error(doc, "aliases", a) {
+                    errors.push(e);
+                    continue;
+                }
                 let output = if a.trim_matches('/').contains('.') && !a.ends_with('/') {
                     a.trim_matches('/').to_string()
                 } else {

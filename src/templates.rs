@@ -128,7 +128,7 @@ impl Templates {
             None,
         ));
         for (dir, shown_dir, theme_prefix) in &dirs {
-            match walk(dir, shown_dir) {
+            match walk(dir, shown_dir, false) {
                 Ok(list) => {
                     for (path, name) in list {
                         let shown = shown_dir.join(&name);
@@ -327,6 +327,42 @@ fn tera_diagnostic(
                     .help("check the name in `{% extends \"...\" %}`"),
             )
         }
+        tera::ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain,
+        } => {
+            // The chain ends where it loops (`x.html → y.html → x.html`): the template before
+            // the repeated one closes the loop, and its `extends` is the line to change.
+            let culprit = inheritance_chain
+                .len()
+                .checked_sub(2)
+                .and_then(|i| inheritance_chain.get(i))
+                .unwrap_or(tpl);
+            let shown = files.get(culprit).map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from(culprit));
+            let source = files.get(culprit).map_or("", |(_, s)| s.as_str());
+            Some(
+                at_tag(Diagnostic::error(format!(
+                    "{} is part of a loop of templates extending each other: {}",
+                    shown.display(),
+                    inheritance_chain.join(" → ")
+                ))
+                .in_file(shown)
+                .help("a template cannot extend itself; to change one block of a theme template, extend `<theme>/templates/<name>`"), source, "extends"),
+            )
+        }
+        tera::ErrorKind::CircularInclude { tpl, include_chain } => {
+            let shown = files.get(tpl).map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from(tpl));
+            let source = files.get(tpl).map_or("", |(_, s)| s.as_str());
+            Some(
+                at_tag(Diagnostic::error(format!(
+                    "{} includes itself through {}",
+                    shown.display(),
+                    include_chain.join(" → ")
+                ))
+                .in_file(shown)
+                .help("remove one of the `{% include %}` tags so the templates stop including each other"), source, "include"),
+            )
+        }
         tera::ErrorKind::TemplateNotFound(name) => Some(
             Diagnostic::error(format!("the template `{name}` does not exist"))
                 .help("check the template name; templates live in templates/ or in the theme's templates/"),
@@ -371,6 +407,25 @@ fn find_unclosed_tag(source: &str) -> Option<(Span, String)> {
         }
     }
     stack.pop().map(|(tag, span)| (span, tag))
+}
+
+/// Points `d` at the first `{% <tag> ` in `source`, when there is one.
+fn at_tag(d: Diagnostic, source: &str, tag: &str) -> Diagnostic {
+    let found = source.split('\n').enumerate().find_map(|(i, line)| {
+        let start = line.find("{%")?;
+        let inner = line[start + 2..].trim_start_matches(['-', ' ']);
+        inner.starts_with(tag).then(|| {
+            (
+                i,
+                line[..start].chars().count() + 1,
+                line[start..].find("%}").map_or(2, |e| e + 2),
+            )
+        })
+    });
+    match found {
+        Some((i, col, len)) => d.at(Span::new(i + 1, col, len), source),
+        None => d,
+    }
 }
 
 fn kw_str(kwargs: &Kwargs, name: &str) -> tera::TeraResult<String> {

@@ -24,7 +24,7 @@ use notify_debouncer_full::{
     DebounceEventResult, Debouncer, NoCache, RecommendedCache, new_debouncer, new_debouncer_opt,
 };
 
-use crate::content::is_ignored_name;
+use crate::content::{is_editor_junk, is_ignored_name};
 use crate::error::{Diagnostic, Error, Result};
 use crate::{BuildOptions, BuildReport};
 
@@ -62,7 +62,13 @@ pub fn relevant_change(root: &Path, ignored: &[PathBuf], path: &Path) -> Option<
             return None;
         };
         let name = name.to_str()?;
-        if is_ignored_name(name) {
+        // Hidden files count under static/ (`.well-known/`), as the build publishes them.
+        let in_static = parts.first() == Some(&"static");
+        if if in_static {
+            is_editor_junk(name)
+        } else {
+            is_ignored_name(name)
+        } {
             return None;
         }
         parts.push(name);
@@ -451,6 +457,11 @@ mod tests {
                 Some("themes/default/static/css/site.css"),
             ),
             ("/site/static/img/a.png", Some("static/img/a.png")),
+            (
+                "/site/static/.well-known/security.txt",
+                Some("static/.well-known/security.txt"),
+            ),
+            ("/site/static/.x.swp", None),
             ("/site/content", Some("content")),
             // editor junk
             ("/site/content/.faq.md.swp", None),

@@ -83,6 +83,8 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
     let mut d = Diagnostic::error(format!("{what} in {shown}")).in_file(file);
     let mut span = match (err.line, err.col) {
         (Some(l), Some(c)) => Span::new(l + first_line - 1, c, 1),
+        // A config file has no closing fence: point at its first line.
+        _ if fence_line > source.lines().count() => Span::new(1, 1, 1),
         _ => Span::new(fence_line, 1, 3),
     };
     let msg = &err.message;
@@ -264,7 +266,7 @@ fn strip_positions(raw: &str) -> String {
 
 /// Characters that give a YAML value a special meaning when they start it (alias, anchor,
 /// tag, block scalar, flow collection, reserved).
-const SPECIAL_STARTS: &[char] = &['*', '&', '!', '@', '`', '%', '|', '>', '[', '{'];
+const SPECIAL_STARTS: &[char] = &['*', '&', '!', '@', '`', '%', '|', '>'];
 
 /// Advice that speaks to the owner's likely mistake on the offending line, replacing the
 /// parser's wording where we can tell what happened: curly quotes from a word processor, a
@@ -284,7 +286,7 @@ fn owner_hint(line: &str, msg: &str) -> Option<(String, String)> {
     }
     if let Some(c) = value.chars().next().filter(|c| SPECIAL_STARTS.contains(c))
         && !msg.contains("invalid type")
-        && !(c == '[' && msg.contains("sequence"))
+        && !msg.contains("recursion limit")
     {
         return Some((
             format!("a value cannot start with `{c}` unless it is in quotes"),

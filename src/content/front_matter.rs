@@ -57,8 +57,8 @@ pub struct FrontMatter {
     pub template: Option<String>,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
-    /// Anything, for templates as `page.extra`.
-    pub extra: Option<serde_json::Value>,
+    /// Anything, for templates as `page.extra`: a group of `name: value` fields.
+    pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// A date or date-time from front matter, kept as written in one of the accepted forms:
@@ -78,6 +78,11 @@ impl DateValue {
     /// Parses the accepted forms; `None` for anything else (including impossible dates).
     pub fn parse(text: &str) -> Option<DateValue> {
         let t = text.trim();
+        // Only the extended forms (`2026-11-29`): jiff also reads the basic `20261129`, which
+        // in front matter is more likely a typo than a date.
+        if t.as_bytes().get(4) != Some(&b'-') || t.as_bytes().get(7) != Some(&b'-') {
+            return None;
+        }
         if t.len() == 10
             && let Ok(d) = t.parse::<jiff::civil::Date>()
         {
@@ -359,6 +364,21 @@ pub fn parse(source: &str, shown: &Path) -> Result<(FrontMatter, usize, usize)> 
         ));
     };
     let yaml_text = source[yaml_start..yaml_end].replace("\r\n", "\n");
+    if let Some(at) = source[..yaml_end].find('\0') {
+        let line = source[..at].matches('\n').count() + 1;
+        let col = source[..at]
+            .rsplit('\n')
+            .next()
+            .map_or(0, |l| l.chars().count())
+            + 1;
+        return Err(Error::one(
+            Diagnostic::error(format!("the front matter in {} contains an invisible NUL character", shown.display()))
+                .in_file(shown)
+                .at(Span::new(line, col, 1), source)
+                .label("here")
+                .help("delete the character (retype the line); it usually comes from copying text out of another program"),
+        ));
+    }
     let front = if yaml::is_empty_document(&yaml_text) {
         FrontMatter::default()
     } else {
@@ -523,7 +543,13 @@ mod tests {
                 "{s}"
             );
         }
-        for bad in ["2026-02-30", "29/11/2026", "tomorrow", "2026-13-01"] {
+        for bad in [
+            "2026-02-30",
+            "29/11/2026",
+            "tomorrow",
+            "2026-13-01",
+            "20261129",
+        ] {
             assert!(DateValue::parse(bad).is_none(), "{bad}");
         }
         let err = p("---\ndate: 2026-02-30\n---\n").unwrap_err();

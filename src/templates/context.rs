@@ -69,7 +69,7 @@ fn toc_value(toc: &[Heading], permalink: &str) -> Value {
     Value::from(items)
 }
 
-fn extra_value(extra: Option<&serde_json::Value>) -> Value {
+fn extra_value(extra: Option<&serde_json::Map<String, serde_json::Value>>) -> Value {
     match extra {
         Some(e) => Value::from_serializable(e),
         None => Value::from(Map::new()),
