@@ -77,7 +77,35 @@ const ENDPOINT: &str = "/__stillpoint";
 const RELOAD_JS: &str = r#"(function () {
   var base = document.currentScript ? document.currentScript.getAttribute("data-base") : "";
   var es = new EventSource(base + "/__stillpoint/events");
-  es.addEventListener("reload", function () { location.reload(); });
+  function swapStyles() {
+    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (old) {
+      var url = new URL(old.href);
+      url.searchParams.set("stillpoint", Date.now());
+      var fresh = old.cloneNode();
+      fresh.href = url.href;
+      fresh.onload = function () { old.remove(); };
+      old.after(fresh);
+    });
+  }
+  function swapPage() {
+    // Fetch the rebuilt page and put its body in place: no navigation, so the reader keeps
+    // the scroll position and nothing flashes. A changed <head> (title, styles) reloads.
+    fetch(location.href, { cache: "no-store" }).then(function (r) {
+      if (!r.ok) { throw new Error(String(r.status)); }
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      if (doc.head.innerHTML !== document.head.innerHTML) { location.reload(); return; }
+      var y = window.scrollY;
+      document.body.replaceWith(doc.body);
+      window.scrollTo(0, y);
+    }).catch(function () { location.reload(); });
+  }
+  es.addEventListener("reload", function (e) {
+    var kinds = String(e.data).split(",");
+    if (kinds.indexOf("page") >= 0) { swapPage(); }
+    if (kinds.indexOf("css") >= 0) { swapStyles(); }
+  });
   es.addEventListener("failed", function (e) {
     var o = document.getElementById("stillpoint-overlay");
     if (!o) {
@@ -122,8 +150,22 @@ fn find_last(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 #[derive(Clone, Debug)]
 enum Message {
-    Reload,
+    /// A good rebuild: `css` when only stylesheets changed (the page swaps its styles), else
+    /// `page` (the page swaps its body), or both.
+    Reload(&'static str),
     Failed(String),
+}
+
+/// What a rebuild changed, as the live-reload script understands it: `css` when every changed
+/// file is a stylesheet, `page` when none is, `page,css` when both kinds changed (and for the
+/// first build).
+fn reload_kind(changed: &[String]) -> &'static str {
+    let css = changed.iter().filter(|c| c.ends_with(".css")).count();
+    match (css, changed.len() - css) {
+        (0, _) if !changed.is_empty() => "page",
+        (n, 0) if n > 0 => "css",
+        _ => "page,css",
+    }
 }
 
 /// The last good build, as the server answers it.
@@ -277,7 +319,7 @@ async fn events(State(state): State<Arc<AppState>>) -> impl IntoResponse {
             },
         };
         let event = match msg {
-            Message::Reload => SseEvent::default().event("reload").data("reload"),
+            Message::Reload(kind) => SseEvent::default().event("reload").data(kind),
             Message::Failed(text) => SseEvent::default().event("failed").data(text),
         };
         Some((Ok::<_, std::convert::Infallible>(event), (None, rx)))
@@ -423,13 +465,18 @@ pub fn serve(
             }
             report
         });
+        let kind = reload_kind(&changed);
         let rebuild = watch::Rebuild::from_result(changed, result, started);
         match &rebuild.outcome {
             Ok(_) => {
-                if let Ok(mut e) = state.last_error.lock() {
-                    *e = None;
-                }
-                let _ = state.tx.send(Message::Reload);
+                let recovered = state
+                    .last_error
+                    .lock()
+                    .map(|mut e| e.take().is_some())
+                    .unwrap_or(false);
+                // After a failed build the page shows the overlay: swap the whole page.
+                let kind = if recovered { "page,css" } else { kind };
+                let _ = state.tx.send(Message::Reload(kind));
             }
             Err(diags) => {
                 let text = render_diagnostics(diags, false);
@@ -525,6 +572,21 @@ mod tests {
             request_key("/%252e%252e/x"),
             Some(("%2e%2e/x".into(), false))
         );
+    }
+
+    #[test]
+    fn reload_kinds() {
+        let v = |xs: &[&str]| xs.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(reload_kind(&v(&["content/faq.md"])), "page");
+        assert_eq!(
+            reload_kind(&v(&["themes/default/static/css/site.css"])),
+            "css"
+        );
+        assert_eq!(
+            reload_kind(&v(&["static/a.css", "content/faq.md"])),
+            "page,css"
+        );
+        assert_eq!(reload_kind(&[]), "page,css");
     }
 
     #[test]
