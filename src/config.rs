@@ -48,7 +48,9 @@ pub struct RawConfig {
     pub menu: Vec<RawMenuItem>,
     /// Minify HTML output (accepted; minification is not built in yet and leaves HTML as is).
     pub minify: bool,
-    /// Anything, for templates as `config.extra`: a group of `name: value` fields.
+    /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
+    /// twice.
+    #[serde(deserialize_with = "crate::yaml::strict_map")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

@@ -65,6 +65,110 @@ pub(crate) struct YamlSource<'a> {
     pub unknown_help: &'a str,
 }
 
+/// Deserializes a map of anything (`extra:` in front matter and config) into JSON values, like
+/// `serde_json::Map`'s own `Deserialize`, but refusing a key given twice at any depth: the
+/// owner would otherwise lose one of the two values without a word, while a duplicate
+/// top-level field is already an error. `deserialize_with` target.
+pub(crate) fn strict_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    match serde::Deserialize::deserialize(d)? {
+        StrictValue(serde_json::Value::Object(m)) => Ok(Some(m)),
+        StrictValue(serde_json::Value::Null) => Ok(None),
+        // Named here: serde_yaml does not say which field a value it already read belongs to.
+        StrictValue(other) => Err(serde::de::Error::custom(format!(
+            "extra: invalid type: {}, expected a map",
+            match other {
+                serde_json::Value::Array(_) => "sequence",
+                serde_json::Value::String(_) => "string",
+                serde_json::Value::Bool(_) => "boolean",
+                _ => "number",
+            }
+        ))),
+    }
+}
+
+/// A JSON value read from YAML with duplicate keys refused.
+struct StrictValue(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = StrictValue;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<StrictValue, E> {
+                Ok(StrictValue(v.into()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<StrictValue, E> {
+                Ok(StrictValue(v.into()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<StrictValue, E> {
+                Ok(StrictValue(v.into()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<StrictValue, E> {
+                Ok(StrictValue(v.into()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
+                Ok(StrictValue(v.into()))
+            }
+            fn visit_unit<E>(self) -> Result<StrictValue, E> {
+                Ok(StrictValue(serde_json::Value::Null))
+            }
+            fn visit_none<E>(self) -> Result<StrictValue, E> {
+                Ok(StrictValue(serde_json::Value::Null))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<StrictValue, D::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<StrictValue, A::Error> {
+                let mut out = Vec::new();
+                while let Some(StrictValue(v)) = a.next_element()? {
+                    out.push(v);
+                }
+                Ok(StrictValue(serde_json::Value::Array(out)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<StrictValue, A::Error> {
+                let mut out = serde_json::Map::new();
+                while let Some(key) = a.next_key::<KeyText>()? {
+                    let StrictValue(v) = a.next_value()?;
+                    if out.insert(key.0.clone(), v).is_some() {
+                        return Err(serde::de::Error::custom(format!(
+                            "duplicate field `{}`",
+                            key.0
+                        )));
+                    }
+                }
+                Ok(StrictValue(serde_json::Value::Object(out)))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A map key as text (YAML allows numbers and booleans as keys: `2024: x`).
+struct KeyText(String);
+
+impl<'de> serde::Deserialize<'de> for KeyText {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match StrictValue::deserialize(d)?.0 {
+            serde_json::Value::String(s) => Ok(KeyText(s)),
+            other => Ok(KeyText(other.to_string())),
+        }
+    }
+}
+
 /// Turns a [`YamlError`] into a diagnostic pointing at the file's own line: an "unknown field"
 /// error gets a did-you-mean naming the closest allowed key, a type error a label saying what
 /// was expected, and a syntax error a hint about indentation and quoting.
@@ -398,6 +502,27 @@ mod tests {
             "did not find expected x, while scanning an alias"
         );
         assert_eq!(strip_positions("at line one"), "at line one");
+    }
+
+    #[test]
+    fn duplicate_keys_in_extra_are_refused_at_any_depth() {
+        #[derive(serde::Deserialize)]
+        struct T {
+            #[serde(default, deserialize_with = "strict_map")]
+            extra: Option<serde_json::Map<String, serde_json::Value>>,
+        }
+        let ok: T = from_str("extra:\n  a: 1\n  b: [1, {c: 2}]\n  2024: x\n").unwrap();
+        let m = ok.extra.unwrap();
+        assert_eq!(m["a"], 1);
+        assert_eq!(m["2024"], "x");
+        let e = from_str::<T>("extra:\n  k: 1\n  k: 2\n").err().unwrap();
+        assert!(e.message.contains("duplicate field `k`"), "{e:?}");
+        let e = from_str::<T>("extra:\n  a:\n    k: 1\n    k: 2\n")
+            .err()
+            .unwrap();
+        assert!(e.message.contains("duplicate field `k`"), "{e:?}");
+        assert!(from_str::<T>("extra: 3\n").is_err());
+        assert!(from_str::<T>("extra: [1]\n").is_err());
     }
 
     #[test]

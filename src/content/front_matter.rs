@@ -57,7 +57,9 @@ pub struct FrontMatter {
     pub template: Option<String>,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
-    /// Anything, for templates as `page.extra`: a group of `name: value` fields.
+    /// Anything, for templates as `page.extra`: a group of `name: value` fields, none given
+    /// twice.
+    #[serde(deserialize_with = "crate::yaml::strict_map")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 

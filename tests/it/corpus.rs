@@ -428,8 +428,16 @@ fn front_matter_corpus() {
         })),
         page("nesting_2_levels_is_fine", "---\ntitle: Shallow\nextra:\n  deep: [[1]]\n---\nx\n", builds(&[(q(), "<title>Shallow</title>")])),
         page("duplicate_key", "---\ntitle: A\ntitle: B\n---\nx\n", fails(&["content/q.md:3:1", "given twice"])),
-        // Open defect, not tested here yet: a duplicate key inside `extra:` is accepted (the last
-        // one wins), while a duplicate top-level key is an error.
+        page(
+            "duplicate_key_in_extra",
+            "---\ntitle: A\nextra:\n  k: 1\n  k: 2\n---\nx\n",
+            fails(&["content/q.md:5:3", "given twice"]),
+        ),
+        page(
+            "duplicate_key_deep_in_extra",
+            "---\ntitle: A\nextra:\n  a:\n    k: 1\n    k: 2\n---\nx\n",
+            fails(&["content/q.md:6:5", "given twice"]),
+        ),
         // Dates (the basic forms are in build.rs).
         date("date_utc_z", "2026-11-29T10:00:00Z", "2026-11-29T10:00:00+00:00"),
         date("date_single_quoted_datetime", "'2026-11-29T10:00:00Z'", "2026-11-29T10:00:00+00:00"),
