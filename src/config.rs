@@ -208,7 +208,7 @@ impl Config {
         } = raw;
         let shown = PathBuf::from("config.yaml");
         let mut errors = Vec::new();
-        let key_span = |key: &str| find_line(&source, key);
+        let key_span = |key: &str| yaml::key_value_span(&source, key);
 
         let title = title.unwrap_or_else(|| {
             errors.push(
@@ -406,20 +406,6 @@ fn list_themes(root: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// The span of the value of the top-level key `key` in `source`.
-fn find_line(source: &str, key: &str) -> Option<Span> {
-    source.split('\n').enumerate().find_map(|(i, line)| {
-        let rest = line.strip_prefix(key)?.trim_start();
-        let value = rest.strip_prefix(':')?.trim();
-        let col = line.chars().count() - line.trim_start_matches(|_| false).len() + 1;
-        let start = line
-            .find(value)
-            .filter(|_| !value.is_empty())
-            .map_or(col, |b| line[..b].chars().count() + 1);
-        Some(Span::new(i + 1, start, value.chars().count().max(1)))
-    })
 }
 
 /// The span of the first occurrence of `value` as a whole word in `source` (for menu URLs).

@@ -442,14 +442,10 @@ pub fn site(
                     JobContext::Section(i) => tree.sections[*i].doc.as_ref().map(|d| d.source.as_str()),
                     JobContext::Ready(_) => None,
                 };
-                if let Some((line, text)) = source.and_then(|src| {
-                    src.split('\n').enumerate().find(|(_, l)| l.trim_start().starts_with("template:"))
-                }) {
-                    let col = text.find(':').map_or(1, |c| c + 2);
-                    d = d.at_line(
-                        Span::new(line + 1, col, text.len().saturating_sub(col - 1).max(1)),
-                        Some(text.trim_end_matches('\r').to_string()),
-                    );
+                if let Some(src) = source
+                    && let Some(span) = crate::yaml::key_value_span(src, "template")
+                {
+                    d = d.at(span, src);
                 }
                 return Err(Box::new(d));
             }

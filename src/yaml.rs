@@ -456,6 +456,21 @@ fn find_key_line(source: &str, name: &str, first_line: usize) -> Option<crate::e
         })
 }
 
+/// The span of the value of the top-level (unindented) `key:` in `source`, for errors about a
+/// field whose value was valid YAML but is wrong for the site (an unknown theme, a template that
+/// does not exist). `None` when the key is not there.
+pub(crate) fn key_value_span(source: &str, key: &str) -> Option<crate::error::Span> {
+    source.split('\n').enumerate().find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?;
+        rest.trim_start().starts_with(':').then(|| {
+            value_span(
+                source,
+                crate::error::Span::new(i + 1, 1, key.chars().count()),
+            )
+        })
+    })
+}
+
 /// Widens a span on a `key: value` line to cover the value.
 fn value_span(source: &str, at: crate::error::Span) -> crate::error::Span {
     let Some(line) = source.split('\n').nth(at.line.saturating_sub(1)) else {
