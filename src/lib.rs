@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod serve;
+pub mod shortcodes;
 pub mod site;
 pub mod templates;
 pub mod watch;
