@@ -22,6 +22,7 @@ pub mod fs;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod seo;
 pub mod serve;
 pub mod shortcodes;
 pub mod site;

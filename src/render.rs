@@ -152,6 +152,7 @@ pub fn site(
     for a in &tree.aliases {
         generated.insert(a.output.clone(), format!("an alias of {}", a.target));
     }
+    generated.extend(tree.listing_outputs());
     for r in ["sitemap.xml", "robots.txt", "404.html"] {
         generated.insert(r.to_string(), format!("the generated {r}"));
     }
@@ -321,6 +322,8 @@ pub fn site(
     enum JobContext {
         Page(usize),
         Section(usize),
+        /// Listing page `.1` (0-based) of paginated section `.0`.
+        Pager(usize, usize),
         Ready(Box<Context>),
     }
     struct Job<'a> {
@@ -358,8 +361,34 @@ pub fn site(
                 .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string()),
             context: JobContext::Section(i),
         });
+        for (k, pager) in s.pagers.iter().enumerate().skip(1) {
+            let last = jobs.last().map(|j| (j.template.clone(), j.shown.clone()));
+            let (template, shown) = last.unwrap_or_default();
+            jobs.push(Job {
+                output: &pager.output,
+                template,
+                shown,
+                context: JobContext::Pager(i, k),
+            });
+        }
     }
     let html_pages = jobs.len();
+    for (si, s) in tree.sections.iter().enumerate() {
+        if let Some(feed) = &s.feed {
+            let mut ctx = base_context(&feed.path);
+            ctx.insert_value(
+                "feed",
+                context::feed_value(config, tree, s, &rendered[..n_pages]),
+            );
+            ctx.insert_value("section", section_values[si].clone());
+            jobs.push(Job {
+                output: &feed.output,
+                template: "atom.xml".into(),
+                shown: format!("the feed {}", feed.output),
+                context: JobContext::Ready(Box::new(ctx)),
+            });
+        }
+    }
     jobs.push(Job {
         output: "404.html",
         template: "404.html".into(),
@@ -394,6 +423,12 @@ pub fn site(
                     .map(|d| d.date_string()),
             )
         }))
+        .chain(
+            tree.sections
+                .iter()
+                .flat_map(|s| s.pagers.iter().skip(1))
+                .map(|p| (p.permalink.clone(), None)),
+        )
         .collect();
     entries.sort();
     let entries: Vec<Value> = entries
@@ -439,7 +474,7 @@ pub fn site(
                 .help("check the `template:` field in the front matter, or add the file to templates/");
                 let source = match &job.context {
                     JobContext::Page(i) => Some(tree.pages[*i].doc.source.as_str()),
-                    JobContext::Section(i) => tree.sections[*i].doc.as_ref().map(|d| d.source.as_str()),
+                    JobContext::Section(i) | JobContext::Pager(i, _) => tree.sections[*i].doc.as_ref().map(|d| d.source.as_str()),
                     JobContext::Ready(_) => None,
                 };
                 if let Some(src) = source
@@ -458,9 +493,17 @@ pub fn site(
                     built = c;
                     &built
                 }
-                JobContext::Section(i) => {
-                    let mut c = base_context(&tree.sections[*i].path);
+                JobContext::Section(i) | JobContext::Pager(i, _) => {
+                    let s = &tree.sections[*i];
+                    let k = match &job.context {
+                        JobContext::Pager(_, k) => *k,
+                        _ => 0,
+                    };
+                    let mut c = base_context(s.pagers.get(k).map_or(&s.path, |p| &p.path));
                     c.insert_value("section", section_values[*i].clone());
+                    if !s.pagers.is_empty() {
+                        c.insert_value("paginator", context::paginator_value(s, k, &page_values));
+                    }
                     built = c;
                     &built
                 }

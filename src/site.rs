@@ -15,6 +15,9 @@ use crate::content::{Document, SourceFile, SourceKind, is_markdown_name, strip_m
 use crate::error::{Diagnostic, Error, Result, Span};
 use crate::markdown::{LinkResolver, LinkTarget};
 
+pub mod listings;
+pub use listings::{Feed, Pager};
+
 /// A page or a section, by index into [`SiteTree::pages`] or [`SiteTree::sections`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Item {
@@ -74,6 +77,11 @@ pub struct Section {
     pub parent: Option<usize>,
     /// Content paths of the enclosing sections, from the home page down.
     pub ancestors: Vec<String>,
+    /// Listing pages when the section has `paginate_by` (the first is the section itself);
+    /// empty otherwise. See [`listings`].
+    pub pagers: Vec<Pager>,
+    /// The Atom feed when the section has `feed: true` and dated pages.
+    pub feed: Option<Feed>,
 }
 
 /// A file to copy as it is into the output.
@@ -304,6 +312,8 @@ impl SiteTree {
                 subsections: Vec::new(),
                 parent: None,
                 ancestors: Vec::new(),
+                pagers: Vec::new(),
+                feed: None,
             });
             folder_to_section.insert(String::new(), 0);
         }
@@ -345,6 +355,8 @@ impl SiteTree {
                 subsections: Vec::new(),
                 parent: None,
                 ancestors: Vec::new(),
+                pagers: Vec::new(),
+                feed: None,
             });
         }
         // Home first (sorting by relative path put "_index.md" first when present).
@@ -507,6 +519,22 @@ impl SiteTree {
                 .sort_by(|&a, &b| section_order[a].cmp(&section_order[b]));
         }
 
+        // Listing pages and feeds (`paginate_by`, `feed`), which only sections may ask for.
+        for p in &pages {
+            errors.extend(listings::page_field_errors(p));
+        }
+        let mut listing_redirects = Vec::new();
+        for s in &mut sections {
+            let (pagers, first) = listings::pagers(s, config);
+            s.pagers = pagers;
+            if let (Some(a), Some(d)) = (first, &s.doc) {
+                listing_redirects.push((a, d.shown.clone()));
+            }
+            let (feed, warning) = listings::feed(s, &pages, config);
+            s.feed = feed;
+            warnings.extend(warning);
+        }
+
         // The link map.
         let mut by_relative = HashMap::new();
         for (i, p) in pages.iter().enumerate() {
@@ -603,6 +631,19 @@ impl SiteTree {
         for (o, src) in &alias_sources {
             claims.push((o.clone(), src.clone(), " (an alias)"));
         }
+        for s in &sections {
+            let shown = shown_section(s);
+            for p in s.pagers.iter().skip(1) {
+                claims.push((p.output.clone(), shown.clone(), " (a listing page)"));
+            }
+            if let Some(f) = &s.feed {
+                claims.push((f.output.clone(), shown.clone(), " (its feed)"));
+            }
+        }
+        for (a, src) in &listing_redirects {
+            claims.push((a.output.clone(), src.clone(), " (a listing page)"));
+        }
+        aliases.extend(listing_redirects.into_iter().map(|(a, _)| a));
         let mut claim_text: HashMap<String, String> = HashMap::new();
         for r in RESERVED_OUTPUTS {
             claim_text.insert(r.to_string(), format!("the built-in {r}"));
@@ -639,6 +680,29 @@ impl SiteTree {
             aliases,
             warnings,
         })
+    }
+
+    /// The files that sections add besides their own page: listing pages after the first, and
+    /// feeds, as (output file, what wrote it) for collision and link checks. Redirects from
+    /// `page/1/` are in [`SiteTree::aliases`].
+    pub fn listing_outputs(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for s in &self.sections {
+            let shown = s
+                .doc
+                .as_ref()
+                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
+            for p in s.pagers.iter().skip(1) {
+                out.push((
+                    p.output.clone(),
+                    format!("{shown} (listing page {})", p.index),
+                ));
+            }
+            if let Some(f) = &s.feed {
+                out.push((f.output.clone(), format!("{shown} (its feed)")));
+            }
+        }
+        out
     }
 
     /// The permalink of a page or section.

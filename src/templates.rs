@@ -32,6 +32,37 @@ const SITEMAP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 </urlset>
 "#;
 
+/// Built-in Atom feed (RFC 4287) of a section with `feed: true`, used unless the site or theme
+/// has an `atom.xml` (Zola's name). Its context is `feed` ([`context::feed_value`]), `section`
+/// and `config`. Every text is escaped for XML; HTML goes in `type="html"` elements, escaped.
+const ATOM: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ feed.language | escape_xml }}">
+  <title>{{ feed.title | escape_xml }}</title>
+  {%- if section.meta_description %}
+  <subtitle>{{ section.meta_description | escape_xml }}</subtitle>
+  {%- endif %}
+  <link rel="self" type="application/atom+xml" href="{{ feed.url | escape_xml }}"/>
+  <link rel="alternate" type="text/html" href="{{ feed.alternate | escape_xml }}"/>
+  <id>{{ feed.url | escape_xml }}</id>
+  <updated>{{ feed.updated }}</updated>
+  <author><name>{{ feed.author | escape_xml }}</name></author>
+  <generator>stillpoint</generator>
+  {%- for entry in feed.entries %}
+  <entry>
+    <title>{{ entry.title | escape_xml }}</title>
+    <link rel="alternate" type="text/html" href="{{ entry.permalink | escape_xml }}"/>
+    <id>{{ entry.permalink | escape_xml }}</id>
+    <published>{{ entry.published }}</published>
+    <updated>{{ entry.updated }}</updated>
+    {%- if entry.summary %}
+    <summary type="html">{{ entry.summary | escape_xml }}</summary>
+    {%- endif %}
+    <content type="html">{{ entry.content | escape_xml }}</content>
+  </entry>
+  {%- endfor %}
+</feed>
+"#;
+
 /// Built-in `robots.txt`: allow everything and point at the sitemap.
 const ROBOTS: &str = "User-agent: *\nAllow: /\nSitemap: {{ config.base_url }}/sitemap.xml\n";
 
@@ -62,6 +93,7 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("robots.txt", ROBOTS),
     ("404.html", NOT_FOUND),
     ("__stillpoint/alias.html", ALIAS),
+    ("atom.xml", ATOM),
 ];
 
 /// The templates a site must have, from its own `templates/` or its theme.
@@ -449,8 +481,11 @@ fn missing_page_message(d: &SiteData, path: &str) -> String {
     }
 }
 
-/// Registers `get_url`, `get_page` and `get_section` (Zola's global functions).
+/// Registers `get_url`, `get_page` and `get_section` (Zola's global functions) and the
+/// `json_encode` filter and `placeholder` test ([`crate::seo`]).
 fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
+    tera.register_filter("json_encode", crate::seo::json_encode);
+    tera.register_test("placeholder", crate::seo::is_placeholder);
     let d = Arc::clone(data);
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
         let d = site(&d)?;

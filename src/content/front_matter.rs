@@ -26,6 +26,8 @@ pub const FIELDS: &[&str] = &[
     "path",
     "template",
     "aliases",
+    "feed",
+    "paginate_by",
     "extra",
 ];
 
@@ -57,6 +59,13 @@ pub struct FrontMatter {
     pub template: Option<String>,
     /// Old URLs that redirect here.
     pub aliases: Vec<String>,
+    /// Sections only: write an Atom feed of the section's pages at `<section>/atom.xml`
+    /// (Zola's `generate_feeds`).
+    pub feed: bool,
+    /// Sections only: list this many pages per listing page, with `/<section>/page/2/` and
+    /// further pages, as Zola's `paginate_by`; 1 or more.
+    #[serde(deserialize_with = "positive")]
+    pub paginate_by: Option<usize>,
     /// Anything, for templates as `page.extra`: a group of `name: value` fields, none given
     /// twice.
     #[serde(deserialize_with = "crate::yaml::strict_map")]
@@ -123,6 +132,17 @@ impl DateValue {
         }
     }
 
+    /// As RFC 3339 with an offset, for Atom feeds (RFC 4287, 3.3): a date is midnight UTC, a
+    /// date-time without an offset is read as UTC (as [`DateValue::sort_key`] does), and a
+    /// written offset is kept: `2026-11-29` -> `2026-11-29T00:00:00Z`.
+    pub fn to_rfc3339(&self) -> String {
+        match self {
+            DateValue::Date(d) => format!("{d}T00:00:00Z"),
+            DateValue::DateTime(dt) => format!("{}Z", dt.strftime("%Y-%m-%dT%H:%M:%S")),
+            DateValue::Offset(..) => self.to_template_string(),
+        }
+    }
+
     /// The date part, `YYYY-MM-DD`, for the sitemap.
     pub fn date_string(&self) -> String {
         self.to_template_string().chars().take(10).collect()
@@ -153,6 +173,18 @@ impl<'de> Deserialize<'de> for DateValue {
                 "`{s}` is not a date: write it as 2026-11-29 or 2026-11-29T10:00:00-07:00"
             ))
         })
+    }
+}
+
+/// A whole number of 1 or more (for `paginate_by`): 0 and negative numbers are errors that
+/// name the value, so the message can point at it.
+fn positive<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<usize>, D::Error> {
+    let n = i64::deserialize(d)?;
+    match usize::try_from(n) {
+        Ok(n) if n >= 1 => Ok(Some(n)),
+        _ => Err(serde::de::Error::custom(format!(
+            "`{n}` is not a number of pages: write a whole number of 1 or more, like `paginate_by: 10`"
+        ))),
     }
 }
 
@@ -544,6 +576,13 @@ mod tests {
                 Some(out),
                 "{s}"
             );
+        }
+        for (s, out) in [
+            ("2026-11-29", "2026-11-29T00:00:00Z"),
+            ("2026-11-29 10:00:00", "2026-11-29T10:00:00Z"),
+            ("2026-11-29T10:00:00-07:00", "2026-11-29T10:00:00-07:00"),
+        ] {
+            assert_eq!(DateValue::parse(s).unwrap().to_rfc3339(), out, "{s}");
         }
         for bad in [
             "2026-02-30",

@@ -12,6 +12,19 @@ use crate::config::Config;
 use crate::markdown::{Heading, Rendered};
 use crate::site::{MenuLink, Page, Section, SiteTree};
 
+/// The meta description of a page or section: its front matter `description`, else its
+/// summary as plain text cut at a word boundary to 160 characters ([`crate::seo`]), else none
+/// (the theme then uses `config.description`).
+fn meta_description(description: Option<&str>, rendered: Option<&Rendered>) -> Value {
+    match description.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => v(d),
+        None => rendered
+            .and_then(|r| r.summary.as_deref())
+            .and_then(crate::seo::description_from_html)
+            .map_or_else(Value::none, Value::from),
+    }
+}
+
 fn v<T: Into<Value>>(x: T) -> Value {
     x.into()
 }
@@ -82,7 +95,7 @@ pub fn reading_time(words: usize) -> usize {
     words.div_ceil(200)
 }
 
-/// The fields of a page without its neighbours: title, description, date, updated, weight,
+/// The fields of a page without its neighbours: title, description, meta_description, date, updated, weight,
 /// draft, slug, path, permalink, content, summary, toc, word_count, reading_time, extra,
 /// assets, ancestors, relative_path.
 pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
@@ -90,6 +103,11 @@ pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
     let mut m = Map::new();
     insert(&mut m, "title", v(page.title.as_str()));
     insert(&mut m, "description", opt_str(f.description.as_deref()));
+    insert(
+        &mut m,
+        "meta_description",
+        meta_description(f.description.as_deref(), Some(rendered)),
+    );
     insert(
         &mut m,
         "date",
@@ -198,8 +216,9 @@ pub fn page_values(tree: &SiteTree, rendered: &[Rendered]) -> Vec<Value> {
         .collect()
 }
 
-/// A section's value: title, description, path, permalink, content, toc, word_count,
-/// reading_time, extra, relative_path, ancestors, subsections (content paths, as in Zola),
+/// A section's value: title, description, meta_description, path, permalink, content, toc, word_count,
+/// reading_time, extra, relative_path, feed_url (none without a feed), paginate_by (none
+/// without pagination), ancestors, subsections (content paths, as in Zola),
 /// and `pages` (the page values, in order) unless `metadata_only`.
 pub fn section_value(
     tree: &SiteTree,
@@ -215,6 +234,11 @@ pub fn section_value(
         &mut m,
         "description",
         opt_str(front.and_then(|f| f.description.as_deref())),
+    );
+    insert(
+        &mut m,
+        "meta_description",
+        meta_description(front.and_then(|f| f.description.as_deref()), rendered),
     );
     insert(&mut m, "path", v(section.path.as_str()));
     insert(&mut m, "permalink", v(section.permalink.as_str()));
@@ -240,6 +264,18 @@ pub fn section_value(
         extra_value(front.and_then(|f| f.extra.as_ref())),
     );
     insert(&mut m, "relative_path", v(section.relative.as_str()));
+    insert(
+        &mut m,
+        "feed_url",
+        opt_str(section.feed.as_ref().map(|f| f.permalink.as_str())),
+    );
+    insert(
+        &mut m,
+        "paginate_by",
+        front
+            .and_then(|f| f.paginate_by)
+            .map_or_else(Value::none, Value::from),
+    );
     insert(
         &mut m,
         "ancestors",
@@ -275,5 +311,139 @@ pub fn section_value(
             ),
         );
     }
+    Value::from(m)
+}
+
+/// The `paginator` of listing page `index` (0-based) of a paginated section, with Zola's
+/// fields: paginate_by, base_url (the listing pages' URL before their number), number_pagers,
+/// total_pages (pages listed over all listing pages), current_index (1-based), first, last,
+/// previous and next (absolute URLs; previous/next none at the ends), and pages (the page
+/// values listed here).
+pub fn paginator_value(section: &Section, index: usize, pages: &[Value]) -> Value {
+    let pagers = &section.pagers;
+    let pager = &pagers[index];
+    let per = section
+        .doc
+        .as_ref()
+        .and_then(|d| d.front.paginate_by)
+        .unwrap_or(1);
+    let mut m = Map::new();
+    insert(&mut m, "paginate_by", v(per));
+    insert(
+        &mut m,
+        "base_url",
+        v(format!(
+            "{}{}/",
+            section.permalink,
+            crate::site::listings::PAGINATE_PATH
+        )),
+    );
+    insert(&mut m, "number_pagers", v(pagers.len()));
+    insert(&mut m, "total_pages", v(section.pages.len()));
+    insert(&mut m, "current_index", v(pager.index));
+    let url =
+        |p: Option<&crate::site::Pager>| p.map_or_else(Value::none, |p| v(p.permalink.as_str()));
+    insert(&mut m, "first", url(pagers.first()));
+    insert(&mut m, "last", url(pagers.last()));
+    insert(
+        &mut m,
+        "previous",
+        url(index.checked_sub(1).and_then(|i| pagers.get(i))),
+    );
+    insert(&mut m, "next", url(pagers.get(index + 1)));
+    insert(
+        &mut m,
+        "pages",
+        Value::from(
+            section.pages[pager.pages.clone()]
+                .iter()
+                .map(|&i| pages[i].clone())
+                .collect::<Vec<_>>(),
+        ),
+    );
+    Value::from(m)
+}
+
+/// The `feed` of a section's Atom feed (RFC 4287), as the `atom.xml` template sees it: url
+/// (the feed's own address), alternate (the section's), title, language, author (the string
+/// `config.extra.author`, else the site title), updated (the newest entry's date, RFC 3339), and
+/// entries, newest first, each with title, permalink, published (`date`), updated (`updated`,
+/// else `date`), summary (HTML: the description, else the summary; or none) and content (HTML). Only pages with a `date` are in it.
+pub fn feed_value(
+    config: &Config,
+    tree: &SiteTree,
+    section: &Section,
+    rendered: &[Rendered],
+) -> Value {
+    let Some(feed) = &section.feed else {
+        return Value::none();
+    };
+    let mut m = Map::new();
+    insert(&mut m, "url", v(feed.permalink.as_str()));
+    insert(&mut m, "alternate", v(section.permalink.as_str()));
+    let title = if section.parent.is_none() {
+        config.title.clone()
+    } else {
+        format!("{} · {}", section.title, config.title)
+    };
+    insert(&mut m, "title", v(title));
+    insert(&mut m, "language", v(config.language.as_str()));
+    let author = config
+        .extra
+        .get("author")
+        .and_then(|a| a.as_str())
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or(&config.title);
+    insert(&mut m, "author", v(author));
+    let mut newest: Option<(i64, String)> = None;
+    let entries: Vec<Value> = feed
+        .pages
+        .iter()
+        .map(|&i| {
+            let page = &tree.pages[i];
+            let f = &page.doc.front;
+            let updated = f.updated.as_ref().or(f.date.as_ref());
+            if let Some(u) = updated
+                && newest.as_ref().is_none_or(|(k, _)| u.sort_key() > *k)
+            {
+                newest = Some((u.sort_key(), u.to_rfc3339()));
+            }
+            let mut e = Map::new();
+            insert(&mut e, "title", v(page.title.as_str()));
+            insert(&mut e, "permalink", v(page.permalink.as_str()));
+            insert(
+                &mut e,
+                "published",
+                f.date
+                    .as_ref()
+                    .map_or_else(Value::none, |d| v(d.to_rfc3339())),
+            );
+            insert(
+                &mut e,
+                "updated",
+                updated.map_or_else(Value::none, |d| v(d.to_rfc3339())),
+            );
+            let r = &rendered[i];
+            let summary = f
+                .description
+                .as_deref()
+                .map(|d| {
+                    v(d.replace('&', "&amp;")
+                        .replace('<', "&lt;")
+                        .replace('>', "&gt;"))
+                })
+                .or_else(|| r.summary.as_deref().map(v))
+                .unwrap_or_else(Value::none);
+            insert(&mut e, "summary", summary);
+            insert(&mut e, "content", v(r.html.as_str()));
+            Value::from(e)
+        })
+        .collect();
+    insert(
+        &mut m,
+        "updated",
+        newest.map_or_else(Value::none, |(_, s)| v(s)),
+    );
+    insert(&mut m, "entries", Value::from(entries));
     Value::from(m)
 }

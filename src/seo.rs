@@ -1,0 +1,232 @@
+//! Search engines and sharing: the plain-text meta description of a page, and the
+//! `json_encode` template filter that JSON-LD blocks are written with.
+//!
+//! In: a page's rendered HTML summary, or any template value. Out: text. Nothing here knows
+//! about schema.org: the default theme builds its JSON-LD from `config.extra` in
+//! `partials/seo.html`, as Tera values, and serializes them with [`json_encode`], so no
+//! template ever concatenates JSON by hand.
+
+use tera::{Kwargs, State, Value};
+
+/// The longest meta description kept, in characters: search engines show about 155–160.
+pub const DESCRIPTION_MAX_CHARS: usize = 160;
+
+/// A meta description from a page's summary HTML: the text without tags, entities decoded,
+/// whitespace collapsed, cut at the last word boundary within [`DESCRIPTION_MAX_CHARS`] with
+/// `…` added when cut. `None` when there is no text.
+pub fn description_from_html(html: &str) -> Option<String> {
+    let text = plain_text(html);
+    if text.is_empty() {
+        return None;
+    }
+    Some(truncate_words(&text, DESCRIPTION_MAX_CHARS))
+}
+
+/// The text of an HTML fragment: tags removed (a tag separates words only where it is a block
+/// or a line break), character references decoded, runs of whitespace made one space.
+pub fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&decode_entities(&rest[..lt]));
+        let Some(gt) = rest[lt..].find('>') else {
+            rest = "";
+            break;
+        };
+        let tag = &rest[lt + 1..lt + gt];
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if matches!(
+            name.as_str(),
+            "p" | "br"
+                | "li"
+                | "div"
+                | "h1"
+                | "h2"
+                | "h3"
+                | "h4"
+                | "h5"
+                | "h6"
+                | "tr"
+                | "td"
+                | "th"
+                | "blockquote"
+                | "pre"
+                | "dt"
+                | "dd"
+        ) {
+            out.push(' ');
+        }
+        rest = &rest[lt + gt + 1..];
+    }
+    out.push_str(&decode_entities(rest));
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Decodes the character references pulldown-cmark writes (`&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&#39;`) and any numeric one; others are kept as written.
+fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        let decoded = after.find(';').filter(|&e| e <= 10).and_then(|end| {
+            let name = &after[..end];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some(' '),
+                _ => name.strip_prefix('#').and_then(|n| {
+                    let code = match n.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => n.parse().ok(),
+                    };
+                    code.and_then(char::from_u32)
+                }),
+            };
+            c.map(|c| (c, end))
+        });
+        match decoded {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &after[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Cuts `text` to at most `max` characters at a word boundary, adding `…` when it cut.
+pub fn truncate_words(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    // Leave room for the ellipsis.
+    let limit = text
+        .char_indices()
+        .nth(max.saturating_sub(1))
+        .map_or(text.len(), |(i, _)| i);
+    let cut = text[..limit]
+        .rfind(char::is_whitespace)
+        .filter(|&i| i > 0)
+        .unwrap_or(limit);
+    let head = text[..cut].trim_end_matches(|c: char| c.is_whitespace() || ",;:".contains(c));
+    format!("{head}…")
+}
+
+/// The `json_encode` filter (Zola's name): any value as JSON, compact, or indented with
+/// `pretty=true`; `skip_none=true` leaves out map entries whose value is none, at any depth (for
+/// JSON-LD built from optional settings). Safe inside `<script>`: `<`, `>` and `&` are written as `\u003c`, `\u003e`
+/// and `\u0026`, and U+2028/U+2029 as escapes too, so neither `</script>` nor `<!--` can
+/// appear in the output; the JSON means the same. The result is not marked safe: inside a
+/// `<script type="application/ld+json">` write `{{ value | json_encode | safe }}`.
+///
+/// Errors: a value that JSON cannot represent (none: Tera's values are all JSON values).
+pub fn json_encode(value: Value, kwargs: Kwargs, _: &State) -> tera::TeraResult<String> {
+    let pretty = kwargs.get::<bool>("pretty")?.unwrap_or(false);
+    let skip_none = kwargs.get::<bool>("skip_none")?.unwrap_or(false);
+    let mut json_value = serde_json::to_value(&value)
+        .map_err(|e| tera::Error::message(format!("json_encode: {e}")))?;
+    if skip_none {
+        drop_nulls(&mut json_value);
+    }
+    let json = if pretty {
+        serde_json::to_string_pretty(&json_value)
+    } else {
+        serde_json::to_string(&json_value)
+    }
+    .map_err(|e| tera::Error::message(format!("json_encode: {e}")))?;
+    Ok(escape_for_script(&json))
+}
+
+/// Removes the entries whose value is null from every object in `v`.
+fn drop_nulls(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Object(m) => {
+            m.retain(|_, x| !x.is_null());
+            m.values_mut().for_each(drop_nulls);
+        }
+        serde_json::Value::Array(a) => a.iter_mut().for_each(drop_nulls),
+        _ => {}
+    }
+}
+
+/// The `placeholder` template test: true for text holding a part in square brackets, like
+/// `[Phone number — to be added]`, the default theme's mark for a value the site owner has not
+/// filled in yet. Such values are shown as text on the page but never published as data (no
+/// `tel:` link, no JSON-LD `telephone`). False for anything that is not text.
+pub fn is_placeholder(value: &Value, _: Kwargs, _: &State) -> tera::TeraResult<bool> {
+    Ok(value
+        .as_str()
+        .is_some_and(|s| s.find('[').is_some_and(|i| s[i..].contains(']'))))
+}
+
+/// Escapes the characters of a JSON text that could end a `<script>` element or start an
+/// HTML comment inside it. `<`, `>`, `&`, U+2028 and U+2029 can only occur inside JSON strings,
+/// where the `\uXXXX` forms mean the same characters.
+pub fn escape_for_script(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_drops_tags_and_decodes() {
+        assert_eq!(
+            plain_text("<p>Gentle <em>touch</em> &amp; care.</p>\n<p>Two&#39;s</p>"),
+            "Gentle touch & care. Two's"
+        );
+        assert_eq!(plain_text("a<br>b"), "a b");
+        assert_eq!(plain_text("x &unknown; y &#x41;"), "x &unknown; y A");
+        assert_eq!(description_from_html("<p>  </p>"), None);
+    }
+
+    #[test]
+    fn descriptions_are_cut_at_a_word_boundary() {
+        let long = "word ".repeat(60);
+        let d = truncate_words(long.trim(), 160);
+        assert!(d.chars().count() <= 160, "{d}");
+        assert!(d.ends_with("word…"), "{d}");
+        assert_eq!(truncate_words("short text", 160), "short text");
+        assert_eq!(truncate_words("abc, def ghi", 10), "abc, def…");
+        // One long word: cut inside it rather than return nothing.
+        assert_eq!(truncate_words("abcdefghijkl", 5), "abcd…");
+    }
+
+    #[test]
+    fn json_for_scripts_cannot_close_the_script() {
+        let out = escape_for_script(r#"{"a":"</script><!-- & \u2028"}"#);
+        assert!(!out.contains('<') && !out.contains('>') && !out.contains('&'));
+        let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(back["a"], "</script><!-- & \u{2028}");
+    }
+}
