@@ -14,6 +14,7 @@ mod corpus;
 mod errors;
 mod faults;
 mod live;
+mod seo;
 mod serve;
 mod studio;
 mod support;

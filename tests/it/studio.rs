@@ -8,13 +8,13 @@ use crate::support::{file_for_url, ids, links};
 
 const BASE: &str = "https://example.com";
 
-struct Built {
+pub(crate) struct Built {
     _dir: tempfile::TempDir,
-    out: PathBuf,
+    pub(crate) out: PathBuf,
     stderr: String,
 }
 
-fn build_studio() -> Built {
+pub(crate) fn build_studio() -> Built {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -36,7 +36,7 @@ fn build_studio() -> Built {
 }
 
 /// Every HTML file of the output, relative path -> text.
-fn pages(out: &Path) -> BTreeMap<String, String> {
+pub(crate) fn pages(out: &Path) -> BTreeMap<String, String> {
     crate::support::tree_hash(out)
         .into_iter()
         .filter(|(k, _)| k.ends_with(".html"))

@@ -197,6 +197,17 @@ impl TestSite {
         site
     }
 
+    /// A copy of `tests/fixtures/<name>/` with this repository's `themes/default/` copied into
+    /// it, for fixtures whose `config.yaml` says `theme: default`.
+    pub fn fixture_with_default_theme(name: &str) -> Self {
+        let site = Self::fixture(name);
+        copy_tree(
+            &Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+            &site.root.join("themes/default"),
+        );
+        site
+    }
+
     /// An empty folder.
     pub fn empty() -> Self {
         let (dir, root) = Self::in_tempdir();

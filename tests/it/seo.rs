@@ -1,0 +1,313 @@
+//! Search engines and sharing in the default theme: the `<head>` of a business site with every
+//! detail filled in (snapshots), and JSON-LD that parses as JSON and uses only real schema.org
+//! terms, checked against `tests/fixtures/schema_org_vocabulary.json`, on that fixture and on
+//! the studio site (whose placeholders must never reach the JSON-LD).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use crate::support::TestSite;
+
+/// The part of schema.org the theme uses (see the file's `about`).
+struct Vocabulary {
+    types: BTreeMap<String, Vec<String>>,
+    properties: BTreeMap<String, Vec<String>>,
+    members: BTreeSet<String>,
+}
+
+impl Vocabulary {
+    fn load() -> Self {
+        let path = crate::support::fixtures_dir().join("schema_org_vocabulary.json");
+        let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let map = |key: &str| -> BTreeMap<String, Vec<String>> {
+            v[key]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, list)| {
+                    let list = list.as_array().unwrap();
+                    (
+                        k.clone(),
+                        list.iter()
+                            .map(|s| s.as_str().unwrap().to_string())
+                            .collect(),
+                    )
+                })
+                .collect()
+        };
+        let members = map("enumerations").into_values().flatten().collect();
+        Vocabulary {
+            types: map("types"),
+            properties: map("properties"),
+            members,
+        }
+    }
+
+    /// `ty` and all its supertypes.
+    fn ancestors(&self, ty: &str) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        let mut todo = vec![ty.to_string()];
+        while let Some(t) = todo.pop() {
+            if out.insert(t.clone()) {
+                todo.extend(self.types.get(&t).cloned().unwrap_or_default());
+            }
+        }
+        out
+    }
+
+    /// Checks one JSON-LD node and everything inside it, adding a line to `problems` for each
+    /// unknown type, unknown property, property used outside its domain, or unknown
+    /// `https://schema.org/...` value.
+    fn check(&self, v: &Value, at: &str, problems: &mut Vec<String>) {
+        match v {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.check(item, &format!("{at}[{i}]"), problems);
+                }
+            }
+            Value::String(s) => {
+                if let Some(term) = s.strip_prefix("https://schema.org/")
+                    && !self.members.contains(term)
+                    && !self.types.contains_key(term)
+                {
+                    problems.push(format!("{at}: unknown schema.org value {s}"));
+                }
+            }
+            Value::Object(map) => {
+                let ty = map.get("@type").and_then(Value::as_str);
+                if let Some(t) = ty
+                    && !self.types.contains_key(t)
+                {
+                    problems.push(format!("{at}: unknown type {t}"));
+                }
+                let ancestors = ty.map(|t| self.ancestors(t)).unwrap_or_default();
+                for (key, value) in map {
+                    let here = format!("{at}.{key}");
+                    if key.starts_with('@') {
+                        if key == "@context" && value != "https://schema.org" {
+                            problems.push(format!("{here}: context is {value}"));
+                        }
+                        continue;
+                    }
+                    match (self.properties.get(key), ty) {
+                        (None, _) => problems.push(format!("{here}: unknown property {key}")),
+                        (Some(_), None) => {
+                            problems.push(format!("{here}: property on a node without @type"))
+                        }
+                        (Some(domains), Some(t)) => {
+                            if !domains.iter().any(|d| ancestors.contains(d)) {
+                                problems.push(format!(
+                                    "{here}: {key} is not a property of {t} (its domains: {})",
+                                    domains.join(", ")
+                                ));
+                            }
+                        }
+                    }
+                    self.check(value, &here, problems);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Every `<script type="application/ld+json">` block of `html`, parsed; panics (naming `file`)
+/// on one that is not JSON.
+fn json_ld(file: &str, html: &str) -> Vec<Value> {
+    let open = r#"<script type="application/ld+json">"#;
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(open) {
+        let body = &rest[i + open.len()..];
+        let end = body.find("</script>").unwrap();
+        let v: Value = serde_json::from_str(&body[..end])
+            .unwrap_or_else(|e| panic!("{file}: JSON-LD is not JSON ({e}):\n{}", &body[..end]));
+        out.push(v);
+        rest = &body[end..];
+    }
+    out
+}
+
+/// The types of the top-level JSON-LD nodes of every HTML file, after checking each against
+/// the vocabulary (the test fails listing every problem).
+fn check_site(pages: &BTreeMap<String, String>) -> BTreeMap<String, Vec<String>> {
+    let vocab = Vocabulary::load();
+    let mut problems = Vec::new();
+    let mut types = BTreeMap::new();
+    for (file, html) in pages {
+        let blocks = json_ld(file, html);
+        for (n, b) in blocks.iter().enumerate() {
+            vocab.check(b, &format!("{file} block {n}"), &mut problems);
+            if b.get("@context").is_none() {
+                problems.push(format!("{file} block {n}: no @context"));
+            }
+        }
+        types.insert(
+            file.clone(),
+            blocks
+                .iter()
+                .map(|b| b["@type"].as_str().unwrap_or("?").to_string())
+                .collect(),
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "JSON-LD problems:\n{}",
+        problems.join("\n")
+    );
+    types
+}
+
+fn html_files(site: &TestSite) -> BTreeMap<String, String> {
+    crate::studio::pages(&site.path("public"))
+}
+
+/// The `<head>` element of a page, for snapshots.
+fn head(html: &str) -> &str {
+    let start = html.find("<head>").unwrap();
+    let end = html.find("</head>").unwrap();
+    &html[start..end + "</head>".len()]
+}
+
+#[test]
+fn vocabulary_check_catches_wrong_terms() {
+    let vocab = Vocabulary::load();
+    let mut problems = Vec::new();
+    let bad: Value = serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "MassageStudio",
+        "openingHoursSpecification": {"@type": "OpeningHoursSpecification", "dayOfWeek": "https://schema.org/Funday"},
+    });
+    vocab.check(&bad, "bad", &mut problems);
+    let wrong_domain: Value = serde_json::json!({"@type": "WebSite", "telephone": "1"});
+    vocab.check(&wrong_domain, "wrong", &mut problems);
+    let joined = problems.join("\n");
+    for expected in [
+        "unknown type MassageStudio",
+        "unknown schema.org value https://schema.org/Funday",
+        "telephone is not a property of WebSite",
+    ] {
+        assert!(joined.contains(expected), "{expected} not in:\n{joined}");
+    }
+}
+
+#[test]
+fn seo_fixture_json_ld_is_valid_schema_org() {
+    let site = TestSite::fixture_with_default_theme("seo");
+    site.build().success();
+    let types = check_site(&html_files(&site));
+    assert_eq!(
+        types["index.html"],
+        ["HealthAndBeautyBusiness", "WebSite"],
+        "the home page describes the business and the web site"
+    );
+    assert_eq!(types["guides/first-visit/index.html"], ["BreadcrumbList"]);
+    assert_eq!(types["guides/room/index.html"], ["BreadcrumbList"]);
+    assert!(
+        types["about/index.html"].is_empty(),
+        "a top-level page has no breadcrumbs"
+    );
+    assert!(types["guides/index.html"].is_empty());
+
+    // The values come through, escaped for <script> but the same once parsed.
+    let home = site.read("public/index.html");
+    assert!(
+        !home.contains("Massage </script>"),
+        "</script> inside JSON-LD must be escaped"
+    );
+    let business = &json_ld("index.html", &home)[0];
+    assert_eq!(business["name"], "Quiet Hands Massage </script> Ltd.");
+    assert_eq!(business["telephone"], "+1 780 555 0100");
+    assert_eq!(business["address"]["postalCode"], "T5J 0A1");
+    assert_eq!(
+        business["openingHoursSpecification"][1]["dayOfWeek"][0],
+        "https://schema.org/Saturday"
+    );
+    assert_eq!(
+        business["potentialAction"]["target"]["urlTemplate"],
+        "https://booking.example/quiet-hands"
+    );
+    let crumbs = &json_ld("", &site.read("public/guides/first-visit/index.html"))[0];
+    let names: Vec<&str> = crumbs["itemListElement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Quiet Hands Studio", "Guides", "Your first visit"]);
+    assert_eq!(
+        crumbs["itemListElement"][1]["item"],
+        "https://quiet.example/studio/guides/"
+    );
+}
+
+#[test]
+fn seo_fixture_heads() {
+    let site = TestSite::fixture_with_default_theme("seo");
+    site.build().success();
+    for (name, file) in [
+        ("seo_head_home", "public/index.html"),
+        ("seo_head_page_with_description", "public/about/index.html"),
+        (
+            "seo_head_page_summary_description",
+            "public/notes/index.html",
+        ),
+        (
+            "seo_head_bundle_image_and_breadcrumbs",
+            "public/guides/room/index.html",
+        ),
+        (
+            "seo_head_dated_page",
+            "public/guides/first-visit/index.html",
+        ),
+    ] {
+        insta::assert_snapshot!(name, head(&site.read(file)));
+    }
+}
+
+#[test]
+fn meta_description_comes_from_description_then_summary_then_config() {
+    let site = TestSite::fixture_with_default_theme("seo");
+    site.file("content/empty.md", "---\ntitle: Empty\n---\n");
+    site.build().success();
+    site.assert_file_contains(
+        "public/about/index.html",
+        r#"<meta name="description" content="Who we are: two therapists, one quiet room.">"#,
+    );
+    let notes = site.read("public/notes/index.html");
+    let start = notes.find(r#"<meta name="description" content=""#).unwrap() + 34;
+    let text = &notes[start..start + notes[start..].find('"').unwrap()];
+    assert!(text.starts_with("This page has no description"), "{text}");
+    assert!(
+        text.ends_with('…') && !text.contains("second paragraph"),
+        "{text}"
+    );
+    assert!(text.replace("&amp;", "&").chars().count() <= 160, "{text}");
+    site.assert_file_contains(
+        "public/empty/index.html",
+        r#"<meta name="description" content="Gentle massage in Edmonton &amp; area.">"#,
+    );
+}
+
+#[test]
+fn studio_json_ld_is_valid_and_publishes_no_placeholder() {
+    let built = crate::studio::build_studio();
+    let pages = crate::studio::pages(&built.out);
+    let types = check_site(&pages);
+    assert_eq!(types["index.html"], ["HealthAndBeautyBusiness", "WebSite"]);
+    for (file, html) in &pages {
+        for block in json_ld(file, html) {
+            let text = block.to_string();
+            assert!(
+                !text.contains('['),
+                "{file}: a placeholder reached the JSON-LD: {text}"
+            );
+        }
+    }
+    let business = &json_ld("index.html", &pages["index.html"])[0];
+    assert!(business.get("telephone").is_none() && business.get("email").is_none());
+    assert_eq!(business["address"]["addressLocality"], "Edmonton");
+    assert!(business["address"].get("streetAddress").is_none());
+    insta::assert_snapshot!("studio_head_home", head(&pages["index.html"]));
+}
