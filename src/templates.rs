@@ -23,7 +23,7 @@ const SITEMAP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
 {%- for entry in entries %}
   <url>
-    <loc>{{ entry.permalink | escape_xml }}</loc>
+    <loc>{{ entry.permalink }}</loc>
     {%- if entry.lastmod %}
     <lastmod>{{ entry.lastmod }}</lastmod>
     {%- endif %}
@@ -34,30 +34,31 @@ const SITEMAP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 
 /// Built-in Atom feed (RFC 4287) of a section with `feed: true`, used unless the site or theme
 /// has an `atom.xml` (Zola's name). Its context is `feed` ([`context::feed_value`]), `section`
-/// and `config`. Every text is escaped for XML; HTML goes in `type="html"` elements, escaped.
+/// and `config`. Every value is escaped for XML by autoescaping (`.xml` templates are
+/// autoescaped: an extra `escape_xml` would escape twice); HTML goes in `type="html"` elements.
 const ATOM: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ feed.language | escape_xml }}">
-  <title>{{ feed.title | escape_xml }}</title>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="{{ feed.language }}">
+  <title>{{ feed.title }}</title>
   {%- if section.meta_description %}
-  <subtitle>{{ section.meta_description | escape_xml }}</subtitle>
+  <subtitle>{{ section.meta_description }}</subtitle>
   {%- endif %}
-  <link rel="self" type="application/atom+xml" href="{{ feed.url | escape_xml }}"/>
-  <link rel="alternate" type="text/html" href="{{ feed.alternate | escape_xml }}"/>
-  <id>{{ feed.url | escape_xml }}</id>
+  <link rel="self" type="application/atom+xml" href="{{ feed.url }}"/>
+  <link rel="alternate" type="text/html" href="{{ feed.alternate }}"/>
+  <id>{{ feed.url }}</id>
   <updated>{{ feed.updated }}</updated>
-  <author><name>{{ feed.author | escape_xml }}</name></author>
+  <author><name>{{ feed.author }}</name></author>
   <generator>stillpoint</generator>
   {%- for entry in feed.entries %}
   <entry>
-    <title>{{ entry.title | escape_xml }}</title>
-    <link rel="alternate" type="text/html" href="{{ entry.permalink | escape_xml }}"/>
-    <id>{{ entry.permalink | escape_xml }}</id>
+    <title>{{ entry.title }}</title>
+    <link rel="alternate" type="text/html" href="{{ entry.permalink }}"/>
+    <id>{{ entry.permalink }}</id>
     <published>{{ entry.published }}</published>
     <updated>{{ entry.updated }}</updated>
     {%- if entry.summary %}
-    <summary type="html">{{ entry.summary | escape_xml }}</summary>
+    <summary type="html">{{ entry.summary }}</summary>
     {%- endif %}
-    <content type="html">{{ entry.content | escape_xml }}</content>
+    <content type="html">{{ entry.content }}</content>
   </entry>
   {%- endfor %}
 </feed>

@@ -221,6 +221,12 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         let b = line.find(value).unwrap_or(0);
         span = Span::new(i + 1, line[..b].chars().count() + 1, value.chars().count());
     }
+    // `paginate_by: 0` (front_matter.rs `positive`): the message carries its own help.
+    if let Some((value, help)) = msg.split_once(" is not a number of pages: ") {
+        let mut d = d.label("not a number of pages").help(help.to_string());
+        d.message = format!("{what} in {shown}: {value} is not a number of pages");
+        return d.at(value_span(source, span), source);
+    }
     if msg.contains("is not a date") {
         let label = "not a date in a form stillpoint reads";
         let help = "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists";
@@ -275,7 +281,10 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         let empty = rest.starts_with("unit value");
         d = d.help(match expected.as_str() {
             _ if empty => "write the value after the colon, or delete the line".to_string(),
-            "a whole number" => "write a whole number, like `weight: 3`".to_string(),
+            "a whole number" => format!(
+                "write a whole number, like `{}: 3`",
+                field.and_then(|f| f.rsplit('.').next()).unwrap_or("weight")
+            ),
             "text" => "put the value in double quotes, like `title: \"Yes\"`".to_string(),
             "true or false" => "write `true` or `false`".to_string(),
             "a list" => "write a list, one `- item` per line under the field".to_string(),

@@ -13,6 +13,7 @@ mod cli;
 mod corpus;
 mod errors;
 mod faults;
+mod listings;
 mod live;
 mod seo;
 mod serve;
