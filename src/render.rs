@@ -348,29 +348,30 @@ pub fn site(
     }
     for (i, s) in tree.sections.iter().enumerate() {
         let default = if i == 0 { "index.html" } else { "section.html" };
-        jobs.push(Job {
-            output: &s.output,
-            template: s
-                .doc
-                .as_ref()
-                .and_then(|d| d.front.template.clone())
-                .unwrap_or_else(|| default.into()),
-            shown: s
-                .doc
-                .as_ref()
-                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string()),
-            context: JobContext::Section(i),
-        });
+        let template = s
+            .doc
+            .as_ref()
+            .and_then(|d| d.front.template.clone())
+            .unwrap_or_else(|| default.into());
+        let shown = s
+            .doc
+            .as_ref()
+            .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
+        // Listing pages after the first (`paginate_by`) use the section's template too.
         for (k, pager) in s.pagers.iter().enumerate().skip(1) {
-            let last = jobs.last().map(|j| (j.template.clone(), j.shown.clone()));
-            let (template, shown) = last.unwrap_or_default();
             jobs.push(Job {
                 output: &pager.output,
-                template,
-                shown,
+                template: template.clone(),
+                shown: shown.clone(),
                 context: JobContext::Pager(i, k),
             });
         }
+        jobs.push(Job {
+            output: &s.output,
+            template,
+            shown,
+            context: JobContext::Section(i),
+        });
     }
     let html_pages = jobs.len();
     for (si, s) in tree.sections.iter().enumerate() {
