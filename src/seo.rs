@@ -6,7 +6,13 @@
 //! `partials/seo.html`, as Tera values, and serializes them with [`json_encode`], so no
 //! template ever concatenates JSON by hand.
 
+use std::collections::HashSet;
+
 use tera::{Kwargs, State, Value};
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Span};
+use crate::site::SiteTree;
 
 /// The longest meta description kept, in characters: search engines show about 155–160.
 pub const DESCRIPTION_MAX_CHARS: usize = 160;
@@ -193,6 +199,84 @@ pub fn escape_for_script(json: &str) -> String {
         }
     }
     out
+}
+
+/// Checks the share images (`extra.image` of pages and sections, and of `config.yaml`): a path
+/// that is not a full URL must name a file the build writes, looked up beside the page (a page
+/// bundle's file) and then from the top of the site (`static/`). `outputs` is every output file
+/// (relative, with `/`). Returns an error for each missing one, at its line.
+pub fn check_share_images(
+    tree: &SiteTree,
+    config: &Config,
+    outputs: &HashSet<String>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let exists = |folder: &str, image: &str| {
+        let top = image.trim_start_matches('/');
+        (!image.starts_with('/') && outputs.contains(&format!("{folder}{image}")))
+            || outputs.contains(top)
+    };
+    let items = tree.pages.iter().map(|p| (&p.doc, p.path.as_str())).chain(
+        tree.sections
+            .iter()
+            .filter_map(|s| s.doc.as_ref().map(|d| (d, s.path.as_str()))),
+    );
+    for (doc, path) in items {
+        let Some(image) = doc
+            .front
+            .extra
+            .as_ref()
+            .and_then(|e| e.get("image"))
+            .and_then(|v| v.as_str())
+        else {
+            continue;
+        };
+        if image.is_empty() || crate::site::is_external(image) {
+            continue;
+        }
+        if !exists(path.trim_start_matches('/'), image) {
+            out.push(missing_image(
+                image,
+                &doc.shown,
+                &doc.source,
+                "put the picture beside the page (a page bundle: a folder with index.md and the picture) or in static/, and write its path, like `image: images/room.jpg`",
+            ));
+        }
+    }
+    if let Some(image) = config.extra.get("image").and_then(|v| v.as_str())
+        && !image.is_empty()
+        && !crate::site::is_external(image)
+        && !exists("", image)
+    {
+        out.push(missing_image(
+            image,
+            std::path::Path::new("config.yaml"),
+            &config.config_source,
+            "put the picture in static/ and write its path from there, like `image: images/room.jpg`",
+        ));
+    }
+    out
+}
+
+fn missing_image(image: &str, shown: &std::path::Path, source: &str, help: &str) -> Diagnostic {
+    let mut d = Diagnostic::error(format!(
+        "the share image `{image}` of {} does not exist",
+        shown.display()
+    ))
+    .in_file(shown)
+    .label("no such file")
+    .help(help.to_string());
+    if let Some((i, line)) = source.split('\n').enumerate().find(|(_, l)| {
+        l.trim_start()
+            .strip_prefix("image:")
+            .is_some_and(|v| v.contains(image))
+    }) {
+        let col = line
+            .find(image)
+            .map_or(1, |b| line[..b].chars().count() + 1);
+        d = d.at(Span::new(i + 1, col, image.chars().count()), source);
+    }
+    d
 }
 
 #[cfg(test)]

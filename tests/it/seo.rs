@@ -311,3 +311,31 @@ fn studio_json_ld_is_valid_and_publishes_no_placeholder() {
     assert!(business["address"].get("streetAddress").is_none());
     insta::assert_snapshot!("studio_head_home", head(&pages["index.html"]));
 }
+
+#[test]
+fn a_missing_share_image_is_an_error_at_its_line() {
+    let site = TestSite::fixture_with_default_theme("seo");
+    site.file(
+        "content/pic.md",
+        "---\ntitle: Pic\nextra:\n  image: missing.jpg\n---\nHi.\n",
+    );
+    site.seed_output();
+    let before = site.output_tree();
+    site.build()
+        .code(1)
+        .stderr_has("error: the share image `missing.jpg` of content/pic.md does not exist")
+        .stderr_has("--> content/pic.md:4:10")
+        .stderr_has("help: put the picture beside the page")
+        .stderr_lacks("seo.html");
+    crate::support::assert_same_tree(&before, &site.output_tree());
+
+    let site = TestSite::fixture_with_default_theme("seo");
+    let config = site
+        .read("config.yaml")
+        .replace("images/share.png", "images/gone.png");
+    site.file("config.yaml", &config);
+    site.build()
+        .code(1)
+        .stderr_has("the share image `images/gone.png` of config.yaml does not exist")
+        .stderr_has("--> config.yaml:");
+}
