@@ -189,7 +189,7 @@ pub fn site(
         .cloned()
         .chain(copies.iter().map(|c| c.to.clone()))
         .collect();
-    errors.extend(crate::seo::check_share_images(tree, config, &outputs));
+    errors.extend(crate::seo::check(tree, config, &outputs));
 
     // Stage 5: markdown, in parallel.
     let docs = docs(tree);

@@ -201,6 +201,120 @@ pub fn escape_for_script(json: &str) -> String {
     out
 }
 
+/// The checks of this module, for [`crate::render::site`]: share images
+/// ([`check_share_images`]) and `opening_hours` ([`check_opening_hours`]).
+pub fn check(tree: &SiteTree, config: &Config, outputs: &HashSet<String>) -> Vec<Diagnostic> {
+    let mut out = check_share_images(tree, config, outputs);
+    out.extend(check_opening_hours(config));
+    out
+}
+
+/// The day names schema.org's `DayOfWeek` has (`https://schema.org/Monday`, …).
+pub const DAYS: &[&str] = &[
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+    "PublicHolidays",
+];
+
+/// True for `HH:MM` or `HH:MM:SS` on a 24-hour clock (schema.org `Time`).
+fn is_time(t: &str) -> bool {
+    let parts: Vec<&str> = t.split(':').collect();
+    let ok = |p: &str, max: u32| p.len() == 2 && p.parse::<u32>().is_ok_and(|n| n <= max);
+    matches!(parts.len(), 2 | 3)
+        && ok(parts[0], 24)
+        && ok(parts[1], 59)
+        && parts.get(2).is_none_or(|s| ok(s, 59))
+}
+
+/// Checks `extra.opening_hours` of `config.yaml` (the JSON-LD opening hours of the default
+/// theme): a list of `{ days, opens, closes }`, days being names from [`DAYS`] (one, or a
+/// list), times `HH:MM`. Errors point at the offending value's line.
+pub fn check_opening_hours(config: &Config) -> Vec<Diagnostic> {
+    let Some(hours) = config.extra.get("opening_hours") else {
+        return Vec::new();
+    };
+    let source = &config.config_source;
+    let start = source
+        .split('\n')
+        .position(|l| l.trim_start().starts_with("opening_hours:"))
+        .unwrap_or(0);
+    let error = |what: String, value: &str, help: &str| {
+        let d = Diagnostic::error(format!("in config.yaml, `opening_hours`: {what}"))
+            .in_file("config.yaml")
+            .label("opening hours for search engines")
+            .help(help.to_string());
+        let found = source
+            .split('\n')
+            .enumerate()
+            .skip(start)
+            .find(|(_, l)| !value.is_empty() && l.contains(value));
+        let span = match found {
+            Some((i, l)) => {
+                let b = l.find(value).unwrap_or(0);
+                Span::new(i + 1, l[..b].chars().count() + 1, value.chars().count())
+            }
+            None => Span::new(start + 1, 1, "opening_hours".len()),
+        };
+        d.at(span, source)
+    };
+    let example = "write one line per group of days, like `- { days: [Monday, Tuesday], opens: \"09:00\", closes: \"17:00\" }`";
+    let Some(list) = hours.as_array() else {
+        return vec![error("it must be a list".into(), "", example)];
+    };
+    let mut out = Vec::new();
+    for item in list {
+        let Some(map) = item.as_object() else {
+            let text = item.as_str().unwrap_or("");
+            out.push(error(
+                "each line needs `days`, `opens` and `closes`".into(),
+                text,
+                example,
+            ));
+            continue;
+        };
+        let days: Vec<&serde_json::Value> = match map.get("days") {
+            Some(serde_json::Value::Array(a)) => a.iter().collect(),
+            Some(v) => vec![v],
+            None => Vec::new(),
+        };
+        if days.is_empty() {
+            out.push(error("a line has no `days`".into(), "", example));
+        }
+        for d in days {
+            let name = d.as_str().unwrap_or("");
+            if !DAYS.contains(&name) {
+                let shown = if name.is_empty() {
+                    d.to_string()
+                } else {
+                    name.to_string()
+                };
+                out.push(error(
+                    format!("`{shown}` is not a day name"),
+                    &shown,
+                    &format!("write the day in full, in English: {}", DAYS.join(", ")),
+                ));
+            }
+        }
+        for key in ["opens", "closes"] {
+            match map.get(key).and_then(|v| v.as_str()) {
+                Some(t) if is_time(t) => {}
+                Some(t) => out.push(error(
+                    format!("`{key}: {t}` is not a time"),
+                    t,
+                    "write the time on a 24-hour clock in quotes, like `opens: \"09:00\"` or `closes: \"17:30\"`",
+                )),
+                None => out.push(error(format!("a line has no `{key}`"), "", example)),
+            }
+        }
+    }
+    out
+}
+
 /// Checks the share images (`extra.image` of pages and sections, and of `config.yaml`): a path
 /// that is not a full URL must name a file the build writes, looked up beside the page (a page
 /// bundle's file) and then from the top of the site (`static/`). `outputs` is every output file
@@ -304,6 +418,16 @@ mod tests {
         assert_eq!(truncate_words("abc, def ghi", 10), "abc, def…");
         // One long word: cut inside it rather than return nothing.
         assert_eq!(truncate_words("abcdefghijkl", 5), "abcd…");
+    }
+
+    #[test]
+    fn times_are_24_hour_clock() {
+        for ok in ["09:00", "17:30", "00:00", "24:00", "10:15:30"] {
+            assert!(is_time(ok), "{ok}");
+        }
+        for bad in ["9:00", "9am", "17:60", "25:00", "", "09:00:"] {
+            assert!(!is_time(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -339,3 +339,35 @@ fn a_missing_share_image_is_an_error_at_its_line() {
         .stderr_has("the share image `images/gone.png` of config.yaml does not exist")
         .stderr_has("--> config.yaml:");
 }
+
+#[test]
+fn bad_opening_hours_are_errors_at_their_line_in_config() {
+    let site = TestSite::fixture_with_default_theme("seo");
+    let config = site.read("config.yaml").replace(
+        "  opening_hours:\n",
+        "  opening_hours:\n    - { days: [Monday, Tues], opens: \"9am\", closes: \"17:00\" }\n    - \"Sat 10-2\"\n",
+    );
+    site.file("config.yaml", &config);
+    let run = site.build();
+    run.code(1)
+        .stderr_has("error: in config.yaml, `opening_hours`: `Tues` is not a day name")
+        .stderr_has("--> config.yaml:22:")
+        .stderr_has("help: write the day in full, in English: Monday, Tuesday")
+        .stderr_has("`opens: 9am` is not a time")
+        .stderr_has("each line needs `days`, `opens` and `closes`")
+        .stderr_has("--> config.yaml:23:")
+        .stderr_lacks("seo.html");
+
+    // One day may be written without a list.
+    let site = TestSite::fixture_with_default_theme("seo");
+    let config = site
+        .read("config.yaml")
+        .replace("days: [Saturday]", "days: Saturday");
+    site.file("config.yaml", &config);
+    site.build().success();
+    let business = &json_ld("index.html", &site.read("public/index.html"))[0];
+    assert_eq!(
+        business["openingHoursSpecification"][1]["dayOfWeek"],
+        serde_json::json!(["https://schema.org/Saturday"])
+    );
+}
