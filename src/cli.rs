@@ -1,4 +1,4 @@
-//! The command line: `stillpoint build`, `watch` and `serve` (clap, derive API).
+//! The command line: `stillpoint build`, `watch`, `serve`, `check` and `new` (clap, derive API).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -23,6 +23,49 @@ pub enum Command {
     Watch(WatchArgs),
     /// Serve the site on a local address and reload the browser after every change.
     Serve(ServeArgs),
+    /// Build the site without writing it and report problems: broken links, missing images,
+    /// content and accessibility issues, health pages due for review.
+    Check(CheckArgs),
+    /// Create a new site in DIR, with the default theme and example pages.
+    New(NewArgs),
+}
+
+/// Options of `stillpoint check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The site folder (the one holding config.yaml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Exit with 1 when there are warnings, not only errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also request external http:// and https:// links, once per address.
+    #[arg(long)]
+    pub external: bool,
+    /// Do not request external links starting with this address (repeatable; added to
+    /// `check.skip_external` in config.yaml).
+    #[arg(long, value_name = "URL")]
+    pub skip_external: Vec<String>,
+    /// Seconds allowed for each external request.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub timeout: f64,
+    /// External requests in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Check health-page review dates as if today were DATE (YYYY-MM-DD; for tests).
+    #[arg(long, hide = true, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// Options of `stillpoint new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The folder to create the site in; it must not exist or be empty.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
 }
 
 /// Options of `stillpoint build`.

@@ -24,8 +24,16 @@ pub const CONFIG_KEYS: &[&str] = &[
     "output_dir",
     "menu",
     "minify",
+    "check",
     "extra",
 ];
+
+/// The keys of `check:` in `config.yaml`, for did-you-mean hints.
+pub const CHECK_KEYS: &[&str] = &["review_months", "skip_external"];
+
+/// The default of `check.review_months`: a health page is due for review a year after its
+/// `extra.reviewed` date.
+pub const DEFAULT_REVIEW_MONTHS: u32 = 12;
 
 /// `config.yaml` as written. Every field is optional here so that a missing required key gets our
 /// own message; [`Config::load`] checks them.
@@ -48,10 +56,42 @@ pub struct RawConfig {
     pub menu: Vec<RawMenuItem>,
     /// Minify HTML output (accepted; minification is not built in yet and leaves HTML as is).
     pub minify: bool,
+    /// Settings of `stillpoint check`.
+    pub check: RawCheck,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
     /// twice.
     #[serde(deserialize_with = "crate::yaml::strict_map")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// `check:` in `config.yaml`: settings of `stillpoint check`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawCheck {
+    /// Months after a health page's `extra.reviewed` date before `check` warns that it is due
+    /// for review (whole number, 1 to 120; [`DEFAULT_REVIEW_MONTHS`] when absent).
+    pub review_months: Option<i64>,
+    /// External links that `check --external` does not visit: a URL is skipped when it starts
+    /// with one of these (`https://www.facebook.com/`).
+    pub skip_external: Vec<String>,
+}
+
+/// The resolved `check:` settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckSettings {
+    /// Months after `extra.reviewed` before a health page is due for review.
+    pub review_months: u32,
+    /// URL prefixes that `check --external` does not visit.
+    pub skip_external: Vec<String>,
+}
+
+impl Default for CheckSettings {
+    fn default() -> Self {
+        CheckSettings {
+            review_months: DEFAULT_REVIEW_MONTHS,
+            skip_external: Vec::new(),
+        }
+    }
 }
 
 /// One menu entry as written: `{name, url, weight}`; `url` may be `@/page.md`.
@@ -122,6 +162,8 @@ pub struct Config {
     pub menu: Vec<MenuItem>,
     /// `minify: true` in the config.
     pub minify: bool,
+    /// Settings of `stillpoint check` (`check:` in the config).
+    pub check: CheckSettings,
     /// `extra`, as JSON for templates.
     pub extra: serde_json::Value,
     /// Include drafts.
@@ -204,6 +246,7 @@ impl Config {
             output_dir,
             menu,
             minify,
+            check,
             extra,
         } = raw;
         let shown = PathBuf::from("config.yaml");
@@ -308,6 +351,30 @@ impl Config {
             .collect();
         menu.sort_by_key(|m| m.weight.map_or((1, 0), |w| (0, w)));
 
+        let RawCheck {
+            review_months,
+            skip_external,
+        } = check;
+        let review_months = match review_months {
+            None => DEFAULT_REVIEW_MONTHS,
+            Some(n) if (1..=120).contains(&n) => n as u32,
+            Some(n) => {
+                let mut d = Diagnostic::error(format!(
+                    "`check.review_months: {n}` is out of range: it must be a whole number of months from 1 to 120"
+                ))
+                .in_file(&shown)
+                .label("months between reviews of a health page")
+                .help(format!(
+                    "write a number of months, like `review_months: {DEFAULT_REVIEW_MONTHS}` (once a year), or remove the line for the default of {DEFAULT_REVIEW_MONTHS}"
+                ));
+                if let Some(span) = nested_value_span(&source, "check", "review_months") {
+                    d = d.at(span, &source);
+                }
+                errors.push(d);
+                DEFAULT_REVIEW_MONTHS
+            }
+        };
+
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
         }
@@ -326,6 +393,10 @@ impl Config {
             output_span,
             menu,
             minify,
+            check: CheckSettings {
+                review_months,
+                skip_external,
+            },
             extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
         })
@@ -354,6 +425,7 @@ impl Config {
             output_span: None,
             menu: Vec::new(),
             minify: false,
+            check: CheckSettings::default(),
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
         }
@@ -406,6 +478,35 @@ fn list_themes(root: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
+}
+
+/// The span of the value of `key:` indented under the top-level `parent:` in `source` (the
+/// value's first character to the line's end, comments left out). `None` when not found.
+pub(crate) fn nested_value_span(source: &str, parent: &str, key: &str) -> Option<Span> {
+    let mut inside = false;
+    for (i, line) in source.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        if !line.starts_with([' ', '\t']) && !line.trim().is_empty() && !line.starts_with('#') {
+            inside = line
+                .strip_prefix(parent)
+                .is_some_and(|r| r.trim_start().starts_with(':'));
+            continue;
+        }
+        let trimmed = line.trim_start();
+        if inside && let Some(rest) = trimmed.strip_prefix(key) {
+            let Some(value) = rest.trim_start().strip_prefix(':') else {
+                continue;
+            };
+            let value = value.split(" #").next().unwrap_or_default().trim();
+            let b = line.rfind(value).unwrap_or(line.len() - trimmed.len());
+            return Some(Span::new(
+                i + 1,
+                line[..b].chars().count() + 1,
+                value.chars().count().max(1),
+            ));
+        }
+    }
+    None
 }
 
 /// The span of the first occurrence of `value` as a whole word in `source` (for menu URLs).
@@ -514,5 +615,36 @@ mod tests {
         let d = &err.into_diagnostics()[0];
         assert!(d.message.contains("unknown theme `nope`"), "{d:?}");
         assert_eq!(d.span.unwrap().line, 3);
+    }
+
+    #[test]
+    fn review_months_defaults_to_twelve_and_is_read() {
+        let c = load("title: x\nbase_url: https://e.com\n").unwrap();
+        assert_eq!(c.check, CheckSettings::default());
+        assert_eq!(c.check.review_months, 12);
+        let c = load("title: x\nbase_url: https://e.com\ncheck:\n  review_months: 6\n  skip_external: [\"https://x.org/\"]\n").unwrap();
+        assert_eq!(c.check.review_months, 6);
+        assert_eq!(c.check.skip_external, vec!["https://x.org/".to_string()]);
+    }
+
+    #[test]
+    fn review_months_out_of_range_is_error_at_its_value() {
+        let err = load("title: x\nbase_url: https://e.com\ncheck:\n  review_months: 0 # never\n")
+            .unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert!(
+            d.message
+                .contains("`check.review_months: 0` is out of range"),
+            "{d:?}"
+        );
+        assert_eq!(d.span, Some(Span::new(4, 18, 1)));
+    }
+
+    #[test]
+    fn review_months_of_the_wrong_type_is_located() {
+        let err =
+            load("title: x\nbase_url: https://e.com\ncheck:\n  review_months: soon\n").unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert_eq!(d.span.map(|s| s.line), Some(4), "{d:?}");
     }
 }

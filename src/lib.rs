@@ -15,6 +15,7 @@
 //! Every stage reports problems as [`error::Diagnostic`]s with file, line and column; the
 //! library never prints and never exits the process: the binary does both.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
@@ -22,6 +23,7 @@ pub mod fs;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod seo;
 pub mod serve;
 pub mod shortcodes;

@@ -11,7 +11,7 @@ use clap::Parser;
 
 mod cli;
 
-use cli::{BuildArgs, Cli, Command};
+use cli::{BuildArgs, CheckArgs, Cli, Command};
 use stillpoint::serve::{ServeEvent, ServeOptions};
 use stillpoint::watch::{Notice, Rebuild, WatchEvent};
 use stillpoint::{BuildOptions, Diagnostic, config::Overrides, render_diagnostics};
@@ -96,6 +96,51 @@ fn build_command(args: BuildArgs, show_timings: bool) -> ExitCode {
 }
 
 #[allow(clippy::print_stderr)]
+fn check_command(args: CheckArgs) -> ExitCode {
+    let strict = args.strict;
+    let options = stillpoint::check::CheckOptions {
+        build: BuildOptions {
+            root: args.root,
+            overrides: Overrides {
+                drafts: args.drafts,
+                ..Overrides::default()
+            },
+            dry_run: true,
+        },
+        external: args.external,
+        skip_external: args.skip_external,
+        timeout: std::time::Duration::from_secs_f64(args.timeout.clamp(0.1, 600.0)),
+        concurrency: usize::from(args.concurrency),
+        today: args.today,
+    };
+    let found = stillpoint::check::check(&options);
+    report(&found.diagnostics);
+    for note in &found.notes {
+        eprintln!("note: {note}");
+    }
+    eprintln!("{}", found.summary_line());
+    ExitCode::from(found.exit_code(strict))
+}
+
+#[allow(clippy::print_stderr)]
+fn new_command(args: cli::NewArgs) -> ExitCode {
+    match stillpoint::scaffold::create(&args.dir) {
+        Ok(()) => {
+            eprintln!(
+                "Created a new site in {}.\nNext steps:\n  cd {}\n  stillpoint serve\nthen open http://127.0.0.1:1111/ and edit the files in content/.",
+                args.dir.display(),
+                args.dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report(&e.into_diagnostics());
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -123,6 +168,8 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Check(args) => check_command(args),
+        Command::New(args) => new_command(args),
         Command::Serve(args) => {
             let stop = stop_flag();
             let options = ServeOptions {

@@ -730,8 +730,9 @@ fn scan_html_ids(html: &str, mut found: impl FnMut(&str)) {
 
 /// Byte offsets of the body to file positions. Line starts are found lazily, once, and column
 /// counting resumes from the previous lookup when it is on the same line further right, so many
-/// links on one very long line stay linear.
-struct Positions<'a> {
+/// links on one very long line stay linear. Shared with `check.rs`, so its diagnostics point
+/// where the build's do.
+pub(crate) struct Positions<'a> {
     body: &'a str,
     /// Line number in the file of the body's first line, minus one.
     line_offset: usize,
@@ -741,7 +742,7 @@ struct Positions<'a> {
 }
 
 impl<'a> Positions<'a> {
-    fn new(body: &'a str, first_line: usize) -> Self {
+    pub(crate) fn new(body: &'a str, first_line: usize) -> Self {
         Self {
             body,
             line_offset: first_line.max(1) - 1,
@@ -750,7 +751,7 @@ impl<'a> Positions<'a> {
         }
     }
 
-    fn span(&mut self, range: Range<usize>) -> Span {
+    pub(crate) fn span(&mut self, range: Range<usize>) -> Span {
         let body = self.body;
         let starts = self.line_starts.get_or_insert_with(|| {
             std::iter::once(0)

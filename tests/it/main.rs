@@ -9,6 +9,7 @@
 mod browser;
 mod build;
 mod cases;
+mod check;
 mod cli;
 mod corpus;
 mod errors;
