@@ -159,6 +159,11 @@ pub fn check(options: &CheckOptions) -> CheckReport {
         return report;
     };
     let today = options.today.unwrap_or_else(today);
+    if let Some(built) = &built {
+        report
+            .diagnostics
+            .extend(template_and_menu_checks(&config, built));
+    }
     let found = content_checks(&config, &tree, built.as_ref(), today);
     report.pages = found.pages;
     report.diagnostics.extend(found.diagnostics);
@@ -175,6 +180,224 @@ pub fn check(options: &CheckOptions) -> CheckReport {
         report.notes.extend(notes);
     }
     report
+}
+
+/// Checks of what markdown does not write: in the templates the site uses (its own
+/// `templates/`, then the theme's files it does not override), `<img>` tags without an `alt`
+/// attribute, and `src`/`href` values written as fixed paths into the site (`/logo.png`) that
+/// the build does not produce; in `config.yaml`, menu entries given as paths (`/faq/`) that
+/// the build does not produce. `@/` links and `get_url` are already checked by the build.
+pub fn template_and_menu_checks(config: &Config, built: &BuiltSite) -> Vec<Diagnostic> {
+    let outputs: std::collections::HashSet<&str> = built
+        .files
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .chain(built.copies.iter().map(|c| c.to.as_str()))
+        .collect();
+    let exists = |path: &str| {
+        let Some(rel) = path
+            .strip_prefix(config.base_path.as_str())
+            .and_then(|p| p.strip_prefix('/'))
+        else {
+            return false;
+        };
+        let rel = rel.split(['?', '#']).next().unwrap_or_default();
+        let rel = percent_encoding::percent_decode_str(rel).decode_utf8_lossy();
+        let rel = rel.trim_end_matches('/');
+        rel.is_empty()
+            || outputs.contains(rel)
+            || outputs.contains(format!("{rel}/index.html").as_str())
+    };
+    let mut out = Vec::new();
+    for item in &config.menu {
+        let url = item.url.as_str();
+        if url.starts_with("@/") || crate::site::is_external(url) || url.starts_with('#') {
+            continue;
+        }
+        let path = if url.starts_with('/') {
+            format!("{}{url}", config.base_path)
+        } else {
+            format!("{}/{url}", config.base_path)
+        };
+        if !exists(&path) {
+            let mut d = Diagnostic::error(format!(
+                "the menu entry \"{}\" links to {url}, which the site does not have",
+                item.name
+            ))
+            .in_file("config.yaml")
+            .label("no such page or file")
+            .help("link pages with `@/` and their file name, like `url: \"@/faq.md\"`, so the link follows the page and is checked");
+            if let Some(span) = item.span {
+                d = d.at(span, &config.config_source);
+            }
+            out.push(d);
+        }
+    }
+    let mut templates: Vec<(std::path::PathBuf, String, String)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut dirs = vec![(
+        config.root.join("templates"),
+        std::path::PathBuf::from("templates"),
+    )];
+    if let (Some(dir), Some(name)) = (&config.theme_dir, &config.theme) {
+        dirs.push((
+            dir.join("templates"),
+            Path::new("themes").join(name).join("templates"),
+        ));
+    }
+    for (dir, shown) in dirs {
+        for (abs, rel) in content::walk(&dir, &shown, false).unwrap_or_default() {
+            if rel.ends_with(".html")
+                && seen.insert(rel.clone())
+                && let Ok(text) = std::fs::read_to_string(&abs)
+            {
+                templates.push((shown.join(&rel), rel, text));
+            }
+        }
+    }
+    for (shown, _, text) in &templates {
+        for tag in html_tags(text, "img") {
+            let span = span_at(text, tag.start, tag.text.len());
+            if !has_attribute(tag.text, "alt") {
+                out.push(
+                    Diagnostic::warning("an <img> in a template has no alt attribute")
+                        .in_file(shown)
+                        .at(span, text)
+                        .label("no alt attribute")
+                        .help("add alt=\"…\" describing the image, or alt=\"\" if it is only decoration"),
+                );
+            }
+        }
+        for (start, value) in fixed_paths(text) {
+            let path = if value.starts_with('/') && !value.starts_with("//") {
+                value.to_string()
+            } else {
+                continue;
+            };
+            if !exists(&format!("{}{path}", config.base_path)) && !exists(&path) {
+                out.push(
+                    Diagnostic::error(format!(
+                        "a template links to {value}, which the site does not have"
+                    ))
+                    .in_file(shown)
+                    .at(span_at(text, start, value.len()), text)
+                    .label("no such page or file")
+                    .help("put the file in static/ (it is then published at the same path), or use get_url(path=\"…\") so the link is checked and follows base_url"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// An HTML start tag found in template text: byte offset and the tag's text (`<img …>`).
+struct HtmlTag<'a> {
+    start: usize,
+    text: &'a str,
+}
+
+/// Start tags named `name` (lower case) in `text`, skipping Tera comments `{# … #}`.
+fn html_tags<'a>(text: &'a str, name: &str) -> Vec<HtmlTag<'a>> {
+    let lower = text.to_ascii_lowercase();
+    let open = format!("<{name}");
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = lower.get(from..).and_then(|s| s.find(&open)) {
+        let start = from + i;
+        from = start + open.len();
+        let next = lower.as_bytes().get(from).copied();
+        if !next.is_some_and(|c| c.is_ascii_whitespace() || c == b'>' || c == b'/') {
+            continue;
+        }
+        if in_tera_comment(text, start) {
+            continue;
+        }
+        // The tag ends at the first `>` outside `{{ }}` / `{% %}`.
+        let mut depth = 0i32;
+        let bytes = text.as_bytes();
+        let mut j = from;
+        let mut end = None;
+        while j < bytes.len() {
+            match (bytes[j], bytes.get(j + 1)) {
+                (b'{', Some(b'{' | b'%')) => {
+                    depth += 1;
+                    j += 1;
+                }
+                (b'}' | b'%', Some(b'}')) if depth > 0 => {
+                    depth -= 1;
+                    j += 1;
+                }
+                (b'>', _) if depth == 0 => {
+                    end = Some(j + 1);
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        if let Some(end) = end {
+            out.push(HtmlTag {
+                start,
+                text: &text[start..end],
+            });
+        }
+    }
+    out
+}
+
+fn in_tera_comment(text: &str, at: usize) -> bool {
+    let before = &text[..at];
+    match (before.rfind("{#"), before.rfind("#}")) {
+        (Some(open), Some(close)) => open > close,
+        (Some(_), None) => true,
+        _ => false,
+    }
+}
+
+fn has_attribute(tag: &str, name: &str) -> bool {
+    let lower = tag.to_ascii_lowercase();
+    lower.match_indices(name).any(|(i, _)| {
+        let before = lower.as_bytes().get(i.wrapping_sub(1)).copied();
+        let after = lower[i + name.len()..].trim_start();
+        before.is_some_and(|c| c.is_ascii_whitespace())
+            && (after.starts_with('=') || after.starts_with('>') || after.starts_with('/'))
+    })
+}
+
+/// `src="…"` and `href="…"` values in template text that are fixed text (no `{{`/`{%`), with
+/// their byte offsets.
+fn fixed_paths(text: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        for (i, _) in text.match_indices(attr) {
+            if in_tera_comment(text, i) {
+                continue;
+            }
+            let start = i + attr.len();
+            let Some(len) = text[start..].find('"') else {
+                continue;
+            };
+            let value = &text[start..start + len];
+            if !value.contains("{{") && !value.contains("{%") && !value.is_empty() {
+                out.push((start, value));
+            }
+        }
+    }
+    out
+}
+
+/// The file position of byte `offset` in `text`, `len` bytes long (the line's characters).
+fn span_at(text: &str, offset: usize, len: usize) -> Span {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let col = before[line_start..].chars().count() + 1;
+    let shown = text[offset.min(text.len())..]
+        .chars()
+        .take(len)
+        .take_while(|&c| c != '\n' && c != '\r')
+        .count();
+    Span::new(line, col, shown.max(1))
 }
 
 /// Today's date in the system's time zone.
@@ -644,6 +867,103 @@ pub fn check_health(
             .help(format!(
                 "check that the page is still accurate (the research, the advice, the links), then set `reviewed: {today}`; `check.review_months` in config.yaml sets how often"
             )),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::SourceKind;
+
+    fn doc(source: &str) -> Document {
+        let (front, body_start, body_line) =
+            crate::content::front_matter::parse(source, Path::new("content/p.md")).unwrap();
+        Document {
+            relative: "p.md".into(),
+            shown: "content/p.md".into(),
+            kind: SourceKind::Page,
+            source: source.into(),
+            front,
+            body_start,
+            body_line,
+            warnings: Vec::new(),
+        }
+    }
+
+    fn health(reviewed: &str, months: u32, today: jiff::civil::Date) -> Vec<String> {
+        let d = doc(&format!(
+            "---\ntitle: T\nextra:\n  health: true\n  reviewed: {reviewed}\n---\nText.\n"
+        ));
+        let mut out = Vec::new();
+        check_health(&d, months, today, &mut out);
+        out.into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn review_is_due_the_day_after_the_months_have_passed() {
+        let today = jiff::civil::date(2026, 11, 29);
+        assert!(health("2025-11-29", 12, today).is_empty());
+        assert_eq!(
+            health("2025-11-28", 12, today),
+            ["health information last reviewed on 2025-11-28, more than 12 months ago"]
+        );
+        assert!(health("2026-05-29", 6, today).is_empty());
+        assert_eq!(health("2026-05-28", 6, today).len(), 1);
+        // A date-time counts by its date; today itself is not the future.
+        assert!(health("2026-11-29T08:00:00-07:00", 12, today).is_empty());
+        assert_eq!(
+            health("2026-11-30", 12, today),
+            ["the review date 2026-11-30 is in the future (today is 2026-11-29)"]
+        );
+    }
+
+    #[test]
+    fn only_health_true_makes_a_health_page() {
+        assert!(is_health_page(&doc("---\nextra:\n  health: true\n---\n")));
+        assert!(!is_health_page(&doc("---\nextra:\n  health: false\n---\n")));
+        assert!(!is_health_page(&doc(
+            "---\nextra:\n  health: \"yes\"\n---\n"
+        )));
+        assert!(!is_health_page(&doc("---\ntitle: x\n---\n")));
+    }
+
+    #[test]
+    fn vague_and_bare_link_texts() {
+        let vague = |t: &str| link_text_problem(t, "@/x.md", false).map(|p| p.1);
+        assert_eq!(vague("Click here!").as_deref(), Some("vague link text"));
+        assert_eq!(vague("here").as_deref(), Some("vague link text"));
+        assert_eq!(vague("Read more…").as_deref(), Some("vague link text"));
+        assert_eq!(vague("this link").as_deref(), Some("vague link text"));
+        assert_eq!(
+            vague("www.example.org").as_deref(),
+            Some("bare web address")
+        );
+        assert_eq!(vague("read more about the 2020 review"), None);
+        assert_eq!(vague("where we are"), None);
+        assert_eq!(link_text_problem("a@b.c", "mailto:a@b.c", true), None);
+        assert!(link_text_problem("https://x.org", "https://x.org", true).is_some());
+    }
+
+    #[test]
+    fn h1_tags_are_counted() {
+        assert_eq!(count_h1(b"<h1>a</h1><H1 class=x>b</H1><h10><h2>"), 2);
+    }
+
+    #[test]
+    fn template_tags_and_attributes() {
+        let t = "{# <img src=x> #}\n<img src=\"{{ get_url(path='a.png') }}\" alt=\"\">\n<IMG src=/b.png>";
+        let tags = html_tags(t, "img");
+        assert_eq!(tags.len(), 2);
+        assert!(has_attribute(tags[0].text, "alt"));
+        assert!(!has_attribute(tags[1].text, "alt"));
+        assert_eq!(
+            span_at(t, tags[1].start, tags[1].text.len()),
+            Span::new(3, 1, 16)
+        );
+        assert_eq!(
+            fixed_paths("<a href=\"/x/\"><img src=\"{{ u }}\">"),
+            [(9, "/x/")]
         );
     }
 }

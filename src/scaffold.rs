@@ -58,6 +58,10 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
         include_bytes!("../themes/default/templates/partials/page-list.html"),
     ),
     (
+        "templates/partials/section-health.html",
+        include_bytes!("../themes/default/templates/partials/section-health.html"),
+    ),
+    (
         "templates/partials/toc.html",
         include_bytes!("../themes/default/templates/partials/toc.html"),
     ),

@@ -12,12 +12,19 @@ use crate::support::{INDEX_HTML, PAGE_HTML, SECTION_HTML, TestSite};
 
 const TODAY: &str = "2026-11-29";
 
-/// A copy of `tests/fixtures/check/<kind>/` with the three standard templates.
+/// A copy of `tests/fixtures/check/<kind>/` with the three standard templates where the
+/// fixture has none of its own.
 fn fixture(kind: &str) -> TestSite {
     let site = TestSite::fixture(&format!("check/{kind}"));
-    site.file("templates/index.html", INDEX_HTML)
-        .file("templates/section.html", SECTION_HTML)
-        .file("templates/page.html", PAGE_HTML);
+    for (name, text) in [
+        ("templates/index.html", INDEX_HTML),
+        ("templates/section.html", SECTION_HTML),
+        ("templates/page.html", PAGE_HTML),
+    ] {
+        if !site.exists(name) {
+            site.file(name, text);
+        }
+    }
     site
 }
 
@@ -176,6 +183,33 @@ fn health_review_that_is_not_a_date() {
         "health_bad_date",
         "warning: `reviewed: last spring` is not a date",
         "content/page.md:6:13",
+    );
+}
+
+#[test]
+fn image_without_alt_in_a_template() {
+    assert_one(
+        "template_img_alt",
+        "warning: an <img> in a template has no alt attribute",
+        "templates/page.html:4:9",
+    );
+}
+
+#[test]
+fn missing_file_linked_from_a_template() {
+    assert_one(
+        "template_missing_file",
+        "error: a template links to /favicon.ico, which the site does not have",
+        "templates/page.html:2:87",
+    );
+}
+
+#[test]
+fn menu_path_to_nothing() {
+    assert_one(
+        "menu_missing_path",
+        "error: the menu entry \"Prices\" links to /prices/, which the site does not have",
+        "config.yaml:5:29",
     );
 }
 
@@ -371,4 +405,26 @@ fn new_refuses_a_folder_with_files() {
 #[test]
 fn new_without_a_folder_is_a_usage_error() {
     TestSite::empty().run(&["new"]).code(2);
+}
+
+#[test]
+fn a_health_section_shows_its_review_date_and_note() {
+    let dir = TestSite::empty();
+    dir.run(&["new", dir.path("site").to_str().unwrap()])
+        .success();
+    dir.file(
+        "site/content/_index.md",
+        "---\ntitle: Welcome\ndescription: The home page.\nextra:\n  health: true\n  reviewed: 2026-10-01\n---\n\nText.\n",
+    );
+    let root = dir.path("site");
+    let root = root.to_str().unwrap();
+    dir.run(&["check", "--strict", "--root", root, "--today", TODAY])
+        .success();
+    dir.run(&["build", "--root", root]).success();
+    let home = dir.read("site/public/index.html");
+    assert!(
+        home.contains("Reviewed on <time datetime=\"2026-10-01\">2026-10-01</time>"),
+        "{home}"
+    );
+    assert!(home.contains("class=\"health-note\""), "{home}");
 }
