@@ -555,6 +555,22 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
                 autolink: link_type == LinkType::Autolink,
                 text: String::new(),
             }),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                // Links written as raw HTML (`<a href="https://…">`), as in reference lists.
+                let source = body.get(range.clone()).unwrap_or_default();
+                for (_, url) in fixed_paths(&html) {
+                    if is_http(url) {
+                        let at = source.find(url).map_or(range.start, |i| range.start + i);
+                        let at = span(at..at + url.len());
+                        out.external.push(ExternalLink {
+                            url: url.to_string(),
+                            file: doc.shown.clone(),
+                            span: at,
+                            line_text: line_of(&doc.source, at.line),
+                        });
+                    }
+                }
+            }
             Event::Text(t) | Event::Code(t) => {
                 for o in &mut open {
                     o.text.push_str(&t);

@@ -85,9 +85,36 @@ pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnost
         }
         to_visit.insert(url.to_string(), ());
     }
+    if !no_tls.is_empty() {
+        notes.push(format!(
+            "{} https:// address{} not checked: this stillpoint was built without the `https` feature (cargo install --path . --features https)",
+            no_tls.len(),
+            if no_tls.len() == 1 { " was" } else { "es were" }
+        ));
+    }
     let urls: Vec<String> = to_visit.into_keys().collect();
     let outcomes = request_all(&urls, settings);
     let mut diags = Vec::new();
+    // Offline: one warning instead of one per link.
+    let failures: Vec<&str> = outcomes
+        .values()
+        .filter_map(|o| match o {
+            Outcome::Failed(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    if urls.len() >= 2 && failures.len() == urls.len() {
+        diags.push(
+            Diagnostic::warning(format!(
+                "none of the {} external addresses could be reached ({})",
+                urls.len(),
+                failures.first().copied().unwrap_or_default()
+            ))
+            .help("this computer may be offline: connect to the Internet and run `stillpoint check --external` again"),
+        );
+        notes.push(format!("requested {} external addresses", urls.len()));
+        return (diags, notes);
+    }
     for l in links {
         let url = without_fragment(&l.url);
         let Some(outcome) = outcomes.get(url) else {
@@ -111,13 +138,6 @@ pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnost
             String::new()
         }
     ));
-    if !no_tls.is_empty() {
-        notes.push(format!(
-            "{} https:// address{} not checked: this stillpoint was built without the `https` feature (cargo install --path . --features https)",
-            no_tls.len(),
-            if no_tls.len() == 1 { " was" } else { "es were" }
-        ));
-    }
     (diags, notes)
 }
 

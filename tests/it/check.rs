@@ -428,3 +428,24 @@ fn a_health_section_shows_its_review_date_and_note() {
     );
     assert!(home.contains("class=\"health-note\""), "{home}");
 }
+
+#[test]
+fn external_links_when_offline_give_one_warning() {
+    // Two ports with nothing listening: every request fails to connect.
+    let closed = || {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let (a, b) = (closed(), closed());
+    let site = fixture("vague_link");
+    site.file(
+        "content/page.md",
+        &format!(
+            "---\ntitle: Links\ndescription: A page with links.\n---\n\n[one study](http://127.0.0.1:{a}/x) and [another](http://127.0.0.1:{b}/y)\n"
+        ),
+    );
+    check(&site, &["--external", "--timeout", "5"])
+        .success()
+        .stderr_has("warning: none of the 2 external addresses could be reached (")
+        .stderr_has("0 errors, 1 warning in 2 pages");
+}
