@@ -364,17 +364,51 @@ fn has_attribute(tag: &str, name: &str) -> bool {
     })
 }
 
+/// The value of the attribute `name` in a start tag (`href="…"` or `href='…'`).
+fn attr_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let lower = tag.to_ascii_lowercase();
+    lower.match_indices(name).find_map(|(i, _)| {
+        let before = lower.as_bytes().get(i.wrapping_sub(1)).copied();
+        if !before.is_some_and(|c| c.is_ascii_whitespace()) {
+            return None;
+        }
+        let rest = tag[i + name.len()..]
+            .trim_start()
+            .strip_prefix('=')?
+            .trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let value = &rest[1..];
+        value.find(quote).map(|end| &value[..end])
+    })
+}
+
+/// Text with HTML tags removed and whitespace collapsed.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// `src="…"` and `href="…"` values in template text that are fixed text (no `{{`/`{%`), with
 /// their byte offsets.
 fn fixed_paths(text: &str) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
-    for attr in ["src=\"", "href=\""] {
+    for attr in ["src=\"", "href=\"", "src='", "href='"] {
+        let quote = if attr.ends_with('"') { '"' } else { '\'' };
         for (i, _) in text.match_indices(attr) {
             if in_tera_comment(text, i) {
                 continue;
             }
             let start = i + attr.len();
-            let Some(len) = text[start..].find('"') else {
+            let Some(len) = text[start..].find(quote) else {
                 continue;
             };
             let value = &text[start..start + len];
@@ -383,6 +417,7 @@ fn fixed_paths(text: &str) -> Vec<(usize, &str)> {
             }
         }
     }
+    out.sort_unstable();
     out
 }
 
@@ -490,6 +525,8 @@ fn count_h1(html: &[u8]) -> usize {
 
 /// A link or image being read: its start, destination and the text inside it so far.
 struct Open {
+    /// An `<a>` written as raw HTML (its address is collected with the raw HTML).
+    raw: bool,
     image: bool,
     range: std::ops::Range<usize>,
     dest: String,
@@ -513,6 +550,7 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
     let mut previous_level = 1u8;
     let mut markdown_h1: Vec<Span> = Vec::new();
     let mut open: Vec<Open> = Vec::new();
+    let mut done: Vec<Open> = Vec::new();
     for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
@@ -538,6 +576,7 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
                 previous_level = level;
             }
             Event::Start(Tag::Image { dest_url, .. }) => open.push(Open {
+                raw: false,
                 image: true,
                 range: range.clone(),
                 dest: dest_url.to_string(),
@@ -549,6 +588,7 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
                 link_type,
                 ..
             }) => open.push(Open {
+                raw: false,
                 image: false,
                 range: range.clone(),
                 dest: dest_url.to_string(),
@@ -556,12 +596,15 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
                 text: String::new(),
             }),
             Event::Html(html) | Event::InlineHtml(html) => {
-                // Links written as raw HTML (`<a href="https://…">`), as in reference lists.
+                // Raw HTML in markdown, as in reference lists: its addresses, its <img> tags
+                // and its <a> link texts are checked like markdown's.
                 let source = body.get(range.clone()).unwrap_or_default();
+                let at_text =
+                    |needle: &str| source.find(needle).map_or(range.start, |i| range.start + i);
                 for (_, url) in fixed_paths(&html) {
                     if is_http(url) {
-                        let at = source.find(url).map_or(range.start, |i| range.start + i);
-                        let at = span(at..at + url.len());
+                        let start = at_text(url);
+                        let at = span(start..start + url.len());
                         out.external.push(ExternalLink {
                             url: url.to_string(),
                             file: doc.shown.clone(),
@@ -569,6 +612,50 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
                             line_text: line_of(&doc.source, at.line),
                         });
                     }
+                }
+                for tag in html_tags(&html, "img") {
+                    if !has_attribute(tag.text, "alt") {
+                        let start = at_text(tag.text);
+                        out.diagnostics.push(
+                            warn(
+                                format!(
+                                    "an image has no alt text: `{}`",
+                                    attr_value(tag.text, "src").unwrap_or_default()
+                                ),
+                                span(start..start + tag.text.len()),
+                            )
+                            .label("no alt attribute")
+                            .help("add alt=\"…\" describing what the image shows, or alt=\"\" if it is only decoration"),
+                        );
+                    }
+                }
+                let lower = html.to_ascii_lowercase();
+                for tag in html_tags(&html, "a") {
+                    let start = at_text(tag.text);
+                    let after = tag.start + tag.text.len();
+                    let dest = attr_value(tag.text, "href").unwrap_or_default().to_string();
+                    let mut o = Open {
+                        raw: true,
+                        image: false,
+                        range: start..start + tag.text.len(),
+                        dest,
+                        autolink: false,
+                        text: String::new(),
+                    };
+                    match lower.get(after..).and_then(|r| r.find("</a")) {
+                        Some(end) => {
+                            o.text = strip_tags(&html[after..after + end]);
+                            done.push(o);
+                        }
+                        None => open.push(o),
+                    }
+                }
+                if lower.contains("</a")
+                    && !lower.contains("<a")
+                    && open.last().is_some_and(|o| o.raw)
+                    && let Some(o) = open.pop()
+                {
+                    done.push(o);
                 }
             }
             Event::Text(t) | Event::Code(t) => {
@@ -582,30 +669,34 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
                 }
             }
             Event::End(TagEnd::Image) | Event::End(TagEnd::Link) => {
-                let Some(o) = open.pop() else { continue };
-                let at = span(o.range.clone());
-                let text = o.text.trim();
-                if is_http(&o.dest) {
-                    out.external.push(ExternalLink {
-                        url: o.dest.clone(),
-                        file: doc.shown.clone(),
-                        span: at,
-                        line_text: line_of(&doc.source, at.line),
-                    });
-                }
-                if o.image {
-                    if text.is_empty() {
-                        out.diagnostics.push(
-                            warn(format!("an image has no alt text: `{}`", o.dest), at)
-                                .label("no alt text")
-                                .help("describe what the image shows between the brackets, like `![The treatment room, with a padded table](room.jpg)`; people who cannot see it hear this text instead"),
-                        );
-                    }
-                } else if let Some(d) = link_text_problem(text, &o.dest, o.autolink) {
-                    out.diagnostics.push(warn(d.0, at).label(d.1).help(d.2));
+                if let Some(o) = open.pop() {
+                    done.push(o);
                 }
             }
             _ => {}
+        }
+        for o in done.drain(..) {
+            let at = span(o.range.clone());
+            let text = o.text.trim();
+            if is_http(&o.dest) && !o.raw {
+                out.external.push(ExternalLink {
+                    url: o.dest.clone(),
+                    file: doc.shown.clone(),
+                    span: at,
+                    line_text: line_of(&doc.source, at.line),
+                });
+            }
+            if o.image {
+                if text.is_empty() {
+                    out.diagnostics.push(
+                        warn(format!("an image has no alt text: `{}`", o.dest), at)
+                            .label("no alt text")
+                            .help("describe what the image shows between the brackets, like `![The treatment room, with a padded table](room.jpg)`; people who cannot see it hear this text instead"),
+                    );
+                }
+            } else if let Some(d) = link_text_problem(text, &o.dest, o.autolink) {
+                out.diagnostics.push(warn(d.0, at).label(d.1).help(d.2));
+            }
         }
     }
     // More than one h1 on the built page. Without the built page (the build failed), assume
@@ -959,6 +1050,62 @@ mod tests {
         assert_eq!(vague("where we are"), None);
         assert_eq!(link_text_problem("a@b.c", "mailto:a@b.c", true), None);
         assert!(link_text_problem("https://x.org", "https://x.org", true).is_some());
+    }
+
+    fn body_findings(body: &str) -> (Vec<(usize, usize, String)>, Vec<String>) {
+        let d = doc(&format!("---\ntitle: T\ndescription: D.\n---\n{body}"));
+        let mut out = ContentFindings::default();
+        check_body(&d, Some(1), &mut out);
+        (
+            out.diagnostics
+                .iter()
+                .map(|d| {
+                    let s = d.span.unwrap();
+                    (s.line, s.col, d.message.clone())
+                })
+                .collect(),
+            out.external.iter().map(|l| l.url.clone()).collect(),
+        )
+    }
+
+    #[test]
+    fn raw_html_links_and_images_are_checked_like_markdown() {
+        let (diags, external) = body_findings(
+            "Inline <a href=\"https://x.org/a\">click here</a> and\n\n<p><a href='https://x.org/b'>read <em>more</em></a> <img src=\"/i.png\"></p>\n\n[fine](https://x.org/c#part) <a href=\"/ok/\">our prices</a>\n",
+        );
+        assert_eq!(
+            diags,
+            [
+                (
+                    5,
+                    8,
+                    "link text that does not say where it goes: \"click here\"".to_string()
+                ),
+                (7, 53, "an image has no alt text: `/i.png`".to_string()),
+                (
+                    7,
+                    4,
+                    "link text that does not say where it goes: \"read more\"".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            external,
+            ["https://x.org/a", "https://x.org/b", "https://x.org/c#part"]
+        );
+    }
+
+    #[test]
+    fn headings_are_measured_from_the_title() {
+        let (diags, _) = body_findings("### Too deep\n\n## Fine\n\n### Fine\n\n##### Skips\n");
+        let lines: Vec<(usize, &str)> = diags.iter().map(|d| (d.0, d.2.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (5, "heading level skipped: an h3 follows an h1"),
+                (11, "heading level skipped: an h5 follows an h3")
+            ]
+        );
     }
 
     #[test]
