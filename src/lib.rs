@@ -12,6 +12,9 @@
 //! 7. [`render::site`]: Tera templates -> [`render::BuiltSite`], in memory
 //! 8. [`output::publish`]: staging folder beside `public/`, then a swap
 //!
+//! Besides `build`: [`check::check`] (stages 1–7, then content, template and external-link
+//! checks, nothing written), [`scaffold::create`] (`new DIR`), [`watch`] and [`serve`].
+//!
 //! Every stage reports problems as [`error::Diagnostic`]s with file, line and column; the
 //! library never prints and never exits the process: the binary does both.
 
