@@ -449,3 +449,19 @@ fn external_links_when_offline_give_one_warning() {
         .stderr_has("warning: none of the 2 external addresses could be reached (")
         .stderr_has("0 errors, 1 warning in 2 pages");
 }
+
+#[test]
+fn check_usage_errors_exit_2() {
+    let site = fixture("vague_link");
+    check(&site, &["--concurrency", "0"]).code(2);
+    check(&site, &["--no-such-flag"]).code(2);
+}
+
+#[test]
+fn check_of_a_folder_without_config_exits_1() {
+    TestSite::empty()
+        .run(&["check"])
+        .code(1)
+        .stderr_has("this folder is not a stillpoint site")
+        .stderr_has("1 error, 0 warnings in 0 pages");
+}
