@@ -144,9 +144,10 @@ weight: 20
 ---
 
 This page is a *page bundle*: the folder `content/visit/` holds the page (`index.md`) and its
-own files, such as the photo below, which is published beside the page.
+own files, such as the picture below, which is published beside the page. Replace `room.png`
+with a photo of your own, and describe it between the brackets for people who cannot see it.
 
-![A calm treatment room with soft light](room.png)
+![Placeholder for a photo of the treatment room](room.png)
 
 ## Getting here {#getting-here}
 
