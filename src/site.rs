@@ -456,14 +456,17 @@ impl SiteTree {
                         Some(h) => (h, "its first heading"),
                         None => (name_in_words(&stem), "its file name"),
                     };
-                    warnings.push(
-                        Diagnostic::warning(format!(
-                            "{} has no title; using {from}: \"{title}\"",
-                            doc.shown.display()
-                        ))
-                        .in_file(&doc.shown)
-                        .help("add a line like `title: \"Your title\"` to the front matter"),
-                    );
+                    let mut d = Diagnostic::warning(format!(
+                        "{} has no title; using {from}: \"{title}\"",
+                        doc.shown.display()
+                    ))
+                    .in_file(&doc.shown)
+                    .help("add a line like `title: \"Your title\"` to the front matter");
+                    // Point at the front matter's opening `---`, where the title belongs.
+                    if doc.body_line > 1 {
+                        d = d.at(Span::new(1, 1, 3), &doc.source);
+                    }
+                    warnings.push(d);
                     title
                 }
             };

@@ -115,6 +115,15 @@ fn bare_url_as_link_text() {
 }
 
 #[test]
+fn missing_title() {
+    assert_one(
+        "missing_title",
+        "warning: content/page.md has no title; using its file name: \"Page\"",
+        "content/page.md:1:1",
+    );
+}
+
+#[test]
 fn long_title() {
     assert_one(
         "long_title",
