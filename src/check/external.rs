@@ -1,7 +1,7 @@
 //! `check --external`: requests every distinct external `http://` / `https://` link once.
 //!
-//! In: the external links found in markdown ([`super::ExternalLink`], with file and position)
-//! and [`Settings`]. Out: diagnostics at every place a bad URL is written, and notes about the
+//! In: the external links found in markdown and in the built pages ([`super::ExternalLink`],
+//! with file and position) and [`Settings`]. Out: diagnostics at every place a bad URL is written, and notes about the
 //! check itself. Each distinct URL (without its `#fragment`) is requested once with `GET`, by
 //! at most [`Settings::concurrency`] threads at a time, each request limited to
 //! [`Settings::timeout`]. Redirects are followed by hand (up to [`MAX_REDIRECTS`]) so that a
@@ -121,7 +121,10 @@ pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnost
             continue;
         };
         if let Some(d) = diagnostic(outcome, url, settings.timeout) {
-            let d = d.in_file(&l.file).at_line(l.span, l.line_text.clone());
+            let mut d = d.in_file(&l.file);
+            if let Some(span) = l.span {
+                d = d.at_line(span, l.line_text.clone());
+            }
             diags.push(d);
         }
     }

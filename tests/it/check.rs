@@ -361,6 +361,34 @@ fn external_links_on_a_local_server() {
 }
 
 #[test]
+fn external_links_in_templates_are_checked_at_their_template_line() {
+    let (port, hits) = serve_local();
+    let base = format!("http://127.0.0.1:{port}");
+    let site = fixture("vague_link");
+    site.file(
+        "content/page.md",
+        &format!("---\ntitle: Links\ndescription: A page with links.\n---\n\n[a working page]({base}/ok)\n"),
+    )
+    .file(
+        "templates/page.html",
+        &PAGE_HTML.replace(
+            "</main>",
+            &format!("</main>\n<footer><a href=\"{base}/gone\">Our old address</a> <a href=\"{base}/ok\">ok</a></footer>"),
+        ),
+    );
+    check(&site, &["--external"])
+        .code(1)
+        .stderr_has(&format!(
+            "error: broken external link: {base}/gone answers 404 (not found)\n --> templates/page.html:8:18"
+        ))
+        .stderr_has("note: requested 2 external addresses")
+        .stderr_has("1 error, 0 warnings in 2 pages");
+    let hits = hits.lock().unwrap();
+    assert_eq!(hits.get("/ok"), Some(&1), "{hits:?}");
+    assert_eq!(hits.get("/gone"), Some(&1), "{hits:?}");
+}
+
+#[test]
 fn external_links_are_not_requested_without_the_flag() {
     let (port, hits) = serve_local();
     let site = fixture("vague_link");
