@@ -58,8 +58,16 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
         include_bytes!("../themes/default/templates/partials/page-list.html"),
     ),
     (
+        "templates/partials/pagination.html",
+        include_bytes!("../themes/default/templates/partials/pagination.html"),
+    ),
+    (
         "templates/partials/section-health.html",
         include_bytes!("../themes/default/templates/partials/section-health.html"),
+    ),
+    (
+        "templates/partials/seo.html",
+        include_bytes!("../themes/default/templates/partials/seo.html"),
     ),
     (
         "templates/partials/toc.html",
@@ -93,12 +101,23 @@ check:
 extra:
   # PLACEHOLDERS: replace every value in [square brackets], then delete `placeholder_notice`.
   placeholder_notice: "Contact details on this site are placeholders."
+  # A value with a part in [square brackets] is shown on the pages as it is, but never
+  # published for search engines nor made into a phone or email link.
   business_name: "[Business name]"
-  address: "[Street address], [City]"
+  address:
+    street: "[Street address]"
+    city: "[City]"
+    region: "[Province or state]"
+    postal_code: "[Postal code]"
+    country: "[Country code, like CA]"
   phone: "[Phone number]"
   email: "[Email address]"
+  # Shown in the footer as written.
   hours:
     - "[Opening hours]"
+  # For search engines, once the hours are known, one line per group of days:
+  # opening_hours:
+  #   - { days: [Monday, Tuesday, Wednesday, Thursday, Friday], opens: "09:00", closes: "17:00" }
   booking_url: "@/visit/index.md"
 "#;
 
