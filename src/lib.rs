@@ -19,6 +19,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod fs;
+pub mod images;
 pub mod markdown;
 pub mod output;
 pub mod render;

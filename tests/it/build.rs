@@ -143,8 +143,10 @@ fn page_bundle_copies_its_files_beside_the_page() {
     );
     assert_eq!(site.read("public/studio/notes/plan.pdf"), "PDF-ISH\n");
     let page = site.read("public/studio/index.html");
+    // The markdown image is processed (see tests/it/images.rs); the original is still copied.
     assert!(
-        page.contains("<img src=\"photo.jpg\" alt=\"The room\""),
+        page.contains("<img src=\"https://example.org/processed_images/")
+            && page.contains("width=\"64\" height=\"48\" alt=\"The room\""),
         "{page}"
     );
     assert!(
@@ -636,11 +638,14 @@ fn images_beside_a_bundle_page_and_folder_links_resolve() {
     let site = TestSite::fixture("minimal");
     site.file(
         "content/studio/index.md",
-        "---\ntitle: Studio\n---\n![room](room.jpg) [up](../about/) [self](./)\n",
+        "---\ntitle: Studio\n---\n![room](room.svg) [up](../about/) [self](./)\n",
     )
-    .file("content/studio/room.jpg", "jpg");
+    .file(
+        "content/studio/room.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
     site.build().success();
-    site.assert_file_contains("public/studio/index.html", "src=\"room.jpg\"");
+    site.assert_file_contains("public/studio/index.html", "src=\"room.svg\"");
 }
 
 // See: fresh-user trial, rows 61-65: Word lock files `~$name.md` were published as pages, and

@@ -13,6 +13,7 @@ mod cli;
 mod corpus;
 mod errors;
 mod faults;
+mod images;
 mod listings;
 mod live;
 mod seo;
