@@ -736,3 +736,155 @@ fn escape(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_sizes_follow_zola_ops() {
+        let cases = [
+            (Op::Scale(100, 50), (400, 300), (100, 50)),
+            (Op::FitWidth(200), (400, 300), (200, 150)),
+            (Op::FitWidth(800), (400, 300), (800, 600)),
+            (Op::FitHeight(150), (400, 300), (200, 150)),
+            (Op::Fit(100, 100), (400, 300), (100, 75)),
+            (Op::Fit(100, 100), (300, 400), (75, 100)),
+            (Op::Fit(1000, 1000), (400, 300), (400, 300)),
+            (Op::Fill(100, 100), (400, 300), (100, 100)),
+            (Op::FitWidth(1), (3000, 1), (1, 1)),
+        ];
+        for (op, (w, h), want) in cases {
+            assert_eq!(op.output_size(w, h), want, "{op:?} of {w}x{h}");
+        }
+    }
+
+    #[test]
+    fn fill_crops_the_centre() {
+        assert_eq!(
+            Op::Fill(100, 100).crop(400, 200),
+            Some((100.0, 0.0, 200.0, 200.0))
+        );
+        assert_eq!(
+            Op::Fill(200, 100).crop(200, 400),
+            Some((0.0, 150.0, 200.0, 100.0))
+        );
+        assert_eq!(Op::FitWidth(10).crop(400, 200), None);
+    }
+
+    #[test]
+    fn bad_resize_arguments_are_errors() {
+        assert!(Op::from_args("fill", Some(10), None).is_err());
+        assert!(Op::from_args("fit_width", Some(0), None).is_err());
+        let e = Op::from_args("squash", Some(1), Some(1)).unwrap_err();
+        assert!(e.message.contains("squash") && e.help.contains("fit_width"));
+        assert_eq!(
+            Op::from_args("fit_height", None, Some(5)),
+            Ok(Op::FitHeight(5))
+        );
+        assert_eq!(Format::parse("auto"), Some(None));
+        assert_eq!(Format::parse("jpeg"), Some(Some(Format::Jpeg)));
+        assert_eq!(Format::parse("gif"), None);
+    }
+
+    #[test]
+    fn only_jpeg_png_and_webp_are_processed() {
+        for name in ["a.jpg", "b/c.JPEG", "d.png", "e.webp"] {
+            assert!(is_processable_name(name), "{name}");
+        }
+        for name in ["a.svg", "b.gif", "c.avif", "noext", "x.jpg.txt"] {
+            assert!(!is_processable_name(name), "{name}");
+        }
+    }
+
+    fn site_with_png(w: u32, h: u32) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("static/a.png");
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let img = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([
+                (x % 256) as u8,
+                (y % 256) as u8,
+                if x > w / 2 { 200 } else { 40 },
+            ])
+        });
+        img.save(&path).unwrap();
+        (dir, path)
+    }
+
+    #[test]
+    fn pictures_are_made_once_and_then_come_from_the_cache() {
+        let (dir, path) = site_with_png(1000, 500);
+        let sources = [("a.png".to_string(), path)];
+        let p = Processor::new(dir.path(), "https://example.org/", sources.clone());
+        let first = p
+            .picture("a.png", "A \"test\" <image>", "", true)
+            .unwrap()
+            .unwrap();
+        assert!(first.contains(r#"width="1000" height="500""#), "{first}");
+        assert!(
+            first.contains(r#"alt="A &quot;test&quot; &lt;image&gt;""#),
+            "{first}"
+        );
+        assert!(!first.contains("loading="), "the first image is not lazy");
+        assert!(
+            first.contains(" 480w, ") && first.contains(" 1000w"),
+            "{first}"
+        );
+        // Three widths, as PNG and WebP.
+        assert_eq!(p.encoded(), 6);
+        let again = p.picture("a.png", "alt", "t", false).unwrap().unwrap();
+        assert!(
+            again.contains(r#"title="t" loading="lazy" decoding="async""#),
+            "{again}"
+        );
+        assert_eq!(p.encoded(), 6, "same build: nothing made twice");
+        let next_build = Processor::new(dir.path(), "https://example.org", sources);
+        let cached = next_build.picture("a.png", "A \"test\" <image>", "", true);
+        assert_eq!(cached, Some(Ok(first)));
+        assert_eq!(next_build.encoded(), 0, "next build: all from the cache");
+        assert!(!next_build.published().is_empty());
+    }
+
+    #[test]
+    fn other_files_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = Processor::new(
+            dir.path(),
+            "https://example.org",
+            [("logo.svg".to_string(), dir.path().join("logo.svg"))],
+        );
+        assert_eq!(p.picture("logo.svg", "", "", true), None);
+        assert_eq!(p.picture("unknown.png", "", "", true), None);
+    }
+
+    #[test]
+    fn corrupt_and_unreadable_images_are_errors_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("static/bad.jpg");
+        std::fs::create_dir_all(bad.parent().unwrap()).unwrap();
+        std::fs::write(&bad, b"\xff\xd8\xff\xe0 not really").unwrap();
+        let p = Processor::new(
+            dir.path(),
+            "https://example.org",
+            [
+                ("bad.jpg".to_string(), bad),
+                ("gone.png".to_string(), dir.path().join("static/gone.png")),
+            ],
+        );
+        let e = p.picture("bad.jpg", "", "", true).unwrap().unwrap_err();
+        assert!(
+            e.message
+                .starts_with("static/bad.jpg is not a readable image"),
+            "{e:?}"
+        );
+        let e = p.picture("gone.png", "", "", true).unwrap().unwrap_err();
+        assert!(
+            e.message
+                .contains("could not read the image static/gone.png"),
+            "{e:?}"
+        );
+        let e = p.resize("bad.jpg", Op::FitWidth(10), None).unwrap_err();
+        assert!(e.message.contains("static/bad.jpg"), "{e:?}");
+    }
+}
