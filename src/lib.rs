@@ -21,6 +21,7 @@ pub mod error;
 pub mod fs;
 pub mod images;
 pub mod markdown;
+pub mod minify;
 pub mod output;
 pub mod render;
 pub mod seo;

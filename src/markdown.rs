@@ -915,6 +915,55 @@ mod tests {
         }
     }
 
+    /// Images: `a.png` becomes a marker holding what the hook got; `bad.png` cannot be used;
+    /// everything else is kept.
+    struct ImageResolver;
+
+    impl LinkResolver for ImageResolver {
+        fn resolve(&self, _target: &str) -> LinkTarget {
+            LinkTarget::External
+        }
+        fn image(&self, target: &str, alt: &str, title: &str, first: bool) -> ImageHtml {
+            match target {
+                "a.png" => ImageHtml::Html(format!(
+                    "<picture alt=[{alt}] title=[{title}] first={first}>"
+                )),
+                "bad.png" => ImageHtml::Broken {
+                    message: "bad.png is not a readable image".into(),
+                    help: None,
+                },
+                _ => ImageHtml::Keep,
+            }
+        }
+    }
+
+    #[test]
+    fn image_hook_replaces_the_img_and_reports_bad_images_at_their_position() {
+        let r = render(
+            "Intro ![An *old* `room`](a.png \"T\") end.\n\n![b](b.svg) ![c](a.png)\n\nx ![d](bad.png)\n",
+            5,
+            &ImageResolver,
+        );
+        assert_eq!(
+            r.html,
+            "<p>Intro <picture alt=[An old room] title=[T] first=true> end.</p>\n<p><img src=\"b.svg\" alt=\"b\" /> <picture alt=[c] title=[] first=false></p>\n<p>x <img src=\"bad.png\" alt=\"d\" /></p>\n"
+        );
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(
+            r.problems[0].span,
+            Span {
+                line: 9,
+                col: 3,
+                len: 13
+            }
+        );
+        // The summary still cuts at the first paragraph.
+        assert_eq!(
+            r.summary.as_deref(),
+            Some("<p>Intro <picture alt=[An old room] title=[T] first=true> end.</p>")
+        );
+    }
+
     fn md(body: &str) -> Rendered {
         render(body, 1, &TestResolver)
     }

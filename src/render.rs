@@ -124,16 +124,12 @@ pub fn site(
 ) -> Result<BuiltSite> {
     let mut warnings = tree.warnings.clone();
 
-    if config.minify {
-        let mut d = Diagnostic::warning("`minify: true` is not supported yet: the HTML is written as it is")
+    if config.minify && !crate::minify::AVAILABLE {
+        let mut d = Diagnostic::warning("`minify: true` has no effect: this stillpoint was built without HTML minification, so the HTML is written as it is")
             .in_file("config.yaml")
-            .help("remove `minify: true` from config.yaml to silence this warning; web hosts compress HTML anyway");
-        if let Some(line) = config
-            .config_source
-            .split('\n')
-            .position(|l| l.trim_start().starts_with("minify:"))
-        {
-            d = d.at(Span::new(line + 1, 1, 6), &config.config_source);
+            .help("to minify, install stillpoint with `cargo install --path . --features minify` (or run `cargo run --release --features minify -- build`); or remove `minify: true` from config.yaml to silence this warning");
+        if let Some(span) = crate::yaml::key_value_span(&config.config_source, "minify") {
+            d = d.at(span, &config.config_source);
         }
         warnings.push(d);
     }
@@ -539,6 +535,13 @@ pub fn site(
         return Err(Error::Diagnostics(errors));
     }
     timings.lap("templates");
+    if config.minify && crate::minify::AVAILABLE {
+        files
+            .par_iter_mut()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .for_each(|(_, bytes)| *bytes = crate::minify::html(bytes));
+        timings.lap("minify");
+    }
     // Processed images used by markdown and templates, published from the image cache.
     copies.extend(
         images

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assets;
 mod browser;
 mod build;
 mod cases;
