@@ -48,6 +48,30 @@ pub trait LinkResolver {
     /// `../evidence.md`, `https://…`, `#top`), except that an email autolink `<a@b.c>` is passed
     /// as `mailto:a@b.c`. Output: what it points at.
     fn resolve(&self, target: &str) -> LinkTarget;
+
+    /// Input: an image destination as written, that [`resolve`](Self::resolve) did not report
+    /// as broken; its alt text and title as plain text; and whether it is the first image of the
+    /// page body. Output: what to write in place of pulldown-cmark's `<img>` (images.rs makes a
+    /// responsive `<picture>`). The default keeps the `<img>`.
+    fn image(&self, _target: &str, _alt: &str, _title: &str, _first: bool) -> ImageHtml {
+        ImageHtml::Keep
+    }
+}
+
+/// What [`LinkResolver::image`] says to write for a markdown image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageHtml {
+    /// pulldown-cmark's `<img>`, as written.
+    Keep,
+    /// This HTML instead (alt text and title included).
+    Html(String),
+    /// The image cannot be used: reported like a broken link, at the image.
+    Broken {
+        /// What is wrong, naming the file.
+        message: String,
+        /// What to do.
+        help: Option<String>,
+    },
 }
 
 /// A position in the source file. line and col are 1-based; col counts chars; len in chars (≥1).
@@ -158,6 +182,12 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
     let mut more_at: Option<usize> = None;
     let mut first_paragraph: Option<(usize, Option<usize>)> = None;
     let mut in_word = false;
+    // The markdown image being read: (event index, destination as written, title, problems
+    // before it, its source range), its alt text, nesting, and how many images came before.
+    let mut open_image: Option<(usize, String, String, usize, Range<usize>)> = None;
+    let mut image_alt = String::new();
+    let mut image_nesting = 0usize;
+    let mut images_seen = 0usize;
 
     for i in 0..events.len() {
         // Summary bounds: the first top-level paragraph, and a top-level `<!-- more -->` line.
@@ -175,6 +205,7 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
             }
         }
         let mut heading_closed = false;
+        let mut image_closed = false;
         let Some((event, range)) = events.get_mut(i) else {
             break;
         };
@@ -189,12 +220,30 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
                         open_heading = Some((i, heading_level(*level)));
                         heading_text.clear();
                     }
-                    Tag::Link {
+                    Tag::Image {
                         link_type,
                         dest_url,
+                        title,
                         ..
+                    } => {
+                        image_nesting += 1;
+                        let written = dest_url.to_string();
+                        let problems = out.problems.len();
+                        resolve_link(
+                            link_type,
+                            dest_url,
+                            range,
+                            resolver,
+                            &mut positions,
+                            &mut out,
+                        );
+                        if open_image.is_none() {
+                            image_alt.clear();
+                            open_image =
+                                Some((i, written, title.to_string(), problems, range.clone()));
+                        }
                     }
-                    | Tag::Image {
+                    Tag::Link {
                         link_type,
                         dest_url,
                         ..
@@ -223,6 +272,10 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
                         }
                     }
                     TagEnd::Heading(_) => heading_closed = true,
+                    TagEnd::Image => {
+                        image_nesting = image_nesting.saturating_sub(1);
+                        image_closed = image_nesting == 0;
+                    }
                     _ => {}
                 }
             }
@@ -231,11 +284,17 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
                 if open_heading.is_some() {
                     heading_text.push_str(text);
                 }
+                if open_image.is_some() {
+                    image_alt.push_str(text);
+                }
             }
             Event::SoftBreak | Event::HardBreak => {
                 in_word = false;
                 if open_heading.is_some() {
                     heading_text.push(' ');
+                }
+                if open_image.is_some() {
+                    image_alt.push(' ');
                 }
             }
             Event::TaskListMarker(checked) => {
@@ -253,6 +312,30 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
                 in_word = false;
             }
             _ => {}
+        }
+        if image_closed && let Some((start, written, title, problems, range)) = open_image.take() {
+            let first = images_seen == 0;
+            images_seen += 1;
+            if out.problems.len() == problems {
+                match resolver.image(&written, &image_alt, &title, first) {
+                    ImageHtml::Keep => {}
+                    ImageHtml::Html(html) => {
+                        // The whole `![alt](src)` becomes one inline HTML event; the events
+                        // inside it (the alt text) become empty text, so indexes stay valid.
+                        if let Some(slot) = events.get_mut(start) {
+                            slot.0 = Event::InlineHtml(html.into());
+                        }
+                        for slot in events.iter_mut().take(i + 1).skip(start + 1) {
+                            slot.0 = Event::Text(CowStr::Borrowed(""));
+                        }
+                    }
+                    ImageHtml::Broken { message, help } => out.problems.push(LinkProblem {
+                        message,
+                        help,
+                        span: positions.span(range),
+                    }),
+                }
+            }
         }
         if heading_closed && let Some((start, level)) = open_heading.take() {
             let title = collapse_whitespace(&heading_text);
@@ -831,6 +914,55 @@ mod tests {
                 _ => LinkTarget::External,
             }
         }
+    }
+
+    /// Images: `a.png` becomes a marker holding what the hook got; `bad.png` cannot be used;
+    /// everything else is kept.
+    struct ImageResolver;
+
+    impl LinkResolver for ImageResolver {
+        fn resolve(&self, _target: &str) -> LinkTarget {
+            LinkTarget::External
+        }
+        fn image(&self, target: &str, alt: &str, title: &str, first: bool) -> ImageHtml {
+            match target {
+                "a.png" => ImageHtml::Html(format!(
+                    "<picture alt=[{alt}] title=[{title}] first={first}>"
+                )),
+                "bad.png" => ImageHtml::Broken {
+                    message: "bad.png is not a readable image".into(),
+                    help: None,
+                },
+                _ => ImageHtml::Keep,
+            }
+        }
+    }
+
+    #[test]
+    fn image_hook_replaces_the_img_and_reports_bad_images_at_their_position() {
+        let r = render(
+            "Intro ![An *old* `room`](a.png \"T\") end.\n\n![b](b.svg) ![c](a.png)\n\nx ![d](bad.png)\n",
+            5,
+            &ImageResolver,
+        );
+        assert_eq!(
+            r.html,
+            "<p>Intro <picture alt=[An old room] title=[T] first=true> end.</p>\n<p><img src=\"b.svg\" alt=\"b\" /> <picture alt=[c] title=[] first=false></p>\n<p>x <img src=\"bad.png\" alt=\"d\" /></p>\n"
+        );
+        assert_eq!(r.problems.len(), 1);
+        assert_eq!(
+            r.problems[0].span,
+            Span {
+                line: 9,
+                col: 3,
+                len: 13
+            }
+        );
+        // The summary still cuts at the first paragraph.
+        assert_eq!(
+            r.summary.as_deref(),
+            Some("<p>Intro <picture alt=[An old room] title=[T] first=true> end.</p>")
+        );
     }
 
     fn md(body: &str) -> Rendered {

@@ -34,6 +34,8 @@ pub struct BuiltSite {
     pub pages_rendered: usize,
     /// Wall time of each stage so far.
     pub timings: crate::Timings,
+    /// Processed-image variants encoded by this build (the rest came from the image cache).
+    pub images_encoded: usize,
 }
 
 /// Lists the static files of the theme and then the site (a site file replaces the theme's
@@ -122,16 +124,12 @@ pub fn site(
 ) -> Result<BuiltSite> {
     let mut warnings = tree.warnings.clone();
 
-    if config.minify {
-        let mut d = Diagnostic::warning("`minify: true` is not supported yet: the HTML is written as it is")
+    if config.minify && !crate::minify::AVAILABLE {
+        let mut d = Diagnostic::warning("`minify: true` has no effect: this stillpoint was built without HTML minification, so the HTML is written as it is")
             .in_file("config.yaml")
-            .help("remove `minify: true` from config.yaml to silence this warning; web hosts compress HTML anyway");
-        if let Some(line) = config
-            .config_source
-            .split('\n')
-            .position(|l| l.trim_start().starts_with("minify:"))
-        {
-            d = d.at(Span::new(line + 1, 1, 6), &config.config_source);
+            .help("to minify, install stillpoint with `cargo install --path . --features minify` (or run `cargo run --release --features minify -- build`); or remove `minify: true` from config.yaml to silence this warning");
+        if let Some(span) = crate::yaml::key_value_span(&config.config_source, "minify") {
+            d = d.at(span, &config.config_source);
         }
         warnings.push(d);
     }
@@ -191,12 +189,21 @@ pub fn site(
         .collect();
     errors.extend(crate::seo::check(tree, config, &outputs));
 
+    // Images that markdown and `resize_image` may process: every copied file.
+    let images = std::sync::Arc::new(crate::images::Processor::new(
+        &config.root,
+        &config.base_url,
+        copies.iter().map(|c| (c.to.clone(), c.from.clone())),
+    ));
+
     // Stage 5: markdown, in parallel.
     let docs = docs(tree);
     let rendered: Vec<Rendered> = docs
         .par_iter()
         .map(|d| {
-            let links = tree.resolver_for(d.relative, &outputs, &config.base_path);
+            let links = tree
+                .resolver_for(d.relative, &outputs, &config.base_path)
+                .with_images(&images);
             // CommonMark 0.31, 2.3: a NUL character is replaced by U+FFFD.
             if d.body.contains('\0') {
                 markdown::render(&d.body.replace('\0', "\u{FFFD}"), d.body_line, &links)
@@ -284,6 +291,7 @@ pub fn site(
     let mut data = SiteData {
         base_url: config.base_url.clone(),
         drafts: tree.drafts.iter().cloned().collect(),
+        images: Some(std::sync::Arc::clone(&images)),
         ..Default::default()
     };
     for (i, p) in tree.pages.iter().enumerate() {
@@ -527,11 +535,26 @@ pub fn site(
         return Err(Error::Diagnostics(errors));
     }
     timings.lap("templates");
+    if config.minify && crate::minify::AVAILABLE {
+        files
+            .par_iter_mut()
+            .filter(|(path, _)| path.ends_with(".html"))
+            .for_each(|(_, bytes)| *bytes = crate::minify::html(bytes));
+        timings.lap("minify");
+    }
+    // Processed images used by markdown and templates, published from the image cache.
+    copies.extend(
+        images
+            .published()
+            .into_iter()
+            .map(|(to, from)| AssetCopy { from, to }),
+    );
     Ok(BuiltSite {
         files,
         copies,
         warnings,
         pages_rendered: html_pages,
         timings: crate::Timings::start(),
+        images_encoded: images.encoded(),
     })
 }

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use crate::config::Config;
 use crate::content::{Document, SourceFile, SourceKind, is_markdown_name, strip_markdown_ext};
 use crate::error::{Diagnostic, Error, Result, Span};
-use crate::markdown::{LinkResolver, LinkTarget};
+use crate::markdown::{ImageHtml, LinkResolver, LinkTarget};
 
 pub mod listings;
 pub use listings::{Feed, Pager};
@@ -759,6 +759,7 @@ impl SiteTree {
             url_path,
             outputs: Some(outputs),
             base_path,
+            images: None,
         }
     }
 }
@@ -772,6 +773,16 @@ pub struct DocLinks<'a> {
     url_path: &'a str,
     outputs: Option<&'a HashSet<String>>,
     base_path: &'a str,
+    images: Option<&'a crate::images::Processor>,
+}
+
+impl<'a> DocLinks<'a> {
+    /// Markdown images that point at a JPEG, PNG or WebP file of the site become responsive
+    /// images made by `images` (see `images.rs`).
+    pub fn with_images(mut self, images: &'a crate::images::Processor) -> Self {
+        self.images = Some(images);
+        self
+    }
 }
 
 /// True when `target` starts with a URL scheme (`https:`, `mailto:`, `tel:`) or `//`.
@@ -862,13 +873,11 @@ fn percent_decode(s: &str) -> String {
 }
 
 impl DocLinks<'_> {
-    /// Checks a link into the site that is neither `@/` nor a `.md` path: resolved against the
-    /// document's URL (or the site root for `/…`), it must name a file the build writes, or a
-    /// folder with an `index.html`. The href is left as written.
-    fn check_output(&self, written: &str, path: &str) -> LinkTarget {
-        let Some(outputs) = self.outputs else {
-            return LinkTarget::External;
-        };
+    /// The path in the output folder that a link into the site (not `@/`, not `.md`) names,
+    /// resolved against the document's URL (or the site root for `/…`, below the base path),
+    /// percent-decoded, and whether it names a folder (ends with `/`). None when it climbs above
+    /// the site's top folder.
+    fn site_path(&self, path: &str) -> Option<(String, bool)> {
         let decoded = percent_decode(path);
         let (folder, rel) = match decoded.strip_prefix('/') {
             Some(abs) => {
@@ -883,7 +892,17 @@ impl DocLinks<'_> {
             None => (self.url_path.trim_matches('/'), decoded.clone()),
         };
         let wants_folder = rel.is_empty() || rel.ends_with('/');
-        let Some(joined) = join_relative(folder, &rel) else {
+        join_relative(folder, &rel).map(|joined| (joined, wants_folder))
+    }
+
+    /// Checks a link into the site that is neither `@/` nor a `.md` path: resolved against the
+    /// document's URL (or the site root for `/…`), it must name a file the build writes, or a
+    /// folder with an `index.html`. The href is left as written.
+    fn check_output(&self, written: &str, path: &str) -> LinkTarget {
+        let Some(outputs) = self.outputs else {
+            return LinkTarget::External;
+        };
+        let Some((joined, wants_folder)) = self.site_path(path) else {
             return LinkTarget::Broken {
                 message: format!("link that points above the site's top folder: `{written}`"),
                 help: Some("link to pages with their file name, like `[FAQ](@/faq.md)`".into()),
@@ -962,6 +981,28 @@ impl LinkResolver for DocLinks<'_> {
             return LinkTarget::External;
         }
         self.check_output(t, path)
+    }
+
+    fn image(&self, target: &str, alt: &str, title: &str, first: bool) -> ImageHtml {
+        let Some(images) = self.images else {
+            return ImageHtml::Keep;
+        };
+        let t = target.trim();
+        if t.is_empty() || is_external(t) || t.starts_with('#') || t.starts_with("@/") {
+            return ImageHtml::Keep;
+        }
+        let path = t.split(['?', '#']).next().unwrap_or(t);
+        let Some((file, false)) = self.site_path(path) else {
+            return ImageHtml::Keep;
+        };
+        match images.picture(&file, alt, title, first) {
+            None => ImageHtml::Keep,
+            Some(Ok(html)) => ImageHtml::Html(html),
+            Some(Err(e)) => ImageHtml::Broken {
+                message: e.message,
+                help: Some(e.help),
+            },
+        }
     }
 }
 

@@ -10,7 +10,7 @@ pub mod context;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
@@ -116,6 +116,10 @@ pub struct SiteData {
     pub base_url: String,
     /// Content paths of drafts left out of the build, for a better error.
     pub drafts: HashSet<String>,
+    /// The build's image processor, for `resize_image`.
+    pub images: Option<Arc<crate::images::Processor>>,
+    /// Output path -> `cachebust` hash, computed once per file and build.
+    pub cachebust: Mutex<HashMap<String, String>>,
 }
 
 /// The loaded templates and where each came from.
@@ -482,11 +486,12 @@ fn missing_page_message(d: &SiteData, path: &str) -> String {
     }
 }
 
-/// Registers `get_url`, `get_page` and `get_section` (Zola's global functions) and the
-/// `json_encode` filter and `placeholder` test ([`crate::seo`]).
+/// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions)
+/// and the `json_encode` filter and `placeholder` test ([`crate::seo`]).
 fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
     tera.register_filter("json_encode", crate::seo::json_encode);
     tera.register_test("placeholder", crate::seo::is_placeholder);
+    register_resize_image(tera, data);
     let d = Arc::clone(data);
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
         let d = site(&d)?;
@@ -521,11 +526,20 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
         };
         let mut url = format!("{}/{}{}", d.base_url, file, query);
         if cachebust && let Some(src) = source {
-            {
-                let bytes = std::fs::read(src).map_err(|e| tera::Error::message(format!("get_url: could not read {}: {e}", src.display())))?;
-                url.push_str(if query.contains('?') { "&h=" } else { "?h=" });
-                url.push_str(&format!("{:016x}", fnv1a(&bytes)));
-            }
+            let hash = {
+                let known = d.cachebust.lock().unwrap_or_else(PoisonError::into_inner).get(&key).cloned();
+                match known {
+                    Some(h) => h,
+                    None => {
+                        let bytes = std::fs::read(src).map_err(|e| tera::Error::message(format!("get_url: could not read {}: {e}", src.display())))?;
+                        let h = cachebust_hash(&bytes);
+                        d.cachebust.lock().unwrap_or_else(PoisonError::into_inner).insert(key.clone(), h.clone());
+                        h
+                    }
+                }
+            };
+            url.push_str(if query.contains('?') { "&h=" } else { "?h=" });
+            url.push_str(&hash);
         }
         Ok(Value::from(url))
     });
@@ -562,7 +576,7 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
     });
 }
 
-/// FNV-1a, 64 bits: a stable content hash for `cachebust` query strings (not for security).
+/// FNV-1a, 64 bits: a stable content hash (`watch` uses it to tell a real change from a touch).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in bytes {
@@ -570,6 +584,48 @@ pub fn fnv1a(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+/// The `?h=` value of `get_url(..., cachebust=true)`: the first 20 hex digits of the file's
+/// 128-bit XXH3 hash. Zola appends `?h=` and the first 20 hex digits of a SHA-256; a cache key
+/// needs no cryptographic strength, and XXH3 (the `xxhash-rust` crate, also used for image cache
+/// keys) is many times faster. Stable across builds, platforms and versions of stillpoint.
+pub fn cachebust_hash(bytes: &[u8]) -> String {
+    let full = format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes));
+    full[..20].to_string()
+}
+
+/// Registers `resize_image` (Zola's): `resize_image(path="images/room.jpg", width=800,
+/// height=600, op="fill", format="auto")` returns `{url, static_path, width, height,
+/// orig_width, orig_height}`. `op` defaults to `fill` and `format` to `auto`, as in Zola; `path`
+/// is the image's path in the published site (see [`crate::images::Processor::resize`]).
+fn register_resize_image(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
+    let d = Arc::clone(data);
+    tera.register_function(
+        "resize_image",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let d = site(&d)?;
+            let fail = |e: crate::images::ImageError| {
+                tera::Error::message(format!("{} ({})", e.message, e.help))
+            };
+            let path = kw_str(&kwargs, "path")?;
+            let width = kwargs.get::<u32>("width")?;
+            let height = kwargs.get::<u32>("height")?;
+            let op = kwargs.get::<&str>("op")?.unwrap_or("fill");
+            let format = kwargs.get::<&str>("format")?.unwrap_or("auto");
+            let op = crate::images::Op::from_args(op, width, height).map_err(fail)?;
+            let Some(format) = crate::images::Format::parse(format) else {
+                return Err(tera::Error::message(format!(
+                    "resize_image: unknown format `{format}` (use auto, jpg, png or webp)"
+                )));
+            };
+            let Some(images) = &d.images else {
+                return Err(tera::Error::message("resize_image is not available here"));
+            };
+            let r = images.resize(&path, op, format).map_err(fail)?;
+            Ok(Value::from_serializable(&r))
+        },
+    );
 }
 
 #[cfg(test)]
@@ -592,5 +648,14 @@ mod tests {
     fn fnv_is_stable() {
         assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
+    }
+
+    #[test]
+    fn cachebust_hash_is_stable_and_20_hex_digits() {
+        let h = cachebust_hash(b"body { color: black }");
+        assert_eq!(h.len(), 20);
+        assert!(h.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(h, cachebust_hash(b"body { color: black }"));
+        assert_ne!(h, cachebust_hash(b"body { color: white }"));
     }
 }

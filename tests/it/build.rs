@@ -143,8 +143,10 @@ fn page_bundle_copies_its_files_beside_the_page() {
     );
     assert_eq!(site.read("public/studio/notes/plan.pdf"), "PDF-ISH\n");
     let page = site.read("public/studio/index.html");
+    // The markdown image is processed (see tests/it/images.rs); the original is still copied.
     assert!(
-        page.contains("<img src=\"photo.jpg\" alt=\"The room\""),
+        page.contains("<img src=\"https://example.org/processed_images/")
+            && page.contains("width=\"64\" height=\"48\" alt=\"The room\""),
         "{page}"
     );
     assert!(
@@ -570,10 +572,11 @@ fn html_in_titles_is_escaped() {
 }
 
 #[test]
+#[cfg(not(feature = "minify"))]
 fn minify_true_warns_that_it_is_not_supported_and_still_builds() {
-    // config.yaml's `minify` (design.md) is accepted, but minification is not built in yet
-    // (it needs a heavy minifier, planned behind a cargo feature): say so instead of silently
-    // ignoring the setting.
+    // config.yaml's `minify` (design.md) needs the cargo feature `minify` (a heavy minifier):
+    // without it, say so and how to get it instead of silently ignoring the setting. With the
+    // feature, see tests/it/assets.rs.
     let site = TestSite::fixture("minimal");
     site.build().success();
     let plain = site.read("public/about/index.html");
@@ -584,9 +587,9 @@ fn minify_true_warns_that_it_is_not_supported_and_still_builds() {
     let out = site.build();
     out.success();
     assert!(
-        out.stderr
-            .contains("warning: `minify: true` is not supported yet")
-            && out.stderr.contains("config.yaml:3:1"),
+        out.stderr.contains("warning: `minify: true` has no effect")
+            && out.stderr.contains("config.yaml:3:9")
+            && out.stderr.contains("--features minify"),
         "{}",
         out.stderr
     );
@@ -636,11 +639,14 @@ fn images_beside_a_bundle_page_and_folder_links_resolve() {
     let site = TestSite::fixture("minimal");
     site.file(
         "content/studio/index.md",
-        "---\ntitle: Studio\n---\n![room](room.jpg) [up](../about/) [self](./)\n",
+        "---\ntitle: Studio\n---\n![room](room.svg) [up](../about/) [self](./)\n",
     )
-    .file("content/studio/room.jpg", "jpg");
+    .file(
+        "content/studio/room.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
     site.build().success();
-    site.assert_file_contains("public/studio/index.html", "src=\"room.jpg\"");
+    site.assert_file_contains("public/studio/index.html", "src=\"room.svg\"");
 }
 
 // See: fresh-user trial, rows 61-65: Word lock files `~$name.md` were published as pages, and

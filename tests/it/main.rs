@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod assets;
 mod browser;
 mod build;
 mod cases;
@@ -14,6 +15,7 @@ mod cli;
 mod corpus;
 mod errors;
 mod faults;
+mod images;
 mod listings;
 mod live;
 mod seo;
