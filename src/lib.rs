@@ -9,8 +9,9 @@
 //! 4. [`site::SiteTree::assemble`]: URLs, sections, order, link map -> [`site::SiteTree`]
 //! 5. [`markdown::render`]: markdown -> HTML, table of contents, links (inside [`render::site`])
 //! 6. link and anchor checks, for the whole site at once (inside [`render::site`])
-//! 7. [`render::site`]: Tera templates -> [`render::BuiltSite`], in memory
-//! 8. [`output::publish`]: staging folder beside `public/`, then a swap
+//! 7. [`render::site`]: Tera templates -> each file to an [`output::Sink`] as it is rendered
+//! 8. [`output::Staging::publish`]: the staging folder beside `public/` (the disk sink) gets
+//!    the static files, then is swapped in
 //!
 //! Besides `build`: [`check::check`] (stages 1–7, then content, template and external-link
 //! checks, nothing written), [`scaffold::create`] (`new DIR`), [`watch`] and [`serve`].
@@ -70,11 +71,25 @@ pub struct BuildReport {
     pub timings: Timings,
 }
 
-/// Runs stages 1–7 and returns the site in memory, with the config it was built from.
+/// Runs stages 1–7 and returns the site in memory (every file in [`render::BuiltSite::files`]),
+/// with the config it was built from.
 ///
 /// Errors: every problem of the first stage that fails, as [`Error::Diagnostics`], or an
 /// [`Error::Io`] for a file that cannot be read.
 pub fn build_in_memory(options: &BuildOptions) -> Result<(config::Config, render::BuiltSite)> {
+    let (config, mut built, sink) = build_into(options, |_| Ok(output::MemorySink::new()))?;
+    built.files = sink.into_files();
+    Ok((config, built))
+}
+
+/// Runs stages 1–7, handing every rendered file to the sink that `open` makes once the site has
+/// been read (so a broken site is reported before any output folder is touched).
+///
+/// Errors: as [`build_in_memory`], plus those of `open` and of the sink.
+pub fn build_into<S: output::Sink>(
+    options: &BuildOptions,
+    open: impl FnOnce(&config::Config) -> Result<S>,
+) -> Result<(config::Config, render::BuiltSite, S)> {
     let mut timings = Timings::start();
     let config = config::Config::load(&options.root, &options.overrides)?;
     timings.lap("config");
@@ -102,9 +117,10 @@ pub fn build_in_memory(options: &BuildOptions) -> Result<(config::Config, render
     let tree = site::SiteTree::assemble(docs, &files, &config)?;
     timings.lap("assemble");
     let statics = render::static_files(&config)?;
-    let mut built = render::site(&config, &tree, &templates, statics, &mut timings)?;
+    let sink = open(&config)?;
+    let mut built = render::site(&config, &tree, &templates, statics, &sink, &mut timings)?;
     built.timings = timings;
-    Ok((config, built))
+    Ok((config, built, sink))
 }
 
 /// Wall time of each stage of a build, in the order they ran (for `build --timings` and
@@ -139,16 +155,35 @@ impl Timings {
     }
 }
 
-/// `stillpoint build`: builds the site and publishes it into the output folder.
+/// `stillpoint build`: builds the site and publishes it into the output folder. Pages are
+/// written into a staging folder as they are rendered ([`output::Staging`]), which is swapped in
+/// at the end; a dry run renders everything and writes nothing.
 ///
-/// Errors: see [`build_in_memory`] and [`output::publish`]; on any error the output folder is
+/// Errors: see [`build_in_memory`] and [`output::Staging`]; on any error the output folder is
 /// left as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    build_with(options, |_| {})
+    let start = Instant::now();
+    let (config, mut built) = if options.dry_run {
+        let (c, b, _) = build_into(options, |_| Ok(output::NullSink))?;
+        (c, b)
+    } else {
+        let (c, mut b, staging) = build_into(options, output::Staging::create)?;
+        staging.publish(&b.copies)?;
+        b.timings.lap("publish");
+        (c, b)
+    };
+    Ok(BuildReport {
+        pages: built.pages_rendered,
+        files: built.rendered_files + built.copies.len(),
+        output_dir: config.output_dir.clone(),
+        warnings: std::mem::take(&mut built.warnings),
+        elapsed_ms: start.elapsed().as_millis(),
+        timings: std::mem::take(&mut built.timings),
+    })
 }
 
-/// [`build`], with `transform` applied to the site in memory before it is written (`serve` uses
-/// it to add the live-reload script).
+/// [`build`] through memory, with `transform` applied to the site before it is written (for a
+/// change to the bytes of every file, such as an injected script).
 ///
 /// Errors: as [`build`].
 pub fn build_with(

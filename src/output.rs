@@ -1,4 +1,8 @@
-//! Stage 8: writes a [`BuiltSite`] to disk without ever losing the previous site.
+//! Stage 8: writes the site to disk without ever losing the previous site.
+//!
+//! Rendered files reach a [`Sink`] as they are rendered (stage 7 streams them), so a build never
+//! holds every page in memory: `build` writes them straight into a [`Staging`] folder, `serve`
+//! keeps them in a [`MemorySink`].
 //!
 //! The site is written into a new staging folder beside the output folder, then swapped in
 //! with two renames; only then is the old copy deleted. A build that fails at any point leaves
@@ -16,6 +20,7 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
 use crate::fs;
 use crate::render::BuiltSite;
+use crate::site::AssetCopy;
 
 /// The marker file stillpoint leaves in every output folder it makes.
 pub const MARKER: &str = ".stillpoint-output";
@@ -88,127 +93,242 @@ pub fn check_replaceable(root: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Stage 8: publishes `site` into `config.output_dir`.
-///
-/// Errors: see [`check_replaceable`]; any I/O error while writing the staging folder (the old
-/// output is then untouched) or while swapping (the old output is put back).
-pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
-    let out = &config.output_dir;
-    check_replaceable(&config.root, out).map_err(|e| match (e, config.output_span) {
-        // Point at `output_dir:` in config.yaml when the folder comes from there.
-        (Error::Diagnostics(ds), Some(span)) => Error::Diagnostics(
-            ds.into_iter()
-                .map(|d| d.in_file("config.yaml").at(span, &config.config_source))
-                .collect(),
-        ),
-        (e, _) => e,
-    })?;
-    let parent = out
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    fs::create_dir_all(&parent)?;
-    remove_stale_folders(&parent);
-    let staging_prefix = format!(".stillpoint-staging-{}-", std::process::id());
-    let staging = tempfile::Builder::new()
-        .prefix(&staging_prefix)
-        .tempdir_in(&parent)
-        .map_err(|source| Error::Io {
-            action: "could not create a folder in",
-            path: parent.clone(),
-            source,
-        })?;
-    let stage = staging.path();
+/// Where a build puts each output file as soon as it is rendered, so that no build has to hold
+/// the whole site in memory: [`Staging`] writes to disk (`build`), [`MemorySink`] keeps the bytes
+/// (`serve`), [`NullSink`] drops them (dry runs).
+pub trait Sink: Sync {
+    /// Takes one output file: its path relative to the output folder (with `/`, as in
+    /// `faq/index.html`) and its bytes. Called from many threads at once.
+    ///
+    /// Errors: [`Error::Io`] when the file cannot be written.
+    fn write(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
+}
 
-    // Folders first (in parallel: with pretty URLs nearly every page has its own), then files.
-    let mut dirs = BTreeSet::new();
-    for rel in site
-        .files
-        .iter()
-        .map(|(r, _)| r.as_str())
-        .chain(site.copies.iter().map(|c| c.to.as_str()))
-    {
-        if let Some((d, _)) = rel.rsplit_once('/') {
-            dirs.insert(d);
+/// A [`Sink`] that keeps every file in memory, for `serve` and tests.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    files: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl MemorySink {
+    /// An empty sink.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The files written so far, sorted by path.
+    pub fn into_files(self) -> Vec<(String, Vec<u8>)> {
+        let mut files = self
+            .files
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        files
+    }
+}
+
+impl Sink for MemorySink {
+    fn write(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        self.files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((path.to_string(), bytes));
+        Ok(())
+    }
+}
+
+/// A [`Sink`] that drops what it is given (a build that only checks).
+#[derive(Debug, Default)]
+pub struct NullSink;
+
+impl Sink for NullSink {
+    fn write(&self, _path: &str, _bytes: Vec<u8>) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A staging folder beside the output folder: rendered files are written into it as they come
+/// ([`Sink`]); [`Staging::publish`] then copies the static files and swaps it in. Dropped
+/// without `publish` (a failed build), it is deleted and the output folder is untouched.
+#[derive(Debug)]
+pub struct Staging {
+    dir: tempfile::TempDir,
+    out: PathBuf,
+    parent: PathBuf,
+    /// Top-level names starting with `.` that the build wrote (they replace the old output's).
+    dot_names: std::sync::Mutex<BTreeSet<String>>,
+}
+
+impl Staging {
+    /// Checks that `config.output_dir` may be replaced ([`check_replaceable`]), removes the
+    /// staging folders of dead builds beside it, and creates a new staging folder.
+    ///
+    /// Errors: the output folder may not be replaced (pointing at `output_dir:` in config.yaml
+    /// when it comes from there), or the staging folder cannot be created.
+    pub fn create(config: &Config) -> Result<Staging> {
+        let out = &config.output_dir;
+        check_replaceable(&config.root, out).map_err(|e| match (e, config.output_span) {
+            // Point at `output_dir:` in config.yaml when the folder comes from there.
+            (Error::Diagnostics(ds), Some(span)) => Error::Diagnostics(
+                ds.into_iter()
+                    .map(|d| d.in_file("config.yaml").at(span, &config.config_source))
+                    .collect(),
+            ),
+            (e, _) => e,
+        })?;
+        let parent = out
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        fs::create_dir_all(&parent)?;
+        remove_stale_folders(&parent);
+        let staging_prefix = format!(".stillpoint-staging-{}-", std::process::id());
+        let dir = tempfile::Builder::new()
+            .prefix(&staging_prefix)
+            .tempdir_in(&parent)
+            .map_err(|source| Error::Io {
+                action: "could not create a folder in",
+                path: parent.clone(),
+                source,
+            })?;
+        Ok(Staging {
+            dir,
+            out: out.clone(),
+            parent,
+            dot_names: std::sync::Mutex::new(BTreeSet::new()),
+        })
+    }
+
+    fn note_name(&self, rel: &str) {
+        let top = rel.split('/').next().unwrap_or(rel);
+        if top.starts_with('.') {
+            self.dot_names
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(top.to_string());
         }
     }
-    let dirs: Vec<&str> = dirs.into_iter().collect();
-    dirs.par_iter()
-        .try_for_each(|d| fs::create_dir_all(&stage.join(d)))?;
+
+    /// Copies `copies` (static files and content assets) into the staging folder, adds the
+    /// marker file, and swaps the staging folder in place of the output folder, carrying over
+    /// the old output's top-level dotfiles that the build does not produce.
+    ///
+    /// Errors: any I/O error while copying (the old output is then untouched) or while
+    /// swapping (the old output is put back).
+    pub fn publish(self, copies: &[AssetCopy]) -> Result<()> {
+        let stage = self.dir.path();
+        let mut dirs = BTreeSet::new();
+        for c in copies {
+            if let Some((d, _)) = c.to.rsplit_once('/') {
+                dirs.insert(d);
+            }
+            self.note_name(&c.to);
+        }
+        let dirs: Vec<&str> = dirs.into_iter().collect();
+        dirs.par_iter()
+            .try_for_each(|d| fs::create_dir_all(&stage.join(d)))?;
+        // A file deleted since the build listed it (during a watch rebuild) is left out: the
+        // next rebuild, which its deletion triggers, reflects that anyway.
+        copies
+            .par_iter()
+            .try_for_each(|c| match fs::copy(&c.from, &stage.join(&c.to)) {
+                Err(Error::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::NotFound && !c.from.exists() =>
+                {
+                    Ok(())
+                }
+                other => other,
+            })?;
+        fs::write(&stage.join(MARKER), MARKER_TEXT.as_bytes())?;
+        let Staging {
+            dir: staging,
+            out,
+            parent,
+            dot_names,
+        } = self;
+        let out = &out;
+        let stage = staging.path();
+
+        if !out.exists() {
+            fs::rename(stage, out)?;
+            let _ = staging.keep();
+            return Ok(());
+        }
+
+        // Carry over top-level dotfiles the build does not produce.
+        let produced = dot_names
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut moved = Vec::new();
+        for name in fs::read_dir_names(out)? {
+            let Some(n) = name.to_str() else { continue };
+            if n.starts_with('.') && n != MARKER && !produced.contains(n) {
+                let from = out.join(n);
+                let to = stage.join(n);
+                if let Err(e) = fs::rename(&from, &to) {
+                    for (f, t) in moved.iter().rev() {
+                        let _ = std::fs::rename(t, f);
+                    }
+                    return Err(e);
+                }
+                moved.push((from, to));
+            }
+        }
+
+        let aside_prefix = format!(".stillpoint-old-{}-", std::process::id());
+        let aside = tempfile::Builder::new()
+            .prefix(&aside_prefix)
+            .tempdir_in(&parent)
+            .map_err(|source| Error::Io {
+                action: "could not create a folder in",
+                path: parent.clone(),
+                source,
+            })?;
+        let old = aside.path().join("site");
+        if let Err(e) = fs::rename(out, &old) {
+            for (f, t) in moved.iter().rev() {
+                let _ = std::fs::rename(t, f);
+            }
+            return Err(e);
+        }
+        if let Err(e) = fs::rename(stage, out) {
+            let _ = std::fs::rename(&old, out);
+            for (f, t) in moved.iter().rev() {
+                let _ = std::fs::rename(t, f);
+            }
+            return Err(e);
+        }
+        let _ = staging.keep();
+        // Deleting the old copy may fail (a file held open elsewhere); the new site is in place.
+        drop(aside);
+        Ok(())
+    }
+}
+
+impl Sink for Staging {
+    /// Writes the file into the staging folder, creating its folder first (with pretty URLs
+    /// nearly every page has its own).
+    fn write(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
+        self.note_name(path);
+        let to = self.dir.path().join(path);
+        if let Some((d, _)) = path.rsplit_once('/') {
+            fs::create_dir_all(&self.dir.path().join(d))?;
+        }
+        fs::write(&to, &bytes)
+    }
+}
+
+/// Stage 8 for a site built in memory: publishes `site` into `config.output_dir` through a
+/// [`Staging`] folder.
+///
+/// Errors: see [`Staging::create`] and [`Staging::publish`]; on any error the output folder is
+/// left as it was.
+pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
+    let staging = Staging::create(config)?;
     site.files
         .par_iter()
-        .try_for_each(|(rel, bytes)| fs::write(&stage.join(rel), bytes))?;
-    // A file deleted since the build listed it (during a watch rebuild) is left out: the
-    // next rebuild, which its deletion triggers, reflects that anyway.
-    site.copies
-        .par_iter()
-        .try_for_each(|c| match fs::copy(&c.from, &stage.join(&c.to)) {
-            Err(Error::Io { source, .. })
-                if source.kind() == std::io::ErrorKind::NotFound && !c.from.exists() =>
-            {
-                Ok(())
-            }
-            other => other,
-        })?;
-    fs::write(&stage.join(MARKER), MARKER_TEXT.as_bytes())?;
-
-    if !out.exists() {
-        fs::rename(stage, out)?;
-        let _ = staging.keep();
-        return Ok(());
-    }
-
-    // Carry over top-level dotfiles the build does not produce.
-    let produced: BTreeSet<&str> = site
-        .files
-        .iter()
-        .map(|(r, _)| r.as_str())
-        .chain(site.copies.iter().map(|c| c.to.as_str()))
-        .map(|r| r.split('/').next().unwrap_or(r))
-        .collect();
-    let mut moved = Vec::new();
-    for name in fs::read_dir_names(out)? {
-        let Some(n) = name.to_str() else { continue };
-        if n.starts_with('.') && n != MARKER && !produced.contains(n) {
-            let from = out.join(n);
-            let to = stage.join(n);
-            if let Err(e) = fs::rename(&from, &to) {
-                for (f, t) in moved.iter().rev() {
-                    let _ = std::fs::rename(t, f);
-                }
-                return Err(e);
-            }
-            moved.push((from, to));
-        }
-    }
-
-    let aside_prefix = format!(".stillpoint-old-{}-", std::process::id());
-    let aside = tempfile::Builder::new()
-        .prefix(&aside_prefix)
-        .tempdir_in(&parent)
-        .map_err(|source| Error::Io {
-            action: "could not create a folder in",
-            path: parent.clone(),
-            source,
-        })?;
-    let old = aside.path().join("site");
-    if let Err(e) = fs::rename(out, &old) {
-        for (f, t) in moved.iter().rev() {
-            let _ = std::fs::rename(t, f);
-        }
-        return Err(e);
-    }
-    if let Err(e) = fs::rename(stage, out) {
-        let _ = std::fs::rename(&old, out);
-        for (f, t) in moved.iter().rev() {
-            let _ = std::fs::rename(t, f);
-        }
-        return Err(e);
-    }
-    let _ = staging.keep();
-    // Deleting the old copy may fail (a file held open elsewhere); the new site is in place.
-    drop(aside);
-    Ok(())
+        .try_for_each(|(rel, bytes)| staging.write(rel, bytes.clone()))?;
+    staging.publish(&site.copies)
 }
 
 /// Whether the process that made a staging or old-copy folder still runs, from the process id

@@ -1,8 +1,10 @@
 //! Stages 5 to 7: markdown, link checks and templates, all in memory.
 //!
-//! In: the [`SiteTree`], the [`Templates`] and the [`Config`]. Out: a [`BuiltSite`]: every
-//! output file's bytes and every file to copy. Nothing here touches the output folder, so a
-//! failed build cannot damage the previous site, and `check` can stop here.
+//! In: the [`SiteTree`], the [`Templates`], the [`Config`] and a [`Sink`]. Out: every output
+//! file, handed to the sink as soon as it is rendered (so 10,000 pages are never held at once),
+//! and a [`BuiltSite`] listing the files to copy. Nothing here touches the output folder itself
+//! (the disk sink is a staging folder), so a failed build cannot damage the previous site, and
+//! `check` can stop here.
 //!
 //! Markdown is rendered for every document in parallel; broken links and anchors are collected
 //! for the whole site and fail the build together; then every page, section, alias, the
@@ -18,18 +20,24 @@ use crate::config::Config;
 use crate::content::walk;
 use crate::error::{Diagnostic, Error, Result, Span};
 use crate::markdown::{self, Rendered};
+use crate::output::Sink;
 use crate::site::{self, AssetCopy, SiteTree};
 use crate::templates::{SiteData, Templates, context};
 
-/// The whole site, built in memory.
+/// What rendering produced besides the files it handed to its [`Sink`].
 #[derive(Debug, Default)]
 pub struct BuiltSite {
-    /// Output files: path relative to the output folder (with `/`) and bytes.
+    /// Output files: path relative to the output folder (with `/`) and bytes, sorted by path;
+    /// filled by [`crate::build_in_memory`] from its [`crate::output::MemorySink`], empty when
+    /// the files went to disk.
     pub files: Vec<(String, Vec<u8>)>,
     /// Files copied as they are (static files and content assets).
     pub copies: Vec<AssetCopy>,
     /// Warnings from every stage.
     pub warnings: Vec<Diagnostic>,
+    /// How many files were rendered (pages, sections, aliases, `404.html`, `robots.txt`,
+    /// `sitemap.xml`), wherever they went.
+    pub rendered_files: usize,
     /// How many HTML pages (pages and sections) were rendered.
     pub pages_rendered: usize,
     /// Wall time of each stage so far.
@@ -108,18 +116,20 @@ fn link_diagnostic(
     d
 }
 
-type RenderResult = std::result::Result<(String, Vec<u8>), Box<Diagnostic>>;
-
-/// Stages 5–7: renders the whole site in memory.
+/// Stages 5–7: renders the whole site, handing each output file to `sink` as soon as it is
+/// rendered (the returned [`BuiltSite`] has no `files`: they are in the sink).
 ///
 /// Errors (all collected per stage): broken internal links and anchors in markdown, broken
 /// `@/` links in the menu, generated files colliding with static files, and template errors
-/// (naming the template file and line and the page being rendered).
+/// (naming the template file and line and the page being rendered); the first I/O error of the
+/// sink. On error some files may already be in the sink: a [`crate::output::Staging`] sink is
+/// then dropped unpublished.
 pub fn site(
     config: &Config,
     tree: &SiteTree,
     templates: &Templates,
     statics: Vec<AssetCopy>,
+    sink: &dyn Sink,
     timings: &mut crate::Timings,
 ) -> Result<BuiltSite> {
     let mut warnings = tree.warnings.clone();
@@ -471,8 +481,11 @@ pub fn site(
         });
     }
 
+    let rendered_files = jobs.len();
+    let minify = config.minify && crate::minify::AVAILABLE;
     timings.lap("context");
-    let results: Vec<RenderResult> = jobs
+    let io_error: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
+    let results: Vec<Option<Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
             if !templates.has(&job.template) {
@@ -492,7 +505,7 @@ pub fn site(
                 {
                     d = d.at(span, src);
                 }
-                return Err(Box::new(d));
+                return Some(d);
             }
             let built;
             let context = match &job.context {
@@ -518,30 +531,37 @@ pub fn site(
                     &built
                 }
             };
-            templates
-                .render(&job.template, context, &job.shown)
-                .map(|html| (job.output.to_string(), html.into_bytes()))
+            match templates.render(&job.template, context, &job.shown) {
+                Ok(html) => {
+                    let bytes = if minify && job.output.ends_with(".html") {
+                        crate::minify::html(html.as_bytes())
+                    } else {
+                        html.into_bytes()
+                    };
+                    if let Err(e) = sink.write(job.output, bytes) {
+                        let mut first = io_error
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        first.get_or_insert(e);
+                    }
+                    None
+                }
+                Err(d) => Some(*d),
+            }
         })
         .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => errors.push(*d),
-        }
-    }
+    errors.extend(results.into_iter().flatten());
     if errors.iter().any(Diagnostic::is_error) {
         errors.extend(warnings);
         return Err(Error::Diagnostics(errors));
     }
-    timings.lap("templates");
-    if config.minify && crate::minify::AVAILABLE {
-        files
-            .par_iter_mut()
-            .filter(|(path, _)| path.ends_with(".html"))
-            .for_each(|(_, bytes)| *bytes = crate::minify::html(bytes));
-        timings.lap("minify");
+    if let Some(e) = io_error
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        return Err(e);
     }
+    timings.lap("templates + write");
     // Processed images used by markdown and templates, published from the image cache.
     copies.extend(
         images
@@ -550,7 +570,8 @@ pub fn site(
             .map(|(to, from)| AssetCopy { from, to }),
     );
     Ok(BuiltSite {
-        files,
+        files: Vec::new(),
+        rendered_files,
         copies,
         warnings,
         pages_rendered: html_pages,

