@@ -348,7 +348,16 @@ fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
         }
         Err(other) => return Err(other),
     };
-    let mut source = decode_utf8(&bytes, &shown)?;
+    document_from_bytes(file, &bytes).map(Some)
+}
+
+/// Stage 3 for one file already read: decodes `bytes` (UTF-8, byte-order marks removed, lone
+/// CR line endings read as line breaks), splits and parses the front matter and lints it.
+///
+/// Errors: as [`parse`], for this one file (named `content/<relative>` in diagnostics).
+pub fn document_from_bytes(file: &SourceFile, bytes: &[u8]) -> Result<Document> {
+    let shown = Path::new("content").join(&file.relative);
+    let mut source = decode_utf8(bytes, &shown)?;
     // Byte-order marks (some editors write more than one), and the old Mac line ending, a
     // lone CR, which no part of the pipeline would otherwise see as a line break.
     if source.starts_with('\u{feff}') {
@@ -359,7 +368,7 @@ fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
     }
     let (front, body_start, body_line) = front_matter::parse(&source, &shown)?;
     let warnings = front_matter::lint(&source, &shown);
-    Ok(Some(Document {
+    Ok(Document {
         relative: file.relative.clone(),
         shown,
         kind: file.kind,
@@ -368,7 +377,7 @@ fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
         body_start,
         body_line,
         warnings,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -395,8 +395,16 @@ fn front_matter_corpus() {
     );
 
     let cases = vec![
-        // Open defect, not tested here yet: `title: 1.10` is read as the number 1.1 and shown
-        // as "1.1" (serde_yaml hands over the float, not the digits as typed).
+        // Numbers in text fields keep the digits as typed (serde_yaml hands over 1.1 for
+        // `1.10`; yaml.rs reads such a document again with the scalars as written).
+        page("title_decimal_keeps_trailing_zero", "---\ntitle: 1.10\ndescription: 2.50\n---\nx\n", builds(&[(q(), "<title>1.10</title>"), (q(), "[2.50]")])),
+        page("title_exponent_as_typed", "---\ntitle: 1e3\n---\nx\n", builds(&[(q(), "<title>1e3</title>")])),
+        page("title_hex_as_typed", "---\ntitle: 0x10\n---\nx\n", builds(&[(q(), "<title>0x10</title>")])),
+        page("title_leading_zeros_as_typed", "---\ntitle: 007\n---\nx\n", builds(&[(q(), "<title>007</title>")])),
+        page("title_leading_dot_as_typed", "---\ntitle: .5\n---\nx\n", builds(&[(q(), "<title>.5</title>")])),
+        page("title_infinity_as_typed", "---\ntitle: .inf\n---\nx\n", builds(&[(q(), "<title>.inf</title>")])),
+        page("title_beyond_64_bits_as_typed", "---\ntitle: 123456789012345678901234567890\n---\nx\n", builds(&[(q(), "<title>123456789012345678901234567890</title>")])),
+        page("extra_value_beyond_64_bits_is_a_number", "---\ntitle: Q\nextra:\n  id: 123456789012345678901234567890\n---\nx\n", builds(&[(q(), "<title>Q</title>")])),
         page("title_octal_looking_keeps_its_digits", "---\ntitle: 0755\n---\nx\n", builds(&[(q(), "<title>0755</title>")])),
         page("title_null", "---\ntitle: ~\n---\nx\n", fails(&["content/q.md:2:8", "expected text"])),
         page("title_true", "---\ntitle: true\n---\nx\n", fails(&["content/q.md:2:8", "double quotes"])),
