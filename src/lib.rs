@@ -23,6 +23,7 @@ pub mod markdown;
 pub mod output;
 pub mod render;
 pub mod seo;
+pub mod runaway;
 pub mod serve;
 pub mod shortcodes;
 pub mod site;
@@ -149,7 +150,8 @@ pub fn build_with(
     transform: impl FnOnce(&mut render::BuiltSite),
 ) -> Result<BuildReport> {
     let start = Instant::now();
-    let (config, mut built) = build_in_memory(options)?;
+    let in_memory = options.clone();
+    let (config, mut built) = runaway::guarded(move || build_in_memory(&in_memory))?;
     transform(&mut built);
     let mut timings = std::mem::take(&mut built.timings);
     if !options.dry_run {

@@ -450,21 +450,24 @@ pub fn serve(
     // Builds in memory; on success the server answers from the new site at once.
     let build = |changed: Vec<String>| -> watch::Rebuild {
         let started = std::time::Instant::now();
-        let result = crate::build_in_memory(&build_options).map(|(_, mut site)| {
-            inject_reload_script(&mut site, &base_path);
-            let report = BuildReport {
-                pages: site.pages_rendered,
-                files: site.files.len() + site.copies.len(),
-                output_dir: PathBuf::new(),
-                warnings: std::mem::take(&mut site.warnings),
-                elapsed_ms: started.elapsed().as_millis(),
-                timings: std::mem::take(&mut site.timings),
-            };
-            if let Ok(mut current) = state.site.write() {
-                *current = Arc::new(ServedSite::from_built(site));
-            }
-            report
-        });
+        let in_memory = build_options.clone();
+        let result = crate::runaway::guarded(move || crate::build_in_memory(&in_memory)).map(
+            |(_, mut site)| {
+                inject_reload_script(&mut site, &base_path);
+                let report = BuildReport {
+                    pages: site.pages_rendered,
+                    files: site.files.len() + site.copies.len(),
+                    output_dir: PathBuf::new(),
+                    warnings: std::mem::take(&mut site.warnings),
+                    elapsed_ms: started.elapsed().as_millis(),
+                    timings: std::mem::take(&mut site.timings),
+                };
+                if let Ok(mut current) = state.site.write() {
+                    *current = Arc::new(ServedSite::from_built(site));
+                }
+                report
+            },
+        );
         let kind = reload_kind(&changed);
         let rebuild = watch::Rebuild::from_result(changed, result, started);
         match &rebuild.outcome {
