@@ -17,6 +17,7 @@ mod listings;
 mod live;
 mod seo;
 mod serve;
+mod stress;
 mod studio;
 mod support;
 mod watch;
