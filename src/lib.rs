@@ -25,6 +25,7 @@ pub mod render;
 pub mod seo;
 pub mod runaway;
 pub mod serve;
+mod serve_guard;
 pub mod shortcodes;
 pub mod site;
 pub mod templates;

@@ -199,6 +199,22 @@ struct AppState {
     last_error: Mutex<Option<String>>,
     base_path: String,
     site: RwLock<Arc<ServedSite>>,
+    /// Listening on a loopback address: only loopback `Host` names are answered.
+    loopback: bool,
+}
+
+/// Refuses what a browser previewing the site never sends (see [`crate::serve_guard`]).
+async fn guard(
+    State(state): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some((status, text)) =
+        crate::serve_guard::refusal(req.method(), req.uri(), req.headers(), state.loopback)
+    {
+        return (status, [(header::CONNECTION, "close")], text).into_response();
+    }
+    next.run(req).await
 }
 
 /// The table key for a request path below the base path, or `None` when the path is not a
@@ -348,7 +364,13 @@ fn router(state: Arc<AppState>) -> Router {
         let home = format!("{base_path}/");
         router = router.route("/", get(move || async move { Redirect::temporary(&home) }));
     }
-    router.fallback(site_file).with_state(state)
+    router
+        .fallback(site_file)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            guard,
+        ))
+        .with_state(state)
 }
 
 /// Binds `interface:port`, or the next free port of the following 10 when it is taken.
@@ -445,6 +467,7 @@ pub fn serve(
         last_error: Mutex::new(None),
         base_path: base_path.clone(),
         site: RwLock::new(Arc::new(placeholder(&base_path))),
+        loopback: options.interface.is_loopback(),
     });
 
     // Builds in memory; on success the server answers from the new site at once.
