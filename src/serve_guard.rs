@@ -46,9 +46,7 @@ pub(crate) fn refusal(
             "Ask for a path of the site, like /faq/ (this is not a proxy).",
         ));
     }
-    let Some(host) = host else {
-        return None;
-    };
+    let host = host?;
     let Ok(host) = std::str::from_utf8(host) else {
         return Some((StatusCode::BAD_REQUEST, "Bad Host header."));
     };
