@@ -1542,3 +1542,154 @@ fn config_corpus() {
     ];
     run_all("config", cases);
 }
+
+/// Faults beyond the list: sizes, links and clocks that real machines produce.
+#[test]
+fn held_back_faults_corpus() {
+    use std::os::unix::fs::symlink;
+    use std::time::{Duration, SystemTime};
+    let cases = vec![
+        // A 1 GB sparse file named .md (a disk image, a runaway log): refused from its size,
+        // never read into memory.
+        case(
+            "page_of_1_gb_sparse",
+            |s| {
+                s.file("content/big.md", "");
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(s.path("content/big.md"))
+                    .unwrap();
+                f.set_len(1 << 30).unwrap();
+            },
+            fails(&[
+                "content/big.md is 1024 MB, too big for a page (at most 64 MB)",
+                "help:",
+            ]),
+        ),
+        // Just over the limit, filled: the same, from its size.
+        case(
+            "page_just_over_64_mb",
+            |s| {
+                s.bytes("content/big.md", &vec![b'a'; (64 << 20) + 1]);
+            },
+            fails(&["content/big.md is 64 MB, too big for a page"]),
+        ),
+        // A page bundle with links back to itself and to its parent.
+        case(
+            "bundle_with_a_symlink_cycle",
+            |s| {
+                s.file("content/studio/index.md", "---\ntitle: Studio\n---\nx\n");
+                symlink(".", s.path("content/studio/again")).unwrap();
+                symlink("..", s.path("content/studio/up")).unwrap();
+            },
+            fails(&["content/studio/again", "content/studio/up", "loops back"]),
+        ),
+        // Clock skew and far dates: the written date is kept; the file times do not matter.
+        date("date_year_9999", "9999-12-31", "9999-12-31"),
+        date("date_year_1", "0001-01-01", "0001-01-01"),
+        date(
+            "date_before_1970",
+            "1900-01-01T00:00:00-07:00",
+            "1900-01-01T00:00:00-07:00",
+        ),
+        bad_date("date_year_10000", "10000-01-01"),
+        bad_date("date_negative_year", "-0001-01-01"),
+        // RFC 3339 allows a leap second; it is read as the second before (as jiff does).
+        date("date_leap_second", "2026-06-30T23:59:60Z", "2026-06-30T23:59:59+00:00"),
+        case(
+            "file_times_in_the_future_and_at_1970",
+            |s| {
+                s.file("content/q.md", "---\ntitle: Skewed\n---\nSKEWED\n");
+                s.file("content/r.md", "---\ntitle: Old\n---\nOLD\n");
+                let future = SystemTime::UNIX_EPOCH + Duration::from_secs(4_102_444_800); // 2100
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(s.path("content/q.md"))
+                    .unwrap();
+                f.set_modified(future).unwrap();
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(s.path("content/r.md"))
+                    .unwrap();
+                f.set_modified(SystemTime::UNIX_EPOCH).unwrap();
+            },
+            builds(&[(q(), "SKEWED"), ("public/r/index.html", "OLD")]),
+        ),
+    ];
+    run_all("held-back fault", cases);
+}
+
+/// A page whose file became a folder between the walk and the read (a `git checkout` that
+/// turns `faq.md` into `faq.md/`): an error naming it, not a panic.
+#[test]
+fn a_page_replaced_by_a_folder_after_the_walk_is_an_error() {
+    use stillpoint::content::{SourceFile, SourceKind, parse};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("content/faq.md");
+    std::fs::create_dir_all(&path).unwrap();
+    let err = parse(&[SourceFile {
+        path,
+        relative: "faq.md".into(),
+        kind: SourceKind::Page,
+    }])
+    .unwrap_err();
+    let text = stillpoint::render_diagnostics(&err.into_diagnostics(), false);
+    assert!(
+        text.contains("content/faq.md") && text.contains("a folder is where a file was expected"),
+        "{text}"
+    );
+}
+
+/// An output folder on a read-only disk: exit 1 naming the folder, output and site unchanged.
+#[test]
+fn output_on_a_read_only_disk_fails_and_changes_nothing() {
+    let site = good_site();
+    let disk = site.root().join("ro");
+    std::fs::create_dir_all(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("note: cannot mount a tmpfs here; the read-only output test is skipped");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(disk.clone());
+    let out = disk.join("public");
+    let first = run_guarded(
+        &site,
+        &["build", "--output", out.to_str().unwrap()],
+        &[],
+        LIMIT,
+    );
+    assert_eq!(first.run.code, 0, "{}", first.run.stderr);
+    let remount = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk)
+        .status()
+        .unwrap();
+    assert!(remount.success());
+    let before = crate::live::tree(&out);
+    site.file("content/about.md", "---\ntitle: Changed\n---\nNEW\n");
+    let g = run_guarded(
+        &site,
+        &["build", "--output", out.to_str().unwrap()],
+        &[],
+        LIMIT,
+    );
+    assert_eq!(g.run.code, 1, "{}", g.run.stderr);
+    assert!(
+        g.run.stderr.contains("Read-only file system")
+            && g.run.stderr.contains("this disk is read-only"),
+        "{}",
+        g.run.stderr
+    );
+    assert_eq!(crate::live::tree(&out), before);
+}
