@@ -328,6 +328,14 @@ fn run_all(area: &str, cases: Vec<Case>) {
             failed.push(format!("=== case `{}` ({area}) failed:\n{e}\n", c.name));
         }
     }
+    let kinds = |f: fn(&Expect) -> bool| cases.iter().filter(|c| f(&c.expect)).count();
+    eprintln!(
+        "corpus {area}: {} cases, {} build, {} fail with a diagnostic, {} checked otherwise",
+        cases.len(),
+        kinds(|e| matches!(e, Expect::Builds(_))),
+        kinds(|e| matches!(e, Expect::Fails(_))),
+        kinds(|e| matches!(e, Expect::Check(_))),
+    );
     assert!(
         failed.is_empty(),
         "{} of {} {area} cases failed:\n\n{}",
@@ -1595,7 +1603,11 @@ fn held_back_faults_corpus() {
         bad_date("date_year_10000", "10000-01-01"),
         bad_date("date_negative_year", "-0001-01-01"),
         // RFC 3339 allows a leap second; it is read as the second before (as jiff does).
-        date("date_leap_second", "2026-06-30T23:59:60Z", "2026-06-30T23:59:59+00:00"),
+        date(
+            "date_leap_second",
+            "2026-06-30T23:59:60Z",
+            "2026-06-30T23:59:59+00:00",
+        ),
         case(
             "file_times_in_the_future_and_at_1970",
             |s| {
