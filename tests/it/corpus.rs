@@ -315,8 +315,9 @@ fn run_case(c: &Case) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs every case, then fails listing each failing case by name.
+/// Runs every case, then fails listing each failing case by name; prints the count by outcome.
 #[track_caller]
+#[allow(clippy::print_stderr)]
 fn run_all(area: &str, cases: Vec<Case>) {
     let mut names: Vec<&str> = cases.iter().map(|c| c.name).collect();
     names.sort_unstable();
