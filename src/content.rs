@@ -15,7 +15,6 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result, Span};
-use crate::fs;
 pub use front_matter::{DateValue, FrontMatter};
 
 /// What a file under `content/` is.
@@ -330,9 +329,52 @@ pub fn parse(files: &[SourceFile]) -> Result<Vec<Document>> {
     }
 }
 
+/// The largest page or section file read: 64 MiB. A markdown page of that size is already
+/// far beyond any real one (the corpus builds a 10 MB page); a bigger file is a mistake (a
+/// video renamed `.md`, a sparse or runaway file) and would take the build's memory.
+pub const MAX_PAGE_BYTES: u64 = 64 << 20;
+
+fn too_big(shown: &Path, len: u64) -> Error {
+    Error::one(
+        Diagnostic::error(format!(
+            "{} is {} MB, too big for a page (at most {} MB)",
+            shown.display(),
+            len >> 20,
+            MAX_PAGE_BYTES >> 20
+        ))
+        .in_file(shown)
+        .help("a page is text; if this is a video, an archive or another big file, give it its own extension (not .md) and put it in static/ or beside index.md in a page bundle"),
+    )
+}
+
+/// Reads at most [`MAX_PAGE_BYTES`] + 1 bytes of `path` (the file may grow while it is read).
+fn read_page(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_PAGE_BYTES + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
     let shown = Path::new("content").join(&file.relative);
-    let bytes = match fs::read(&file.path) {
+    if let Ok(meta) = std::fs::metadata(&file.path)
+        && meta.len() > MAX_PAGE_BYTES
+    {
+        return Err(too_big(&shown, meta.len()));
+    }
+    let read = read_page(&file.path).map_err(|source| Error::Io {
+        action: "could not read",
+        path: file.path.clone(),
+        source,
+    });
+    if let Ok(b) = &read
+        && b.len() as u64 > MAX_PAGE_BYTES
+    {
+        return Err(too_big(&shown, b.len() as u64));
+    }
+    let bytes = match read {
         Ok(b) => b,
         Err(Error::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound && !file.path.exists() =>
@@ -348,7 +390,16 @@ fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
         }
         Err(other) => return Err(other),
     };
-    let mut source = decode_utf8(&bytes, &shown)?;
+    document_from_bytes(file, &bytes).map(Some)
+}
+
+/// Stage 3 for one file already read: decodes `bytes` (UTF-8, byte-order marks removed, lone
+/// CR line endings read as line breaks), splits and parses the front matter and lints it.
+///
+/// Errors: as [`parse`], for this one file (named `content/<relative>` in diagnostics).
+pub fn document_from_bytes(file: &SourceFile, bytes: &[u8]) -> Result<Document> {
+    let shown = Path::new("content").join(&file.relative);
+    let mut source = decode_utf8(bytes, &shown)?;
     // Byte-order marks (some editors write more than one), and the old Mac line ending, a
     // lone CR, which no part of the pipeline would otherwise see as a line break.
     if source.starts_with('\u{feff}') {
@@ -359,7 +410,7 @@ fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
     }
     let (front, body_start, body_line) = front_matter::parse(&source, &shown)?;
     let warnings = front_matter::lint(&source, &shown);
-    Ok(Some(Document {
+    Ok(Document {
         relative: file.relative.clone(),
         shown,
         kind: file.kind,
@@ -368,7 +419,7 @@ fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
         body_start,
         body_line,
         warnings,
-    }))
+    })
 }
 
 #[cfg(test)]

@@ -191,6 +191,15 @@ impl Error {
                         "check that you are allowed to read and write this file or folder"
                     }
                     std::io::ErrorKind::NotFound => "check that the file or folder exists",
+                    std::io::ErrorKind::ReadOnlyFilesystem => {
+                        "this disk is read-only (a locked USB stick, a read-only mount): choose an output folder on a disk you can write to, with --output or output_dir in config.yaml"
+                    }
+                    std::io::ErrorKind::StorageFull => {
+                        "the disk is full: free some space, or choose an output folder on another disk"
+                    }
+                    std::io::ErrorKind::IsADirectory => {
+                        "a folder is where a file was expected: rename or remove the folder"
+                    }
                     _ => "check the file or folder, then run the command again",
                 };
                 vec![

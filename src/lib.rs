@@ -29,9 +29,11 @@ pub mod markdown;
 pub mod minify;
 pub mod output;
 pub mod render;
+pub mod runaway;
 pub mod scaffold;
 pub mod seo;
 pub mod serve;
+mod serve_guard;
 pub mod shortcodes;
 pub mod site;
 pub mod templates;
@@ -163,11 +165,16 @@ impl Timings {
 /// left as it was.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let start = Instant::now();
+    let guarded_options = options.clone();
+    // The render runs on a guarded thread (see [`runaway`]); the staging folder is published
+    // here, so a build that was given up on never swaps its output in.
     let (config, mut built) = if options.dry_run {
-        let (c, b, _) = build_into(options, |_| Ok(output::NullSink))?;
+        let (c, b, _) =
+            runaway::guarded(move || build_into(&guarded_options, |_| Ok(output::NullSink)))?;
         (c, b)
     } else {
-        let (c, mut b, staging) = build_into(options, output::Staging::create)?;
+        let (c, mut b, staging) =
+            runaway::guarded(move || build_into(&guarded_options, output::Staging::create))?;
         staging.publish(&b.copies)?;
         b.timings.lap("publish");
         (c, b)
@@ -191,7 +198,8 @@ pub fn build_with(
     transform: impl FnOnce(&mut render::BuiltSite),
 ) -> Result<BuildReport> {
     let start = Instant::now();
-    let (config, mut built) = build_in_memory(options)?;
+    let in_memory = options.clone();
+    let (config, mut built) = runaway::guarded(move || build_in_memory(&in_memory))?;
     transform(&mut built);
     let mut timings = std::mem::take(&mut built.timings);
     if !options.dry_run {

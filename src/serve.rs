@@ -199,6 +199,22 @@ struct AppState {
     last_error: Mutex<Option<String>>,
     base_path: String,
     site: RwLock<Arc<ServedSite>>,
+    /// Listening on a loopback address: only loopback `Host` names are answered.
+    loopback: bool,
+}
+
+/// Refuses what a browser previewing the site never sends (see [`crate::serve_guard`]).
+async fn guard(
+    State(state): State<Arc<AppState>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if let Some((status, text)) =
+        crate::serve_guard::refusal(req.method(), req.uri(), req.headers(), state.loopback)
+    {
+        return (status, [(header::CONNECTION, "close")], text).into_response();
+    }
+    next.run(req).await
 }
 
 /// The table key for a request path below the base path, or `None` when the path is not a
@@ -348,7 +364,13 @@ fn router(state: Arc<AppState>) -> Router {
         let home = format!("{base_path}/");
         router = router.route("/", get(move || async move { Redirect::temporary(&home) }));
     }
-    router.fallback(site_file).with_state(state)
+    router
+        .fallback(site_file)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            guard,
+        ))
+        .with_state(state)
 }
 
 /// Binds `interface:port`, or the next free port of the following 10 when it is taken.
@@ -445,26 +467,30 @@ pub fn serve(
         last_error: Mutex::new(None),
         base_path: base_path.clone(),
         site: RwLock::new(Arc::new(placeholder(&base_path))),
+        loopback: options.interface.is_loopback(),
     });
 
     // Builds in memory; on success the server answers from the new site at once.
     let build = |changed: Vec<String>| -> watch::Rebuild {
         let started = std::time::Instant::now();
-        let result = crate::build_in_memory(&build_options).map(|(_, mut site)| {
-            inject_reload_script(&mut site, &base_path);
-            let report = BuildReport {
-                pages: site.pages_rendered,
-                files: site.files.len() + site.copies.len(),
-                output_dir: PathBuf::new(),
-                warnings: std::mem::take(&mut site.warnings),
-                elapsed_ms: started.elapsed().as_millis(),
-                timings: std::mem::take(&mut site.timings),
-            };
-            if let Ok(mut current) = state.site.write() {
-                *current = Arc::new(ServedSite::from_built(site));
-            }
-            report
-        });
+        let in_memory = build_options.clone();
+        let result = crate::runaway::guarded(move || crate::build_in_memory(&in_memory)).map(
+            |(_, mut site)| {
+                inject_reload_script(&mut site, &base_path);
+                let report = BuildReport {
+                    pages: site.pages_rendered,
+                    files: site.files.len() + site.copies.len(),
+                    output_dir: PathBuf::new(),
+                    warnings: std::mem::take(&mut site.warnings),
+                    elapsed_ms: started.elapsed().as_millis(),
+                    timings: std::mem::take(&mut site.timings),
+                };
+                if let Ok(mut current) = state.site.write() {
+                    *current = Arc::new(ServedSite::from_built(site));
+                }
+                report
+            },
+        );
         let kind = reload_kind(&changed);
         let rebuild = watch::Rebuild::from_result(changed, result, started);
         match &rebuild.outcome {

@@ -285,17 +285,42 @@ impl Templates {
         context: &Context,
         rendering: &str,
     ) -> std::result::Result<String, Box<Diagnostic>> {
-        self.tera.render(name, context).map_err(|e| {
-            let d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
-                Diagnostic::error(format!(
-                    "could not render the template `{name}`: {}",
-                    first_line(&e.to_string())
-                ))
-            });
-            Box::new(d.note(format!(
-                "while rendering {rendering} with the template {name}"
-            )))
-        })
+        let (shown, source) = self.files.get(name).map_or_else(
+            || (PathBuf::from(name), ""),
+            |(p, s)| (p.clone(), s.as_str()),
+        );
+        let guard = crate::runaway::start(name, &shown, source, rendering);
+        let mut out = crate::runaway::LimitedWriter::new(&guard);
+        let rendered = self.tera.render_to(name, context, &mut out);
+        if let Some(stop) = out.stopped {
+            return Err(Box::new(crate::runaway::diagnostic(
+                stop, &shown, source, rendering,
+            )));
+        }
+        if rendered.is_err() && crate::runaway::check().is_err() {
+            // Stopped inside `range` or a site function: the limit, not the code, is the cause.
+            return Err(Box::new(crate::runaway::diagnostic(
+                crate::runaway::Stop::TimeLimit,
+                &shown,
+                source,
+                rendering,
+            )));
+        }
+        let html = out.buf;
+        drop(guard);
+        rendered
+            .map(|()| String::from_utf8_lossy(&html).into_owned())
+            .map_err(|e| {
+                let d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
+                    Diagnostic::error(format!(
+                        "could not render the template `{name}`: {}",
+                        first_line(&e.to_string())
+                    ))
+                });
+                Box::new(d.note(format!(
+                    "while rendering {rendering} with the template {name}"
+                )))
+            })
     }
 }
 
@@ -474,6 +499,7 @@ fn kw_str(kwargs: &Kwargs, name: &str) -> tera::TeraResult<String> {
 }
 
 fn site(data: &Arc<OnceLock<SiteData>>) -> tera::TeraResult<&SiteData> {
+    crate::runaway::check()?;
     data.get()
         .ok_or_else(|| tera::Error::message("site data is not available yet"))
 }
@@ -490,11 +516,13 @@ fn missing_page_message(d: &SiteData, path: &str) -> String {
     }
 }
 
-/// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions)
-/// and the `json_encode` filter and `placeholder` test ([`crate::seo`]).
+/// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions),
+/// the `json_encode` filter and `placeholder` test ([`crate::seo`]), and `range` with the render
+/// time limit ([`range`]).
 fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
     tera.register_filter("json_encode", crate::seo::json_encode);
     tera.register_test("placeholder", crate::seo::is_placeholder);
+    tera.register_function("range", range);
     register_resize_image(tera, data);
     let d = Arc::clone(data);
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
@@ -579,6 +607,39 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
             .cloned()
             .ok_or_else(|| tera::Error::message(format!("get_section: {}", missing_page_message(d, path))))
     });
+}
+
+/// Tera's `range(end=, start=0, step_by=1)` with its limit of 100,000 numbers per call, which
+/// also stops a render past its time limit (see [`crate::runaway`]): a loop inside a loop calls
+/// it once per step of the outer loop.
+fn range(kwargs: Kwargs, _: &State) -> tera::TeraResult<Vec<i64>> {
+    const MAX: i128 = 100_000;
+    crate::runaway::check()?;
+    let start = i128::from(kwargs.get::<i64>("start")?.unwrap_or(0));
+    let end = i128::from(kwargs.must_get::<i64>("end")?);
+    let step = i128::from(kwargs.get::<i64>("step_by")?.unwrap_or(1));
+    if step == 0 {
+        return Err(tera::Error::message("range: `step_by` must not be 0"));
+    }
+    if step > 0 && start > end {
+        return Err(tera::Error::message(
+            "range: `start` is greater than `end`; give a negative `step_by` to count down",
+        ));
+    }
+    // Whole steps from start towards end, end excluded (i128: no overflow from i64 inputs).
+    let count = if step > 0 {
+        (end - start + step - 1) / step
+    } else if start > end {
+        (start - end + (-step) - 1) / (-step)
+    } else {
+        0
+    };
+    if count > MAX {
+        return Err(tera::Error::message(format!(
+            "range: this would make {count} numbers, more than the limit of {MAX}"
+        )));
+    }
+    Ok((0..count).map(|i| (start + i * step) as i64).collect())
 }
 
 /// FNV-1a, 64 bits: a stable content hash (`watch` uses it to tell a real change from a touch).

@@ -21,7 +21,99 @@ pub(crate) struct YamlError {
 /// Deserializes `text` as `T`. Errors: syntax errors, type mismatches, unknown or duplicate keys,
 /// with the position serde_yaml gives (missing and duplicate fields come without a useful one,
 /// serde-yaml #153: those return `line: None`).
+///
+/// Text read as a number (`title: 1.10`, `1e3`, `0x10`, `007`, `.5`) keeps its digits as
+/// written: see [`text`]. serde_yaml resolves a plain scalar to a number before a field sees it,
+/// so when a first pass meets such a value, the text is read a second time with every [`text`]
+/// field and text map key taking the scalar as written.
 pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            READING.set(Reading::Typed);
+        }
+    }
+    let _reset = Reset;
+    READING.set(Reading::Typed);
+    let first = parse::<T>(text)?;
+    if READING.get() != Reading::SawNumber {
+        return Ok(first);
+    }
+    READING.set(Reading::AsWritten);
+    // The second pass cannot meet a type the first did not accept, except a map key that is
+    // itself a list or a map (read as text by the first pass): keep the first reading then.
+    Ok(parse::<T>(text).unwrap_or(first))
+}
+
+/// How [`text`] fields read a scalar in the current [`from_str`] pass (one thread parses one
+/// document at a time, from start to end).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// First pass: YAML types; remember whether a number was read as text.
+    Typed,
+    /// First pass, after a [`text`] field met a number.
+    SawNumber,
+    /// Second pass: every [`text`] field takes its scalar exactly as written.
+    AsWritten,
+}
+
+thread_local! {
+    static READING: std::cell::Cell<Reading> = const { std::cell::Cell::new(Reading::Typed) };
+}
+
+/// A field whose value is text (`title`, `description`, `slug`, `path`): a number is taken as
+/// the text written (`title: 1.10` is "1.10", not "1.1"; `title: 007` is "007"); null, a
+/// boolean (`true`), a list or a map are type errors. `deserialize_with` target.
+pub(crate) fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    scalar_text(d).map(Some)
+}
+
+/// [`text`] without the `Option`, for types built from text (dates).
+pub(crate) fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("text")
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
+            saw_number();
+            Ok(v.to_string())
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
+            saw_number();
+            Ok(v.to_string())
+        }
+        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<String, E> {
+            saw_number();
+            Ok(v.to_string())
+        }
+        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<String, E> {
+            saw_number();
+            Ok(v.to_string())
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
+            saw_number();
+            Ok(v.to_string())
+        }
+    }
+    if READING.get() == Reading::AsWritten {
+        d.deserialize_str(V)
+    } else {
+        d.deserialize_any(V)
+    }
+}
+
+fn saw_number() {
+    if READING.get() == Reading::Typed {
+        READING.set(Reading::SawNumber);
+    }
+}
+
+fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(text).map_err(|e| {
         let message = strip_positions(&e.to_string());
         let location = e.location();
@@ -111,6 +203,14 @@ impl<'de> serde::Deserialize<'de> for StrictValue {
             fn visit_f64<E>(self, v: f64) -> Result<StrictValue, E> {
                 Ok(StrictValue(v.into()))
             }
+            // Whole numbers beyond 64 bits (`id: 12345678901234567890123`): the nearest
+            // floating-point number, as JSON would read them.
+            fn visit_i128<E>(self, v: i128) -> Result<StrictValue, E> {
+                Ok(StrictValue((v as f64).into()))
+            }
+            fn visit_u128<E>(self, v: u128) -> Result<StrictValue, E> {
+                Ok(StrictValue((v as f64).into()))
+            }
             fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
                 Ok(StrictValue(v.into()))
             }
@@ -162,8 +262,15 @@ struct KeyText(String);
 
 impl<'de> serde::Deserialize<'de> for KeyText {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if READING.get() == Reading::AsWritten {
+            return scalar_text(d).map(KeyText);
+        }
         match StrictValue::deserialize(d)?.0 {
             serde_json::Value::String(s) => Ok(KeyText(s)),
+            n @ serde_json::Value::Number(_) => {
+                saw_number();
+                Ok(KeyText(n.to_string()))
+            }
             other => Ok(KeyText(other.to_string())),
         }
     }

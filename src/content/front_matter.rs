@@ -35,11 +35,12 @@ pub const FIELDS: &[&str] = &[
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FrontMatter {
-    /// Title; numbers are taken as text (`title: 2024`), YAML 1.2 keeps `yes`/`no` as text.
-    #[serde(deserialize_with = "text")]
+    /// Title; numbers are taken as the text written (`title: 2024`, `title: 1.10`), YAML 1.2
+    /// keeps `yes`/`no` as text.
+    #[serde(deserialize_with = "crate::yaml::text")]
     pub title: Option<String>,
     /// Meta description and summary.
-    #[serde(deserialize_with = "text")]
+    #[serde(deserialize_with = "crate::yaml::text")]
     pub description: Option<String>,
     /// Publication date.
     pub date: Option<DateValue>,
@@ -50,10 +51,10 @@ pub struct FrontMatter {
     /// Left out unless `--drafts`.
     pub draft: bool,
     /// Replaces the file name in the URL.
-    #[serde(deserialize_with = "text")]
+    #[serde(deserialize_with = "crate::yaml::text")]
     pub slug: Option<String>,
     /// The whole URL path, e.g. `book/`.
-    #[serde(deserialize_with = "text")]
+    #[serde(deserialize_with = "crate::yaml::text")]
     pub path: Option<String>,
     /// A template other than `page.html` / `section.html`.
     pub template: Option<String>,
@@ -167,7 +168,7 @@ impl DateValue {
 
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = scalar_text(d)?;
+        let s = yaml::scalar_text(d)?;
         DateValue::parse(&s).ok_or_else(|| {
             serde::de::Error::custom(format!(
                 "`{s}` is not a date: write it as 2026-11-29 or 2026-11-29T10:00:00-07:00"
@@ -186,34 +187,6 @@ fn positive<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<usize
             "`{n}` is not a number of pages: write a whole number of 1 or more, like `paginate_by: 10`"
         ))),
     }
-}
-
-/// Accepts any scalar (text, number) as text: `title: 2024` is the text "2024".
-fn text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
-    scalar_text(d).map(Some)
-}
-
-fn scalar_text<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Error> {
-    struct V;
-    impl serde::de::Visitor<'_> for V {
-        type Value = String;
-        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("text")
-        }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<String, E> {
-            Ok(v.to_string())
-        }
-        fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<String, E> {
-            Ok(v.to_string())
-        }
-    }
-    d.deserialize_any(V)
 }
 
 /// True for a line made only of dash-like characters (`----`, Word's `—`, `–`) or `+++`: an
@@ -486,6 +459,56 @@ mod tests {
         ] {
             let (fm, _, _) = p(&format!("---\ntitle: {v}\n---\n")).unwrap();
             assert_eq!(fm.title.as_deref(), Some(want));
+        }
+    }
+
+    #[test]
+    fn numbers_in_text_fields_keep_the_text_as_written() {
+        for v in [
+            "1.10",
+            "1e3",
+            "0x10",
+            "0o17",
+            "007",
+            ".5",
+            "-0",
+            "+1",
+            "1_000",
+            ".inf",
+            "-.Inf",
+            ".NaN",
+            "2024",
+            "3.0",
+            "1.0e+10",
+            "12345678901234567890123",
+        ] {
+            let src = format!(
+                "---\ntitle: {v}\ndescription: {v}\nslug: {v}\npath: p{v}\nextra:\n  {v}: {v}\n---\n"
+            );
+            let (fm, _, _) = p(&src).unwrap();
+            assert_eq!(fm.title.as_deref(), Some(v), "{v}");
+            assert_eq!(fm.description.as_deref(), Some(v), "{v}");
+            assert_eq!(fm.slug.as_deref(), Some(v), "{v}");
+            assert_eq!(fm.path.as_deref(), Some(format!("p{v}").as_str()), "{v}");
+            // A key under extra is text as written too; its value stays a YAML value.
+            let extra = fm.extra.unwrap();
+            assert!(extra.contains_key(v), "{v}: {extra:?}");
+        }
+        // Quoted, folded and aliased forms, and the next file parsed on the same thread.
+        let (fm, _, _) = p("---\ntitle: &t 1.10\ndescription: *t\n---\n").unwrap();
+        assert_eq!(fm.description.as_deref(), Some("1.10"));
+        let (fm, _, _) = p("---\ntitle: \"1.10\"\ndescription: >-\n  1.10\n---\n").unwrap();
+        assert_eq!(fm.title.as_deref(), Some("1.10"));
+        assert_eq!(fm.description.as_deref(), Some("1.10"));
+        let (fm, _, _) = p("---\ntitle: 1.10\nextra:\n  price: 1.10\n---\n").unwrap();
+        assert_eq!(fm.extra.unwrap()["price"], serde_json::json!(1.1));
+        // Null, booleans and lists stay errors, also when another field is a number.
+        for src in [
+            "---\ntitle: 1.10\ndescription: ~\n---\n",
+            "---\ntitle: 1.10\ndescription: true\n---\n",
+            "---\ndescription: [1.10]\ntitle: 1.10\n---\n",
+        ] {
+            assert!(p(src).is_err(), "{src}");
         }
     }
 

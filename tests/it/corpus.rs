@@ -39,6 +39,9 @@ use crate::support::{Run, TestSite};
 /// How long one build may take before it counts as a hang.
 pub const LIMIT: Duration = Duration::from_secs(20);
 
+/// The time limit of one page's render in the corpus builds, in seconds (well under [`LIMIT`]).
+const RENDER_TIMEOUT: &str = "3";
+
 /// A run of the binary under a watchdog.
 pub struct Guarded {
     /// What it printed and its exit code (-1 if killed by a signal).
@@ -236,7 +239,7 @@ fn run_case(c: &Case) -> Result<(), String> {
     let g = run_guarded(
         &site,
         &["build", "--root", site.root().to_str().unwrap()],
-        &[],
+        &[("STILLPOINT_RENDER_TIMEOUT", Path::new(RENDER_TIMEOUT))],
         LIMIT,
     );
     let run = &g.run;
@@ -312,8 +315,9 @@ fn run_case(c: &Case) -> Result<(), String> {
     Ok(())
 }
 
-/// Runs every case, then fails listing each failing case by name.
+/// Runs every case, then fails listing each failing case by name; prints the count by outcome.
 #[track_caller]
+#[allow(clippy::print_stderr)]
 fn run_all(area: &str, cases: Vec<Case>) {
     let mut names: Vec<&str> = cases.iter().map(|c| c.name).collect();
     names.sort_unstable();
@@ -325,6 +329,14 @@ fn run_all(area: &str, cases: Vec<Case>) {
             failed.push(format!("=== case `{}` ({area}) failed:\n{e}\n", c.name));
         }
     }
+    let kinds = |f: fn(&Expect) -> bool| cases.iter().filter(|c| f(&c.expect)).count();
+    eprintln!(
+        "corpus {area}: {} cases, {} build, {} fail with a diagnostic, {} checked otherwise",
+        cases.len(),
+        kinds(|e| matches!(e, Expect::Builds(_))),
+        kinds(|e| matches!(e, Expect::Fails(_))),
+        kinds(|e| matches!(e, Expect::Check(_))),
+    );
     assert!(
         failed.is_empty(),
         "{} of {} {area} cases failed:\n\n{}",
@@ -395,8 +407,16 @@ fn front_matter_corpus() {
     );
 
     let cases = vec![
-        // Open defect, not tested here yet: `title: 1.10` is read as the number 1.1 and shown
-        // as "1.1" (serde_yaml hands over the float, not the digits as typed).
+        // Numbers in text fields keep the digits as typed (serde_yaml hands over 1.1 for
+        // `1.10`; yaml.rs reads such a document again with the scalars as written).
+        page("title_decimal_keeps_trailing_zero", "---\ntitle: 1.10\ndescription: 2.50\n---\nx\n", builds(&[(q(), "<title>1.10</title>"), (q(), "[2.50]")])),
+        page("title_exponent_as_typed", "---\ntitle: 1e3\n---\nx\n", builds(&[(q(), "<title>1e3</title>")])),
+        page("title_hex_as_typed", "---\ntitle: 0x10\n---\nx\n", builds(&[(q(), "<title>0x10</title>")])),
+        page("title_leading_zeros_as_typed", "---\ntitle: 007\n---\nx\n", builds(&[(q(), "<title>007</title>")])),
+        page("title_leading_dot_as_typed", "---\ntitle: .5\n---\nx\n", builds(&[(q(), "<title>.5</title>")])),
+        page("title_infinity_as_typed", "---\ntitle: .inf\n---\nx\n", builds(&[(q(), "<title>.inf</title>")])),
+        page("title_beyond_64_bits_as_typed", "---\ntitle: 123456789012345678901234567890\n---\nx\n", builds(&[(q(), "<title>123456789012345678901234567890</title>")])),
+        page("extra_value_beyond_64_bits_is_a_number", "---\ntitle: Q\nextra:\n  id: 123456789012345678901234567890\n---\nx\n", builds(&[(q(), "<title>Q</title>")])),
         page("title_octal_looking_keeps_its_digits", "---\ntitle: 0755\n---\nx\n", builds(&[(q(), "<title>0755</title>")])),
         page("title_null", "---\ntitle: ~\n---\nx\n", fails(&["content/q.md:2:8", "expected text"])),
         page("title_true", "---\ntitle: true\n---\nx\n", fails(&["content/q.md:2:8", "double quotes"])),
@@ -1152,6 +1172,86 @@ fn template_corpus() {
             },
             fails(&["templates/page.html:1:13", "range"]),
         ),
+        // Nested loops of 100,000 × 100,000 steps (each `range` under Tera's limit): without
+        // a bound they run for hours. Stopped by the render time limit (3 s here), naming the
+        // template, its first loop and the page; `public/` unchanged (checked for every case).
+        case(
+            "nested_ranges_writing",
+            |s| {
+                s.file(
+                    "templates/page.html",
+                    "<p>\n{% for i in range(end=100000) %}{% for j in range(end=100000) %}x{% endfor %}{% endfor %}\n",
+                );
+            },
+            fails(&[
+                "templates/page.html:2:1",
+                "took longer than 3 seconds",
+                "content/about.md",
+            ]),
+        ),
+        case(
+            "nested_ranges_silent",
+            |s| {
+                s.file(
+                    "templates/page.html",
+                    "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}{% endfor %}\n",
+                );
+            },
+            fails(&["templates/page.html:1:1", "took longer than 3 seconds"]),
+        ),
+        // The same list reused: no `range` call, no output inside the loop, nothing to stop it
+        // at; the build stops waiting for it.
+        case(
+            "nested_loops_over_one_list_silent",
+            |s| {
+                s.file(
+                    "templates/page.html",
+                    "{% set l = range(end=100000) %}\n{% for a in l %}{% for b in l %}{% endfor %}{% endfor %}\n",
+                );
+            },
+            fails(&[
+                "templates/page.html:2:1",
+                "took longer than 3 seconds",
+                "could not interrupt",
+            ]),
+        ),
+        // Loops inside an included template: the page's template is named.
+        case(
+            "nested_loops_in_an_include",
+            |s| {
+                s.file(
+                    "templates/loops.html",
+                    "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{{ i }}{% endfor %}{% endfor %}\n",
+                )
+                .file("templates/page.html", "{% include \"loops.html\" %}\n");
+            },
+            fails(&["templates/page.html", "took longer than 3 seconds"]),
+        ),
+        // A string doubled in a loop: 2^40 bytes if nothing stopped it; the page size limit
+        // (64 MB) or the time limit does.
+        case(
+            "string_doubling_written",
+            |s| {
+                s.file(
+                    "templates/page.html",
+                    "{% set s = \"x\" %}{% for i in range(end=26) %}{% set_global s = s ~ s %}{% endfor %}{% for i in range(end=100) %}{{ s }}{% endfor %}\n",
+                );
+            },
+            check(|_, run| {
+                if run.code == 1
+                    && run.stderr.contains("templates/page.html:1:")
+                    && (run.stderr.contains("more than 64 MB")
+                        || run.stderr.contains("took longer"))
+                {
+                    Ok(())
+                } else {
+                    Err(
+                        "want exit 1 naming templates/page.html: the page size or time limit"
+                            .into(),
+                    )
+                }
+            }),
+        ),
         case(
             "error_inside_a_loop",
             |s| {
@@ -1233,9 +1333,6 @@ fn template_corpus() {
     ];
     run_all("template", cases);
 }
-
-// Open defect, not tested here yet: nested loops of 100,000 × 100,000 iterations (each
-// `range` under Tera's limit) run for hours; nothing bounds a template's total work.
 
 #[test]
 fn config_corpus() {
@@ -1453,4 +1550,159 @@ fn config_corpus() {
         ),
     ];
     run_all("config", cases);
+}
+
+/// Faults beyond the list: sizes, links and clocks that real machines produce.
+#[test]
+fn held_back_faults_corpus() {
+    use std::os::unix::fs::symlink;
+    use std::time::{Duration, SystemTime};
+    let cases = vec![
+        // A 1 GB sparse file named .md (a disk image, a runaway log): refused from its size,
+        // never read into memory.
+        case(
+            "page_of_1_gb_sparse",
+            |s| {
+                s.file("content/big.md", "");
+                let f = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(s.path("content/big.md"))
+                    .unwrap();
+                f.set_len(1 << 30).unwrap();
+            },
+            fails(&[
+                "content/big.md is 1024 MB, too big for a page (at most 64 MB)",
+                "help:",
+            ]),
+        ),
+        // Just over the limit, filled: the same, from its size.
+        case(
+            "page_just_over_64_mb",
+            |s| {
+                s.bytes("content/big.md", &vec![b'a'; (64 << 20) + 1]);
+            },
+            fails(&["content/big.md is 64 MB, too big for a page"]),
+        ),
+        // A page bundle with links back to itself and to its parent.
+        case(
+            "bundle_with_a_symlink_cycle",
+            |s| {
+                s.file("content/studio/index.md", "---\ntitle: Studio\n---\nx\n");
+                symlink(".", s.path("content/studio/again")).unwrap();
+                symlink("..", s.path("content/studio/up")).unwrap();
+            },
+            fails(&["content/studio/again", "content/studio/up", "loops back"]),
+        ),
+        // Clock skew and far dates: the written date is kept; the file times do not matter.
+        date("date_year_9999", "9999-12-31", "9999-12-31"),
+        date("date_year_1", "0001-01-01", "0001-01-01"),
+        date(
+            "date_before_1970",
+            "1900-01-01T00:00:00-07:00",
+            "1900-01-01T00:00:00-07:00",
+        ),
+        bad_date("date_year_10000", "10000-01-01"),
+        bad_date("date_negative_year", "-0001-01-01"),
+        // RFC 3339 allows a leap second; it is read as the second before (as jiff does).
+        date(
+            "date_leap_second",
+            "2026-06-30T23:59:60Z",
+            "2026-06-30T23:59:59+00:00",
+        ),
+        case(
+            "file_times_in_the_future_and_at_1970",
+            |s| {
+                s.file("content/q.md", "---\ntitle: Skewed\n---\nSKEWED\n");
+                s.file("content/r.md", "---\ntitle: Old\n---\nOLD\n");
+                let future = SystemTime::UNIX_EPOCH + Duration::from_secs(4_102_444_800); // 2100
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(s.path("content/q.md"))
+                    .unwrap();
+                f.set_modified(future).unwrap();
+                let f = std::fs::File::options()
+                    .write(true)
+                    .open(s.path("content/r.md"))
+                    .unwrap();
+                f.set_modified(SystemTime::UNIX_EPOCH).unwrap();
+            },
+            builds(&[(q(), "SKEWED"), ("public/r/index.html", "OLD")]),
+        ),
+    ];
+    run_all("held-back fault", cases);
+}
+
+/// A page whose file became a folder between the walk and the read (a `git checkout` that
+/// turns `faq.md` into `faq.md/`): an error naming it, not a panic.
+#[test]
+fn a_page_replaced_by_a_folder_after_the_walk_is_an_error() {
+    use stillpoint::content::{SourceFile, SourceKind, parse};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("content/faq.md");
+    std::fs::create_dir_all(&path).unwrap();
+    let err = parse(&[SourceFile {
+        path,
+        relative: "faq.md".into(),
+        kind: SourceKind::Page,
+    }])
+    .unwrap_err();
+    let text = stillpoint::render_diagnostics(&err.into_diagnostics(), false);
+    assert!(
+        text.contains("content/faq.md") && text.contains("a folder is where a file was expected"),
+        "{text}"
+    );
+}
+
+/// An output folder on a read-only disk: exit 1 naming the folder, output and site unchanged.
+#[test]
+fn output_on_a_read_only_disk_fails_and_changes_nothing() {
+    let site = good_site();
+    let disk = site.root().join("ro");
+    std::fs::create_dir_all(&disk).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
+        .arg(&disk)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("note: cannot mount a tmpfs here; the read-only output test is skipped");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(disk.clone());
+    let out = disk.join("public");
+    let first = run_guarded(
+        &site,
+        &["build", "--output", out.to_str().unwrap()],
+        &[],
+        LIMIT,
+    );
+    assert_eq!(first.run.code, 0, "{}", first.run.stderr);
+    let remount = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&disk)
+        .status()
+        .unwrap();
+    assert!(remount.success());
+    let before = crate::live::tree(&out);
+    site.file("content/about.md", "---\ntitle: Changed\n---\nNEW\n");
+    let g = run_guarded(
+        &site,
+        &["build", "--output", out.to_str().unwrap()],
+        &[],
+        LIMIT,
+    );
+    assert_eq!(g.run.code, 1, "{}", g.run.stderr);
+    assert!(
+        g.run.stderr.contains("Read-only file system")
+            && g.run.stderr.contains("this disk is read-only"),
+        "{}",
+        g.run.stderr
+    );
+    assert_eq!(crate::live::tree(&out), before);
 }

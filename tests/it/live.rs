@@ -225,6 +225,11 @@ pub struct Running {
 }
 
 impl Running {
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Starts the binary with `args` (stdout discarded, stderr collected).
     pub fn start(args: &[&std::ffi::OsStr], env: &[(&str, &Path)]) -> Running {
         let mut cmd = Command::new(BIN);

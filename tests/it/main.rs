@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod assets;
+mod attack;
 mod browser;
 mod build;
 mod cases;
@@ -20,6 +21,7 @@ mod listings;
 mod live;
 mod seo;
 mod serve;
+mod stress;
 mod studio;
 mod support;
 mod watch;

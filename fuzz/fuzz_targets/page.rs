@@ -1,0 +1,72 @@
+//! The whole page pipeline, through the code a build uses: any bytes as one more page of the
+//! studio site (`content/fuzz.md`, the project's own `content/`, `config.yaml` and theme),
+//! parsed, placed in the site tree, rendered to HTML with the link and anchor checks and the
+//! theme's templates; diagnostics are rendered as the owner would see them.
+#![no_main]
+
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use stillpoint::config::{Config, Overrides};
+use stillpoint::content::{self, Document, SourceFile};
+use stillpoint::templates::Templates;
+use stillpoint::{Timings, render, site};
+use stillpoint_fuzz::{project_root, show, source_file};
+
+struct Fixture {
+    config: Config,
+    templates: Templates,
+    files: Vec<SourceFile>,
+    docs: Vec<Document>,
+}
+
+fn fixture() -> &'static Fixture {
+    static F: OnceLock<Fixture> = OnceLock::new();
+    F.get_or_init(|| {
+        let root = project_root();
+        let run = || -> stillpoint::Result<Fixture> {
+            let config = Config::load(&root, &Overrides::default())?;
+            let templates = Templates::load(&config)?;
+            let files = content::discover(&config)?;
+            let docs = content::parse(&files)?;
+            Ok(Fixture {
+                config,
+                templates,
+                files,
+                docs,
+            })
+        };
+        match run() {
+            Ok(f) => f,
+            Err(e) => panic!("the studio site does not load: {e:?}"),
+        }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let f = fixture();
+    let file = source_file(&f.config.root, "fuzz.md");
+    let doc = match content::document_from_bytes(&file, data) {
+        Ok(d) => d,
+        Err(e) => return show(e),
+    };
+    let mut files = f.files.clone();
+    files.push(file);
+    let mut docs = f.docs.clone();
+    docs.push(doc);
+    let tree = match site::SiteTree::assemble(docs, &files, &f.config) {
+        Ok(t) => t,
+        Err(e) => return show(e),
+    };
+    match render::site(&f.config, &tree, &f.templates, Vec::new(), &mut Timings::start()) {
+        Ok(built) => {
+            for (path, bytes) in &built.files {
+                assert!(!path.starts_with('/') && !path.split('/').any(|s| s == ".."), "{path}");
+                if path.ends_with(".html") {
+                    assert!(std::str::from_utf8(bytes).is_ok(), "{path} is not UTF-8");
+                }
+            }
+        }
+        Err(e) => show(e),
+    }
+});
