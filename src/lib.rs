@@ -41,6 +41,7 @@ pub mod watch;
 mod yaml;
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 pub use error::{Diagnostic, Error, Result, Severity, render_diagnostics};
@@ -173,8 +174,27 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             runaway::guarded(move || build_into(&guarded_options, |_| Ok(output::NullSink)))?;
         (c, b)
     } else {
-        let (c, mut b, staging) =
-            runaway::guarded(move || build_into(&guarded_options, output::Staging::create))?;
+        // A build given up on leaves its thread running; its staging folder is removed here.
+        let opened: Arc<Mutex<Option<PathBuf>>> = Arc::default();
+        let record = Arc::clone(&opened);
+        let result = runaway::guarded(move || {
+            build_into(&guarded_options, |config| {
+                let staging = output::Staging::create(config)?;
+                if let Ok(mut slot) = record.lock() {
+                    *slot = Some(staging.path().to_path_buf());
+                }
+                Ok(staging)
+            })
+        });
+        let (c, mut b, staging) = match result {
+            Ok(built) => built,
+            Err(e) => {
+                if let Some(dir) = opened.lock().ok().and_then(|mut slot| slot.take()) {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                return Err(e);
+            }
+        };
         staging.publish(&b.copies)?;
         b.timings.lap("publish");
         (c, b)

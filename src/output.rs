@@ -165,6 +165,11 @@ impl Staging {
     ///
     /// Errors: the output folder may not be replaced (pointing at `output_dir:` in config.yaml
     /// when it comes from there), or the staging folder cannot be created.
+    /// The staging folder's path.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
     pub fn create(config: &Config) -> Result<Staging> {
         let out = &config.output_dir;
         check_replaceable(&config.root, out).map_err(|e| match (e, config.output_span) {
