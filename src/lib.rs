@@ -27,6 +27,7 @@ pub mod images;
 pub mod markdown;
 pub mod minify;
 pub mod output;
+pub mod references;
 pub mod render;
 pub mod scaffold;
 pub mod seo;

@@ -15,8 +15,9 @@
 //! `{{ price }}` that is not a name followed by `(` is also left alone.
 //!
 //! [`parse`] is pure, never panics and runs in time linear in the body (plus one CommonMark pass to
-//! find the code). It does not render anything: `expand` in [`crate::render`]'s shortcode step
-//! does, through the templates.
+//! find the code). It does not render anything: [`expand`] does, through the templates.
+
+pub mod expand;
 
 use std::ops::Range;
 

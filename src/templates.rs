@@ -268,6 +268,18 @@ impl Templates {
     }
 
     /// Where a template came from, as shown in messages.
+    /// The names of the shortcodes the site and theme provide (`callout` for
+    /// `shortcodes/callout.html`), sorted.
+    pub fn shortcode_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix("shortcodes/")?.strip_suffix(".html"))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
     pub fn shown_path(&self, name: &str) -> Option<&Path> {
         self.files.get(name).map(|(p, _)| p.as_path())
     }
