@@ -20,6 +20,7 @@ mod listings;
 mod live;
 mod seo;
 mod serve;
+mod shortcodes;
 mod studio;
 mod support;
 mod watch;
