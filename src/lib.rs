@@ -21,6 +21,7 @@
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod error;
 pub mod fs;
 pub mod images;

@@ -306,3 +306,45 @@ fn cite_without_a_references_file_says_what_to_create() {
         .stderr_has("`cite` needs a reference list, but there is no data/references.yaml")
         .stderr_has("--> content/automatic.md:4:19");
 }
+
+#[test]
+fn load_data_reads_each_format_relative_to_the_site_root() {
+    let site = TestSite::new();
+    site.file("content/_index.md", "---\ntitle: Home\n---\n")
+        .file("data/a.yaml", "name: Yaml\n")
+        .file("data/b.json", "{\"name\": \"Json\"}")
+        .file("data/c.toml", "name = \"Toml\"\n")
+        .file("data/d.csv", "service,price\n\"Session, 60 min\",90\n")
+        .file(
+            "templates/index.html",
+            "{% set a = load_data(path=\"data/a.yaml\") %}{% set b = load_data(path=\"data/b.json\") %}{% set c = load_data(path=\"data/c.toml\") %}{% set d = load_data(path=\"data/d.csv\") %}{{ a.name }} {{ b.name }} {{ c.name }} {{ d.headers[1] }}={{ d.records[0][0] }}/{{ d.records[0][1] }}\n",
+        );
+    site.build().success();
+    assert_eq!(
+        site.read("public/index.html"),
+        "Yaml Json Toml price=Session, 60 min/90\n"
+    );
+}
+
+#[test]
+fn load_data_syntax_error_names_the_data_file_and_line() {
+    let site = TestSite::new();
+    site.file("content/_index.md", "---\ntitle: Home\n---\n")
+        .file("data/prices.json", "{\n  \"a\": 1,\n  \"b\": \n}\n")
+        .file(
+            "templates/index.html",
+            "{% set p = load_data(path=\"data/prices.json\") %}{{ p.a }}\n",
+        );
+    let run = site.build();
+    run.code(1)
+        .stderr_has("data/prices.json, line 4, column 1")
+        .stderr_has("--> templates/index.html:1:")
+        .stderr_has("help: fix the data file at the line named");
+    site.file("data/prices.json", "{}").file(
+        "templates/index.html",
+        "{% set p = load_data(path=\"../outside.json\") %}\n",
+    );
+    site.build()
+        .code(1)
+        .stderr_has("must be a path inside the site");
+}
