@@ -7,7 +7,8 @@
 //! 2. [`content::discover`]: `content/` -> sorted [`content::SourceFile`]s
 //! 3. [`content::parse`]: front matter and body -> [`content::Document`]s
 //! 4. [`site::SiteTree::assemble`]: URLs, sections, order, link map -> [`site::SiteTree`]
-//! 5. [`markdown::render`]: markdown -> HTML, table of contents, links (inside [`render::site`])
+//! 5. [`shortcodes::expand::render`] and [`markdown::render`]: shortcodes through their
+//!    templates, then markdown -> HTML, table of contents, links (inside [`render::site`])
 //! 6. link and anchor checks, for the whole site at once (inside [`render::site`])
 //! 7. [`render::site`]: Tera templates -> [`render::BuiltSite`], in memory
 //! 8. [`output::publish`]: staging folder beside `public/`, then a swap
