@@ -125,6 +125,13 @@ pub fn render(
         return Err(x.errors);
     }
     rendered.html = substitute(&rendered.html, &x.outputs);
+    // Plain-text copies of headings leave inline shortcodes out.
+    clean_toc(&mut rendered.toc);
+    if let Some(h) = &mut rendered.first_h1
+        && h.contains(INLINE_OPEN)
+    {
+        *h = strip_tags(h);
+    }
     if let Some(s) = &rendered.summary {
         rendered.summary = Some(substitute(s, &x.outputs));
     }
@@ -638,8 +645,15 @@ fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
                 .and_then(|(_, r)| r.split_once('"'))
                 .map(|(id, _)| id.to_string())
                 .unwrap_or_default();
-            let inner_end = tail.find("</h").unwrap_or(tail.len());
-            let inner = tail.get(end + 1..inner_end).unwrap_or("");
+            // Headings are short: look for the end tag in a bounded window, so raw HTML with
+            // many unclosed `<h2` stays linear.
+            let mut cut = tail.len().min(end + 4096);
+            while !tail.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let window = tail.get(..cut).unwrap_or("");
+            let inner_end = window.find("</h").unwrap_or(window.len());
+            let inner = tail.get(end + 1..inner_end.max(end + 1)).unwrap_or("");
             current = (id, strip_tags(inner));
             i = at + end + 1;
             continue;
@@ -647,6 +661,16 @@ fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
         i = at + tail.chars().next().map_or(1, char::len_utf8);
     }
     out
+}
+
+/// Removes placeholders from the table of contents' titles.
+fn clean_toc(toc: &mut [markdown::Heading]) {
+    for h in toc {
+        if h.title.contains(INLINE_OPEN) {
+            h.title = strip_tags(&h.title);
+        }
+        clean_toc(&mut h.children);
+    }
 }
 
 /// Text of an HTML fragment: tags and placeholders left out, entities kept.

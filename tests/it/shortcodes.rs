@@ -348,3 +348,20 @@ fn load_data_syntax_error_names_the_data_file_and_line() {
         .code(1)
         .stderr_has("must be a path inside the site");
 }
+
+#[test]
+fn inline_shortcode_in_a_heading_stays_out_of_the_table_of_contents() {
+    let site = shortcodes_site();
+    site.file(
+        "templates/page.html",
+        "{% for h in page.toc %}[{{ h.title }}]{% endfor %}\n{{ page.content | safe }}",
+    );
+    page(&site, "## Prices {{ price(amount=5) }}\n");
+    site.build().success();
+    let html = site.read("public/p/index.html");
+    assert!(html.starts_with("[Prices]\n"), "{html}");
+    assert!(
+        html.contains("<span class=\"price\">5 CAD</span>"),
+        "{html}"
+    );
+}
