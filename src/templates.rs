@@ -520,8 +520,6 @@ fn register_load_data(tera: &mut Tera, root: &Path) {
     );
 }
 
-/// Registers `get_url`, `get_page` and `get_section` (Zola's global functions) and the
-/// `json_encode` filter and `placeholder` test ([`crate::seo`]).
 /// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions)
 /// and the `json_encode` filter and `placeholder` test ([`crate::seo`]).
 fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
