@@ -340,7 +340,9 @@ async function runVnu(files, siteDir, results, failures) {
  * Reference back links (issue 7): on a page with `<ol class="references">`, every entry's
  * `<span class="cited-in">` must link to each section of that page that cites the entry, and to
  * each other page that cites it (any section of it); and it must not link to a place that no
- * longer cites it. Reads the generated HTML; returns the number of problems.
+ * longer cites it. A back link may point at a section heading or at a citation itself (the
+ * `cite` shortcode's `<a id="cite-…">`, which counts as the section it is in). Reads the
+ * generated HTML; returns the number of problems.
  */
 async function checkReferenceBackLinks(siteDir, pages, base, failures) {
   const html = {};
@@ -348,16 +350,21 @@ async function checkReferenceBackLinks(siteDir, pages, base, failures) {
   const abs = (href, pagePath) => new URL(href, base + pagePath);
   // Where each citation appears: citations[refPage#refId] = [{ page, section }]
   const citations = new Map();
+  // The section each citation anchor (`<a id="cite-…">`) is in: sectionOf[page#id] = section
+  const sectionOf = new Map();
   for (const p of pages) {
     const h = html[p.urlPath];
     const start = h.indexOf('<main');
-    const re = /<h([23]) id="([^"]+)"|<a [^>]*href="([^"]*#ref-[^"]+)"/g;
+    const re = /<h([23]) id="([^"]+)"|<a ([^>]*)href="([^"]*#ref-[^"]+)"/g;
     re.lastIndex = start;
     let section = '';
     let m;
     while ((m = re.exec(h))) {
       if (m[2]) { section = m[2]; continue; }
       if (section === 'references') continue;
+      const id = (m[3] || '').match(/\bid="([^"]+)"/);
+      if (id) sectionOf.set(p.urlPath + '#' + id[1], section);
+      m[3] = m[4];
       const u = abs(m[3].replace(/&amp;/g, '&'), p.urlPath);
       if (u.origin !== base) continue;
       const key = u.pathname + u.hash;
@@ -374,7 +381,10 @@ async function checkReferenceBackLinks(siteDir, pages, base, failures) {
       const cited = citations.get(p.urlPath + '#' + id) || [];
       const span = body.match(/<span class="cited-in">([\s\S]*?)<\/span>/);
       const links = span ? [...span[1].matchAll(/href="([^"]+)"/g)].map((x) => abs(x[1], p.urlPath)) : [];
-      const linked = links.map((u) => ({ page: u.pathname, section: u.hash.slice(1) }));
+      const linked = links.map((u) => ({
+        page: u.pathname,
+        section: sectionOf.get(u.pathname + u.hash) ?? u.hash.slice(1),
+      }));
       const missing = [];
       for (const c of cited) {
         const ok = c.page === p.urlPath
@@ -394,7 +404,7 @@ async function checkReferenceBackLinks(siteDir, pages, base, failures) {
       if (missing.length || stale.length) {
         problems++;
         failures.push(`reference back links on ${p.urlPath}: #${id}` +
-          (missing.length ? ` should also link to ${missing.join(', ')} (its "Cited in" line in the content file)` : '') +
+          (missing.length ? ` should also link to ${missing.join(', ')} (its "Cited in" line, written by the references shortcode)` : '') +
           (stale.length ? `${missing.length ? ';' : ''} links to ${stale.join(', ')}, which no longer cite it` : ''));
       }
     }

@@ -7,7 +7,8 @@
 //! 2. [`content::discover`]: `content/` -> sorted [`content::SourceFile`]s
 //! 3. [`content::parse`]: front matter and body -> [`content::Document`]s
 //! 4. [`site::SiteTree::assemble`]: URLs, sections, order, link map -> [`site::SiteTree`]
-//! 5. [`markdown::render`]: markdown -> HTML, table of contents, links (inside [`render::site`])
+//! 5. [`shortcodes::expand::render`] and [`markdown::render`]: shortcodes through their
+//!    templates, then markdown -> HTML, table of contents, links (inside [`render::site`])
 //! 6. link and anchor checks, for the whole site at once (inside [`render::site`])
 //! 7. [`render::site`]: Tera templates -> each file to an [`output::Sink`] as it is rendered
 //! 8. [`output::Staging::publish`]: the staging folder beside `public/` (the disk sink) gets
@@ -22,12 +23,14 @@
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod error;
 pub mod fs;
 pub mod images;
 pub mod markdown;
 pub mod minify;
 pub mod output;
+pub mod references;
 pub mod render;
 pub mod runaway;
 pub mod scaffold;

@@ -164,6 +164,39 @@ pub(crate) fn options() -> Options {
 /// and records a [`LinkProblem`]. Never fails and never panics; a CRLF body is fine (spans don't
 /// count `\r`). Cost is linear in the body: one parse, two passes over the events, one HTML write.
 pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Rendered {
+    render_mapped(body, None, first_line, resolver)
+}
+
+/// Where each byte of a markdown text made by the shortcode step came from in the page's own
+/// body: a list of `(offset in the made text, offset in the body, copied)` segments, sorted by
+/// the first field. A copied segment maps byte for byte; any other (a shortcode's placeholder)
+/// maps every byte to where its call starts.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    /// The segments, see the type's doc.
+    pub segments: Vec<(usize, usize, bool)>,
+}
+
+impl SourceMap {
+    /// The body offset of `offset` in the made text.
+    pub fn to_source(&self, offset: usize) -> usize {
+        let i = self.segments.partition_point(|s| s.0 <= offset);
+        match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some(&(made, source, true)) => source + (offset - made),
+            Some(&(_, source, false)) => source,
+            None => offset,
+        }
+    }
+}
+
+/// [`render`] for a text made from `source.0` by the shortcode step: spans are positions in
+/// `source.0` (the page's own body), found through `source.1`.
+pub fn render_mapped(
+    body: &str,
+    source: Option<(&str, &SourceMap)>,
+    first_line: usize,
+    resolver: &dyn LinkResolver,
+) -> Rendered {
     let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
         .into_offset_iter()
         .collect();
@@ -173,7 +206,10 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
 
     // Pass 2: heading ids and toc, links, words, and where the summary starts and ends.
     let mut out = Rendered::default();
-    let mut positions = Positions::new(body, first_line);
+    let mut positions = match source {
+        Some((text, map)) => Positions::new(text, first_line).mapped(map),
+        None => Positions::new(body, first_line),
+    };
     let mut heading_ids: Vec<(usize, String)> = Vec::new();
     let mut flat_toc: Vec<Heading> = Vec::new();
     let mut open_heading: Option<(usize, u8)> = None;
@@ -724,7 +760,7 @@ fn collapse_whitespace(text: &str) -> String {
 /// Find `id` attribute values in raw HTML: a small tag scanner (comments skipped, quoted and
 /// unquoted values), linear in the input. Text outside tags never counts, so `<p>id="x"</p>` has
 /// no id.
-fn scan_html_ids(html: &str, mut found: impl FnMut(&str)) {
+pub(crate) fn scan_html_ids(html: &str, mut found: impl FnMut(&str)) {
     let bytes = html.as_bytes();
     let len = bytes.len();
     let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
@@ -822,6 +858,8 @@ pub(crate) struct Positions<'a> {
     line_starts: Option<Vec<usize>>,
     /// (byte offset, line index, 1-based col) of the previous lookup.
     last: Option<(usize, usize, usize)>,
+    /// Offsets given to `span` are in a text made from `body` (see [`SourceMap`]).
+    map: Option<&'a SourceMap>,
 }
 
 impl<'a> Positions<'a> {
@@ -831,10 +869,23 @@ impl<'a> Positions<'a> {
             line_offset: first_line.max(1) - 1,
             line_starts: None,
             last: None,
+            map: None,
         }
     }
 
+    fn mapped(mut self, map: &'a SourceMap) -> Self {
+        self.map = Some(map);
+        self
+    }
+
     pub(crate) fn span(&mut self, range: Range<usize>) -> Span {
+        let range = match self.map {
+            Some(m) => {
+                let start = m.to_source(range.start);
+                start..m.to_source(range.end).max(start + 1)
+            }
+            None => range,
+        };
         let body = self.body;
         let starts = self.line_starts.get_or_insert_with(|| {
             std::iter::once(0)

@@ -78,6 +78,9 @@ pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
 }
 
 struct Doc<'a> {
+    /// `"page"` or `"section"`, and what shortcodes see under that name.
+    page_key: &'static str,
+    page: Value,
     relative: &'a str,
     shown: &'a Path,
     source: &'a str,
@@ -85,12 +88,40 @@ struct Doc<'a> {
     body_line: usize,
 }
 
+/// What a shortcode sees as `page` (or `section`): the values known before any markdown is
+/// rendered.
+fn shortcode_page(title: &str, path: &str, permalink: &str, d: &crate::content::Document) -> Value {
+    Value::from_serializable(&serde_json::json!({
+        "title": title,
+        "path": path,
+        "permalink": permalink,
+        "relative_path": d.relative,
+        "description": d.front.description,
+        "extra": d.front.extra.clone().unwrap_or_default(),
+    }))
+}
+
 fn docs(tree: &SiteTree) -> Vec<Doc<'_>> {
-    let pages = tree.pages.iter().map(|p| &p.doc);
-    let sections = tree.sections.iter().filter_map(|s| s.doc.as_ref());
+    let pages = tree.pages.iter().map(|p| {
+        (
+            "page",
+            shortcode_page(&p.title, &p.path, &p.permalink, &p.doc),
+            &p.doc,
+        )
+    });
+    let sections = tree.sections.iter().filter_map(|s| {
+        let d = s.doc.as_ref()?;
+        Some((
+            "section",
+            shortcode_page(&s.title, &s.path, &s.permalink, d),
+            d,
+        ))
+    });
     pages
         .chain(sections)
-        .map(|d| Doc {
+        .map(|(page_key, page, d)| Doc {
+            page_key,
+            page,
             relative: &d.relative,
             shown: &d.shown,
             source: &d.source,
@@ -206,20 +237,62 @@ pub fn site(
         copies.iter().map(|c| (c.to.clone(), c.from.clone())),
     ));
 
-    // Stage 5: markdown, in parallel.
+    // The menu and `config` value come first: shortcodes see `config`.
+    let menu = match site::resolve_menu(tree, config) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.extend(e);
+            Vec::new()
+        }
+    };
+    let config_value = context::config_value(config, &menu);
+    let references = match crate::references::References::load(&config.root) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.extend(e.into_diagnostics());
+            crate::references::References::default()
+        }
+    };
+
+    // Stage 5: shortcodes and markdown, in parallel.
     let docs = docs(tree);
-    let rendered: Vec<Rendered> = docs
+    let results: Vec<std::result::Result<Rendered, Vec<Diagnostic>>> = docs
         .par_iter()
         .map(|d| {
             let links = tree
                 .resolver_for(d.relative, &outputs, &config.base_path)
                 .with_images(&images);
+            let env = crate::shortcodes::expand::Env {
+                templates,
+                config: &config_value,
+                page_key: d.page_key,
+                page: &d.page,
+                references: &references,
+            };
             // CommonMark 0.31, 2.3: a NUL character is replaced by U+FFFD.
-            if d.body.contains('\0') {
-                markdown::render(&d.body.replace('\0', "\u{FFFD}"), d.body_line, &links)
+            let cleaned;
+            let body = if d.body.contains('\0') {
+                cleaned = d.body.replace('\0', "\u{FFFD}");
+                cleaned.as_str()
             } else {
-                markdown::render(d.body, d.body_line, &links)
-            }
+                d.body
+            };
+            let doc = crate::shortcodes::expand::Doc {
+                shown: d.shown,
+                source: d.source,
+                body,
+                body_line: d.body_line,
+            };
+            crate::shortcodes::expand::render(&doc, &env, &links)
+        })
+        .collect();
+    let rendered: Vec<Rendered> = results
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|e| {
+                errors.extend(e);
+                Rendered::default()
+            })
         })
         .collect();
 
@@ -262,14 +335,6 @@ pub fn site(
             }
         }
     }
-    let menu = match site::resolve_menu(tree, config) {
-        Ok(m) => m,
-        Err(e) => {
-            errors.extend(e);
-            Vec::new()
-        }
-    };
-
     if errors.iter().any(Diagnostic::is_error) {
         errors.extend(warnings);
         return Err(Error::Diagnostics(errors));
@@ -296,7 +361,6 @@ pub fn site(
         .zip(&section_rendered)
         .map(|(s, r)| context::section_value(tree, s, *r, &page_values, false))
         .collect();
-    let config_value = context::config_value(config, &menu);
 
     let mut data = SiteData {
         base_url: config.base_url.clone(),

@@ -77,6 +77,26 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
         "templates/section.html",
         include_bytes!("../themes/default/templates/section.html"),
     ),
+    (
+        "templates/shortcodes/book.html",
+        include_bytes!("../themes/default/templates/shortcodes/book.html"),
+    ),
+    (
+        "templates/shortcodes/callout.html",
+        include_bytes!("../themes/default/templates/shortcodes/callout.html"),
+    ),
+    (
+        "templates/shortcodes/cite.html",
+        include_bytes!("../themes/default/templates/shortcodes/cite.html"),
+    ),
+    (
+        "templates/shortcodes/figure.html",
+        include_bytes!("../themes/default/templates/shortcodes/figure.html"),
+    ),
+    (
+        "templates/shortcodes/references.html",
+        include_bytes!("../themes/default/templates/shortcodes/references.html"),
+    ),
 ];
 
 const CONFIG: &str = r#"# Site settings. See stillpoint's README, "config.yaml", for every key.

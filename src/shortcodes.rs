@@ -15,8 +15,9 @@
 //! `{{ price }}` that is not a name followed by `(` is also left alone.
 //!
 //! [`parse`] is pure, never panics and runs in time linear in the body (plus one CommonMark pass to
-//! find the code). It does not render anything: `expand` in [`crate::render`]'s shortcode step
-//! does, through the templates.
+//! find the code). It does not render anything: [`expand`] does, through the templates.
+
+pub mod expand;
 
 use std::ops::Range;
 
@@ -201,6 +202,7 @@ impl<'a> Scanner<'a> {
         let mut pieces: Vec<Piece> = Vec::new();
         let mut text_start = 0;
         let mut pos = 0;
+        let mut unclosed_escape = [false; 2];
         while let Some(found) = src.get(pos..).and_then(|rest| rest.find('{')) {
             let i = pos + found;
             pos = i + 1;
@@ -216,7 +218,16 @@ impl<'a> Scanner<'a> {
             // `{{/* … */}}` and `{%/* … */%}`: the call written as text.
             if bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) == Some(&b'*') {
                 let close = if inline { "*/}}" } else { "*/%}" };
-                if let Some(at) = src.get(i + 4..).and_then(|r| r.find(close)) {
+                // Once a close is missing, it is missing for every later escape too: searching
+                // again each time would make many unclosed escapes quadratic.
+                let unclosed = &mut unclosed_escape[usize::from(inline)];
+                let found = if *unclosed {
+                    None
+                } else {
+                    src.get(i + 4..).and_then(|r| r.find(close))
+                };
+                *unclosed = found.is_none();
+                if let Some(at) = found {
                     let inner_end = i + 4 + at;
                     let end = inner_end + close.len();
                     let (open, shut) = if inline { ("{{", "}}") } else { ("{%", "%}") };
@@ -928,6 +939,12 @@ mod tests {
             let _ = parse(&full[i..]);
         }
         assert!(parse(full).is_ok());
+        // Many unclosed escapes, openings and names stay linear (this would take minutes if
+        // each one searched the rest of the body).
+        let many = "{{/* {%/* {{ a {% b ".repeat(40_000);
+        assert!(parse(&many).is_ok());
+        let many = "{% a() %}".repeat(20_000);
+        assert!(parse(&many).is_err());
         // A huge integer is a float rather than an error.
         let p = parse("{{ a(k=99999999999999999999999) }}").unwrap();
         assert!(matches!(calls(&p)[0].args[0].value, Value::Float(_)));

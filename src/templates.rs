@@ -1,5 +1,5 @@
 //! Templates: loads Tera templates (the theme's, then the site's `templates/` over them, file by
-//! file), registers the functions `get_url`, `get_page` and `get_section`, and turns Tera's
+//! file), registers the functions `get_url`, `get_page`, `get_section` and `load_data`, and turns Tera's
 //! errors into diagnostics that name the template file, its line, and the page being rendered
 //! (Zola #1536: the error must point at the included template that fails, not at the layout).
 //!
@@ -225,6 +225,7 @@ impl Templates {
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
         register_functions(&mut tera, &data);
+        register_load_data(&mut tera, &config.root);
 
         // Syntax errors first, one template at a time, so every broken file is reported.
         let mut names: Vec<&String> = files.keys().collect();
@@ -233,6 +234,7 @@ impl Templates {
             let (shown, text) = &files[*name];
             let mut scratch = Tera::new();
             register_functions(&mut scratch, &data);
+            register_load_data(&mut scratch, &config.root);
             if let Err(e) = scratch.add_raw_template(name, text)
                 && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
             {
@@ -272,6 +274,18 @@ impl Templates {
     }
 
     /// Where a template came from, as shown in messages.
+    /// The names of the shortcodes the site and theme provide (`callout` for
+    /// `shortcodes/callout.html`), sorted.
+    pub fn shortcode_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .files
+            .keys()
+            .filter_map(|k| k.strip_prefix("shortcodes/")?.strip_suffix(".html"))
+            .collect();
+        names.sort_unstable();
+        names
+    }
+
     pub fn shown_path(&self, name: &str) -> Option<&Path> {
         self.files.get(name).map(|(p, _)| p.as_path())
     }
@@ -360,6 +374,8 @@ fn tera_diagnostic(
                 || message.contains("Undefined")
             {
                 "check the spelling; for a value that only some pages have, use `{% if name is defined %}` or `name | default(value=\"…\")`".to_string()
+            } else if message.contains("load_data") || message.contains(", line ") {
+                "fix the data file at the line named, or the `path` given to load_data (relative to the site root, like `data/prices.yaml`)".to_string()
             } else if message.contains("get_url") || message.contains("get_page") || message.contains("get_section") {
                 "name pages by their file under content/, like `@/faq.md` or `blog/_index.md`, and static files by their path under static/, like `css/site.css`".to_string()
             } else {
@@ -514,6 +530,24 @@ fn missing_page_message(d: &SiteData, path: &str) -> String {
         Some(k) => format!("no page `{path}` in content/ (did you mean `{k}`?)"),
         None => format!("no page `{path}` in content/"),
     }
+}
+
+/// `load_data(path="data/x.yaml", format="yaml")`: see [`crate::data`]. One cache per
+/// loaded set of templates, so each build reads a data file once.
+fn register_load_data(tera: &mut Tera, root: &Path) {
+    let root = root.to_path_buf();
+    let cache = Arc::new(crate::data::DataCache::default());
+    tera.register_function(
+        "load_data",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let path = kw_str(&kwargs, "path")?;
+            let format = kwargs.get::<&str>("format")?;
+            cache
+                .get(&root, &path, format)
+                .map(|v| Value::from_serializable(&v))
+                .map_err(tera::Error::message)
+        },
+    );
 }
 
 /// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions),

@@ -29,7 +29,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::{BuildOptions, BuildReport};
 
 /// The top-level folders of a site whose changes trigger a rebuild (besides `config.yaml`).
-pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static"];
+pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "data"];
 
 /// How long an event must be quiet before the debouncer reports it, in ms. Editors write a
 /// file within a few ms; what a busy machine stretches further is Vim's chmod after its fsync,
@@ -47,7 +47,7 @@ pub const POLL_MS: u64 = 300;
 /// Decides whether a changed `path` matters for the site at `root`.
 ///
 /// Returns the path relative to `root` (with `/`) when it is `config.yaml` or lies under
-/// `content/`, `templates/`, `themes/` or `static/`; `None` for anything else: paths outside
+/// `content/`, `templates/`, `themes/`, `static/` or `data/`; `None` for anything else: paths outside
 /// the site, under one of the `ignored` folders (the output folder), and paths with any
 /// component that [`is_ignored_name`] rejects (swap, backup and lock files, dotfiles such as
 /// the `.stillpoint-staging-*` folders, `.git`).
@@ -200,8 +200,8 @@ impl Fingerprints {
 
 impl SiteWatcher {
     /// Starts watching the site at `root`: the root itself (not recursively: `config.yaml`, and
-    /// watched folders that appear later) and each of `content/`, `templates/`, `themes/` and
-    /// `static/` recursively. `ignored` lists folders whose changes never count (the output
+    /// watched folders that appear later) and each of [`WATCHED_DIRS`] (`content/`,
+    /// `templates/`, `themes/`, `static/` and `data/`) recursively. `ignored` lists folders whose changes never count (the output
     /// folder). `poll` forces the polling watcher; without it, polling is used when native
     /// events are unavailable, with a [`Notice::Polling`].
     ///
@@ -478,6 +478,9 @@ mod tests {
             ("/site/target/debug/x", None),
             ("/site/README.md", None),
             ("/elsewhere/content/faq.md", None),
+            // data files for citations and load_data
+            ("/site/data/references.yaml", Some("data/references.yaml")),
+            ("/site/data/.references.yaml.swp", None),
         ];
         for (path, want) in cases {
             assert_eq!(

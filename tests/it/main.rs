@@ -21,6 +21,7 @@ mod listings;
 mod live;
 mod seo;
 mod serve;
+mod shortcodes;
 mod stress;
 mod studio;
 mod support;

@@ -185,3 +185,77 @@ fn studio_pager_follows_the_menu_order() {
         Some("https://example.com/evidence/")
     );
 }
+
+/// `(number, href, id)` of every `<sup class="cite">` link of `html`, in order.
+fn citations(html: &str) -> Vec<(usize, String, String)> {
+    html.split("<sup class=\"cite\">")
+        .skip(1)
+        .map(|chunk| {
+            let attr = |name: &str| {
+                let start = chunk.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+                chunk[start..][..chunk[start..].find('"').unwrap()].to_string()
+            };
+            let text = &chunk[chunk.find(">[").unwrap() + 2..];
+            let number = text[..text.find(']').unwrap()].parse().unwrap();
+            (number, attr("href"), attr("id"))
+        })
+        .collect()
+}
+
+#[test]
+fn studio_evidence_numbers_its_citations_and_lists_what_it_cites() {
+    let built = build_studio();
+    let html = std::fs::read_to_string(built.out.join("evidence/index.html")).unwrap();
+    let cites = citations(&html);
+    assert!(cites.len() >= 40, "{} citations", cites.len());
+    // Numbers go up in order of first citation, and one key keeps its number.
+    let mut seen: Vec<String> = Vec::new();
+    for (n, href, _) in &cites {
+        match seen.iter().position(|h| h == href) {
+            Some(i) => assert_eq!(*n, i + 1, "{href}"),
+            None => {
+                seen.push(href.clone());
+                assert_eq!(*n, seen.len(), "{href}");
+            }
+        }
+    }
+    // The list holds exactly the cited entries, in that order, each linking back to citations
+    // that exist on the page.
+    let list = &html[html.find("<ol class=\"references\">").unwrap()..];
+    let list = &list[..list.find("</ol>").unwrap()];
+    let items: Vec<String> = list
+        .split("<li id=\"")
+        .skip(1)
+        .map(|c| format!("#{}", &c[..c.find('"').unwrap()]))
+        .collect();
+    assert_eq!(items, seen);
+    let page_ids = ids(&html);
+    for back in links(list).iter().filter(|l| l.starts_with("#cite-")) {
+        assert!(page_ids.contains(&back[1..].to_string()), "{back}");
+    }
+    assert!(list.contains(
+        "<li id=\"ref-haller-2020\">Haller H, Lauche R, Sundberg T, Dobos G, Cramer H. Craniosacral therapy for chronic pain"
+    ));
+    insta::assert_snapshot!("studio_evidence_references", list);
+}
+
+#[test]
+fn studio_every_reference_is_cited_somewhere() {
+    let built = build_studio();
+    let data =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/references.yaml"))
+            .unwrap();
+    let keys: Vec<&str> = data
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#']) && l.ends_with(':'))
+        .map(|l| l.trim_end_matches(':'))
+        .collect();
+    assert!(keys.len() >= 30, "{keys:?}");
+    let listed: String = pages(&built.out).into_values().collect();
+    for key in keys {
+        assert!(
+            listed.contains(&format!("<li id=\"ref-{key}\">")),
+            "{key} is in data/references.yaml but no page lists it"
+        );
+    }
+}

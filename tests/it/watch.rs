@@ -793,3 +793,28 @@ fn wait_burst(w: &Running, mark: usize, log: &[String], seed: u64) {
         w.transcript()
     );
 }
+
+/// A change under `data/` rebuilds: here a data file read by `load_data` in a shortcode.
+#[test]
+fn watch_rebuilds_when_a_data_file_changes() {
+    let site = LiveSite::new("live");
+    site.write(
+        "templates/shortcodes/fact.html",
+        "{% set facts = load_data(path=\"data/facts.yaml\") %}{{ facts.text }}",
+    );
+    site.write("data/facts.yaml", "text: DATA-V1\n");
+    site.write("content/faq.md", &faq("FAQ {{ fact() }}"));
+    let w = start_watch(&site, &[]);
+    wait_output(&site, &w, "faq/index.html", "DATA-V1", "initial build");
+    let m = w.mark();
+    site.write("data/facts.yaml", "text: DATA-V2\n");
+    expect_one_rebuild(
+        &site,
+        &w,
+        m,
+        "data/facts.yaml",
+        "faq/index.html",
+        "DATA-V2",
+        "data file save",
+    );
+}

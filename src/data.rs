@@ -1,0 +1,199 @@
+//! Data files for templates: the `load_data(path="data/prices.yaml")` template function, as in
+//! Zola (<https://www.getzola.org/documentation/templates/overview/#load-data>).
+//!
+//! In: a path relative to the site root, and optionally a `format`. Out: the file's content as
+//! a template value. The format comes from `format=` or else the file's extension:
+//!
+//! - `yaml`/`yml`, `json`, `toml`: the document as it is (maps, lists, text, numbers);
+//! - `csv`: Zola's shape, `{ headers: [first row], records: [[row], …] }`, every cell text;
+//! - `plain` (any other extension): the text itself.
+//!
+//! Errors name the file and, for a syntax error, its line and column. A path may not leave the
+//! site root. Files are read once per build and shared between pages (the cache lives as long
+//! as the templates, which are loaded anew for every build).
+
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
+
+/// A cache of loaded data files: (path, format) -> value, or the error message.
+#[derive(Debug, Default)]
+pub struct DataCache {
+    loaded: Mutex<HashMap<(String, String), Result<serde_json::Value, String>>>,
+}
+
+impl DataCache {
+    /// [`load`], once per path and format.
+    pub fn get(
+        &self,
+        root: &Path,
+        path: &str,
+        format: Option<&str>,
+    ) -> Result<serde_json::Value, String> {
+        let key = (path.to_string(), format.unwrap_or("").to_string());
+        if let Ok(map) = self.loaded.lock()
+            && let Some(v) = map.get(&key)
+        {
+            return v.clone();
+        }
+        let value = load(root, path, format);
+        if let Ok(mut map) = self.loaded.lock() {
+            map.insert(key, value.clone());
+        }
+        value
+    }
+}
+
+/// Reads and parses the data file `path` (relative to `root`, with `/`).
+///
+/// Errors (as one sentence naming the file): a path outside the site, a missing or unreadable
+/// file, a file that is not UTF-8, an unknown `format`, and a syntax error (with its line and
+/// column).
+pub fn load(root: &Path, path: &str, format: Option<&str>) -> Result<serde_json::Value, String> {
+    let rel = Path::new(path);
+    if path.is_empty()
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+    {
+        return Err(format!(
+            "load_data: `{path}` must be a path inside the site, relative to its root, like `data/prices.yaml`"
+        ));
+    }
+    let full: PathBuf = root.join(rel);
+    let format = match format {
+        Some(f) => f.to_ascii_lowercase(),
+        None => rel
+            .extension()
+            .and_then(|e| e.to_str())
+            .map_or("plain".to_string(), str::to_ascii_lowercase),
+    };
+    let bytes = std::fs::read(&full).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!("load_data: there is no file {path} in the site")
+        } else {
+            format!("load_data: could not read {path}: {e}")
+        }
+    })?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("load_data: {path} is not UTF-8 text; save it as UTF-8"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    parse(text, &format, path)
+}
+
+/// Parses `text` as `format`; `shown` names the file in messages.
+pub fn parse(text: &str, format: &str, shown: &str) -> Result<serde_json::Value, String> {
+    match format {
+        "yaml" | "yml" => {
+            if crate::yaml::is_empty_document(text) {
+                return Ok(serde_json::Value::Null);
+            }
+            crate::yaml::from_str::<serde_json::Value>(text).map_err(|e| match (e.line, e.col) {
+                (Some(l), Some(c)) => format!("{shown}, line {l}, column {c}: {}", e.message),
+                _ => format!("{shown}: {}", e.message),
+            })
+        }
+        "json" => serde_json::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            format!("{shown}, line {}, column {}: {msg}", e.line(), e.column())
+        }),
+        "toml" => toml::from_str::<serde_json::Value>(text).map_err(|e| {
+            let msg = e.message().to_string();
+            match e.span() {
+                Some(span) => {
+                    let (l, c) = crate::shortcodes::line_col(text, span.start);
+                    format!("{shown}, line {l}, column {c}: {msg}")
+                }
+                None => format!("{shown}: {msg}"),
+            }
+        }),
+        "csv" => csv_value(text, shown),
+        "plain" | "txt" | "md" | "html" => Ok(serde_json::Value::String(text.to_string())),
+        other => Err(format!(
+            "load_data: `{other}` is not a format it knows; use yaml, json, toml, csv or plain"
+        )),
+    }
+}
+
+/// CSV as Zola gives it: `{ headers, records }`. Rows may differ in length.
+fn csv_value(text: &str, shown: &str) -> Result<serde_json::Value, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            format!("{shown}, line {line}: {e}")
+        })?;
+        rows.push(record.iter().map(str::to_string).collect());
+    }
+    let mut rows = rows.into_iter();
+    let headers = rows.next().unwrap_or_default();
+    Ok(serde_json::json!({ "headers": headers, "records": rows.collect::<Vec<_>>() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_format_parses() {
+        assert_eq!(
+            parse("a: 1\nb: [x]\n", "yaml", "f").unwrap(),
+            serde_json::json!({"a": 1, "b": ["x"]})
+        );
+        assert_eq!(
+            parse("{\"a\": true}", "json", "f").unwrap(),
+            serde_json::json!({"a": true})
+        );
+        assert_eq!(
+            parse("a = 1\n[t]\nb = \"x\"\n", "toml", "f").unwrap(),
+            serde_json::json!({"a": 1, "t": {"b": "x"}})
+        );
+        assert_eq!(
+            parse(
+                "name,price\n\"Session, 60 min\",90\nStudent,70\n",
+                "csv",
+                "f"
+            )
+            .unwrap(),
+            serde_json::json!({"headers": ["name", "price"], "records": [["Session, 60 min", "90"], ["Student", "70"]]})
+        );
+        assert_eq!(parse("hi", "plain", "f").unwrap(), serde_json::json!("hi"));
+    }
+
+    #[test]
+    fn syntax_errors_name_file_and_line() {
+        let e = parse("a: 1\nb: [\n", "yaml", "data/x.yaml").unwrap_err();
+        assert!(e.starts_with("data/x.yaml, line "), "{e}");
+        let e = parse("{\n\"a\": }", "json", "data/x.json").unwrap_err();
+        assert!(e.starts_with("data/x.json, line 2, column"), "{e}");
+        let e = parse("a = 1\nb = \n", "toml", "data/x.toml").unwrap_err();
+        assert!(e.starts_with("data/x.toml, line 2, column"), "{e}");
+        let e = parse("a,b\n\"x,y\n", "csv", "data/x.csv");
+        // An unclosed quote runs to the end: the csv crate reads it as one cell.
+        assert!(e.is_ok());
+        assert!(parse("x", "xml", "f").unwrap_err().contains("not a format"));
+    }
+
+    #[test]
+    fn paths_must_stay_inside_the_site() {
+        let root = Path::new("/nonexistent-root");
+        for bad in ["../x.yaml", "/etc/passwd", ""] {
+            assert!(
+                load(root, bad, None)
+                    .unwrap_err()
+                    .contains("inside the site"),
+                "{bad}"
+            );
+        }
+        assert!(
+            load(root, "data/none.yaml", None)
+                .unwrap_err()
+                .contains("there is no file data/none.yaml")
+        );
+    }
+}

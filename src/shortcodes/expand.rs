@@ -1,0 +1,770 @@
+//! Stage 5 with shortcodes: renders every shortcode call of a page body through its template
+//! (`templates/shortcodes/NAME.html`, the site's before the theme's), then the markdown, and puts
+//! the shortcodes' HTML in place.
+//!
+//! How shortcode output meets markdown (Zola renders shortcodes first and protects their HTML
+//! from the markdown parser; so do we, with placeholders):
+//!
+//! - each call is replaced by a placeholder that markdown leaves alone: a call alone on its line
+//!   becomes an HTML comment line (a block: no `<p>` around a `<figure>`), any other an inline
+//!   marker; after markdown, each placeholder is replaced by the call's HTML, untouched;
+//! - a body `{% name() %}…{% end %}` renders its template with `body` set to a marker; the HTML
+//!   before and after the marker replaces the opening and the `{% end %}`, and the body itself
+//!   stays in the page's markdown, so it is rendered as markdown with the rest of the page (links
+//!   checked, heading ids unique, shortcodes inside it expanded). A template that does not write
+//!   `body` drops it; one that writes it twice is an error. Put the opening and the `{% end %}`
+//!   on lines of their own for a body of paragraphs;
+//! - positions in link diagnostics are mapped back through a [`SourceMap`], so they stay right
+//!   after a shortcode.
+//!
+//! Citations: `cite(key=…)` numbers entries of `data/references.yaml` in order of first citation
+//! on the page; `references()` lists the cited entries in that order with links back to each
+//! citation (grouped by the section heading above it). A page that cites without calling
+//! `references()` gets the list at its end (the template sees `auto = true`).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use tera::{Context, Value};
+
+use super::{Call, Piece};
+use crate::error::{Diagnostic, Span};
+use crate::markdown::{self, LinkResolver, LinkTarget, Rendered, SourceMap};
+use crate::references::{REFERENCES_FILE, References};
+use crate::templates::Templates;
+
+/// What a body's shortcodes are rendered with.
+pub struct Env<'a> {
+    /// The templates, with the `shortcodes/` ones.
+    pub templates: &'a Templates,
+    /// `config` as templates see it.
+    pub config: &'a Value,
+    /// `"page"` or `"section"`: the name the page's value has in the shortcode's context.
+    pub page_key: &'static str,
+    /// The page's (or section's) title, path, permalink, description and extra.
+    pub page: &'a Value,
+    /// The site's reference list.
+    pub references: &'a References,
+}
+
+/// The page being rendered.
+pub struct Doc<'a> {
+    /// The file as the owner knows it (`content/faq.md`).
+    pub shown: &'a Path,
+    /// The whole file (for the diagnostic's line text).
+    pub source: &'a str,
+    /// The markdown after the front matter.
+    pub body: &'a str,
+    /// The file line where `body` starts (1-based).
+    pub body_line: usize,
+}
+
+/// Inline placeholder: `\u{E000}N\u{E001}` (private-use characters markdown treats as text).
+const INLINE_OPEN: char = '\u{E000}';
+const INLINE_CLOSE: char = '\u{E001}';
+/// Block placeholder: an HTML comment line, which CommonMark passes through as an HTML block.
+const BLOCK_OPEN: &str = "<!--stillpoint-shortcode-";
+const BLOCK_CLOSE: &str = "-->";
+/// What `body` holds while a body shortcode's template renders.
+const BODY_MARKER: &str = "\u{E002}stillpoint-body\u{E003}";
+
+/// Renders a body with its shortcodes: [`markdown::render`] plus the shortcode step.
+///
+/// Errors (every one found, each at the call in the markdown file): a shortcode written wrongly
+/// (see [`super::parse`]), an unknown shortcode (with the closest known name), an error inside a
+/// shortcode's template (naming the template), a `src` that names no file, a `cite` of a key
+/// missing from `data/references.yaml`.
+pub fn render(
+    doc: &Doc<'_>,
+    env: &Env<'_>,
+    resolver: &dyn LinkResolver,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    if !doc.body.contains("{{") && !doc.body.contains("{%") {
+        return Ok(markdown::render(doc.body, doc.body_line, resolver));
+    }
+    let pieces = super::parse(doc.body).map_err(|e| {
+        vec![
+            at(
+                doc,
+                e.range.clone(),
+                Diagnostic::error(format!("{} (in {})", e.message, doc.shown.display())),
+            )
+            .label(e.label)
+            .help(e.help),
+        ]
+    })?;
+    let mut x = Expander {
+        doc,
+        env,
+        resolver,
+        md: String::with_capacity(doc.body.len() + 64),
+        map: SourceMap::default(),
+        outputs: Vec::new(),
+        nth: HashMap::new(),
+        cited: Vec::new(),
+        cites: Vec::new(),
+        lists: Vec::new(),
+        errors: Vec::new(),
+    };
+    x.pieces(&pieces);
+    if !x.cited.is_empty() && x.lists.is_empty() {
+        // Cited without `references()`: the list goes at the end.
+        let n = x.outputs.len();
+        x.outputs.push(String::new());
+        x.lists.push((n, true, doc.body.len()));
+        x.map.segments.push((x.md.len(), doc.body.len(), false));
+        x.md.push_str(&format!("\n\n{BLOCK_OPEN}{n}{BLOCK_CLOSE}\n"));
+    }
+    if !x.errors.is_empty() {
+        return Err(x.errors);
+    }
+    let mut rendered =
+        markdown::render_mapped(&x.md, Some((doc.body, &x.map)), doc.body_line, resolver);
+    x.fill_lists(&rendered.html);
+    if !x.errors.is_empty() {
+        return Err(x.errors);
+    }
+    rendered.html = substitute(&rendered.html, &x.outputs);
+    // Plain-text copies of headings leave inline shortcodes out.
+    clean_toc(&mut rendered.toc);
+    if let Some(h) = &mut rendered.first_h1
+        && h.contains(INLINE_OPEN)
+    {
+        *h = strip_tags(h);
+    }
+    if let Some(s) = &rendered.summary {
+        rendered.summary = Some(substitute(s, &x.outputs));
+    }
+    for out in &x.outputs {
+        markdown::scan_html_ids(out, |id| {
+            if !rendered.ids.iter().any(|i| i == id) {
+                rendered.ids.push(id.to_string());
+            }
+        });
+    }
+    Ok(rendered)
+}
+
+/// A diagnostic at the byte range `range` of the body.
+fn at(doc: &Doc<'_>, range: std::ops::Range<usize>, d: Diagnostic) -> Diagnostic {
+    let (line, col) = super::line_col(doc.body, range.start);
+    let len = doc
+        .body
+        .get(range.start..range.end.max(range.start))
+        .map_or(1, |s| {
+            s.chars().take_while(|&c| c != '\n' && c != '\r').count()
+        })
+        .max(1);
+    d.in_file(doc.shown).at(
+        Span::new(line + doc.body_line.max(1) - 1, col, len),
+        doc.source,
+    )
+}
+
+/// One use of `cite`: which entry, which placeholder, and its anchor id.
+struct Cite {
+    key: String,
+    output: usize,
+    id: String,
+}
+
+struct Expander<'a> {
+    doc: &'a Doc<'a>,
+    env: &'a Env<'a>,
+    resolver: &'a dyn LinkResolver,
+    md: String,
+    map: SourceMap,
+    /// Placeholder number -> HTML.
+    outputs: Vec<String>,
+    nth: HashMap<String, usize>,
+    /// Keys in order of first citation.
+    cited: Vec<String>,
+    cites: Vec<Cite>,
+    /// `references()` placeholders: (output, automatic, body offset).
+    lists: Vec<(usize, bool, usize)>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Expander<'_> {
+    fn copy(&mut self, range: std::ops::Range<usize>) {
+        if let Some(text) = self.doc.body.get(range.clone()) {
+            self.map.segments.push((self.md.len(), range.start, true));
+            self.md.push_str(text);
+        }
+    }
+
+    /// Adds `html` as a placeholder for the text at `range` of the body.
+    fn place(&mut self, range: std::ops::Range<usize>, html: String) -> usize {
+        let n = self.outputs.len();
+        self.outputs.push(html);
+        self.map.segments.push((self.md.len(), range.start, false));
+        if alone_on_line(self.doc.body, &range) {
+            self.md.push_str(&format!("{BLOCK_OPEN}{n}{BLOCK_CLOSE}"));
+        } else {
+            self.md.push_str(&format!("{INLINE_OPEN}{n}{INLINE_CLOSE}"));
+        }
+        // The text after the placeholder maps from the end of the call on.
+        self.map.segments.push((self.md.len(), range.end, true));
+        n
+    }
+
+    fn pieces(&mut self, pieces: &[Piece]) {
+        for piece in pieces {
+            match piece {
+                Piece::Text(r) => self.copy(r.clone()),
+                Piece::Literal { text, range } => {
+                    self.place(range.clone(), escape(text));
+                }
+                Piece::Call(call) => self.call(call),
+            }
+        }
+    }
+
+    fn error(&mut self, range: std::ops::Range<usize>, message: String, label: &str, help: String) {
+        let d = at(
+            self.doc,
+            range,
+            Diagnostic::error(format!("{message} (in {})", self.doc.shown.display())),
+        )
+        .label(label)
+        .help(help);
+        self.errors.push(d);
+    }
+
+    fn call(&mut self, call: &Call) {
+        let name = call.name.as_str();
+        let template = format!("shortcodes/{name}.html");
+        if !self.env.templates.has(&template) {
+            let known = self.env.templates.shortcode_names();
+            let list = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let help = match crate::error::closest(known.iter().copied(), name) {
+                Some(k) => format!("did you mean `{k}`? The shortcodes there are: {list}"),
+                None => format!(
+                    "add templates/shortcodes/{name}.html to make one; the shortcodes there are: {list}"
+                ),
+            };
+            self.error(
+                call.name_range.clone(),
+                format!("there is no shortcode `{name}`"),
+                "unknown shortcode",
+                help,
+            );
+            return;
+        }
+        let nth = {
+            let n = self.nth.entry(name.to_string()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let mut ctx = Context::new();
+        ctx.insert_value("config", self.env.config.clone());
+        ctx.insert_value(self.env.page_key, self.env.page.clone());
+        ctx.insert("nth", &nth);
+        ctx.insert("booking_url", &self.booking_url());
+        for arg in &call.args {
+            let mut value = Value::from_serializable(&arg.value.to_json());
+            // `src` is resolved like a markdown image's destination.
+            if arg.name == "src"
+                && let super::Value::Str(s) = &arg.value
+            {
+                match self.resolver.resolve(s) {
+                    LinkTarget::External => {}
+                    LinkTarget::Internal { url, .. } => value = Value::from(url),
+                    LinkTarget::Broken { message, help } => {
+                        self.error(
+                            arg.range.clone(),
+                            message,
+                            "no such file",
+                            help.unwrap_or_else(|| "check the path: a file beside the page (in a page bundle), or under static/".into()),
+                        );
+                        return;
+                    }
+                }
+            }
+            ctx.insert_value(arg.name.clone(), value);
+        }
+        if name == "references" {
+            let n = self.outputs.len();
+            self.outputs.push(String::new());
+            self.lists.push((n, false, call.range.start));
+            self.place_existing(call.range.clone(), n);
+            self.skip_body(call);
+            return;
+        }
+        if name == "cite" && !self.cite(call, &mut ctx) {
+            return;
+        }
+        if call.body.is_some() {
+            ctx.insert("body", BODY_MARKER);
+        }
+        let html =
+            match self
+                .env
+                .templates
+                .render(&template, &ctx, &self.doc.shown.display().to_string())
+            {
+                Ok(h) => h,
+                Err(d) => {
+                    self.template_error(call, &template, &d);
+                    return;
+                }
+            };
+        let Some(body) = &call.body else {
+            // A template file's last line break is not part of the shortcode's text.
+            let n = self.place(call.range.clone(), html.trim_matches('\n').to_string());
+            if name == "cite"
+                && let Some(c) = self.cites.last_mut()
+            {
+                c.output = n;
+            }
+            return;
+        };
+        let mut parts = html.split(BODY_MARKER);
+        let before = parts.next().unwrap_or("").to_string();
+        match (parts.next(), parts.next()) {
+            (None, _) => {
+                // The template does not show the body: leave it out.
+                self.place(call.range.start..body.end_range.end, before);
+            }
+            (Some(after), None) => {
+                let after = after.to_string();
+                self.place(call.range.clone(), before);
+                self.pieces(&body.pieces);
+                self.place(body.end_range.clone(), after);
+            }
+            (Some(_), Some(_)) => {
+                let shown = self
+                    .env
+                    .templates
+                    .shown_path(&template)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or(template);
+                self.error(
+                    call.range.clone(),
+                    format!("the shortcode `{name}` writes its body more than once ({shown})"),
+                    "its template writes `body` twice",
+                    format!("change {shown} so it writes `{{{{ body | safe }}}}` once"),
+                );
+            }
+        }
+    }
+
+    /// `config.extra.booking_url` resolved like a markdown link (`@/book.md` becomes the
+    /// page's URL); "" when it is not set, or a phone or email placeholder in `[brackets]`.
+    fn booking_url(&self) -> String {
+        let extra = |k: &str| -> Option<String> {
+            let path = format!("extra.{k}");
+            let v = self.env.config.get_from_path(&path)?;
+            v.as_str()
+                .map(str::to_string)
+                .filter(|s| !s.trim().is_empty() && !s.starts_with('['))
+        };
+        if let Some(url) = extra("booking_url") {
+            return match self.resolver.resolve(&url) {
+                LinkTarget::Internal { url, .. } => url,
+                LinkTarget::External => url,
+                LinkTarget::Broken { .. } => String::new(),
+            };
+        }
+        if let Some(phone) = extra("phone") {
+            return format!("tel:{}", phone.replace(' ', ""));
+        }
+        extra("email").map_or_else(String::new, |e| format!("mailto:{e}"))
+    }
+
+    fn place_existing(&mut self, range: std::ops::Range<usize>, n: usize) {
+        self.map.segments.push((self.md.len(), range.start, false));
+        if alone_on_line(self.doc.body, &range) {
+            self.md.push_str(&format!("{BLOCK_OPEN}{n}{BLOCK_CLOSE}"));
+        } else {
+            self.md.push_str(&format!("{INLINE_OPEN}{n}{INLINE_CLOSE}"));
+        }
+        self.map.segments.push((self.md.len(), range.end, true));
+    }
+
+    fn skip_body(&mut self, call: &Call) {
+        if let Some(body) = &call.body {
+            self.map
+                .segments
+                .push((self.md.len(), body.end_range.end, true));
+        }
+    }
+
+    /// Numbers a citation and adds `number`, `reference`, `id` and `href` to its context.
+    /// False (with an error recorded) when the key is missing or unknown.
+    fn cite(&mut self, call: &Call, ctx: &mut Context) -> bool {
+        let refs = self.env.references;
+        let Some(arg) = call.args.iter().find(|a| a.name == "key") else {
+            self.error(
+                call.range.clone(),
+                "the shortcode `cite` needs a `key`".into(),
+                "no key",
+                "name the reference, as in `{{ cite(key=\"haller-2020\") }}`; keys are the names in data/references.yaml".into(),
+            );
+            return false;
+        };
+        let super::Value::Str(key) = &arg.value else {
+            self.error(
+                arg.range.clone(),
+                "the `key` of `cite` must be text in quotes".into(),
+                "not text",
+                "write `key=\"haller-2020\"`".into(),
+            );
+            return false;
+        };
+        if !refs.exists {
+            self.error(
+                arg.range.clone(),
+                format!("`cite` needs a reference list, but there is no {REFERENCES_FILE}"),
+                "no reference list",
+                format!("create {REFERENCES_FILE} with an entry `{key}:` (see the README)"),
+            );
+            return false;
+        }
+        let Some(entry) = refs.get(key) else {
+            let help = match crate::error::closest(refs.entries.iter().map(|e| e.key.as_str()), key)
+            {
+                Some(k) => format!("did you mean `{k}`? Keys are the names in {REFERENCES_FILE}"),
+                None => format!("add `{key}:` to {REFERENCES_FILE}, or check the spelling"),
+            };
+            self.error(
+                arg.range.clone(),
+                format!("no reference `{key}` in {REFERENCES_FILE}"),
+                "unknown reference",
+                help,
+            );
+            return false;
+        };
+        let number = match self.cited.iter().position(|k| k == key) {
+            Some(i) => i + 1,
+            None => {
+                self.cited.push(key.clone());
+                self.cited.len()
+            }
+        };
+        let uses = self.cites.iter().filter(|c| c.key == *key).count();
+        let id = format!("cite-{key}-{}", uses + 1);
+        ctx.insert("number", &number);
+        ctx.insert("reference", entry);
+        ctx.insert("id", &id);
+        ctx.insert("href", &format!("#ref-{key}"));
+        self.cites.push(Cite {
+            key: key.clone(),
+            output: usize::MAX,
+            id,
+        });
+        true
+    }
+
+    fn template_error(&mut self, call: &Call, template: &str, d: &Diagnostic) {
+        let shown = self
+            .env
+            .templates
+            .shown_path(template)
+            .map_or_else(|| template.to_string(), |p| p.display().to_string());
+        let place = match (&d.file, d.span) {
+            (Some(f), Some(s)) => format!("{}:{}:{}", f.display(), s.line, s.col),
+            (Some(f), None) => f.display().to_string(),
+            _ => shown.clone(),
+        };
+        // The template's own message, without the "template error in FILE: " prefix.
+        let message = d
+            .message
+            .split_once(": ")
+            .filter(|(head, _)| head.starts_with("template"))
+            .map_or(d.message.as_str(), |(_, m)| m);
+        let help = match d.help.as_deref() {
+            Some(h) if h != "check the template code on this line" => h.to_string(),
+            _ => format!("check the arguments given here against what {shown} expects"),
+        };
+        let e = at(
+            self.doc,
+            call.range.clone(),
+            Diagnostic::error(format!(
+                "the shortcode `{}` could not be rendered (in {}): {message}",
+                call.name,
+                self.doc.shown.display(),
+            )),
+        )
+        .label(format!("its template {shown} stopped here"))
+        .note(format!("the template is {shown}; the error is at {place}"))
+        .help(help);
+        self.errors.push(e);
+    }
+
+    /// Renders the `references()` placeholders, now that every citation and the section
+    /// heading above it are known. `html` is the page's HTML with placeholders.
+    fn fill_lists(&mut self, html: &str) {
+        if self.lists.is_empty() {
+            return;
+        }
+        let sections = sections_of_placeholders(html);
+        let mut items: Vec<Value> = Vec::new();
+        for (i, key) in self.cited.iter().enumerate() {
+            let Some(entry) = self.env.references.get(key) else {
+                continue;
+            };
+            let mut citations = Vec::new();
+            let mut grouped: Vec<serde_json::Value> = Vec::new();
+            for c in self.cites.iter().filter(|c| &c.key == key) {
+                let (sid, stitle) = sections.get(&c.output).cloned().unwrap_or_default();
+                citations.push(
+                    serde_json::json!({"id": c.id, "section_id": sid, "section_title": stitle}),
+                );
+                if !grouped.iter().any(|g| g["section_id"] == sid.as_str()) {
+                    grouped
+                        .push(serde_json::json!({"id": c.id, "section_id": sid, "title": stitle}));
+                }
+            }
+            let mut v = serde_json::to_value(entry).unwrap_or_default();
+            if let Some(m) = v.as_object_mut() {
+                m.insert("number".into(), (i + 1).into());
+                m.insert("citations".into(), citations.into());
+                m.insert("sections".into(), grouped.into());
+            }
+            items.push(Value::from_serializable(&v));
+        }
+        let lists = self.lists.clone();
+        for (n, auto, offset) in lists {
+            let mut ctx = Context::new();
+            ctx.insert_value("config", self.env.config.clone());
+            ctx.insert_value(self.env.page_key, self.env.page.clone());
+            ctx.insert_value("references", Value::from(items.clone()));
+            ctx.insert("auto", &auto);
+            let template = "shortcodes/references.html";
+            if !self.env.templates.has(template) {
+                self.error(
+                    offset..offset + 1,
+                    "the page cites references, but there is no shortcode `references` to list them".into(),
+                    "needs a reference list",
+                    "add templates/shortcodes/references.html, or use a theme that has one".into(),
+                );
+                return;
+            }
+            match self
+                .env
+                .templates
+                .render(template, &ctx, &self.doc.shown.display().to_string())
+            {
+                Ok(h) => {
+                    if let Some(o) = self.outputs.get_mut(n) {
+                        *o = h;
+                    }
+                }
+                Err(d) => {
+                    let call = Call {
+                        name: "references".into(),
+                        name_range: offset..offset + 1,
+                        args: Vec::new(),
+                        range: offset..offset + 1,
+                        body: None,
+                    };
+                    self.template_error(&call, template, &d);
+                }
+            }
+        }
+    }
+}
+
+/// `text` with `&`, `<`, `>` and `"` escaped for HTML.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether only spaces and tabs share the lines of `range` in `body`.
+fn alone_on_line(body: &str, range: &std::ops::Range<usize>) -> bool {
+    let before = body.get(..range.start).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let after = body.get(range.end..).unwrap_or("");
+    let line_end = after.find('\n').unwrap_or(after.len());
+    before
+        .get(line_start..)
+        .is_some_and(|s| s.trim_matches([' ', '\t']).is_empty())
+        && after
+            .get(..line_end)
+            .is_some_and(|s| s.trim_matches([' ', '\t', '\r']).is_empty())
+}
+
+/// Reads a placeholder number at the start of `s` up to `close`; returns it and the length read.
+fn number_before(s: &str, close: &str) -> Option<(usize, usize)> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let n = s.get(..digits)?.parse().ok()?;
+    s.get(digits..)?
+        .starts_with(close)
+        .then_some((n, digits + close.len()))
+}
+
+/// Each placeholder's number -> the id and text of the nearest `<h2>`/`<h3>` before it.
+fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
+    let mut out = HashMap::new();
+    let mut current = (String::new(), String::new());
+    let mut i = 0;
+    let close = INLINE_CLOSE.to_string();
+    while let Some(rest) = html.get(i..) {
+        let Some(next) = rest.find(['<', INLINE_OPEN]) else {
+            break;
+        };
+        let at = i + next;
+        let tail = html.get(at..).unwrap_or("");
+        if let Some(t) = tail.strip_prefix(INLINE_OPEN) {
+            if let Some((n, len)) = number_before(t, &close) {
+                out.insert(n, current.clone());
+                i = at + INLINE_OPEN.len_utf8() + len;
+                continue;
+            }
+        } else if let Some(t) = tail.strip_prefix(BLOCK_OPEN) {
+            if let Some((n, len)) = number_before(t, BLOCK_CLOSE) {
+                out.insert(n, current.clone());
+                i = at + BLOCK_OPEN.len() + len;
+                continue;
+            }
+        } else if (tail.starts_with("<h2") || tail.starts_with("<h3"))
+            && let Some(end) = tail.find('>')
+        {
+            let tag = tail.get(..end).unwrap_or("");
+            let id = tag
+                .split_once("id=\"")
+                .and_then(|(_, r)| r.split_once('"'))
+                .map(|(id, _)| id.to_string())
+                .unwrap_or_default();
+            // Headings are short: look for the end tag in a bounded window, so raw HTML with
+            // many unclosed `<h2` stays linear.
+            let mut cut = tail.len().min(end + 4096);
+            while !tail.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            let window = tail.get(..cut).unwrap_or("");
+            let inner_end = window.find("</h").unwrap_or(window.len());
+            let inner = tail.get(end + 1..inner_end.max(end + 1)).unwrap_or("");
+            current = (id, strip_tags(inner));
+            i = at + end + 1;
+            continue;
+        }
+        i = at + tail.chars().next().map_or(1, char::len_utf8);
+    }
+    out
+}
+
+/// Removes placeholders from the table of contents' titles.
+fn clean_toc(toc: &mut [markdown::Heading]) {
+    for h in toc {
+        if h.title.contains(INLINE_OPEN) {
+            h.title = strip_tags(&h.title);
+        }
+        clean_toc(&mut h.children);
+    }
+}
+
+/// Text of an HTML fragment: tags and placeholders left out, entities kept.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut in_placeholder = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            INLINE_OPEN => in_placeholder = true,
+            INLINE_CLOSE if in_placeholder => in_placeholder = false,
+            _ if !in_tag && !in_placeholder => out.push(c),
+            _ => {}
+        }
+    }
+    out.trim().to_string()
+}
+
+/// Replaces every placeholder in `html` with its output.
+fn substitute(html: &str, outputs: &[String]) -> String {
+    let mut out =
+        String::with_capacity(html.len() + outputs.iter().map(String::len).sum::<usize>());
+    let close = INLINE_CLOSE.to_string();
+    let mut i = 0;
+    while let Some(rest) = html.get(i..) {
+        let Some(next) = rest.find(['<', INLINE_OPEN]) else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(rest.get(..next).unwrap_or(""));
+        let at = i + next;
+        let tail = html.get(at..).unwrap_or("");
+        let found = if let Some(t) = tail.strip_prefix(INLINE_OPEN) {
+            number_before(t, &close).map(|(n, len)| (n, INLINE_OPEN.len_utf8() + len))
+        } else if let Some(t) = tail.strip_prefix(BLOCK_OPEN) {
+            number_before(t, BLOCK_CLOSE).map(|(n, len)| (n, BLOCK_OPEN.len() + len))
+        } else {
+            None
+        };
+        match found.and_then(|(n, len)| outputs.get(n).map(|o| (o, len))) {
+            Some((o, len)) => {
+                out.push_str(o);
+                i = at + len;
+            }
+            None => {
+                let c = tail.chars().next().map_or(1, char::len_utf8);
+                out.push_str(tail.get(..c).unwrap_or(""));
+                i = at + c;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alone_on_line_cases() {
+        let b = "a\n  {{ x() }}  \nb {{ y() }}\n{{ z() }}";
+        let r = |s: &str| {
+            let i = b.find(s).unwrap();
+            i..i + s.len()
+        };
+        assert!(alone_on_line(b, &r("{{ x() }}")));
+        assert!(!alone_on_line(b, &r("{{ y() }}")));
+        assert!(alone_on_line(b, &r("{{ z() }}")));
+    }
+
+    #[test]
+    fn substitute_replaces_both_placeholder_kinds_and_leaves_the_rest() {
+        let outputs = vec!["<b>A</b>".to_string(), "<figure>F</figure>".to_string()];
+        let html = format!(
+            "<p>x {INLINE_OPEN}0{INLINE_CLOSE} y</p>\n{BLOCK_OPEN}1{BLOCK_CLOSE}\n<p>é {INLINE_OPEN}9{INLINE_CLOSE}</p>"
+        );
+        assert_eq!(
+            substitute(&html, &outputs),
+            format!(
+                "<p>x <b>A</b> y</p>\n<figure>F</figure>\n<p>é {INLINE_OPEN}9{INLINE_CLOSE}</p>"
+            )
+        );
+    }
+
+    #[test]
+    fn placeholders_know_their_section() {
+        let html = format!(
+            "<p>{INLINE_OPEN}0{INLINE_CLOSE}</p><h2 id=\"a\">Alpha <em>one</em></h2><p>{INLINE_OPEN}1{INLINE_CLOSE}</p><h3 id=\"b\">Beta</h3>{BLOCK_OPEN}2{BLOCK_CLOSE}"
+        );
+        let s = sections_of_placeholders(&html);
+        assert_eq!(s[&0], (String::new(), String::new()));
+        assert_eq!(s[&1], ("a".to_string(), "Alpha one".to_string()));
+        assert_eq!(s[&2], ("b".to_string(), "Beta".to_string()));
+    }
+}
