@@ -193,7 +193,7 @@ with a photo of your own, and describe it between the brackets for people who ca
 [Directions, parking and public transport: to be added.]
 "#;
 
-const GITIGNORE: &str = "# The built site: stillpoint writes it on every build.\npublic/\n";
+const GITIGNORE: &str = "# The built site: stillpoint writes it on every build.\npublic/\n# Resized images, kept between builds so they are made only once.\n.stillpoint-cache/\n";
 
 fn what_to_expect(today: jiff::civil::Date) -> String {
     format!(
@@ -209,6 +209,11 @@ extra:
 ---
 
 Describe a visit here, in plain words.
+
+{{% callout(kind="caution") %}}
+This is an example of a *shortcode*: a ready-made block from the theme. Use it for what people
+must not miss, such as when to see a doctor instead. Its text is ordinary markdown.
+{{% end %}}
 
 ## Your first visit {{#first-visit}}
 

@@ -426,7 +426,13 @@ fn new_scaffolds_a_site_that_builds_and_passes_check_strict() {
         .stderr_has("0 errors, 0 warnings in 4 pages");
     dir.run(&["build", "--root", target_s]).success();
     assert!(dir.exists("nested/my-site/public/visit/room.png"));
-    assert!(dir.exists("nested/my-site/public/what-to-expect/index.html"));
+    let page = dir.read("nested/my-site/public/what-to-expect/index.html");
+    assert!(
+        page.contains(r#"<div class="callout callout-caution" role="note">"#)
+            && page.contains("<em>shortcode</em>"),
+        "the example callout shortcode is rendered, its body as markdown:\n{page}"
+    );
+    assert!(page.contains("Reviewed on"), "{page}");
 }
 
 #[test]
