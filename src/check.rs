@@ -31,7 +31,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
-use pulldown_cmark::{Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
 use crate::config::{self, Config};
 use crate::content::{self, Document};
@@ -659,7 +659,7 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
     for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                let level = heading_level(level);
+                let level = crate::markdown::heading_level(level);
                 let at = span(range.clone());
                 if level == 1 {
                     markdown_h1.push(at);
@@ -863,17 +863,6 @@ fn link_text_problem(text: &str, dest: &str, autolink: bool) -> Option<(String, 
 fn is_http(url: &str) -> bool {
     let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
-}
-
-fn heading_level(level: HeadingLevel) -> u8 {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
-    }
 }
 
 fn line_of(source: &str, line: usize) -> Option<String> {

@@ -693,7 +693,8 @@ fn is_more_marker(events: &[(Event<'_>, Range<usize>)], start: usize) -> bool {
     )
 }
 
-fn heading_level(level: HeadingLevel) -> u8 {
+/// A heading's level as a number, 1 (`h1`) to 6.
+pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
         HeadingLevel::H2 => 2,

@@ -11,23 +11,7 @@ use std::time::Duration;
 use crate::live::{
     BIN, CHANGE_TIMEOUT, LiveSite, START_TIMEOUT, is_build_line, page, tree, wait_for,
 };
-
-/// SplitMix64: deterministic by seed, no crate.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::support::SplitMix;
 
 const WORDS: [&str; 8] = [
     "alpha", "bravo", "cedar", "delta", "ember", "fjord", "grove", "heron",
@@ -35,7 +19,7 @@ const WORDS: [&str; 8] = [
 const DIRS: [&str; 3] = ["", "notes/", "notes/deep/"];
 
 /// A page with a random title, date and body (no links, so that deletions cannot break one).
-fn random_page(rng: &mut Rng, n: usize) -> String {
+fn random_page(rng: &mut SplitMix, n: usize) -> String {
     let date = match rng.below(3) {
         0 => String::new(),
         1 => format!(
@@ -67,7 +51,7 @@ fn random_page(rng: &mut Rng, n: usize) -> String {
 /// One random operation on the site; returns what it did, for the failure message.
 fn operation(
     site: &LiveSite,
-    rng: &mut Rng,
+    rng: &mut SplitMix,
     pages: &mut Vec<String>,
     next_id: &mut usize,
 ) -> String {
@@ -132,7 +116,7 @@ fn watch_after_1000_operations_in_bursts_equals_a_clean_build() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0x57E5_5000);
-    let mut rng = Rng(seed);
+    let mut rng = SplitMix(seed);
     let site = LiveSite::new("live");
     site.write("content/notes/_index.md", &page("Notes", "NOTES section."));
     site.write(

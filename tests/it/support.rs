@@ -490,3 +490,21 @@ pub fn assert_same_tree(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<Str
     }
     panic!("the output folder changed:\n{}", diff.join("\n"));
 }
+
+/// A small deterministic PRNG (SplitMix64), so the random-edit test needs no crate and a
+/// failure can be replayed with `STILLPOINT_SEED`.
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}

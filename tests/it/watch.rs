@@ -13,6 +13,7 @@ use crate::live::{
     BIN, CHANGE_TIMEOUT, LiveSite, QUIET, Running, START_TIMEOUT, is_build_line, page, tree,
     wait_for,
 };
+use crate::support::SplitMix;
 
 /// Starts `stillpoint watch` on `site` (extra `args`, e.g. `--poll`) and waits for its first
 /// build, which must succeed.
@@ -609,24 +610,6 @@ fn watch_poll_mode_picks_up_saves() {
         "--poll Vim-style",
     );
     assert!(w.is_alive(), "{}", w.transcript());
-}
-
-/// A small deterministic PRNG (SplitMix64), so the random-edit test needs no crate and a
-/// failure can be replayed with `STILLPOINT_SEED`.
-struct SplitMix(u64);
-
-impl SplitMix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// Applies a seeded random sequence of page edits, creations, renames and deletions (single
