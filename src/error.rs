@@ -259,18 +259,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// `color` adds ANSI colours (for a terminal); tests and logs use plain text. Errors come first,
 /// in the order given, then warnings; a summary line ends the report when there is more than one.
 pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
-    let renderer = if color {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    let mut out = String::new();
-    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
-    sorted.sort_by_key(|d| d.severity);
-    for d in &sorted {
-        out.push_str(&render_one(&renderer, d));
-        out.push_str("\n\n");
-    }
+    let mut out = render_each(diagnostics, color);
     let errors = count_errors(diagnostics);
     let warnings = diagnostics.len() - errors;
     if diagnostics.len() > 1 {
@@ -282,6 +271,24 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
             parts.push(plural(warnings, "warning"));
         }
         out.push_str(&format!("{} found\n", parts.join(" and ")));
+    }
+    out
+}
+
+/// [`render_diagnostics`] without the summary line, for a command that prints its own summary
+/// (`stillpoint check`).
+pub fn render_each(diagnostics: &[Diagnostic], color: bool) -> String {
+    let renderer = if color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| d.severity);
+    for d in &sorted {
+        out.push_str(&render_one(&renderer, d));
+        out.push_str("\n\n");
     }
     out
 }

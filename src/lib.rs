@@ -47,7 +47,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-pub use error::{Diagnostic, Error, Result, Severity, render_diagnostics};
+pub use error::{Diagnostic, Error, Result, Severity, render_diagnostics, render_each};
 
 /// What to build and how.
 #[derive(Debug, Clone, Default)]

@@ -114,7 +114,9 @@ fn check_command(args: CheckArgs) -> ExitCode {
         today: args.today,
     };
     let found = stillpoint::check::check(&options);
-    report(&found.diagnostics);
+    // Check prints its own summary line (with the page count) below the notes.
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    eprint!("{}", stillpoint::render_each(&found.diagnostics, color));
     for note in &found.notes {
         eprintln!("note: {note}");
     }

@@ -508,3 +508,27 @@ fn check_of_a_folder_without_config_exits_1() {
         .stderr_has("this folder is not a stillpoint site")
         .stderr_has("1 error, 0 warnings in 0 pages");
 }
+
+/// Several problems give one summary line, check's own (with the page count), not the build's
+/// "N errors and M warnings found" as well; an error exits 1 without `--strict`.
+#[test]
+fn several_problems_end_with_one_summary_line() {
+    let site = fixture("vague_link");
+    site.file(
+        "content/extra.md",
+        "---\ntitle: Extra\ndescription: A second page with two problems of its own.\n---\n\n#### Deep\n\n![](nowhere.png)\n",
+    );
+    let run = check(&site, &[]);
+    run.code(1)
+        .stderr_lacks(" found\n")
+        .stderr_has("1 error, 3 warnings in 3 pages");
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.contains(" in 3 pages"))
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
