@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 use stillpoint::config::{Config, Overrides};
 use stillpoint::content::{self, Document, SourceFile};
 use stillpoint::templates::Templates;
-use stillpoint::{Timings, render, site};
+use stillpoint::{Timings, output, render, site};
 use stillpoint_fuzz::{project_root, show, source_file};
 
 struct Fixture {
@@ -58,9 +58,17 @@ fuzz_target!(|data: &[u8]| {
         Ok(t) => t,
         Err(e) => return show(e),
     };
-    match render::site(&f.config, &tree, &f.templates, Vec::new(), &mut Timings::start()) {
-        Ok(built) => {
-            for (path, bytes) in &built.files {
+    let sink = output::MemorySink::new();
+    match render::site(
+        &f.config,
+        &tree,
+        &f.templates,
+        Vec::new(),
+        &sink,
+        &mut Timings::start(),
+    ) {
+        Ok(_) => {
+            for (path, bytes) in &sink.into_files() {
                 assert!(!path.starts_with('/') && !path.split('/').any(|s| s == ".."), "{path}");
                 if path.ends_with(".html") {
                     assert!(std::str::from_utf8(bytes).is_ok(), "{path} is not UTF-8");
