@@ -44,6 +44,10 @@ pub const TICK_MS: u64 = 3;
 /// How often the polling watcher scans the site, in ms.
 pub const POLL_MS: u64 = 300;
 
+/// The longest a burst is held back, in ms, while a changed file is still open for writing
+/// (see [`OpenWrites`]): a program that keeps a file open longer gets its rebuild anyway.
+pub const OPEN_WRITE_WAIT_MS: u64 = 2000;
+
 /// Decides whether a changed `path` matters for the site at `root`.
 ///
 /// Returns the path relative to `root` (with `/`) when it is `config.yaml` or lies under
@@ -84,6 +88,52 @@ pub fn relevant_change(root: &Path, ignored: &[PathBuf], path: &Path) -> Option<
 /// when a file is merely opened or read).
 pub fn is_relevant_kind(kind: &EventKind) -> bool {
     !matches!(kind, EventKind::Access(_))
+}
+
+/// Files written to and not yet closed, from the events of one burst, in the order they came.
+///
+/// A plain save (`fs::write`, an editor writing in place) is open → truncate → write → close.
+/// On a busy machine the write can come more than [`DEBOUNCE_MS`] after the truncate, and the
+/// debouncer then reports the truncate alone: a rebuild would read a half-written (often empty)
+/// file and a second one would follow. On Linux, inotify reports the close of a file opened for
+/// writing (notify's `Access(Close(Write))`), so the loop holds a burst while any changed file
+/// is still open for writing, up to [`OPEN_WRITE_WAIT_MS`]. Backends without close events
+/// (polling, FSEvents, Windows) leave the set empty and keep the plain debounce.
+#[derive(Debug, Default)]
+pub struct OpenWrites(std::collections::HashSet<PathBuf>);
+
+impl OpenWrites {
+    /// Takes one event into account: a data change or a creation opens its paths, a close
+    /// after writing closes them, a removal or a rename away forgets them.
+    pub fn note(&mut self, kind: &EventKind, paths: &[PathBuf]) {
+        use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
+        match kind {
+            EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any)
+            | EventKind::Create(CreateKind::File | CreateKind::Any) => {
+                self.0.extend(paths.iter().cloned());
+            }
+            EventKind::Access(AccessKind::Close(AccessMode::Write))
+            | EventKind::Remove(_)
+            | EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+                for p in paths {
+                    self.0.remove(p);
+                }
+            }
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
+                if let Some(from) = paths.first() {
+                    self.0.remove(from);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether a file the site cares about is still open for writing.
+    fn any_relevant(&self, root: &Path, ignored: &[PathBuf]) -> bool {
+        self.0
+            .iter()
+            .any(|p| relevant_change(root, ignored, p).is_some())
+    }
 }
 
 /// What the loop tells its caller besides rebuild requests.
@@ -304,8 +354,15 @@ fn next_burst(
     notice: &mut impl FnMut(Notice),
 ) -> Option<Vec<String>> {
     let mut changed: Vec<String> = Vec::new();
-    let mut take = |result: DebounceEventResult, changed: &mut Vec<String>| match result {
+    let mut open = OpenWrites::default();
+    let mut held_since: Option<Instant> = None;
+    let mut take = |result: DebounceEventResult,
+                    changed: &mut Vec<String>,
+                    open: &mut OpenWrites| match result {
         Ok(events) => {
+            for e in &events {
+                open.note(&e.event.kind, &e.event.paths);
+            }
             for e in events.iter().filter(|e| is_relevant_kind(&e.event.kind)) {
                 for p in &e.event.paths {
                     if let Some(rel) = relevant_change(root, ignored, p) {
@@ -324,21 +381,34 @@ fn next_burst(
         if stop.load(Ordering::Relaxed) {
             return None;
         }
-        match rx.recv_timeout(Duration::from_millis(100)) {
+        let wait = if held_since.is_some() {
+            DEBOUNCE_MS
+        } else {
+            100
+        };
+        match rx.recv_timeout(Duration::from_millis(wait)) {
             Ok(result) => {
-                take(result, &mut changed);
+                take(result, &mut changed, &mut open);
                 while let Ok(more) = rx.try_recv() {
-                    take(more, &mut changed);
-                }
-                if !changed.is_empty() {
-                    changed.sort();
-                    changed.dedup();
-                    return Some(changed);
+                    take(more, &mut changed, &mut open);
                 }
             }
             Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return None,
         }
+        if changed.is_empty() {
+            continue;
+        }
+        // A changed file still open for writing: wait for its close (or the time limit).
+        let since = *held_since.get_or_insert_with(Instant::now);
+        if open.any_relevant(root, ignored)
+            && since.elapsed() < Duration::from_millis(OPEN_WRITE_WAIT_MS)
+        {
+            continue;
+        }
+        changed.sort();
+        changed.dedup();
+        return Some(changed);
     }
 }
 
@@ -511,6 +581,51 @@ mod tests {
             !f.all_unchanged(root, &d) && !f.all_unchanged(root, &d),
             "folders always count"
         );
+    }
+
+    #[test]
+    fn files_open_for_writing_are_tracked_until_closed() {
+        use notify::event::{
+            AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RemoveKind,
+            RenameMode,
+        };
+        let root = Path::new("/site");
+        let faq = PathBuf::from("/site/content/faq.md");
+        let one = std::slice::from_ref(&faq);
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let mut open = OpenWrites::default();
+        assert!(!open.any_relevant(root, &[]));
+        // `fs::write`: truncate, write, close.
+        open.note(&EventKind::Access(AccessKind::Open(AccessMode::Any)), one);
+        assert!(!open.any_relevant(root, &[]), "opening alone is no write");
+        open.note(&data, one);
+        assert!(open.any_relevant(root, &[]), "truncated, not yet written");
+        open.note(&data, one);
+        open.note(&close, one);
+        assert!(!open.any_relevant(root, &[]), "closed after writing");
+        // A new file, then removed before it was closed.
+        open.note(&EventKind::Create(CreateKind::File), one);
+        assert!(open.any_relevant(root, &[]));
+        open.note(&EventKind::Remove(RemoveKind::File), one);
+        assert!(!open.any_relevant(root, &[]));
+        // Renamed away while open: its new name is what a later close reports.
+        open.note(&data, one);
+        let moved = PathBuf::from("/site/content/faq.md~");
+        open.note(
+            &EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
+            &[faq.clone(), moved],
+        );
+        assert!(!open.any_relevant(root, &[]));
+        // Metadata alone (chmod, touch) opens nothing; junk and output never hold a burst.
+        open.note(
+            &EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+            one,
+        );
+        assert!(!open.any_relevant(root, &[]));
+        open.note(&data, &[PathBuf::from("/site/content/.faq.md.swp")]);
+        open.note(&data, &[PathBuf::from("/site/public/index.html")]);
+        assert!(!open.any_relevant(root, &[PathBuf::from("/site/public")]));
     }
 
     #[test]

@@ -336,6 +336,43 @@ fn watch_sees_repeated_saves_of_one_file_and_of_the_config() {
 
 /// Handed case 17, build half: lock, backup and swap files present in content/, templates/
 /// and static/ do not break `build` and are not published.
+/// CI failure of 2026-11: a plain `fs::write` on a loaded machine (truncate, then the write
+/// more than the debounce window later) gave two rebuilds, the first of an empty page. Any
+/// writer slower than the debounce — a slow editor, a sync client, a network share — is the
+/// same fault: while the file is open for writing, no rebuild starts.
+#[test]
+fn watch_waits_for_a_slow_writer_to_close_the_file() {
+    use std::io::Write;
+    let site = LiveSite::new("live");
+    let mut w = start_watch(&site, &[]);
+    let faq_path = site.path("content/faq.md");
+    let text = faq("SLOW-WRITE");
+    for pause_ms in [150u64, 400] {
+        let m = w.mark();
+        let mut f = fs::File::create(&faq_path).unwrap(); // truncates: the page is empty now
+        std::thread::sleep(Duration::from_millis(pause_ms));
+        let (head, tail) = text.split_at(text.len() / 2);
+        f.write_all(head.as_bytes()).unwrap();
+        f.flush().unwrap();
+        std::thread::sleep(Duration::from_millis(pause_ms));
+        f.write_all(tail.as_bytes()).unwrap();
+        drop(f);
+        expect_one_rebuild(
+            &site,
+            &w,
+            m,
+            "content/faq.md",
+            "faq/index.html",
+            "SLOW-WRITE",
+            &format!("a save written in two parts {pause_ms} ms apart"),
+        );
+        fs::write(&faq_path, faq("RESET")).unwrap();
+        wait_output(&site, &w, "faq/index.html", "RESET", "reset");
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    assert!(w.is_alive(), "{}", w.transcript());
+}
+
 #[test]
 fn build_ignores_editor_lock_backup_and_swap_files() {
     let site = LiveSite::new("live");
