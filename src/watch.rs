@@ -4,7 +4,9 @@
 //! changed paths after each burst of file events, until the caller stops the loop. Events come
 //! from notify through its debouncer (notify-debouncer-full), so an editor's save — in place,
 //! write-temp-then-rename (VS Code, many tools), move-aside-then-write (Vim), `sed -i` — arrives
-//! as one burst and gives exactly one rebuild (Zola #2266, notify #531). [`relevant_change`], a
+//! as one burst and gives exactly one rebuild (Zola #2266, notify #531); a save slower than the
+//! debounce window (a loaded machine, a sync client) is held until it is finished ([`InFlux`]),
+//! so no build reads a half-saved page. [`relevant_change`], a
 //! pure function, drops what must never trigger a build: editor swap, backup and lock files
 //! (mdBook #2224, #1160), the output folder and the staging folders, and `Access` events (a
 //! build reading its sources would otherwise trigger the next build forever).
@@ -45,8 +47,12 @@ pub const TICK_MS: u64 = 3;
 pub const POLL_MS: u64 = 300;
 
 /// The longest a burst is held back, in ms, while a changed file is still open for writing
-/// (see [`OpenWrites`]): a program that keeps a file open longer gets its rebuild anyway.
+/// (see [`InFlux`]): a program that keeps a file open longer gets its rebuild anyway.
 pub const OPEN_WRITE_WAIT_MS: u64 = 2000;
+
+/// The longest a burst is held back, in ms, after a file was renamed away or removed, for the
+/// new copy an editor writes in its place (see [`InFlux`]); a real deletion waits this long.
+pub const VANISHED_WAIT_MS: u64 = 150;
 
 /// Decides whether a changed `path` matters for the site at `root`.
 ///
@@ -90,49 +96,109 @@ pub fn is_relevant_kind(kind: &EventKind) -> bool {
     !matches!(kind, EventKind::Access(_))
 }
 
-/// Files written to and not yet closed, from the events of one burst, in the order they came.
+/// Files in the middle of a save, from the events of one burst in the order they came: those
+/// written to and not yet closed, and those renamed away or removed and not yet back.
 ///
-/// A plain save (`fs::write`, an editor writing in place) is open → truncate → write → close.
-/// On a busy machine the write can come more than [`DEBOUNCE_MS`] after the truncate, and the
-/// debouncer then reports the truncate alone: a rebuild would read a half-written (often empty)
-/// file and a second one would follow. On Linux, inotify reports the close of a file opened for
-/// writing (notify's `Access(Close(Write))`), so the loop holds a burst while any changed file
-/// is still open for writing, up to [`OPEN_WRITE_WAIT_MS`]. Backends without close events
-/// (polling, FSEvents, Windows) leave the set empty and keep the plain debounce.
+/// A save is several file operations, and on a busy machine they can be further apart than
+/// [`DEBOUNCE_MS`]; a rebuild between them reads a half-saved page (empty, or missing) and a
+/// second rebuild follows. Two patterns cover the editors and tools we know:
+/// - written in place (`fs::write`, many editors): open with truncate → write → close. On Linux,
+///   inotify reports the close of a file opened for writing (notify's `Access(Close(Write))`),
+///   so a changed file stays *open* from its first write until that close, at most
+///   [`OPEN_WRITE_WAIT_MS`]. Backends without close events (polling, FSEvents, Windows) are
+///   created with `closes_reported: false` and skip this.
+/// - moved aside, then written (Vim): the file is renamed to a backup, a new one is created and
+///   written. A file renamed away or removed stays *vanished* until it is created again, at
+///   most [`VANISHED_WAIT_MS`]; a real deletion is then rebuilt that much later.
+///
+/// Write-to-temp-then-rename (VS Code, `sed -i`) is atomic and never waits; its temporary file
+/// (`sedXXXXXX`, which no junk pattern can know) was *created* in the burst and is gone at its
+/// end, so [`InFlux::transient`] leaves it out of the changed paths.
 #[derive(Debug, Default)]
-pub struct OpenWrites(std::collections::HashSet<PathBuf>);
+pub struct InFlux {
+    closes_reported: bool,
+    open: std::collections::HashSet<PathBuf>,
+    vanished: std::collections::HashSet<PathBuf>,
+    created: std::collections::HashSet<PathBuf>,
+}
 
-impl OpenWrites {
-    /// Takes one event into account: a data change or a creation opens its paths, a close
-    /// after writing closes them, a removal or a rename away forgets them.
+impl InFlux {
+    /// An empty tracker; `closes_reported` says whether the backend reports the close of a
+    /// file written to (native inotify on Linux does).
+    pub fn new(closes_reported: bool) -> InFlux {
+        InFlux {
+            closes_reported,
+            ..InFlux::default()
+        }
+    }
+
+    /// Takes one event (its kind and paths, as notify reports them) into account.
     pub fn note(&mut self, kind: &EventKind, paths: &[PathBuf]) {
         use notify::event::{AccessKind, AccessMode, CreateKind, ModifyKind, RenameMode};
         match kind {
-            EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any)
-            | EventKind::Create(CreateKind::File | CreateKind::Any) => {
-                self.0.extend(paths.iter().cloned());
+            EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
+                self.created.extend(paths.iter().cloned());
             }
-            EventKind::Access(AccessKind::Close(AccessMode::Write))
-            | EventKind::Remove(_)
-            | EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
+                self.created.extend(paths.get(1).cloned());
+            }
+            _ => {}
+        }
+        match kind {
+            EventKind::Create(CreateKind::File | CreateKind::Any)
+            | EventKind::Modify(ModifyKind::Data(_) | ModifyKind::Any) => {
                 for p in paths {
-                    self.0.remove(p);
+                    self.vanished.remove(p);
+                    if self.closes_reported {
+                        self.open.insert(p.clone());
+                    }
+                }
+            }
+            EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(RenameMode::To)) => {
+                for p in paths {
+                    self.vanished.remove(p);
+                }
+            }
+            EventKind::Access(AccessKind::Close(AccessMode::Write)) => {
+                for p in paths {
+                    self.open.remove(p);
+                }
+            }
+            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+                for p in paths {
+                    self.open.remove(p);
+                    self.vanished.insert(p.clone());
                 }
             }
             EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
-                if let Some(from) = paths.first() {
-                    self.0.remove(from);
+                if let [from, to, ..] = paths {
+                    // A file renamed while open is closed under its new name.
+                    if self.open.remove(from) {
+                        self.open.insert(to.clone());
+                    }
+                    self.vanished.remove(to);
+                    self.vanished.insert(from.clone());
                 }
             }
             _ => {}
         }
     }
 
-    /// Whether a file the site cares about is still open for writing.
-    fn any_relevant(&self, root: &Path, ignored: &[PathBuf]) -> bool {
-        self.0
-            .iter()
-            .any(|p| relevant_change(root, ignored, p).is_some())
+    /// Whether `path` appeared during the burst and is gone again at its end: a temporary
+    /// file of some tool, not a change of the site.
+    pub fn transient(&self, path: &Path) -> bool {
+        self.created.contains(path) && std::fs::symlink_metadata(path).is_err()
+    }
+
+    /// Whether a file the site cares about is still mid-save, `held_ms` after the burst was
+    /// first ready.
+    fn holds(&self, root: &Path, ignored: &[PathBuf], held_ms: u128) -> bool {
+        let relevant = |set: &std::collections::HashSet<PathBuf>| {
+            set.iter()
+                .any(|p| relevant_change(root, ignored, p).is_some())
+        };
+        (held_ms < u128::from(OPEN_WRITE_WAIT_MS) && relevant(&self.open))
+            || (held_ms < u128::from(VANISHED_WAIT_MS) && relevant(&self.vanished))
     }
 }
 
@@ -319,8 +385,16 @@ impl SiteWatcher {
             notice(n);
         }
         loop {
-            let Some(changed) = next_burst(&self.rx, stop, &self.root, &self.ignored, &mut notice)
-            else {
+            let closes_reported =
+                cfg!(target_os = "linux") && matches!(self.backend, Backend::Native(_));
+            let Some(changed) = next_burst(
+                &self.rx,
+                stop,
+                &self.root,
+                &self.ignored,
+                closes_reported,
+                &mut notice,
+            ) else {
                 return Ok(());
             };
             if self.fingerprints.all_unchanged(&self.root, &changed) {
@@ -351,14 +425,15 @@ fn next_burst(
     stop: &Arc<AtomicBool>,
     root: &Path,
     ignored: &[PathBuf],
+    closes_reported: bool,
     notice: &mut impl FnMut(Notice),
 ) -> Option<Vec<String>> {
-    let mut changed: Vec<String> = Vec::new();
-    let mut open = OpenWrites::default();
+    let mut changed: Vec<(String, PathBuf)> = Vec::new();
+    let mut open = InFlux::new(closes_reported);
     let mut held_since: Option<Instant> = None;
     let mut take = |result: DebounceEventResult,
-                    changed: &mut Vec<String>,
-                    open: &mut OpenWrites| match result {
+                    changed: &mut Vec<(String, PathBuf)>,
+                    open: &mut InFlux| match result {
         Ok(events) => {
             for e in &events {
                 open.note(&e.event.kind, &e.event.paths);
@@ -366,7 +441,7 @@ fn next_burst(
             for e in events.iter().filter(|e| is_relevant_kind(&e.event.kind)) {
                 for p in &e.event.paths {
                     if let Some(rel) = relevant_change(root, ignored, p) {
-                        changed.push(rel);
+                        changed.push((rel, p.clone()));
                     }
                 }
             }
@@ -399,16 +474,24 @@ fn next_burst(
         if changed.is_empty() {
             continue;
         }
-        // A changed file still open for writing: wait for its close (or the time limit).
+        // A file mid-save: wait for the save to finish (or the time limit).
         let since = *held_since.get_or_insert_with(Instant::now);
-        if open.any_relevant(root, ignored)
-            && since.elapsed() < Duration::from_millis(OPEN_WRITE_WAIT_MS)
-        {
+        if open.holds(root, ignored, since.elapsed().as_millis()) {
             continue;
         }
-        changed.sort();
-        changed.dedup();
-        return Some(changed);
+        let mut paths: Vec<String> = changed
+            .drain(..)
+            .filter(|(_, abs)| !open.transient(abs))
+            .map(|(rel, _)| rel)
+            .collect();
+        open = InFlux::new(closes_reported);
+        held_since = None;
+        if paths.is_empty() {
+            continue; // only temporary files came and went
+        }
+        paths.sort();
+        paths.dedup();
+        return Some(paths);
     }
 }
 
@@ -584,48 +667,111 @@ mod tests {
     }
 
     #[test]
-    fn files_open_for_writing_are_tracked_until_closed() {
+    fn files_mid_save_hold_the_burst() {
         use notify::event::{
             AccessKind, AccessMode, CreateKind, DataChange, MetadataKind, ModifyKind, RemoveKind,
             RenameMode,
         };
         let root = Path::new("/site");
         let faq = PathBuf::from("/site/content/faq.md");
+        let backup = PathBuf::from("/site/content/faq.md~");
+        let tmp = PathBuf::from("/site/content/.faq.md.tmp123");
         let one = std::slice::from_ref(&faq);
         let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
         let close = EventKind::Access(AccessKind::Close(AccessMode::Write));
-        let mut open = OpenWrites::default();
-        assert!(!open.any_relevant(root, &[]));
-        // `fs::write`: truncate, write, close.
-        open.note(&EventKind::Access(AccessKind::Open(AccessMode::Any)), one);
-        assert!(!open.any_relevant(root, &[]), "opening alone is no write");
-        open.note(&data, one);
-        assert!(open.any_relevant(root, &[]), "truncated, not yet written");
-        open.note(&data, one);
-        open.note(&close, one);
-        assert!(!open.any_relevant(root, &[]), "closed after writing");
-        // A new file, then removed before it was closed.
-        open.note(&EventKind::Create(CreateKind::File), one);
-        assert!(open.any_relevant(root, &[]));
-        open.note(&EventKind::Remove(RemoveKind::File), one);
-        assert!(!open.any_relevant(root, &[]));
-        // Renamed away while open: its new name is what a later close reports.
-        open.note(&data, one);
-        let moved = PathBuf::from("/site/content/faq.md~");
-        open.note(
-            &EventKind::Modify(ModifyKind::Name(RenameMode::Both)),
-            &[faq.clone(), moved],
+        let both = EventKind::Modify(ModifyKind::Name(RenameMode::Both));
+        let holds = |f: &InFlux, ms: u128| f.holds(root, &[], ms);
+
+        // `fs::write`: open with truncate, write, close.
+        let mut f = InFlux::new(true);
+        f.note(&EventKind::Access(AccessKind::Open(AccessMode::Any)), one);
+        assert!(!holds(&f, 0), "opening alone is no write");
+        f.note(&data, one);
+        assert!(holds(&f, 0), "truncated, not yet written");
+        assert!(
+            holds(&f, 1999) && !holds(&f, 2000),
+            "held at most OPEN_WRITE_WAIT_MS"
         );
-        assert!(!open.any_relevant(root, &[]));
-        // Metadata alone (chmod, touch) opens nothing; junk and output never hold a burst.
-        open.note(
+        f.note(&data, one);
+        f.note(&close, one);
+        assert!(!holds(&f, 0), "closed after writing");
+
+        // Vim: moved aside, created, written, closed, backup removed.
+        let mut f = InFlux::new(true);
+        f.note(&both, &[faq.clone(), backup.clone()]);
+        assert!(holds(&f, 0), "moved aside, not yet back");
+        assert!(
+            holds(&f, 149) && !holds(&f, 150),
+            "held at most VANISHED_WAIT_MS"
+        );
+        f.note(&EventKind::Create(CreateKind::File), one);
+        assert!(holds(&f, 0), "back, but still open for writing");
+        f.note(&close, one);
+        f.note(
+            &EventKind::Remove(RemoveKind::File),
+            std::slice::from_ref(&backup),
+        );
+        assert!(!holds(&f, 0), "saved; the backup is not part of the site");
+
+        // Written to a temp file and renamed over: atomic, never held.
+        let mut f = InFlux::new(true);
+        f.note(
+            &EventKind::Create(CreateKind::File),
+            std::slice::from_ref(&tmp),
+        );
+        f.note(&close, std::slice::from_ref(&tmp));
+        f.note(&both, &[tmp.clone(), faq.clone()]);
+        assert!(!holds(&f, 0));
+
+        // A file renamed while open is closed under its new name.
+        let mut f = InFlux::new(true);
+        f.note(&data, std::slice::from_ref(&tmp));
+        f.note(&both, &[tmp.clone(), faq.clone()]);
+        assert!(holds(&f, 0));
+        f.note(&close, one);
+        assert!(!holds(&f, 0));
+
+        // A deletion is held only briefly; metadata alone holds nothing.
+        let mut f = InFlux::new(true);
+        f.note(&EventKind::Remove(RemoveKind::File), one);
+        assert!(holds(&f, 0) && !holds(&f, 150));
+        let mut f = InFlux::new(true);
+        f.note(
             &EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
             one,
         );
-        assert!(!open.any_relevant(root, &[]));
-        open.note(&data, &[PathBuf::from("/site/content/.faq.md.swp")]);
-        open.note(&data, &[PathBuf::from("/site/public/index.html")]);
-        assert!(!open.any_relevant(root, &[PathBuf::from("/site/public")]));
+        assert!(!holds(&f, 0));
+
+        // Without close events (polling), a write never holds.
+        let mut f = InFlux::new(false);
+        f.note(&data, one);
+        assert!(!holds(&f, 0));
+
+        // A temporary file created and renamed over the page is left out; the page is not.
+        let dir = tempfile::tempdir().unwrap();
+        let (sed_tmp, page) = (dir.path().join("sedAb12Cd"), dir.path().join("faq.md"));
+        std::fs::write(&page, "x").unwrap();
+        let mut f = InFlux::new(true);
+        f.note(
+            &EventKind::Create(CreateKind::File),
+            std::slice::from_ref(&sed_tmp),
+        );
+        f.note(&both, &[sed_tmp.clone(), page.clone()]);
+        assert!(f.transient(&sed_tmp) && !f.transient(&page));
+        // A page deleted in the burst, but not created in it, is a change.
+        std::fs::remove_file(&page).unwrap();
+        let mut f = InFlux::new(true);
+        f.note(
+            &EventKind::Remove(RemoveKind::File),
+            std::slice::from_ref(&page),
+        );
+        assert!(!f.transient(&page));
+
+        // Junk and output files never hold a burst.
+        let mut f = InFlux::new(true);
+        f.note(&data, &[PathBuf::from("/site/content/.faq.md.swp")]);
+        f.note(&data, &[PathBuf::from("/site/public/index.html")]);
+        assert!(!f.holds(root, &[PathBuf::from("/site/public")], 0));
     }
 
     #[test]

@@ -336,19 +336,20 @@ fn watch_sees_repeated_saves_of_one_file_and_of_the_config() {
 
 /// Handed case 17, build half: lock, backup and swap files present in content/, templates/
 /// and static/ do not break `build` and are not published.
-/// CI failure of 2026-11: a plain `fs::write` on a loaded machine (truncate, then the write
-/// more than the debounce window later) gave two rebuilds, the first of an empty page. Any
-/// writer slower than the debounce — a slow editor, a sync client, a network share — is the
-/// same fault: while the file is open for writing, no rebuild starts.
+/// CI failure of 2026-11: on a loaded machine, the steps of one save came further apart than
+/// the debounce window and gave two rebuilds, the first of an empty or missing page: a plain
+/// `fs::write` (truncate, then the write) and a Vim save (move aside, then create and write).
+/// Any save slower than the debounce — a slow editor, a sync client, a network share — is the
+/// same fault; the watcher waits while a file is open for writing or moved away mid-save.
 #[test]
-fn watch_waits_for_a_slow_writer_to_close_the_file() {
+fn watch_waits_for_a_slow_save_to_finish() {
     use std::io::Write;
     let site = LiveSite::new("live");
     let mut w = start_watch(&site, &[]);
     let faq_path = site.path("content/faq.md");
-    let text = faq("SLOW-WRITE");
-    for pause_ms in [150u64, 400] {
-        let m = w.mark();
+    let mut backup = faq_path.as_os_str().to_owned();
+    backup.push("~");
+    let slow_write = |text: &str, pause_ms: u64| {
         let mut f = fs::File::create(&faq_path).unwrap(); // truncates: the page is empty now
         std::thread::sleep(Duration::from_millis(pause_ms));
         let (head, tail) = text.split_at(text.len() / 2);
@@ -356,19 +357,33 @@ fn watch_waits_for_a_slow_writer_to_close_the_file() {
         f.flush().unwrap();
         std::thread::sleep(Duration::from_millis(pause_ms));
         f.write_all(tail.as_bytes()).unwrap();
-        drop(f);
+    };
+    let cases: [(&str, u64, bool); 4] = [
+        ("written in two parts 150 ms apart", 150, false),
+        ("written in two parts 400 ms apart", 400, false),
+        ("moved aside, then written 60 ms later", 60, true),
+        ("moved aside, then written 100 ms later", 100, true),
+    ];
+    for (i, (what, pause_ms, aside)) in cases.into_iter().enumerate() {
+        let marker = format!("SLOW-SAVE-{i}");
+        let m = w.mark();
+        if aside {
+            fs::rename(&faq_path, &backup).unwrap();
+            std::thread::sleep(Duration::from_millis(pause_ms));
+            slow_write(&faq(&marker), pause_ms / 2);
+            fs::remove_file(&backup).unwrap();
+        } else {
+            slow_write(&faq(&marker), pause_ms);
+        }
         expect_one_rebuild(
             &site,
             &w,
             m,
             "content/faq.md",
             "faq/index.html",
-            "SLOW-WRITE",
-            &format!("a save written in two parts {pause_ms} ms apart"),
+            &marker,
+            &format!("a save {what}"),
         );
-        fs::write(&faq_path, faq("RESET")).unwrap();
-        wait_output(&site, &w, "faq/index.html", "RESET", "reset");
-        std::thread::sleep(Duration::from_millis(300));
     }
     assert!(w.is_alive(), "{}", w.transcript());
 }
