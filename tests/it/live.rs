@@ -161,6 +161,48 @@ impl LiveSite {
     }
 
     /// Runs `stillpoint ARGS... --root ROOT` in the background.
+    /// Builds the site's current sources cleanly into a scratch folder with the real binary and
+    /// returns the differences between that tree and `public/` (what watch wrote): `None` when
+    /// they are equal byte for byte, else a description naming the differing paths. Also
+    /// returns the clean tree. Panics when the clean build fails, with `what`.
+    pub fn differences_from_clean_build(
+        &self,
+        what: &str,
+    ) -> (Option<String>, BTreeMap<String, Vec<u8>>) {
+        let clean = self.scratch().join("clean");
+        let _ = fs::remove_dir_all(&clean);
+        let out = Command::new(BIN)
+            .args(["build", "--root"])
+            .arg(self.root())
+            .arg("--output")
+            .arg(&clean)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "clean build failed ({what}): {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let watched = self.output_tree();
+        let fresh = tree(&clean);
+        let only_watched: Vec<&String> =
+            watched.keys().filter(|k| !fresh.contains_key(*k)).collect();
+        let only_fresh: Vec<&String> = fresh.keys().filter(|k| !watched.contains_key(*k)).collect();
+        let differ: Vec<&String> = watched
+            .iter()
+            .filter(|(k, v)| fresh.get(*k).is_some_and(|f| f != *v))
+            .map(|(k, _)| k)
+            .collect();
+        let diff = (!(only_watched.is_empty() && only_fresh.is_empty() && differ.is_empty()))
+            .then(|| {
+                format!(
+                    "watch output differs from a clean build ({what}):\n only in watch output: {only_watched:?}\n only in clean build: {only_fresh:?}\n different: {differ:?}"
+                )
+            });
+        (diff, fresh)
+    }
+
     pub fn spawn(&self, args: &[&str]) -> Running {
         self.spawn_env(args, &[])
     }

@@ -5,12 +5,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use crate::live::{
-    BIN, CHANGE_TIMEOUT, LiveSite, START_TIMEOUT, is_build_line, page, tree, wait_for,
-};
+use crate::live::{CHANGE_TIMEOUT, LiveSite, START_TIMEOUT, is_build_line, page, wait_for};
 use crate::support::SplitMix;
 
 const WORDS: [&str; 8] = [
@@ -195,35 +192,15 @@ fn watch_after_1000_operations_in_bursts_equals_a_clean_build() {
         w.transcript()
     );
 
-    let clean = site.scratch().join("clean");
-    let out = Command::new(BIN)
-        .args(["build", "--root"])
-        .arg(site.root())
-        .arg("--output")
-        .arg(&clean)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "clean build failed (seed {seed}): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let watched = site.output_tree();
-    let fresh = tree(&clean);
-    let only_watched: Vec<&String> = watched.keys().filter(|k| !fresh.contains_key(*k)).collect();
-    let only_fresh: Vec<&String> = fresh.keys().filter(|k| !watched.contains_key(*k)).collect();
-    let differ: Vec<&String> = watched
-        .iter()
-        .filter(|(k, v)| fresh.get(*k).is_some_and(|f| f != *v))
-        .map(|(k, _)| k)
-        .collect();
-    assert!(
-        only_watched.is_empty() && only_fresh.is_empty() && differ.is_empty(),
-        "watch output differs from a clean build (seed {seed}, {bursts} bursts, largest {largest}):\n only in watch output: {only_watched:?}\n only in clean build: {only_fresh:?}\n different: {differ:?}\nlast operations:\n{}\n{}",
-        tail(&log),
-        w.transcript()
-    );
+    let (diff, fresh) = site
+        .differences_from_clean_build(&format!("seed {seed}, {bursts} bursts, largest {largest}"));
+    if let Some(diff) = diff {
+        panic!(
+            "{diff}\nlast operations:\n{}\n{}",
+            tail(&log),
+            w.transcript()
+        );
+    }
     // The site really is the one the operations made.
     assert!(
         fresh.len() > pages.len(),
