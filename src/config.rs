@@ -36,19 +36,26 @@ pub const CHECK_KEYS: &[&str] = &["review_months", "skip_external"];
 pub const DEFAULT_REVIEW_MONTHS: u32 = 12;
 
 /// `config.yaml` as written. Every field is optional here so that a missing required key gets our
-/// own message; [`Config::load`] checks them.
+/// own message; [`Config::load`] checks them. Text settings take text as front matter does
+/// ([`crate::yaml::text_or_null`]): `title: 2024` is "2024", `title: true` is an error at its
+/// line, `title: ~` counts as missing.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RawConfig {
     /// Site title.
+    #[serde(deserialize_with = "crate::yaml::text_or_null")]
     pub title: Option<String>,
     /// Where the site will live, e.g. `https://example.com/studio`.
+    #[serde(deserialize_with = "crate::yaml::text_or_null")]
     pub base_url: Option<String>,
     /// Default meta description.
+    #[serde(deserialize_with = "crate::yaml::text_or_null")]
     pub description: Option<String>,
     /// BCP 47 language tag for `<html lang>`.
+    #[serde(deserialize_with = "crate::yaml::text_or_null")]
     pub language: Option<String>,
     /// Folder name under `themes/`.
+    #[serde(deserialize_with = "crate::yaml::text_or_null")]
     pub theme: Option<String>,
     /// Output folder, relative to the site root.
     pub output_dir: Option<PathBuf>,
@@ -99,8 +106,10 @@ impl Default for CheckSettings {
 #[serde(deny_unknown_fields)]
 pub struct RawMenuItem {
     /// Text of the link.
+    #[serde(deserialize_with = "crate::yaml::scalar_text")]
     pub name: String,
     /// Target: `@/page.md`, a path like `/faq/`, or a full URL.
+    #[serde(deserialize_with = "crate::yaml::scalar_text")]
     pub url: String,
     /// Order in the menu (ascending); entries without one keep their written order, last.
     #[serde(default)]
@@ -571,6 +580,27 @@ mod tests {
             d.help.as_deref().unwrap().contains("did you mean `theme`"),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn text_settings_keep_numbers_as_typed_and_refuse_booleans() {
+        let c = load("title: 1.10\nbase_url: https://e.com\ndescription: 007\nmenu:\n  - name: 2024\n    url: /\n").unwrap();
+        assert_eq!(c.title, "1.10");
+        assert_eq!(c.description, "007");
+        for bad in [
+            "title: true\nbase_url: https://e.com\n",
+            "title: x\nbase_url: false\n",
+            "title: x\nbase_url: https://e.com\ntheme: true\n",
+            "title: x\nbase_url: https://e.com\nlanguage: false\n",
+            "title: x\nbase_url: https://e.com\nmenu:\n  - name: x\n    url: true\n",
+        ] {
+            let d = load(bad).unwrap_err().into_diagnostics();
+            assert!(
+                d.iter()
+                    .any(|d| d.label.as_deref() == Some("expected text") && d.span.is_some()),
+                "{bad}: {d:?}"
+            );
+        }
     }
 
     #[test]

@@ -68,6 +68,30 @@ pub(crate) fn text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Stri
     scalar_text(d).map(Some)
 }
 
+/// [`text`], but null (`title: ~`, `title:`) is taken as absent, for settings whose absence
+/// gets its own message (`config.yaml`'s `title`). `deserialize_with` target.
+pub(crate) fn text_or_null<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl<'de> serde::de::Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("text")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D2: serde::Deserializer<'de>>(self, d: D2) -> Result<Self::Value, D2::Error> {
+            scalar_text(d).map(Some)
+        }
+    }
+    d.deserialize_option(V)
+}
+
 /// [`text`] without the `Option`, for types built from text (dates).
 pub(crate) fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     struct V;

@@ -1351,6 +1351,22 @@ fn config_corpus() {
             "title: [a]\nbase_url: https://example.org\n",
             fails(&["config.yaml:1:8", "expected text"]),
         ),
+        // Text settings refuse yes/no values, as front matter does (was accepted as "true").
+        config(
+            "title_boolean",
+            "title: true\nbase_url: https://example.org\n",
+            fails(&["config.yaml:1:8", "expected text"]),
+        ),
+        config(
+            "description_boolean",
+            "title: T\nbase_url: https://example.org\ndescription: false\n",
+            fails(&["config.yaml:3:14", "expected text"]),
+        ),
+        config(
+            "menu_name_boolean",
+            "title: T\nbase_url: https://example.org\nmenu:\n  - name: true\n    url: /\n",
+            fails(&["config.yaml:4", "expected text"]),
+        ),
         config(
             "title_null",
             "title: ~\nbase_url: https://example.org\n",
