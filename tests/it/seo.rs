@@ -390,3 +390,55 @@ fn bad_opening_hours_are_errors_at_their_line_in_config() {
         serde_json::json!(["https://schema.org/Saturday"])
     );
 }
+
+/// One rule for placeholders everywhere (the footer, the booking button, the JSON-LD): a value
+/// with a part in square brackets is shown as text and never becomes a `tel:`/`mailto:` link or
+/// data. The footer and the button used to test only for a leading `[`.
+#[test]
+fn a_placeholder_anywhere_in_a_value_never_becomes_a_link() {
+    let site = TestSite::fixture_with_default_theme("seo");
+    let config = site
+        .read("config.yaml")
+        .replace(
+            "phone: \"+1 780 555 0100\"",
+            "phone: \"+1 780 [number to be added]\"",
+        )
+        .replace(
+            "email: \"hello@quiet.example\"",
+            "email: \"hello@[domain to be added]\"",
+        )
+        .replace(
+            "  booking_url: \"https://booking.example/quiet-hands\"\n",
+            "",
+        );
+    assert!(!config.contains("booking.example"), "{config}");
+    site.file("config.yaml", &config);
+    site.build().code(0);
+    let pages = html_files(&site);
+    let home = &pages["index.html"];
+    assert!(home.contains("+1 780 [number to be added]"), "{home}");
+    assert!(home.contains("hello@[domain to be added]"), "{home}");
+    for (file, html) in &pages {
+        assert!(
+            !html.contains("tel:") && !html.contains("mailto:"),
+            "{file}: a placeholder became a link"
+        );
+        for block in json_ld(file, html) {
+            let text = block.to_string();
+            assert!(
+                !text.contains("to be added"),
+                "{file}: placeholder in JSON-LD: {text}"
+            );
+        }
+    }
+
+    // Real values still become links.
+    let site = TestSite::fixture_with_default_theme("seo");
+    site.build().code(0);
+    let home = &html_files(&site)["index.html"];
+    assert!(home.contains("href=\"tel:+17805550100\""), "{home}");
+    assert!(
+        home.contains("href=\"mailto:hello@quiet.example\""),
+        "{home}"
+    );
+}
