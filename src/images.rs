@@ -39,7 +39,7 @@
 //! an [`ImageError`] naming the file; the caller adds the page, line and column. Nothing here
 //! panics on bad input, and decoding uses the `image` crate's default memory limits.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -290,6 +290,8 @@ pub struct Processor {
     originals: OnceMap<PathBuf, Outcome<Arc<Original>>>,
     variants: OnceMap<String, Outcome<Resized>>,
     published: Mutex<BTreeMap<String, PathBuf>>,
+    /// Cache file names of every variant this build asked for (published or not).
+    touched: Mutex<HashSet<String>>,
     encoded: AtomicUsize,
 }
 
@@ -318,6 +320,7 @@ impl Processor {
             originals: OnceMap::new(),
             variants: OnceMap::new(),
             published: Mutex::new(BTreeMap::new()),
+            touched: Mutex::new(HashSet::new()),
             encoded: AtomicUsize::new(0),
         }
     }
@@ -325,6 +328,38 @@ impl Processor {
     /// How many variants this processor encoded (rather than found in the cache).
     pub fn encoded(&self) -> usize {
         self.encoded.load(Ordering::Relaxed)
+    }
+
+    /// Removes from the cache the variants this build did not ask for (pictures removed or
+    /// changed, sizes no longer used), as Zola prunes its processed images after a build. Call
+    /// it once every page and template has been rendered. Only files the processor names
+    /// (16 hex digits and an image extension) are removed, and temporary files of a write
+    /// older than an hour (from a build that was killed); anything else in the folder is left
+    /// alone. Returns how many files were removed; the cache is an optimisation, so a file
+    /// that cannot be removed is skipped.
+    pub fn prune_cache(&self) -> usize {
+        let Ok(entries) = std::fs::read_dir(&self.cache_dir) else {
+            return 0;
+        };
+        let touched = self.touched.lock().unwrap_or_else(PoisonError::into_inner);
+        let hour = std::time::Duration::from_secs(3600);
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let stale_tmp = name.starts_with(".tmp-")
+                && entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age > hour);
+            let unused = is_cache_name(name) && !touched.contains(name);
+            if (stale_tmp || unused) && std::fs::remove_file(entry.path()).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
     }
 
     /// The processed files used by the pages so far: (output path, cache file), sorted.
@@ -569,6 +604,10 @@ impl Processor {
             xxhash_rust::xxh3::xxh3_64(key.as_bytes()),
             format.extension()
         );
+        self.touched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(name.clone());
         self.variants.get_or_init(name.clone(), || {
             let path = self.cache_dir.join(&name);
             let bytes = match std::fs::metadata(&path) {
@@ -648,6 +687,16 @@ impl Processor {
         }
         Ok(())
     }
+}
+
+/// Whether `name` is a cache file name the processor makes: 16 lowercase hex digits, a dot and
+/// the extension of a format it writes.
+fn is_cache_name(name: &str) -> bool {
+    name.split_once('.').is_some_and(|(stem, ext)| {
+        stem.len() == 16
+            && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            && matches!(ext, "jpg" | "png" | "webp")
+    })
 }
 
 /// Whether a file name has an extension the processor handles (JPEG, PNG, WebP).
@@ -844,6 +893,48 @@ mod tests {
         assert_eq!(cached, Some(Ok(first)));
         assert_eq!(next_build.encoded(), 0, "next build: all from the cache");
         assert!(!next_build.published().is_empty());
+    }
+
+    #[test]
+    fn the_cache_keeps_what_the_build_used_and_nothing_else_of_ours() {
+        let (dir, path) = site_with_png(1000, 500);
+        let sources = [("a.png".to_string(), path)];
+        let p = Processor::new(dir.path(), "https://example.org/", sources.clone());
+        p.picture("a.png", "alt", "", true).unwrap().unwrap();
+        let cache = dir.path().join(CACHE_DIR);
+        let ours_before: Vec<_> = std::fs::read_dir(&cache).unwrap().flatten().collect();
+        assert_eq!(ours_before.len(), 6);
+        // An old variant, a user's file, a fresh and an old temporary file.
+        std::fs::write(cache.join("0123456789abcdef.jpg"), b"old").unwrap();
+        std::fs::write(cache.join("notes.txt"), b"mine").unwrap();
+        std::fs::write(cache.join(".tmp-1-0"), b"in flight").unwrap();
+        let old_tmp = cache.join(".tmp-2-0");
+        std::fs::write(&old_tmp, b"killed").unwrap();
+        let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(7200);
+        std::fs::File::options()
+            .write(true)
+            .open(&old_tmp)
+            .unwrap()
+            .set_modified(two_hours_ago)
+            .unwrap();
+        assert_eq!(p.prune_cache(), 2);
+        let mut left: Vec<String> = std::fs::read_dir(&cache)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left.len(), 8, "{left:?}");
+        assert!(left.contains(&"notes.txt".to_string()) && left.contains(&".tmp-1-0".to_string()));
+        assert!(!left.contains(&"0123456789abcdef.jpg".to_string()));
+        // The next build finds everything it needs: nothing is encoded again.
+        let next = Processor::new(dir.path(), "https://example.org/", sources);
+        next.picture("a.png", "alt", "", true).unwrap().unwrap();
+        assert_eq!(next.encoded(), 0);
+        assert_eq!(next.prune_cache(), 0);
+        // A build without the picture removes its variants.
+        let none = Processor::new(dir.path(), "https://example.org/", []);
+        assert_eq!(none.prune_cache(), 6);
     }
 
     #[test]

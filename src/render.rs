@@ -626,6 +626,8 @@ pub fn site(
         return Err(e);
     }
     timings.lap("templates + write");
+    // Every page and template has asked for its images: the rest of the cache is stale.
+    images.prune_cache();
     // Processed images used by markdown and templates, published from the image cache.
     copies.extend(
         images

@@ -157,6 +157,37 @@ fn second_build_reuses_the_image_cache() {
     );
 }
 
+/// Variants no page asks for any more leave the cache after a build (Zola prunes its processed
+/// images the same way), and a file of the owner's in the cache folder stays.
+#[test]
+fn a_build_prunes_variants_no_page_uses() {
+    let site = TestSite::fixture("images");
+    site.build().success();
+    let all = cache_files(&site);
+    site.file(".stillpoint-cache/images/README.txt", "mine");
+    let page = site
+        .read("content/gallery/index.md")
+        .replace("![A blue circle on orange](/images/diagram.png)", "");
+    site.file("content/gallery/index.md", &page);
+    site.build().success();
+    let left = cache_files(&site);
+    assert!(left.keys().any(|p| p.ends_with("README.txt")));
+    let html = site.read("public/gallery/index.html");
+    assert!(
+        left.keys()
+            .all(|p| p.ends_with("README.txt") || all.contains_key(p)),
+        "nothing was made again: {left:?}"
+    );
+    let removed: Vec<_> = all.keys().filter(|p| !left.contains_key(*p)).collect();
+    // The diagram's PNG variant and its WebP copy are gone; the photo's are kept.
+    assert_eq!(removed.len(), 2, "{removed:?}");
+    for p in removed {
+        let name = p.file_name().unwrap().to_str().unwrap();
+        assert!(!html.contains(name), "{name} is still used");
+    }
+    assert!(html.contains("processed_images/"), "{html}");
+}
+
 #[test]
 fn a_fresh_build_encodes_every_variant_once() {
     let site = TestSite::fixture("images");
