@@ -344,12 +344,26 @@ pub fn site(
 
     // Stage 7: template values, then rendering in parallel.
     let n_pages = tree.pages.len();
-    let page_values = context::page_values(tree, &rendered[..n_pages]);
+    // Feeds first: they are the only values that read the rendered pages directly.
+    let feeds: Vec<Option<Value>> = tree
+        .sections
+        .iter()
+        .map(|s| {
+            s.feed
+                .as_ref()
+                .map(|_| context::feed_value(config, tree, s, &rendered[..n_pages]))
+        })
+        .collect();
+    // The page values take each page's rendering over (its HTML, table of contents), so the
+    // markdown output and the values are not held side by side (memory at 10,000 pages).
+    let mut rendered = rendered;
+    let sections_rendered = rendered.split_off(n_pages);
+    let page_values = context::page_values(tree, rendered);
     let mut section_rendered: Vec<Option<&Rendered>> = Vec::with_capacity(tree.sections.len());
-    let mut next = n_pages;
+    let mut next = 0;
     for s in &tree.sections {
         if s.doc.is_some() {
-            section_rendered.push(rendered.get(next));
+            section_rendered.push(sections_rendered.get(next));
             next += 1;
         } else {
             section_rendered.push(None);
@@ -458,12 +472,9 @@ pub fn site(
     }
     let html_pages = jobs.len();
     for (si, s) in tree.sections.iter().enumerate() {
-        if let Some(feed) = &s.feed {
+        if let (Some(feed), Some(value)) = (&s.feed, feeds[si].clone()) {
             let mut ctx = base_context(&feed.path);
-            ctx.insert_value(
-                "feed",
-                context::feed_value(config, tree, s, &rendered[..n_pages]),
-            );
+            ctx.insert_value("feed", value);
             ctx.insert_value("section", section_values[si].clone());
             jobs.push(Job {
                 output: &feed.output,

@@ -191,14 +191,17 @@ fn neighbour(page: &Page) -> Value {
     Value::from(m)
 }
 
-/// Every page's value, in `tree.pages` order, with `lower` and `higher`.
-pub fn page_values(tree: &SiteTree, rendered: &[Rendered]) -> Vec<Value> {
+/// Every page's value, in `tree.pages` order, with `lower` and `higher`. Takes the pages'
+/// renderings (`rendered[i]` is page `i`'s) and drops each once its value is made, so the
+/// markdown output is not held beside the values.
+pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
     use rayon::prelude::*;
     tree.pages
         .par_iter()
         .zip(rendered)
         .map(|(p, r)| {
-            let mut m = page_map(p, r);
+            let mut m = page_map(p, &r);
+            drop(r);
             insert(
                 &mut m,
                 "lower",
