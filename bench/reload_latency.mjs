@@ -7,7 +7,7 @@
 // Usage: node bench/reload_latency.mjs BIN [--edits 20] [--page content/faq.md] [--path /faq/]
 // (run `npm ci --prefix audit --ignore-scripts` first).
 import { spawn } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,7 +29,10 @@ const path = opt("--path", "/faq/");
 
 const work = mkdtempSync(join(tmpdir(), "sp-reload-"));
 const site = join(work, "site");
-for (const p of ["config.yaml", "content", "themes"]) cpSync(join(here, "..", p), join(site, p), { recursive: true });
+// Everything a build reads (the studio's pages cite from data/references.yaml).
+for (const p of ["config.yaml", "content", "themes", "data", "static", "templates"]) {
+  if (existsSync(join(here, "..", p))) cpSync(join(here, "..", p), join(site, p), { recursive: true });
+}
 
 const server = spawn(bin, ["serve", "--root", site, "--port", "0"], { stdio: ["ignore", "ignore", "pipe"] });
 const base = await new Promise((resolve, reject) => {
