@@ -178,9 +178,13 @@ fn drop_nulls(v: &mut serde_json::Value) {
 /// filled in yet. Such values are shown as text on the page but never published as data (no
 /// `tel:` link, no JSON-LD `telephone`). False for anything that is not text.
 pub fn is_placeholder(value: &Value, _: Kwargs, _: &State) -> tera::TeraResult<bool> {
-    Ok(value
-        .as_str()
-        .is_some_and(|s| s.find('[').is_some_and(|i| s[i..].contains(']'))))
+    Ok(value.as_str().is_some_and(is_placeholder_text))
+}
+
+/// The rule behind the `placeholder` test, for Rust callers (the `book` shortcode's link):
+/// whether `s` holds a part in square brackets.
+pub fn is_placeholder_text(s: &str) -> bool {
+    s.find('[').is_some_and(|i| s[i..].contains(']'))
 }
 
 /// Escapes the characters of a JSON text that could end a `<script>` element or start an

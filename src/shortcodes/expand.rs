@@ -358,14 +358,15 @@ impl Expander<'_> {
     }
 
     /// `config.extra.booking_url` resolved like a markdown link (`@/book.md` becomes the
-    /// page's URL); "" when it is not set, or a phone or email placeholder in `[brackets]`.
+    /// page's URL); "" when it is not set, or a placeholder (a part in `[brackets]`, the rule of
+    /// the `placeholder` template test).
     fn booking_url(&self) -> String {
         let extra = |k: &str| -> Option<String> {
             let path = format!("extra.{k}");
             let v = self.env.config.get_from_path(&path)?;
             v.as_str()
                 .map(str::to_string)
-                .filter(|s| !s.trim().is_empty() && !s.starts_with('['))
+                .filter(|s| !s.trim().is_empty() && !crate::seo::is_placeholder_text(s))
         };
         if let Some(url) = extra("booking_url") {
             return match self.resolver.resolve(&url) {

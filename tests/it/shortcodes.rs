@@ -365,3 +365,37 @@ fn inline_shortcode_in_a_heading_stays_out_of_the_table_of_contents() {
         "{html}"
     );
 }
+
+/// The booking button follows the theme's one placeholder rule: a phone or email with a part
+/// in square brackets anywhere is not made into a link (it used to look for a leading `[` only).
+#[test]
+fn the_booking_button_never_links_a_placeholder() {
+    let site = shortcodes_site();
+    site.file(
+        "config.yaml",
+        "title: \"Shortcodes\"\nbase_url: \"https://example.org\"\ntheme: default\nextra:\n  phone: \"+1 780 [number to be added]\"\n  email: \"hello@[domain to be added]\"\n",
+    );
+    site.build().success();
+    let html = site.read("public/prices/index.html");
+    let main = main_of(&html);
+    assert!(
+        !main.contains("tel:") && !main.contains("mailto:"),
+        "{main}"
+    );
+    assert!(
+        main.contains("<span class=\"button button-placeholder\">Book a session (booking details to be added)</span>"),
+        "{main}"
+    );
+
+    // A real phone number still becomes the link.
+    site.file(
+        "config.yaml",
+        "title: \"Shortcodes\"\nbase_url: \"https://example.org\"\ntheme: default\nextra:\n  phone: \"+1 780 555 0100\"\n",
+    );
+    site.build().success();
+    let html = site.read("public/prices/index.html");
+    assert!(
+        main_of(&html).contains("<a class=\"button\" href=\"tel:+17805550100\">Book a session</a>"),
+        "{html}"
+    );
+}
