@@ -187,15 +187,7 @@ impl Staging {
             .unwrap_or_else(|| PathBuf::from("."));
         fs::create_dir_all(&parent)?;
         remove_stale_folders(&parent);
-        let staging_prefix = format!(".stillpoint-staging-{}-", std::process::id());
-        let dir = tempfile::Builder::new()
-            .prefix(&staging_prefix)
-            .tempdir_in(&parent)
-            .map_err(|source| Error::Io {
-                action: "could not create a folder in",
-                path: parent.clone(),
-                source,
-            })?;
+        let dir = our_folder_in(&parent, "staging")?;
         Ok(Staging {
             dir,
             out: out.clone(),
@@ -280,15 +272,7 @@ impl Staging {
             }
         }
 
-        let aside_prefix = format!(".stillpoint-old-{}-", std::process::id());
-        let aside = tempfile::Builder::new()
-            .prefix(&aside_prefix)
-            .tempdir_in(&parent)
-            .map_err(|source| Error::Io {
-                action: "could not create a folder in",
-                path: parent.clone(),
-                source,
-            })?;
+        let aside = our_folder_in(&parent, "old")?;
         let old = aside.path().join("site");
         if let Err(e) = fs::rename(out, &old) {
             for (f, t) in moved.iter().rev() {
@@ -351,6 +335,19 @@ fn owner_alive(name: &str) -> Option<bool> {
     }
     let proc = Path::new("/proc");
     proc.is_dir().then(|| proc.join(pid.to_string()).exists())
+}
+
+/// A new temporary folder `.stillpoint-KIND-PID-XXXX` in `parent` (beside the output folder,
+/// on the same file system, so renames out of it are atomic). Errors: it cannot be created.
+fn our_folder_in(parent: &Path, kind: &str) -> Result<tempfile::TempDir> {
+    tempfile::Builder::new()
+        .prefix(&format!(".stillpoint-{kind}-{}-", std::process::id()))
+        .tempdir_in(parent)
+        .map_err(|source| Error::Io {
+            action: "could not create a folder in",
+            path: parent.to_path_buf(),
+            source,
+        })
 }
 
 /// Deletes staging and old-copy folders that an interrupted build (power cut, `kill -9`) left

@@ -197,14 +197,7 @@ impl Expander<'_> {
     fn place(&mut self, range: std::ops::Range<usize>, html: String) -> usize {
         let n = self.outputs.len();
         self.outputs.push(html);
-        self.map.segments.push((self.md.len(), range.start, false));
-        if alone_on_line(self.doc.body, &range) {
-            self.md.push_str(&format!("{BLOCK_OPEN}{n}{BLOCK_CLOSE}"));
-        } else {
-            self.md.push_str(&format!("{INLINE_OPEN}{n}{INLINE_CLOSE}"));
-        }
-        // The text after the placeholder maps from the end of the call on.
-        self.map.segments.push((self.md.len(), range.end, true));
+        self.place_existing(range, n);
         n
     }
 
@@ -381,6 +374,7 @@ impl Expander<'_> {
         extra("email").map_or_else(String::new, |e| format!("mailto:{e}"))
     }
 
+    /// Adds placeholder `n` (an output already made) for the text at `range` of the body.
     fn place_existing(&mut self, range: std::ops::Range<usize>, n: usize) {
         self.map.segments.push((self.md.len(), range.start, false));
         if alone_on_line(self.doc.body, &range) {
@@ -388,6 +382,7 @@ impl Expander<'_> {
         } else {
             self.md.push_str(&format!("{INLINE_OPEN}{n}{INLINE_CLOSE}"));
         }
+        // The text after the placeholder maps from the end of the call on.
         self.map.segments.push((self.md.len(), range.end, true));
     }
 
