@@ -357,7 +357,10 @@ fn read_page(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
+/// Stage 3 for one file: reads and parses it. `Ok(None)` when it no longer exists.
+///
+/// Errors: as [`parse`], for this one file.
+pub(crate) fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
     let shown = Path::new("content").join(&file.relative);
     if let Ok(meta) = std::fs::metadata(&file.path)
         && meta.len() > MAX_PAGE_BYTES

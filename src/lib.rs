@@ -27,6 +27,7 @@ pub mod data;
 pub mod error;
 pub mod fs;
 pub mod images;
+pub mod incremental;
 pub mod markdown;
 pub mod minify;
 pub mod output;
@@ -96,6 +97,45 @@ pub fn build_into<S: output::Sink>(
     options: &BuildOptions,
     open: impl FnOnce(&config::Config) -> Result<S>,
 ) -> Result<(config::Config, render::BuiltSite, S)> {
+    let (config, _, _, built, _, sink) = build_stages(options, open, false)?;
+    Ok((config, built, sink))
+}
+
+/// [`build_in_memory`], also keeping what an incremental rebuild needs: the site tree, the
+/// templates (bound to the site data) and the [`render::Retained`] values; with `record`, what
+/// every file's templates read (see [`incremental`]).
+///
+/// Errors: as [`build_in_memory`].
+pub fn build_retained(
+    options: &BuildOptions,
+    record: bool,
+) -> Result<(
+    config::Config,
+    site::SiteTree,
+    templates::Templates,
+    render::BuiltSite,
+    render::Retained,
+)> {
+    let (config, tree, templates, mut built, retained, sink) =
+        build_stages(options, |_| Ok(output::MemorySink::new()), record)?;
+    built.files = sink.into_files();
+    Ok((config, tree, templates, built, retained))
+}
+
+type Stages<S> = (
+    config::Config,
+    site::SiteTree,
+    templates::Templates,
+    render::BuiltSite,
+    render::Retained,
+    S,
+);
+
+fn build_stages<S: output::Sink>(
+    options: &BuildOptions,
+    open: impl FnOnce(&config::Config) -> Result<S>,
+    record: bool,
+) -> Result<Stages<S>> {
     let mut timings = Timings::start();
     let config = config::Config::load(&options.root, &options.overrides)?;
     timings.lap("config");
@@ -124,9 +164,17 @@ pub fn build_into<S: output::Sink>(
     timings.lap("assemble");
     let statics = render::static_files(&config)?;
     let sink = open(&config)?;
-    let mut built = render::site(&config, &tree, &templates, statics, &sink, &mut timings)?;
+    let (mut built, retained) = render::site_retained(
+        &config,
+        &tree,
+        &templates,
+        statics,
+        &sink,
+        &mut timings,
+        record,
+    )?;
     built.timings = timings;
-    Ok((config, built, sink))
+    Ok((config, tree, templates, built, retained, sink))
 }
 
 /// Wall time of each stage of a build, in the order they ran (for `build --timings` and

@@ -22,7 +22,7 @@ use crate::error::{Diagnostic, Error, Result, Span};
 use crate::markdown::{self, Rendered};
 use crate::output::Sink;
 use crate::site::{self, AssetCopy, SiteTree};
-use crate::templates::{SiteData, Templates, context};
+use crate::templates::{Read, SiteData, Templates, context};
 
 /// What rendering produced besides the files it handed to its [`Sink`].
 #[derive(Debug, Default)]
@@ -77,7 +77,8 @@ pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
     Ok(out)
 }
 
-struct Doc<'a> {
+/// A markdown document of the site as stage 5 renders it.
+pub(crate) struct Doc<'a> {
     /// `"page"` or `"section"`, and what shortcodes see under that name.
     page_key: &'static str,
     page: Value,
@@ -101,34 +102,135 @@ fn shortcode_page(title: &str, path: &str, permalink: &str, d: &crate::content::
     }))
 }
 
-fn docs(tree: &SiteTree) -> Vec<Doc<'_>> {
-    let pages = tree.pages.iter().map(|p| {
-        (
-            "page",
-            shortcode_page(&p.title, &p.path, &p.permalink, &p.doc),
-            &p.doc,
-        )
-    });
-    let sections = tree.sections.iter().filter_map(|s| {
-        let d = s.doc.as_ref()?;
-        Some((
-            "section",
-            shortcode_page(&s.title, &s.path, &s.permalink, d),
-            d,
-        ))
-    });
-    pages
-        .chain(sections)
-        .map(|(page_key, page, d)| Doc {
+impl<'a> Doc<'a> {
+    fn new(
+        page_key: &'static str,
+        title: &str,
+        path: &str,
+        permalink: &str,
+        d: &'a crate::content::Document,
+    ) -> Doc<'a> {
+        Doc {
             page_key,
-            page,
+            page: shortcode_page(title, path, permalink, d),
             relative: &d.relative,
             shown: &d.shown,
             source: &d.source,
             body: d.body(),
             body_line: d.body_line,
-        })
+        }
+    }
+
+    /// The document's content path (`faq.md`).
+    pub(crate) fn relative(&self) -> &'a str {
+        self.relative
+    }
+
+    /// Page `i` of the tree.
+    pub(crate) fn page(tree: &'a SiteTree, i: usize) -> Doc<'a> {
+        let p = &tree.pages[i];
+        Doc::new("page", &p.title, &p.path, &p.permalink, &p.doc)
+    }
+
+    /// Section `i` of the tree, if it has an `_index.md`.
+    pub(crate) fn section(tree: &'a SiteTree, i: usize) -> Option<Doc<'a>> {
+        let s = &tree.sections[i];
+        let d = s.doc.as_ref()?;
+        Some(Doc::new("section", &s.title, &s.path, &s.permalink, d))
+    }
+}
+
+/// Every document: the pages in tree order, then the sections that have an `_index.md`.
+fn docs(tree: &SiteTree) -> Vec<Doc<'_>> {
+    (0..tree.pages.len())
+        .map(|i| Doc::page(tree, i))
+        .chain((0..tree.sections.len()).filter_map(|i| Doc::section(tree, i)))
         .collect()
+}
+
+/// What stage 5 needs besides the document: shared by every document of a build.
+pub(crate) struct MarkdownEnv<'a> {
+    pub(crate) tree: &'a SiteTree,
+    pub(crate) config: &'a Config,
+    pub(crate) outputs: &'a HashSet<String>,
+    pub(crate) images: &'a crate::images::Processor,
+    /// Templates for shortcodes; their site data is not bound yet in a build, so shortcodes
+    /// cannot read other pages (an incremental rebuild passes such an unbound copy too).
+    pub(crate) templates: &'a Templates,
+    pub(crate) config_value: &'a Value,
+    pub(crate) references: &'a crate::references::References,
+}
+
+/// Stage 5 for one document: shortcodes, then markdown. Returns the rendering (or its link and
+/// shortcode errors) and whether an image of it went to the image processor.
+pub(crate) fn render_markdown(
+    d: &Doc<'_>,
+    env: &MarkdownEnv<'_>,
+) -> (std::result::Result<Rendered, Vec<Diagnostic>>, bool) {
+    let links = env
+        .tree
+        .resolver_for(d.relative, env.outputs, &env.config.base_path)
+        .with_images(env.images);
+    let shortcodes = crate::shortcodes::expand::Env {
+        templates: env.templates,
+        config: env.config_value,
+        page_key: d.page_key,
+        page: &d.page,
+        references: env.references,
+    };
+    // CommonMark 0.31, 2.3: a NUL character is replaced by U+FFFD.
+    let cleaned;
+    let body = if d.body.contains('\0') {
+        cleaned = d.body.replace('\0', "\u{FFFD}");
+        cleaned.as_str()
+    } else {
+        d.body
+    };
+    let doc = crate::shortcodes::expand::Doc {
+        shown: d.shown,
+        source: d.source,
+        body,
+        body_line: d.body_line,
+    };
+    let result = crate::shortcodes::expand::render(&doc, &shortcodes, &links);
+    (result, links.used_images())
+}
+
+/// Stage 6 for one document: its link problems, and its anchor links checked against the
+/// ids of the pages they point to (`records`, by content path).
+pub(crate) fn link_errors(
+    d: &Doc<'_>,
+    r: &Rendered,
+    records: &HashMap<String, DocRecord>,
+) -> Vec<Diagnostic> {
+    let mut errors = Vec::new();
+    for p in &r.problems {
+        errors.push(link_diagnostic(
+            d,
+            p.message.clone(),
+            p.help.clone(),
+            p.span,
+        ));
+    }
+    for a in &r.anchors {
+        let known = records.get(a.page.as_str()).map(|rec| &rec.ids);
+        if !known.is_some_and(|set| set.contains(&a.anchor)) {
+            let help = match crate::error::closest(
+                known.into_iter().flatten().map(String::as_str),
+                &a.anchor,
+            ) {
+                Some(k) => format!("did you mean `#{k}`? Anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`"),
+                None => "anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`; or give a heading its own with `## Title {#my-anchor}`".into(),
+            };
+            errors.push(link_diagnostic(
+                d,
+                format!("link to an anchor that does not exist: `{}` (no heading or element with id `{}` in content/{})", a.target, a.anchor, a.page),
+                Some(help),
+                a.span,
+            ));
+        }
+    }
+    errors
 }
 
 fn link_diagnostic(
@@ -163,6 +265,22 @@ pub fn site(
     sink: &dyn Sink,
     timings: &mut crate::Timings,
 ) -> Result<BuiltSite> {
+    site_retained(config, tree, templates, statics, sink, timings, false).map(|(b, _)| b)
+}
+
+/// [`site`], also returning what an incremental rebuild needs ([`Retained`]); with `record`,
+/// every file's reads of other pages and sections are recorded for it.
+///
+/// Errors: as [`site`].
+pub fn site_retained(
+    config: &Config,
+    tree: &SiteTree,
+    templates: &Templates,
+    statics: Vec<AssetCopy>,
+    sink: &dyn Sink,
+    timings: &mut crate::Timings,
+    record: bool,
+) -> Result<(BuiltSite, Retained)> {
     let mut warnings = tree.warnings.clone();
 
     if config.minify && !crate::minify::AVAILABLE {
@@ -256,124 +374,72 @@ pub fn site(
 
     // Stage 5: shortcodes and markdown, in parallel.
     let docs = docs(tree);
-    let results: Vec<std::result::Result<Rendered, Vec<Diagnostic>>> = docs
-        .par_iter()
-        .map(|d| {
-            let links = tree
-                .resolver_for(d.relative, &outputs, &config.base_path)
-                .with_images(&images);
-            let env = crate::shortcodes::expand::Env {
-                templates,
-                config: &config_value,
-                page_key: d.page_key,
-                page: &d.page,
-                references: &references,
-            };
-            // CommonMark 0.31, 2.3: a NUL character is replaced by U+FFFD.
-            let cleaned;
-            let body = if d.body.contains('\0') {
-                cleaned = d.body.replace('\0', "\u{FFFD}");
-                cleaned.as_str()
-            } else {
-                d.body
-            };
-            let doc = crate::shortcodes::expand::Doc {
-                shown: d.shown,
-                source: d.source,
-                body,
-                body_line: d.body_line,
-            };
-            crate::shortcodes::expand::render(&doc, &env, &links)
-        })
-        .collect();
-    let rendered: Vec<Rendered> = results
-        .into_iter()
-        .map(|r| {
-            r.unwrap_or_else(|e| {
-                errors.extend(e);
-                Rendered::default()
-            })
-        })
-        .collect();
+    let env = MarkdownEnv {
+        tree,
+        config,
+        outputs: &outputs,
+        images: &images,
+        templates,
+        config_value: &config_value,
+        references: &references,
+    };
+    let results: Vec<_> = docs.par_iter().map(|d| render_markdown(d, &env)).collect();
+    let mut records: HashMap<String, DocRecord> = HashMap::with_capacity(docs.len());
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(docs.len());
+    for (d, (r, used_images)) in docs.iter().zip(results) {
+        let mut r = r.unwrap_or_else(|e| {
+            errors.extend(e);
+            Rendered::default()
+        });
+        records.insert(
+            d.relative.to_string(),
+            DocRecord {
+                ids: std::mem::take(&mut r.ids).into_iter().collect(),
+                anchors: r.anchors.clone(),
+                used_images,
+            },
+        );
+        rendered.push(r);
+    }
 
     timings.lap("markdown");
 
     // Stage 6: links and anchors, for the whole site at once.
-    let ids: HashMap<&str, HashSet<&str>> = docs
-        .iter()
-        .zip(&rendered)
-        .map(|(d, r)| (d.relative, r.ids.iter().map(String::as_str).collect()))
-        .collect();
     for (d, r) in docs.iter().zip(&rendered) {
-        for p in &r.problems {
-            errors.push(link_diagnostic(
-                d,
-                p.message.clone(),
-                p.help.clone(),
-                p.span,
-            ));
-        }
-        for a in &r.anchors {
-            let found = ids
-                .get(a.page.as_str())
-                .is_some_and(|set| set.contains(a.anchor.as_str()));
-            if !found {
-                let known: Vec<&str> = ids
-                    .get(a.page.as_str())
-                    .map(|s| s.iter().copied().collect())
-                    .unwrap_or_default();
-                let help = match crate::error::closest(known.iter().copied(), &a.anchor) {
-                    Some(k) => format!("did you mean `#{k}`? Anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`"),
-                    None => "anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`; or give a heading its own with `## Title {#my-anchor}`".into(),
-                };
-                errors.push(link_diagnostic(
-                    d,
-                    format!("link to an anchor that does not exist: `{}` (no heading or element with id `{}` in content/{})", a.target, a.anchor, a.page),
-                    Some(help),
-                    a.span,
-                ));
-            }
-        }
+        errors.extend(link_errors(d, r, &records));
     }
     if errors.iter().any(Diagnostic::is_error) {
         errors.extend(warnings);
         return Err(Error::Diagnostics(errors));
     }
+    drop(docs);
 
     timings.lap("links");
 
-    // Stage 7: template values, then rendering in parallel.
+    // Stage 7: template values, then rendering in parallel. The page values take each page's
+    // rendering over (its HTML, table of contents), so the markdown output and the values are
+    // not held side by side (memory at 10,000 pages).
     let n_pages = tree.pages.len();
-    // Feeds first: they are the only values that read the rendered pages directly.
+    let mut rendered = rendered;
+    let sections_rendered = rendered.split_off(n_pages);
+    let page_values = context::page_values(tree, rendered);
+    let mut sections_rendered = sections_rendered.into_iter();
+    let section_rendered: Vec<Option<Rendered>> = tree
+        .sections
+        .iter()
+        .map(|s| s.doc.as_ref().and_then(|_| sections_rendered.next()))
+        .collect();
+    let section_values: Vec<Value> = (0..tree.sections.len())
+        .map(|i| section_value(tree, &section_rendered, &page_values, i, false))
+        .collect();
     let feeds: Vec<Option<Value>> = tree
         .sections
         .iter()
         .map(|s| {
             s.feed
                 .as_ref()
-                .map(|_| context::feed_value(config, tree, s, &rendered[..n_pages]))
+                .map(|_| context::feed_value(config, tree, s, &page_values))
         })
-        .collect();
-    // The page values take each page's rendering over (its HTML, table of contents), so the
-    // markdown output and the values are not held side by side (memory at 10,000 pages).
-    let mut rendered = rendered;
-    let sections_rendered = rendered.split_off(n_pages);
-    let page_values = context::page_values(tree, rendered);
-    let mut section_rendered: Vec<Option<&Rendered>> = Vec::with_capacity(tree.sections.len());
-    let mut next = 0;
-    for s in &tree.sections {
-        if s.doc.is_some() {
-            section_rendered.push(sections_rendered.get(next));
-            next += 1;
-        } else {
-            section_rendered.push(None);
-        }
-    }
-    let section_values: Vec<Value> = tree
-        .sections
-        .iter()
-        .zip(&section_rendered)
-        .map(|(s, r)| context::section_value(tree, s, *r, &page_values, false))
         .collect();
 
     let mut data = SiteData {
@@ -395,7 +461,7 @@ pub fn site(
             .insert(s.relative.clone(), section_values[i].clone());
         data.section_metadata.insert(
             s.relative.clone(),
-            context::section_value(tree, s, section_rendered[i], &page_values, true),
+            section_value(tree, &section_rendered, &page_values, i, true),
         );
     }
     for out in generated.keys() {
@@ -406,33 +472,221 @@ pub fn site(
     }
     templates.bind(data);
 
-    let base_context = |current_path: &str| {
-        let mut ctx = Context::new();
-        ctx.insert_value("config", config_value.clone());
-        ctx.insert("current_path", current_path);
-        ctx.insert("current_url", &config.permalink(current_path));
-        ctx
+    let jobs = jobs(config, tree);
+    let html_pages = jobs
+        .iter()
+        .filter(|j| {
+            matches!(
+                j.context,
+                JobContext::Page(_) | JobContext::Section(_) | JobContext::Pager(..)
+            )
+        })
+        .count();
+    let values = Values {
+        config,
+        config_value: &config_value,
+        tree,
+        page_values: &page_values,
+        section_values: &section_values,
+        feeds: &feeds,
     };
+    let rendered_files = jobs.len();
+    let minify = config.minify && crate::minify::AVAILABLE;
+    timings.lap("context");
+    let io_error: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
+    let results: Vec<(Option<Diagnostic>, Vec<Read>)> = jobs
+        .par_iter()
+        .map(|job| {
+            let (result, reads) = render_job(job, templates, &values, minify, record);
+            match result {
+                Ok(bytes) => {
+                    if let Err(e) = sink.write(&job.output, bytes) {
+                        let mut first = io_error
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner);
+                        first.get_or_insert(e);
+                    }
+                    (None, reads)
+                }
+                Err(d) => (Some(d), reads),
+            }
+        })
+        .collect();
+    let mut reads = Vec::with_capacity(results.len());
+    for (error, r) in results {
+        errors.extend(error);
+        reads.push(r);
+    }
+    if errors.iter().any(Diagnostic::is_error) {
+        errors.extend(warnings);
+        return Err(Error::Diagnostics(errors));
+    }
+    if let Some(e) = io_error
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+    {
+        return Err(e);
+    }
+    timings.lap("templates + write");
+    // Every page and template has asked for its images: the rest of the cache is stale.
+    images.prune_cache();
+    // Processed images used by markdown and templates, published from the image cache.
+    let mut all_copies = copies.clone();
+    all_copies.extend(
+        images
+            .published()
+            .into_iter()
+            .map(|(to, from)| AssetCopy { from, to }),
+    );
+    let built = BuiltSite {
+        files: Vec::new(),
+        rendered_files,
+        copies: all_copies,
+        warnings: warnings.clone(),
+        pages_rendered: html_pages,
+        timings: crate::Timings::start(),
+        images_encoded: images.encoded(),
+    };
+    let retained = Retained {
+        outputs,
+        images,
+        config_value,
+        references,
+        records,
+        page_values,
+        section_rendered,
+        section_values,
+        feeds,
+        jobs,
+        reads,
+        minify,
+        warnings,
+    };
+    Ok((built, retained))
+}
 
-    /// What a job renders with: a page or section (its context is built on the worker
-    /// thread, so 10,000 contexts are not built one after another), or a ready context.
-    enum JobContext {
-        Page(usize),
-        Section(usize),
-        /// Listing page `.1` (0-based) of paginated section `.0`.
-        Pager(usize, usize),
-        Ready(Box<Context>),
+/// The value of section `i` (see [`context::section_value`]).
+pub(crate) fn section_value(
+    tree: &SiteTree,
+    section_rendered: &[Option<Rendered>],
+    page_values: &[Value],
+    i: usize,
+    metadata_only: bool,
+) -> Value {
+    context::section_value(
+        tree,
+        &tree.sections[i],
+        section_rendered[i].as_ref(),
+        page_values,
+        metadata_only,
+    )
+}
+
+/// What stage 6 found in one document, kept for checking links into it again.
+#[derive(Debug, Clone, Default)]
+pub struct DocRecord {
+    /// Every id of the document's HTML (anchor targets).
+    pub ids: HashSet<String>,
+    /// Its links with an anchor.
+    pub anchors: Vec<markdown::AnchorRef>,
+    /// Whether an image of it went to the image processor.
+    pub used_images: bool,
+}
+
+/// What a full render keeps for an incremental rebuild ([`crate::incremental`]): the values
+/// every template saw, every output file with what rendered it and what it read.
+pub struct Retained {
+    /// Every file the build writes (for link checks).
+    pub outputs: HashSet<String>,
+    /// The build's image processor.
+    pub images: std::sync::Arc<crate::images::Processor>,
+    /// The `config` value of every template.
+    pub config_value: Value,
+    /// `data/references.yaml`.
+    pub references: crate::references::References,
+    /// Content path -> what stage 6 found in that document.
+    pub records: HashMap<String, DocRecord>,
+    /// Page values, in tree order.
+    pub page_values: Vec<Value>,
+    /// Each section's markdown rendering (none without `_index.md`).
+    pub section_rendered: Vec<Option<Rendered>>,
+    /// Section values (with their pages), in tree order.
+    pub section_values: Vec<Value>,
+    /// Each section's feed value, if it has a feed.
+    pub feeds: Vec<Option<Value>>,
+    /// Every rendered file.
+    pub jobs: Vec<Job>,
+    /// What each job's templates read (`jobs[i]` read `reads[i]`), when recorded.
+    pub reads: Vec<Vec<Read>>,
+    /// HTML is minified.
+    pub minify: bool,
+    /// The build's warnings.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// What a job renders with: a page, a section, a listing page or a feed (each context is built
+/// on the worker thread, so 10,000 contexts are not built one after another), or a ready
+/// context.
+#[derive(Debug, Clone)]
+pub enum JobContext {
+    /// Page `.0` of the tree.
+    Page(usize),
+    /// Section `.0` (its first listing page when paginated).
+    Section(usize),
+    /// Listing page `.1` (0-based, at least 1) of paginated section `.0`.
+    Pager(usize, usize),
+    /// The feed of section `.0`.
+    Feed(usize),
+    /// A context that needs no page values (404, robots.txt, sitemap, aliases).
+    Ready(Box<Context>),
+}
+
+/// One file a template renders.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Output path, relative to the output folder.
+    pub output: String,
+    /// The template's name.
+    pub template: String,
+    /// What is rendered, as named in messages (`content/faq.md`).
+    pub shown: String,
+    /// With what.
+    pub context: JobContext,
+}
+
+/// The values templates see, for [`render_job`].
+pub(crate) struct Values<'a> {
+    pub(crate) config: &'a Config,
+    pub(crate) config_value: &'a Value,
+    pub(crate) tree: &'a SiteTree,
+    pub(crate) page_values: &'a [Value],
+    pub(crate) section_values: &'a [Value],
+    pub(crate) feeds: &'a [Option<Value>],
+}
+
+impl Values<'_> {
+    fn base_context(&self, current_path: &str) -> Context {
+        base_context(self.config, self.config_value, current_path)
     }
-    struct Job<'a> {
-        output: &'a str,
-        template: String,
-        shown: String,
-        context: JobContext,
-    }
-    let mut jobs: Vec<Job<'_>> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
+}
+
+fn base_context(config: &Config, config_value: &Value, current_path: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert_value("config", config_value.clone());
+    ctx.insert("current_path", current_path);
+    ctx.insert("current_url", &config.permalink(current_path));
+    ctx
+}
+
+/// Every file the templates render, in order: pages, then each section's listing pages (its
+/// later pages first), then feeds, `404.html`, `robots.txt`, `sitemap.xml` and aliases. This
+/// is where a page's template is picked: front matter `template`, else `page.html`,
+/// `index.html` for the home page and `section.html` for other sections.
+pub(crate) fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
+    let mut jobs: Vec<Job> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
     for (i, p) in tree.pages.iter().enumerate() {
         jobs.push(Job {
-            output: &p.output,
+            output: p.output.clone(),
             template: p
                 .doc
                 .front
@@ -457,46 +711,67 @@ pub fn site(
         // Listing pages after the first (`paginate_by`) use the section's template too.
         for (k, pager) in s.pagers.iter().enumerate().skip(1) {
             jobs.push(Job {
-                output: &pager.output,
+                output: pager.output.clone(),
                 template: template.clone(),
                 shown: shown.clone(),
                 context: JobContext::Pager(i, k),
             });
         }
         jobs.push(Job {
-            output: &s.output,
+            output: s.output.clone(),
             template,
             shown,
             context: JobContext::Section(i),
         });
     }
-    let html_pages = jobs.len();
     for (si, s) in tree.sections.iter().enumerate() {
-        if let (Some(feed), Some(value)) = (&s.feed, feeds[si].clone()) {
-            let mut ctx = base_context(&feed.path);
-            ctx.insert_value("feed", value);
-            ctx.insert_value("section", section_values[si].clone());
+        if let Some(feed) = &s.feed {
             jobs.push(Job {
-                output: &feed.output,
+                output: feed.output.clone(),
                 template: "atom.xml".into(),
                 shown: format!("the feed {}", feed.output),
-                context: JobContext::Ready(Box::new(ctx)),
+                context: JobContext::Feed(si),
             });
         }
     }
+    let empty = Value::none();
+    let base = |path: &str| Box::new(base_context(config, &empty, path));
     jobs.push(Job {
-        output: "404.html",
+        output: "404.html".into(),
         template: "404.html".into(),
         shown: "404.html".into(),
-        context: JobContext::Ready(Box::new(base_context("/404.html"))),
+        context: JobContext::Ready(base("/404.html")),
     });
     jobs.push(Job {
-        output: "robots.txt",
+        output: "robots.txt".into(),
         template: "robots.txt".into(),
         shown: "robots.txt".into(),
-        context: JobContext::Ready(Box::new(base_context("/robots.txt"))),
+        context: JobContext::Ready(base("/robots.txt")),
     });
-    let mut sitemap_ctx = base_context("/sitemap.xml");
+    let mut sitemap_ctx = base("/sitemap.xml");
+    sitemap_ctx.insert_value("entries", sitemap_entries(tree));
+    jobs.push(Job {
+        output: "sitemap.xml".into(),
+        template: "sitemap.xml".into(),
+        shown: "sitemap.xml".into(),
+        context: JobContext::Ready(sitemap_ctx),
+    });
+    for a in &tree.aliases {
+        let mut ctx = base(&format!("/{}", a.output));
+        ctx.insert("url", &a.target);
+        jobs.push(Job {
+            output: a.output.clone(),
+            template: "__stillpoint/alias.html".into(),
+            shown: format!("the alias {}", a.output),
+            context: JobContext::Ready(ctx),
+        });
+    }
+    jobs
+}
+
+/// The sitemap's entries: every page, section and later listing page, with its permalink and
+/// `lastmod` (front matter `updated`, else `date`), sorted.
+fn sitemap_entries(tree: &SiteTree) -> Value {
     let mut entries: Vec<(String, Option<String>)> = tree
         .pages
         .iter()
@@ -538,121 +813,96 @@ pub fn site(
             Value::from(m)
         })
         .collect();
-    sitemap_ctx.insert_value("entries", Value::from(entries));
-    jobs.push(Job {
-        output: "sitemap.xml",
-        template: "sitemap.xml".into(),
-        shown: "sitemap.xml".into(),
-        context: JobContext::Ready(Box::new(sitemap_ctx)),
-    });
-    for a in &tree.aliases {
-        let mut ctx = base_context(&format!("/{}", a.output));
-        ctx.insert("url", &a.target);
-        jobs.push(Job {
-            output: &a.output,
-            template: "__stillpoint/alias.html".into(),
-            shown: format!("the alias {}", a.output),
-            context: JobContext::Ready(Box::new(ctx)),
-        });
-    }
+    Value::from(entries)
+}
 
-    let rendered_files = jobs.len();
-    let minify = config.minify && crate::minify::AVAILABLE;
-    timings.lap("context");
-    let io_error: std::sync::Mutex<Option<Error>> = std::sync::Mutex::new(None);
-    let results: Vec<Option<Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| {
-            if !templates.has(&job.template) {
-                let mut d = Diagnostic::error(format!(
-                    "the template `{}` named by {} does not exist",
-                    job.template, job.shown
-                ))
-                .in_file(job.shown.clone())
-                .help("check the `template:` field in the front matter, or add the file to templates/");
-                let source = match &job.context {
-                    JobContext::Page(i) => Some(tree.pages[*i].doc.source.as_str()),
-                    JobContext::Section(i) | JobContext::Pager(i, _) => tree.sections[*i].doc.as_ref().map(|d| d.source.as_str()),
-                    JobContext::Ready(_) => None,
-                };
-                if let Some(src) = source
-                    && let Some(span) = crate::yaml::key_value_span(src, "template")
-                {
-                    d = d.at(span, src);
-                }
-                return Some(d);
+/// Renders one job: its bytes (minified HTML when `minify`), or the diagnostic of a missing
+/// template or a template error; with `record`, also what its templates read.
+pub(crate) fn render_job(
+    job: &Job,
+    templates: &Templates,
+    values: &Values<'_>,
+    minify: bool,
+    record: bool,
+) -> (std::result::Result<Vec<u8>, Diagnostic>, Vec<Read>) {
+    let tree = values.tree;
+    if !templates.has(&job.template) {
+        let mut d = Diagnostic::error(format!(
+            "the template `{}` named by {} does not exist",
+            job.template, job.shown
+        ))
+        .in_file(job.shown.clone())
+        .help("check the `template:` field in the front matter, or add the file to templates/");
+        let source = match &job.context {
+            JobContext::Page(i) => Some(tree.pages[*i].doc.source.as_str()),
+            JobContext::Section(i) | JobContext::Pager(i, _) => {
+                tree.sections[*i].doc.as_ref().map(|d| d.source.as_str())
             }
-            let built;
-            let context = match &job.context {
-                JobContext::Ready(c) => c.as_ref(),
-                JobContext::Page(i) => {
-                    let mut c = base_context(&tree.pages[*i].path);
-                    c.insert_value("page", page_values[*i].clone());
-                    built = c;
-                    &built
-                }
-                JobContext::Section(i) | JobContext::Pager(i, _) => {
-                    let s = &tree.sections[*i];
-                    let k = match &job.context {
-                        JobContext::Pager(_, k) => *k,
-                        _ => 0,
-                    };
-                    let mut c = base_context(s.pagers.get(k).map_or(&s.path, |p| &p.path));
-                    c.insert_value("section", section_values[*i].clone());
-                    if !s.pagers.is_empty() {
-                        c.insert_value("paginator", context::paginator_value(s, k, &page_values));
-                    }
-                    built = c;
-                    &built
-                }
+            JobContext::Feed(_) | JobContext::Ready(_) => None,
+        };
+        if let Some(src) = source
+            && let Some(span) = crate::yaml::key_value_span(src, "template")
+        {
+            d = d.at(span, src);
+        }
+        return (Err(d), Vec::new());
+    }
+    let built;
+    let context = match &job.context {
+        JobContext::Ready(c) => {
+            // Made before the config value was known: `config` goes in here.
+            let mut c = c.as_ref().clone();
+            c.insert_value("config", values.config_value.clone());
+            built = c;
+            &built
+        }
+        JobContext::Page(i) => {
+            let mut c = values.base_context(&tree.pages[*i].path);
+            c.insert_value("page", values.page_values[*i].clone());
+            built = c;
+            &built
+        }
+        JobContext::Feed(si) => {
+            let s = &tree.sections[*si];
+            let path = s.feed.as_ref().map_or(&s.path, |f| &f.path);
+            let mut c = values.base_context(path);
+            c.insert_value(
+                "feed",
+                values.feeds[*si].clone().unwrap_or_else(Value::none),
+            );
+            c.insert_value("section", values.section_values[*si].clone());
+            built = c;
+            &built
+        }
+        JobContext::Section(i) | JobContext::Pager(i, _) => {
+            let s = &tree.sections[*i];
+            let k = match &job.context {
+                JobContext::Pager(_, k) => *k,
+                _ => 0,
             };
-            match templates.render(&job.template, context, &job.shown) {
-                Ok(html) => {
-                    let bytes = if minify && job.output.ends_with(".html") {
-                        crate::minify::html(html.as_bytes())
-                    } else {
-                        html.into_bytes()
-                    };
-                    if let Err(e) = sink.write(job.output, bytes) {
-                        let mut first = io_error
-                            .lock()
-                            .unwrap_or_else(std::sync::PoisonError::into_inner);
-                        first.get_or_insert(e);
-                    }
-                    None
-                }
-                Err(d) => Some(*d),
+            let mut c = values.base_context(s.pagers.get(k).map_or(&s.path, |p| &p.path));
+            c.insert_value("section", values.section_values[*i].clone());
+            if !s.pagers.is_empty() {
+                c.insert_value(
+                    "paginator",
+                    context::paginator_value(s, k, values.page_values),
+                );
             }
-        })
-        .collect();
-    errors.extend(results.into_iter().flatten());
-    if errors.iter().any(Diagnostic::is_error) {
-        errors.extend(warnings);
-        return Err(Error::Diagnostics(errors));
-    }
-    if let Some(e) = io_error
-        .into_inner()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-    {
-        return Err(e);
-    }
-    timings.lap("templates + write");
-    // Every page and template has asked for its images: the rest of the cache is stale.
-    images.prune_cache();
-    // Processed images used by markdown and templates, published from the image cache.
-    copies.extend(
-        images
-            .published()
-            .into_iter()
-            .map(|(to, from)| AssetCopy { from, to }),
-    );
-    Ok(BuiltSite {
-        files: Vec::new(),
-        rendered_files,
-        copies,
-        warnings,
-        pages_rendered: html_pages,
-        timings: crate::Timings::start(),
-        images_encoded: images.encoded(),
-    })
+            built = c;
+            &built
+        }
+    };
+    let (result, reads) = if record {
+        templates.render_recording(&job.template, context, &job.shown)
+    } else {
+        (templates.render(&job.template, context, &job.shown), Vec::new())
+    };
+    let result = result.map_err(|d| *d).map(|html| {
+        if minify && job.output.ends_with(".html") {
+            crate::minify::html(html.as_bytes())
+        } else {
+            html.into_bytes()
+        }
+    });
+    (result, reads)
 }

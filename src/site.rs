@@ -144,7 +144,7 @@ pub fn name_in_words(stem: &str) -> String {
 
 /// The text of the first level-1 ATX heading (`# Title`) of a markdown body outside fenced code,
 /// without a trailing `{#id}` or closing `#`s.
-fn first_h1(body: &str) -> Option<String> {
+pub(crate) fn first_h1(body: &str) -> Option<String> {
     let mut fence: Option<&str> = None;
     for line in body.lines() {
         let t = line.trim_start();
@@ -760,6 +760,7 @@ impl SiteTree {
             outputs: Some(outputs),
             base_path,
             images: None,
+            used_images: std::cell::Cell::new(false),
         }
     }
 }
@@ -774,6 +775,8 @@ pub struct DocLinks<'a> {
     outputs: Option<&'a HashSet<String>>,
     base_path: &'a str,
     images: Option<&'a crate::images::Processor>,
+    /// Set once an image of the document went to the image processor.
+    used_images: std::cell::Cell<bool>,
 }
 
 impl<'a> DocLinks<'a> {
@@ -782,6 +785,12 @@ impl<'a> DocLinks<'a> {
     pub fn with_images(mut self, images: &'a crate::images::Processor) -> Self {
         self.images = Some(images);
         self
+    }
+
+    /// True once the document had an image processed (an incremental rebuild of it would
+    /// change the set of published image variants, which only a full build computes).
+    pub fn used_images(&self) -> bool {
+        self.used_images.get()
     }
 }
 
@@ -995,7 +1004,11 @@ impl LinkResolver for DocLinks<'_> {
         let Some((file, false)) = self.site_path(path) else {
             return ImageHtml::Keep;
         };
-        match images.picture(&file, alt, title, first) {
+        let picture = images.picture(&file, alt, title, first);
+        if picture.is_some() {
+            self.used_images.set(true);
+        }
+        match picture {
             None => ImageHtml::Keep,
             Some(Ok(html)) => ImageHtml::Html(html),
             Some(Err(e)) => ImageHtml::Broken {

@@ -126,6 +126,59 @@ pub struct SiteData {
     pub cachebust: Mutex<HashMap<String, String>>,
 }
 
+impl Clone for SiteData {
+    /// A copy for the next rebuild: page and section values are reference-counted, so this
+    /// copies the maps' keys, not the pages' HTML.
+    fn clone(&self) -> Self {
+        SiteData {
+            permalinks: self.permalinks.clone(),
+            values: self.values.clone(),
+            section_metadata: self.section_metadata.clone(),
+            outputs: self.outputs.clone(),
+            base_url: self.base_url.clone(),
+            drafts: self.drafts.clone(),
+            images: self.images.clone(),
+            cachebust: Mutex::new(
+                self.cachebust
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone(),
+            ),
+        }
+    }
+}
+
+/// A read of another page's or section's value by a template function, recorded while a file
+/// renders so that an incremental rebuild knows which files show which pages (see
+/// [`Templates::render_recording`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Read {
+    /// `get_page(path=…)`: the page's whole value.
+    Page(String),
+    /// `get_section(path=…)`: the section's own fields (with `metadata_only=true`) or also its
+    /// pages' values (`with_pages`).
+    Section {
+        /// The section's content path (`blog/_index.md`).
+        path: String,
+        /// False for `metadata_only=true`.
+        with_pages: bool,
+    },
+}
+
+thread_local! {
+    /// The reads of the render running on this thread, when it is recorded.
+    static READS: std::cell::RefCell<Option<Vec<Read>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Notes a read for the render running on this thread, if it is recorded.
+fn record(read: impl FnOnce() -> Read) {
+    READS.with(|r| {
+        if let Some(list) = r.borrow_mut().as_mut() {
+            list.push(read());
+        }
+    });
+}
+
 /// The loaded templates and where each came from.
 pub struct Templates {
     tera: Tera,
@@ -266,6 +319,52 @@ impl Templates {
     /// are ignored.
     pub fn bind(&self, data: SiteData) {
         let _ = self.data.set(data);
+    }
+
+    /// The same templates with other site data (for an incremental rebuild, where a few page
+    /// values changed): the parsed templates are copied, the functions are bound to `data`.
+    pub fn with_data(&self, data: SiteData) -> Templates {
+        let cell: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
+        let mut tera = self.tera.clone();
+        register_functions(&mut tera, &cell);
+        let _ = cell.set(data);
+        Templates {
+            tera,
+            files: self.files.clone(),
+            data: cell,
+        }
+    }
+
+    /// The same templates with no site data (as before [`Templates::bind`]): for shortcodes
+    /// in an incremental rebuild, which must not read other pages any more than in a build.
+    pub fn unbound(&self) -> Templates {
+        let cell: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
+        let mut tera = self.tera.clone();
+        register_functions(&mut tera, &cell);
+        Templates {
+            tera,
+            files: self.files.clone(),
+            data: cell,
+        }
+    }
+
+    /// The data given by [`Templates::bind`], if any.
+    pub fn data(&self) -> Option<&SiteData> {
+        self.data.get()
+    }
+
+    /// [`Templates::render`], also returning every page and section value the template
+    /// functions read (`get_page`, `get_section`), in call order, with repeats.
+    pub fn render_recording(
+        &self,
+        name: &str,
+        context: &Context,
+        rendering: &str,
+    ) -> (std::result::Result<String, Box<Diagnostic>>, Vec<Read>) {
+        let previous = READS.with(|r| r.borrow_mut().replace(Vec::new()));
+        let result = self.render(name, context, rendering);
+        let reads = READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), previous));
+        (result, reads.unwrap_or_default())
     }
 
     /// True if a template of that name was loaded (from the site, the theme or built in).
@@ -621,6 +720,7 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
                     "get_page: `{path}` is a section; use get_section"
                 )));
             }
+            record(|| Read::Page(path.to_string()));
             d.values.get(path).cloned().ok_or_else(|| {
                 tera::Error::message(format!("get_page: {}", missing_page_message(d, path)))
             })
@@ -637,6 +737,7 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
         if !path.ends_with("_index.md") {
             return Err(tera::Error::message(format!("get_section: `{path}` is not a section; sections are `_index.md` files, like `blog/_index.md`")));
         }
+        record(|| Read::Section { path: path.to_string(), with_pages: !metadata_only });
         map.get(path)
             .cloned()
             .ok_or_else(|| tera::Error::message(format!("get_section: {}", missing_page_message(d, path))))

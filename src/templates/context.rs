@@ -191,32 +191,35 @@ fn neighbour(page: &Page) -> Value {
     Value::from(m)
 }
 
-/// Every page's value, in `tree.pages` order, with `lower` and `higher`. Takes the pages'
+/// Every page's value, in `tree.pages` order (see [`page_value`]). Takes the pages'
 /// renderings (`rendered[i]` is page `i`'s) and drops each once its value is made, so the
 /// markdown output is not held beside the values.
 pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
     use rayon::prelude::*;
-    tree.pages
-        .par_iter()
-        .zip(rendered)
-        .map(|(p, r)| {
-            let mut m = page_map(p, &r);
-            drop(r);
-            insert(
-                &mut m,
-                "lower",
-                p.lower
-                    .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
-            );
-            insert(
-                &mut m,
-                "higher",
-                p.higher
-                    .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
-            );
-            Value::from(m)
-        })
+    rendered
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, r)| page_value(tree, i, &r))
         .collect()
+}
+
+/// Page `i`'s value: [`page_map`] with `lower` and `higher`.
+pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered) -> Value {
+    let p = &tree.pages[i];
+    let mut m = page_map(p, rendered);
+    insert(
+        &mut m,
+        "lower",
+        p.lower
+            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
+    );
+    insert(
+        &mut m,
+        "higher",
+        p.higher
+            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
+    );
+    Value::from(m)
 }
 
 /// A section's value: title, description, meta_description, path, permalink, content, toc, word_count,
@@ -367,17 +370,19 @@ pub fn paginator_value(section: &Section, index: usize, pages: &[Value]) -> Valu
     Value::from(m)
 }
 
+/// The text of field `key` of a page or section value, if it is a string.
+fn str_field<'a>(value: &'a Value, key: &'static str) -> Option<&'a str> {
+    value.as_map()?.get(&tera::value::Key::Str(key))?.as_str()
+}
+
 /// The `feed` of a section's Atom feed (RFC 4287), as the `atom.xml` template sees it: url
 /// (the feed's own address), alternate (the section's), title, language, author (the string
 /// `config.extra.author`, else the site title), updated (the newest entry's date, RFC 3339), and
 /// entries, newest first, each with title, permalink, published (`date`), updated (`updated`,
-/// else `date`), summary (HTML: the description, else the summary; or none) and content (HTML). Only pages with a `date` are in it.
-pub fn feed_value(
-    config: &Config,
-    tree: &SiteTree,
-    section: &Section,
-    rendered: &[Rendered],
-) -> Value {
+/// else `date`), summary (HTML: the description, else the summary; or none) and content (HTML),
+/// the last two read from the page values `pages` ([`page_values`]). Only pages with a `date`
+/// are in it.
+pub fn feed_value(config: &Config, tree: &SiteTree, section: &Section, pages: &[Value]) -> Value {
     let Some(feed) = &section.feed else {
         return Value::none();
     };
@@ -426,7 +431,6 @@ pub fn feed_value(
                 "updated",
                 updated.map_or_else(Value::none, |d| v(d.to_rfc3339())),
             );
-            let r = &rendered[i];
             let summary = f
                 .description
                 .as_deref()
@@ -435,10 +439,14 @@ pub fn feed_value(
                         .replace('<', "&lt;")
                         .replace('>', "&gt;"))
                 })
-                .or_else(|| r.summary.as_deref().map(v))
+                .or_else(|| str_field(&pages[i], "summary").map(v))
                 .unwrap_or_else(Value::none);
             insert(&mut e, "summary", summary);
-            insert(&mut e, "content", v(r.html.as_str()));
+            insert(
+                &mut e,
+                "content",
+                v(str_field(&pages[i], "content").unwrap_or_default()),
+            );
             Value::from(e)
         })
         .collect();
