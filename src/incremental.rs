@@ -101,8 +101,7 @@ impl LiveBuild {
             {
                 return Ok((state, update));
             }
-            let (config, tree, templates, built, retained) =
-                crate::build_retained(&options, true)?;
+            let (config, tree, templates, built, retained) = crate::build_retained(&options, true)?;
             let shortcodes = templates.unbound();
             let state = State {
                 config,
@@ -245,8 +244,10 @@ impl State {
                 .insert(tree.pages[i].doc.relative.clone(), r.page_values[i].clone());
         }
         for &i in &listing {
-            data.values
-                .insert(tree.sections[i].relative.clone(), r.section_values[i].clone());
+            data.values.insert(
+                tree.sections[i].relative.clone(),
+                r.section_values[i].clone(),
+            );
         }
         for &i in &edited_sections {
             data.section_metadata.insert(

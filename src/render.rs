@@ -420,7 +420,6 @@ pub fn site_retained(
     // rendering over (its HTML, table of contents), so the markdown output and the values are
     // not held side by side (memory at 10,000 pages).
     let n_pages = tree.pages.len();
-    let mut rendered = rendered;
     let sections_rendered = rendered.split_off(n_pages);
     let page_values = context::page_values(tree, rendered);
     let mut sections_rendered = sections_rendered.into_iter();
@@ -895,7 +894,10 @@ pub(crate) fn render_job(
     let (result, reads) = if record {
         templates.render_recording(&job.template, context, &job.shown)
     } else {
-        (templates.render(&job.template, context, &job.shown), Vec::new())
+        (
+            templates.render(&job.template, context, &job.shown),
+            Vec::new(),
+        )
     };
     let result = result.map_err(|d| *d).map(|html| {
         if minify && job.output.ends_with(".html") {

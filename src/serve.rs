@@ -35,6 +35,7 @@ use tokio::sync::broadcast;
 
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Error, Result, render_diagnostics};
+use crate::incremental::{LiveBuild, Update};
 use crate::render::BuiltSite;
 use crate::watch::{self, Notice};
 use crate::{BuildOptions, BuildReport};
@@ -131,10 +132,15 @@ const RELOAD_JS: &str = r#"(function () {
 /// Adds the live-reload script to every HTML page of `site` (before the last `</body>`, or at
 /// the end when there is none). `base_path` is the path of the base URL (`/docs` or empty).
 pub fn inject_reload_script(site: &mut BuiltSite, base_path: &str) {
+    inject_into_files(&mut site.files, base_path);
+}
+
+/// [`inject_reload_script`] for a list of files (output path, bytes).
+fn inject_into_files(files: &mut [(String, Vec<u8>)], base_path: &str) {
     let tag = format!(
         r#"<script src="{base_path}{ENDPOINT}/reload.js" data-base="{base_path}"></script>"#
     );
-    for (path, bytes) in &mut site.files {
+    for (path, bytes) in files {
         if !path.ends_with(".html") {
             continue;
         }
@@ -169,7 +175,7 @@ fn reload_kind(changed: &[String]) -> &'static str {
 }
 
 /// The last good build, as the server answers it.
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct ServedSite {
     /// Output path (`faq/index.html`) -> bytes.
     files: HashMap<String, Bytes>,
@@ -470,27 +476,58 @@ pub fn serve(
         loopback: options.interface.is_loopback(),
     });
 
-    // Builds in memory; on success the server answers from the new site at once.
+    // Builds in memory, incrementally when it can; on success the server answers from the new
+    // site at once.
+    let live = Mutex::new(LiveBuild::new(build_options));
     let build = |changed: Vec<String>| -> watch::Rebuild {
         let started = std::time::Instant::now();
-        let in_memory = build_options.clone();
-        let result = crate::runaway::guarded(move || crate::build_in_memory(&in_memory)).map(
-            |(_, mut site)| {
-                inject_reload_script(&mut site, &base_path);
-                let report = BuildReport {
-                    pages: site.pages_rendered,
-                    files: site.files.len() + site.copies.len(),
-                    output_dir: PathBuf::new(),
-                    warnings: std::mem::take(&mut site.warnings),
-                    elapsed_ms: started.elapsed().as_millis(),
-                    timings: std::mem::take(&mut site.timings),
-                };
-                if let Ok(mut current) = state.site.write() {
-                    *current = Arc::new(ServedSite::from_built(site));
+        let mut live = live
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let result = live.rebuild(&changed).map(|update| {
+            let (next, report) = match update {
+                Update::Full(mut site) => {
+                    inject_reload_script(&mut site, &base_path);
+                    let report = BuildReport {
+                        pages: site.pages_rendered,
+                        files: site.files.len() + site.copies.len(),
+                        output_dir: PathBuf::new(),
+                        warnings: std::mem::take(&mut site.warnings),
+                        elapsed_ms: started.elapsed().as_millis(),
+                        timings: std::mem::take(&mut site.timings),
+                    };
+                    (ServedSite::from_built(site), report)
                 }
-                report
-            },
-        );
+                Update::Partial {
+                    mut files,
+                    pages_rendered,
+                    warnings,
+                } => {
+                    inject_into_files(&mut files, &base_path);
+                    let mut next = state
+                        .site
+                        .read()
+                        .map(|s| s.as_ref().clone())
+                        .unwrap_or_default();
+                    let report = BuildReport {
+                        pages: pages_rendered,
+                        files: files.len(),
+                        output_dir: PathBuf::new(),
+                        warnings,
+                        elapsed_ms: started.elapsed().as_millis(),
+                        timings: crate::Timings::start(),
+                    };
+                    for (path, bytes) in files {
+                        next.files.insert(path, Bytes::from(bytes));
+                    }
+                    (next, report)
+                }
+            };
+            if let Ok(mut current) = state.site.write() {
+                *current = Arc::new(next);
+            }
+            report
+        });
         let kind = reload_kind(&changed);
         let rebuild = watch::Rebuild::from_result(changed, result, started);
         match &rebuild.outcome {

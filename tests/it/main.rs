@@ -17,6 +17,7 @@ mod corpus;
 mod errors;
 mod faults;
 mod images;
+mod incremental;
 mod listings;
 mod live;
 mod seo;
