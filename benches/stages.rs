@@ -114,14 +114,13 @@ fn markdown(c: &mut Criterion) {
 }
 
 fn site_data() -> SiteData {
-    let mut data = SiteData::default();
+    let mut metadata = stillpoint::templates::FastMap::default();
     let subsections: Vec<tera::Value> = (1..=SECTIONS)
         .map(|s| tera::Value::from(format!("sec-{s}/_index.md")))
         .collect();
     let mut root = tera::Map::new();
     root.insert("subsections".into(), tera::Value::from(subsections));
-    data.section_metadata
-        .insert("_index.md".into(), tera::Value::from(root));
+    metadata.insert("_index.md".into(), tera::Value::from(root));
     for s in 1..=SECTIONS {
         let mut m = tera::Map::new();
         m.insert("title".into(), tera::Value::from(format!("Section {s}")));
@@ -129,10 +128,12 @@ fn site_data() -> SiteData {
             "permalink".into(),
             tera::Value::from(format!("https://example.org/sec-{s}/")),
         );
-        data.section_metadata
-            .insert(format!("sec-{s}/_index.md"), tera::Value::from(m));
+        metadata.insert(format!("sec-{s}/_index.md"), tera::Value::from(m));
     }
-    data
+    SiteData {
+        section_metadata: std::sync::Arc::new(metadata),
+        ..Default::default()
+    }
 }
 
 fn templates(c: &mut Criterion) {

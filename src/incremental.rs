@@ -60,6 +60,8 @@ pub enum Update {
         pages_rendered: usize,
         /// The site's warnings (those of the last full build: a body edit changes none).
         warnings: Vec<crate::Diagnostic>,
+        /// Wall time of each step.
+        timings: crate::Timings,
     },
 }
 
@@ -127,7 +129,9 @@ impl State {
     /// The incremental rebuild, or `None` when the change needs a full build (the state may
     /// then be half updated: it is dropped).
     fn partial(&mut self, changed: &[String]) -> Option<Update> {
+        let mut timings = crate::Timings::start();
         let edits = self.edits(changed)?;
+        timings.lap("read + parse");
         let mut edited_pages = Vec::new();
         let mut edited_sections = Vec::new();
         for edit in edits {
@@ -200,6 +204,7 @@ impl State {
             }
         }
         drop(docs);
+        timings.lap("markdown + links");
 
         // Stage 7: the values that changed.
         let tree = &self.tree;
@@ -240,62 +245,61 @@ impl State {
         }
         let mut data = self.templates.data()?.clone();
         for &i in &edited_pages {
-            data.values
+            data.changed_values
                 .insert(tree.pages[i].doc.relative.clone(), r.page_values[i].clone());
         }
         for &i in &listing {
-            data.values.insert(
+            data.changed_values.insert(
                 tree.sections[i].relative.clone(),
                 r.section_values[i].clone(),
             );
         }
         for &i in &edited_sections {
-            data.section_metadata.insert(
+            data.changed_metadata.insert(
                 tree.sections[i].relative.clone(),
                 render::section_value(tree, &r.section_rendered, &r.page_values, i, true),
             );
         }
         self.templates = self.templates.with_data(data);
+        timings.lap("values");
 
-        // The files that show what changed.
-        let changed_pages: HashSet<&str> = edited_pages
+        // The files that show what changed: their own, and those that read it.
+        let mut changed_reads: Vec<Read> = edited_pages
             .iter()
-            .map(|&i| tree.pages[i].doc.relative.as_str())
+            .map(|&i| Read::page(&tree.pages[i].doc.relative))
+            .chain(
+                listing
+                    .iter()
+                    .map(|&i| Read::section(&tree.sections[i].relative, true)),
+            )
+            .chain(
+                edited_sections
+                    .iter()
+                    .map(|&i| Read::section(&tree.sections[i].relative, false)),
+            )
             .collect();
-        let changed_sections: HashSet<&str> = listing
-            .iter()
-            .map(|&i| tree.sections[i].relative.as_str())
-            .collect();
-        let own_sections: HashSet<&str> = edited_sections
-            .iter()
-            .map(|&i| tree.sections[i].relative.as_str())
-            .collect();
-        let reads_changed = |read: &Read| match read {
-            Read::Page(p) => changed_pages.contains(p.as_str()),
-            Read::Section { path, with_pages } => {
-                if *with_pages {
-                    changed_sections.contains(path.as_str())
-                } else {
-                    own_sections.contains(path.as_str())
-                }
-            }
-        };
-        let affected: Vec<usize> = r
+        changed_reads.sort_unstable();
+        changed_reads.dedup();
+        let mut affected: Vec<usize> = r
             .jobs
             .iter()
-            .zip(&r.reads)
             .enumerate()
-            .filter(|(_, (job, reads))| {
-                let own = match job.context {
-                    JobContext::Page(i) => pages.contains(&i),
-                    JobContext::Section(i) | JobContext::Pager(i, _) => listing.contains(&i),
-                    JobContext::Feed(i) => feeds.contains(&i) || listing.contains(&i),
-                    JobContext::Ready(_) => false,
-                };
-                own || reads.iter().any(reads_changed)
+            .filter(|(_, job)| match job.context {
+                JobContext::Page(i) => pages.contains(&i),
+                JobContext::Section(i) | JobContext::Pager(i, _) => listing.contains(&i),
+                JobContext::Feed(i) => feeds.contains(&i) || listing.contains(&i),
+                JobContext::Ready(_) => false,
             })
             .map(|(j, _)| j)
             .collect();
+        for c in &changed_reads {
+            if let Some(jobs) = r.readers.get(c) {
+                affected.extend(jobs.iter().map(|&j| j as usize));
+            }
+        }
+        affected.sort_unstable();
+        affected.dedup();
+        timings.lap("affected files");
 
         let values = render::Values {
             config: &self.config,
@@ -320,12 +324,19 @@ impl State {
                 pages_rendered += 1;
             }
             files.push((jobs[j].output.clone(), bytes));
+            for read in &reads {
+                if r.reads[j].binary_search(read).is_err() {
+                    r.readers.entry(*read).or_default().push(j as u32);
+                }
+            }
             r.reads[j] = reads;
         }
+        timings.lap("render");
         Some(Update::Partial {
             files,
             pages_rendered,
             warnings: r.warnings.clone(),
+            timings,
         })
     }
 

@@ -441,34 +441,38 @@ pub fn site_retained(
         })
         .collect();
 
-    let mut data = SiteData {
-        base_url: config.base_url.clone(),
-        drafts: tree.drafts.iter().cloned().collect(),
-        images: Some(std::sync::Arc::clone(&images)),
-        ..Default::default()
-    };
+    let mut permalinks = crate::templates::FastMap::default();
+    let mut values = crate::templates::FastMap::default();
+    let mut section_metadata = crate::templates::FastMap::default();
     for (i, p) in tree.pages.iter().enumerate() {
-        data.permalinks
-            .insert(p.doc.relative.clone(), p.permalink.clone());
-        data.values
-            .insert(p.doc.relative.clone(), page_values[i].clone());
+        permalinks.insert(p.doc.relative.clone(), p.permalink.clone());
+        values.insert(p.doc.relative.clone(), page_values[i].clone());
     }
     for (i, s) in tree.sections.iter().enumerate() {
-        data.permalinks
-            .insert(s.relative.clone(), s.permalink.clone());
-        data.values
-            .insert(s.relative.clone(), section_values[i].clone());
-        data.section_metadata.insert(
+        permalinks.insert(s.relative.clone(), s.permalink.clone());
+        values.insert(s.relative.clone(), section_values[i].clone());
+        section_metadata.insert(
             s.relative.clone(),
             section_value(tree, &section_rendered, &page_values, i, true),
         );
     }
+    let mut output_sources = HashMap::new();
     for out in generated.keys() {
-        data.outputs.insert(out.clone(), None);
+        output_sources.insert(out.clone(), None);
     }
     for c in &copies {
-        data.outputs.insert(c.to.clone(), Some(c.from.clone()));
+        output_sources.insert(c.to.clone(), Some(c.from.clone()));
     }
+    let data = SiteData {
+        base_url: config.base_url.clone(),
+        drafts: std::sync::Arc::new(tree.drafts.iter().cloned().collect()),
+        images: Some(std::sync::Arc::clone(&images)),
+        permalinks: std::sync::Arc::new(permalinks),
+        values: std::sync::Arc::new(values),
+        section_metadata: std::sync::Arc::new(section_metadata),
+        outputs: std::sync::Arc::new(output_sources),
+        ..Default::default()
+    };
     templates.bind(data);
 
     let jobs = jobs(config, tree);
@@ -516,6 +520,12 @@ pub fn site_retained(
         errors.extend(error);
         reads.push(r);
     }
+    let mut readers: HashMap<Read, Vec<u32>> = HashMap::new();
+    for (j, list) in reads.iter().enumerate() {
+        for r in list {
+            readers.entry(*r).or_default().push(j as u32);
+        }
+    }
     if errors.iter().any(Diagnostic::is_error) {
         errors.extend(warnings);
         return Err(Error::Diagnostics(errors));
@@ -558,6 +568,7 @@ pub fn site_retained(
         feeds,
         jobs,
         reads,
+        readers,
         minify,
         warnings,
     };
@@ -615,8 +626,11 @@ pub struct Retained {
     pub feeds: Vec<Option<Value>>,
     /// Every rendered file.
     pub jobs: Vec<Job>,
-    /// What each job's templates read (`jobs[i]` read `reads[i]`), when recorded.
+    /// What each job's templates read (`jobs[i]` read `reads[i]`, sorted), when recorded.
     pub reads: Vec<Vec<Read>>,
+    /// The other way round: a read -> the jobs that made it (and, after incremental
+    /// rebuilds, may be some that no longer do).
+    pub readers: HashMap<Read, Vec<u32>>,
     /// HTML is minified.
     pub minify: bool,
     /// The build's warnings.

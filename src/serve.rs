@@ -2,8 +2,10 @@
 //!
 //! The site is built in memory with the server's own address as base URL (keeping the path of
 //! the configured `base_url`, so a subpath deploy previews as it will be deployed, Zola #1227,
-//! #2170); `public/` is never touched, and no file is written, which keeps a rebuild within a
-//! few ms. The server is axum on tokio. A request is answered only from the built site's own
+//! #2170); `public/` is never touched, and no file is written. A save that only changes the
+//! body of existing pages is rebuilt incrementally ([`crate::incremental`]: only the files that
+//! show those pages are rendered again, about 50 ms from save to served page at 10,000 pages);
+//! anything else is a full build. The server is axum on tokio. A request is answered only from the built site's own
 //! table of output paths: a path is percent-decoded once, any `.`/`..`/empty segment, NUL or
 //! backslash is refused, and what is left must be a key of that table, so no request can reach
 //! a file outside the site (Eleventy dev-server #150, #152). `index.html` answers for folders,
@@ -496,34 +498,36 @@ pub fn serve(
                         elapsed_ms: started.elapsed().as_millis(),
                         timings: std::mem::take(&mut site.timings),
                     };
-                    (ServedSite::from_built(site), report)
+                    (Some(ServedSite::from_built(site)), report)
                 }
                 Update::Partial {
                     mut files,
                     pages_rendered,
                     warnings,
+                    timings,
                 } => {
                     inject_into_files(&mut files, &base_path);
-                    let mut next = state
-                        .site
-                        .read()
-                        .map(|s| s.as_ref().clone())
-                        .unwrap_or_default();
                     let report = BuildReport {
                         pages: pages_rendered,
                         files: files.len(),
                         output_dir: PathBuf::new(),
                         warnings,
                         elapsed_ms: started.elapsed().as_millis(),
-                        timings: crate::Timings::start(),
+                        timings,
                     };
-                    for (path, bytes) in files {
-                        next.files.insert(path, Bytes::from(bytes));
+                    // In place, unless a request still holds the current site (then a copy).
+                    if let Ok(mut current) = state.site.write() {
+                        let site = Arc::make_mut(&mut current);
+                        for (path, bytes) in files {
+                            site.files.insert(path, Bytes::from(bytes));
+                        }
                     }
-                    (next, report)
+                    (None, report)
                 }
             };
-            if let Ok(mut current) = state.site.write() {
+            if let Some(next) = next
+                && let Ok(mut current) = state.site.write()
+            {
                 *current = Arc::new(next);
             }
             report

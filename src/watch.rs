@@ -530,14 +530,14 @@ impl Rebuild {
         };
         match &self.outcome {
             Ok(r) => format!(
-                "{what}{} {} pages ({} files) in {} ms",
+                "{what}{} {} ({}) in {} ms",
                 if self.changed.is_empty() {
                     "Built"
                 } else {
                     "rebuilt"
                 },
-                r.pages,
-                r.files,
+                counted(r.pages, "page"),
+                counted(r.files, "file"),
                 self.elapsed_ms
             ),
             Err(d) => {
@@ -550,6 +550,11 @@ impl Rebuild {
             }
         }
     }
+}
+
+/// `1 page`, `2 pages`.
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// What `watch` tells its caller, to print.

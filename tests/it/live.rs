@@ -225,7 +225,9 @@ pub fn page(title: &str, body: &str) -> String {
 /// (`Built 2 pages (6 files) in 5 ms`, `content/faq.md changed: rebuilt …`, or
 /// `… the site has 1 error; the last good version is kept (3 ms)`).
 pub fn is_build_line(line: &str) -> bool {
-    (line.contains(" pages (") && line.contains(" files) in ") && line.ends_with(" ms"))
+    let counts = (line.contains(" pages (") || line.contains(" page ("))
+        && (line.contains(" files) in ") || line.contains(" file) in "));
+    (counts && line.ends_with(" ms"))
         || (line.contains("the last good version is kept (") && line.ends_with(" ms)"))
 }
 

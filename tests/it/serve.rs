@@ -384,8 +384,20 @@ fn serve_injects_the_reload_script_and_build_does_not_and_public_is_untouched() 
     site.wait_until_watching(&s.run);
     let m = s.run.mark();
     site.write("content/faq.md", "---\ntitle: FAQ\n---\nFAQ-SERVED text.\n");
-    s.run.wait_rebuild(m, "a save while serving");
-    assert!(s.get("/faq/").text().contains("FAQ-SERVED"));
+    let line = s.run.wait_rebuild(m, "a save while serving");
+    // A body edit is rebuilt incrementally: the page and the home page that lists it.
+    assert!(
+        line.contains("content/faq.md changed: rebuilt 2 pages (2 files)"),
+        "{line}"
+    );
+    let faq = s.get("/faq/").text();
+    assert!(faq.contains("FAQ-SERVED"), "{faq}");
+    assert_eq!(
+        faq.matches("/__stillpoint/reload.js").count(),
+        1,
+        "one reload script after an incremental rebuild:\n{faq}"
+    );
+    assert!(s.get("/").text().contains("/__stillpoint/reload.js"));
     assert!(
         !site.path("public").exists(),
         "serve created public/: {:?}",
