@@ -173,10 +173,11 @@ pub struct LimitedWriter<'a> {
 }
 
 impl<'a> LimitedWriter<'a> {
-    /// An empty buffer for the render of `guard`.
+    /// An empty buffer for the render of `guard`, with room for a typical page (16 KiB), so
+    /// that the many small writes of a render rarely move it.
     pub fn new(guard: &'a RenderGuard) -> Self {
         LimitedWriter {
-            buf: Vec::new(),
+            buf: Vec::with_capacity(16 * 1024),
             guard,
             stopped: None,
         }

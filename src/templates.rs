@@ -456,7 +456,10 @@ impl Templates {
         let html = out.buf;
         drop(guard);
         rendered
-            .map(|()| String::from_utf8_lossy(&html).into_owned())
+            .map(|()| {
+                String::from_utf8(html)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            })
             .map_err(|e| {
                 let d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
                     Diagnostic::error(format!(
