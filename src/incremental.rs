@@ -1,4 +1,5 @@
-//! Incremental rebuilds for `serve`: after a save, render only the files the change touches.
+//! Incremental rebuilds for `serve` and `watch`: after a save, render only the files the change
+//! touches.
 //!
 //! A full build ([`LiveBuild::rebuild`] with nothing kept) keeps the site tree, the templates,
 //! every page and section value and, for every output file, what rendered it and which other
@@ -39,7 +40,7 @@ use crate::site::{self, Item, SiteTree};
 use crate::templates::{Read, Templates, context};
 use crate::{BuildOptions, runaway};
 
-/// A site kept in memory between rebuilds (`serve`).
+/// A site kept in memory between rebuilds (`serve`, `watch`).
 pub struct LiveBuild {
     options: BuildOptions,
     /// The last good build; none before the first one and after a failed one.
@@ -83,6 +84,17 @@ impl LiveBuild {
             options,
             state: None,
         }
+    }
+
+    /// The config of the last good build, if any.
+    pub fn config(&self) -> Option<&Config> {
+        self.state.as_ref().map(|s| &s.config)
+    }
+
+    /// Forgets the last build: the next [`LiveBuild::rebuild`] is a full one (for when the
+    /// files it was written to may have changed under it).
+    pub fn invalidate(&mut self) {
+        self.state = None;
     }
 
     /// Rebuilds after the site files `changed` (paths relative to the site root, as

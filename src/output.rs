@@ -320,6 +320,53 @@ pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     staging.publish(&site.copies)
 }
 
+/// Writes `files` (path relative to `dir`, bytes) into the published folder `dir` in place, each
+/// through a temporary file beside it that is renamed over the old one, so a reader (a web
+/// server, a browser) sees each file whole, old or new. For incremental rebuilds in `watch`.
+///
+/// Errors: a folder or file that cannot be created, written or renamed (the files before it
+/// are already replaced).
+pub fn replace_files(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<()> {
+    use std::io::Write as _;
+    for (rel, bytes) in files {
+        let to = dir.join(rel);
+        let parent = to.parent().unwrap_or(dir);
+        let io = |action: &'static str, source: std::io::Error| Error::Io {
+            action,
+            path: to.clone(),
+            source,
+        };
+        std::fs::create_dir_all(parent).map_err(|e| io("could not create the folder of", e))?;
+        let mut tmp = tempfile::Builder::new()
+            .prefix(".stillpoint-")
+            .tempfile_in(parent)
+            .map_err(|e| io("could not write", e))?;
+        tmp.write_all(bytes).map_err(|e| io("could not write", e))?;
+        // A temporary file is private (0600); the file it replaces is readable by the web
+        // server: keep the old file's permissions, or those of a new file.
+        let permissions = match std::fs::metadata(&to) {
+            Ok(meta) => meta.permissions(),
+            Err(_) => new_file_permissions(parent).map_err(|e| io("could not write", e))?,
+        };
+        tmp.as_file()
+            .set_permissions(permissions)
+            .map_err(|e| io("could not write", e))?;
+        tmp.persist(&to)
+            .map_err(|e| io("could not replace", e.error))?;
+    }
+    Ok(())
+}
+
+/// The permissions a file created in `dir` gets (the process's umask applied), found by
+/// creating one.
+fn new_file_permissions(dir: &Path) -> std::io::Result<std::fs::Permissions> {
+    let probe = dir.join(format!(".stillpoint-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"")?;
+    let permissions = std::fs::metadata(&probe).map(|m| m.permissions());
+    let _ = std::fs::remove_file(&probe);
+    permissions
+}
+
 /// Whether the process that made a staging or old-copy folder still runs, from the process id
 /// in its name (`.stillpoint-staging-<pid>-<random>`): `Some(false)` when it is gone, `None`
 /// when that cannot be told (no id in the name, or no `/proc` on this system). The id is in
@@ -420,5 +467,37 @@ mod tests {
         assert!(check_replaceable(root, &root.join("public")).is_ok());
         assert!(check_replaceable(root, &root.join("content/public")).is_err());
         assert!(check_replaceable(root, &root.join("static/out")).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replaced_files_keep_their_permissions_and_new_ones_get_the_usual() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let old = dir.path().join("faq/index.html");
+        std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+        std::fs::write(&old, "old").unwrap();
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let fresh = dir.path().join("fresh.html");
+        std::fs::write(&fresh, "").unwrap();
+        let usual = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+        std::fs::remove_file(&fresh).unwrap();
+        replace_files(
+            dir.path(),
+            &[
+                ("faq/index.html".into(), b"new".to_vec()),
+                ("new/index.html".into(), b"made".to_vec()),
+            ],
+        )
+        .unwrap();
+        assert_eq!(std::fs::read_to_string(&old).unwrap(), "new");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&old), 0o644);
+        assert_eq!(mode(&dir.path().join("new/index.html")), usual);
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("faq"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left.len(), 1, "temporary files left: {left:?}");
     }
 }

@@ -28,6 +28,7 @@ use notify_debouncer_full::{
 
 use crate::content::{is_editor_junk, is_ignored_name};
 use crate::error::{Diagnostic, Error, Result};
+use crate::incremental::Update;
 use crate::{BuildOptions, BuildReport};
 
 /// The top-level folders of a site whose changes trigger a rebuild (besides `config.yaml`).
@@ -581,9 +582,54 @@ pub fn watch_site(
         .map(|c| c.output_dir)
         .unwrap_or_else(|_| options.root.join("public"));
     let watcher = SiteWatcher::start(&options.root, &[output], poll)?;
+    // Built in memory and kept ([`crate::incremental`]): a body edit writes only the files
+    // that show it; anything else publishes a whole new site as `build` does.
+    let live = std::cell::RefCell::new(crate::incremental::LiveBuild::new(options.clone()));
     let build = |changed: Vec<String>| {
         let started = Instant::now();
-        Rebuild::from_result(changed, crate::build(options), started)
+        let mut live = live.borrow_mut();
+        if live.config().is_some_and(|c| !c.output_dir.is_dir()) {
+            live.invalidate(); // the output folder was removed: write all of it again
+        }
+        let result = live.rebuild(&changed).and_then(|update| {
+            let Some(config) = live.config() else {
+                return Err(Error::one(Diagnostic::error(
+                    "the build kept no config (an internal error in stillpoint)",
+                )));
+            };
+            let written = match update {
+                Update::Full(mut built) => {
+                    crate::output::publish(&built, config).map(|()| BuildReport {
+                        pages: built.pages_rendered,
+                        files: built.files.len() + built.copies.len(),
+                        output_dir: config.output_dir.clone(),
+                        warnings: std::mem::take(&mut built.warnings),
+                        elapsed_ms: started.elapsed().as_millis(),
+                        timings: std::mem::take(&mut built.timings),
+                    })
+                }
+                Update::Partial {
+                    files,
+                    pages_rendered,
+                    warnings,
+                    timings,
+                } => {
+                    crate::output::replace_files(&config.output_dir, &files).map(|()| BuildReport {
+                        pages: pages_rendered,
+                        files: files.len(),
+                        output_dir: config.output_dir.clone(),
+                        warnings,
+                        elapsed_ms: started.elapsed().as_millis(),
+                        timings,
+                    })
+                }
+            };
+            if written.is_err() {
+                live.invalidate(); // what is on disk is no longer the kept build
+            }
+            written
+        });
+        Rebuild::from_result(changed, result, started)
     };
     on(WatchEvent::Rebuilt(build(Vec::new())));
     let on = std::cell::RefCell::new(on);

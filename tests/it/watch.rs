@@ -136,6 +136,54 @@ fn watch_builds_first_then_prints_one_line_per_save() {
     assert!(w.is_alive(), "{}", w.transcript());
 }
 
+/// A body edit is rebuilt incrementally (issue 5): only the page and the home page that lists
+/// it are written, in place, as readable as the files of a full build, and `public/` then
+/// equals a clean build.
+#[test]
+fn watch_writes_only_the_files_a_body_edit_touches() {
+    let site = LiveSite::new("live");
+    let mut w = start_watch(&site, &[]);
+    let before = site.output_tree();
+    let m = w.mark();
+    site.write("content/faq.md", &faq("FAQ-INCREMENTAL"));
+    let line = w.wait_rebuild(m, "a body edit");
+    assert!(
+        line.contains("content/faq.md changed: rebuilt 2 pages (2 files)"),
+        "{line}\n{}",
+        w.transcript()
+    );
+    assert!(
+        site.output("faq/index.html")
+            .unwrap()
+            .contains("FAQ-INCREMENTAL")
+    );
+    let after = site.output_tree();
+    let written: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert_eq!(
+        written,
+        ["faq/index.html"],
+        "only the page's bytes change here"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |rel: &str| {
+            fs::metadata(site.path(&format!("public/{rel}")))
+                .unwrap()
+                .permissions()
+                .mode()
+        };
+        assert_eq!(mode("faq/index.html"), mode("robots.txt"));
+        assert_eq!(mode("index.html"), mode("robots.txt"));
+    }
+    w.stop();
+    let (diff, _) = site.differences_from_clean_build("after an incremental rebuild");
+    assert!(diff.is_none(), "{}", diff.unwrap_or_default());
+}
+
 /// A save made right after the first build line is rebuilt. (This failed on every run while
 /// the watches were set up only after the first build: such a save was lost until the next
 /// one. Fixed by starting the watcher before the first build, `watch::SiteWatcher::start`.)
@@ -722,13 +770,21 @@ fn watch_after_random_edits_equals_a_clean_build() {
                 }
                 3..=6 => {
                     let rel = pages[rng.below(pages.len())].clone();
-                    let text = format!(
-                        "---\ntitle: Edited {}\nweight: {}\n---\n{} *{}*\n",
-                        rng.below(100),
-                        rng.below(5),
-                        words[rng.below(7)],
-                        rng.next()
-                    );
+                    let old = fs::read_to_string(site.path(&format!("content/{rel}"))).unwrap();
+                    // Half the edits keep the front matter (an incremental rebuild).
+                    let front = old
+                        .strip_prefix("---\n")
+                        .and_then(|rest| rest.find("\n---\n"))
+                        .map(|end| old[..4 + end + 5].to_string())
+                        .filter(|_| rng.below(2) == 0)
+                        .unwrap_or_else(|| {
+                            format!(
+                                "---\ntitle: Edited {}\nweight: {}\n---\n",
+                                rng.below(100),
+                                rng.below(5)
+                            )
+                        });
+                    let text = format!("{front}{} *{}*\n", words[rng.below(7)], rng.next());
                     let path = site.path(&format!("content/{rel}"));
                     match rng.below(3) {
                         0 => fs::write(&path, text).unwrap(),
@@ -783,6 +839,16 @@ fn watch_after_random_edits_equals_a_clean_build() {
         w.transcript()
     );
 
+    // Files rewritten in place by incremental rebuilds are as readable as the rest.
+    #[cfg(unix)]
+    for rel in site.output_tree().keys() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(site.path(&format!("public/{rel}")))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert!(mode & 0o044 == 0o044, "public/{rel} has mode {mode:o}");
+    }
     let (diff, fresh) = site.differences_from_clean_build(&format!("seed {seed}"));
     assert!(fresh.contains_key(".stillpoint-output"));
     assert!(site.output_tree().contains_key(".stillpoint-output"));
