@@ -5,20 +5,25 @@
 //! every page and section value and, for every output file, what rendered it and which other
 //! pages and sections its templates read (`get_page`, `get_section`; see
 //! [`crate::templates::Read`]). When the next change is a save of existing pages or sections
-//! whose front matter is unchanged (the body was edited, as most saves are), only the markdown
-//! of those documents is rendered again, their links and the anchors linked into them are
-//! checked again, and only these files are rendered again:
+//! whose front matter is unchanged (the body was edited, as most saves are), or of pages whose
+//! front matter changed only in `title` (given before and after), `description` or `extra`
+//! (without an `image`),
+//! only the markdown of those documents is rendered again, their links and the anchors linked
+//! into them are checked again, and only these files are rendered again:
 //!
 //! - the document's own file (and a section's later listing pages);
-//! - the listing pages and feeds of the sections that list it (they show its content,
+//! - the listing pages and feeds of the sections that list it (they show its title, content,
 //!   summary, table of contents or word count);
+//! - after a new title or description, the pages before and after it (their `lower` and
+//!   `higher`); a title that moves the page in its section's order needs a full build;
 //! - every file whose templates read it, or a section listing it, through `get_page` or
 //!   `get_section` at the last render (a section's own fields, with `metadata_only=true`,
 //!   change only when the section's `_index.md` itself is edited).
 //!
-//! Everything else (a front matter change, which can move a page or change its title in
-//! every menu; a new, deleted or renamed file; `config.yaml`, templates, static files, data,
-//! an image that goes to the image processor; or any error) gets a full build, which is also
+//! Everything else (any other front matter change, which can move a page or change its URL,
+//! or any front matter change of a section; a new, deleted or renamed file; `config.yaml`,
+//! templates, static files, data; an image that goes to the image processor; or any error)
+//! gets a full build, which is also
 //! what reports errors: the result of every rebuild equals a clean build of the same files,
 //! which `tests/it/incremental.rs` checks over random edits. After a failed build, the next
 //! rebuild is a full one.
@@ -32,6 +37,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::config::Config;
+use crate::content::front_matter::FrontMatter;
 use crate::content::{self, SourceFile};
 use crate::error::Result;
 use crate::markdown::Rendered;
@@ -135,6 +141,29 @@ impl LiveBuild {
 struct Edit {
     item: Item,
     doc: content::Document,
+    /// Its front matter changed (only in fields that [`shown_fields_only`] allows).
+    front_changed: bool,
+}
+
+/// True when the front matter of a page changed only in what pages show: `title` (given
+/// before and after), `description`, and `extra` without an `image` (a share image goes to
+/// the image processor and is checked). These change no URL and no tree structure; a title
+/// can change the order of a listing, which [`State::partial`] checks. The front matter must
+/// have no warnings before or after (they would change).
+fn shown_fields_only(old: &content::Document, new: &content::Document) -> bool {
+    let rest = |f: &FrontMatter| FrontMatter {
+        title: None,
+        description: None,
+        extra: None,
+        ..f.clone()
+    };
+    let has_image = |f: &FrontMatter| f.extra.as_ref().is_some_and(|e| e.contains_key("image"));
+    rest(&old.front) == rest(&new.front)
+        && (old.front.title.is_some() && new.front.title.is_some()
+            || old.front.title == new.front.title)
+        && (old.front.extra == new.front.extra || !(has_image(&old.front) || has_image(&new.front)))
+        && old.warnings.is_empty()
+        && new.warnings.is_empty()
 }
 
 impl State {
@@ -146,15 +175,35 @@ impl State {
         timings.lap("read + parse");
         let mut edited_pages = Vec::new();
         let mut edited_sections = Vec::new();
+        // Pages whose title or description changed: their neighbours show them.
+        let mut retitled = Vec::new();
         for edit in edits {
             match edit.item {
                 Item::Page(i) => {
+                    if let Some(title) = &edit.doc.front.title {
+                        self.tree.pages[i].title = title.clone();
+                    }
+                    if edit.front_changed {
+                        retitled.push(i);
+                    }
                     self.tree.pages[i].doc = edit.doc;
                     edited_pages.push(i);
                 }
                 Item::Section(i) => {
                     self.tree.sections[i].doc = Some(edit.doc);
                     edited_sections.push(i);
+                }
+            }
+        }
+
+        // A new title may move a page in its section's order: then the neighbours and listings
+        // change shape, which only a full build redoes.
+        for s in &self.tree.sections {
+            if retitled.iter().any(|i| s.pages.contains(i)) {
+                let mut order = s.pages.clone();
+                site::order_pages(&self.tree.pages, &mut order);
+                if order != s.pages {
+                    return None;
                 }
             }
         }
@@ -227,7 +276,17 @@ impl State {
         for &i in &edited_sections {
             r.section_rendered[i] = Some(rendered.next()?);
         }
-        let pages: HashSet<usize> = edited_pages.iter().copied().collect();
+        // The pages whose value changed: the edited ones and the neighbours of a retitled one.
+        let mut pages: HashSet<usize> = edited_pages.iter().copied().collect();
+        for &i in &retitled {
+            let p = &tree.pages[i];
+            for j in p.lower.into_iter().chain(p.higher) {
+                if !edited_pages.contains(&j) {
+                    r.page_values[j] = context::with_neighbours(tree, j, &r.page_values[j]);
+                }
+                pages.insert(j);
+            }
+        }
         // Sections whose value changed: the edited ones and those listing an edited page.
         let listing: Vec<usize> = (0..tree.sections.len())
             .filter(|&i| {
@@ -256,7 +315,7 @@ impl State {
             ));
         }
         let mut data = self.templates.data()?.clone();
-        for &i in &edited_pages {
+        for &i in &pages {
             data.changed_values
                 .insert(tree.pages[i].doc.relative.clone(), r.page_values[i].clone());
         }
@@ -276,7 +335,7 @@ impl State {
         timings.lap("values");
 
         // The files that show what changed: their own, and those that read it.
-        let mut changed_reads: Vec<Read> = edited_pages
+        let mut changed_reads: Vec<Read> = pages
             .iter()
             .map(|&i| Read::page(&tree.pages[i].doc.relative))
             .chain(
@@ -374,14 +433,19 @@ impl State {
             };
             let new = content::parse_one(&file).ok()??;
             let front = |d: &content::Document| d.source.get(..d.body_start).map(str::to_string);
-            if front(&new)? != front(old)? {
+            let front_changed = front(&new)? != front(old)?;
+            if front_changed && !(matches!(item, Item::Page(_)) && shown_fields_only(old, &new)) {
                 return None;
             }
             if old.front.title.is_none() && site::first_h1(new.body()) != site::first_h1(old.body())
             {
                 return None;
             }
-            edits.push(Edit { item, doc: new });
+            edits.push(Edit {
+                item,
+                doc: new,
+                front_changed,
+            });
         }
         Some(edits)
     }

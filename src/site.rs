@@ -250,7 +250,7 @@ fn parent_folder(relative: &str) -> &str {
     relative.rsplit_once('/').map_or("", |(d, _)| d)
 }
 
-fn order_pages(pages: &[Page], idx: &mut [usize]) {
+pub(crate) fn order_pages(pages: &[Page], idx: &mut [usize]) {
     idx.sort_by(|&a, &b| {
         let (pa, pb) = (&pages[a], &pages[b]);
         let wa = pa.doc.front.weight.map_or((1, 0), |w| (0, w));

@@ -203,6 +203,26 @@ pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
         .collect()
 }
 
+/// Page `i`'s `value` with `lower` and `higher` made again from the tree (after a
+/// neighbour's title or description changed).
+pub fn with_neighbours(tree: &SiteTree, i: usize, value: &Value) -> Value {
+    let p = &tree.pages[i];
+    let mut m = value.as_map().cloned().unwrap_or_default();
+    insert(
+        &mut m,
+        "lower",
+        p.lower
+            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
+    );
+    insert(
+        &mut m,
+        "higher",
+        p.higher
+            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
+    );
+    Value::from(m)
+}
+
 /// Page `i`'s value: [`page_map`] with `lower` and `higher`.
 pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered) -> Value {
     let p = &tree.pages[i];

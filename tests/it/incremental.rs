@@ -36,7 +36,7 @@ fn markdown_files(root: &Path) -> Vec<String> {
 fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'static str) {
     const WORDS: [&str; 6] = ["cedar", "delta", "ember", "fjord", "grove", "heron"];
     let word = |rng: &mut SplitMix| WORDS[rng.below(WORDS.len())];
-    match rng.below(10) {
+    match rng.below(12) {
         0..=2 => {
             let para = format!(
                 "\n{} {} *{}* {n}, {}.\n",
@@ -66,6 +66,16 @@ fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'
             text.replacen("---\n", &format!("---\ndescription: \"Changed {n}\"\n"), 1),
             "a description added (front matter)",
         ),
+        10 | 11 if text.starts_with("---\n") && text.contains("\ntitle:") => {
+            // A new title (it may move the page in its section's order).
+            let start = text.find("\ntitle:").unwrap() + 1;
+            let end = start + text[start..].find('\n').unwrap();
+            let title = format!("title: \"{} {n}\"", word(rng));
+            (
+                format!("{}{title}{}", &text[..start], &text[end..]),
+                "the title changed (front matter)",
+            )
+        }
         8 => (
             format!("{text}\nA [broken link](@/missing-{n}.md).\n"),
             "a broken link added",
