@@ -76,7 +76,8 @@ impl Document {
 /// True for names that editors, operating systems and version control leave beside real files
 /// and that are never published: editor swap and lock files (`.faq.md.swp`, Emacs locks
 /// `.#faq.md`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, Microsoft Office lock
-/// files (`~$faq.md`), `.DS_Store`, `Thumbs.db`, `.git`/`.hg`/`.svn`, and `*.swp`, `*.swo`,
+/// files (`~$faq.md`), JetBrains editors' save files (`faq.md___jb_tmp___`,
+/// `faq.md___jb_old___`), `.DS_Store`, `Thumbs.db`, `.git`/`.hg`/`.svn`, and `*.swp`, `*.swo`,
 /// `*.swx`, `*.tmp`, `*.bak`, `*.crdownload`, `*.part`.
 pub fn is_editor_junk(name: &str) -> bool {
     name.starts_with(".#")
@@ -95,6 +96,8 @@ pub fn is_editor_junk(name: &str) -> bool {
             ".bak",
             ".crdownload",
             ".part",
+            "___jb_tmp___",
+            "___jb_old___",
         ]
         .iter()
         .any(|ext| name.ends_with(ext))
@@ -440,6 +443,8 @@ mod tests {
             ".DS_Store",
             "x.swp",
             "a.tmp",
+            "faq.md___jb_tmp___",
+            "faq.md___jb_old___",
         ] {
             assert!(is_ignored_name(name), "{name}");
         }

@@ -240,6 +240,7 @@ impl State {
                 ids: std::mem::take(&mut out.ids).into_iter().collect(),
                 anchors: out.anchors.clone(),
                 used_images,
+                failed: false,
             };
             r.records.insert(relative.to_string(), record);
             rendered.push(out);

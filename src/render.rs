@@ -213,7 +213,12 @@ pub(crate) fn link_errors(
         ));
     }
     for a in &r.anchors {
-        let known = records.get(a.page.as_str()).map(|rec| &rec.ids);
+        let record = records.get(a.page.as_str());
+        if record.is_some_and(|rec| rec.failed) {
+            // That page's own error is reported; its ids are unknown, not missing.
+            continue;
+        }
+        let known = record.map(|rec| &rec.ids);
         if !known.is_some_and(|set| set.contains(&a.anchor)) {
             let help = match crate::error::closest(
                 known.into_iter().flatten().map(String::as_str),
@@ -387,6 +392,7 @@ pub fn site_retained(
     let mut records: HashMap<String, DocRecord> = HashMap::with_capacity(docs.len());
     let mut rendered: Vec<Rendered> = Vec::with_capacity(docs.len());
     for (d, (r, used_images)) in docs.iter().zip(results) {
+        let failed = r.is_err();
         let mut r = r.unwrap_or_else(|e| {
             errors.extend(e);
             Rendered::default()
@@ -397,6 +403,7 @@ pub fn site_retained(
                 ids: std::mem::take(&mut r.ids).into_iter().collect(),
                 anchors: r.anchors.clone(),
                 used_images,
+                failed,
             },
         );
         rendered.push(r);
@@ -601,6 +608,8 @@ pub struct DocRecord {
     pub anchors: Vec<markdown::AnchorRef>,
     /// Whether an image of it went to the image processor.
     pub used_images: bool,
+    /// Its markdown failed (its error is reported; links into it are not checked).
+    pub failed: bool,
 }
 
 /// What a full render keeps for an incremental rebuild ([`crate::incremental`]): the values

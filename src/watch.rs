@@ -673,6 +673,8 @@ mod tests {
             ("/site/content/#faq.md#", None),
             ("/site/content/.#faq.md", None),
             ("/site/content/4913", None),
+            ("/site/content/faq.md___jb_tmp___", None),
+            ("/site/content/faq.md___jb_old___", None),
             ("/site/config.yaml~", None),
             ("/site/content/.faq.md.tmp123", None),
             // output, staging, other folders

@@ -141,6 +141,31 @@ fn unknown_shortcode_names_the_closest_and_lists_the_others() {
     );
 }
 
+/// A page whose shortcode fails has unknown ids, not missing ones: links from other pages to
+/// its headings are not reported as broken too (they were, as one extra error per link).
+#[test]
+fn a_shortcode_error_does_not_also_break_the_links_into_its_page() {
+    let site = shortcodes_site();
+    page(&site, "## Rhythm\n\nPrice: {{ prise(amount=1) }}\n");
+    site.file(
+        "content/q.md",
+        "---\ntitle: Q\n---\nSee [the rhythm](@/p.md#rhythm).\n",
+    );
+    let run = site.build();
+    run.code(1)
+        .stderr_has("there is no shortcode `prise`")
+        .stderr_lacks("anchor that does not exist");
+    // A link to a heading that really is missing is still reported.
+    site.file(
+        "content/q.md",
+        "---\ntitle: Q\n---\nSee [the rhythm](@/p.md#rhythm).\n",
+    );
+    page(&site, "## Pulse\n");
+    site.build()
+        .code(1)
+        .stderr_has("link to an anchor that does not exist: `@/p.md#rhythm`");
+}
+
 #[test]
 fn unquoted_argument_is_an_error_at_the_value() {
     let site = shortcodes_site();
