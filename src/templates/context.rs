@@ -206,39 +206,20 @@ pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
 /// Page `i`'s `value` with `lower` and `higher` made again from the tree (after a
 /// neighbour's title or description changed).
 pub fn with_neighbours(tree: &SiteTree, i: usize, value: &Value) -> Value {
-    let p = &tree.pages[i];
-    let mut m = value.as_map().cloned().unwrap_or_default();
-    insert(
-        &mut m,
-        "lower",
-        p.lower
-            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
-    );
-    insert(
-        &mut m,
-        "higher",
-        p.higher
-            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
-    );
-    Value::from(m)
+    neighbours_into(tree, i, value.as_map().cloned().unwrap_or_default())
 }
 
 /// Page `i`'s value: [`page_map`] with `lower` and `higher`.
 pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered) -> Value {
+    neighbours_into(tree, i, page_map(&tree.pages[i], rendered))
+}
+
+/// `m` with page `i`'s `lower` and `higher`, as a value.
+fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map) -> Value {
     let p = &tree.pages[i];
-    let mut m = page_map(p, rendered);
-    insert(
-        &mut m,
-        "lower",
-        p.lower
-            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
-    );
-    insert(
-        &mut m,
-        "higher",
-        p.higher
-            .map_or_else(Value::none, |i| neighbour(&tree.pages[i])),
-    );
+    let of = |n: Option<usize>| n.map_or_else(Value::none, |n| neighbour(&tree.pages[n]));
+    insert(&mut m, "lower", of(p.lower));
+    insert(&mut m, "higher", of(p.higher));
     Value::from(m)
 }
 
