@@ -156,10 +156,6 @@ fn a_shortcode_error_does_not_also_break_the_links_into_its_page() {
         .stderr_has("there is no shortcode `prise`")
         .stderr_lacks("anchor that does not exist");
     // A link to a heading that really is missing is still reported.
-    site.file(
-        "content/q.md",
-        "---\ntitle: Q\n---\nSee [the rhythm](@/p.md#rhythm).\n",
-    );
     page(&site, "## Pulse\n");
     site.build()
         .code(1)
