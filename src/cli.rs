@@ -66,6 +66,10 @@ pub struct NewArgs {
     /// The folder to create the site in; it must not exist or be empty.
     #[arg(value_name = "DIR")]
     pub dir: PathBuf,
+    /// Write DATE (YYYY-MM-DD) as the example health page's review date instead of today's
+    /// (for tests, so that they do not depend on the day they run).
+    #[arg(long, hide = true, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
 }
 
 /// Options of `stillpoint build`.

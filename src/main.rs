@@ -126,7 +126,11 @@ fn check_command(args: CheckArgs) -> ExitCode {
 
 #[allow(clippy::print_stderr)]
 fn new_command(args: cli::NewArgs) -> ExitCode {
-    match stillpoint::scaffold::create(&args.dir) {
+    let created = match args.today {
+        Some(today) => stillpoint::scaffold::create_on(&args.dir, today),
+        None => stillpoint::scaffold::create(&args.dir),
+    };
+    match created {
         Ok(()) => {
             eprintln!(
                 "Created a new site in {}.\nNext steps:\n  cd {}\n  stillpoint serve\nthen open http://127.0.0.1:1111/ and edit the files in content/.",

@@ -421,6 +421,7 @@ fn new_scaffolds_a_site_that_builds_and_passes_check_strict() {
     ] {
         assert!(dir.exists(&format!("nested/my-site/{f}")), "{f}");
     }
+    // `new` and `check` both read today's date here: the real path, true on any day.
     dir.run(&["check", "--strict", "--root", target_s])
         .success()
         .stderr_has("0 errors, 0 warnings in 4 pages");
@@ -453,7 +454,7 @@ fn new_without_a_folder_is_a_usage_error() {
 #[test]
 fn a_health_section_shows_its_review_date_and_note() {
     let dir = TestSite::empty();
-    dir.run(&["new", dir.path("site").to_str().unwrap()])
+    dir.run(&["new", dir.path("site").to_str().unwrap(), "--today", TODAY])
         .success();
     dir.file(
         "site/content/_index.md",
