@@ -442,3 +442,58 @@ fn a_placeholder_anywhere_in_a_value_never_becomes_a_link() {
         "{home}"
     );
 }
+
+/// A `booking_url` that is still a `[placeholder]` makes no booking link anywhere: no "Book a
+/// session" button (header, home page, footer) and no `ReserveAction` for search engines. A real
+/// phone number then takes its place for the button, but a `tel:` link is not a booking page, so
+/// search engines are still told of none.
+#[test]
+fn a_placeholder_booking_url_makes_no_booking_link_and_no_reserve_action() {
+    let site = TestSite::fixture_with_default_theme("seo");
+    let config = site
+        .read("config.yaml")
+        .replace(
+            "booking_url: \"https://booking.example/quiet-hands\"",
+            "booking_url: \"[Online booking link — to be added]\"",
+        )
+        .replace(
+            "phone: \"+1 780 555 0100\"",
+            "phone: \"[Phone number — to be added]\"",
+        )
+        .replace(
+            "email: \"hello@quiet.example\"",
+            "email: \"[Email address — to be added]\"",
+        );
+    assert!(config.contains("[Online booking link"), "{config}");
+    site.file("config.yaml", &config);
+    site.build().success();
+    let pages = html_files(&site);
+    for (file, html) in &pages {
+        assert!(
+            !html.contains("Book a session") && !html.contains("href=\"["),
+            "{file}: a booking button from a placeholder"
+        );
+        assert!(
+            !html.contains("ReserveAction"),
+            "{file}: a booking action from a placeholder"
+        );
+    }
+    let business = &json_ld("index.html", &pages["index.html"])[0];
+    assert!(business.get("potentialAction").is_none(), "{business}");
+
+    // A real phone number is the button's link, but still no ReserveAction.
+    site.file(
+        "config.yaml",
+        &config.replace(
+            "phone: \"[Phone number — to be added]\"",
+            "phone: \"+1 780 555 0100\"",
+        ),
+    );
+    site.build().success();
+    let home = &html_files(&site)["index.html"];
+    assert!(
+        home.contains("<a class=\"button cta\" href=\"tel:+17805550100\">Book a session</a>"),
+        "{home}"
+    );
+    assert!(!home.contains("ReserveAction"), "{home}");
+}

@@ -60,6 +60,7 @@ fn studio_site_builds_cleanly_with_every_mission_page() {
         "faq/index.html",
         "book/index.html",
         "about/index.html",
+        "policies/index.html",
         "sitemap.xml",
         "robots.txt",
         "404.html",
@@ -258,4 +259,114 @@ fn studio_every_reference_is_cited_somewhere() {
             "{key} is in data/references.yaml but no page lists it"
         );
     }
+}
+
+/// The text a reader sees on each page of the studio site (tags removed), without the reference
+/// list, whose titles are the sources' own words.
+fn page_texts(out: &Path) -> BTreeMap<String, String> {
+    pages(out)
+        .into_iter()
+        .map(|(file, html)| {
+            let body = match html.find("<ol class=\"references\">") {
+                Some(i) => &html[..i],
+                None => &html[..],
+            };
+            let mut text = String::new();
+            let mut in_tag = false;
+            for c in body.chars() {
+                match c {
+                    '<' => in_tag = true,
+                    '>' => {
+                        in_tag = false;
+                        text.push(' ');
+                    }
+                    _ if !in_tag => text.push(c),
+                    _ => {}
+                }
+            }
+            (file, text.replace("&#39;", "'"))
+        })
+        .collect()
+}
+
+/// The pages that give health advice say what to do when a symptom comes on suddenly (911) and
+/// where to ask when unsure (Health Link 811), and any page that sends readers to a doctor also
+/// names 911: "see a doctor before you book" is the wrong advice for a possible stroke.
+#[test]
+fn studio_urgent_symptoms_are_sent_to_911_and_811() {
+    let built = build_studio();
+    let texts = page_texts(&built.out);
+    for file in [
+        "index.html",
+        "how-a-session-works/index.html",
+        "faq/index.html",
+        "book/index.html",
+        "evidence/index.html",
+    ] {
+        let text = &texts[file];
+        assert!(text.contains("call 911"), "{file}: no \"call 911\"");
+        assert!(text.contains("811"), "{file}: no Health Link 811");
+    }
+    // Any page that sends readers to a doctor also says when to call 911 instead.
+    for (file, text) in &texts {
+        if text.contains("see a doctor") || text.contains("see your doctor") {
+            assert!(
+                text.contains("911"),
+                "{file} sends readers to a doctor but never says when to call 911"
+            );
+        }
+    }
+}
+
+/// The content brief's "must not say" list: none of these appears in the text of any page (the
+/// reference list is left out: its titles are the sources' words, not the studio's claims).
+#[test]
+fn studio_pages_say_nothing_from_the_must_not_say_list() {
+    let built = build_studio();
+    let banned = [
+        "autism",
+        "dementia",
+        "ptsd",
+        "chronic fatigue",
+        "scoliosis",
+        "concussion",
+        "colic",
+        "immune",
+        "spinal cord injur",
+        "clinically proven",
+        "research shows it works",
+        "safe for all",
+        "safe for every",
+        "no side effects",
+        "releases restrictions",
+        "restores cerebrospinal",
+        "relieves pressure on the brain",
+        "balances the nervous system",
+        "registered massage",
+        " rmt",
+    ];
+    for (file, text) in page_texts(&built.out) {
+        let lower = text.to_lowercase();
+        for phrase in banned {
+            assert!(!lower.contains(phrase), "{file} says \"{phrase}\"");
+        }
+    }
+}
+
+/// No booking button leads in a circle and no booking action is announced while the booking
+/// link is a placeholder: there is no "Book a session" link at all, and the JSON-LD has no
+/// `ReserveAction`. The booking page says plainly that booking is not open on the site yet.
+#[test]
+fn studio_booking_is_honest_while_its_link_is_a_placeholder() {
+    let built = build_studio();
+    for (file, html) in pages(&built.out) {
+        assert!(!html.contains("ReserveAction"), "{file}: a booking action");
+        assert!(!html.contains(">Book a session</a>"), "{file}: a booking button");
+    }
+    let texts = page_texts(&built.out);
+    assert!(
+        texts["book/index.html"].contains("You cannot book through this site yet."),
+        "{}",
+        texts["book/index.html"]
+    );
 }
