@@ -361,7 +361,10 @@ fn studio_booking_is_honest_while_its_link_is_a_placeholder() {
     let built = build_studio();
     for (file, html) in pages(&built.out) {
         assert!(!html.contains("ReserveAction"), "{file}: a booking action");
-        assert!(!html.contains(">Book a session</a>"), "{file}: a booking button");
+        assert!(
+            !html.contains(">Book a session</a>"),
+            "{file}: a booking button"
+        );
     }
     let texts = page_texts(&built.out);
     assert!(
