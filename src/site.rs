@@ -554,6 +554,10 @@ impl SiteTree {
             .filter(|(_, p)| p.doc.is_bundle())
             .map(|(i, p)| (parent_folder(&p.doc.relative).to_string(), i))
             .collect();
+        // A page's source that is not a page is never published (issue 12).
+        for f in files.iter().filter(|f| f.kind == SourceKind::Leftover) {
+            warnings.push(crate::content::leftover_warning(f, files));
+        }
         let mut assets = Vec::new();
         for f in files.iter().filter(|f| f.kind == SourceKind::Asset) {
             let folder = parent_folder(&f.relative);
