@@ -26,7 +26,8 @@ pub enum Command {
     /// Build the site without writing it and report problems: broken links, missing images,
     /// content and accessibility issues, health pages due for review.
     Check(CheckArgs),
-    /// Create a new site in DIR, with the default theme and example pages.
+    /// Create a new site in DIR, with the default theme and example pages; or, with
+    /// `new page`, a new page in the site.
     New(NewArgs),
 }
 
@@ -60,14 +61,45 @@ pub struct CheckArgs {
     pub today: Option<jiff::civil::Date>,
 }
 
-/// Options of `stillpoint new`.
+/// Options of `stillpoint new`: `new DIR` creates a site, `new page NAME` a page. `page` is a
+/// subcommand, so `stillpoint new page` always means a page (a site in a folder called `page`
+/// is `stillpoint new ./page`).
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct NewArgs {
-    /// The folder to create the site in; it must not exist or be empty.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    /// `page`: a new page instead of a new site.
+    #[command(subcommand)]
+    pub what: Option<NewCommand>,
+    /// The folder to create the site in; it must not exist or be empty, and not be inside
+    /// another site.
+    #[arg(value_name = "DIR", required = true)]
+    pub dir: Option<PathBuf>,
     /// Write DATE (YYYY-MM-DD) as the example health page's review date instead of today's
     /// (for tests, so that they do not depend on the day they run).
+    #[arg(long, hide = true, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+/// What `stillpoint new` makes besides a site.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Add a page to the site, from an archetype (the site's archetypes/, else the theme's,
+    /// else a built-in one): `stillpoint new page "Prices"` or `stillpoint new page
+    /// faq/insurance.md`.
+    Page(NewPageArgs),
+}
+
+/// Options of `stillpoint new page`.
+#[derive(Debug, Args)]
+pub struct NewPageArgs {
+    /// The page's title (`"Prices"` writes content/prices.md), or its file inside content/
+    /// (`faq/insurance.md`).
+    #[arg(value_name = "TITLE_OR_FILE")]
+    pub name: String,
+    /// The site folder (the one holding config.yaml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Write DATE (YYYY-MM-DD) for `{{ date }}` instead of today's (for tests).
     #[arg(long, hide = true, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
 }

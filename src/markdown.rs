@@ -1341,7 +1341,9 @@ mod tests {
     /// `[` (or `!`), and only outside code and when the brackets are not escaped.
     #[test]
     fn links_with_a_space_in_the_address_are_reported() {
-        let spans = |body: &str| -> Vec<(usize, usize, usize, bool)> {
+        // (line, col, len, is an image) of each problem.
+        type Found = (usize, usize, usize, bool);
+        let spans = |body: &str| -> Vec<Found> {
             render(body, 3, &TestResolver)
                 .problems
                 .iter()
@@ -1355,7 +1357,7 @@ mod tests {
                 })
                 .collect()
         };
-        let cases: &[(&str, &[(usize, usize, usize, bool)])] = &[
+        let cases: &[(&str, &[Found])] = &[
             ("![The room](/images/my photo.jpg)", &[(3, 1, 33, true)]),
             ("See [the menu](menu 2024.pdf).", &[(3, 5, 25, false)]),
             (
