@@ -71,13 +71,45 @@ pub struct NewArgs {
     #[command(subcommand)]
     pub what: Option<NewCommand>,
     /// The folder to create the site in; it must not exist or be empty, and not be inside
-    /// another site.
-    #[arg(value_name = "DIR", required = true)]
-    pub dir: Option<PathBuf>,
+    /// another site. Several words are taken for a name with spaces typed without quotes,
+    /// and refused with that advice (see [`NewArgs::folder`]).
+    #[arg(value_name = "DIR", required = true, num_args = 1..)]
+    pub dir: Vec<PathBuf>,
     /// Write DATE (YYYY-MM-DD) as the example health page's review date instead of today's
     /// (for tests, so that they do not depend on the day they run).
     #[arg(long, hide = true, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
+}
+
+impl NewArgs {
+    /// The one folder given to `new`. Errors (a usage error, exit 2): no folder, or several
+    /// words, as from `stillpoint new my site` without quotes.
+    pub fn folder(&self) -> Result<&PathBuf, clap::Error> {
+        match self.dir.as_slice() {
+            [one] => Ok(one),
+            words => {
+                use clap::CommandFactory;
+                let joined = words
+                    .iter()
+                    .map(|w| w.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let mut cli = Cli::command();
+                cli.build();
+                let mut command = match cli.find_subcommand_mut("new") {
+                    Some(new) => new.clone(),
+                    None => cli,
+                };
+                Err(command.error(
+                    clap::error::ErrorKind::TooManyValues,
+                    format!(
+                        "`stillpoint new` takes one folder name, but got {} words; for a name with spaces, put it in quotes: stillpoint new \"{joined}\"",
+                        words.len()
+                    ),
+                ))
+            }
+        }
+    }
 }
 
 /// What `stillpoint new` makes besides a site.

@@ -126,12 +126,13 @@ fn check_command(args: CheckArgs) -> ExitCode {
 
 #[allow(clippy::print_stderr)]
 fn new_command(args: cli::NewArgs) -> ExitCode {
-    let (Some(dir), None) = (&args.dir, &args.what) else {
-        return match args.what {
-            Some(cli::NewCommand::Page(page)) => new_page_command(page),
-            // clap requires DIR when there is no subcommand.
-            None => ExitCode::from(2),
-        };
+    if let Some(cli::NewCommand::Page(page)) = args.what {
+        return new_page_command(page);
+    }
+    let dir = match args.folder() {
+        Ok(dir) => dir,
+        // A usage error: clap prints it and exits with 2.
+        Err(e) => e.exit(),
     };
     let created = match args.today {
         Some(today) => stillpoint::scaffold::create_on(dir, today),

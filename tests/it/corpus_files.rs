@@ -505,4 +505,9 @@ fn new_dir_still_makes_a_site_and_new_page_is_the_subcommand() {
     assert!(dir.exists("page/config.yaml"));
     // `new page` without a name is a usage error.
     dir.run(&["new", "page"]).code(2);
+    // A name with a space typed without quotes: a usage error that says to quote it.
+    dir.run(&["new", "my", "studio"])
+        .code(2)
+        .stderr_has("error: `stillpoint new` takes one folder name, but got 2 words; for a name with spaces, put it in quotes: stillpoint new \"my studio\"\n");
+    assert!(!dir.exists("my") && !dir.exists("studio"));
 }
