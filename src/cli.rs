@@ -71,8 +71,9 @@ pub struct NewArgs {
     #[command(subcommand)]
     pub what: Option<NewCommand>,
     /// The folder to create the site in; it must not exist or be empty, and not be inside
-    /// another site. Several words are taken for a name with spaces typed without quotes,
-    /// and refused with that advice (see [`NewArgs::folder`]).
+    /// another site.
+    // Several words are taken, to refuse a name with spaces typed without quotes with that
+    // advice (`NewArgs::folder`).
     #[arg(value_name = "DIR", required = true, num_args = 1..)]
     pub dir: Vec<PathBuf>,
     /// Write DATE (YYYY-MM-DD) as the example health page's review date instead of today's

@@ -128,9 +128,9 @@ const COPY_SUFFIXES: &[&str] = &[
 
 /// True for a file under `content/` that holds a page's markdown but is not a page, judged by
 /// its `name`: another markdown ending (`prices.mdown`, `.mkd`, …), a copy of a page's source
-/// (`prices.md.old`, `prices.md.txt`, `prices.markdown.1`: see [`COPY_SUFFIXES`]), or a `.txt`
-/// file whose text starts with a front matter line `---` (`starts_with_front_matter` is asked
-/// only for `.txt` names). Publishing such a file would put the page's source on the web; a
+/// (`prices.md.old`, `prices.md.txt`, `prices.markdown.1`; the endings are listed in
+/// `COPY_SUFFIXES`), or a `.txt` file whose text starts with a front matter line `---`
+/// (`starts_with_front_matter` is asked only for `.txt` names). Publishing such a file would put the page's source on the web; a
 /// `.pdf`, `.jpg` or other file a page links to is not one.
 pub fn is_leftover_source(name: &str, starts_with_front_matter: impl FnOnce() -> bool) -> bool {
     leftover_page_name(name).is_some()

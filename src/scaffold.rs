@@ -342,8 +342,9 @@ fn is_site(folder: &Path) -> bool {
             }))
 }
 
-/// The site that `dir` is inside, if any: the nearest folder above it that [`is_site`], as an
-/// absolute path. A new site there would be read as part of that site's content, templates or
+/// The site that `dir` is inside, if any: the nearest folder above it that is a stillpoint
+/// site (`config.yaml` beside `content/`, or a `config.yaml` with `base_url`), as an absolute
+/// path. A new site there would be read as part of that site's content, templates or
 /// static files, and published by its next build.
 pub fn enclosing_site(dir: &Path) -> Option<PathBuf> {
     absolute(dir)
