@@ -141,7 +141,7 @@ fn new_command(args: cli::NewArgs) -> ExitCode {
     match created {
         Ok(()) => {
             eprintln!(
-                "Created a new site in {dir}.\nNext steps:\n  cd {dir}\n  stillpoint serve\nthen open http://127.0.0.1:1111/ and edit the files in content/.\n(Without the `stillpoint` command, from stillpoint's own folder: cargo run --release -- serve --root {dir}; `cargo install --path .` there makes the command.)",
+                "Created a new site in {dir}.\nNext steps:\n  cd {dir}\n  stillpoint serve\nthen open http://127.0.0.1:1111/ and edit the files in content/.\n(Without the `stillpoint` command, from stillpoint's own folder: cargo run --release -- serve --root {dir}; `cargo install --locked --path .` there makes the command.)",
                 dir = dir.display(),
             );
             ExitCode::SUCCESS

@@ -743,6 +743,11 @@ impl Unparsed {
     }
 }
 
+/// How far [`unparsed_links`] looks from a `](` for the closing `)` and back for the `[`, in
+/// bytes: far more than any real address or link text, and a bound that keeps a long line with
+/// many `](` linear.
+const UNPARSED_SCAN: usize = 2048;
+
 /// The `](dest)` in the text event at `text` (outside code) whose destination holds a space and
 /// ends with a `)` on the same line: links and images that pulldown-cmark left as text. `body`
 /// is the parsed text; `text` the event's byte range in it.
@@ -759,7 +764,7 @@ fn unparsed_links(body: &str, text: Range<usize>) -> Vec<Unparsed> {
         }
         // The `)` that closes the `(` (a destination may hold balanced parentheses), on this line.
         let (mut j, mut depth, mut close) = (i + 1, 0usize, None);
-        while let Some(&b) = bytes.get(j) {
+        while let Some(&b) = bytes.get(j).filter(|_| j - i < UNPARSED_SCAN) {
             match b {
                 b'\n' | b'\r' => break,
                 b'\\' => j += 1,
@@ -781,7 +786,11 @@ fn unparsed_links(body: &str, text: Range<usize>) -> Vec<Unparsed> {
             continue;
         }
         // The `[` that opens the text, if it is on the same line.
-        let line_start = body[..i].rfind('\n').map_or(0, |p| p + 1);
+        let from = i.saturating_sub(UNPARSED_SCAN);
+        let line_start = bytes
+            .get(from..i)
+            .and_then(|before| before.iter().rposition(|&b| b == b'\n'))
+            .map_or(from, |p| from + p + 1);
         let mut nesting = 0usize;
         let mut open = None;
         for k in (line_start..i).rev() {
@@ -1381,6 +1390,14 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(spans(input), *want, "input {input:?}");
         }
+        // Link text longer than the scan: still reported, from the `](`.
+        let long = format!("[{}](a b)", "x".repeat(3 * UNPARSED_SCAN));
+        let found = render(&long, 1, &TestResolver).problems;
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.starts_with("`](a b)` is not a link"),
+            "{found:?}"
+        );
         let r = render("![The room](/images/my photo.jpg)", 1, &TestResolver);
         assert_eq!(
             r.problems[0].message,

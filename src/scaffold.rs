@@ -439,7 +439,8 @@ pub struct NewPage {
 ///
 /// The archetype (Hugo's name and idea, simplified) is a markdown file, front matter and body,
 /// looked up first in the site's `archetypes/`, then in the theme's: `<section>.md` for a page
-/// in the top-level folder `<section>` of `content/`, then `health.md` when the nearest
+/// in the top-level folder `<section>` of `content/` (a bundle `studio/index.md` is a page of
+/// the folder that holds `studio/`), then `health.md` when the nearest
 /// `_index.md` above the page has `extra.health: true` (a health section), then `default.md`;
 /// without one, the built-in archetype is the default theme's. In it, `{{ title }}` becomes the
 /// title (with `"` and `\` escaped in the front matter, so write it as `title: "{{ title }}"`)
@@ -476,8 +477,14 @@ pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<New
         let typed = name.trim().trim_end_matches('/');
         typed.rsplit('/').next().unwrap_or(typed).trim().to_string()
     };
-    let health = in_health_section(root, folder);
-    let (archetype_name, text) = archetype(root, &config, folder, health)?;
+    // A bundle (`studio/index.md`) is a page of the section its folder is in.
+    let section_folder = if file_name == "index.md" {
+        folder.rsplit_once('/').map_or("", |(parent, _)| parent)
+    } else {
+        folder
+    };
+    let health = in_health_section(root, section_folder);
+    let (archetype_name, text) = archetype(root, &config, section_folder, health)?;
     let text = fill_archetype(&text, &title, today);
     let file = SourceFile {
         path: path.clone(),
