@@ -449,10 +449,17 @@ pub struct NewPage {
 ///
 /// Errors: `config.yaml` cannot be loaded (as [`Config::load`]); a name that is not inside
 /// `content/`, is hidden, is a section's `_index.md` or gives no file name; the file exists
-/// already (nothing is ever overwritten); an archetype that is not UTF-8 or gives front matter
+/// already (nothing is ever overwritten); another page or section has the page's address; an archetype that is not UTF-8 or gives front matter
 /// that does not parse; a file or folder that cannot be written.
 pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<NewPage> {
-    let config = Config::load(root, &Overrides::default())?;
+    // With drafts, so that a draft page's address counts as taken.
+    let config = Config::load(
+        root,
+        &Overrides {
+            drafts: true,
+            ..Overrides::default()
+        },
+    )?;
     let relative = page_relative(name)?;
     let shown = Path::new("content").join(&relative);
     let path = root.join(&shown);
@@ -510,7 +517,19 @@ pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<New
             )),
         )
     })?;
-    let url = config.permalink(&crate::site::page_url(&doc).path);
+    let url_path = crate::site::page_url(&doc).path;
+    if let Some(owner) = address_owner(&config, &url_path) {
+        return Err(Error::one(
+            Diagnostic::error(format!(
+                "{} would have the address {url_path}, which {} has already",
+                shown.display(),
+                owner.display()
+            ))
+            .in_file(&owner)
+            .help("give the new page another title or file name"),
+        ));
+    }
+    let url = config.permalink(&url_path);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)?;
     }
@@ -531,6 +550,28 @@ pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<New
         url,
         draft: doc.front.draft,
     })
+}
+
+/// The page or section of the site at `config.root` whose URL path is `path`, as the build
+/// assembles the site (drafts included); `None` when there is none, or when the site does not
+/// assemble (its own errors are for the build to report).
+fn address_owner(config: &Config, path: &str) -> Option<PathBuf> {
+    let files = content::discover(config).ok()?;
+    let docs = content::parse(&files).ok()?;
+    let tree = crate::site::SiteTree::assemble(docs, &files, config).ok()?;
+    let pages = tree.pages.iter().map(|p| (&p.path, Some(&p.doc.shown)));
+    let sections = tree
+        .sections
+        .iter()
+        .map(|s| (&s.path, s.doc.as_ref().map(|d| &d.shown)));
+    pages
+        .chain(sections)
+        .find(|(p, _)| p.as_str() == path)
+        .map(|(_, shown)| {
+            shown
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("the home page"))
+        })
 }
 
 /// The page's path under `content/` for `stillpoint new page NAME` (see [`new_page`]).

@@ -320,6 +320,41 @@ fn files_corpus() {
             }),
         ),
         case(
+            "new_page_at_an_address_another_page_has",
+            |s| {
+                s.file("content/blog/_index.md", "---\ntitle: Blog\n---\n")
+                    .file(
+                        "content/x.md",
+                        "---\ntitle: X\nslug: gifts\ndraft: true\n---\n",
+                    );
+            },
+            check(|s, _| {
+                let run = s.run(&["new", "page", "Blog"]);
+                if run.code != 1 || s.exists("content/blog.md") {
+                    return Err(format!("expected a refusal\n{}", run.stderr));
+                }
+                holds(
+                    "stderr",
+                    &run.stderr,
+                    &[
+                        "error: content/blog.md would have the address /blog/, which content/blog/_index.md has already\n--> content/blog/_index.md\n = help: give the new page another title or file name\n",
+                    ],
+                )?;
+                // A draft's address is taken too.
+                let run = s.run(&["new", "page", "Gifts"]);
+                if run.code != 1 || s.exists("content/gifts.md") {
+                    return Err(format!("expected a refusal\n{}", run.stderr));
+                }
+                holds(
+                    "stderr",
+                    &run.stderr,
+                    &[
+                        "error: content/gifts.md would have the address /gifts/, which content/x.md has already\n",
+                    ],
+                )
+            }),
+        ),
+        case(
             "new_page_outside_content",
             |_| {},
             check(|s, _| {
