@@ -440,17 +440,18 @@ pub struct NewPage {
 /// The archetype (Hugo's name and idea, simplified) is a markdown file, front matter and body,
 /// looked up first in the site's `archetypes/`, then in the theme's: `<section>.md` for a page
 /// in the top-level folder `<section>` of `content/` (a bundle `studio/index.md` is a page of
-/// the folder that holds `studio/`), then `health.md` when the nearest
-/// `_index.md` above the page has `extra.health: true` (a health section), then `default.md`;
-/// without one, the built-in archetype is the default theme's. In it, `{{ title }}` becomes the
+/// the folder that holds `studio/`), then `health.md` when the nearest `_index.md` above the
+/// page has `extra.health: true` (a health section), then `default.md`; without one, the
+/// built-in archetype is the default theme's. In it, `{{ title }}` becomes the
 /// title (with `"` and `\` escaped in the front matter, so write it as `title: "{{ title }}"`)
 /// and `{{ date }}` becomes `today` (`YYYY-MM-DD`); everything else is copied as it is. The
 /// address comes from [`crate::site::page_url`], the rule of a build.
 ///
 /// Errors: `config.yaml` cannot be loaded (as [`Config::load`]); a name that is not inside
 /// `content/`, is hidden, is a section's `_index.md` or gives no file name; the file exists
-/// already (nothing is ever overwritten); another page or section has the page's address; an archetype that is not UTF-8 or gives front matter
-/// that does not parse; a file or folder that cannot be written.
+/// already (nothing is ever overwritten); another page or section has the page's address; an
+/// archetype that is not UTF-8 or gives front matter that does not parse; a file or folder
+/// that cannot be written.
 pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<NewPage> {
     // With drafts, so that a draft page's address counts as taken.
     let config = Config::load(
