@@ -17,7 +17,9 @@
 //! - a title over [`MAX_TITLE`] characters, a missing description or one over
 //!   [`MAX_DESCRIPTION`] characters, two pages with the same title;
 //! - health pages (`extra.health: true`) without an `extra.reviewed` date, with a date that is
-//!   not a date, in the future, or older than `check.review_months` in `config.yaml`.
+//!   not a date, in the future, or older than `check.review_months` in `config.yaml`;
+//! - a page or section named like a file manager's duplicate of another one beside it
+//!   (`prices copy.md` beside `prices.md`): see [`probable_copies`].
 //!
 //! With [`CheckOptions::external`], every distinct `http(s)` link is requested once (see
 //! [`external`]): those in markdown at their place there, and those that only the built pages
@@ -616,6 +618,7 @@ pub fn content_checks(
         check_front_matter(doc, title, &mut titles, &mut out.diagnostics);
         check_health(doc, config.check.review_months, today, &mut out.diagnostics);
     }
+    out.diagnostics.extend(probable_copies(tree));
     out
 }
 
@@ -969,6 +972,62 @@ fn check_front_matter<'a>(
             }
         }
     }
+}
+
+/// Warnings for pages and sections whose name is what a file manager or a download gives a
+/// duplicate ([`content::copy_of`]: `prices copy.md`, `prices (1).md`, `prices - Copy.md`,
+/// `Copy of prices.md`; for a page bundle or a section, its folder: `studio copy/index.md`)
+/// when the original is beside it (`prices.md`, or a bundle or section named `prices`). Such a
+/// copy builds, as its own page at its own address, so only `check` names it.
+pub fn probable_copies(tree: &SiteTree) -> Vec<Diagnostic> {
+    let split = |relative: &str| -> (String, String) {
+        let (folder, file) = relative.rsplit_once('/').unwrap_or(("", relative));
+        (folder.to_string(), file.to_string())
+    };
+    // (folder, name, shown path, URL path) of every page and section: a page's name is its file
+    // name without the extension; a bundle's or section's, its folder's name.
+    let mut named: Vec<(String, String, &Path, &str)> = Vec::new();
+    for p in &tree.pages {
+        let (folder, file) = split(&p.doc.relative);
+        named.push(if p.doc.is_bundle() {
+            let (parent, name) = split(&folder);
+            (parent, name, p.doc.shown.as_path(), p.path.as_str())
+        } else {
+            let stem = content::strip_markdown_ext(&file).to_string();
+            (folder, stem, p.doc.shown.as_path(), p.path.as_str())
+        });
+    }
+    for s in &tree.sections {
+        if let Some(d) = &s.doc
+            && d.relative != "_index.md"
+        {
+            let (folder, _) = split(&d.relative);
+            let (parent, name) = split(&folder);
+            named.push((parent, name, d.shown.as_path(), s.path.as_str()));
+        }
+    }
+    let mut out = Vec::new();
+    for (folder, name, shown, path) in &named {
+        let Some(original) = content::copy_of(name) else {
+            continue;
+        };
+        let Some(&(_, _, original_shown, _)) = named
+            .iter()
+            .find(|(f, n, _, _)| f == folder && n.eq_ignore_ascii_case(original))
+        else {
+            continue;
+        };
+        out.push(
+            Diagnostic::warning(format!(
+                "{} looks like an accidental copy of {} (its name is the one a file manager gives a duplicate); it is published as a page of its own at {path}",
+                shown.display(),
+                original_shown.display()
+            ))
+            .in_file(shown)
+            .help("delete it if it is a copy; if it is meant to be a page of its own, give it a name of its own (the page's address comes from it)"),
+        );
+    }
+    out
 }
 
 /// Whether a page is health information: `extra.health: true` in its front matter.

@@ -26,7 +26,8 @@ pub enum Command {
     /// Build the site without writing it and report problems: broken links, missing images,
     /// content and accessibility issues, health pages due for review.
     Check(CheckArgs),
-    /// Create a new site in DIR, with the default theme and example pages.
+    /// Create a new site in DIR, with the default theme and example pages; or, with
+    /// `new page`, a new page in the site.
     New(NewArgs),
 }
 
@@ -60,14 +61,78 @@ pub struct CheckArgs {
     pub today: Option<jiff::civil::Date>,
 }
 
-/// Options of `stillpoint new`.
+/// Options of `stillpoint new`: `new DIR` creates a site, `new page NAME` a page. `page` is a
+/// subcommand, so `stillpoint new page` always means a page (a site in a folder called `page`
+/// is `stillpoint new ./page`).
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct NewArgs {
-    /// The folder to create the site in; it must not exist or be empty.
-    #[arg(value_name = "DIR")]
-    pub dir: PathBuf,
+    /// `page`: a new page instead of a new site.
+    #[command(subcommand)]
+    pub what: Option<NewCommand>,
+    /// The folder to create the site in; it must not exist or be empty, and not be inside
+    /// another site.
+    // Several words are taken, to refuse a name with spaces typed without quotes with that
+    // advice (`NewArgs::folder`).
+    #[arg(value_name = "DIR", required = true, num_args = 1..)]
+    pub dir: Vec<PathBuf>,
     /// Write DATE (YYYY-MM-DD) as the example health page's review date instead of today's
     /// (for tests, so that they do not depend on the day they run).
+    #[arg(long, hide = true, value_name = "DATE")]
+    pub today: Option<jiff::civil::Date>,
+}
+
+impl NewArgs {
+    /// The one folder given to `new`. Errors (a usage error, exit 2): no folder, or several
+    /// words, as from `stillpoint new my site` without quotes.
+    pub fn folder(&self) -> Result<&PathBuf, clap::Error> {
+        match self.dir.as_slice() {
+            [one] => Ok(one),
+            words => {
+                use clap::CommandFactory;
+                let joined = words
+                    .iter()
+                    .map(|w| w.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let mut cli = Cli::command();
+                cli.build();
+                let mut command = match cli.find_subcommand_mut("new") {
+                    Some(new) => new.clone(),
+                    None => cli,
+                };
+                Err(command.error(
+                    clap::error::ErrorKind::TooManyValues,
+                    format!(
+                        "`stillpoint new` takes one folder name, but got {} words; for a name with spaces, put it in quotes: stillpoint new \"{joined}\"",
+                        words.len()
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// What `stillpoint new` makes besides a site.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Add a page to the site, from an archetype (the site's archetypes/, else the theme's,
+    /// else a built-in one): `stillpoint new page "Prices"` or `stillpoint new page
+    /// faq/insurance.md`.
+    Page(NewPageArgs),
+}
+
+/// Options of `stillpoint new page`.
+#[derive(Debug, Args)]
+pub struct NewPageArgs {
+    /// The page's title (`"Prices"` writes content/prices.md), or its file inside content/
+    /// (`faq/insurance.md`).
+    #[arg(value_name = "TITLE_OR_FILE")]
+    pub name: String,
+    /// The site folder (the one holding config.yaml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Write DATE (YYYY-MM-DD) for `{{ date }}` instead of today's (for tests).
     #[arg(long, hide = true, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
 }

@@ -26,6 +26,11 @@ pub enum SourceKind {
     Section,
     /// Any other file: copied beside the page or section of its folder.
     Asset,
+    /// A page's markdown source that is not a page, by its name ([`is_leftover_source`]):
+    /// `prices.mdown`, `prices.md.old`, `prices.md.txt`, or a `.txt` file with front matter.
+    /// Never published (it would put the page's source on the web); the build warns about it
+    /// ([`leftover_warning`]).
+    Leftover,
 }
 
 /// One file found under `content/`.
@@ -73,20 +78,23 @@ impl Document {
     }
 }
 
-/// True for names that editors, operating systems and version control leave beside real files
-/// and that are never published: editor swap and lock files (`.faq.md.swp`, Emacs locks
-/// `.#faq.md`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, Microsoft Office lock
-/// files (`~$faq.md`), JetBrains editors' save files (`faq.md___jb_tmp___`,
-/// `faq.md___jb_old___`), `.DS_Store`, `Thumbs.db`, `.git`/`.hg`/`.svn`, and `*.swp`, `*.swo`,
-/// `*.swx`, `*.tmp`, `*.bak`, `*.crdownload`, `*.part`.
+/// True for names that editors, operating systems, patch tools and version control leave beside
+/// real files and that are never published: editor swap and lock files (`.faq.md.swp`, Emacs
+/// locks `.#faq.md`), backups (`faq.md~`, `#faq.md#`), Vim's write test `4913`, Microsoft
+/// Office lock files (`~$faq.md`), JetBrains editors' save files (`faq.md___jb_tmp___`,
+/// `faq.md___jb_old___`), the leftovers of `patch` and merges (`faq.md.orig`, `faq.md.rej`),
+/// `.DS_Store`, `Thumbs.db`, `desktop.ini`, `.git`/`.hg`/`.svn`, and `*.swp`, `*.swo`, `*.swx`,
+/// `*.tmp`, `*.bak`, `*.crdownload`, `*.part` (these endings in any case: `FAQ.BAK`).
 pub fn is_editor_junk(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
     name.starts_with(".#")
         || name.ends_with('~')
         || (name.starts_with('#') && name.ends_with('#'))
         || name == "4913"
         || name.starts_with("~$")
         || name == ".DS_Store"
-        || name.eq_ignore_ascii_case("Thumbs.db")
+        || lower == "thumbs.db"
+        || lower == "desktop.ini"
         || [".git", ".hg", ".svn"].contains(&name)
         || [
             ".swp",
@@ -94,13 +102,152 @@ pub fn is_editor_junk(name: &str) -> bool {
             ".swx",
             ".tmp",
             ".bak",
+            ".orig",
+            ".rej",
             ".crdownload",
             ".part",
             "___jb_tmp___",
             "___jb_old___",
         ]
         .iter()
-        .any(|ext| name.ends_with(ext))
+        .any(|ext| lower.ends_with(ext))
+}
+
+/// Markdown file endings that other tools use and stillpoint does not read as pages (GitHub
+/// Linguist's list, less `.md` and `.markdown`).
+const OTHER_MARKDOWN_EXTS: &[&str] = &[
+    ".mdown", ".mdwn", ".mkd", ".mkdn", ".mkdown", ".mdtext", ".mdtxt",
+];
+
+/// Endings added after `.md` by saving a copy or a backup by hand (`prices.md.old`), by editors
+/// (nano's `.save`) or by Windows Notepad (`prices.md.txt`). Numbers (`prices.md.1`) count too.
+const COPY_SUFFIXES: &[&str] = &[
+    "txt", "old", "save", "sav", "backup", "bck", "bk", "copy", "prev", "new", "draft", "orig",
+    "rej", "bak", "tmp",
+];
+
+/// True for a file under `content/` that holds a page's markdown but is not a page, judged by
+/// its `name`: another markdown ending (`prices.mdown`, `.mkd`, …), a copy of a page's source
+/// (`prices.md.old`, `prices.md.txt`, `prices.markdown.1`; the endings are listed in
+/// `COPY_SUFFIXES`), or a `.txt` file whose text starts with a front matter line `---`
+/// (`starts_with_front_matter` is asked only for `.txt` names). Publishing such a file would put the page's source on the web; a
+/// `.pdf`, `.jpg` or other file a page links to is not one.
+pub fn is_leftover_source(name: &str, starts_with_front_matter: impl FnOnce() -> bool) -> bool {
+    leftover_page_name(name).is_some()
+        || (name.to_ascii_lowercase().ends_with(".txt") && starts_with_front_matter())
+}
+
+/// For a leftover page source ([`is_leftover_source`], by name only), the name it would have as
+/// a page: `prices.mdown` -> `prices.md`, `prices.md.old` -> `prices.md`.
+fn leftover_page_name(name: &str) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    if let Some(ext) = OTHER_MARKDOWN_EXTS.iter().find(|e| lower.ends_with(*e)) {
+        let stem = &name[..name.len() - ext.len()];
+        return (!stem.is_empty()).then(|| format!("{stem}.md"));
+    }
+    let (before, suffix) = lower.rsplit_once('.')?;
+    let copy = COPY_SUFFIXES.contains(&suffix)
+        || (!suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_digit()));
+    if copy && is_markdown_name(before) {
+        let page = &name[..before.len()];
+        return (!strip_markdown_ext(page).is_empty()).then(|| page.to_string());
+    }
+    None
+}
+
+/// Whether the file at `path` starts with a front matter line `---` (after a byte-order mark).
+fn starts_with_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let Ok(mut f) = std::fs::File::open(path) else {
+        return false;
+    };
+    let n = f.read(&mut head).unwrap_or(0);
+    let head = head.get(..n).unwrap_or_default();
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.starts_with(b"---\n") || head.starts_with(b"---\r\n")
+}
+
+/// The warning for a [`SourceKind::Leftover`] file, `file`, among the site's `files`: that it is
+/// not published, and what to do (rename it to the page name it would have, or delete it when
+/// that page exists already).
+pub fn leftover_warning(file: &SourceFile, files: &[SourceFile]) -> Diagnostic {
+    let shown = Path::new("content").join(&file.relative);
+    let (folder, name) = file
+        .relative
+        .rsplit_once('/')
+        .map_or(("", file.relative.as_str()), |(d, n)| (d, n));
+    let page = leftover_page_name(name).unwrap_or_else(|| {
+        format!(
+            "{}.md",
+            name.get(..name.len().saturating_sub(4)).unwrap_or(name)
+        )
+    });
+    let page_relative = if folder.is_empty() {
+        page.clone()
+    } else {
+        format!("{folder}/{page}")
+    };
+    let help = if files.iter().any(|f| f.relative == page_relative) {
+        format!(
+            "it looks like an old copy of content/{page_relative}: delete it, or move it out of content/ to keep it"
+        )
+    } else {
+        format!(
+            "if it is a page, rename it to `{page}`; if it is an old copy, delete it or move it out of content/"
+        )
+    };
+    Diagnostic::warning(format!(
+        "{} is not published: it holds a page's markdown, but only files ending in .md or .markdown become pages",
+        shown.display()
+    ))
+    .in_file(&shown)
+    .help(help)
+}
+
+/// If `name` (a file name without its extension, or a folder name) is what a file manager or a
+/// download gives a duplicate, the name it was copied from: `prices copy` and `prices copy 2`
+/// (macOS Finder), `prices - Copy` and `prices - Copy (2)` (Windows Explorer), `prices (1)`
+/// (browsers, Explorer), `prices (copy)` and `prices (another copy)` (GNOME Files), `Copy of
+/// prices` (Google Drive). English names only; `copy` in any case.
+pub fn copy_of(name: &str) -> Option<&str> {
+    // ASCII lower-casing keeps byte offsets, so `lower`'s cuts are `name`'s.
+    let lower = name.to_ascii_lowercase();
+    let cut = |len: usize| name.get(..len).map(str::trim_end).filter(|s| !s.is_empty());
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if lower.starts_with("copy of ") {
+        return name.get(8..).map(str::trim).filter(|s| !s.is_empty());
+    }
+    let mut base = lower.as_str();
+    if let Some(inner) = base.strip_suffix(')')
+        && let Some((before, inner)) = inner.rsplit_once(" (")
+    {
+        let numbered_copy = inner.strip_prefix("copy ").is_some_and(digits);
+        let nth_copy = inner.strip_suffix(" copy").is_some_and(|n| {
+            n == "another"
+                || (n.ends_with(['d', 'h', 't']) && n.starts_with(|c: char| c.is_ascii_digit()))
+        });
+        if digits(inner) || inner == "copy" || numbered_copy || nth_copy {
+            base = before;
+            if !digits(inner) {
+                return cut(base.len());
+            }
+        }
+    }
+    if let Some(b) = base.strip_suffix(" - copy") {
+        return cut(b.len());
+    }
+    if let Some(b) = base.strip_suffix(" copy") {
+        return cut(b.len());
+    }
+    if let Some((b, n)) = base.rsplit_once(" copy ")
+        && digits(n)
+    {
+        return cut(b.len());
+    }
+    (base.len() < lower.len())
+        .then(|| cut(base.len()))
+        .flatten()
 }
 
 /// True for names that never become pages or templates: [`is_editor_junk`], and every hidden
@@ -230,7 +377,9 @@ pub fn walk(dir: &Path, shown_prefix: &Path, hidden_too: bool) -> Result<Vec<(Pa
     }
 }
 
-/// Stage 2: every file under `content/`, in sorted path order, with its kind.
+/// Stage 2: every file under `content/`, in sorted path order, with its kind. Editor junk and
+/// patch or backup leftovers ([`is_ignored_name`]) are left out; a page's source that is not a
+/// page is listed as [`SourceKind::Leftover`] (not published, warned about).
 ///
 /// Errors: see [`walk`].
 pub fn discover(config: &Config) -> Result<Vec<SourceFile>> {
@@ -244,6 +393,8 @@ pub fn discover(config: &Config) -> Result<Vec<SourceFile>> {
                 SourceKind::Section
             } else if is_markdown_name(name) {
                 SourceKind::Page
+            } else if is_leftover_source(name, || starts_with_front_matter(&path)) {
+                SourceKind::Leftover
             } else {
                 SourceKind::Asset
             };
@@ -306,14 +457,14 @@ pub fn normalize_lone_cr(text: &str) -> String {
 
 /// Stage 3: reads and splits every page and section file, in parallel.
 ///
-/// Returns the documents in the order of `files` (assets are skipped; so is a file deleted
+/// Returns the documents in the order of `files` (assets and leftovers are skipped; so is a file deleted
 /// since it was discovered, as by a save or `git checkout` during a watch rebuild: the build
 /// then reflects the tree without it). Errors: every unreadable file, invalid UTF-8, unclosed
 /// front matter, YAML error, wrong type and unknown field, all reported together.
 pub fn parse(files: &[SourceFile]) -> Result<Vec<Document>> {
     let results: Vec<Result<Option<Document>>> = files
         .par_iter()
-        .filter(|f| f.kind != SourceKind::Asset)
+        .filter(|f| matches!(f.kind, SourceKind::Page | SourceKind::Section))
         .map(parse_one)
         .collect();
     let mut docs = Vec::with_capacity(results.len());
@@ -456,6 +607,92 @@ mod tests {
             "Über uns.md",
         ] {
             assert!(!is_ignored_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn patch_merge_and_system_leftovers_are_junk() {
+        for name in [
+            "prices.md.orig",
+            "prices.md.rej",
+            "photo.jpg.orig",
+            "desktop.ini",
+            "Desktop.ini",
+            "THUMBS.DB",
+            "FAQ.BAK",
+            "notes.TMP",
+        ] {
+            assert!(is_editor_junk(name), "{name}");
+        }
+        for name in ["original.md", "reject.pdf", "prices.md", "menu.pdf", "orig"] {
+            assert!(!is_editor_junk(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn page_sources_that_are_not_pages_are_leftovers() {
+        let cases = [
+            ("prices.mdown", Some("prices.md")),
+            ("Prices.MKD", Some("Prices.md")),
+            ("notes.mdtext", Some("notes.md")),
+            ("prices.md.old", Some("prices.md")),
+            ("prices.md.txt", Some("prices.md")),
+            ("prices.md.save", Some("prices.md")),
+            ("prices.markdown.2", Some("prices.markdown")),
+            ("prices.MD.Backup", Some("prices.MD")),
+            ("prices.md", None),
+            ("prices.pdf", None),
+            ("prices.md.pdf", None),
+            ("prices.md.html", None),
+            ("report.txt", None),
+            (".mdown", None),
+            ("1.0.md", None),
+        ];
+        for (name, page) in cases {
+            assert_eq!(leftover_page_name(name).as_deref(), page, "{name}");
+            assert_eq!(is_leftover_source(name, || false), page.is_some(), "{name}");
+        }
+        // A `.txt` file is a page's source when it starts with front matter.
+        assert!(is_leftover_source("prices.txt", || true));
+        assert!(!is_leftover_source("prices.pdf", || true));
+        let dir = tempfile::tempdir().unwrap();
+        for (text, want) in [
+            ("---\ntitle: P\n---\n", true),
+            ("\u{feff}---\r\ntitle: P\r\n---\r\n", true),
+            ("----\n", false),
+            ("Opening hours\n", false),
+            ("", false),
+        ] {
+            let path = dir.path().join("x.txt");
+            std::fs::write(&path, text).unwrap();
+            assert_eq!(starts_with_front_matter(&path), want, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn duplicate_names_give_the_original() {
+        for (name, original) in [
+            ("prices copy", Some("prices")),
+            ("prices copy 2", Some("prices")),
+            ("prices - Copy", Some("prices")),
+            ("prices - Copy (2)", Some("prices")),
+            ("prices (1)", Some("prices")),
+            ("prices (12)", Some("prices")),
+            ("prices (copy)", Some("prices")),
+            ("prices (copy 3)", Some("prices")),
+            ("prices (another copy)", Some("prices")),
+            ("prices (3rd copy)", Some("prices")),
+            ("Copy of prices", Some("prices")),
+            ("Über uns Copy", Some("Über uns")),
+            ("prices", None),
+            ("photocopy", None),
+            ("copy", None),
+            ("Copy of ", None),
+            ("prices (new)", None),
+            ("(1)", None),
+            ("copywriting", None),
+        ] {
+            assert_eq!(copy_of(name), original, "{name}");
         }
     }
 

@@ -126,17 +126,51 @@ fn check_command(args: CheckArgs) -> ExitCode {
 
 #[allow(clippy::print_stderr)]
 fn new_command(args: cli::NewArgs) -> ExitCode {
+    if let Some(cli::NewCommand::Page(page)) = args.what {
+        return new_page_command(page);
+    }
+    let dir = match args.folder() {
+        Ok(dir) => dir,
+        // A usage error: clap prints it and exits with 2.
+        Err(e) => e.exit(),
+    };
     let created = match args.today {
-        Some(today) => stillpoint::scaffold::create_on(&args.dir, today),
-        None => stillpoint::scaffold::create(&args.dir),
+        Some(today) => stillpoint::scaffold::create_on(dir, today),
+        None => stillpoint::scaffold::create(dir),
     };
     match created {
         Ok(()) => {
             eprintln!(
-                "Created a new site in {}.\nNext steps:\n  cd {}\n  stillpoint serve\nthen open http://127.0.0.1:1111/ and edit the files in content/.",
-                args.dir.display(),
-                args.dir.display()
+                "Created a new site in {dir}.\nNext steps:\n  cd {dir}\n  stillpoint serve\nthen open http://127.0.0.1:1111/ and edit the files in content/.\n(Without the `stillpoint` command, from stillpoint's own folder: cargo run --release -- serve --root {dir}; `cargo install --locked --path .` there makes the command.)",
+                dir = dir.display(),
             );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            report(&e.into_diagnostics());
+            ExitCode::from(1)
+        }
+    }
+}
+
+#[allow(clippy::print_stderr)]
+fn new_page_command(args: cli::NewPageArgs) -> ExitCode {
+    let today = args
+        .today
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    match stillpoint::scaffold::new_page(&args.root, &args.name, today) {
+        Ok(page) => {
+            eprintln!(
+                "Created {} (from {}).\nIts address will be {}",
+                page.file.display(),
+                page.archetype,
+                page.url
+            );
+            if page.draft {
+                eprintln!(
+                    "It is a draft: `stillpoint serve --drafts` shows it; delete the line `draft: true` when it is ready to publish."
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

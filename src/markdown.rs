@@ -224,6 +224,8 @@ pub fn render_mapped(
     let mut image_alt = String::new();
     let mut image_nesting = 0usize;
     let mut images_seen = 0usize;
+    // Inside a fenced or indented code block, text is code: `](a b)` there is not a link.
+    let mut code_blocks = 0usize;
 
     for i in 0..events.len() {
         // Summary bounds: the first top-level paragraph, and a top-level `<!-- more -->` line.
@@ -252,6 +254,7 @@ pub fn render_mapped(
                     in_word = false;
                 }
                 match tag {
+                    Tag::CodeBlock(_) => code_blocks += 1,
                     Tag::Heading { level, .. } => {
                         open_heading = Some((i, heading_level(*level)));
                         heading_text.clear();
@@ -308,11 +311,30 @@ pub fn render_mapped(
                         }
                     }
                     TagEnd::Heading(_) => heading_closed = true,
+                    TagEnd::CodeBlock => code_blocks = code_blocks.saturating_sub(1),
                     TagEnd::Image => {
                         image_nesting = image_nesting.saturating_sub(1);
                         image_closed = image_nesting == 0;
                     }
                     _ => {}
+                }
+            }
+            Event::Text(_) if code_blocks == 0 => {
+                for found in unparsed_links(body, range.clone()) {
+                    out.problems.push(LinkProblem {
+                        span: positions.span(found.range.clone()),
+                        message: found.message(body),
+                        help: Some(found.help()),
+                    });
+                }
+                if let Event::Text(text) = event {
+                    out.word_count += count_words(text, &mut in_word);
+                    if open_heading.is_some() {
+                        heading_text.push_str(text);
+                    }
+                    if open_image.is_some() {
+                        image_alt.push_str(text);
+                    }
                 }
             }
             Event::Text(text) | Event::Code(text) => {
@@ -682,6 +704,119 @@ fn resolve_link(
             span: positions.span(range.clone()),
         }),
     }
+}
+
+/// A link or image that CommonMark reads as plain text because its destination has a space in
+/// it: `![The room](/images/my photo.jpg)` (CommonMark 0.31, 6.3: a link destination without
+/// `<…>` may not contain spaces, and a second word is only allowed as a quoted title).
+struct Unparsed {
+    /// The `[…](…)` or `![…](…)` in the parsed text (from the `]` when the `[` is on an earlier
+    /// line).
+    range: Range<usize>,
+    /// `![…](…)`, not `[…](…)`.
+    image: bool,
+    /// The destination as written, without the surrounding spaces.
+    dest: String,
+}
+
+impl Unparsed {
+    fn message(&self, body: &str) -> String {
+        let written = body.get(self.range.clone()).unwrap_or_default();
+        let what = if self.image { "an image" } else { "a link" };
+        format!(
+            "`{written}` is not {what}: its address has a space in it, so the page shows this markdown as plain text"
+        )
+    }
+
+    fn help(&self) -> String {
+        let renamed: String = match self.dest.rsplit_once('/') {
+            Some((dir, name)) => format!(
+                "{dir}/{}",
+                name.split_whitespace().collect::<Vec<_>>().join("-")
+            ),
+            None => self.dest.split_whitespace().collect::<Vec<_>>().join("-"),
+        };
+        format!(
+            "put the address in angle brackets, `](<{}>)`, or rename the file without spaces (`{renamed}`) and write that name here; to show the brackets as text, write `\\]` instead of `]`",
+            self.dest
+        )
+    }
+}
+
+/// How far [`unparsed_links`] looks from a `](` for the closing `)` and back for the `[`, in
+/// bytes: far more than any real address or link text, and a bound that keeps a long line with
+/// many `](` linear.
+const UNPARSED_SCAN: usize = 2048;
+
+/// The `](dest)` in the text event at `text` (outside code) whose destination holds a space and
+/// ends with a `)` on the same line: links and images that pulldown-cmark left as text. `body`
+/// is the parsed text; `text` the event's byte range in it.
+fn unparsed_links(body: &str, text: Range<usize>) -> Vec<Unparsed> {
+    let bytes = body.as_bytes();
+    let mut found = Vec::new();
+    for i in text {
+        if bytes.get(i) != Some(&b']') || bytes.get(i + 1) != Some(&b'(') {
+            continue;
+        }
+        // `\]` is a bracket written as text on purpose.
+        if i > 0 && bytes.get(i - 1) == Some(&b'\\') {
+            continue;
+        }
+        // The `)` that closes the `(` (a destination may hold balanced parentheses), on this line.
+        let (mut j, mut depth, mut close) = (i + 1, 0usize, None);
+        while let Some(&b) = bytes.get(j).filter(|_| j - i < UNPARSED_SCAN) {
+            match b {
+                b'\n' | b'\r' => break,
+                b'\\' => j += 1,
+                b'(' => depth += 1,
+                b')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        close = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        let Some(close) = close else { continue };
+        let dest = body.get(i + 2..close).unwrap_or_default().trim();
+        if dest.is_empty() || !dest.contains(char::is_whitespace) {
+            continue;
+        }
+        // The `[` that opens the text, if it is on the same line.
+        let from = i.saturating_sub(UNPARSED_SCAN);
+        let line_start = bytes
+            .get(from..i)
+            .and_then(|before| before.iter().rposition(|&b| b == b'\n'))
+            .map_or(from, |p| from + p + 1);
+        let mut nesting = 0usize;
+        let mut open = None;
+        for k in (line_start..i).rev() {
+            match bytes.get(k) {
+                Some(b']') => nesting += 1,
+                Some(b'[') if nesting == 0 => {
+                    open = Some(k);
+                    break;
+                }
+                Some(b'[') => nesting -= 1,
+                _ => {}
+            }
+        }
+        let image = open.is_some_and(|k| k > 0 && bytes.get(k - 1) == Some(&b'!'));
+        let start = match open {
+            Some(k) if image => k - 1,
+            Some(k) => k,
+            None => i,
+        };
+        found.push(Unparsed {
+            range: start..close + 1,
+            image,
+            dest: dest.to_string(),
+        });
+    }
+    found
 }
 
 /// Whether the top-level HTML block starting at `events[start]` is a `<!-- more -->` line.
@@ -1209,6 +1344,71 @@ mod tests {
             let r = md(input);
             assert!(r.html.contains(want), "input {input:?}: {}", r.html);
         }
+    }
+
+    /// A link or image whose address has a space is text in CommonMark: it is reported at the
+    /// `[` (or `!`), and only outside code and when the brackets are not escaped.
+    #[test]
+    fn links_with_a_space_in_the_address_are_reported() {
+        // (line, col, len, is an image) of each problem.
+        type Found = (usize, usize, usize, bool);
+        let spans = |body: &str| -> Vec<Found> {
+            render(body, 3, &TestResolver)
+                .problems
+                .iter()
+                .map(|p| {
+                    (
+                        p.span.line,
+                        p.span.col,
+                        p.span.len,
+                        p.message.contains("not an image"),
+                    )
+                })
+                .collect()
+        };
+        let cases: &[(&str, &[Found])] = &[
+            ("![The room](/images/my photo.jpg)", &[(3, 1, 33, true)]),
+            ("See [the menu](menu 2024.pdf).", &[(3, 5, 25, false)]),
+            (
+                "a\n\n* x [a](b c) [d](e  f)",
+                &[(5, 5, 8, false), (5, 14, 9, false)],
+            ),
+            ("Café ![a *b*](x (1) y.png)", &[(3, 6, 21, true)]),
+            ("[two\nlines](my file.pdf)", &[(4, 6, 14, false)]),
+            ("> ![x](a b.jpg) end", &[(3, 3, 13, true)]),
+            // Not links that failed: these are links, code or escaped text.
+            ("![ok](</images/my photo.jpg>)", &[]),
+            ("[ok](a.md \"A title\")", &[]),
+            ("`[a](b c)`", &[]),
+            ("```\n[a](b c)\n```", &[]),
+            ("    [a](b c)", &[]),
+            ("[a\\](b c)", &[]),
+            ("[a](b c", &[]),
+            ("[a](b\nc)", &[]),
+            ("(a b) [c] (d e)", &[]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(spans(input), *want, "input {input:?}");
+        }
+        // Link text longer than the scan: still reported, from the `](`.
+        let long = format!("[{}](a b)", "x".repeat(3 * UNPARSED_SCAN));
+        let found = render(&long, 1, &TestResolver).problems;
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].message.starts_with("`](a b)` is not a link"),
+            "{found:?}"
+        );
+        let r = render("![The room](/images/my photo.jpg)", 1, &TestResolver);
+        assert_eq!(
+            r.problems[0].message,
+            "`![The room](/images/my photo.jpg)` is not an image: its address has a space in it, so the page shows this markdown as plain text"
+        );
+        assert_eq!(
+            r.problems[0].help.as_deref(),
+            Some(
+                "put the address in angle brackets, `](</images/my photo.jpg>)`, or rename the file without spaces (`/images/my-photo.jpg`) and write that name here; to show the brackets as text, write `\\]` instead of `]`"
+            )
+        );
     }
 
     #[test]

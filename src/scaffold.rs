@@ -1,14 +1,19 @@
-//! `stillpoint new DIR`: a new site that builds and passes `check --strict` as it is.
+//! `stillpoint new DIR`: a new site that builds and passes `check --strict` as it is; and
+//! `stillpoint new page`: a new page in an existing site, from an archetype ([`new_page`]).
 //!
-//! In: a folder that does not exist yet or is empty. Out: `config.yaml` with placeholders (the
-//! business details the default theme shows), the default theme (embedded in the binary, see
-//! [`THEME_FILES`]), example pages that show front matter, links between pages (`@/…`), a
-//! health page with a review date, a page bundle with an image, and a `.gitignore` for
-//! `public/`. Like `zola init` and `hugo new site`, it refuses a folder that already has files,
-//! so it never overwrites anything.
+//! In: a folder that does not exist yet or is empty, and not inside another site ([`create`]).
+//! Out: `config.yaml` with placeholders (the business details the default theme shows), the
+//! default theme (embedded in the binary, see [`THEME_FILES`]), example pages that show front
+//! matter, links between pages (`@/…`), a health page with a review date, a page bundle with an
+//! image, and a `.gitignore` for `public/`. Like `zola init` and `hugo new site`, it refuses a
+//! folder that already has files, so it never overwrites anything; unlike them it also refuses a
+//! folder inside a site (`stillpoint new content/x.md`, the habit of `hugo new content/x.md`),
+//! whose next build would publish the new site's `config.yaml` and templates.
 
-use std::path::Path;
+use std::path::{Component, Path, PathBuf};
 
+use crate::config::{Config, Overrides};
+use crate::content::{self, SourceFile, SourceKind};
 use crate::error::{Diagnostic, Error, Result};
 use crate::fs;
 
@@ -17,6 +22,8 @@ use crate::fs;
 /// added to the theme and not here (or the other way round) fails the tests.
 pub const THEME_FILES: &[(&str, &[u8])] = &[
     ("README.md", include_bytes!("../themes/default/README.md")),
+    ("archetypes/default.md", DEFAULT_ARCHETYPE.as_bytes()),
+    ("archetypes/health.md", HEALTH_ARCHETYPE.as_bytes()),
     (
         "static/css/site.css",
         include_bytes!("../themes/default/static/css/site.css"),
@@ -98,6 +105,13 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
         include_bytes!("../themes/default/templates/shortcodes/references.html"),
     ),
 ];
+
+/// The default theme's archetype for a page, also the built-in one when neither the site nor
+/// its theme has an archetype (see [`new_page`]).
+const DEFAULT_ARCHETYPE: &str = include_str!("../themes/default/archetypes/default.md");
+
+/// The default theme's archetype for a page in a health section, also the built-in one.
+const HEALTH_ARCHETYPE: &str = include_str!("../themes/default/archetypes/health.md");
 
 const CONFIG: &str = r#"# Site settings. See stillpoint's README, "config.yaml", for every key.
 title: "My Studio"
@@ -252,8 +266,9 @@ fn site_files(today: jiff::civil::Date) -> Vec<(String, Vec<u8>)> {
 /// Creates a new site in `dir` (see the module docs), creating missing parent folders. The
 /// health page's review date is today's date.
 ///
-/// Errors: `dir` is a file, or a folder that is not empty (nothing is written then); a folder
-/// or file that cannot be created ([`Error::Io`]).
+/// Errors: `dir` is a file, a folder that is not empty, or a folder inside a site (see
+/// [`enclosing_site`]; nothing is written then); a folder or file that cannot be created
+/// ([`Error::Io`]).
 pub fn create(dir: &Path) -> Result<()> {
     create_on(dir, jiff::ZonedDateTime::now().date())
 }
@@ -262,6 +277,9 @@ pub fn create(dir: &Path) -> Result<()> {
 ///
 /// Errors: as [`create`].
 pub fn create_on(dir: &Path, today: jiff::civil::Date) -> Result<()> {
+    if let Some(site) = enclosing_site(dir) {
+        return Err(Error::one(inside_site_error(dir, &site)));
+    }
     if dir.exists() {
         if !dir.is_dir() {
             return Err(Error::one(
@@ -290,6 +308,424 @@ pub fn create_on(dir: &Path, today: jiff::civil::Date) -> Result<()> {
         fs::write(&to, &bytes)?;
     }
     Ok(())
+}
+
+/// `path` made absolute (from the current folder) with `.` and `..` resolved by name, without
+/// touching the disk (the folder may not exist yet).
+fn absolute(path: &Path) -> PathBuf {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether `folder` is a stillpoint site: it holds `config.yaml` beside a `content/` folder, or
+/// a `config.yaml` with a top-level `base_url` key (stillpoint's required key; Hugo's is
+/// `baseURL`).
+fn is_site(folder: &Path) -> bool {
+    let config = folder.join("config.yaml");
+    config.is_file()
+        && (folder.join("content").is_dir()
+            || std::fs::read_to_string(&config).is_ok_and(|text| {
+                text.lines().any(|l| {
+                    l.strip_prefix("base_url")
+                        .is_some_and(|rest| rest.trim_start().starts_with(':'))
+                })
+            }))
+}
+
+/// The site that `dir` is inside, if any: the nearest folder above it that is a stillpoint
+/// site (`config.yaml` beside `content/`, or a `config.yaml` with `base_url`), as an absolute
+/// path. A new site there would be read as part of that site's content, templates or
+/// static files, and published by its next build.
+pub fn enclosing_site(dir: &Path) -> Option<PathBuf> {
+    absolute(dir)
+        .ancestors()
+        .skip(1)
+        .find(|a| is_site(a))
+        .map(Path::to_path_buf)
+}
+
+/// `to` as written from `from` (both absolute and without `.` or `..`): `content/x.md`,
+/// `../my-site`, `.`.
+fn relative_to(to: &Path, from: &Path) -> PathBuf {
+    let common = to
+        .components()
+        .zip(from.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let mut out: PathBuf = from.components().skip(common).map(|_| "..").collect();
+    out.extend(to.components().skip(common));
+    if out.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        out
+    }
+}
+
+/// The error for `stillpoint new DIR` with `DIR` inside `site`, with the `new page` command
+/// that does what was probably meant.
+fn inside_site_error(dir: &Path, site: &Path) -> Diagnostic {
+    let abs = absolute(dir);
+    let cwd = absolute(Path::new("."));
+    let in_site = abs
+        .strip_prefix(site)
+        .unwrap_or(&abs)
+        .to_string_lossy()
+        .into_owned();
+    let in_content = in_site.strip_prefix("content/").unwrap_or(&in_site);
+    let page = if content::is_markdown_name(in_content) {
+        quoted_arg(in_content)
+    } else {
+        "\"Page title\"".to_string()
+    };
+    let root = match relative_to(site, &cwd) {
+        r if r == Path::new(".") => String::new(),
+        r => format!(" --root {}", quoted_arg(&r.to_string_lossy())),
+    };
+    let beside = site.parent().map_or_else(
+        || PathBuf::from("my-site"),
+        |p| relative_to(&p.join("my-site"), &cwd),
+    );
+    let beside = quoted_arg(&beside.to_string_lossy());
+    Diagnostic::error(format!(
+        "{} is inside the site in {}: a new site there would become part of that site, and its next build would publish the new site's files",
+        dir.display(),
+        site.display()
+    ))
+    .help(format!(
+        "to add a page to that site, use `stillpoint new page {page}{root}` (it writes the page into content/); to start another site, choose a folder outside it, like `stillpoint new {beside}`"
+    ))
+}
+
+/// `arg` as typed on a command line: in double quotes when it has a space or a quote.
+fn quoted_arg(arg: &str) -> String {
+    if arg.contains([' ', '"', '\'', '&', '(', ')']) {
+        format!("\"{}\"", arg.replace('"', "\\\""))
+    } else {
+        arg.to_string()
+    }
+}
+
+/// A page written by [`new_page`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPage {
+    /// The page's file, from the site root: `content/prices.md`.
+    pub file: PathBuf,
+    /// Where its text came from: `archetypes/default.md`,
+    /// `themes/default/archetypes/health.md`, or `the built-in archetype for a health page`.
+    pub archetype: String,
+    /// Its address once published (the permalink, from `base_url`).
+    pub url: String,
+    /// Whether it is a draft (`draft: true`), left out of the site until that line goes.
+    pub draft: bool,
+}
+
+/// `stillpoint new page NAME`: writes a new page into the site at `root`, from an archetype, and
+/// says where it is and what its address will be.
+///
+/// `name` is a title (`Prices`, written to `content/prices.md`: the file name is the title's
+/// slug) or a file path ending in `.md` inside `content/` (`faq/insurance.md`, with or without
+/// a leading `content/`; its title is the file name in words, "Insurance"). A title may start
+/// with folders: `faq/Insurance questions` writes `content/faq/insurance-questions.md`.
+///
+/// The archetype (Hugo's name and idea, simplified) is a markdown file, front matter and body,
+/// looked up first in the site's `archetypes/`, then in the theme's: `<section>.md` for a page
+/// in the top-level folder `<section>` of `content/` (a bundle `studio/index.md` is a page of
+/// the folder that holds `studio/`), then `health.md` when the nearest `_index.md` above the
+/// page has `extra.health: true` (a health section), then `default.md`; without one, the
+/// built-in archetype is the default theme's. In it, `{{ title }}` becomes the
+/// title (with `"` and `\` escaped in the front matter, so write it as `title: "{{ title }}"`)
+/// and `{{ date }}` becomes `today` (`YYYY-MM-DD`); everything else is copied as it is. The
+/// address comes from [`crate::site::page_url`], the rule of a build.
+///
+/// Errors: `config.yaml` cannot be loaded (as [`Config::load`]); a name that is not inside
+/// `content/`, is hidden, is a section's `_index.md` or gives no file name; the file exists
+/// already (nothing is ever overwritten); another page or section has the page's address; an
+/// archetype that is not UTF-8 or gives front matter that does not parse; a file or folder
+/// that cannot be written.
+pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<NewPage> {
+    // With drafts, so that a draft page's address counts as taken.
+    let config = Config::load(
+        root,
+        &Overrides {
+            drafts: true,
+            ..Overrides::default()
+        },
+    )?;
+    let relative = page_relative(name)?;
+    let shown = Path::new("content").join(&relative);
+    let path = root.join(&shown);
+    if path.exists() || path.is_symlink() {
+        return Err(Error::one(
+            Diagnostic::error(format!(
+                "{} already exists: `stillpoint new page` never overwrites a file",
+                shown.display()
+            ))
+            .in_file(&shown)
+            .help("edit that file, or give the new page another title or file name"),
+        ));
+    }
+    let (folder, file_name) = relative.rsplit_once('/').unwrap_or(("", relative.as_str()));
+    let title = if content::is_markdown_name(name.trim()) {
+        let stem = match file_name {
+            "index.md" => folder.rsplit('/').next().unwrap_or(folder),
+            other => content::strip_markdown_ext(other),
+        };
+        crate::site::name_in_words(stem)
+    } else {
+        let typed = name.trim().trim_end_matches('/');
+        typed.rsplit('/').next().unwrap_or(typed).trim().to_string()
+    };
+    // A bundle (`studio/index.md`) is a page of the section its folder is in.
+    let section_folder = if file_name == "index.md" {
+        folder.rsplit_once('/').map_or("", |(parent, _)| parent)
+    } else {
+        folder
+    };
+    let health = in_health_section(root, section_folder);
+    let (archetype_name, text) = archetype(root, &config, section_folder, health)?;
+    let text = fill_archetype(&text, &title, today);
+    let file = SourceFile {
+        path: path.clone(),
+        relative: relative.clone(),
+        kind: SourceKind::Page,
+    };
+    let doc = content::document_from_bytes(&file, text.as_bytes()).map_err(|e| {
+        let why = e
+            .into_diagnostics()
+            .first()
+            .map_or_else(String::new, |d| format!(": {}", d.message));
+        let d = Diagnostic::error(format!(
+            "the page made from {archetype_name} would not build{why}"
+        ));
+        let d = if archetype_name.ends_with(".md") {
+            d.in_file(&archetype_name)
+        } else {
+            d
+        };
+        Error::one(
+            d.help(format!(
+                "fix the front matter of {archetype_name}; `{{{{ title }}}}` and `{{{{ date }}}}` are filled in, the rest is copied as it is (put `{{{{ title }}}}` in double quotes)"
+            )),
+        )
+    })?;
+    let url_path = crate::site::page_url(&doc).path;
+    if let Some(owner) = address_owner(&config, &url_path) {
+        return Err(Error::one(
+            Diagnostic::error(format!(
+                "{} would have the address {url_path}, which {} has already",
+                shown.display(),
+                owner.display()
+            ))
+            .in_file(&owner)
+            .help("give the new page another title or file name"),
+        ));
+    }
+    let url = config.permalink(&url_path);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    // `create_new`: never overwrite, even a file made since the check above.
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+    written.map_err(|source| Error::Io {
+        action: "could not write",
+        path: shown.clone(),
+        source,
+    })?;
+    Ok(NewPage {
+        file: shown,
+        archetype: archetype_name,
+        url,
+        draft: doc.front.draft,
+    })
+}
+
+/// The page or section of the site at `config.root` whose URL path is `path`, as the build
+/// assembles the site (drafts included); `None` when there is none, or when the site does not
+/// assemble (its own errors are for the build to report).
+fn address_owner(config: &Config, path: &str) -> Option<PathBuf> {
+    let files = content::discover(config).ok()?;
+    let docs = content::parse(&files).ok()?;
+    let tree = crate::site::SiteTree::assemble(docs, &files, config).ok()?;
+    let pages = tree.pages.iter().map(|p| (&p.path, Some(&p.doc.shown)));
+    let sections = tree
+        .sections
+        .iter()
+        .map(|s| (&s.path, s.doc.as_ref().map(|d| &d.shown)));
+    pages
+        .chain(sections)
+        .find(|(p, _)| p.as_str() == path)
+        .map(|(_, shown)| {
+            shown
+                .cloned()
+                .unwrap_or_else(|| PathBuf::from("the home page"))
+        })
+}
+
+/// The page's path under `content/` for `stillpoint new page NAME` (see [`new_page`]).
+fn page_relative(name: &str) -> Result<String> {
+    let typed = name.trim();
+    let bad = |why: &str, help: &str| {
+        Error::one(
+            Diagnostic::error(format!("cannot make a page from `{typed}`: {why}"))
+                .help(help.to_string()),
+        )
+    };
+    let trimmed = typed.trim_start_matches("./");
+    let trimmed = trimmed.strip_prefix("content/").unwrap_or(trimmed);
+    if trimmed.starts_with('/') || Path::new(trimmed).is_absolute() {
+        return Err(bad(
+            "a page's file is given from the content/ folder",
+            "write it like `faq/insurance.md` (for content/faq/insurance.md), or give a title: `stillpoint new page \"Prices\"`",
+        ));
+    }
+    let mut parts: Vec<String> = trimmed
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .map(str::to_string)
+        .collect();
+    if parts.iter().any(|p| p == "..") {
+        return Err(bad(
+            "a page must be inside the content/ folder",
+            "write the path from content/, without `..`, like `faq/insurance.md`",
+        ));
+    }
+    let Some(last) = parts.pop() else {
+        return Err(bad(
+            "there is no title or file name",
+            "give a title, like `stillpoint new page \"Prices\"`, or a file, like `stillpoint new page faq/insurance.md`",
+        ));
+    };
+    let file_name = if content::is_markdown_name(&last) {
+        last
+    } else {
+        let slug = crate::site::slugify(&last);
+        if slug.is_empty() {
+            return Err(bad(
+                "the title has no letters or digits to make a file name from",
+                "give a title with letters, or a file name ending in .md",
+            ));
+        }
+        format!("{slug}.md")
+    };
+    if file_name == "_index.md" {
+        return Err(bad(
+            "`_index.md` is a section's own file, not a page",
+            "create the section's _index.md by hand; `stillpoint new page` writes pages, like `blog/first-post.md`",
+        ));
+    }
+    parts.push(file_name);
+    if let Some(hidden) = parts.iter().find(|p| content::is_ignored_name(p)) {
+        return Err(Error::one(
+            Diagnostic::error(format!(
+                "cannot make a page from `{typed}`: `{hidden}` is a name stillpoint never publishes (it starts with a dot, or is an editor's or a backup's name)"
+            ))
+            .help("choose a name that starts with a letter or digit"),
+        ));
+    }
+    Ok(parts.join("/"))
+}
+
+/// Whether a page in `folder` (under `content/`) is in a health section: the nearest
+/// `_index.md` from `folder` up to `content/_index.md` has `extra.health: true`. An `_index.md`
+/// that cannot be read or parsed counts as not health (the build reports it).
+fn in_health_section(root: &Path, folder: &str) -> bool {
+    let mut f = folder;
+    loop {
+        let relative = if f.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{f}/_index.md")
+        };
+        let path = root.join("content").join(&relative);
+        if path.is_file() {
+            let file = SourceFile {
+                path: path.clone(),
+                relative,
+                kind: SourceKind::Section,
+            };
+            return std::fs::read(&path)
+                .ok()
+                .and_then(|b| content::document_from_bytes(&file, &b).ok())
+                .is_some_and(|d| crate::check::is_health_page(&d));
+        }
+        if f.is_empty() {
+            return false;
+        }
+        f = f.rsplit_once('/').map_or("", |(parent, _)| parent);
+    }
+}
+
+/// The archetype for a page in `folder` (see [`new_page`]): its name as shown and its text.
+fn archetype(root: &Path, config: &Config, folder: &str, health: bool) -> Result<(String, String)> {
+    let section = folder.split('/').next().filter(|s| !s.is_empty());
+    let mut names: Vec<String> = Vec::new();
+    names.extend(section.map(|s| format!("{s}.md")));
+    if health {
+        names.push("health.md".into());
+    }
+    names.push("default.md".into());
+    let mut dirs = vec![root.join("archetypes")];
+    dirs.extend(config.theme_dir.as_ref().map(|t| t.join("archetypes")));
+    for dir in &dirs {
+        for name in &names {
+            let path = dir.join(name);
+            if path.is_file() {
+                let shown = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+                let bytes = fs::read(&path)?;
+                let text = content::decode_utf8(&bytes, &shown)?;
+                return Ok((shown.display().to_string(), text));
+            }
+        }
+    }
+    Ok(if health {
+        (
+            "the built-in archetype for a health page".into(),
+            HEALTH_ARCHETYPE.into(),
+        )
+    } else {
+        ("the built-in archetype".into(), DEFAULT_ARCHETYPE.into())
+    })
+}
+
+/// Fills `{{ title }}` and `{{ date }}` (spaces inside the braces optional) in an archetype's
+/// `text`. In the front matter (between the first two `---` lines) the title's `\` and `"` are
+/// escaped, so that `title: "{{ title }}"` stays valid YAML for any title.
+fn fill_archetype(text: &str, title: &str, today: jiff::civil::Date) -> String {
+    let date = today.to_string();
+    let fill = |part: &str, title: &str| {
+        let mut out = part.to_string();
+        for (key, value) in [("title", title), ("date", date.as_str())] {
+            for form in [format!("{{{{ {key} }}}}"), format!("{{{{{key}}}}}")] {
+                out = out.replace(&form, value);
+            }
+        }
+        out
+    };
+    let escaped = title.replace('\\', "\\\\").replace('"', "\\\"");
+    let front_end = text
+        .strip_prefix("---")
+        .and_then(|rest| rest.find("\n---").map(|i| i + 3 + 4));
+    match front_end {
+        Some(end) if text.starts_with("---\n") || text.starts_with("---\r\n") => {
+            let (front, body) = text.split_at(end.min(text.len()));
+            format!("{}{}", fill(front, &escaped), fill(body, title))
+        }
+        _ => fill(text, title),
+    }
 }
 
 #[cfg(test)]
@@ -322,6 +758,88 @@ mod tests {
             "THEME_FILES in src/scaffold.rs must list every file of themes/default/"
         );
         assert!(embedded == on_disk);
+    }
+
+    #[test]
+    fn page_names_become_paths_under_content() {
+        for (name, want) in [
+            ("Prices", "prices.md"),
+            ("Prices & fees", "prices-fees.md"),
+            ("Über uns", "uber-uns.md"),
+            ("faq/insurance.md", "faq/insurance.md"),
+            ("content/faq/insurance.md", "faq/insurance.md"),
+            ("./content/faq.md", "faq.md"),
+            ("faq/Insurance questions", "faq/insurance-questions.md"),
+            ("studio/index.md", "studio/index.md"),
+            ("Notes.markdown", "Notes.markdown"),
+        ] {
+            assert_eq!(page_relative(name).unwrap(), want, "{name}");
+        }
+        for name in [
+            "",
+            "/etc/x.md",
+            "../x.md",
+            "a/../../x.md",
+            "???",
+            "blog/_index.md",
+            ".x.md",
+            ".drafts/x.md",
+        ] {
+            assert!(page_relative(name).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn archetypes_fill_title_and_date() {
+        let today = jiff::civil::date(2026, 11, 29);
+        let text =
+            "---\ntitle: \"{{ title }}\"\nreviewed: {{date}}\n---\n# {{ title }} {{ other }}\n";
+        assert_eq!(
+            fill_archetype(text, r#"Say "hi" \ bye"#, today),
+            "---\ntitle: \"Say \\\"hi\\\" \\\\ bye\"\nreviewed: 2026-11-29\n---\n# Say \"hi\" \\ bye {{ other }}\n"
+        );
+        assert_eq!(fill_archetype("{{ title }}", "A \"b\"", today), "A \"b\"");
+    }
+
+    #[test]
+    fn relative_paths_between_folders() {
+        for (to, from, want) in [
+            ("/a/site", "/a/site", "."),
+            ("/a/site", "/a/site/content", ".."),
+            ("/a/site/content", "/a/site", "content"),
+            ("/a/my-site", "/a/site/content", "../../my-site"),
+        ] {
+            assert_eq!(relative_to(Path::new(to), Path::new(from)), Path::new(want));
+        }
+    }
+
+    #[test]
+    fn a_folder_inside_a_site_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        create_on(&site, jiff::civil::date(2026, 11, 29)).unwrap();
+        for inside in ["content/x.md", "themes/new", "a/b"] {
+            let err = create_on(&site.join(inside), jiff::civil::date(2026, 11, 29)).unwrap_err();
+            let d = &err.into_diagnostics()[0];
+            assert!(d.message.contains("is inside the site in"), "{d:?}");
+            assert!(!site.join(inside).exists(), "{inside}");
+        }
+        // A config.yaml alone is a site when it has stillpoint's `base_url`, not Hugo's `baseURL`.
+        let other = dir.path().join("other");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(other.join("config.yaml"), "baseURL: https://x.org\n").unwrap();
+        assert_eq!(enclosing_site(&other.join("new")), None);
+        std::fs::write(
+            other.join("config.yaml"),
+            "title: X\nbase_url : https://x.org\n",
+        )
+        .unwrap();
+        assert_eq!(
+            enclosing_site(&other.join("new/deeper")),
+            Some(other.clone())
+        );
+        // A site beside another is fine.
+        create_on(&dir.path().join("site2"), jiff::civil::date(2026, 11, 29)).unwrap();
     }
 
     #[test]

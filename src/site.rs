@@ -246,6 +246,50 @@ fn folder_path(folder: &str) -> String {
     }
 }
 
+/// Where a page is published, as [`page_url`] decides it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageUrl {
+    /// The content folder whose URL the page sits under (`blog` for `blog/post.md` and for
+    /// `blog/post/index.md`).
+    pub url_folder: String,
+    /// The file name without its extension, or a bundle's folder name: `post`.
+    pub stem: String,
+    /// Front matter `slug`, else the stem, slugified; empty when neither has a letter or digit.
+    pub slug: String,
+    /// The URL path from the site's top: `/blog/post/` (front matter `path` when set).
+    pub path: String,
+}
+
+/// The URL of a page (not a section) from its content path and front matter: the one rule of
+/// a build (pretty URLs, Zola's: `blog/My Post.md` -> `/blog/my-post/`; a bundle
+/// `blog/post/index.md` -> `/blog/post/`; `slug:` replaces the name; `path:` the whole path).
+/// `stillpoint new page` prints the address of the page it writes through it too.
+pub fn page_url(doc: &Document) -> PageUrl {
+    let folder = parent_folder(&doc.relative).to_string();
+    let (url_folder, stem) = if doc.is_bundle() {
+        let parent = parent_folder(&folder).to_string();
+        let name = folder.rsplit('/').next().unwrap_or(&folder).to_string();
+        (parent, name)
+    } else {
+        let name = doc.relative.rsplit('/').next().unwrap_or(&doc.relative);
+        (folder, strip_markdown_ext(name).to_string())
+    };
+    let slug = match &doc.front.slug {
+        Some(s) => slugify(s),
+        None => slugify(&stem),
+    };
+    let path = match &doc.front.path {
+        Some(p) => normalize_path(p),
+        None => format!("{}{}/", folder_path(&url_folder), slug),
+    };
+    PageUrl {
+        url_folder,
+        stem,
+        slug,
+        path,
+    }
+}
+
 fn parent_folder(relative: &str) -> &str {
     relative.rsplit_once('/').map_or("", |(d, _)| d)
 }
@@ -414,20 +458,12 @@ impl SiteTree {
                 drafts.push(doc.relative.clone());
                 continue;
             }
-            let bundle = doc.is_bundle();
-            let folder = parent_folder(&doc.relative).to_string();
-            let (url_folder, stem) = if bundle {
-                let parent = parent_folder(&folder).to_string();
-                let name = folder.rsplit('/').next().unwrap_or(&folder).to_string();
-                (parent, name)
-            } else {
-                let name = doc.relative.rsplit('/').next().unwrap_or(&doc.relative);
-                (folder.clone(), strip_markdown_ext(name).to_string())
-            };
-            let slug = match &doc.front.slug {
-                Some(s) => slugify(s),
-                None => slugify(&stem),
-            };
+            let PageUrl {
+                url_folder,
+                stem,
+                slug,
+                path,
+            } = page_url(&doc);
             if let Some(e) = doc
                 .front
                 .path
@@ -437,10 +473,6 @@ impl SiteTree {
                 errors.push(e);
                 continue;
             }
-            let path = match &doc.front.path {
-                Some(p) => normalize_path(p),
-                None => format!("{}{}/", folder_path(&url_folder), slug),
-            };
             if slug.is_empty() && doc.front.path.is_none() {
                 errors.push(
                     Diagnostic::error(format!("cannot make a web address from the name of {}", doc.shown.display()))
@@ -554,6 +586,10 @@ impl SiteTree {
             .filter(|(_, p)| p.doc.is_bundle())
             .map(|(i, p)| (parent_folder(&p.doc.relative).to_string(), i))
             .collect();
+        // A page's source that is not a page is never published (issue 12).
+        for f in files.iter().filter(|f| f.kind == SourceKind::Leftover) {
+            warnings.push(crate::content::leftover_warning(f, files));
+        }
         let mut assets = Vec::new();
         for f in files.iter().filter(|f| f.kind == SourceKind::Asset) {
             let folder = parent_folder(&f.relative);
