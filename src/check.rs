@@ -19,6 +19,10 @@
 //! - health pages (`extra.health: true`) without an `extra.reviewed` date, with a date that is
 //!   not a date, in the future, or older than `check.review_months` in `config.yaml`.
 //!
+//! With [`CheckOptions::publish`], also everything still to be filled in before the site is
+//! published (placeholders, a placeholder `base_url`, the placeholder notice): see
+//! [`crate::publish`].
+//!
 //! With [`CheckOptions::external`], every distinct `http(s)` link is requested once (see
 //! [`external`]): those in markdown at their place there, and those that only the built pages
 //! show (from templates, shortcodes or data files) at the place the address is written.
@@ -80,6 +84,9 @@ pub struct CheckOptions {
     /// The date health-page reviews are measured against; `None` is today in the system's
     /// time zone (tests set it).
     pub today: Option<jiff::civil::Date>,
+    /// Also report what is still to be filled in before publishing, as errors
+    /// (`check --publish`, see [`crate::publish`]).
+    pub publish: bool,
 }
 
 impl Default for CheckOptions {
@@ -91,6 +98,7 @@ impl Default for CheckOptions {
             timeout: Duration::from_secs(10),
             concurrency: 8,
             today: None,
+            publish: false,
         }
     }
 }
@@ -168,6 +176,11 @@ pub fn check(options: &CheckOptions) -> CheckReport {
     let found = content_checks(&config, &tree, built.as_ref(), today);
     report.pages = found.pages;
     report.diagnostics.extend(found.diagnostics);
+    if options.publish {
+        report
+            .diagnostics
+            .extend(crate::publish::findings(&config, &tree));
+    }
     if options.external {
         let mut skip = config.check.skip_external.clone();
         skip.extend(options.skip_external.iter().cloned());
