@@ -20,6 +20,7 @@ mod images;
 mod incremental;
 mod listings;
 mod live;
+mod publish;
 mod seo;
 mod serve;
 mod shortcodes;
