@@ -82,7 +82,9 @@ pub fn is_ready(config: &Config, tree: &SiteTree) -> bool {
 /// rebuilds: a save that adds the first or removes the last one may change
 /// `config.ready_to_publish` for every page).
 pub fn document_has_placeholders(doc: &Document) -> bool {
-    !document_findings(doc).is_empty()
+    might_have_placeholders(doc)
+        && (front_matter_found(doc).is_some_and(|(found, ..)| !found.is_empty())
+            || !text_placeholders(doc.body()).is_empty())
 }
 
 /// Why `base_url` cannot be the published site's address, or `None` when it can: a reserved
@@ -463,21 +465,13 @@ fn find_key(source: &str, key: &str) -> Option<usize> {
 /// The placeholders of one page or section: its front matter values, then its text.
 fn document_findings(doc: &Document) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    if let Some((yaml, start)) = front_matter_text(doc) {
-        if let Ok(value) = crate::yaml::from_str::<serde_json::Value>(yaml) {
-            let mut values = Vec::new();
-            text_values(&value, "", &mut values);
-            let first_line = doc.source[..start].matches('\n').count() + 1;
-            for found in locate(yaml, &values, Comments::Hash) {
-                let d = diagnostic(&found, &doc.shown, true);
-                out.push(at_offset(
-                    d,
-                    found.at.as_ref(),
-                    yaml,
-                    &doc.source,
-                    first_line,
-                ));
-            }
+    if !might_have_placeholders(doc) {
+        return out;
+    }
+    if let Some((found, yaml, first_line)) = front_matter_found(doc) {
+        for f in found {
+            let d = diagnostic(&f, &doc.shown, true);
+            out.push(at_offset(d, f.at.as_ref(), yaml, &doc.source, first_line));
         }
     }
     let body = doc.body();
@@ -495,6 +489,22 @@ fn document_findings(doc: &Document) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+/// False when `doc` has no `[` with a `]` after it anywhere, as most files: nothing to parse.
+fn might_have_placeholders(doc: &Document) -> bool {
+    crate::seo::is_placeholder_text(&doc.source)
+}
+
+/// The placeholders of `doc`'s front matter, with its YAML text and the line that text starts
+/// on; `None` without front matter, or when it does not parse (the build reports that).
+fn front_matter_found(doc: &Document) -> Option<(Vec<Found>, &str, usize)> {
+    let (yaml, start) = front_matter_text(doc)?;
+    let value = crate::yaml::from_str::<serde_json::Value>(yaml).ok()?;
+    let mut values = Vec::new();
+    text_values(&value, "", &mut values);
+    let first_line = doc.source[..start].matches('\n').count() + 1;
+    Some((locate(yaml, &values, Comments::Hash), yaml, first_line))
 }
 
 /// The YAML text of `doc`'s front matter (between the `---` lines) and its byte offset in the
@@ -516,13 +526,17 @@ fn text_placeholders(body: &str) -> Vec<Found> {
     // Shortcode calls are masked out (same length, line breaks kept, so offsets hold); their
     // text arguments are read on their own. A body whose shortcodes do not parse is read as it
     // is (the build reports the error).
-    let masked = match shortcodes::parse(body) {
-        Ok(pieces) => {
-            let mut bytes = body.as_bytes().to_vec();
-            mask_pieces(body, &pieces, &mut bytes, &mut found);
-            String::from_utf8(bytes).unwrap_or_else(|_| body.to_string())
+    let masked: std::borrow::Cow<'_, str> = if !(body.contains("{{") || body.contains("{%")) {
+        body.into()
+    } else {
+        match shortcodes::parse(body) {
+            Ok(pieces) => {
+                let mut bytes = body.as_bytes().to_vec();
+                mask_pieces(body, &pieces, &mut bytes, &mut found);
+                String::from_utf8(bytes).map_or(body.into(), Into::into)
+            }
+            Err(_) => body.into(),
         }
-        Err(_) => body.to_string(),
     };
     let mut run = Run::default();
     let mut code = 0usize;
@@ -874,6 +888,42 @@ mod tests {
             "not a url",
         ] {
             assert_eq!(placeholder_address(url), None, "{url}");
+        }
+    }
+
+    fn doc(source: &str) -> Document {
+        let shown = PathBuf::from("content/a.md");
+        let (front, body_start, body_line) =
+            crate::content::front_matter::parse(source, &shown).unwrap();
+        Document {
+            relative: "a.md".into(),
+            shown,
+            kind: crate::content::SourceKind::Page,
+            source: source.into(),
+            front,
+            body_start,
+            body_line,
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn has_placeholders_agrees_with_the_findings() {
+        for (source, has) in [
+            ("---\ntitle: A\n---\nNo brackets.\n", false),
+            ("---\ntitle: A\n---\nA [link](/a/).\n", false),
+            ("---\ntitle: \"[A]\"\n---\nText.\n", true),
+            (
+                "---\ntitle: A\nextra:\n  days: [Monday]\n---\nText.\n",
+                false,
+            ),
+            ("---\ntitle: A\n---\nText [to be added].\n", true),
+            ("Text without front matter [to be added].\n", true),
+            ("---\ntitle: A\n---\n{{ x(t=\"[to be added]\") }}\n", true),
+        ] {
+            let d = doc(source);
+            assert_eq!(document_has_placeholders(&d), has, "{source:?}");
+            assert_eq!(!document_findings(&d).is_empty(), has, "{source:?}");
         }
     }
 
