@@ -177,9 +177,15 @@ pub fn check(options: &CheckOptions) -> CheckReport {
     report.pages = found.pages;
     report.diagnostics.extend(found.diagnostics);
     if options.publish {
-        report
-            .diagnostics
-            .extend(crate::publish::findings(&config, &tree));
+        let left = crate::publish::findings(&config, &tree);
+        report.notes.push(match left.len() {
+            0 => "ready to publish: nothing is left to fill in".to_string(),
+            n => format!(
+                "not ready to publish: {n} {} to fill in (listed above); until then the default theme asks search engines not to index the site",
+                if n == 1 { "thing" } else { "things" }
+            ),
+        });
+        report.diagnostics.extend(left);
     }
     if options.external {
         let mut skip = config.check.skip_external.clone();

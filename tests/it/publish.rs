@@ -120,6 +120,7 @@ fn check_publish_lists_every_placeholder_with_its_place_and_fails() {
     let got: Vec<(&str, &str)> = got.iter().map(|(m, a)| (m.as_str(), a.as_str())).collect();
     assert_eq!(got, expected, "{}", run.stderr);
     run.stderr_has("9 errors")
+        .stderr_has("note: not ready to publish: 9 things to fill in (listed above); until then the default theme asks search engines not to index the site")
         .stderr_has("= note: example.org is reserved for examples and can never be the site's address")
         .stderr_has("= help: write the real text in place of the part in [square brackets], which marks a placeholder; to show brackets that are not a placeholder, write `\\[` and `\\]`");
 
@@ -185,7 +186,10 @@ fn ready_site() -> TestSite {
 #[test]
 fn a_filled_site_passes_and_is_indexable_and_a_placeholder_makes_it_noindex() {
     let site = ready_site();
-    check_publish(&site).success().stderr_has("0 errors");
+    check_publish(&site)
+        .success()
+        .stderr_has("note: ready to publish: nothing is left to fill in")
+        .stderr_has("0 errors");
     site.build().success();
     for page in ["public/index.html", "public/about/index.html"] {
         site.assert_file_lacks(page, NOINDEX);
@@ -217,7 +221,10 @@ fn a_filled_site_passes_and_is_indexable_and_a_placeholder_makes_it_noindex() {
         "config.yaml",
         &format!("{config}  placeholder_notice: \"Details are placeholders.\"\n"),
     );
-    check_publish(&site).code(1).stderr_has("1 error,");
+    check_publish(&site)
+        .code(1)
+        .stderr_has("note: not ready to publish: 1 thing to fill in")
+        .stderr_has("1 error,");
     site.build().success();
     site.assert_file_contains("public/index.html", NOINDEX);
     site.file("config.yaml", &config);
