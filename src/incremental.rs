@@ -21,8 +21,8 @@
 //!   change only when the section's `_index.md` itself is edited).
 //!
 //! Everything else (a save that adds a document's first placeholder or removes its last, which
-//! may change `config.ready_to_publish`; any other front matter change, which can move a page or change its URL,
-//! or any front matter change of a section; a new, deleted or renamed file; `config.yaml`,
+//! may change `config.ready_to_publish` ([`crate::publish`]); any other front matter change,
+//! which can move a page or change its URL, or any front matter change of a section; a new, deleted or renamed file; `config.yaml`,
 //! templates, static files, data; an image that goes to the image processor; or any error)
 //! gets a full build, which is also
 //! what reports errors: the result of every rebuild equals a clean build of the same files,

@@ -21,10 +21,11 @@
 //!     across emphasis, links and line breaks, so `[price — *to be added*]` counts. Markdown
 //!     syntax is never a placeholder: a link's `[text](address)` or `[text][ref]` with its
 //!     definition, a footnote reference `[^1]`, a task list's `[ ]`/`[x]`, code (inline or a
-//!     block), raw HTML and shortcode calls (`{{ name(list=[1, 2]) }}`). A shortcode's text
-//!     argument (`text="[to be added]"`) is page text. Brackets escaped with a backslash,
-//!     `\[1\]`, are shown on the page but are not placeholders: that is how to write brackets
-//!     that are meant;
+//!     block), HTML tags and HTML blocks (an HTML block's text is not read), and shortcode
+//!     calls (`{{ name(list=[1, 2]) }}`). A shortcode's text argument
+//!     (`text="[to be added]"`) is page text. Brackets escaped with a backslash, `\[1\]`, are
+//!     shown on the page but are not placeholders: that is how to write brackets that are
+//!     meant;
 //! - a `base_url` that is a placeholder address: `example.com`, `example.org`, `example.net`
 //!   and their subdomains, the reserved names `*.example`, `*.test`, `*.invalid`, `localhost`
 //!   (RFC 2606, RFC 6761), or an IP address;
