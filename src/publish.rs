@@ -168,6 +168,16 @@ fn diagnostic(found: &Found, file: &Path, front_matter: bool) -> Diagnostic {
                 PLACEHOLDER_HELP.to_string(),
             )
         }
+        // A footnote reference without its note is shown as written, brackets and all.
+        Place::Text if text.starts_with("[^") && !text.contains(char::is_whitespace) => (
+            format!(
+                "placeholder left in the text of {}: \"{text}\"",
+                file.display()
+            ),
+            format!(
+                "this looks like a footnote reference whose note is missing: add the note on a line of its own, like `{text}: The source.`, or remove the reference"
+            ),
+        ),
         Place::Text => (
             format!(
                 "placeholder left in the text of {}: \"{text}\"",
@@ -817,6 +827,16 @@ mod tests {
         assert_eq!(
             texts("- [x] [task text — to be added]\n"),
             ["[task text — to be added]"]
+        );
+        // A footnote reference without its note shows as written: brackets on the page.
+        assert_eq!(texts("Missing note[^nowhere]."), ["[^nowhere]"]);
+        let d = doc("---\ntitle: A\n---\nMissing note[^nowhere].\n");
+        let found = document_findings(&d);
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some(
+                "this looks like a footnote reference whose note is missing: add the note on a line of its own, like `[^nowhere]: The source.`, or remove the reference"
+            )
         );
         // An escaped backslash escapes nothing after it.
         assert_eq!(texts("a\\\\[b]"), ["[b]"]);
