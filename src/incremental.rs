@@ -22,12 +22,12 @@
 //!
 //! Everything else (a save that adds a document's first placeholder or removes its last, which
 //! may change `config.ready_to_publish` ([`crate::publish`]); any other front matter change,
-//! which can move a page or change its URL, or any front matter change of a section; a new, deleted or renamed file; `config.yaml`,
-//! templates, static files, data; an image that goes to the image processor; or any error)
-//! gets a full build, which is also
-//! what reports errors: the result of every rebuild equals a clean build of the same files,
-//! which `tests/it/incremental.rs` checks over random edits. After a failed build, the next
-//! rebuild is a full one.
+//! which can move a page or change its URL, or any front matter change of a section; a new,
+//! deleted or renamed file; `config.yaml`, templates, static files, data; an image that goes
+//! to the image processor; or any error) gets a full build, which is also what reports errors:
+//! the result of every rebuild equals a clean build of the same files, which
+//! `tests/it/incremental.rs` checks over random edits. After a failed build, the next rebuild
+//! is a full one.
 //!
 //! Zola's `serve --fast` and Hugo's fast render mode render only the changed page and skip
 //! the listings that show it; this rebuild is exact instead.
