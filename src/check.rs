@@ -21,6 +21,10 @@
 //! - a page or section named like a file manager's duplicate of another one beside it
 //!   (`prices copy.md` beside `prices.md`): see [`probable_copies`].
 //!
+//! With [`CheckOptions::publish`], also everything still to be filled in before the site is
+//! published (placeholders, a placeholder `base_url`, the placeholder notice): see
+//! [`crate::publish`].
+//!
 //! With [`CheckOptions::external`], every distinct `http(s)` link is requested once (see
 //! [`external`]): those in markdown at their place there, and those that only the built pages
 //! show (from templates, shortcodes or data files) at the place the address is written.
@@ -82,6 +86,9 @@ pub struct CheckOptions {
     /// The date health-page reviews are measured against; `None` is today in the system's
     /// time zone (tests set it).
     pub today: Option<jiff::civil::Date>,
+    /// Also report what is still to be filled in before publishing, as errors
+    /// (`check --publish`, see [`crate::publish`]).
+    pub publish: bool,
 }
 
 impl Default for CheckOptions {
@@ -93,6 +100,7 @@ impl Default for CheckOptions {
             timeout: Duration::from_secs(10),
             concurrency: 8,
             today: None,
+            publish: false,
         }
     }
 }
@@ -170,6 +178,17 @@ pub fn check(options: &CheckOptions) -> CheckReport {
     let found = content_checks(&config, &tree, built.as_ref(), today);
     report.pages = found.pages;
     report.diagnostics.extend(found.diagnostics);
+    if options.publish {
+        let left = crate::publish::findings(&config, &tree);
+        report.notes.push(match left.len() {
+            0 => "ready to publish: nothing is left to fill in".to_string(),
+            n => format!(
+                "not ready to publish: {n} {} to fill in (listed above); until then the default theme asks search engines not to index the site",
+                if n == 1 { "thing" } else { "things" }
+            ),
+        });
+        report.diagnostics.extend(left);
+    }
     if options.external {
         let mut skip = config.check.skip_external.clone();
         skip.extend(options.skip_external.iter().cloned());

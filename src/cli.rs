@@ -43,6 +43,11 @@ pub struct CheckArgs {
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]
     pub strict: bool,
+    /// Before publishing: also report, as errors, every placeholder still in the site (a part
+    /// in [square brackets]), a base_url that is a placeholder address, and a placeholder_notice
+    /// still set.
+    #[arg(long)]
+    pub publish: bool,
     /// Also request external http:// and https:// links, once per address.
     #[arg(long)]
     pub external: bool,

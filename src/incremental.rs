@@ -20,13 +20,14 @@
 //!   `get_section` at the last render (a section's own fields, with `metadata_only=true`,
 //!   change only when the section's `_index.md` itself is edited).
 //!
-//! Everything else (any other front matter change, which can move a page or change its URL,
-//! or any front matter change of a section; a new, deleted or renamed file; `config.yaml`,
-//! templates, static files, data; an image that goes to the image processor; or any error)
-//! gets a full build, which is also
-//! what reports errors: the result of every rebuild equals a clean build of the same files,
-//! which `tests/it/incremental.rs` checks over random edits. After a failed build, the next
-//! rebuild is a full one.
+//! Everything else (a save that adds a document's first placeholder or removes its last, which
+//! may change `config.ready_to_publish` ([`crate::publish`]); any other front matter change,
+//! which can move a page or change its URL, or any front matter change of a section; a new,
+//! deleted or renamed file; `config.yaml`, templates, static files, data; an image that goes
+//! to the image processor; or any error) gets a full build, which is also what reports errors:
+//! the result of every rebuild equals a clean build of the same files, which
+//! `tests/it/incremental.rs` checks over random edits. After a failed build, the next rebuild
+//! is a full one.
 //!
 //! Zola's `serve --fast` and Hugo's fast render mode render only the changed page and skip
 //! the listings that show it; this rebuild is exact instead.
@@ -439,6 +440,13 @@ impl State {
                 return None;
             }
             if old.front.title.is_none() && site::first_h1(new.body()) != site::first_h1(old.body())
+            {
+                return None;
+            }
+            // The first placeholder added or the last one removed may change
+            // `config.ready_to_publish`, which every page shows.
+            if crate::publish::document_has_placeholders(old)
+                != crate::publish::document_has_placeholders(&new)
             {
                 return None;
             }

@@ -32,6 +32,7 @@ pub mod incremental;
 pub mod markdown;
 pub mod minify;
 pub mod output;
+pub mod publish;
 pub mod references;
 pub mod render;
 pub mod runaway;

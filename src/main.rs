@@ -112,6 +112,7 @@ fn check_command(args: CheckArgs) -> ExitCode {
         timeout: std::time::Duration::from_secs_f64(args.timeout.clamp(0.1, 600.0)),
         concurrency: usize::from(args.concurrency),
         today: args.today,
+        publish: args.publish,
     };
     let found = stillpoint::check::check(&options);
     // Check prints its own summary line (with the page count) below the notes.

@@ -368,7 +368,10 @@ pub fn site_retained(
             Vec::new()
         }
     };
-    let config_value = context::config_value(config, &menu);
+    // Whether the site is ready to publish, decided in one place for `check --publish` and
+    // the templates (`config.ready_to_publish`).
+    let ready = crate::publish::is_ready(config, tree);
+    let config_value = context::config_value(config, &menu, ready);
     let references = match crate::references::References::load(&config.root) {
         Ok(r) => r,
         Err(e) => {

@@ -182,9 +182,24 @@ pub fn is_placeholder(value: &Value, _: Kwargs, _: &State) -> tera::TeraResult<b
 }
 
 /// The rule behind the `placeholder` test, for Rust callers (the `book` shortcode's link):
-/// whether `s` holds a part in square brackets.
+/// whether `s` holds a part in square brackets (see [`placeholder_parts`]).
 pub fn is_placeholder_text(s: &str) -> bool {
-    s.find('[').is_some_and(|i| s[i..].contains(']'))
+    placeholder_parts(s).next().is_some()
+}
+
+/// The placeholder rule itself, part by part: the byte ranges of `s` that run from a `[` to
+/// the next `]` after it, brackets included, left to right (`"[a], [b]"` has two; in
+/// `"[a [b] c]"` the part is `"[a [b]"`). A `[` with no `]` after it starts no part. Used by
+/// [`is_placeholder_text`] and by `check --publish` ([`crate::publish`]), which reports each
+/// part where it is written.
+pub fn placeholder_parts(s: &str) -> impl Iterator<Item = std::ops::Range<usize>> + '_ {
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        let open = from + s.get(from..)?.find('[')?;
+        let close = open + s[open..].find(']')?;
+        from = close + 1;
+        Some(open..close + 1)
+    })
 }
 
 /// Escapes the characters of a JSON text that could end a `<script>` element or start an
@@ -400,6 +415,30 @@ fn missing_image(image: &str, shown: &std::path::Path, source: &str, help: &str)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn placeholder_parts_run_from_each_open_bracket_to_the_next_close() {
+        fn parts(s: &str) -> Vec<&str> {
+            placeholder_parts(s).map(|r| &s[r]).collect()
+        }
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "[Phone number — to be added]",
+                &["[Phone number — to be added]"],
+            ),
+            ("call [a], then [b]", &["[a]", "[b]"]),
+            ("[a [b] c]", &["[a [b]"]),
+            ("[]", &["[]"]),
+            ("no brackets", &[]),
+            ("] before [", &[]),
+            ("open [ only", &[]),
+            ("", &[]),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parts(text), *want, "{text:?}");
+            assert_eq!(is_placeholder_text(text), !want.is_empty(), "{text:?}");
+        }
+    }
 
     #[test]
     fn plain_text_drops_tags_and_decodes() {

@@ -38,8 +38,11 @@ fn insert(map: &mut Map, key: &'static str, value: Value) {
 }
 
 /// `config` as templates see it: title, base_url, description, language, theme, menu (each
-/// `{name, url, weight}` with `url` resolved to an absolute URL), minify and extra.
-pub fn config_value(config: &Config, menu: &[MenuLink]) -> Value {
+/// `{name, url, weight}` with `url` resolved to an absolute URL), minify, extra, and
+/// `ready_to_publish`: `ready`, which the build takes from [`crate::publish::is_ready`] (true
+/// when `check --publish` finds nothing left to fill in; the default theme asks search engines
+/// not to index a site that is not ready).
+pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
     let mut m = Map::new();
     insert(&mut m, "title", v(config.title.as_str()));
     insert(&mut m, "base_url", v(config.base_url.as_str()));
@@ -63,6 +66,7 @@ pub fn config_value(config: &Config, menu: &[MenuLink]) -> Value {
     insert(&mut m, "menu", Value::from(items));
     insert(&mut m, "minify", v(config.minify));
     insert(&mut m, "extra", Value::from_serializable(&config.extra));
+    insert(&mut m, "ready_to_publish", v(ready));
     Value::from(m)
 }
 
