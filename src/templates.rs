@@ -7,6 +7,7 @@
 //! the site's data. The context itself is built in [`context`]: it is the theme API.
 
 pub mod context;
+pub mod names;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -214,6 +215,10 @@ pub struct Templates {
     tera: Tera,
     /// Template name -> (path shown in messages, source text).
     files: HashMap<String, (PathBuf, String)>,
+    /// The names a template or a page's `template:` may use, sorted, for "did you mean" hints:
+    /// every loaded template but the built-in alias page and the theme's
+    /// `<theme>/templates/<name>` copies.
+    names: Vec<String>,
     data: Arc<OnceLock<SiteData>>,
 }
 
@@ -304,6 +309,19 @@ impl Templates {
             });
         }
 
+        let theme_prefix = config.theme.as_ref().map(|t| format!("{t}/templates/"));
+        let mut usable: Vec<String> = files
+            .keys()
+            .filter(|n| {
+                !n.starts_with("__stillpoint/")
+                    && !theme_prefix
+                        .as_ref()
+                        .is_some_and(|p| n.starts_with(p.as_str()))
+            })
+            .cloned()
+            .collect();
+        usable.sort();
+
         let data: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
@@ -322,7 +340,7 @@ impl Templates {
                 && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
             {
                 {
-                    errors.push(tera_diagnostic(&e, &files, None).unwrap_or_else(|| {
+                    errors.push(tera_diagnostic(&e, &files, &usable).unwrap_or_else(|| {
                         Diagnostic::error(format!("template error in {}", shown.display()))
                             .in_file(shown)
                     }));
@@ -337,12 +355,20 @@ impl Templates {
             .map(|n| (n.as_str(), files[*n].1.as_str()))
             .collect();
         if let Err(e) = tera.add_raw_templates(all) {
-            let d = tera_diagnostic(&e, &files, None).unwrap_or_else(|| {
-                Diagnostic::error(format!("template error: {}", first_line(&e.to_string())))
-            });
-            return Err(Error::one(d));
+            let mut found = reference_diagnostics(&e, &files, &usable);
+            if found.is_empty() {
+                found.push(tera_diagnostic(&e, &files, &usable).unwrap_or_else(|| {
+                    Diagnostic::error(format!("template error: {}", first_line(&e.to_string())))
+                }));
+            }
+            return Err(Error::Diagnostics(found));
         }
-        Ok(Templates { tera, files, data })
+        Ok(Templates {
+            tera,
+            files,
+            names: usable,
+            data,
+        })
     }
 
     /// Gives the template functions the site's data. Call once, before rendering; later calls
@@ -361,6 +387,7 @@ impl Templates {
         Templates {
             tera,
             files: self.files.clone(),
+            names: self.names.clone(),
             data: cell,
         }
     }
@@ -374,6 +401,7 @@ impl Templates {
         Templates {
             tera,
             files: self.files.clone(),
+            names: self.names.clone(),
             data: cell,
         }
     }
@@ -399,6 +427,12 @@ impl Templates {
         reads.dedup();
         reads.shrink_to_fit();
         (result, reads)
+    }
+
+    /// The loaded template whose name is closest to `name` (a misspelt `template:` in front
+    /// matter), if one is close; see [`crate::error::closest`].
+    pub fn closest_name(&self, name: &str) -> Option<&str> {
+        crate::error::closest(self.names.iter().map(String::as_str), name)
     }
 
     /// True if a template of that name was loaded (from the site, the theme or built in).
@@ -461,15 +495,13 @@ impl Templates {
                     .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
             })
             .map_err(|e| {
-                let d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
+                let d = tera_diagnostic(&e, &self.files, &self.names).unwrap_or_else(|| {
                     Diagnostic::error(format!(
                         "could not render the template `{name}`: {}",
                         first_line(&e.to_string())
                     ))
                 });
-                Box::new(d.note(format!(
-                    "while rendering {rendering} with the template {name}"
-                )))
+                Box::new(d.on_page(rendering, name))
             })
     }
 }
@@ -478,11 +510,94 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
+/// "did you mean `page.html`? " when a loaded template's name is close to `name`, else "".
+fn did_you_mean(names: &[String], name: &str) -> String {
+    crate::error::closest(names.iter().map(String::as_str), name)
+        .map(|c| format!("did you mean `{c}`? "))
+        .unwrap_or_default()
+}
+
+/// The diagnostics of the reports Tera gives, all in one message, when templates use a filter,
+/// test, function or template that does not exist (or a block no parent has): one per report,
+/// at the name in its template, with what to write instead. Empty when the error is not such a
+/// list.
+fn reference_diagnostics(
+    e: &tera::Error,
+    files: &HashMap<String, (PathBuf, String)>,
+    names: &[String],
+) -> Vec<Diagnostic> {
+    let tera::ErrorKind::Msg(text) = e.kind() else {
+        return Vec::new();
+    };
+    names::parse_reports(text)
+        .into_iter()
+        .map(|r| {
+            let (shown, source) = files
+                .get(r.template)
+                .map(|(p, s)| (p.clone(), s.as_str()))
+                .unwrap_or_else(|| (PathBuf::from(r.template), ""));
+            let named = names::unknown_name(r.message);
+            // Tera marks a call with its arguments: mark the name alone.
+            let len = match named {
+                Some((Some(_), name)) if text_at(source, r.line, r.col).starts_with(name) => {
+                    name.chars().count()
+                }
+                _ => r.len,
+            };
+            let (what, label, help) = match named {
+                Some((Some(kind), name)) => {
+                    let word = match kind {
+                        names::Unknown::Filter => "filter",
+                        names::Unknown::Test => "test",
+                        names::Unknown::Function => "function",
+                    };
+                    (
+                        format!("there is no {word} `{name}`"),
+                        format!("unknown {word}"),
+                        names::unknown_help(kind, name),
+                    )
+                }
+                Some((None, name)) => (
+                    format!("the template `{name}` does not exist"),
+                    "no template of this name".to_string(),
+                    format!(
+                        "{}templates live in templates/ or in the theme's templates/, named by their path there",
+                        did_you_mean(names, name)
+                    ),
+                ),
+                None => (
+                    r.message.to_string(),
+                    "here".to_string(),
+                    "check the template code on this line".to_string(),
+                ),
+            };
+            let d = Diagnostic::error(format!("template error in {}: {what}", shown.display()))
+                .in_file(&shown)
+                .label(label)
+                .help(help);
+            if source.is_empty() {
+                d
+            } else {
+                d.at(Span::new(r.line, r.col, len), source)
+            }
+        })
+        .collect()
+}
+
+/// The text of `source` from 1-based `line` and character `col` to the end of that line ("" past
+/// the end).
+fn text_at(source: &str, line: usize, col: usize) -> &str {
+    let text = source.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
+    text.char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or("", |(i, _)| &text[i..])
+}
+
 /// Maps a Tera error to a diagnostic in the file it happened in.
 fn tera_diagnostic(
     e: &tera::Error,
     files: &HashMap<String, (PathBuf, String)>,
-    rendering_template: Option<&str>,
+    names: &[String],
 ) -> Option<Diagnostic> {
     use std::error::Error as _;
     match e.kind() {
@@ -502,6 +617,7 @@ fn tera_diagnostic(
             if let Some(src) = e.source() {
                 message = format!("{message}: {src}");
             }
+            let (message, available) = names::split_available(&message);
             let what = if syntax { "template syntax error" } else { "template error" };
             let help = if syntax {
                 "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
@@ -509,7 +625,7 @@ fn tera_diagnostic(
                 || message.contains("undefined")
                 || message.contains("Undefined")
             {
-                "check the spelling; for a value that only some pages have, use `{% if name is defined %}` or `name | default(value=\"…\")`".to_string()
+                names::undefined_help(message, &available)
             } else if message.contains("load_data") || message.contains(", line ") {
                 "fix the data file at the line named, or the `path` given to load_data (relative to the site root, like `data/prices.yaml`)".to_string()
             } else if message.contains("get_url") || message.contains("get_page") || message.contains("get_section") {
@@ -517,7 +633,7 @@ fn tera_diagnostic(
             } else {
                 "check the template code on this line".to_string()
             };
-            let mut d = Diagnostic::error(format!("{what} in {}: {}", shown.display(), first_line(&message)))
+            let mut d = Diagnostic::error(format!("{what} in {}: {}", shown.display(), first_line(message)))
                 .in_file(&shown)
                 .help(help);
             let unclosed = message
@@ -532,9 +648,6 @@ fn tera_diagnostic(
             } else if !source.is_empty() {
                 d = d.at(Span::new(span.start_line.max(1), span.start_col + 1, len), source);
             }
-            if let Some(t) = rendering_template.filter(|t| *t != r.filename()) {
-                d = d.note(format!("{} is used by the template {t}", shown.display()));
-            }
             Some(d)
         }
         tera::ErrorKind::MissingParent { current, parent } => {
@@ -542,7 +655,7 @@ fn tera_diagnostic(
             Some(
                 Diagnostic::error(format!("{} extends the template `{parent}`, which does not exist", shown.display()))
                     .in_file(shown)
-                    .help("check the name in `{% extends \"...\" %}`"),
+                    .help(format!("{}check the name in `{{% extends \"...\" %}}`", did_you_mean(names, parent))),
             )
         }
         tera::ErrorKind::CircularExtend {
@@ -583,7 +696,7 @@ fn tera_diagnostic(
         }
         tera::ErrorKind::TemplateNotFound(name) => Some(
             Diagnostic::error(format!("the template `{name}` does not exist"))
-                .help("check the template name; templates live in templates/ or in the theme's templates/"),
+                .help(format!("{}check the template name; templates live in templates/ or in the theme's templates/", did_you_mean(names, name))),
         ),
         _ => None,
     }
