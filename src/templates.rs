@@ -510,11 +510,19 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
-/// "did you mean `page.html`? " when a loaded template's name is close to `name`, else "".
-fn did_you_mean(names: &[String], name: &str) -> String {
-    crate::error::closest(names.iter().map(String::as_str), name)
-        .map(|c| format!("did you mean `{c}`? "))
-        .unwrap_or_default()
+/// `help` led by "did you mean `page.html`?" when a loaded template's name is close to `name`.
+fn did_you_mean(names: &[String], name: &str, help: &str) -> String {
+    match crate::error::closest(names.iter().map(String::as_str), name) {
+        Some(c) => {
+            let mut chars = help.chars();
+            let capital: String = chars
+                .next()
+                .map(|f| f.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            format!("did you mean `{c}`? {capital}")
+        }
+        None => help.to_string(),
+    }
 }
 
 /// The diagnostics of the reports Tera gives, all in one message, when templates use a filter,
@@ -560,9 +568,10 @@ fn reference_diagnostics(
                 Some((None, name)) => (
                     format!("the template `{name}` does not exist"),
                     "no template of this name".to_string(),
-                    format!(
-                        "{}templates live in templates/ or in the theme's templates/, named by their path there",
-                        did_you_mean(names, name)
+                    did_you_mean(
+                        names,
+                        name,
+                        "templates live in templates/ or in the theme's templates/, named by their path there",
                     ),
                 ),
                 None => (
@@ -652,11 +661,15 @@ fn tera_diagnostic(
         }
         tera::ErrorKind::MissingParent { current, parent } => {
             let shown = files.get(current).map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from(current));
-            Some(
+            let source = files.get(current).map_or("", |(_, s)| s.as_str());
+            Some(at_tag(
                 Diagnostic::error(format!("{} extends the template `{parent}`, which does not exist", shown.display()))
                     .in_file(shown)
-                    .help(format!("{}check the name in `{{% extends \"...\" %}}`", did_you_mean(names, parent))),
-            )
+                    .label("no template of this name")
+                    .help(did_you_mean(names, parent, "check the name in `{% extends \"...\" %}`")),
+                source,
+                "extends",
+            ))
         }
         tera::ErrorKind::CircularExtend {
             tpl,
@@ -696,7 +709,7 @@ fn tera_diagnostic(
         }
         tera::ErrorKind::TemplateNotFound(name) => Some(
             Diagnostic::error(format!("the template `{name}` does not exist"))
-                .help(format!("{}check the template name; templates live in templates/ or in the theme's templates/", did_you_mean(names, name))),
+                .help(did_you_mean(names, name, "check the template name; templates live in templates/ or in the theme's templates/")),
         ),
         _ => None,
     }

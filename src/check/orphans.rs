@@ -4,11 +4,12 @@
 //! ignores such a file without a word; `check` warns, naming the closest template.
 //!
 //! A site template is used when it has the name of a theme template (it replaces it); when a
-//! template (of the site or the theme, other than itself) names it in `{% extends %}`,
-//! `{% include %}` or `{% import %}`; when a page or section (drafts too) names it in its
-//! front matter's `template:`; or when stillpoint renders it by name (`index.html`,
-//! `section.html`, `page.html`, `404.html`, `atom.xml`, `sitemap.xml`, `robots.txt`, and
-//! shortcodes under `shortcodes/`).
+//! template (of the site or the theme, other than itself) names it in `{% extends %}` or
+//! `{% include %}`; when it defines a Tera 2 `{% component %}` (components are shared by all
+//! templates, called by their own name, not the file's); when a page or section (drafts too)
+//! names it in its front matter's `template:`; or when stillpoint renders it by name
+//! (`index.html`, `section.html`, `page.html`, `404.html`, `atom.xml`, `sitemap.xml`,
+//! `robots.txt`, and shortcodes under `shortcodes/`).
 //!
 //! In: the [`Config`] and the [`SiteTree`]. Out: warnings. Reads the template files; never
 //! fails (a file it cannot read was already reported by the build).
@@ -40,9 +41,14 @@ pub fn orphan_templates(config: &Config, tree: &SiteTree) -> Vec<Diagnostic> {
 
     // (who names it, the name or a prefix of it) from every template's tags.
     let mut references: Vec<(String, Reference)> = Vec::new();
+    let mut defines_components: HashSet<&str> = HashSet::new();
     for (path, name) in &site {
         let text = std::fs::read_to_string(path).unwrap_or_default();
-        references.extend(references_in(&text).into_iter().map(|r| (name.clone(), r)));
+        let found = references_in(&text);
+        if found.contains(&Reference::Component) {
+            defines_components.insert(name);
+        }
+        references.extend(found.into_iter().map(|r| (name.clone(), r)));
     }
     for (path, _) in &theme {
         let text = std::fs::read_to_string(path).unwrap_or_default();
@@ -56,11 +62,13 @@ pub fn orphan_templates(config: &Config, tree: &SiteTree) -> Vec<Diagnostic> {
             || BUILTIN_TEMPLATES.iter().any(|(n, _)| *n == name)
             || name.starts_with("shortcodes/")
             || named_in_front_matter.contains(name)
+            || defines_components.contains(name)
             || references.iter().any(|(by, r)| {
                 by != name
                     && match r {
                         Reference::Exact(n) => n == name,
                         Reference::Prefix(p) => name.starts_with(p.as_str()),
+                        Reference::Component => false,
                     }
             })
     };
@@ -87,7 +95,7 @@ pub fn orphan_templates(config: &Config, tree: &SiteTree) -> Vec<Diagnostic> {
                 "{shown} is not used: it replaces no template of the theme `{t}`, and no template or page uses it"
             ),
             None => format!(
-                "{shown} is not used: no template includes, extends or imports it, and no page names it in `template:`"
+                "{shown} is not used: no template includes or extends it, and no page names it in `template:`"
             ),
         };
         let mut d = Diagnostic::warning(message).in_file(&shown);
@@ -104,15 +112,18 @@ pub fn orphan_templates(config: &Config, tree: &SiteTree) -> Vec<Diagnostic> {
     out
 }
 
-/// A template name as written in `{% extends %}`, `{% include %}` or `{% import %}`: the whole
-/// name, or only its start when the tag joins text to a value (`"partials/" ~ name`).
+/// What a tag says about other templates: a template name as written in `{% extends %}` or
+/// `{% include %}`; only the start of one when the tag joins text to a value
+/// (`"partials/" ~ name`; Tera 2.4 refuses those, but another version may not), or any name
+/// when it is not written out; or that this template defines a component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Reference {
     Exact(String),
     Prefix(String),
+    Component,
 }
 
-/// The template names in the `extends`, `include` and `import` tags of `text`.
+/// What the `extends`, `include` and `component` tags of `text` say.
 fn references_in(text: &str) -> Vec<Reference> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -124,7 +135,9 @@ fn references_in(text: &str) -> Vec<Reference> {
             .chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect();
-        if matches!(word.as_str(), "extends" | "include" | "import") {
+        if word == "component" {
+            out.push(Reference::Component);
+        } else if matches!(word.as_str(), "extends" | "include") {
             let argument = tag[word.len()..].trim_start();
             let literals = string_literals(argument);
             if !argument.starts_with(['"', '\'', '[']) {
@@ -185,14 +198,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn references_are_read_from_extends_include_and_import() {
-        let text = "{% extends \"base.html\" %}\n{%- include 'partials/nav.html' -%}\n{% import \"macros.html\" as m %}\n{% include \"partials/\" ~ kind ~ \".html\" %}\n{% if \"x.html\" %}{% endif %}{% include [\"a.html\", \"b.html\"] %}";
+    fn references_are_read_from_extends_include_and_component() {
+        let text = "{% extends \"base.html\" %}\n{%- include 'partials/nav.html' -%}\n{% component card(title) %}{% endcomponent card %}\n{% include \"partials/\" ~ kind ~ \".html\" %}\n{% if \"x.html\" %}{% endif %}{% include [\"a.html\", \"b.html\"] %}";
         assert_eq!(
             references_in(text),
             vec![
                 Reference::Exact("base.html".into()),
                 Reference::Exact("partials/nav.html".into()),
-                Reference::Exact("macros.html".into()),
+                Reference::Component,
                 Reference::Prefix("partials/".into()),
                 Reference::Exact("a.html".into()),
                 Reference::Exact("b.html".into()),
