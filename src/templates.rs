@@ -475,7 +475,7 @@ impl Templates {
         let rendered = self.tera.render_to(name, context, &mut out);
         if let Some(stop) = out.stopped {
             return Err(Box::new(crate::runaway::diagnostic(
-                stop, &shown, source, rendering,
+                stop, &shown, source, rendering, name,
             )));
         }
         if rendered.is_err() && crate::runaway::check().is_err() {
@@ -485,6 +485,7 @@ impl Templates {
                 &shown,
                 source,
                 rendering,
+                name,
             )));
         }
         let html = out.buf;

@@ -112,6 +112,35 @@ fn template_names_corpus() {
                 }
             }),
         ),
+        // A runaway loop in the footer stops every page's render at the time limit (3 s in
+        // the corpus): one diagnostic, not one per page.
+        case(
+            "runaway_footer_on_every_page_is_shown_once",
+            |s| {
+                for i in 1..=2 {
+                    s.file(
+                        &format!("content/p{i}.md"),
+                        &format!("---\ntitle: P{i}\n---\nBody {i}.\n"),
+                    );
+                }
+                s.file("templates/page.html", PAGE_WITH_FOOTER).file(
+                    "templates/partials/footer.html",
+                    "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{% endfor %}x{% endfor %}\n",
+                );
+            },
+            check(|_, run| {
+                holds(
+                    &run.stderr,
+                    &[
+                        "error: the template templates/page.html took longer than 3 seconds to render, and was stopped (on 3 pages: content/about.md, content/p1.md and content/p2.md)\n",
+                    ],
+                )?;
+                match (run.code, run.stderr.matches("error:").count()) {
+                    (1, 1) => Ok(()),
+                    (code, n) => Err(format!("exit {code}, {n} errors; want exit 1, one error")),
+                }
+            }),
+        ),
         // Issue 12 §2: `template: pge.html` said only that it does not exist.
         case(
             "template_misspelt_in_front_matter",
