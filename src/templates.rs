@@ -575,6 +575,11 @@ fn reference_diagnostics(
                         "templates live in templates/ or in the theme's templates/, named by their path there",
                     ),
                 ),
+                None if r.message.starts_with("Block `") => (
+                    r.message.to_string(),
+                    "no parent template has this block".to_string(),
+                    parent_block_help(files, r.template, r.message),
+                ),
                 None => (
                     r.message.to_string(),
                     "here".to_string(),
@@ -592,6 +597,38 @@ fn reference_diagnostics(
             }
         })
         .collect()
+}
+
+/// The help for a `{% block %}` that none of the templates `template` extends has: "did you
+/// mean" the closest block of those templates, else what a block in a child template does.
+fn parent_block_help(
+    files: &HashMap<String, (PathBuf, String)>,
+    template: &str,
+    message: &str,
+) -> String {
+    let name = message.split('`').nth(1).unwrap_or("");
+    let mut blocks: Vec<&str> = Vec::new();
+    let mut current = template;
+    // Up the `extends` chain; a loop is reported elsewhere, so stop after a few steps.
+    for _ in 0..16 {
+        let Some(parent) = files
+            .get(current)
+            .and_then(|(_, s)| names::extends_target(s))
+        else {
+            break;
+        };
+        if let Some((_, text)) = files.get(parent) {
+            blocks.extend(names::block_names(text));
+        }
+        current = parent;
+    }
+    let help = "a template that extends another fills the `{% block %}`s that one has: use the name of one of its blocks";
+    match crate::error::closest(blocks, name) {
+        Some(c) => format!(
+            "did you mean `{c}`? A template that extends another fills the `{{% block %}}`s that one has"
+        ),
+        None => help.to_string(),
+    }
 }
 
 /// The text of `source` from 1-based `line` and character `col` to the end of that line ("" past

@@ -246,6 +246,40 @@ pub fn undefined_help(message: &str, available: &[&str]) -> String {
     GENERIC.to_string()
 }
 
+/// The word after `{%` (and `-`) of each tag of `source`, with the rest of the tag.
+fn tags(source: &str) -> impl Iterator<Item = (&str, &str)> {
+    source.split("{%").skip(1).map(|after| {
+        let tag = after.split("%}").next().unwrap_or("");
+        let tag = tag
+            .trim_start_matches(['-', '+'])
+            .trim()
+            .trim_end_matches(['-', '+']);
+        let word_end = tag
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(tag.len());
+        (&tag[..word_end], tag[word_end..].trim())
+    })
+}
+
+/// The template named by the `{% extends "…" %}` of `source`, if it has one.
+pub fn extends_target(source: &str) -> Option<&str> {
+    tags(source)
+        .find(|(w, _)| *w == "extends")
+        .and_then(|(_, rest)| {
+            rest.trim_matches(['"', '\'', '`'])
+                .split(['"', '\''])
+                .next()
+        })
+}
+
+/// The names of the `{% block name %}` tags of `source`, in order.
+pub fn block_names(source: &str) -> Vec<&str> {
+    tags(source)
+        .filter(|(w, _)| *w == "block")
+        .filter_map(|(_, rest)| rest.split_whitespace().next())
+        .collect()
+}
+
 /// One of the reports Tera joins into one message when templates use names it does not know
 /// (`error: Unknown filter ...` then ` --> name:line:col`, the line, and `^^^` under the name).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -399,6 +433,15 @@ mod tests {
             undefined_help("Variable `zzz` is not defined", &[]).starts_with("check the spelling")
         );
         assert_eq!(split_available("other").0, "other");
+    }
+
+    #[test]
+    fn blocks_and_parents_are_read_from_tags() {
+        let src = "{% extends \"base.html\" %}\n{%- block title -%}T{% endblock title %}{% block body %}{% endblock %}";
+        assert_eq!(extends_target(src), Some("base.html"));
+        assert_eq!(block_names(src), ["title", "body"]);
+        assert_eq!(extends_target("{% block x %}"), None);
+        assert!(block_names("{% block").is_empty());
     }
 
     #[test]

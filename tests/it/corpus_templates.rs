@@ -234,6 +234,19 @@ fn template_names_corpus() {
                 "error: templates/page.html extends the template `bsae.html`, which does not exist\n --> templates/page.html:1:1\n  |\n1 | {% extends \"bsae.html\" %}\n  | ^^^^^^^^^^^^^^^^^^^^^^^^^ no template of this name\n  |\n  = help: did you mean `base.html`? Check the name in `{% extends \"...\" %}`\n",
             ]),
         ),
+        case(
+            "block_misspelt_in_a_child_template",
+            |s| {
+                s.file("templates/base.html", "<main>{% block body %}{% endblock body %}</main>\n")
+                    .file(
+                        "templates/page.html",
+                        "{% extends \"base.html\" %}\n{% block bdy %}{{ page.title }}{% endblock bdy %}\n",
+                    );
+            },
+            fails(&[
+                "error: template error in templates/page.html: Block `bdy` is not defined in any parent template\n --> templates/page.html:2:10\n  |\n2 | {% block bdy %}{{ page.title }}{% endblock bdy %}\n  |          ^^^ no parent template has this block\n  |\n  = help: did you mean `body`? A template that extends another fills the `{% block %}`s that one has\n",
+            ]),
+        ),
         page_template(
             "misspelt_variable",
             "<title>{{ pag.title }}</title>\n",
