@@ -546,12 +546,20 @@ fn reference_diagnostics(
                 .map(|(p, s)| (p.clone(), s.as_str()))
                 .unwrap_or_else(|| (PathBuf::from(r.template), ""));
             let named = names::unknown_name(r.message);
-            // Tera marks a call with its arguments: mark the name alone.
-            let len = match named {
-                Some((Some(_), name)) if text_at(source, r.line, r.col).starts_with(name) => {
-                    name.chars().count()
+            // Tera marks a call with its arguments (a component with its `<`): mark the name
+            // alone.
+            let called = match named {
+                Some((Some(_), name)) => Some(name),
+                _ if r.message.starts_with("Unknown component `") => r.message.split('`').nth(1),
+                _ => None,
+            };
+            let at = text_at(source, r.line, r.col);
+            let (col, len) = match called {
+                Some(name) if at.starts_with(name) => (r.col, name.chars().count()),
+                Some(name) if at.strip_prefix('<').is_some_and(|a| a.starts_with(name)) => {
+                    (r.col + 1, name.chars().count())
                 }
-                _ => r.len,
+                _ => (r.col, r.len),
             };
             let (what, label, help) = match named {
                 Some((Some(kind), name)) => {
@@ -575,6 +583,22 @@ fn reference_diagnostics(
                         "templates live in templates/ or in the theme's templates/, named by their path there",
                     ),
                 ),
+                None if r.message.starts_with("Unknown component `") => {
+                    let name = r.message.split('`').nth(1).unwrap_or("");
+                    let defined = files.values().flat_map(|(_, text)| names::component_names(text));
+                    let mut defined: Vec<&str> = defined.collect();
+                    defined.sort_unstable();
+                    defined.dedup();
+                    (
+                        format!("there is no component `{name}`"),
+                        "unknown component".to_string(),
+                        match crate::error::closest(defined.iter().copied(), name) {
+                            Some(c) => format!("did you mean `{c}`?"),
+                            None if defined.is_empty() => "no template defines a component: define it with `{% component name(…) %}…{% endcomponent name %}`".to_string(),
+                            None => format!("the components the templates define are: {}", defined.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+                        },
+                    )
+                }
                 None if r.message.starts_with("Block `") => (
                     r.message.to_string(),
                     "no parent template has this block".to_string(),
@@ -593,7 +617,7 @@ fn reference_diagnostics(
             if source.is_empty() {
                 d
             } else {
-                d.at(Span::new(r.line, r.col, len), source)
+                d.at(Span::new(r.line, col, len), source)
             }
         })
         .collect()

@@ -272,6 +272,15 @@ pub fn extends_target(source: &str) -> Option<&str> {
         })
 }
 
+/// The names of the components `source` defines (`{% component card(title) %}`), in order.
+pub fn component_names(source: &str) -> Vec<&str> {
+    tags(source)
+        .filter(|(w, _)| *w == "component")
+        .filter_map(|(_, rest)| rest.split(['(', ' ']).next())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
 /// The names of the `{% block name %}` tags of `source`, in order.
 pub fn block_names(source: &str) -> Vec<&str> {
     tags(source)
@@ -442,6 +451,10 @@ mod tests {
         assert_eq!(block_names(src), ["title", "body"]);
         assert_eq!(extends_target("{% block x %}"), None);
         assert!(block_names("{% block").is_empty());
+        assert_eq!(
+            component_names("{% component card(title) %}{% endcomponent card %}{% component x %}"),
+            ["card", "x"]
+        );
     }
 
     #[test]

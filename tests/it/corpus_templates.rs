@@ -247,6 +247,22 @@ fn template_names_corpus() {
                 "error: template error in templates/page.html: Block `bdy` is not defined in any parent template\n --> templates/page.html:2:10\n  |\n2 | {% block bdy %}{{ page.title }}{% endblock bdy %}\n  |          ^^^ no parent template has this block\n  |\n  = help: did you mean `body`? A template that extends another fills the `{% block %}`s that one has\n",
             ]),
         ),
+        case(
+            "component_misspelt",
+            |s| {
+                s.file(
+                    "templates/components.html",
+                    "{% component card(title) %}<b>{{ title }}</b>{% endcomponent card %}\n",
+                )
+                .file(
+                    "templates/page.html",
+                    "<main>{{<crad title=\"x\"/>}}</main>\n",
+                );
+            },
+            fails(&[
+                "error: template error in templates/page.html: there is no component `crad`\n --> templates/page.html:1:10\n  |\n1 | <main>{{<crad title=\"x\"/>}}</main>\n  |          ^^^^ unknown component\n  |\n  = help: did you mean `card`?\n",
+            ]),
+        ),
         page_template(
             "misspelt_variable",
             "<title>{{ pag.title }}</title>\n",
