@@ -562,18 +562,11 @@ fn reference_diagnostics(
                 _ => (r.col, r.len),
             };
             let (what, label, help) = match named {
-                Some((Some(kind), name)) => {
-                    let word = match kind {
-                        names::Unknown::Filter => "filter",
-                        names::Unknown::Test => "test",
-                        names::Unknown::Function => "function",
-                    };
-                    (
-                        format!("there is no {word} `{name}`"),
-                        format!("unknown {word}"),
-                        names::unknown_help(kind, name),
-                    )
-                }
+                Some((Some(kind), name)) => (
+                    format!("there is no {} `{name}`", kind.word()),
+                    format!("unknown {}", kind.word()),
+                    names::unknown_help(kind, name),
+                ),
                 Some((None, name)) => (
                     format!("the template `{name}` does not exist"),
                     "no template of this name".to_string(),
@@ -584,19 +577,11 @@ fn reference_diagnostics(
                     ),
                 ),
                 None if r.message.starts_with("Unknown component `") => {
-                    let name = r.message.split('`').nth(1).unwrap_or("");
-                    let defined = files.values().flat_map(|(_, text)| names::component_names(text));
-                    let mut defined: Vec<&str> = defined.collect();
-                    defined.sort_unstable();
-                    defined.dedup();
+                    let name = called.unwrap_or("");
                     (
                         format!("there is no component `{name}`"),
                         "unknown component".to_string(),
-                        match crate::error::closest(defined.iter().copied(), name) {
-                            Some(c) => format!("did you mean `{c}`?"),
-                            None if defined.is_empty() => "no template defines a component: define it with `{% component name(…) %}…{% endcomponent name %}`".to_string(),
-                            None => format!("the components the templates define are: {}", defined.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
-                        },
+                        names::component_help(name, files.values().map(|(_, t)| t.as_str())),
                     )
                 }
                 None if r.message.starts_with("Block `") => (

@@ -93,7 +93,8 @@ pub enum Unknown {
 }
 
 impl Unknown {
-    fn word(self) -> &'static str {
+    /// `filter`, `test` or `function`.
+    pub fn word(self) -> &'static str {
         match self {
             Unknown::Filter => "filter",
             Unknown::Test => "test",
@@ -279,6 +280,26 @@ pub fn component_names(source: &str) -> Vec<&str> {
         .filter_map(|(_, rest)| rest.split(['(', ' ']).next())
         .filter(|n| !n.is_empty())
         .collect()
+}
+
+/// The help for a component `name` that no template defines (Tera 2's `{{<name … />}}`):
+/// "did you mean" the closest of those that `sources` (every template's text) define, else
+/// the list of them, else how to define one.
+pub fn component_help<'a>(name: &str, sources: impl IntoIterator<Item = &'a str>) -> String {
+    let mut defined: Vec<&str> = sources.into_iter().flat_map(component_names).collect();
+    defined.sort_unstable();
+    defined.dedup();
+    if let Some(c) = crate::error::closest(defined.iter().copied(), name) {
+        return format!("did you mean `{c}`?");
+    }
+    if defined.is_empty() {
+        return "no template defines a component: define it with `{% component name(…) %}…{% endcomponent name %}`".to_string();
+    }
+    let list: Vec<String> = defined.iter().map(|n| format!("`{n}`")).collect();
+    format!(
+        "the components the templates define are: {}",
+        list.join(", ")
+    )
 }
 
 /// The names of the `{% block name %}` tags of `source`, in order.
