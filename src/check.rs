@@ -32,6 +32,7 @@
 //! This module never prints; the binary renders the report.
 
 pub mod external;
+pub mod orphans;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -175,6 +176,9 @@ pub fn check(options: &CheckOptions) -> CheckReport {
             .diagnostics
             .extend(template_and_menu_checks(&config, built));
     }
+    report
+        .diagnostics
+        .extend(orphans::orphan_templates(&config, &tree));
     let found = content_checks(&config, &tree, built.as_ref(), today);
     report.pages = found.pages;
     report.diagnostics.extend(found.diagnostics);

@@ -9,6 +9,7 @@
 //!
 //! This module does no I/O and never prints.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::PathBuf;
 
@@ -43,12 +44,23 @@ impl Span {
     }
 }
 
+/// A page being rendered when a problem was found: the page as shown (`content/faq.md`, or a
+/// file without one, like `404.html` or `the home page`) and the template it was rendered with
+/// (`page.html`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PageRender {
+    /// The page, as shown in messages.
+    pub page: String,
+    /// The name of the template the page was rendered with.
+    pub template: String,
+}
+
 /// One problem found in the site, with everything needed to show it to the site owner.
 ///
 /// `file` is the path as the owner knows it: relative to the site root where possible
 /// (`content/faq.md`, `themes/default/templates/page.html`). `line_text` is the text of the
 /// line that `span` points into, so the renderer can show it without reading the file again.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -64,8 +76,12 @@ pub struct Diagnostic {
     pub label: Option<String>,
     /// What to do about it.
     pub help: Option<String>,
-    /// Further context, e.g. "while rendering content/faq.md".
+    /// Further context, e.g. "the template is themes/default/templates/page.html".
     pub notes: Vec<String>,
+    /// The pages whose render met this problem (a template error): one as found, several
+    /// once [`merge_repeats`] has folded the same problem on several pages into one.
+    /// Shown as a note for one page, and as "(on 10 pages: …)" after the message for more.
+    pub pages: Vec<PageRender>,
 }
 
 impl Diagnostic {
@@ -89,6 +105,7 @@ impl Diagnostic {
             label: None,
             help: None,
             notes: Vec::new(),
+            pages: Vec::new(),
         }
     }
 
@@ -131,6 +148,16 @@ impl Diagnostic {
     /// Adds a note.
     pub fn note(mut self, note: impl Into<String>) -> Self {
         self.notes.push(note.into());
+        self
+    }
+
+    /// Records that the problem was met while rendering `page` (as shown, `content/faq.md`)
+    /// with the template `template`.
+    pub fn on_page(mut self, page: impl Into<String>, template: impl Into<String>) -> Self {
+        self.pages.push(PageRender {
+            page: page.into(),
+            template: template.into(),
+        });
         self
     }
 
@@ -178,9 +205,13 @@ impl Error {
 
     /// The error as diagnostics, ready for [`render_diagnostics`]. An I/O error becomes one
     /// diagnostic naming the path, with a hint about permissions.
+    ///
+    /// The same problem met on several pages (a mistake in a template every page uses) is one
+    /// diagnostic naming the pages ([`merge_repeats`]), so every command shows and counts it
+    /// once.
     pub fn into_diagnostics(self) -> Vec<Diagnostic> {
         match self {
-            Error::Diagnostics(d) => d,
+            Error::Diagnostics(d) => merge_repeats(d),
             Error::Io {
                 action,
                 path,
@@ -244,6 +275,91 @@ pub fn closest<'a>(candidates: impl IntoIterator<Item = &'a str>, target: &str) 
 /// Library result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Folds diagnostics that are the same but for the page they were rendered for (a mistake in
+/// a template that every page uses) into one, listing the pages in the order they were found.
+/// The first of each kind keeps its place; diagnostics without pages are kept as they are.
+/// Applying it twice changes nothing. Used by [`Error::into_diagnostics`] and
+/// [`render_each`], so that build, check, watch and serve (its error overlay too) show such a
+/// problem once.
+pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut kinds: HashMap<Diagnostic, usize> = HashMap::new();
+    let mut seen: HashSet<(usize, PageRender)> = HashSet::new();
+    for mut d in diagnostics {
+        if d.pages.is_empty() {
+            out.push(d);
+            continue;
+        }
+        let pages = std::mem::take(&mut d.pages);
+        let i = match kinds.get(&d) {
+            Some(&i) => i,
+            None => {
+                kinds.insert(d.clone(), out.len());
+                out.push(d);
+                out.len() - 1
+            }
+        };
+        for p in pages {
+            if seen.insert((i, p.clone())) {
+                out[i].pages.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// How many pages a merged diagnostic names before "and N more".
+const PAGES_NAMED: usize = 3;
+
+/// ` (on 10 pages: content/a.md, content/b.md, content/c.md and 7 more)` for a diagnostic met
+/// on several pages; empty for one page or none.
+fn on_pages(pages: &[PageRender]) -> String {
+    if pages.len() < 2 {
+        return String::new();
+    }
+    // All names when one more would be all that is left out.
+    let named = if pages.len() <= PAGES_NAMED + 1 {
+        pages.len()
+    } else {
+        PAGES_NAMED
+    };
+    let names: Vec<&str> = pages[..named].iter().map(|p| p.page.as_str()).collect();
+    let list = if named == pages.len() {
+        let (last, rest) = names.split_last().map_or(("", &[][..]), |(l, r)| (*l, r));
+        format!("{} and {last}", rest.join(", "))
+    } else {
+        format!("{} and {} more", names.join(", "), pages.len() - named)
+    };
+    format!(" (on {} pages: {list})", pages.len())
+}
+
+/// The note naming the page and template of a render: `while rendering content/faq.md with the
+/// template page.html`, or for several pages the templates they were rendered with.
+fn page_note(pages: &[PageRender]) -> Option<String> {
+    match pages {
+        [] => None,
+        [one] => Some(format!(
+            "while rendering {} with the template {}",
+            one.page, one.template
+        )),
+        _ => {
+            let mut templates: Vec<&str> = pages.iter().map(|p| p.template.as_str()).collect();
+            templates.sort_unstable();
+            templates.dedup();
+            Some(match templates.split_last() {
+                Some((last, [])) => {
+                    format!("while rendering these pages with the template {last}")
+                }
+                Some((last, rest)) => format!(
+                    "while rendering these pages with the templates {} and {last}",
+                    rest.join(", ")
+                ),
+                None => String::new(),
+            })
+        }
+    }
+}
+
 /// Renders diagnostics as text in the rustc/cargo style:
 ///
 /// ```text
@@ -258,9 +374,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// `color` adds ANSI colours (for a terminal); tests and logs use plain text. Errors come first,
 /// in the order given, then warnings; a summary line ends the report when there is more than one.
+/// The same problem on several pages is shown and counted once ([`merge_repeats`]).
 pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
-    let mut out = render_each(diagnostics, color);
-    let errors = count_errors(diagnostics);
+    let diagnostics = merge_repeats(diagnostics.to_vec());
+    let mut out = render_each(&diagnostics, color);
+    let errors = count_errors(&diagnostics);
     let warnings = diagnostics.len() - errors;
     if diagnostics.len() > 1 {
         let mut parts = Vec::new();
@@ -276,7 +394,7 @@ pub fn render_diagnostics(diagnostics: &[Diagnostic], color: bool) -> String {
 }
 
 /// [`render_diagnostics`] without the summary line, for a command that prints its own summary
-/// (`stillpoint check`).
+/// (`stillpoint check`). The same problem on several pages is shown once ([`merge_repeats`]).
 pub fn render_each(diagnostics: &[Diagnostic], color: bool) -> String {
     let renderer = if color {
         Renderer::styled()
@@ -284,7 +402,7 @@ pub fn render_each(diagnostics: &[Diagnostic], color: bool) -> String {
         Renderer::plain()
     };
     let mut out = String::new();
-    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    let mut sorted = merge_repeats(diagnostics.to_vec());
     sorted.sort_by_key(|d| d.severity);
     for d in &sorted {
         out.push_str(&render_one(&renderer, d));
@@ -307,7 +425,8 @@ fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
         Severity::Warning => Level::WARNING,
     };
     let path = d.file.as_ref().map(|p| display_path(p));
-    let title = level.primary_title(d.message.as_str());
+    let message = format!("{}{}", d.message, on_pages(&d.pages));
+    let title = level.primary_title(message.as_str());
     let mut elements: Vec<annotate_snippets::Element<'_>> = Vec::new();
     match (&path, d.span, &d.line_text) {
         (Some(path), Some(span), Some(line)) => {
@@ -337,7 +456,8 @@ fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
         }
         (None, _, _) => {}
     }
-    for note in &d.notes {
+    let page_note = page_note(&d.pages);
+    for note in d.notes.iter().chain(&page_note) {
         elements.push(Level::NOTE.message(note.as_str()).into());
     }
     if let Some(help) = &d.help {
@@ -425,6 +545,50 @@ mod tests {
             closest(["how-a-session-works.md"], "how-a-sesion-works.md"),
             Some("how-a-session-works.md")
         );
+    }
+
+    #[test]
+    fn the_same_error_on_many_pages_is_shown_once() {
+        let on = |page: &str, template: &str| {
+            Diagnostic::error("template error in templates/footer.html: x")
+                .in_file("templates/footer.html")
+                .at(Span::new(2, 4, 6), "a\n{{ nosuch }}\n")
+                .help("h")
+                .on_page(page, template)
+        };
+        let mut all: Vec<Diagnostic> = (1..=10)
+            .map(|i| on(&format!("content/p{i:02}.md"), "page.html"))
+            .collect();
+        all.insert(3, Diagnostic::error("other"));
+        all.push(on("404.html", "404.html"));
+        all.push(on("content/p01.md", "page.html"));
+        let merged = merge_repeats(all);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].pages.len(), 11);
+        assert_eq!(merge_repeats(merged.clone()), merged, "idempotent");
+        let text = render_diagnostics(&merged, false);
+        assert!(
+            text.starts_with("error: template error in templates/footer.html: x (on 11 pages: content/p01.md, content/p02.md, content/p03.md and 8 more)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "= note: while rendering these pages with the templates 404.html and page.html"
+            ),
+            "{text}"
+        );
+        assert!(text.ends_with("2 errors found\n"), "{text}");
+        assert_eq!(text.matches("nosuch").count(), 1, "{text}");
+
+        let one = render_diagnostics(&[on("content/a.md", "page.html")], false);
+        assert!(
+            one.contains("= note: while rendering content/a.md with the template page.html"),
+            "{one}"
+        );
+        assert!(!one.contains("(on "), "{one}");
+        let four = render_diagnostics(&["a", "b", "c", "d"].map(|p| on(p, "page.html")), false);
+        assert!(four.contains("x (on 4 pages: a, b, c and d)\n"), "{four}");
+        assert!(four.contains("with the template page.html\n"), "{four}");
     }
 
     #[test]

@@ -857,7 +857,10 @@ pub(crate) fn render_job(
             job.template, job.shown
         ))
         .in_file(job.shown.clone())
-        .help("check the `template:` field in the front matter, or add the file to templates/");
+        .help(match templates.closest_name(&job.template) {
+            Some(c) => format!("did you mean `{c}`? `template:` names a file in templates/ or in the theme's templates/"),
+            None => "check the `template:` field in the front matter, or add the file to templates/".to_string(),
+        });
         let source = match &job.context {
             JobContext::Page(i) => Some(tree.pages[*i].doc.source.as_str()),
             JobContext::Section(i) | JobContext::Pager(i, _) => {

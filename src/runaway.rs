@@ -218,10 +218,18 @@ pub fn first_loop(source: &str) -> Option<(Span, String)> {
     ))
 }
 
-/// The diagnostic for a render of the template `shown` (with the text `source`) for `page`,
-/// stopped by `stop`; it points at the template's first loop.
-pub fn diagnostic(stop: Stop, shown: &Path, source: &str, page: &str) -> Diagnostic {
-    let d = diagnostic_at(stop, shown, page);
+/// The diagnostic for a render of the template `shown` (with the text `source`) for `page`
+/// with the template named `template`, stopped by `stop`; it points at the template's first
+/// loop. The page is recorded with [`Diagnostic::on_page`], so the same runaway template on
+/// many pages is reported once.
+pub fn diagnostic(
+    stop: Stop,
+    shown: &Path,
+    source: &str,
+    page: &str,
+    template: &str,
+) -> Diagnostic {
+    let d = diagnostic_at(stop, shown).on_page(page, template);
     match first_loop(source) {
         Some((span, line)) => d.at_line(span, Some(line)).label(
             "the first loop of this template (the work may be here or in a template it uses)",
@@ -230,10 +238,10 @@ pub fn diagnostic(stop: Stop, shown: &Path, source: &str, page: &str) -> Diagnos
     }
 }
 
-fn diagnostic_at(stop: Stop, shown: &Path, page: &str) -> Diagnostic {
+fn diagnostic_at(stop: Stop, shown: &Path) -> Diagnostic {
     match stop {
         Stop::TimeLimit => Diagnostic::error(format!(
-            "the template {} took longer than {} to render {page}, and was stopped",
+            "the template {} took longer than {} to render, and was stopped",
             shown.display(),
             seconds(time_limit())
         ))
@@ -241,7 +249,7 @@ fn diagnostic_at(stop: Stop, shown: &Path, page: &str) -> Diagnostic {
         .help("look for loops inside loops (`{% for %}` within `{% for %}`) or a very large `range(...)` in this template and the ones it includes; make them smaller")
         .note("set STILLPOINT_RENDER_TIMEOUT to a number of seconds to allow longer renders"),
         Stop::TooLarge => Diagnostic::error(format!(
-            "the template {} wrote more than {} MB of HTML for {page}, and was stopped",
+            "the template {} wrote more than {} MB of HTML for one page, and was stopped",
             shown.display(),
             MAX_PAGE_OUTPUT >> 20
         ))
@@ -261,7 +269,7 @@ fn stuck() -> Vec<Diagnostic> {
     for r in a.values_mut() {
         if !r.reported && r.started.elapsed() > limit {
             r.reported = true;
-            let mut d = diagnostic_at(Stop::TimeLimit, &r.shown, &r.page);
+            let mut d = diagnostic_at(Stop::TimeLimit, &r.shown).on_page(&r.page, &r.template);
             if let Some((span, line)) = &r.first_loop {
                 d = d.at_line(*span, Some(line.clone())).label(
                     "the first loop of this template (the work may be here or in a template it uses)",

@@ -7,6 +7,7 @@
 //! the site's data. The context itself is built in [`context`]: it is the theme API.
 
 pub mod context;
+pub mod names;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -214,6 +215,10 @@ pub struct Templates {
     tera: Tera,
     /// Template name -> (path shown in messages, source text).
     files: HashMap<String, (PathBuf, String)>,
+    /// The names a template or a page's `template:` may use, sorted, for "did you mean" hints:
+    /// every loaded template but the built-in alias page and the theme's
+    /// `<theme>/templates/<name>` copies.
+    names: Vec<String>,
     data: Arc<OnceLock<SiteData>>,
 }
 
@@ -304,6 +309,19 @@ impl Templates {
             });
         }
 
+        let theme_prefix = config.theme.as_ref().map(|t| format!("{t}/templates/"));
+        let mut usable: Vec<String> = files
+            .keys()
+            .filter(|n| {
+                !n.starts_with("__stillpoint/")
+                    && !theme_prefix
+                        .as_ref()
+                        .is_some_and(|p| n.starts_with(p.as_str()))
+            })
+            .cloned()
+            .collect();
+        usable.sort();
+
         let data: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
@@ -322,7 +340,7 @@ impl Templates {
                 && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
             {
                 {
-                    errors.push(tera_diagnostic(&e, &files, None).unwrap_or_else(|| {
+                    errors.push(tera_diagnostic(&e, &files, &usable).unwrap_or_else(|| {
                         Diagnostic::error(format!("template error in {}", shown.display()))
                             .in_file(shown)
                     }));
@@ -337,12 +355,20 @@ impl Templates {
             .map(|n| (n.as_str(), files[*n].1.as_str()))
             .collect();
         if let Err(e) = tera.add_raw_templates(all) {
-            let d = tera_diagnostic(&e, &files, None).unwrap_or_else(|| {
-                Diagnostic::error(format!("template error: {}", first_line(&e.to_string())))
-            });
-            return Err(Error::one(d));
+            let mut found = reference_diagnostics(&e, &files, &usable);
+            if found.is_empty() {
+                found.push(tera_diagnostic(&e, &files, &usable).unwrap_or_else(|| {
+                    Diagnostic::error(format!("template error: {}", first_line(&e.to_string())))
+                }));
+            }
+            return Err(Error::Diagnostics(found));
         }
-        Ok(Templates { tera, files, data })
+        Ok(Templates {
+            tera,
+            files,
+            names: usable,
+            data,
+        })
     }
 
     /// Gives the template functions the site's data. Call once, before rendering; later calls
@@ -361,6 +387,7 @@ impl Templates {
         Templates {
             tera,
             files: self.files.clone(),
+            names: self.names.clone(),
             data: cell,
         }
     }
@@ -374,6 +401,7 @@ impl Templates {
         Templates {
             tera,
             files: self.files.clone(),
+            names: self.names.clone(),
             data: cell,
         }
     }
@@ -399,6 +427,12 @@ impl Templates {
         reads.dedup();
         reads.shrink_to_fit();
         (result, reads)
+    }
+
+    /// The loaded template whose name is closest to `name` (a misspelt `template:` in front
+    /// matter), if one is close; see [`crate::error::closest`].
+    pub fn closest_name(&self, name: &str) -> Option<&str> {
+        crate::error::closest(self.names.iter().map(String::as_str), name)
     }
 
     /// True if a template of that name was loaded (from the site, the theme or built in).
@@ -441,7 +475,7 @@ impl Templates {
         let rendered = self.tera.render_to(name, context, &mut out);
         if let Some(stop) = out.stopped {
             return Err(Box::new(crate::runaway::diagnostic(
-                stop, &shown, source, rendering,
+                stop, &shown, source, rendering, name,
             )));
         }
         if rendered.is_err() && crate::runaway::check().is_err() {
@@ -451,6 +485,7 @@ impl Templates {
                 &shown,
                 source,
                 rendering,
+                name,
             )));
         }
         let html = out.buf;
@@ -461,15 +496,13 @@ impl Templates {
                     .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
             })
             .map_err(|e| {
-                let d = tera_diagnostic(&e, &self.files, Some(name)).unwrap_or_else(|| {
+                let d = tera_diagnostic(&e, &self.files, &self.names).unwrap_or_else(|| {
                     Diagnostic::error(format!(
                         "could not render the template `{name}`: {}",
                         first_line(&e.to_string())
                     ))
                 });
-                Box::new(d.note(format!(
-                    "while rendering {rendering} with the template {name}"
-                )))
+                Box::new(d.on_page(rendering, name))
             })
     }
 }
@@ -478,11 +511,149 @@ fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or(s)
 }
 
+/// `help` led by "did you mean `page.html`?" when a loaded template's name is close to `name`.
+fn did_you_mean(names: &[String], name: &str, help: &str) -> String {
+    match crate::error::closest(names.iter().map(String::as_str), name) {
+        Some(c) => {
+            let mut chars = help.chars();
+            let capital: String = chars
+                .next()
+                .map(|f| f.to_uppercase().chain(chars).collect())
+                .unwrap_or_default();
+            format!("did you mean `{c}`? {capital}")
+        }
+        None => help.to_string(),
+    }
+}
+
+/// The diagnostics of the reports Tera gives, all in one message, when templates use a filter,
+/// test, function or template that does not exist (or a block no parent has): one per report,
+/// at the name in its template, with what to write instead. Empty when the error is not such a
+/// list.
+fn reference_diagnostics(
+    e: &tera::Error,
+    files: &HashMap<String, (PathBuf, String)>,
+    names: &[String],
+) -> Vec<Diagnostic> {
+    let tera::ErrorKind::Msg(text) = e.kind() else {
+        return Vec::new();
+    };
+    names::parse_reports(text)
+        .into_iter()
+        .map(|r| {
+            let (shown, source) = files
+                .get(r.template)
+                .map(|(p, s)| (p.clone(), s.as_str()))
+                .unwrap_or_else(|| (PathBuf::from(r.template), ""));
+            let named = names::unknown_name(r.message);
+            // Tera marks a call with its arguments (a component with its `<`): mark the name
+            // alone.
+            let called = match named {
+                Some((Some(_), name)) => Some(name),
+                _ if r.message.starts_with("Unknown component `") => r.message.split('`').nth(1),
+                _ => None,
+            };
+            let at = text_at(source, r.line, r.col);
+            let (col, len) = match called {
+                Some(name) if at.starts_with(name) => (r.col, name.chars().count()),
+                Some(name) if at.strip_prefix('<').is_some_and(|a| a.starts_with(name)) => {
+                    (r.col + 1, name.chars().count())
+                }
+                _ => (r.col, r.len),
+            };
+            let (what, label, help) = match named {
+                Some((Some(kind), name)) => (
+                    format!("there is no {} `{name}`", kind.word()),
+                    format!("unknown {}", kind.word()),
+                    names::unknown_help(kind, name),
+                ),
+                Some((None, name)) => (
+                    format!("the template `{name}` does not exist"),
+                    "no template of this name".to_string(),
+                    did_you_mean(
+                        names,
+                        name,
+                        "templates live in templates/ or in the theme's templates/, named by their path there",
+                    ),
+                ),
+                None if r.message.starts_with("Unknown component `") => {
+                    let name = called.unwrap_or("");
+                    (
+                        format!("there is no component `{name}`"),
+                        "unknown component".to_string(),
+                        names::component_help(name, files.values().map(|(_, t)| t.as_str())),
+                    )
+                }
+                None if r.message.starts_with("Block `") => (
+                    r.message.to_string(),
+                    "no parent template has this block".to_string(),
+                    parent_block_help(files, r.template, r.message),
+                ),
+                None => (
+                    r.message.to_string(),
+                    "here".to_string(),
+                    "check the template code on this line".to_string(),
+                ),
+            };
+            let d = Diagnostic::error(format!("template error in {}: {what}", shown.display()))
+                .in_file(&shown)
+                .label(label)
+                .help(help);
+            if source.is_empty() {
+                d
+            } else {
+                d.at(Span::new(r.line, col, len), source)
+            }
+        })
+        .collect()
+}
+
+/// The help for a `{% block %}` that none of the templates `template` extends has: "did you
+/// mean" the closest block of those templates, else what a block in a child template does.
+fn parent_block_help(
+    files: &HashMap<String, (PathBuf, String)>,
+    template: &str,
+    message: &str,
+) -> String {
+    let name = message.split('`').nth(1).unwrap_or("");
+    let mut blocks: Vec<&str> = Vec::new();
+    let mut current = template;
+    // Up the `extends` chain; a loop is reported elsewhere, so stop after a few steps.
+    for _ in 0..16 {
+        let Some(parent) = files
+            .get(current)
+            .and_then(|(_, s)| names::extends_target(s))
+        else {
+            break;
+        };
+        if let Some((_, text)) = files.get(parent) {
+            blocks.extend(names::block_names(text));
+        }
+        current = parent;
+    }
+    let help = "a template that extends another fills the `{% block %}`s that one has: use the name of one of its blocks";
+    match crate::error::closest(blocks, name) {
+        Some(c) => format!(
+            "did you mean `{c}`? A template that extends another fills the `{{% block %}}`s that one has"
+        ),
+        None => help.to_string(),
+    }
+}
+
+/// The text of `source` from 1-based `line` and character `col` to the end of that line ("" past
+/// the end).
+fn text_at(source: &str, line: usize, col: usize) -> &str {
+    let text = source.split('\n').nth(line.saturating_sub(1)).unwrap_or("");
+    text.char_indices()
+        .nth(col.saturating_sub(1))
+        .map_or("", |(i, _)| &text[i..])
+}
+
 /// Maps a Tera error to a diagnostic in the file it happened in.
 fn tera_diagnostic(
     e: &tera::Error,
     files: &HashMap<String, (PathBuf, String)>,
-    rendering_template: Option<&str>,
+    names: &[String],
 ) -> Option<Diagnostic> {
     use std::error::Error as _;
     match e.kind() {
@@ -502,6 +673,7 @@ fn tera_diagnostic(
             if let Some(src) = e.source() {
                 message = format!("{message}: {src}");
             }
+            let (message, available) = names::split_available(&message);
             let what = if syntax { "template syntax error" } else { "template error" };
             let help = if syntax {
                 "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
@@ -509,7 +681,7 @@ fn tera_diagnostic(
                 || message.contains("undefined")
                 || message.contains("Undefined")
             {
-                "check the spelling; for a value that only some pages have, use `{% if name is defined %}` or `name | default(value=\"…\")`".to_string()
+                names::undefined_help(message, &available)
             } else if message.contains("load_data") || message.contains(", line ") {
                 "fix the data file at the line named, or the `path` given to load_data (relative to the site root, like `data/prices.yaml`)".to_string()
             } else if message.contains("get_url") || message.contains("get_page") || message.contains("get_section") {
@@ -517,7 +689,7 @@ fn tera_diagnostic(
             } else {
                 "check the template code on this line".to_string()
             };
-            let mut d = Diagnostic::error(format!("{what} in {}: {}", shown.display(), first_line(&message)))
+            let mut d = Diagnostic::error(format!("{what} in {}: {}", shown.display(), first_line(message)))
                 .in_file(&shown)
                 .help(help);
             let unclosed = message
@@ -532,18 +704,19 @@ fn tera_diagnostic(
             } else if !source.is_empty() {
                 d = d.at(Span::new(span.start_line.max(1), span.start_col + 1, len), source);
             }
-            if let Some(t) = rendering_template.filter(|t| *t != r.filename()) {
-                d = d.note(format!("{} is used by the template {t}", shown.display()));
-            }
             Some(d)
         }
         tera::ErrorKind::MissingParent { current, parent } => {
             let shown = files.get(current).map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from(current));
-            Some(
+            let source = files.get(current).map_or("", |(_, s)| s.as_str());
+            Some(at_tag(
                 Diagnostic::error(format!("{} extends the template `{parent}`, which does not exist", shown.display()))
                     .in_file(shown)
-                    .help("check the name in `{% extends \"...\" %}`"),
-            )
+                    .label("no template of this name")
+                    .help(did_you_mean(names, parent, "check the name in `{% extends \"...\" %}`")),
+                source,
+                "extends",
+            ))
         }
         tera::ErrorKind::CircularExtend {
             tpl,
@@ -583,7 +756,7 @@ fn tera_diagnostic(
         }
         tera::ErrorKind::TemplateNotFound(name) => Some(
             Diagnostic::error(format!("the template `{name}` does not exist"))
-                .help("check the template name; templates live in templates/ or in the theme's templates/"),
+                .help(did_you_mean(names, name, "check the template name; templates live in templates/ or in the theme's templates/")),
         ),
         _ => None,
     }
