@@ -5,7 +5,11 @@
 //! the text given (callers shift it to the file position). YAML is read the YAML 1.2 way, so
 //! `yes`, `no` and `on` are strings, not booleans (Jekyll #7514).
 
+mod lines;
+
 use serde::de::DeserializeOwned;
+
+pub(crate) use lines::lint;
 
 /// A YAML syntax or type error, positioned in the text that was parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +20,9 @@ pub(crate) struct YamlError {
     pub line: Option<usize>,
     /// 1-based column in the parsed text, if known.
     pub col: Option<usize>,
+    /// True when the text is not valid YAML at all (a syntax error, not a value of the wrong
+    /// type or an unknown key).
+    pub syntax: bool,
 }
 
 /// Deserializes `text` as `T`. Errors: syntax errors, type mismatches, unknown or duplicate keys,
@@ -31,10 +38,12 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> 
     impl Drop for Reset {
         fn drop(&mut self) {
             READING.set(Reading::Typed);
+            GUIDES.with_borrow_mut(std::collections::VecDeque::clear);
         }
     }
     let _reset = Reset;
     READING.set(Reading::Typed);
+    GUIDES.with_borrow_mut(std::collections::VecDeque::clear);
     let first = parse::<T>(text)?;
     if READING.get() != Reading::SawNumber {
         return Ok(first);
@@ -59,6 +68,11 @@ enum Reading {
 
 thread_local! {
     static READING: std::cell::Cell<Reading> = const { std::cell::Cell::new(Reading::Typed) };
+    /// What each [`text_map`] read in the first pass, in document order: the second pass
+    /// follows it to know which scalars were numbers (serde_yaml cannot be asked for a
+    /// scalar's text without knowing first that the node is a scalar).
+    static GUIDES: std::cell::RefCell<std::collections::VecDeque<serde_json::Value>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
 }
 
 /// A field whose value is text (`title`, `description`, `slug`, `path`): a number is taken as
@@ -147,6 +161,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             .as_ref()
             .is_some_and(|l| !(l.line() == 1 && l.column() == 1 && l.index() == 0));
         YamlError {
+            syntax: serde_yaml::from_str::<serde::de::IgnoredAny>(text).is_err(),
             message,
             line: location.as_ref().filter(|_| placed).map(|l| l.line()),
             col: location.as_ref().filter(|_| placed).map(|l| l.column()),
@@ -201,6 +216,109 @@ pub(crate) fn strict_map<'de, D: serde::Deserializer<'de>>(
                 _ => "number",
             }
         ))),
+    }
+}
+
+/// [`strict_map`] for maps of text settings (`extra:` in `config.yaml`, whose values the theme
+/// shows: phone, address parts, hours, names): every number in it, at any depth, is taken as the
+/// text written, as [`text`] does for a single field (`phone: 7805550142` is the text
+/// "7805550142", `postal_code: 01234` keeps its zero, `price: 1.10` its trailing zero).
+/// Booleans, null, lists and maps keep their YAML types. `deserialize_with` target.
+pub(crate) fn text_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    if READING.get() != Reading::AsWritten {
+        let first = strict_map(d)?;
+        let guide = first
+            .clone()
+            .map_or(serde_json::Value::Null, serde_json::Value::Object);
+        if has_number(&guide) {
+            saw_number();
+        }
+        GUIDES.with_borrow_mut(|g| g.push_back(guide));
+        return Ok(first);
+    }
+    let guide = GUIDES
+        .with_borrow_mut(std::collections::VecDeque::pop_front)
+        .unwrap_or(serde_json::Value::Null);
+    match serde::de::DeserializeSeed::deserialize(Guided(&guide), d)? {
+        serde_json::Value::Object(m) => Ok(Some(m)),
+        // The first pass accepted only a map or null here.
+        _ => Ok(None),
+    }
+}
+
+fn has_number(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(_) => true,
+        serde_json::Value::Array(a) => a.iter().any(has_number),
+        serde_json::Value::Object(m) => m.values().any(has_number),
+        _ => false,
+    }
+}
+
+/// Reads a value again, following what the first pass read (`self.0`): where that was a
+/// number, the scalar is taken as the text written; elsewhere as [`StrictValue`] reads it.
+/// Map entries and list items are matched by position (keys may read differently: `1.10`).
+struct Guided<'g>(&'g serde_json::Value);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Guided<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        struct Seq<'g>(&'g [serde_json::Value]);
+        impl<'de> serde::de::Visitor<'de> for Seq<'_> {
+            type Value = serde_json::Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(self.0.len());
+                let mut guides = self.0.iter();
+                loop {
+                    let item = match guides.next() {
+                        Some(g) => a.next_element_seed(Guided(g))?,
+                        None => a.next_element::<StrictValue>()?.map(|v| v.0),
+                    };
+                    match item {
+                        Some(v) => out.push(v),
+                        None => break,
+                    }
+                }
+                Ok(serde_json::Value::Array(out))
+            }
+        }
+        struct Map<'g>(&'g serde_json::Map<String, serde_json::Value>);
+        impl<'de> serde::de::Visitor<'de> for Map<'_> {
+            type Value = serde_json::Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = serde_json::Map::new();
+                let mut guides = self.0.values();
+                while let Some(KeyText(key)) = a.next_key()? {
+                    let v = match guides.next() {
+                        Some(g) => a.next_value_seed(Guided(g))?,
+                        None => a.next_value::<StrictValue>()?.0,
+                    };
+                    out.insert(key, v);
+                }
+                Ok(serde_json::Value::Object(out))
+            }
+        }
+        match self.0 {
+            serde_json::Value::Number(_) => scalar_text(d).map(serde_json::Value::String),
+            serde_json::Value::Array(a) => d.deserialize_seq(Seq(a)),
+            serde_json::Value::Object(m) => d.deserialize_map(Map(m)),
+            _ => <StrictValue as serde::Deserialize>::deserialize(d).map(|v| v.0),
+        }
     }
 }
 
@@ -323,6 +441,19 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         _ => Span::new(fence_line, 1, 3),
     };
     let msg = &err.message;
+    // The owner's own mistake, on the lines up to where the parser stopped, in plain words.
+    let upto = err.line.map(|l| l + first_line - 1);
+    if let Some(m) = lines::find_mistake(
+        source,
+        first_line,
+        fence_line.saturating_sub(1),
+        upto,
+        err.syntax,
+    ) {
+        let mut d = d.label(m.label).help(m.help);
+        d.message = format!("{what} in {shown}: {}", m.reason);
+        return d.at(m.span, source);
+    }
     // serde_yaml prefixes errors inside a value with the key's path ("date: ..."); when it gives
     // no position, point at that key's value.
     if err.line.is_none()
@@ -525,7 +656,7 @@ fn owner_hint(line: &str, msg: &str) -> Option<(String, String)> {
     {
         return Some((
             "curly quotes from a word processor".into(),
-            "front matter needs straight quotes: type the value as \"…\" with the \" key, or set your editor to stop replacing quotes".into(),
+            "use straight quotes: type the value as \"…\" with the \" key, or set your editor to stop replacing quotes".into(),
         ));
     }
     if let Some(c) = value.chars().next().filter(|c| SPECIAL_STARTS.contains(c))

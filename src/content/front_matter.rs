@@ -273,62 +273,15 @@ fn misplaced_front_matter(source: &str, shown: &Path) -> Option<Diagnostic> {
 /// Warnings about front matter that parsed but probably does not say what the owner meant:
 /// a ` #` inside an unquoted value starts a YAML comment and silently cuts the value
 /// (`title: Edmonton #1 studio` is "Edmonton"), and a value in curly quotes keeps the quotes.
+/// The same checks as `config.yaml`'s ([`crate::yaml::lint`]), on the lines between the fences.
 pub fn lint(source: &str, shown: &Path) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut lines = source.split('\n').enumerate();
-    match lines.next() {
-        Some((_, first)) if first.trim_end() == "---" => {}
-        _ => return out,
+    let mut lines = source.split('\n');
+    if lines.next().is_none_or(|first| first.trim_end() != "---") {
+        return Vec::new();
     }
-    for (i, line) in lines {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim_end() == "---" {
-            break;
-        }
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
-        };
-        if key.trim_start().starts_with(['#', '-']) {
-            continue;
-        }
-        let v = value.trim_start();
-        let value_col = line.len() - v.len();
-        if v.starts_with(['"', '\'', '|', '>', '[', '{']) {
-            continue;
-        }
-        if let Some(h) = v.find(" #").or_else(|| v.find("\t#")) {
-            let col = line[..value_col + h + 1].chars().count() + 1;
-            out.push(
-                Diagnostic::warning(format!(
-                    "in {}, the text after `#` on line {} is read as a comment and left out",
-                    shown.display(),
-                    i + 1
-                ))
-                .in_file(shown)
-                .at(
-                    Span::new(i + 1, col, v[h + 1..].trim_end().chars().count().max(1)),
-                    source,
-                )
-                .label("everything from here on is ignored")
-                .help(format!(
-                    "put the whole value in double quotes, like `{}: \"{}\"`",
-                    key.trim(),
-                    v.trim_end()
-                )),
-            );
-        }
-        if v.starts_with(['\u{201c}', '\u{2018}']) {
-            let col = line[..value_col].chars().count() + 1;
-            out.push(
-                Diagnostic::warning(format!("in {}, the value on line {} starts with a curly quote", shown.display(), i + 1))
-                    .in_file(shown)
-                    .at(Span::new(i + 1, col, v.trim_end().chars().count().max(1)), source)
-                    .label("the curly quotes become part of the text")
-                    .help("if you meant to quote the text, use straight quotes \"…\", or leave the quotes out"),
-            );
-        }
-    }
-    out
+    // The block ends at the closing fence (or, unclosed, at the end: parse reports that).
+    let count = lines.take_while(|l| l.trim_end() != "---").count();
+    yaml::lint(source, 2, count + 1, shown)
 }
 
 /// Splits `source` into front matter and body and parses the front matter.

@@ -1,0 +1,564 @@
+//! YAML read line by line, as the owner wrote it: the mistake behind a parser error, said in
+//! plain words at the line where it is, and warnings about values that parse but do not say
+//! what the owner meant. Used for `config.yaml` and front matter alike (and every other YAML
+//! file read through [`super::to_diagnostic`]).
+//!
+//! libyaml reports where it gave up, in its own words: an unclosed quote is "did not find
+//! expected key" at the *next* key, a `{` never closed makes the next entries part of the value
+//! ("menu[5].weight has the wrong type"), a tab is "found a tab character that violates
+//! indentation". [`find_mistake`] scans the lines up to that point for what a person does wrong
+//! (a quote or bracket left open, a tab used to indent, a quote that ends a value early, a `: `
+//! inside a plain value). It only runs once the parser has failed, so a rare valid form it
+//! misreads (a quoted value continued on a line indented no deeper) never stops a build.
+//!
+//! In: the whole file text and the lines the YAML occupies. Out: a [`Mistake`] or warnings.
+//! No parsing of values: that stays with the YAML crate.
+
+use std::path::Path;
+
+use crate::error::{Diagnostic, Span};
+
+/// What the owner did wrong on one line, with the words to say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mistake {
+    /// Where: the quote, bracket or tab itself.
+    pub span: Span,
+    /// The end of the message ("this quote is never closed").
+    pub reason: String,
+    /// The label under the highlighted text.
+    pub label: String,
+    /// What to do.
+    pub help: String,
+}
+
+/// How one line reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scan {
+    /// Nothing wrong seen.
+    Fine,
+    /// A value of the form `|` or `>`: the lines indented deeper are its text.
+    BlockScalar,
+    /// A quote (`"` or `'`) opened at this character column and not closed on the line.
+    OpenQuote(char, usize),
+    /// A `{` or `[` opened at this column and not closed on the line.
+    OpenBracket(char, usize),
+    /// A quoted value closed at this column, with more text after it.
+    TextAfterQuote(char, usize),
+    /// A plain value starting at this column holds `: ` (at the second column).
+    ColonInValue(usize, usize),
+}
+
+/// Finds the mistake behind a YAML error on the lines `first_line..=last_line` of `source`
+/// (1-based file lines), looking no further than `upto` (the line the parser stopped at) when
+/// it is known. `syntax` says the text is not valid YAML; when it is valid (the error is a
+/// value of the wrong type, an unknown key), only a quote or bracket left open can be behind
+/// it, having swallowed the entries after it. `None` when no line shows one of the mistakes
+/// this module knows; the caller then explains the parser's own message.
+pub(crate) fn find_mistake(
+    source: &str,
+    first_line: usize,
+    last_line: usize,
+    upto: Option<usize>,
+    syntax: bool,
+) -> Option<Mistake> {
+    let lines: Vec<&str> = source
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let end = last_line.min(lines.len());
+    let region = lines.get(first_line.saturating_sub(1)..end)?;
+    let mut block: Option<usize> = None;
+    for (i, line) in region.iter().enumerate() {
+        let number = first_line + i;
+        if upto.is_some_and(|u| number > u) {
+            break;
+        }
+        let content = line.trim_start_matches([' ', '\t']);
+        let lead = &line[..line.len() - content.len()];
+        let indent = lead.chars().count();
+        if let Some(b) = block {
+            if content.is_empty() || indent > b {
+                continue;
+            }
+            block = None;
+        }
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if let Some(t) = lead.find('\t')
+            && syntax
+        {
+            return Some(Mistake {
+                span: Span::new(number, lead[..t].chars().count() + 1, 1),
+                reason: "a tab is used to indent a line".into(),
+                label: "use spaces, not a tab".into(),
+                help: "indent with spaces, not tabs: delete the tab and type spaces instead".into(),
+            });
+        }
+        // Curly quotes are ordinary characters to YAML; the caller has advice for them.
+        if line.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}']) {
+            continue;
+        }
+        let at = |col: usize| indent + col;
+        match scan(content) {
+            Scan::Fine => {}
+            Scan::BlockScalar => block = Some(indent),
+            Scan::OpenQuote(q, col) if ends_entry(region, i, indent) => {
+                let value = content[byte(content, col)..].trim_end();
+                return Some(Mistake {
+                    span: Span::new(number, at(col) + 1, value.chars().count().max(1)),
+                    reason: "this quote is never closed".into(),
+                    label: "this quote is never closed".into(),
+                    help: format!(
+                        "add the closing {q} at the end of the value, like `{}{q}`",
+                        content.trim_end()
+                    ),
+                });
+            }
+            Scan::OpenBracket(b, col) if ends_entry(region, i, indent) => {
+                let close = if b == '{' { '}' } else { ']' };
+                // `{ name: x }` is written with spaces inside, `[a, b]` usually without.
+                let space = if content[byte(content, col) + 1..].starts_with(' ') {
+                    " "
+                } else {
+                    ""
+                };
+                return Some(Mistake {
+                    span: Span::new(number, at(col) + 1, 1),
+                    reason: format!("this `{b}` is never closed"),
+                    label: format!("this `{b}` is never closed"),
+                    help: format!(
+                        "add the closing `{close}` at the end of the line, like `{}{space}{close}`",
+                        content.trim_end()
+                    ),
+                });
+            }
+            Scan::TextAfterQuote(q, col) if syntax => {
+                let (key, value) = split_key(content);
+                let value = value.trim();
+                let value = value
+                    .strip_prefix(q)
+                    .and_then(|v| v.strip_suffix(q))
+                    .unwrap_or(value);
+                let other = if q == '"' { '\'' } else { '"' };
+                return Some(Mistake {
+                    span: Span::new(number, at(col) + 1, 1),
+                    reason: "a quote ends the value before the end of the line".into(),
+                    label: "the value ends at this quote".into(),
+                    help: if value.contains(other) {
+                        format!(
+                            "to put {q} inside a quoted value, write it twice (`{q}{q}`) in single quotes, or as `\\\"` in double quotes"
+                        )
+                    } else {
+                        format!(
+                            "to use {q} inside the value, put the whole value in {} instead, like `{key}{other}{}{other}`",
+                            if other == '\'' {
+                                "single quotes"
+                            } else {
+                                "double quotes"
+                            },
+                            value
+                        )
+                    },
+                });
+            }
+            Scan::ColonInValue(start, colon) if syntax => {
+                let (key, value) = split_key(content);
+                return Some(Mistake {
+                    span: Span::new(number, at(colon) + 1, 1),
+                    reason: "a value with `: ` in it needs quotes".into(),
+                    label: "`: ` inside a value".into(),
+                    help: format!(
+                        "put the whole value in double quotes, like `{key}\"{}\"`",
+                        if value.is_empty() {
+                            content[byte(content, start)..].trim_end()
+                        } else {
+                            value.trim()
+                        }
+                    ),
+                });
+            }
+            Scan::OpenQuote(..)
+            | Scan::OpenBracket(..)
+            | Scan::TextAfterQuote(..)
+            | Scan::ColonInValue(..) => {}
+        }
+    }
+    None
+}
+
+/// The byte index of character column `col` (0-based) in `s`.
+fn byte(s: &str, col: usize) -> usize {
+    s.char_indices().nth(col).map_or(s.len(), |(b, _)| b)
+}
+
+/// Splits `key: value` (or `- key: value`) after its first `: `: (`key: `, `value`); a line
+/// without one gives ("", the line).
+fn split_key(content: &str) -> (&str, &str) {
+    match content.find(": ") {
+        Some(i) => (&content[..i + 2], content[i + 2..].trim_end()),
+        None => ("", content.trim_end()),
+    }
+}
+
+/// True when the entry on `region[i]` (indented by `indent`) ends there: the next line that is
+/// not blank or a comment starts a new entry (`name:` or `- `) indented no deeper, or there
+/// is none. A quote or bracket left open on such a line swallows what follows: a mistake.
+fn ends_entry(region: &[&str], i: usize, indent: usize) -> bool {
+    let next = region.iter().skip(i + 1).find(|l| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    });
+    let Some(next) = next else {
+        return true;
+    };
+    let content = next.trim_start_matches([' ', '\t']);
+    let next_indent = next.len() - content.len();
+    next_indent <= indent && (content == "-" || content.starts_with("- ") || is_key(content))
+}
+
+/// True for a line starting `name:` (then a space or the end), with a plain or quoted name.
+fn is_key(content: &str) -> bool {
+    let name_end = match content.chars().next() {
+        Some(q @ ('"' | '\'')) => match content[1..].find(q) {
+            Some(j) => j + 2,
+            None => return false,
+        },
+        _ => match content.find(':') {
+            Some(j) if !content[..j].contains(['#', '{', '[', ',', '"']) => j,
+            _ => return false,
+        },
+    };
+    let rest = &content[name_end..];
+    name_end > 0
+        && rest.starts_with(':')
+        && rest[1..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == '\t')
+}
+
+/// Reads one line's content (indentation removed) the way YAML tokenizes it, far enough to
+/// see quotes and brackets left open, a block scalar, text after a closing quote, and a `: `
+/// inside a plain value of a block mapping.
+fn scan(content: &str) -> Scan {
+    let chars: Vec<char> = content.chars().collect();
+    let n = chars.len();
+    let mut i = 0;
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    // A key was read on this line in block context (`name: `): a second one is an error.
+    let mut keyed = false;
+    let skip_space = |i: &mut usize| {
+        while *i < n && (chars[*i] == ' ' || chars[*i] == '\t') {
+            *i += 1;
+        }
+    };
+    loop {
+        // At the start of a token.
+        skip_space(&mut i);
+        if i >= n || chars[i] == '#' {
+            break;
+        }
+        let c = chars[i];
+        match c {
+            '"' | '\'' => {
+                let open = i;
+                let Some(close) = closing_quote(&chars, open) else {
+                    return Scan::OpenQuote(c, open);
+                };
+                i = close + 1;
+                skip_space(&mut i);
+                match chars.get(i) {
+                    None | Some('#') => break,
+                    Some(':') if chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t') => {
+                        if stack.is_empty() {
+                            keyed = true;
+                        }
+                        i += 1;
+                    }
+                    Some(',' | ']' | '}') if !stack.is_empty() => {}
+                    Some(_) => return Scan::TextAfterQuote(c, close),
+                }
+            }
+            '[' | '{' => {
+                stack.push((c, i));
+                i += 1;
+            }
+            ']' | '}' => {
+                let want = if c == ']' { '[' } else { '{' };
+                if stack.last().is_some_and(|(b, _)| *b == want) {
+                    stack.pop();
+                }
+                i += 1;
+            }
+            ',' if !stack.is_empty() => i += 1,
+            '-' | '?' if stack.is_empty() && chars.get(i + 1).is_none_or(|c| *c == ' ') => {
+                keyed = false;
+                i += 1;
+            }
+            '|' | '>' if stack.is_empty() => {
+                let rest: String = chars[i + 1..].iter().collect();
+                let rest = rest.split(" #").next().unwrap_or_default().trim();
+                if rest
+                    .chars()
+                    .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+                {
+                    return Scan::BlockScalar;
+                }
+                return Scan::Fine;
+            }
+            _ => {
+                // A plain scalar: up to `: `, ` #`, or in a flow collection `,`, `]`, `}`.
+                let start = i;
+                while i < n {
+                    let c = chars[i];
+                    let next_blank = chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t');
+                    if c == ':' && next_blank {
+                        break;
+                    }
+                    if c == '#' && i > start && chars[i - 1] == ' ' {
+                        break;
+                    }
+                    if !stack.is_empty() && matches!(c, ',' | ']' | '}') {
+                        break;
+                    }
+                    i += 1;
+                }
+                if i < n && chars[i] == ':' {
+                    if stack.is_empty() {
+                        if keyed {
+                            return Scan::ColonInValue(start, i);
+                        }
+                        keyed = true;
+                    }
+                    i += 1;
+                } else if (i < n && chars[i] == '#') || stack.is_empty() {
+                    // A comment, or the end of a plain value in block context.
+                    break;
+                }
+            }
+        }
+    }
+    match stack.first() {
+        Some((b, col)) => Scan::OpenBracket(*b, *col),
+        None => Scan::Fine,
+    }
+}
+
+/// The index of the quote that closes the one at `open`, if it is on the line: `\"` does not
+/// close a double-quoted value, `''` does not close a single-quoted one.
+fn closing_quote(chars: &[char], open: usize) -> Option<usize> {
+    let q = chars[open];
+    let mut i = open + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if q == '"' => i += 2,
+            c if c == q => {
+                if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                    i += 2;
+                } else {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Warnings about YAML that parsed but probably does not say what the owner meant, on the
+/// lines `first_line..=last_line` of `source`: a ` #` inside an unquoted value starts a comment
+/// and silently cuts the value (`title: Edmonton #1 studio` is "Edmonton"), and a value in
+/// curly quotes (`phone: “780-555-0142”`, from a word processor) keeps the quotes as part of
+/// the text. Values of `name: value` lines and of `- value` list items are looked at.
+pub(crate) fn lint(
+    source: &str,
+    first_line: usize,
+    last_line: usize,
+    shown: &Path,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let lines = source
+        .split('\n')
+        .enumerate()
+        .skip(first_line.saturating_sub(1))
+        .take((last_line + 1).saturating_sub(first_line));
+    let mut block: Option<usize> = None;
+    for (i, line) in lines {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let content = line.trim_start();
+        let indent = line.len() - content.len();
+        if let Some(b) = block {
+            if content.is_empty() || indent > b {
+                continue;
+            }
+            block = None;
+        }
+        if content.starts_with('#') {
+            continue;
+        }
+        let (body, is_item) = match content.strip_prefix("- ") {
+            Some(b) => (b.trim_start(), true),
+            None => (content, false),
+        };
+        let (key, v) = match body.split_once(": ") {
+            Some((k, v)) if !k.is_empty() && !k.starts_with(['{', '[', '"', '\'', '#', '-']) => {
+                (k.trim_end(), v.trim_start())
+            }
+            _ if is_item => ("", body),
+            _ => continue,
+        };
+        let value_col = line.len() - v.len();
+        if v.starts_with(['|', '>']) {
+            block = Some(indent);
+            continue;
+        }
+        if v.starts_with(['"', '\'', '[', '{', '&', '*', '!']) {
+            continue;
+        }
+        let shown_d = shown.display();
+        let number = i + 1;
+        if let Some(h) = v.find(" #").or_else(|| v.find("\t#")) {
+            let col = line[..value_col + h + 1].chars().count() + 1;
+            let fix = if key.is_empty() {
+                format!("- \"{}\"", v.trim_end())
+            } else {
+                format!("{key}: \"{}\"", v.trim_end())
+            };
+            out.push(
+                Diagnostic::warning(format!(
+                    "in {shown_d}, the text after `#` on line {number} is read as a comment and left out"
+                ))
+                .in_file(shown)
+                .at(
+                    Span::new(number, col, v[h + 1..].trim_end().chars().count().max(1)),
+                    source,
+                )
+                .label("everything from here on is ignored")
+                .help(format!("put the whole value in double quotes, like `{fix}`")),
+            );
+        }
+        if v.starts_with(['\u{201c}', '\u{2018}']) {
+            let col = line[..value_col].chars().count() + 1;
+            out.push(
+                Diagnostic::warning(format!(
+                    "in {shown_d}, the value on line {number} starts with a curly quote"
+                ))
+                .in_file(shown)
+                .at(
+                    Span::new(number, col, v.trim_end().chars().count().max(1)),
+                    source,
+                )
+                .label("the curly quotes become part of the text")
+                .help(
+                    "if you meant to quote the text, use straight quotes \"…\", or leave the quotes out",
+                ),
+            );
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(src: &str) -> Option<(usize, usize, String)> {
+        find_mistake(src, 1, src.lines().count(), None, true)
+            .map(|m| (m.span.line, m.span.col, m.reason))
+    }
+
+    #[test]
+    fn open_quotes_and_brackets_are_found_where_they_open() {
+        let cases: &[(&str, (usize, usize, &str))] = &[
+            (
+                "title: x\nphone: \"780-555-0142\nemail: a@b.c\n",
+                (2, 8, "this quote is never closed"),
+            ),
+            (
+                "title: 'It''s\nemail: a@b.c\n",
+                (1, 8, "this quote is never closed"),
+            ),
+            (
+                "title: \"end of file\n",
+                (1, 8, "this quote is never closed"),
+            ),
+            (
+                "menu:\n  - { name: \"About\", url: \"@/about.md\", weight: 50\n  - { name: \"Book\", url: \"@/book.md\", weight: 60 }\n",
+                (2, 5, "this `{` is never closed"),
+            ),
+            (
+                "aliases: [/a, [/b]\nweight: 3\n",
+                (1, 10, "this `[` is never closed"),
+            ),
+            (
+                "extra:\n\tcity: x\n",
+                (2, 1, "a tab is used to indent a line"),
+            ),
+            (
+                "extra:\n  \tcity: x\n",
+                (2, 3, "a tab is used to indent a line"),
+            ),
+            (
+                "title: \"The \"best\" studio\"\n",
+                (1, 13, "a quote ends the value before the end of the line"),
+            ),
+            (
+                "title: FAQ: the questions\n",
+                (1, 11, "a value with `: ` in it needs quotes"),
+            ),
+        ];
+        for (src, (line, col, reason)) in cases {
+            assert_eq!(at(src), Some((*line, *col, reason.to_string())), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn valid_forms_are_not_mistakes() {
+        for src in [
+            "title: \"a \\\" quote\"\n",
+            "title: 'it''s'\n",
+            "title: it's \"fine\"\n",
+            "url: https://example.com/a#b\n",
+            "opens: 09:00\n",
+            "- { name: \"A\", url: \"@/a.md\" } # menu\n",
+            "aliases: [\n  /a,\n  /b\n]\n",
+            "description: \"a long value\n  continued here\"\nweight: 3\n",
+            "description: |\n  He said \"hi\n\tand left: then\nweight: 3\n",
+            "\"quoted key\": value\n",
+            "title: x # a comment with \" and {\n",
+            "- name: A\n  url: /a\n",
+            "? complex\n: value\n",
+        ] {
+            assert_eq!(at(src), None, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn only_lines_up_to_the_error_are_read() {
+        let src = "title: x\nweight: first\nphone: \"open\nemail: y\n";
+        assert_eq!(find_mistake(src, 1, 4, Some(2), true), None);
+        assert!(find_mistake(src, 1, 4, Some(4), true).is_some());
+        // Valid YAML with a wrong value: only a quote or bracket left open explains it.
+        let tab = "extra:\n  a: \"x\" y\n\tb: 1\nweight: first\n";
+        assert_eq!(find_mistake(tab, 1, 4, Some(4), false), None);
+        let menu = "menu:\n  - { name: A, weight: 5\n  - { name: B }\n";
+        assert!(find_mistake(menu, 1, 3, Some(2), false).is_some());
+        // Front matter: the lines between the fences only.
+        let fm = "---\ntitle: \"x\n---\nbody \"with an open quote\n";
+        let m = find_mistake(fm, 2, 2, None, true).unwrap();
+        assert_eq!((m.span.line, m.span.col), (2, 8));
+    }
+
+    #[test]
+    fn lint_reads_values_and_list_items() {
+        let src = "phone: \u{201c}780\u{201d}\nhours:\n  - \u{201c}Mon\u{201d}\n  - Tue #2\nmenu:\n  - { name: \"\u{201c}x\u{201d}\" }\ntext: |\n  \u{201c}quoted\u{201d} #1\n";
+        let w = lint(src, 1, 8, Path::new("config.yaml"));
+        let at: Vec<(usize, usize)> = w
+            .iter()
+            .map(|d| (d.span.unwrap().line, d.span.unwrap().col))
+            .collect();
+        assert_eq!(at, [(1, 8), (3, 5), (4, 9)], "{w:?}");
+        assert!(w[2].help.as_deref().unwrap().contains("`- \"Tue #2\"`"));
+    }
+}
