@@ -106,42 +106,56 @@ pub(crate) fn text_or_null<'de, D: serde::Deserializer<'de>>(
     d.deserialize_option(V)
 }
 
-/// [`text`] without the `Option`, for types built from text (dates).
+/// [`text`] without the `Option`.
 pub(crate) fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    struct V;
-    impl serde::de::Visitor<'_> for V {
-        type Value = String;
+    scalar_text_into(d, |t| Ok(t.to_string()))
+}
+
+/// A value built from a scalar's text by `build` (dates): the text is read as [`text`] reads
+/// it, and an `Err` of `build` becomes an error placed at the value itself, named by its path
+/// (`extra.reviewed: ...`), as serde_yaml places its own errors.
+pub(crate) fn scalar_text_into<'de, D, T>(
+    d: D,
+    build: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct V<T>(fn(&str) -> Result<T, String>);
+    impl<T> V<T> {
+        fn number<E: serde::de::Error>(self, v: impl ToString) -> Result<T, E> {
+            saw_number();
+            (self.0)(&v.to_string()).map_err(E::custom)
+        }
+    }
+    impl<T> serde::de::Visitor<'_> for V<T> {
+        type Value = T;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("text")
         }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_string())
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            (self.0)(v).map_err(E::custom)
         }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
+            self.number(v)
         }
     }
     if READING.get() == Reading::AsWritten {
-        d.deserialize_str(V)
+        d.deserialize_str(V(build))
     } else {
-        d.deserialize_any(V)
+        d.deserialize_any(V(build))
     }
 }
 
@@ -217,6 +231,55 @@ pub(crate) fn strict_map<'de, D: serde::Deserializer<'de>>(
             }
         ))),
     }
+}
+
+/// [`strict_map`] where the top-level values named in `keys` are read as `T` and stored as it
+/// converts to JSON; a `T` error is placed at the value, as for a field of the document itself.
+/// Null is kept as null. For front matter's date fields under `extra` (`reviewed`), which are
+/// then read exactly as `date:` is. `deserialize_with` helper.
+pub(crate) fn strict_map_with<'de, D, T>(
+    d: D,
+    keys: &[&str],
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Into<serde_json::Value>,
+{
+    struct V<'k, T>(&'k [&'k str], std::marker::PhantomData<T>);
+    impl<'de, T> serde::de::Visitor<'de> for V<'_, T>
+    where
+        T: serde::Deserialize<'de> + Into<serde_json::Value>,
+    {
+        type Value = Option<serde_json::Map<String, serde_json::Value>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(KeyText(key)) = a.next_key()? {
+                let v = if self.0.contains(&key.as_str()) {
+                    a.next_value::<Option<T>>()?
+                        .map_or(serde_json::Value::Null, Into::into)
+                } else {
+                    a.next_value::<StrictValue>()?.0
+                };
+                if out.insert(key.clone(), v).is_some() {
+                    return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+                }
+            }
+            Ok(Some(out))
+        }
+    }
+    d.deserialize_any(V::<T>(keys, std::marker::PhantomData))
 }
 
 /// [`strict_map`] for maps of text settings (`extra:` in `config.yaml`, whose values the theme
@@ -493,7 +556,20 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         let label = "not a date in a form stillpoint reads";
         let help = "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists";
         let mut d = d.label(label).help(help);
-        d.message = format!("{what} in {shown}: {msg}");
+        // Without the field's path (`extra.reviewed: `): the snippet shows the line.
+        let said = msg.find('`').map_or(msg.as_str(), |i| &msg[i..]);
+        d.message = format!("{what} in {shown}: {said}");
+        if err.line.is_some() {
+            // serde_yaml places a quoted value at its opening quote.
+            let line = source.split('\n').nth(span.line.saturating_sub(1));
+            if line
+                .and_then(|l| l.chars().nth(span.col.saturating_sub(1)))
+                .is_some_and(|c| c == '"' || c == '\'')
+            {
+                span.col += 1;
+            }
+            span.len = between(msg, "`", "`").map_or(1, |v| v.chars().count().max(1));
+        }
         return d.at(span, source);
     }
     if let Some(name) = between(msg, "unknown field `", "`") {
