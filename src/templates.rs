@@ -7,6 +7,7 @@
 //! the site's data. The context itself is built in [`context`]: it is the theme API.
 
 pub mod context;
+pub(crate) mod origin;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -421,6 +422,14 @@ impl Templates {
 
     pub fn shown_path(&self, name: &str) -> Option<&Path> {
         self.files.get(name).map(|(p, _)| p.as_path())
+    }
+
+    /// The text of the template file shown as `shown` in diagnostics (`themes/default/...`).
+    pub(crate) fn source_of(&self, shown: &Path) -> Option<&str> {
+        self.files
+            .values()
+            .find(|(p, _)| p == shown)
+            .map(|(_, s)| s.as_str())
     }
 
     /// Renders `name` with `context`. `rendering` is the content file being rendered, named in

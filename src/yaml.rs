@@ -9,7 +9,7 @@ mod lines;
 
 use serde::de::DeserializeOwned;
 
-pub(crate) use lines::lint;
+pub(crate) use lines::{lint, value_at};
 
 /// A YAML syntax or type error, positioned in the text that was parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]

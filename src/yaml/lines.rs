@@ -459,6 +459,117 @@ pub(crate) fn lint(
     out
 }
 
+/// Where the value at `path` (`["extra", "address", "city"]`) is written on the lines
+/// `first_line..=last_line` of `source`: each key is looked for among the lines indented under
+/// the one before, or, written in braces (`address: { city: x }`), on its parent's line. The
+/// span covers the value on the key's line (without a trailing comment), or the key itself
+/// when the value is on the lines below (a list, a group). `None` when a key is not found.
+pub(crate) fn value_at(
+    source: &str,
+    first_line: usize,
+    last_line: usize,
+    path: &[&str],
+) -> Option<Span> {
+    let lines: Vec<&str> = source
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let end = last_line.min(lines.len());
+    let indent_of = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let meaningful = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    // The lines of the current block, as (0-based index range), and the parent's indent.
+    let (mut lo, mut hi) = (first_line.saturating_sub(1), end);
+    let mut parent: Option<(usize, usize)> = None; // (index, indent)
+    for (depth, key) in path.iter().enumerate() {
+        let last = depth + 1 == path.len();
+        // The block's own keys are indented as its first line (deeper ones are their values).
+        let child = (lo..hi)
+            .find(|&i| meaningful(lines[i]))
+            .map(|i| indent_of(lines[i]))
+            .filter(|c| parent.is_none_or(|(_, pi)| *c > pi));
+        let found = (lo..hi).find(|&i| {
+            let l = lines[i];
+            meaningful(l)
+                && Some(indent_of(l)) == child
+                && l.trim_start_matches([' ', '\t'])
+                    .strip_prefix(key)
+                    .is_some_and(|r| {
+                        r.starts_with(':')
+                            && r[1..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
+                    })
+        });
+        let Some(i) = found else {
+            // `key: value` inside braces on the parent's line.
+            let (pi, _) = parent?;
+            let line = lines[pi];
+            let b = find_flow_key(line, key)?;
+            let rest = &line[b + key.len() + 1..];
+            let value = rest.trim_start();
+            let start = b + key.len() + 1 + (rest.len() - value.len());
+            let value_len = value
+                .find([',', '}'])
+                .map_or(value.trim_end(), |j| value[..j].trim_end())
+                .chars()
+                .count();
+            return Some(Span::new(
+                pi + 1,
+                line[..start].chars().count() + 1,
+                value_len.max(1),
+            ));
+        };
+        let line = lines[i];
+        let indent = indent_of(line);
+        if last {
+            let key_start = indent;
+            let after = &line[key_start + key.len() + 1..];
+            let value = after.trim_start();
+            let value = match value.find(" #") {
+                Some(j) => &value[..j],
+                None => value,
+            }
+            .trim_end();
+            return Some(if value.is_empty() {
+                Span::new(
+                    i + 1,
+                    line[..key_start].chars().count() + 1,
+                    key.chars().count(),
+                )
+            } else {
+                let start = key_start + key.len() + 1 + (after.len() - after.trim_start().len());
+                Span::new(
+                    i + 1,
+                    line[..start].chars().count() + 1,
+                    value.chars().count(),
+                )
+            });
+        }
+        parent = Some((i, indent));
+        lo = i + 1;
+        hi = (lo..hi)
+            .find(|&j| meaningful(lines[j]) && indent_of(lines[j]) <= indent)
+            .unwrap_or(hi);
+    }
+    None
+}
+
+/// The byte index of `key:` written inside braces on `line` (after `{` or `,` and spaces).
+fn find_flow_key(line: &str, key: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(j) = line[from..].find(key) {
+        let b = from + j;
+        let before = line[..b].trim_end();
+        let after = &line[b + key.len()..];
+        if (before.ends_with('{') || before.ends_with(',')) && after.starts_with(':') {
+            return Some(b);
+        }
+        from = b + key.len();
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,6 +659,27 @@ mod tests {
         let fm = "---\ntitle: \"x\n---\nbody \"with an open quote\n";
         let m = find_mistake(fm, 2, 2, None, true).unwrap();
         assert_eq!((m.span.line, m.span.col), (2, 8));
+    }
+
+    #[test]
+    fn values_are_found_by_their_path() {
+        let src = "title: x\nextra:\n  phone: true # call us\n  address:\n    city: 12\n  hours:\n    - Mon\n  inline: { a: 1, b: [2] }\nphone: top\n";
+        let at = |path: &[&str]| value_at(src, 1, 9, path).map(|s| (s.line, s.col, s.len));
+        assert_eq!(at(&["extra", "phone"]), Some((3, 10, 4)));
+        assert_eq!(at(&["phone"]), Some((9, 8, 3)));
+        assert_eq!(at(&["extra", "address", "city"]), Some((5, 11, 2)));
+        assert_eq!(at(&["extra", "hours"]), Some((6, 3, 5)));
+        assert_eq!(at(&["extra", "inline", "a"]), Some((8, 16, 1)));
+        assert_eq!(at(&["extra", "inline", "b"]), Some((8, 22, 3)));
+        assert_eq!(at(&["extra", "city"]), None);
+        assert_eq!(at(&["extra", "nope"]), None);
+        // Front matter: only between the fences.
+        let fm = "---\ntitle: x\nextra:\n  image: 5\n---\nimage: body\n";
+        assert_eq!(
+            value_at(fm, 2, 4, &["extra", "image"]),
+            Some(Span::new(4, 10, 1))
+        );
+        assert_eq!(value_at(fm, 2, 4, &["image"]), None);
     }
 
     #[test]
