@@ -117,7 +117,7 @@ pub fn run_guarded(
 }
 
 /// What a case must do.
-enum Expect {
+pub(crate) enum Expect {
     /// Exit 0, and each file holds its text.
     Builds(Vec<(&'static str, String)>),
     /// Exit 1, and stderr holds each text.
@@ -126,28 +126,32 @@ enum Expect {
     Check(Check),
 }
 
-type Check = Box<dyn Fn(&TestSite, &Run) -> Result<(), String>>;
-type Setup = Box<dyn Fn(&TestSite)>;
+pub(crate) type Check = Box<dyn Fn(&TestSite, &Run) -> Result<(), String>>;
+pub(crate) type Setup = Box<dyn Fn(&TestSite)>;
 
-struct Case {
+pub(crate) struct Case {
     name: &'static str,
     setup: Setup,
     expect: Expect,
 }
 
-fn builds(files: &[(&'static str, &str)]) -> Expect {
+pub(crate) fn builds(files: &[(&'static str, &str)]) -> Expect {
     Expect::Builds(files.iter().map(|(f, t)| (*f, t.to_string())).collect())
 }
 
-fn fails(texts: &[&'static str]) -> Expect {
+pub(crate) fn fails(texts: &[&'static str]) -> Expect {
     Expect::Fails(texts.to_vec())
 }
 
-fn check(f: impl Fn(&TestSite, &Run) -> Result<(), String> + 'static) -> Expect {
+pub(crate) fn check(f: impl Fn(&TestSite, &Run) -> Result<(), String> + 'static) -> Expect {
     Expect::Check(Box::new(f))
 }
 
-fn case(name: &'static str, setup: impl Fn(&TestSite) + 'static, expect: Expect) -> Case {
+pub(crate) fn case(
+    name: &'static str,
+    setup: impl Fn(&TestSite) + 'static,
+    expect: Expect,
+) -> Case {
     Case {
         name,
         setup: Box::new(setup),
@@ -156,7 +160,7 @@ fn case(name: &'static str, setup: impl Fn(&TestSite) + 'static, expect: Expect)
 }
 
 /// A case that writes `content/q.md` with `text`.
-fn page(name: &'static str, text: &'static str, expect: Expect) -> Case {
+pub(crate) fn page(name: &'static str, text: &'static str, expect: Expect) -> Case {
     case(
         name,
         move |s| {
@@ -178,7 +182,7 @@ fn page_bytes(name: &'static str, bytes: Vec<u8>, expect: Expect) -> Case {
 }
 
 /// A case that replaces `config.yaml` with `text`.
-fn config(name: &'static str, text: &'static str, expect: Expect) -> Case {
+pub(crate) fn config(name: &'static str, text: &'static str, expect: Expect) -> Case {
     case(
         name,
         move |s| {
@@ -318,7 +322,7 @@ fn run_case(c: &Case) -> Result<(), String> {
 /// Runs every case, then fails listing each failing case by name; prints the count by outcome.
 #[track_caller]
 #[allow(clippy::print_stderr)]
-fn run_all(area: &str, cases: Vec<Case>) {
+pub(crate) fn run_all(area: &str, cases: Vec<Case>) {
     let mut names: Vec<&str> = cases.iter().map(|c| c.name).collect();
     names.sort_unstable();
     names.dedup();

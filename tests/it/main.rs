@@ -14,6 +14,7 @@ mod cases;
 mod check;
 mod cli;
 mod corpus;
+mod corpus_yaml;
 mod errors;
 mod faults;
 mod images;
