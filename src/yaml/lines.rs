@@ -68,6 +68,10 @@ pub(crate) fn find_mistake(
     let end = last_line.min(lines.len());
     let region = lines.get(first_line.saturating_sub(1)..end)?;
     let mut block: Option<usize> = None;
+    // The lines read so far, for the indentation checks; `unsure` once a quote or bracket
+    // was left open on purpose (a value continued on the next lines).
+    let mut shapes: Vec<Shape> = Vec::new();
+    let mut unsure = false;
     for (i, line) in region.iter().enumerate() {
         let number = first_line + i;
         if upto.is_some_and(|u| number > u) {
@@ -100,7 +104,15 @@ pub(crate) fn find_mistake(
             continue;
         }
         let at = |col: usize| indent + col;
-        match scan(content) {
+        let scanned = scan(content);
+        if syntax && !unsure && matches!(scanned, Scan::Fine | Scan::BlockScalar) {
+            let shape = Shape::of(content, indent, number);
+            if let Some(m) = misplaced(&shape, &shapes, content) {
+                return Some(m);
+            }
+            shapes.push(shape);
+        }
+        match scanned {
             Scan::Fine => {}
             Scan::BlockScalar => block = Some(indent),
             Scan::OpenQuote(q, col) if ends_entry(region, i, indent) => {
@@ -178,11 +190,123 @@ pub(crate) fn find_mistake(
                     ),
                 });
             }
-            Scan::OpenQuote(..)
-            | Scan::OpenBracket(..)
-            | Scan::TextAfterQuote(..)
-            | Scan::ColonInValue(..) => {}
+            Scan::OpenQuote(..) | Scan::OpenBracket(..) => unsure = true,
+            Scan::TextAfterQuote(..) | Scan::ColonInValue(..) => {}
         }
+    }
+    None
+}
+
+/// How a line is laid out: where its entry starts, its key, and whether the key has a value on
+/// the line.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// The 1-based line.
+    number: usize,
+    /// The column (0-based) where the entry starts: after the indentation and any `- `.
+    start: usize,
+    /// A `- ` item.
+    item: bool,
+    /// `name` of a `name:` line.
+    key: Option<String>,
+    /// The key has a value on its line (`title: x`, not `extra:` or `text: |`).
+    value: bool,
+}
+
+impl Shape {
+    fn of(content: &str, indent: usize, number: usize) -> Shape {
+        let mut rest = content;
+        let mut start = indent;
+        while let Some(r) = rest.strip_prefix("- ") {
+            let t = r.trim_start_matches(' ');
+            start += rest.len() - t.len();
+            rest = t;
+        }
+        let key = is_key(rest).then(|| {
+            let end = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(0, |j| j + 2),
+                _ => rest.find(':').unwrap_or(0),
+            };
+            rest[..end].to_string()
+        });
+        let value = key.as_ref().is_some_and(|k| {
+            let v = rest[k.len() + 1..].trim();
+            let v = if v.starts_with('#') { "" } else { v };
+            !v.is_empty() && !v.starts_with(['|', '>', '&', '!'])
+        });
+        Shape {
+            number,
+            start,
+            item: start > indent,
+            key,
+            value,
+        }
+    }
+}
+
+/// A line that does not fit the layout of the lines above (`shapes`): a field indented more
+/// than a `name: value` line above it, a field that lines up with no line above, a line with
+/// no `:` among fields.
+fn misplaced(shape: &Shape, shapes: &[Shape], content: &str) -> Option<Mistake> {
+    let prev = shapes.last()?;
+    let number = shape.number;
+    if let Some(key) = &shape.key {
+        let len = key.chars().count().max(1);
+        let at = Span::new(number, shape.start + 1, len);
+        if shape.start > prev.start && !shape.item && prev.value {
+            let above = prev.key.as_deref().unwrap_or_default();
+            return Some(Mistake {
+                span: at,
+                reason: "this line is indented more than the line above".into(),
+                label: format!("indented more than `{above}:` above"),
+                help: format!(
+                    "start `{key}:` in the same column as `{above}:` on line {}; only the fields inside a group (under a line ending in `:`) are indented more",
+                    prev.number
+                ),
+            });
+        }
+        if shape.start < prev.start && !shape.item {
+            let outer = shapes.iter().rev().find(|s| s.start <= shape.start)?;
+            if outer.start < shape.start {
+                let inner = shapes.iter().rev().find(|s| s.start > shape.start)?;
+                let name = |s: &Shape| {
+                    s.key
+                        .clone()
+                        .map_or_else(|| "-".into(), |k| format!("{k}:"))
+                };
+                return Some(Mistake {
+                    span: at,
+                    reason: "this line does not line up with the lines above".into(),
+                    label: "lined up with no line above".into(),
+                    help: format!(
+                        "indent `{key}:` with as many spaces as the field it goes with: {} like `{}` on line {}, or {} like `{}` on line {}",
+                        inner.start,
+                        name(inner),
+                        inner.number,
+                        outer.start,
+                        name(outer),
+                        outer.number
+                    ),
+                });
+            }
+        }
+        return None;
+    }
+    let text = content.trim_end();
+    let sibling = shapes.iter().rev().find(|s| s.start <= shape.start);
+    if !shape.item
+        && sibling.is_some_and(|s| s.start == shape.start && s.key.is_some())
+        && !text.starts_with(['-', '[', '{', '"', '\'', '?', ':', '|', '>', '&', '*', '!'])
+    {
+        let word_end = text.find([' ', ':']).unwrap_or(text.len());
+        let (word, rest) = text.split_at(word_end);
+        let rest = rest.trim_start_matches(':').trim_start();
+        return Some(Mistake {
+            span: Span::new(number, shape.start + word.chars().count() + 1, 1),
+            reason: "this line has no `:` after the field's name".into(),
+            label: "a `:` is missing here".into(),
+            help: format!("write the field as `name: value`, like `{word}: {rest}`"),
+        });
     }
     None
 }
@@ -625,6 +749,31 @@ mod tests {
     }
 
     #[test]
+    fn indentation_mistakes_are_found_at_their_line() {
+        let cases: &[(&str, (usize, usize, &str))] = &[
+            (
+                "title: x\n  description: y\n",
+                (2, 3, "this line is indented more than the line above"),
+            ),
+            (
+                "extra:\n    a: 1\n  b: 2\n",
+                (3, 3, "this line does not line up with the lines above"),
+            ),
+            (
+                "aliases:\n  - /a\nweight 3\ntitle: x\n",
+                (3, 7, "this line has no `:` after the field's name"),
+            ),
+            (
+                "menu:\n  - name: a\n    url: b\n   weight: 3\n",
+                (4, 4, "this line does not line up with the lines above"),
+            ),
+        ];
+        for (src, (line, col, reason)) in cases {
+            assert_eq!(at(src), Some((*line, *col, reason.to_string())), "{src:?}");
+        }
+    }
+
+    #[test]
     fn valid_forms_are_not_mistakes() {
         for src in [
             "title: \"a \\\" quote\"\n",
@@ -639,6 +788,11 @@ mod tests {
             "\"quoted key\": value\n",
             "title: x # a comment with \" and {\n",
             "- name: A\n  url: /a\n",
+            "menu:\n  - name: A\n    url: /a\n  - name: B\n    url: /b\ntitle: x\n",
+            "extra:\n  address:\n    city: x\n  phone: y\ntitle: z\n",
+            "description: a long\n  plain value\ntitle: x\n",
+            "hours:\n- Mon\n- Tue\ntitle: x\n",
+            "text: |\n  line\n    deeper\ntitle: x\n",
             "? complex\n: value\n",
         ] {
             assert_eq!(at(src), None, "{src:?}");

@@ -232,6 +232,30 @@ fn yaml_corpus() {
                 "help: to use \" inside the value, put the whole value in single quotes instead, like `title: 'The \"best\" studio'`",
             ]),
         ),
+        page(
+            "field_indented_under_a_field_with_a_value",
+            "---\ntitle: Q\n  description: What a session costs.\n---\nText.\n",
+            fails(&[
+                "error: invalid front matter in content/q.md: this line is indented more than the line above\n --> content/q.md:3:3",
+                "help: start `description:` in the same column as `title:` on line 2; only the fields inside a group (under a line ending in `:`) are indented more",
+            ]),
+        ),
+        config(
+            "field_lined_up_with_no_line_above_in_config",
+            "title: \"Minimal site\"\nbase_url: \"https://example.org\"\nextra:\n  address:\n    street: \"1 Main St\"\n   city: Edmonton\n",
+            fails(&[
+                "error: invalid setting in config.yaml: this line does not line up with the lines above\n --> config.yaml:6:4",
+                "help: indent `city:` with as many spaces as the field it goes with: 4 like `street:` on line 5, or 2 like `address:` on line 4",
+            ]),
+        ),
+        page(
+            "field_without_its_colon",
+            "---\ntitle: Q\nweight 3\n---\nText.\n",
+            fails(&[
+                "error: invalid front matter in content/q.md: this line has no `:` after the field's name\n --> content/q.md:3:7",
+                "help: write the field as `name: value`, like `weight: 3`",
+            ]),
+        ),
         // Every date field is read the same way.
         page(
             "reviewed_in_another_form_is_the_same_error_as_date",
