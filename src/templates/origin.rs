@@ -152,6 +152,10 @@ fn expand(
     depth: usize,
     out: &mut Vec<(String, bool)>,
 ) {
+    // Bounded work: a name set in many places, or set from itself (`set x = x.a`), stops here.
+    if out.len() >= 32 {
+        return;
+    }
     let (first, rest) = path.split_once('.').unwrap_or((path, ""));
     let targets = if matches!(first, "config" | "page" | "section") || depth >= 6 {
         Vec::new()
@@ -159,9 +163,7 @@ fn expand(
         assigned(template, first, line)
     };
     if targets.is_empty() {
-        if out.len() < 32 {
-            out.push((path.to_string(), item));
-        }
+        out.push((path.to_string(), item));
         return;
     }
     for (target, is_loop) in targets {
@@ -282,6 +284,9 @@ mod tests {
         assert_eq!(r("page.title", 6), one("page.title", false));
         assert_eq!(r("y.z", 6), one("y.z", false));
         assert_eq!(resolve("x.a", "{% if x == 1 %}", 1), one("x.a", false));
+        // A name set from itself, in many places: a bounded answer.
+        let t = "{% set x = x.a %}\n".repeat(50);
+        assert!(resolve("x.b", &t, 50).len() <= 32);
         // Branches: each place the name is set, nearest first; literals are no place.
         let t = "{% set item = page %}{% set item = none %}\n{% set image = \"\" %}\n{% if a %}{% set image = item.extra.image %}{% else %}{% set image = x.image %}{% endif %}\n{{ image is starting_with(pat=\"h\") }}\n";
         assert_eq!(

@@ -837,6 +837,38 @@ mod tests {
     }
 
     #[test]
+    fn mangled_text_never_panics() {
+        let samples = [
+            "title: \"Our prices\"\nextra:\n  - { name: a, url: 'b' }\n  hours: [1, 2]\n  text: |\n    x\n",
+            "menu:\n  - name: \u{e9}t\u{e9}\n    url: /a # c\n\"k\": v\n? q\n: r\n",
+        ];
+        let inserts = [
+            '"', '\'', '{', '[', '}', ']', '\t', ':', '-', '#', ' ', '\n', '\u{201c}', '\u{e9}',
+        ];
+        for sample in samples {
+            let chars: Vec<char> = sample.chars().collect();
+            for i in 0..=chars.len() {
+                for c in inserts {
+                    let mut v = chars.clone();
+                    v.insert(i, c);
+                    let text: String = v.into_iter().collect();
+                    let lines = text.split('\n').count();
+                    for syntax in [true, false] {
+                        let _ = find_mistake(&text, 1, lines, None, syntax);
+                        let _ = find_mistake(&text, 2, lines, Some(3), syntax);
+                    }
+                    let _ = lint(&text, 1, lines, Path::new("x.yaml"));
+                    let _ = value_at(&text, 1, lines, &["extra", "hours"]);
+                    let _ = value_at(&text, 1, lines, &["menu", "url"]);
+                }
+                let cut: String = chars[..i].iter().collect();
+                let _ = find_mistake(&cut, 1, 99, None, true);
+                let _ = lint(&cut, 1, 99, Path::new("x.yaml"));
+            }
+        }
+    }
+
+    #[test]
     fn lint_reads_values_and_list_items() {
         let src = "phone: \u{201c}780\u{201d}\nhours:\n  - \u{201c}Mon\u{201d}\n  - Tue #2\nmenu:\n  - { name: \"\u{201c}x\u{201d}\" }\ntext: |\n  \u{201c}quoted\u{201d} #1\n";
         let w = lint(src, 1, 8, Path::new("config.yaml"));
