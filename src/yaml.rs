@@ -235,7 +235,7 @@ pub(crate) fn strict_map<'de, D: serde::Deserializer<'de>>(
 
 /// [`strict_map`] where the top-level values named in `keys` are read as `T` and stored as it
 /// converts to JSON; a `T` error is placed at the value, as for a field of the document itself.
-/// Null is kept as null. For front matter's date fields under `extra` (`reviewed`), which are
+/// Such a key with no value (null) is left out, as if not given. For front matter's date fields under `extra` (`reviewed`), which are
 /// then read exactly as `date:` is. `deserialize_with` helper.
 pub(crate) fn strict_map_with<'de, D, T>(
     d: D,
@@ -267,8 +267,11 @@ where
             let mut out = serde_json::Map::new();
             while let Some(KeyText(key)) = a.next_key()? {
                 let v = if self.0.contains(&key.as_str()) {
-                    a.next_value::<Option<T>>()?
-                        .map_or(serde_json::Value::Null, Into::into)
+                    match a.next_value::<Option<T>>()? {
+                        Some(v) => v.into(),
+                        // `reviewed:` with nothing after it: not given.
+                        None => continue,
+                    }
                 } else {
                     a.next_value::<StrictValue>()?.0
                 };
