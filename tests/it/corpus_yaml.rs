@@ -2,7 +2,8 @@
 //! type leaking into a theme error, curly quotes in `config.yaml`, the parser's words at the
 //! wrong line for a quote, bracket or tab, and date fields read differently. Each case is one
 //! small site built by the real binary through [`crate::corpus::run_all`], with the exact
-//! message and its `file:line:col`.
+//! message and its `file:line:col` (for the theme's errors, the value's line in the site; the
+//! theme's own lines are left out, so that editing the theme does not break these cases).
 
 use std::path::Path;
 
@@ -84,7 +85,7 @@ fn yaml_corpus() {
             "  phone: true\n",
             &[],
             fails(&[
-                "error: template error in themes/default/templates/base.html: `extra.phone` in config.yaml is true or false, but the template needs text\n  --> themes/default/templates/base.html:12:35",
+                "error: template error in themes/default/templates/base.html: `extra.phone` in config.yaml is true or false, but the template needs text",
                 "  ::: config.yaml:5:10",
                 " 5 |   phone: true\n   |          ---- this is true or false",
                 "help: change `phone` in config.yaml to text: put it in double quotes, like `phone: \"true\"`",
@@ -96,7 +97,7 @@ fn yaml_corpus() {
             "  booking_url: \"@/about.md\"\n  phone: [780, 555]\n",
             &[],
             fails(&[
-                "error: template error in themes/default/templates/partials/footer.html: `extra.phone` in config.yaml is a list, but the template needs text\n  --> themes/default/templates/partials/footer.html:32:34",
+                "error: template error in themes/default/templates/partials/footer.html: `extra.phone` in config.yaml is a list, but the template needs text",
                 "  ::: config.yaml:6:10",
                 " 6 |   phone: [780, 555]\n   |          ---------- this is a list",
                 "help: change `phone` in config.yaml to text",
