@@ -66,8 +66,9 @@ pub struct RawConfig {
     /// Settings of `stillpoint check`.
     pub check: RawCheck,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
-    /// twice.
-    #[serde(deserialize_with = "crate::yaml::strict_map")]
+    /// twice. Numbers are kept as the text written ([`crate::yaml::text_map`]): the theme shows
+    /// these values as text (`phone: 7805550142`).
+    #[serde(deserialize_with = "crate::yaml::text_map")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -177,6 +178,9 @@ pub struct Config {
     pub extra: serde_json::Value,
     /// Include drafts.
     pub drafts: bool,
+    /// Warnings about `config.yaml`: values that parse but probably do not say what the owner
+    /// meant (curly quotes, a ` #` that starts a comment), as for front matter.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Config {
@@ -390,7 +394,6 @@ impl Config {
         Ok(Config {
             root: root.to_path_buf(),
             config_file,
-            config_source: source,
             title,
             base_url,
             base_path,
@@ -408,6 +411,8 @@ impl Config {
             },
             extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
+            warnings: yaml::lint(&source, 1, source.split('\n').count(), &shown),
+            config_source: source,
         })
     }
 
@@ -437,6 +442,7 @@ impl Config {
             check: CheckSettings::default(),
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
+            warnings: Vec::new(),
         }
     }
 }
@@ -601,6 +607,61 @@ mod tests {
                 "{bad}: {d:?}"
             );
         }
+    }
+
+    #[test]
+    fn extra_keeps_numbers_as_typed_at_any_depth() {
+        let c = load(concat!(
+            "title: 2024\nbase_url: https://e.com\n",
+            "extra:\n  phone: 7805550142\n  intl: +17805550142\n  price: 1.10\n",
+            "  address:\n    postal_code: 01234\n    street: &s 12\n    again: *s\n",
+            "  hours: [9, \"10\", true, 1e3]\n  open: true\n  none: ~\n  0x10: [{a: 007}]\n",
+        ))
+        .unwrap();
+        assert_eq!(c.title, "2024");
+        assert_eq!(
+            c.extra,
+            serde_json::json!({
+                "phone": "7805550142",
+                "intl": "+17805550142",
+                "price": "1.10",
+                "address": {"postal_code": "01234", "street": "12", "again": "12"},
+                "hours": ["9", "10", true, "1e3"],
+                "open": true,
+                "none": null,
+                "0x10": [{"a": "007"}],
+            })
+        );
+        // Without any number, the first reading is kept; a number elsewhere (the title) makes
+        // a second reading that leaves extra as it was.
+        let c = load("title: x\nbase_url: https://e.com\nextra:\n  a: [b, {c: d}]\n").unwrap();
+        assert_eq!(c.extra, serde_json::json!({"a": ["b", {"c": "d"}]}));
+        let c = load("title: 1\nbase_url: https://e.com\nextra:\n  a: [b, {c: d}]\n").unwrap();
+        assert_eq!(c.extra, serde_json::json!({"a": ["b", {"c": "d"}]}));
+    }
+
+    #[test]
+    fn curly_quotes_and_comments_in_values_are_warned_about() {
+        let c = load("title: x\nbase_url: https://e.com\nextra:\n  phone: \u{201c}780-555-0142\u{201d}\n  hours:\n    - Mon #1\n").unwrap();
+        let w: Vec<(String, usize)> = c
+            .warnings
+            .iter()
+            .map(|d| (d.message.clone(), d.span.unwrap().line))
+            .collect();
+        assert_eq!(
+            w,
+            [
+                (
+                    "in config.yaml, the value on line 4 starts with a curly quote".to_string(),
+                    4
+                ),
+                (
+                    "in config.yaml, the text after `#` on line 6 is read as a comment and left out"
+                        .to_string(),
+                    6
+                ),
+            ]
+        );
     }
 
     #[test]

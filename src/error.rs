@@ -82,6 +82,22 @@ pub struct Diagnostic {
     /// once [`merge_repeats`] has folded the same problem on several pages into one.
     /// Shown as a note for one page, and as "(on 10 pages: …)" after the message for more.
     pub pages: Vec<PageRender>,
+    /// Other places to show with their own snippet, in this or another file: where the value a
+    /// template failed on was written in `config.yaml` or the front matter.
+    pub related: Vec<Related>,
+}
+
+/// A second place a [`Diagnostic`] shows: a file, a line of it, and a label.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Related {
+    /// The file, as the owner knows it (`config.yaml`, `content/faq.md`).
+    pub file: PathBuf,
+    /// Where in `file`.
+    pub span: Span,
+    /// The text of the line at `span.line`.
+    pub line_text: String,
+    /// What this place is.
+    pub label: String,
 }
 
 impl Diagnostic {
@@ -106,6 +122,7 @@ impl Diagnostic {
             help: None,
             notes: Vec::new(),
             pages: Vec::new(),
+            related: Vec::new(),
         }
     }
 
@@ -158,6 +175,26 @@ impl Diagnostic {
             page: page.into(),
             template: template.into(),
         });
+        self
+    }
+
+    /// Adds a second place to show: `span` in `file`, whose whole text is `source`, with
+    /// `label`. Nothing is added when the span is past the end of `source`.
+    pub fn related(
+        mut self,
+        file: impl Into<PathBuf>,
+        span: Span,
+        source: &str,
+        label: impl Into<String>,
+    ) -> Self {
+        if let Some(line) = source.split('\n').nth(span.line.saturating_sub(1)) {
+            self.related.push(Related {
+                file: file.into(),
+                span,
+                line_text: line.strip_suffix('\r').unwrap_or(line).to_string(),
+                label: label.into(),
+            });
+        }
         self
     }
 
@@ -455,6 +492,20 @@ fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
             elements.push(Origin::path(path.clone()).into());
         }
         (None, _, _) => {}
+    }
+    for r in &d.related {
+        let (start, end) = char_range_to_bytes(&r.line_text, r.span.col, r.span.len);
+        elements.push(
+            Snippet::source(r.line_text.as_str())
+                .line_start(r.span.line.max(1))
+                .path(display_path(&r.file))
+                .annotation(
+                    AnnotationKind::Context
+                        .span(start..end)
+                        .label(r.label.as_str()),
+                )
+                .into(),
+        );
     }
     let page_note = page_note(&d.pages);
     for note in d.notes.iter().chain(&page_note) {

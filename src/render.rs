@@ -928,7 +928,17 @@ pub(crate) fn render_job(
             Vec::new(),
         )
     };
-    let result = result.map_err(|d| *d).map(|html| {
+    let result = result.map_err(|d| {
+        // A template error on a value: also point at its line in config.yaml or the page.
+        let doc = match &job.context {
+            JobContext::Page(i) => Some(&tree.pages[*i].doc),
+            JobContext::Section(i) | JobContext::Pager(i, _) => tree.sections[*i].doc.as_ref(),
+            JobContext::Feed(_) | JobContext::Ready(_) => None,
+        };
+        let template = d.file.as_deref().and_then(|f| templates.source_of(f));
+        crate::templates::origin::point_at_value(*d, template, values.config, doc)
+    });
+    let result = result.map(|html| {
         if minify && job.output.ends_with(".html") {
             crate::minify::html(html.as_bytes())
         } else {

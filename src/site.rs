@@ -336,6 +336,7 @@ impl SiteTree {
         // Sections first: every folder with an _index.md, and the home page.
         let mut sections: Vec<Section> = Vec::new();
         let mut folder_to_section: HashMap<String, usize> = HashMap::new();
+        warnings.extend(config.warnings.iter().cloned());
         for d in &docs {
             warnings.extend(d.warnings.iter().cloned());
         }

@@ -8,6 +8,7 @@
 
 pub mod context;
 pub mod names;
+pub(crate) mod origin;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -455,6 +456,14 @@ impl Templates {
 
     pub fn shown_path(&self, name: &str) -> Option<&Path> {
         self.files.get(name).map(|(p, _)| p.as_path())
+    }
+
+    /// The text of the template file shown as `shown` in diagnostics (`themes/default/...`).
+    pub(crate) fn source_of(&self, shown: &Path) -> Option<&str> {
+        self.files
+            .values()
+            .find(|(p, _)| p == shown)
+            .map(|(_, s)| s.as_str())
     }
 
     /// Renders `name` with `context`. `rendering` is the content file being rendered, named in

@@ -5,7 +5,11 @@
 //! the text given (callers shift it to the file position). YAML is read the YAML 1.2 way, so
 //! `yes`, `no` and `on` are strings, not booleans (Jekyll #7514).
 
+mod lines;
+
 use serde::de::DeserializeOwned;
+
+pub(crate) use lines::{lint, value_at};
 
 /// A YAML syntax or type error, positioned in the text that was parsed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +20,9 @@ pub(crate) struct YamlError {
     pub line: Option<usize>,
     /// 1-based column in the parsed text, if known.
     pub col: Option<usize>,
+    /// True when the text is not valid YAML at all (a syntax error, not a value of the wrong
+    /// type or an unknown key).
+    pub syntax: bool,
 }
 
 /// Deserializes `text` as `T`. Errors: syntax errors, type mismatches, unknown or duplicate keys,
@@ -31,10 +38,12 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> 
     impl Drop for Reset {
         fn drop(&mut self) {
             READING.set(Reading::Typed);
+            GUIDES.with_borrow_mut(std::collections::VecDeque::clear);
         }
     }
     let _reset = Reset;
     READING.set(Reading::Typed);
+    GUIDES.with_borrow_mut(std::collections::VecDeque::clear);
     let first = parse::<T>(text)?;
     if READING.get() != Reading::SawNumber {
         return Ok(first);
@@ -59,6 +68,11 @@ enum Reading {
 
 thread_local! {
     static READING: std::cell::Cell<Reading> = const { std::cell::Cell::new(Reading::Typed) };
+    /// What each [`text_map`] read in the first pass, in document order: the second pass
+    /// follows it to know which scalars were numbers (serde_yaml cannot be asked for a
+    /// scalar's text without knowing first that the node is a scalar).
+    static GUIDES: std::cell::RefCell<std::collections::VecDeque<serde_json::Value>> =
+        const { std::cell::RefCell::new(std::collections::VecDeque::new()) };
 }
 
 /// A field whose value is text (`title`, `description`, `slug`, `path`): a number is taken as
@@ -92,42 +106,56 @@ pub(crate) fn text_or_null<'de, D: serde::Deserializer<'de>>(
     d.deserialize_option(V)
 }
 
-/// [`text`] without the `Option`, for types built from text (dates).
+/// [`text`] without the `Option`.
 pub(crate) fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    struct V;
-    impl serde::de::Visitor<'_> for V {
-        type Value = String;
+    scalar_text_into(d, |t| Ok(t.to_string()))
+}
+
+/// A value built from a scalar's text by `build` (dates): the text is read as [`text`] reads
+/// it, and an `Err` of `build` becomes an error placed at the value itself, named by its path
+/// (`extra.reviewed: ...`), as serde_yaml places its own errors.
+pub(crate) fn scalar_text_into<'de, D, T>(
+    d: D,
+    build: fn(&str) -> Result<T, String>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    struct V<T>(fn(&str) -> Result<T, String>);
+    impl<T> V<T> {
+        fn number<E: serde::de::Error>(self, v: impl ToString) -> Result<T, E> {
+            saw_number();
+            (self.0)(&v.to_string()).map_err(E::custom)
+        }
+    }
+    impl<T> serde::de::Visitor<'_> for V<T> {
+        type Value = T;
         fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
             f.write_str("text")
         }
-        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<String, E> {
-            Ok(v.to_string())
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<T, E> {
+            (self.0)(v).map_err(E::custom)
         }
-        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_i128<E: serde::de::Error>(self, v: i128) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<T, E> {
+            self.number(v)
         }
-        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<String, E> {
-            saw_number();
-            Ok(v.to_string())
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<T, E> {
+            self.number(v)
         }
     }
     if READING.get() == Reading::AsWritten {
-        d.deserialize_str(V)
+        d.deserialize_str(V(build))
     } else {
-        d.deserialize_any(V)
+        d.deserialize_any(V(build))
     }
 }
 
@@ -147,6 +175,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
             .as_ref()
             .is_some_and(|l| !(l.line() == 1 && l.column() == 1 && l.index() == 0));
         YamlError {
+            syntax: serde_yaml::from_str::<serde::de::IgnoredAny>(text).is_err(),
             message,
             line: location.as_ref().filter(|_| placed).map(|l| l.line()),
             col: location.as_ref().filter(|_| placed).map(|l| l.column()),
@@ -201,6 +230,161 @@ pub(crate) fn strict_map<'de, D: serde::Deserializer<'de>>(
                 _ => "number",
             }
         ))),
+    }
+}
+
+/// [`strict_map`] where the top-level values named in `keys` are read as `T` and stored as it
+/// converts to JSON; a `T` error is placed at the value, as for a field of the document itself.
+/// Such a key with no value (null) is left out, as if not given. For front matter's date fields under `extra` (`reviewed`), which are
+/// then read exactly as `date:` is. `deserialize_with` helper.
+pub(crate) fn strict_map_with<'de, D, T>(
+    d: D,
+    keys: &[&str],
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Into<serde_json::Value>,
+{
+    struct V<'k, T>(&'k [&'k str], std::marker::PhantomData<T>);
+    impl<'de, T> serde::de::Visitor<'de> for V<'_, T>
+    where
+        T: serde::Deserialize<'de> + Into<serde_json::Value>,
+    {
+        type Value = Option<serde_json::Map<String, serde_json::Value>>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut a: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut out = serde_json::Map::new();
+            while let Some(KeyText(key)) = a.next_key()? {
+                let v = if self.0.contains(&key.as_str()) {
+                    match a.next_value::<Option<T>>()? {
+                        Some(v) => v.into(),
+                        // `reviewed:` with nothing after it: not given.
+                        None => continue,
+                    }
+                } else {
+                    a.next_value::<StrictValue>()?.0
+                };
+                if out.insert(key.clone(), v).is_some() {
+                    return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+                }
+            }
+            Ok(Some(out))
+        }
+    }
+    d.deserialize_any(V::<T>(keys, std::marker::PhantomData))
+}
+
+/// [`strict_map`] for maps of text settings (`extra:` in `config.yaml`, whose values the theme
+/// shows: phone, address parts, hours, names): every number in it, at any depth, is taken as the
+/// text written, as [`text`] does for a single field (`phone: 7805550142` is the text
+/// "7805550142", `postal_code: 01234` keeps its zero, `price: 1.10` its trailing zero).
+/// Booleans, null, lists and maps keep their YAML types. `deserialize_with` target.
+pub(crate) fn text_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    if READING.get() != Reading::AsWritten {
+        let first = strict_map(d)?;
+        let guide = first
+            .clone()
+            .map_or(serde_json::Value::Null, serde_json::Value::Object);
+        if has_number(&guide) {
+            saw_number();
+        }
+        GUIDES.with_borrow_mut(|g| g.push_back(guide));
+        return Ok(first);
+    }
+    let guide = GUIDES
+        .with_borrow_mut(std::collections::VecDeque::pop_front)
+        .unwrap_or(serde_json::Value::Null);
+    match serde::de::DeserializeSeed::deserialize(Guided(&guide), d)? {
+        serde_json::Value::Object(m) => Ok(Some(m)),
+        // The first pass accepted only a map or null here.
+        _ => Ok(None),
+    }
+}
+
+fn has_number(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Number(_) => true,
+        serde_json::Value::Array(a) => a.iter().any(has_number),
+        serde_json::Value::Object(m) => m.values().any(has_number),
+        _ => false,
+    }
+}
+
+/// Reads a value again, following what the first pass read (`self.0`): where that was a
+/// number, the scalar is taken as the text written; elsewhere as [`StrictValue`] reads it.
+/// Map entries and list items are matched by position (keys may read differently: `1.10`).
+struct Guided<'g>(&'g serde_json::Value);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Guided<'_> {
+    type Value = serde_json::Value;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        struct Seq<'g>(&'g [serde_json::Value]);
+        impl<'de> serde::de::Visitor<'de> for Seq<'_> {
+            type Value = serde_json::Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = Vec::with_capacity(self.0.len());
+                let mut guides = self.0.iter();
+                loop {
+                    let item = match guides.next() {
+                        Some(g) => a.next_element_seed(Guided(g))?,
+                        None => a.next_element::<StrictValue>()?.map(|v| v.0),
+                    };
+                    match item {
+                        Some(v) => out.push(v),
+                        None => break,
+                    }
+                }
+                Ok(serde_json::Value::Array(out))
+            }
+        }
+        struct Map<'g>(&'g serde_json::Map<String, serde_json::Value>);
+        impl<'de> serde::de::Visitor<'de> for Map<'_> {
+            type Value = serde_json::Value;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a map")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut a: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut out = serde_json::Map::new();
+                let mut guides = self.0.values();
+                while let Some(KeyText(key)) = a.next_key()? {
+                    let v = match guides.next() {
+                        Some(g) => a.next_value_seed(Guided(g))?,
+                        None => a.next_value::<StrictValue>()?.0,
+                    };
+                    out.insert(key, v);
+                }
+                Ok(serde_json::Value::Object(out))
+            }
+        }
+        match self.0 {
+            serde_json::Value::Number(_) => scalar_text(d).map(serde_json::Value::String),
+            serde_json::Value::Array(a) => d.deserialize_seq(Seq(a)),
+            serde_json::Value::Object(m) => d.deserialize_map(Map(m)),
+            _ => <StrictValue as serde::Deserialize>::deserialize(d).map(|v| v.0),
+        }
     }
 }
 
@@ -323,6 +507,19 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         _ => Span::new(fence_line, 1, 3),
     };
     let msg = &err.message;
+    // The owner's own mistake, on the lines up to where the parser stopped, in plain words.
+    let upto = err.line.map(|l| l + first_line - 1);
+    if let Some(m) = lines::find_mistake(
+        source,
+        first_line,
+        fence_line.saturating_sub(1),
+        upto,
+        err.syntax,
+    ) {
+        let mut d = d.label(m.label).help(m.help);
+        d.message = format!("{what} in {shown}: {}", m.reason);
+        return d.at(m.span, source);
+    }
     // serde_yaml prefixes errors inside a value with the key's path ("date: ..."); when it gives
     // no position, point at that key's value.
     if err.line.is_none()
@@ -362,7 +559,20 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         let label = "not a date in a form stillpoint reads";
         let help = "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists";
         let mut d = d.label(label).help(help);
-        d.message = format!("{what} in {shown}: {msg}");
+        // Without the field's path (`extra.reviewed: `): the snippet shows the line.
+        let said = msg.find('`').map_or(msg.as_str(), |i| &msg[i..]);
+        d.message = format!("{what} in {shown}: {said}");
+        if err.line.is_some() {
+            // serde_yaml places a quoted value at its opening quote.
+            let line = source.split('\n').nth(span.line.saturating_sub(1));
+            if line
+                .and_then(|l| l.chars().nth(span.col.saturating_sub(1)))
+                .is_some_and(|c| c == '"' || c == '\'')
+            {
+                span.col += 1;
+            }
+            span.len = between(msg, "`", "`").map_or(1, |v| v.chars().count().max(1));
+        }
         return d.at(span, source);
     }
     if let Some(name) = between(msg, "unknown field `", "`") {
@@ -525,7 +735,7 @@ fn owner_hint(line: &str, msg: &str) -> Option<(String, String)> {
     {
         return Some((
             "curly quotes from a word processor".into(),
-            "front matter needs straight quotes: type the value as \"…\" with the \" key, or set your editor to stop replacing quotes".into(),
+            "use straight quotes: type the value as \"…\" with the \" key, or set your editor to stop replacing quotes".into(),
         ));
     }
     if let Some(c) = value.chars().next().filter(|c| SPECIAL_STARTS.contains(c))

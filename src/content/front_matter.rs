@@ -31,6 +31,18 @@ pub const FIELDS: &[&str] = &[
     "extra",
 ];
 
+/// The fields under `extra` that hold a date, documented by the default theme
+/// (themes/default/README.md: `reviewed`, the date a health page was last reviewed). Each is
+/// read as [`DateValue`], like `date` and `updated`: a value in another form is an error at its
+/// line, and templates see it written as `date` is.
+pub const EXTRA_DATES: &[&str] = &["reviewed"];
+
+fn extra<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<Option<serde_json::Map<String, serde_json::Value>>, D::Error> {
+    yaml::strict_map_with::<D, DateValue>(d, EXTRA_DATES)
+}
+
 /// The front matter of a page or section (`design.md`, "Content").
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -68,8 +80,8 @@ pub struct FrontMatter {
     #[serde(deserialize_with = "positive")]
     pub paginate_by: Option<usize>,
     /// Anything, for templates as `page.extra`: a group of `name: value` fields, none given
-    /// twice.
-    #[serde(deserialize_with = "crate::yaml::strict_map")]
+    /// twice. The dates among them ([`EXTRA_DATES`]) are read as `date` is.
+    #[serde(deserialize_with = "extra")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
@@ -166,13 +178,19 @@ impl DateValue {
     }
 }
 
+impl From<DateValue> for serde_json::Value {
+    /// The date as templates see it ([`DateValue::to_template_string`]).
+    fn from(d: DateValue) -> Self {
+        serde_json::Value::String(d.to_template_string())
+    }
+}
+
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let s = yaml::scalar_text(d)?;
-        DateValue::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "`{s}` is not a date: write it as 2026-11-29 or 2026-11-29T10:00:00-07:00"
-            ))
+        yaml::scalar_text_into(d, |s| {
+            DateValue::parse(s).ok_or_else(|| {
+                format!("`{s}` is not a date: write it as 2026-11-29 or 2026-11-29T10:00:00-07:00")
+            })
         })
     }
 }
@@ -273,62 +291,15 @@ fn misplaced_front_matter(source: &str, shown: &Path) -> Option<Diagnostic> {
 /// Warnings about front matter that parsed but probably does not say what the owner meant:
 /// a ` #` inside an unquoted value starts a YAML comment and silently cuts the value
 /// (`title: Edmonton #1 studio` is "Edmonton"), and a value in curly quotes keeps the quotes.
+/// The same checks as `config.yaml`'s ([`crate::yaml::lint`]), on the lines between the fences.
 pub fn lint(source: &str, shown: &Path) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut lines = source.split('\n').enumerate();
-    match lines.next() {
-        Some((_, first)) if first.trim_end() == "---" => {}
-        _ => return out,
+    let mut lines = source.split('\n');
+    if lines.next().is_none_or(|first| first.trim_end() != "---") {
+        return Vec::new();
     }
-    for (i, line) in lines {
-        let line = line.strip_suffix('\r').unwrap_or(line);
-        if line.trim_end() == "---" {
-            break;
-        }
-        let Some((key, value)) = line.split_once(':') else {
-            continue;
-        };
-        if key.trim_start().starts_with(['#', '-']) {
-            continue;
-        }
-        let v = value.trim_start();
-        let value_col = line.len() - v.len();
-        if v.starts_with(['"', '\'', '|', '>', '[', '{']) {
-            continue;
-        }
-        if let Some(h) = v.find(" #").or_else(|| v.find("\t#")) {
-            let col = line[..value_col + h + 1].chars().count() + 1;
-            out.push(
-                Diagnostic::warning(format!(
-                    "in {}, the text after `#` on line {} is read as a comment and left out",
-                    shown.display(),
-                    i + 1
-                ))
-                .in_file(shown)
-                .at(
-                    Span::new(i + 1, col, v[h + 1..].trim_end().chars().count().max(1)),
-                    source,
-                )
-                .label("everything from here on is ignored")
-                .help(format!(
-                    "put the whole value in double quotes, like `{}: \"{}\"`",
-                    key.trim(),
-                    v.trim_end()
-                )),
-            );
-        }
-        if v.starts_with(['\u{201c}', '\u{2018}']) {
-            let col = line[..value_col].chars().count() + 1;
-            out.push(
-                Diagnostic::warning(format!("in {}, the value on line {} starts with a curly quote", shown.display(), i + 1))
-                    .in_file(shown)
-                    .at(Span::new(i + 1, col, v.trim_end().chars().count().max(1)), source)
-                    .label("the curly quotes become part of the text")
-                    .help("if you meant to quote the text, use straight quotes \"…\", or leave the quotes out"),
-            );
-        }
-    }
-    out
+    // The block ends at the closing fence (or, unclosed, at the end: parse reports that).
+    let count = lines.take_while(|l| l.trim_end() != "---").count();
+    yaml::lint(source, 2, count + 1, shown)
 }
 
 /// Splits `source` into front matter and body and parses the front matter.
@@ -618,5 +589,42 @@ mod tests {
         }
         let err = p("---\ndate: 2026-02-30\n---\n").unwrap_err();
         assert_eq!(err.into_diagnostics()[0].span.unwrap().line, 2);
+    }
+
+    #[test]
+    fn dates_under_extra_are_read_as_date_is() {
+        let (fm, _, _) = p("---\nextra:\n  reviewed: 2026-11-29 10:00:00\n  other: 5/12/2026\n  deep: {reviewed: x}\n---\n").unwrap();
+        let extra = fm.extra.unwrap();
+        assert_eq!(extra["reviewed"], "2026-11-29T10:00:00");
+        assert_eq!(extra["other"], "5/12/2026");
+        let (fm, _, _) = p("---\nextra:\n  reviewed:\n---\n").unwrap();
+        assert_eq!(fm.extra.unwrap().get("reviewed"), None);
+        // The same message as `date`, at the value, quoted or not, also after a number made
+        // the document be read twice (`title: 2024`).
+        for (src, col) in [
+            ("---\nextra:\n  reviewed: 5/12/2026\n---\n", 13),
+            ("---\nextra:\n  reviewed: \"5/12/2026\"\n---\n", 14),
+            (
+                "---\ntitle: 2024\nextra:\n  health: true\n  reviewed: 5/12/2026 # x\n---\n",
+                13,
+            ),
+        ] {
+            let d = &p(src).unwrap_err().into_diagnostics()[0];
+            assert_eq!(
+                d.message,
+                "invalid front matter in content/t.md: `5/12/2026` is not a date: write it as 2026-11-29 or 2026-11-29T10:00:00-07:00",
+                "{src}"
+            );
+            let span = d.span.unwrap();
+            assert_eq!((span.col, span.len), (col, 9), "{src}");
+            assert_eq!(
+                d.label.as_deref(),
+                Some("not a date in a form stillpoint reads")
+            );
+        }
+        let d = &p("---\ndate: \"5/12/2026\"\n---\n")
+            .unwrap_err()
+            .into_diagnostics()[0];
+        assert_eq!(d.span, Some(Span::new(2, 8, 9)));
     }
 }

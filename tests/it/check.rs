@@ -188,11 +188,12 @@ fn health_review_in_the_future() {
 
 #[test]
 fn health_review_that_is_not_a_date() {
-    assert_one(
-        "health_bad_date",
-        "warning: `reviewed: last spring` is not a date",
-        "content/page.md:6:13",
-    );
+    // `reviewed` is read as `date` is (issue 12 §2): an error where the page is read, for
+    // build and check alike.
+    let site = fixture("health_bad_date");
+    check(&site, &[])
+        .code(1)
+        .stderr_has("error: invalid front matter in content/page.md: `last spring` is not a date: write it as 2026-11-29 or 2026-11-29T10:00:00-07:00\n --> content/page.md:6:13");
 }
 
 #[test]

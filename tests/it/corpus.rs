@@ -126,8 +126,8 @@ pub(crate) enum Expect {
     Check(Check),
 }
 
-type Check = Box<dyn Fn(&TestSite, &Run) -> Result<(), String>>;
-type Setup = Box<dyn Fn(&TestSite)>;
+pub(crate) type Check = Box<dyn Fn(&TestSite, &Run) -> Result<(), String>>;
+pub(crate) type Setup = Box<dyn Fn(&TestSite)>;
 
 pub(crate) struct Case {
     name: &'static str,
@@ -182,7 +182,7 @@ fn page_bytes(name: &'static str, bytes: Vec<u8>, expect: Expect) -> Case {
 }
 
 /// A case that replaces `config.yaml` with `text`.
-fn config(name: &'static str, text: &'static str, expect: Expect) -> Case {
+pub(crate) fn config(name: &'static str, text: &'static str, expect: Expect) -> Case {
     case(
         name,
         move |s| {

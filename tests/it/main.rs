@@ -17,6 +17,7 @@ mod corpus;
 mod corpus_files;
 mod corpus_publish;
 mod corpus_templates;
+mod corpus_yaml;
 mod errors;
 mod faults;
 mod images;

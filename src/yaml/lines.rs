@@ -1,0 +1,882 @@
+//! YAML read line by line, as the owner wrote it: the mistake behind a parser error, said in
+//! plain words at the line where it is, and warnings about values that parse but do not say
+//! what the owner meant. Used for `config.yaml` and front matter alike (and every other YAML
+//! file read through [`super::to_diagnostic`]).
+//!
+//! libyaml reports where it gave up, in its own words: an unclosed quote is "did not find
+//! expected key" at the *next* key, a `{` never closed makes the next entries part of the value
+//! ("menu[5].weight has the wrong type"), a tab is "found a tab character that violates
+//! indentation". [`find_mistake`] scans the lines up to that point for what a person does wrong
+//! (a quote or bracket left open, a tab used to indent, a quote that ends a value early, a `: `
+//! inside a plain value). It only runs once the parser has failed, so a rare valid form it
+//! misreads (a quoted value continued on a line indented no deeper) never stops a build.
+//!
+//! In: the whole file text and the lines the YAML occupies. Out: a [`Mistake`] or warnings.
+//! No parsing of values: that stays with the YAML crate.
+
+use std::path::Path;
+
+use crate::error::{Diagnostic, Span};
+
+/// What the owner did wrong on one line, with the words to say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mistake {
+    /// Where: the quote, bracket or tab itself.
+    pub span: Span,
+    /// The end of the message ("this quote is never closed").
+    pub reason: String,
+    /// The label under the highlighted text.
+    pub label: String,
+    /// What to do.
+    pub help: String,
+}
+
+/// How one line reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Scan {
+    /// Nothing wrong seen.
+    Fine,
+    /// A value of the form `|` or `>`: the lines indented deeper are its text.
+    BlockScalar,
+    /// A quote (`"` or `'`) opened at this character column and not closed on the line.
+    OpenQuote(char, usize),
+    /// A `{` or `[` opened at this column and not closed on the line.
+    OpenBracket(char, usize),
+    /// A quoted value closed at this column, with more text after it.
+    TextAfterQuote(char, usize),
+    /// A plain value starting at this column holds `: ` (at the second column).
+    ColonInValue(usize, usize),
+}
+
+/// Finds the mistake behind a YAML error on the lines `first_line..=last_line` of `source`
+/// (1-based file lines), looking no further than `upto` (the line the parser stopped at) when
+/// it is known. `syntax` says the text is not valid YAML; when it is valid (the error is a
+/// value of the wrong type, an unknown key), only a quote or bracket left open can be behind
+/// it, having swallowed the entries after it. `None` when no line shows one of the mistakes
+/// this module knows; the caller then explains the parser's own message.
+pub(crate) fn find_mistake(
+    source: &str,
+    first_line: usize,
+    last_line: usize,
+    upto: Option<usize>,
+    syntax: bool,
+) -> Option<Mistake> {
+    let lines: Vec<&str> = source
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let end = last_line.min(lines.len());
+    let region = lines.get(first_line.saturating_sub(1)..end)?;
+    let mut block: Option<usize> = None;
+    // The lines read so far, for the indentation checks; `unsure` once a quote or bracket
+    // was left open on purpose (a value continued on the next lines).
+    let mut shapes: Vec<Shape> = Vec::new();
+    let mut unsure = false;
+    for (i, line) in region.iter().enumerate() {
+        let number = first_line + i;
+        if upto.is_some_and(|u| number > u) {
+            break;
+        }
+        let content = line.trim_start_matches([' ', '\t']);
+        let lead = &line[..line.len() - content.len()];
+        let indent = lead.chars().count();
+        if let Some(b) = block {
+            if content.is_empty() || indent > b {
+                continue;
+            }
+            block = None;
+        }
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        if let Some(t) = lead.find('\t')
+            && syntax
+        {
+            return Some(Mistake {
+                span: Span::new(number, lead[..t].chars().count() + 1, 1),
+                reason: "a tab is used to indent a line".into(),
+                label: "use spaces, not a tab".into(),
+                help: "indent with spaces, not tabs: delete the tab and type spaces instead".into(),
+            });
+        }
+        // Curly quotes are ordinary characters to YAML; the caller has advice for them.
+        if line.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}']) {
+            continue;
+        }
+        let at = |col: usize| indent + col;
+        let scanned = scan(content);
+        if syntax && !unsure && matches!(scanned, Scan::Fine | Scan::BlockScalar) {
+            let shape = Shape::of(content, indent, number);
+            if let Some(m) = misplaced(&shape, &shapes, content) {
+                return Some(m);
+            }
+            shapes.push(shape);
+        }
+        match scanned {
+            Scan::Fine => {}
+            Scan::BlockScalar => block = Some(indent),
+            Scan::OpenQuote(q, col) if ends_entry(region, i, indent) => {
+                let value = content[byte(content, col)..].trim_end();
+                return Some(Mistake {
+                    span: Span::new(number, at(col) + 1, value.chars().count().max(1)),
+                    reason: "this quote is never closed".into(),
+                    label: "this quote is never closed".into(),
+                    help: format!(
+                        "add the closing {q} at the end of the value, like `{}{q}`",
+                        content.trim_end()
+                    ),
+                });
+            }
+            Scan::OpenBracket(b, col) if ends_entry(region, i, indent) => {
+                let close = if b == '{' { '}' } else { ']' };
+                // `{ name: x }` is written with spaces inside, `[a, b]` usually without.
+                let space = if content[byte(content, col) + 1..].starts_with(' ') {
+                    " "
+                } else {
+                    ""
+                };
+                return Some(Mistake {
+                    span: Span::new(number, at(col) + 1, 1),
+                    reason: format!("this `{b}` is never closed"),
+                    label: format!("this `{b}` is never closed"),
+                    help: format!(
+                        "add the closing `{close}` at the end of the line, like `{}{space}{close}`",
+                        content.trim_end()
+                    ),
+                });
+            }
+            Scan::TextAfterQuote(q, col) if syntax => {
+                let (key, value) = split_key(content);
+                let value = value.trim();
+                let value = value
+                    .strip_prefix(q)
+                    .and_then(|v| v.strip_suffix(q))
+                    .unwrap_or(value);
+                let other = if q == '"' { '\'' } else { '"' };
+                return Some(Mistake {
+                    span: Span::new(number, at(col) + 1, 1),
+                    reason: "a quote ends the value before the end of the line".into(),
+                    label: "the value ends at this quote".into(),
+                    help: if value.contains(other) {
+                        format!(
+                            "to put {q} inside a quoted value, write it twice (`{q}{q}`) in single quotes, or as `\\\"` in double quotes"
+                        )
+                    } else {
+                        format!(
+                            "to use {q} inside the value, put the whole value in {} instead, like `{key}{other}{}{other}`",
+                            if other == '\'' {
+                                "single quotes"
+                            } else {
+                                "double quotes"
+                            },
+                            value
+                        )
+                    },
+                });
+            }
+            Scan::ColonInValue(start, colon) if syntax => {
+                let (key, value) = split_key(content);
+                return Some(Mistake {
+                    span: Span::new(number, at(colon) + 1, 1),
+                    reason: "a value with `: ` in it needs quotes".into(),
+                    label: "`: ` inside a value".into(),
+                    help: format!(
+                        "put the whole value in double quotes, like `{key}\"{}\"`",
+                        if value.is_empty() {
+                            content[byte(content, start)..].trim_end()
+                        } else {
+                            value.trim()
+                        }
+                    ),
+                });
+            }
+            Scan::OpenQuote(..) | Scan::OpenBracket(..) => unsure = true,
+            Scan::TextAfterQuote(..) | Scan::ColonInValue(..) => {}
+        }
+    }
+    None
+}
+
+/// How a line is laid out: where its entry starts, its key, and whether the key has a value on
+/// the line.
+#[derive(Debug, Clone)]
+struct Shape {
+    /// The 1-based line.
+    number: usize,
+    /// The column (0-based) where the entry starts: after the indentation and any `- `.
+    start: usize,
+    /// A `- ` item.
+    item: bool,
+    /// `name` of a `name:` line.
+    key: Option<String>,
+    /// The key has a value on its line (`title: x`, not `extra:` or `text: |`).
+    value: bool,
+}
+
+impl Shape {
+    fn of(content: &str, indent: usize, number: usize) -> Shape {
+        let mut rest = content;
+        let mut start = indent;
+        while let Some(r) = rest.strip_prefix("- ") {
+            let t = r.trim_start_matches(' ');
+            start += rest.len() - t.len();
+            rest = t;
+        }
+        let key = is_key(rest).then(|| {
+            let end = match rest.chars().next() {
+                Some(q @ ('"' | '\'')) => rest[1..].find(q).map_or(0, |j| j + 2),
+                _ => rest.find(':').unwrap_or(0),
+            };
+            rest[..end].to_string()
+        });
+        let value = key.as_ref().is_some_and(|k| {
+            let v = rest[k.len() + 1..].trim();
+            let v = if v.starts_with('#') { "" } else { v };
+            !v.is_empty() && !v.starts_with(['|', '>', '&', '!'])
+        });
+        Shape {
+            number,
+            start,
+            item: start > indent,
+            key,
+            value,
+        }
+    }
+}
+
+/// A line that does not fit the layout of the lines above (`shapes`): a field indented more
+/// than a `name: value` line above it, a field that lines up with no line above, a line with
+/// no `:` among fields.
+fn misplaced(shape: &Shape, shapes: &[Shape], content: &str) -> Option<Mistake> {
+    let prev = shapes.last()?;
+    let number = shape.number;
+    if let Some(key) = &shape.key {
+        let len = key.chars().count().max(1);
+        let at = Span::new(number, shape.start + 1, len);
+        if shape.start > prev.start && !shape.item && prev.value {
+            let above = prev.key.as_deref().unwrap_or_default();
+            return Some(Mistake {
+                span: at,
+                reason: "this line is indented more than the line above".into(),
+                label: format!("indented more than `{above}:` above"),
+                help: format!(
+                    "start `{key}:` in the same column as `{above}:` on line {}; only the fields inside a group (under a line ending in `:`) are indented more",
+                    prev.number
+                ),
+            });
+        }
+        if shape.start < prev.start && !shape.item {
+            let outer = shapes.iter().rev().find(|s| s.start <= shape.start)?;
+            if outer.start < shape.start {
+                let inner = shapes.iter().rev().find(|s| s.start > shape.start)?;
+                let name = |s: &Shape| {
+                    s.key
+                        .clone()
+                        .map_or_else(|| "-".into(), |k| format!("{k}:"))
+                };
+                return Some(Mistake {
+                    span: at,
+                    reason: "this line does not line up with the lines above".into(),
+                    label: "lined up with no line above".into(),
+                    help: format!(
+                        "indent `{key}:` with as many spaces as the field it goes with: {} like `{}` on line {}, or {} like `{}` on line {}",
+                        inner.start,
+                        name(inner),
+                        inner.number,
+                        outer.start,
+                        name(outer),
+                        outer.number
+                    ),
+                });
+            }
+        }
+        return None;
+    }
+    let text = content.trim_end();
+    let sibling = shapes.iter().rev().find(|s| s.start <= shape.start);
+    if !shape.item
+        && sibling.is_some_and(|s| s.start == shape.start && s.key.is_some())
+        && !text.starts_with(['-', '[', '{', '"', '\'', '?', ':', '|', '>', '&', '*', '!'])
+    {
+        let word_end = text.find([' ', ':']).unwrap_or(text.len());
+        let (word, rest) = text.split_at(word_end);
+        let rest = rest.trim_start_matches(':').trim_start();
+        return Some(Mistake {
+            span: Span::new(number, shape.start + word.chars().count() + 1, 1),
+            reason: "this line has no `:` after the field's name".into(),
+            label: "a `:` is missing here".into(),
+            help: format!("write the field as `name: value`, like `{word}: {rest}`"),
+        });
+    }
+    None
+}
+
+/// The byte index of character column `col` (0-based) in `s`.
+fn byte(s: &str, col: usize) -> usize {
+    s.char_indices().nth(col).map_or(s.len(), |(b, _)| b)
+}
+
+/// Splits `key: value` (or `- key: value`) after its first `: `: (`key: `, `value`); a line
+/// without one gives ("", the line).
+fn split_key(content: &str) -> (&str, &str) {
+    match content.find(": ") {
+        Some(i) => (&content[..i + 2], content[i + 2..].trim_end()),
+        None => ("", content.trim_end()),
+    }
+}
+
+/// True when the entry on `region[i]` (indented by `indent`) ends there: the next line that is
+/// not blank or a comment starts a new entry (`name:` or `- `) indented no deeper, or there
+/// is none. A quote or bracket left open on such a line swallows what follows: a mistake.
+fn ends_entry(region: &[&str], i: usize, indent: usize) -> bool {
+    let next = region.iter().skip(i + 1).find(|l| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    });
+    let Some(next) = next else {
+        return true;
+    };
+    let content = next.trim_start_matches([' ', '\t']);
+    let next_indent = next.len() - content.len();
+    next_indent <= indent && (content == "-" || content.starts_with("- ") || is_key(content))
+}
+
+/// True for a line starting `name:` (then a space or the end), with a plain or quoted name.
+fn is_key(content: &str) -> bool {
+    let name_end = match content.chars().next() {
+        Some(q @ ('"' | '\'')) => match content[1..].find(q) {
+            Some(j) => j + 2,
+            None => return false,
+        },
+        _ => match content.find(':') {
+            Some(j) if !content[..j].contains(['#', '{', '[', ',', '"']) => j,
+            _ => return false,
+        },
+    };
+    let rest = &content[name_end..];
+    name_end > 0
+        && rest.starts_with(':')
+        && rest[1..]
+            .chars()
+            .next()
+            .is_none_or(|c| c == ' ' || c == '\t')
+}
+
+/// Reads one line's content (indentation removed) the way YAML tokenizes it, far enough to
+/// see quotes and brackets left open, a block scalar, text after a closing quote, and a `: `
+/// inside a plain value of a block mapping.
+fn scan(content: &str) -> Scan {
+    let chars: Vec<char> = content.chars().collect();
+    let n = chars.len();
+    let mut i = 0;
+    let mut stack: Vec<(char, usize)> = Vec::new();
+    // A key was read on this line in block context (`name: `): a second one is an error.
+    let mut keyed = false;
+    let skip_space = |i: &mut usize| {
+        while *i < n && (chars[*i] == ' ' || chars[*i] == '\t') {
+            *i += 1;
+        }
+    };
+    loop {
+        // At the start of a token.
+        skip_space(&mut i);
+        if i >= n || chars[i] == '#' {
+            break;
+        }
+        let c = chars[i];
+        match c {
+            '"' | '\'' => {
+                let open = i;
+                let Some(close) = closing_quote(&chars, open) else {
+                    return Scan::OpenQuote(c, open);
+                };
+                i = close + 1;
+                skip_space(&mut i);
+                match chars.get(i) {
+                    None | Some('#') => break,
+                    Some(':') if chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t') => {
+                        if stack.is_empty() {
+                            keyed = true;
+                        }
+                        i += 1;
+                    }
+                    Some(',' | ']' | '}') if !stack.is_empty() => {}
+                    Some(_) => return Scan::TextAfterQuote(c, close),
+                }
+            }
+            '[' | '{' => {
+                stack.push((c, i));
+                i += 1;
+            }
+            ']' | '}' => {
+                let want = if c == ']' { '[' } else { '{' };
+                if stack.last().is_some_and(|(b, _)| *b == want) {
+                    stack.pop();
+                }
+                i += 1;
+            }
+            ',' if !stack.is_empty() => i += 1,
+            '-' | '?' if stack.is_empty() && chars.get(i + 1).is_none_or(|c| *c == ' ') => {
+                keyed = false;
+                i += 1;
+            }
+            '|' | '>' if stack.is_empty() => {
+                let rest: String = chars[i + 1..].iter().collect();
+                let rest = rest.split(" #").next().unwrap_or_default().trim();
+                if rest
+                    .chars()
+                    .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+                {
+                    return Scan::BlockScalar;
+                }
+                return Scan::Fine;
+            }
+            _ => {
+                // A plain scalar: up to `: `, ` #`, or in a flow collection `,`, `]`, `}`.
+                let start = i;
+                while i < n {
+                    let c = chars[i];
+                    let next_blank = chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t');
+                    if c == ':' && next_blank {
+                        break;
+                    }
+                    if c == '#' && i > start && chars[i - 1] == ' ' {
+                        break;
+                    }
+                    if !stack.is_empty() && matches!(c, ',' | ']' | '}') {
+                        break;
+                    }
+                    i += 1;
+                }
+                if i < n && chars[i] == ':' {
+                    if stack.is_empty() {
+                        if keyed {
+                            return Scan::ColonInValue(start, i);
+                        }
+                        keyed = true;
+                    }
+                    i += 1;
+                } else if (i < n && chars[i] == '#') || stack.is_empty() {
+                    // A comment, or the end of a plain value in block context.
+                    break;
+                }
+            }
+        }
+    }
+    match stack.first() {
+        Some((b, col)) => Scan::OpenBracket(*b, *col),
+        None => Scan::Fine,
+    }
+}
+
+/// The index of the quote that closes the one at `open`, if it is on the line: `\"` does not
+/// close a double-quoted value, `''` does not close a single-quoted one.
+fn closing_quote(chars: &[char], open: usize) -> Option<usize> {
+    let q = chars[open];
+    let mut i = open + 1;
+    while i < chars.len() {
+        match chars[i] {
+            '\\' if q == '"' => i += 2,
+            c if c == q => {
+                if q == '\'' && chars.get(i + 1) == Some(&'\'') {
+                    i += 2;
+                } else {
+                    return Some(i);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Warnings about YAML that parsed but probably does not say what the owner meant, on the
+/// lines `first_line..=last_line` of `source`: a ` #` inside an unquoted value starts a comment
+/// and silently cuts the value (`title: Edmonton #1 studio` is "Edmonton"), and a value in
+/// curly quotes (`phone: “780-555-0142”`, from a word processor) keeps the quotes as part of
+/// the text. Values of `name: value` lines and of `- value` list items are looked at.
+pub(crate) fn lint(
+    source: &str,
+    first_line: usize,
+    last_line: usize,
+    shown: &Path,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let lines = source
+        .split('\n')
+        .enumerate()
+        .skip(first_line.saturating_sub(1))
+        .take((last_line + 1).saturating_sub(first_line));
+    let mut block: Option<usize> = None;
+    for (i, line) in lines {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let content = line.trim_start();
+        let indent = line.len() - content.len();
+        if let Some(b) = block {
+            if content.is_empty() || indent > b {
+                continue;
+            }
+            block = None;
+        }
+        if content.starts_with('#') {
+            continue;
+        }
+        let (body, is_item) = match content.strip_prefix("- ") {
+            Some(b) => (b.trim_start(), true),
+            None => (content, false),
+        };
+        let (key, v) = match body.split_once(": ") {
+            Some((k, v)) if !k.is_empty() && !k.starts_with(['{', '[', '"', '\'', '#', '-']) => {
+                (k.trim_end(), v.trim_start())
+            }
+            _ if is_item => ("", body),
+            _ => continue,
+        };
+        let value_col = line.len() - v.len();
+        if v.starts_with(['|', '>']) {
+            block = Some(indent);
+            continue;
+        }
+        if v.starts_with(['"', '\'', '[', '{', '&', '*', '!']) {
+            continue;
+        }
+        let shown_d = shown.display();
+        let number = i + 1;
+        if let Some(h) = v.find(" #").or_else(|| v.find("\t#")) {
+            let col = line[..value_col + h + 1].chars().count() + 1;
+            let fix = if key.is_empty() {
+                format!("- \"{}\"", v.trim_end())
+            } else {
+                format!("{key}: \"{}\"", v.trim_end())
+            };
+            out.push(
+                Diagnostic::warning(format!(
+                    "in {shown_d}, the text after `#` on line {number} is read as a comment and left out"
+                ))
+                .in_file(shown)
+                .at(
+                    Span::new(number, col, v[h + 1..].trim_end().chars().count().max(1)),
+                    source,
+                )
+                .label("everything from here on is ignored")
+                .help(format!("put the whole value in double quotes, like `{fix}`")),
+            );
+        }
+        if v.starts_with(['\u{201c}', '\u{2018}']) {
+            let col = line[..value_col].chars().count() + 1;
+            out.push(
+                Diagnostic::warning(format!(
+                    "in {shown_d}, the value on line {number} starts with a curly quote"
+                ))
+                .in_file(shown)
+                .at(
+                    Span::new(number, col, v.trim_end().chars().count().max(1)),
+                    source,
+                )
+                .label("the curly quotes become part of the text")
+                .help(
+                    "if you meant to quote the text, use straight quotes \"…\", or leave the quotes out",
+                ),
+            );
+        }
+    }
+    out
+}
+
+/// Where the value at `path` (`["extra", "address", "city"]`) is written on the lines
+/// `first_line..=last_line` of `source`: each key is looked for among the lines indented under
+/// the one before, or, written in braces (`address: { city: x }`), on its parent's line. The
+/// span covers the value on the key's line (without a trailing comment), or the key itself
+/// when the value is on the lines below (a list, a group). `None` when a key is not found.
+pub(crate) fn value_at(
+    source: &str,
+    first_line: usize,
+    last_line: usize,
+    path: &[&str],
+) -> Option<Span> {
+    let lines: Vec<&str> = source
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    let end = last_line.min(lines.len());
+    let indent_of = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let meaningful = |l: &str| {
+        let t = l.trim();
+        !t.is_empty() && !t.starts_with('#')
+    };
+    // The lines of the current block, as (0-based index range), and the parent's indent.
+    let (mut lo, mut hi) = (first_line.saturating_sub(1), end);
+    let mut parent: Option<(usize, usize)> = None; // (index, indent)
+    for (depth, key) in path.iter().enumerate() {
+        let last = depth + 1 == path.len();
+        // The block's own keys are indented as its first line (deeper ones are their values).
+        let child = (lo..hi)
+            .find(|&i| meaningful(lines[i]))
+            .map(|i| indent_of(lines[i]))
+            .filter(|c| parent.is_none_or(|(_, pi)| *c > pi));
+        let found = (lo..hi).find(|&i| {
+            let l = lines[i];
+            meaningful(l)
+                && Some(indent_of(l)) == child
+                && l.trim_start_matches([' ', '\t'])
+                    .strip_prefix(key)
+                    .is_some_and(|r| {
+                        r.starts_with(':')
+                            && r[1..].chars().next().is_none_or(|c| c == ' ' || c == '\t')
+                    })
+        });
+        let Some(i) = found else {
+            // `key: value` inside braces on the parent's line.
+            let (pi, _) = parent?;
+            let line = lines[pi];
+            let b = find_flow_key(line, key)?;
+            let rest = &line[b + key.len() + 1..];
+            let value = rest.trim_start();
+            let start = b + key.len() + 1 + (rest.len() - value.len());
+            let value_len = value
+                .find([',', '}'])
+                .map_or(value.trim_end(), |j| value[..j].trim_end())
+                .chars()
+                .count();
+            return Some(Span::new(
+                pi + 1,
+                line[..start].chars().count() + 1,
+                value_len.max(1),
+            ));
+        };
+        let line = lines[i];
+        let indent = indent_of(line);
+        if last {
+            let key_start = indent;
+            let after = &line[key_start + key.len() + 1..];
+            let value = after.trim_start();
+            let value = match value.find(" #") {
+                Some(j) => &value[..j],
+                None => value,
+            }
+            .trim_end();
+            return Some(if value.is_empty() {
+                Span::new(
+                    i + 1,
+                    line[..key_start].chars().count() + 1,
+                    key.chars().count(),
+                )
+            } else {
+                let start = key_start + key.len() + 1 + (after.len() - after.trim_start().len());
+                Span::new(
+                    i + 1,
+                    line[..start].chars().count() + 1,
+                    value.chars().count(),
+                )
+            });
+        }
+        parent = Some((i, indent));
+        lo = i + 1;
+        hi = (lo..hi)
+            .find(|&j| meaningful(lines[j]) && indent_of(lines[j]) <= indent)
+            .unwrap_or(hi);
+    }
+    None
+}
+
+/// The byte index of `key:` written inside braces on `line` (after `{` or `,` and spaces).
+fn find_flow_key(line: &str, key: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(j) = line[from..].find(key) {
+        let b = from + j;
+        let before = line[..b].trim_end();
+        let after = &line[b + key.len()..];
+        if (before.ends_with('{') || before.ends_with(',')) && after.starts_with(':') {
+            return Some(b);
+        }
+        from = b + key.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(src: &str) -> Option<(usize, usize, String)> {
+        find_mistake(src, 1, src.lines().count(), None, true)
+            .map(|m| (m.span.line, m.span.col, m.reason))
+    }
+
+    #[test]
+    fn open_quotes_and_brackets_are_found_where_they_open() {
+        let cases: &[(&str, (usize, usize, &str))] = &[
+            (
+                "title: x\nphone: \"780-555-0142\nemail: a@b.c\n",
+                (2, 8, "this quote is never closed"),
+            ),
+            (
+                "title: 'It''s\nemail: a@b.c\n",
+                (1, 8, "this quote is never closed"),
+            ),
+            (
+                "title: \"end of file\n",
+                (1, 8, "this quote is never closed"),
+            ),
+            (
+                "menu:\n  - { name: \"About\", url: \"@/about.md\", weight: 50\n  - { name: \"Book\", url: \"@/book.md\", weight: 60 }\n",
+                (2, 5, "this `{` is never closed"),
+            ),
+            (
+                "aliases: [/a, [/b]\nweight: 3\n",
+                (1, 10, "this `[` is never closed"),
+            ),
+            (
+                "extra:\n\tcity: x\n",
+                (2, 1, "a tab is used to indent a line"),
+            ),
+            (
+                "extra:\n  \tcity: x\n",
+                (2, 3, "a tab is used to indent a line"),
+            ),
+            (
+                "title: \"The \"best\" studio\"\n",
+                (1, 13, "a quote ends the value before the end of the line"),
+            ),
+            (
+                "title: FAQ: the questions\n",
+                (1, 11, "a value with `: ` in it needs quotes"),
+            ),
+        ];
+        for (src, (line, col, reason)) in cases {
+            assert_eq!(at(src), Some((*line, *col, reason.to_string())), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn indentation_mistakes_are_found_at_their_line() {
+        let cases: &[(&str, (usize, usize, &str))] = &[
+            (
+                "title: x\n  description: y\n",
+                (2, 3, "this line is indented more than the line above"),
+            ),
+            (
+                "extra:\n    a: 1\n  b: 2\n",
+                (3, 3, "this line does not line up with the lines above"),
+            ),
+            (
+                "aliases:\n  - /a\nweight 3\ntitle: x\n",
+                (3, 7, "this line has no `:` after the field's name"),
+            ),
+            (
+                "menu:\n  - name: a\n    url: b\n   weight: 3\n",
+                (4, 4, "this line does not line up with the lines above"),
+            ),
+        ];
+        for (src, (line, col, reason)) in cases {
+            assert_eq!(at(src), Some((*line, *col, reason.to_string())), "{src:?}");
+        }
+    }
+
+    #[test]
+    fn valid_forms_are_not_mistakes() {
+        for src in [
+            "title: \"a \\\" quote\"\n",
+            "title: 'it''s'\n",
+            "title: it's \"fine\"\n",
+            "url: https://example.com/a#b\n",
+            "opens: 09:00\n",
+            "- { name: \"A\", url: \"@/a.md\" } # menu\n",
+            "aliases: [\n  /a,\n  /b\n]\n",
+            "description: \"a long value\n  continued here\"\nweight: 3\n",
+            "description: |\n  He said \"hi\n\tand left: then\nweight: 3\n",
+            "\"quoted key\": value\n",
+            "title: x # a comment with \" and {\n",
+            "- name: A\n  url: /a\n",
+            "menu:\n  - name: A\n    url: /a\n  - name: B\n    url: /b\ntitle: x\n",
+            "extra:\n  address:\n    city: x\n  phone: y\ntitle: z\n",
+            "description: a long\n  plain value\ntitle: x\n",
+            "hours:\n- Mon\n- Tue\ntitle: x\n",
+            "text: |\n  line\n    deeper\ntitle: x\n",
+            "? complex\n: value\n",
+        ] {
+            assert_eq!(at(src), None, "{src:?}");
+        }
+    }
+
+    #[test]
+    fn only_lines_up_to_the_error_are_read() {
+        let src = "title: x\nweight: first\nphone: \"open\nemail: y\n";
+        assert_eq!(find_mistake(src, 1, 4, Some(2), true), None);
+        assert!(find_mistake(src, 1, 4, Some(4), true).is_some());
+        // Valid YAML with a wrong value: only a quote or bracket left open explains it.
+        let tab = "extra:\n  a: \"x\" y\n\tb: 1\nweight: first\n";
+        assert_eq!(find_mistake(tab, 1, 4, Some(4), false), None);
+        let menu = "menu:\n  - { name: A, weight: 5\n  - { name: B }\n";
+        assert!(find_mistake(menu, 1, 3, Some(2), false).is_some());
+        // Front matter: the lines between the fences only.
+        let fm = "---\ntitle: \"x\n---\nbody \"with an open quote\n";
+        let m = find_mistake(fm, 2, 2, None, true).unwrap();
+        assert_eq!((m.span.line, m.span.col), (2, 8));
+    }
+
+    #[test]
+    fn values_are_found_by_their_path() {
+        let src = "title: x\nextra:\n  phone: true # call us\n  address:\n    city: 12\n  hours:\n    - Mon\n  inline: { a: 1, b: [2] }\nphone: top\n";
+        let at = |path: &[&str]| value_at(src, 1, 9, path).map(|s| (s.line, s.col, s.len));
+        assert_eq!(at(&["extra", "phone"]), Some((3, 10, 4)));
+        assert_eq!(at(&["phone"]), Some((9, 8, 3)));
+        assert_eq!(at(&["extra", "address", "city"]), Some((5, 11, 2)));
+        assert_eq!(at(&["extra", "hours"]), Some((6, 3, 5)));
+        assert_eq!(at(&["extra", "inline", "a"]), Some((8, 16, 1)));
+        assert_eq!(at(&["extra", "inline", "b"]), Some((8, 22, 3)));
+        assert_eq!(at(&["extra", "city"]), None);
+        assert_eq!(at(&["extra", "nope"]), None);
+        // Front matter: only between the fences.
+        let fm = "---\ntitle: x\nextra:\n  image: 5\n---\nimage: body\n";
+        assert_eq!(
+            value_at(fm, 2, 4, &["extra", "image"]),
+            Some(Span::new(4, 10, 1))
+        );
+        assert_eq!(value_at(fm, 2, 4, &["image"]), None);
+    }
+
+    #[test]
+    fn mangled_text_never_panics() {
+        let samples = [
+            "title: \"Our prices\"\nextra:\n  - { name: a, url: 'b' }\n  hours: [1, 2]\n  text: |\n    x\n",
+            "menu:\n  - name: \u{e9}t\u{e9}\n    url: /a # c\n\"k\": v\n? q\n: r\n",
+        ];
+        let inserts = [
+            '"', '\'', '{', '[', '}', ']', '\t', ':', '-', '#', ' ', '\n', '\u{201c}', '\u{e9}',
+        ];
+        for sample in samples {
+            let chars: Vec<char> = sample.chars().collect();
+            for i in 0..=chars.len() {
+                for c in inserts {
+                    let mut v = chars.clone();
+                    v.insert(i, c);
+                    let text: String = v.into_iter().collect();
+                    let lines = text.split('\n').count();
+                    for syntax in [true, false] {
+                        let _ = find_mistake(&text, 1, lines, None, syntax);
+                        let _ = find_mistake(&text, 2, lines, Some(3), syntax);
+                    }
+                    let _ = lint(&text, 1, lines, Path::new("x.yaml"));
+                    let _ = value_at(&text, 1, lines, &["extra", "hours"]);
+                    let _ = value_at(&text, 1, lines, &["menu", "url"]);
+                }
+                let cut: String = chars[..i].iter().collect();
+                let _ = find_mistake(&cut, 1, 99, None, true);
+                let _ = lint(&cut, 1, 99, Path::new("x.yaml"));
+            }
+        }
+    }
+
+    #[test]
+    fn lint_reads_values_and_list_items() {
+        let src = "phone: \u{201c}780\u{201d}\nhours:\n  - \u{201c}Mon\u{201d}\n  - Tue #2\nmenu:\n  - { name: \"\u{201c}x\u{201d}\" }\ntext: |\n  \u{201c}quoted\u{201d} #1\n";
+        let w = lint(src, 1, 8, Path::new("config.yaml"));
+        let at: Vec<(usize, usize)> = w
+            .iter()
+            .map(|d| (d.span.unwrap().line, d.span.unwrap().col))
+            .collect();
+        assert_eq!(at, [(1, 8), (3, 5), (4, 9)], "{w:?}");
+        assert!(w[2].help.as_deref().unwrap().contains("`- \"Tue #2\"`"));
+    }
+}
