@@ -82,6 +82,14 @@ pub struct Diagnostic {
     /// once [`merge_repeats`] has folded the same problem on several pages into one.
     /// Shown as a note for one page, and as "(on 10 pages: …)" after the message for more.
     pub pages: Vec<PageRender>,
+    /// For an error inside a shortcode's template, met at the call this diagnostic points at:
+    /// the same error at its place in the template (see [`Diagnostic::from_template`]).
+    /// [`merge_repeats`] folds the calls that meet the same one into it.
+    pub in_template: Option<Box<Diagnostic>>,
+    /// The calls that met this error in a shortcode's template, each as its own diagnostic (with
+    /// `in_template`), once [`merge_repeats`] has folded two or more into this one, which is at
+    /// the template. Shown as "(used 12 times on 3 pages: …)" after the message.
+    pub uses: Vec<Diagnostic>,
 }
 
 impl Diagnostic {
@@ -106,6 +114,8 @@ impl Diagnostic {
             help: None,
             notes: Vec::new(),
             pages: Vec::new(),
+            in_template: None,
+            uses: Vec::new(),
         }
     }
 
@@ -158,6 +168,15 @@ impl Diagnostic {
             page: page.into(),
             template: template.into(),
         });
+        self
+    }
+
+    /// Records that this problem, at a shortcode call, is `template`: an error at a place in
+    /// the shortcode's template. One such call is shown as it is (the call may be what is
+    /// wrong: a bad argument); two or more calls with the same `template` are the same mistake
+    /// in the template, and [`merge_repeats`] folds them into `template`, naming the calls.
+    pub fn from_template(mut self, template: Diagnostic) -> Self {
+        self.in_template = Some(Box::new(template));
         self
     }
 
@@ -277,7 +296,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Folds diagnostics that are the same but for the page they were rendered for (a mistake in
 /// a template that every page uses) into one, listing the pages in the order they were found.
-/// The first of each kind keeps its place; diagnostics without pages are kept as they are.
+/// Likewise folds shortcode calls that met the same error in the shortcode's template (see
+/// [`Diagnostic::from_template`]) into that error, at the template, listing the calls in
+/// [`Diagnostic::uses`]; a call alone with its error stays as it is, at the call.
+/// The first of each kind keeps its place; other diagnostics are kept as they are.
 /// Applying it twice changes nothing. Used by [`Error::into_diagnostics`] and
 /// [`render_each`], so that build, check, watch and serve (its error overlay too) show such a
 /// problem once.
@@ -285,17 +307,27 @@ pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
     let mut kinds: HashMap<Diagnostic, usize> = HashMap::new();
     let mut seen: HashSet<(usize, PageRender)> = HashSet::new();
+    let mut seen_uses: HashSet<(usize, Diagnostic)> = HashSet::new();
     for mut d in diagnostics {
-        if d.pages.is_empty() {
+        let (key, pages, uses) = if let Some(template) = &d.in_template {
+            let mut key = (**template).clone();
+            key.uses.clear();
+            (key, Vec::new(), vec![d])
+        } else if !d.uses.is_empty() {
+            let uses = std::mem::take(&mut d.uses);
+            (d, Vec::new(), uses)
+        } else if !d.pages.is_empty() {
+            let pages = std::mem::take(&mut d.pages);
+            (d, pages, Vec::new())
+        } else {
             out.push(d);
             continue;
-        }
-        let pages = std::mem::take(&mut d.pages);
-        let i = match kinds.get(&d) {
+        };
+        let i = match kinds.get(&key) {
             Some(&i) => i,
             None => {
-                kinds.insert(d.clone(), out.len());
-                out.push(d);
+                kinds.insert(key.clone(), out.len());
+                out.push(key);
                 out.len() - 1
             }
         };
@@ -304,8 +336,22 @@ pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 out[i].pages.push(p);
             }
         }
+        for u in uses {
+            if seen_uses.insert((i, u.clone())) {
+                out[i].uses.push(u);
+            }
+        }
     }
-    out
+    // One call with its error: shown at the call, where a bad argument would be.
+    out.into_iter()
+        .map(|mut d| {
+            if d.uses.len() == 1 {
+                d.uses.pop().unwrap_or(d)
+            } else {
+                d
+            }
+        })
+        .collect()
 }
 
 /// How many pages a merged diagnostic names before "and N more".
@@ -331,6 +377,58 @@ fn on_pages(pages: &[PageRender]) -> String {
         format!("{} and {} more", names.join(", "), pages.len() - named)
     };
     format!(" (on {} pages: {list})", pages.len())
+}
+
+/// ` (used 12 times on 3 pages: content/a.md:4:2, content/b.md:9:1, content/c.md:2:7 and
+/// 9 more)` for a shortcode template error met at several calls (`uses`); empty for fewer.
+/// The places named are the first call on each page, then the next calls, in the order found.
+fn used_at(uses: &[Diagnostic]) -> String {
+    if uses.len() < 2 {
+        return String::new();
+    }
+    let place = |u: &Diagnostic| {
+        let file = u.file.as_deref().map(display_path).unwrap_or_default();
+        match u.span {
+            Some(s) => format!("{file}:{}:{}", s.line, s.col),
+            None => file,
+        }
+    };
+    let mut pages: Vec<Option<&std::path::Path>> = Vec::new();
+    let mut firsts: Vec<usize> = Vec::new();
+    for (i, u) in uses.iter().enumerate() {
+        if !pages.contains(&u.file.as_deref()) {
+            pages.push(u.file.as_deref());
+            firsts.push(i);
+        }
+    }
+    // All places when one more would be all that is left out.
+    let mut named: Vec<usize> = if uses.len() <= PAGES_NAMED + 1 {
+        (0..uses.len()).collect()
+    } else {
+        firsts.into_iter().take(PAGES_NAMED).collect()
+    };
+    for i in 0..uses.len() {
+        if named.len() >= PAGES_NAMED.min(uses.len()) {
+            break;
+        }
+        if !named.contains(&i) {
+            named.push(i);
+        }
+    }
+    named.sort_unstable();
+    let names: Vec<String> = named.iter().map(|&i| place(&uses[i])).collect();
+    let list = if names.len() == uses.len() {
+        let (last, rest) = names.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+        format!("{} and {last}", rest.join(", "))
+    } else {
+        format!("{} and {} more", names.join(", "), uses.len() - names.len())
+    };
+    let on = if pages.len() == 1 {
+        "1 page".to_string()
+    } else {
+        format!("{} pages", pages.len())
+    };
+    format!(" (used {} times on {on}: {list})", uses.len())
 }
 
 /// The note naming the page and template of a render: `while rendering content/faq.md with the
@@ -425,7 +523,7 @@ fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
         Severity::Warning => Level::WARNING,
     };
     let path = d.file.as_ref().map(|p| display_path(p));
-    let message = format!("{}{}", d.message, on_pages(&d.pages));
+    let message = format!("{}{}{}", d.message, on_pages(&d.pages), used_at(&d.uses));
     let title = level.primary_title(message.as_str());
     let mut elements: Vec<annotate_snippets::Element<'_>> = Vec::new();
     match (&path, d.span, &d.line_text) {

@@ -493,7 +493,18 @@ impl Expander<'_> {
         .label(format!("its template {shown} stopped here"))
         .note(format!("the template is {shown}; the error is at {place}"))
         .help(help);
-        self.errors.push(e);
+        // The same error at its place in the template: where it is shown once several calls
+        // meet it (the mistake is then in the template, not in each call).
+        let mut in_template = d.clone();
+        in_template.pages.clear();
+        if in_template.file.is_none() {
+            in_template.file = Some(shown.clone().into());
+        }
+        let in_template = in_template.note(format!(
+            "the shortcode `{}` stopped here at each use named above; if those uses lack an argument this line needs, give it to each of them",
+            call.name
+        ));
+        self.errors.push(e.from_template(in_template));
     }
 
     /// Renders the `references()` placeholders, now that every citation and the section
