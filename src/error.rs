@@ -418,7 +418,9 @@ fn used_at(uses: &[Diagnostic]) -> String {
     named.sort_unstable();
     let names: Vec<String> = named.iter().map(|&i| place(&uses[i])).collect();
     let list = if names.len() == uses.len() {
-        let (last, rest) = names.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+        let (last, rest) = names
+            .split_last()
+            .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
         format!("{} and {last}", rest.join(", "))
     } else {
         format!("{} and {} more", names.join(", "), uses.len() - names.len())
