@@ -299,7 +299,8 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Likewise folds shortcode calls that met the same error in the shortcode's template (see
 /// [`Diagnostic::from_template`]) into that error, at the template, listing the calls in
 /// [`Diagnostic::uses`]; a call alone with its error stays as it is, at the call.
-/// The first of each kind keeps its place; other diagnostics are kept as they are.
+/// The first of each kind keeps its place; other diagnostics are kept as they are, but for
+/// one exactly like one before it, which is left out.
 /// Applying it twice changes nothing. Used by [`Error::into_diagnostics`] and
 /// [`render_each`], so that build, check, watch and serve (its error overlay too) show such a
 /// problem once.
@@ -308,6 +309,7 @@ pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut kinds: HashMap<Diagnostic, usize> = HashMap::new();
     let mut seen: HashSet<(usize, PageRender)> = HashSet::new();
     let mut seen_uses: HashSet<(usize, Diagnostic)> = HashSet::new();
+    let mut plain: HashSet<Diagnostic> = HashSet::new();
     for mut d in diagnostics {
         let (key, pages, uses) = if let Some(template) = &d.in_template {
             let mut key = (**template).clone();
@@ -320,7 +322,11 @@ pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
             let pages = std::mem::take(&mut d.pages);
             (d, pages, Vec::new())
         } else {
-            out.push(d);
+            // The very same diagnostic again (a theme's template is parsed under two names, so
+            // Tera reports its mistakes twice) says nothing new.
+            if plain.insert(d.clone()) {
+                out.push(d);
+            }
             continue;
         };
         let i = match kinds.get(&key) {
@@ -689,6 +695,99 @@ mod tests {
         let four = render_diagnostics(&["a", "b", "c", "d"].map(|p| on(p, "page.html")), false);
         assert!(four.contains("x (on 4 pages: a, b, c and d)\n"), "{four}");
         assert!(four.contains("with the template page.html\n"), "{four}");
+    }
+
+    /// A call of `note` on `page` at `line`:`col`, meeting the error `message` at line 2 of
+    /// its template.
+    fn call(page: &str, line: usize, col: usize, message: &str) -> Diagnostic {
+        let template = Diagnostic::error(format!("template error in note.html: {message}"))
+            .in_file("templates/shortcodes/note.html")
+            .at(Span::new(2, 4, 5), "<aside>\n{{ texte }}\n")
+            .help("did you mean `text`?");
+        Diagnostic::error(format!(
+            "the shortcode `note` could not be rendered (in {page}): {message}"
+        ))
+        .in_file(page)
+        .at_line(Span::new(line, col, 9), Some("{{ note() }}".into()))
+        .label("its template stopped here")
+        .from_template(template)
+    }
+
+    #[test]
+    fn the_same_shortcode_template_error_at_many_calls_is_shown_once_at_the_template() {
+        let mut all = vec![
+            call("content/a.md", 4, 5, "x"),
+            Diagnostic::error("other"),
+            call("content/a.md", 6, 1, "x"),
+            call("content/b.md", 4, 3, "x"),
+            call("content/a.md", 8, 7, "x"),
+            call("content/c.md", 2, 1, "a different mistake"),
+            call("content/b.md", 4, 30, "x"),
+        ];
+        // The same call twice (the same page collected twice) is one use.
+        all.push(all[0].clone());
+        let merged = merge_repeats(all);
+        assert_eq!(merged.len(), 3, "{merged:#?}");
+        assert_eq!(merged[0].uses.len(), 5);
+        assert_eq!(
+            merged[0].file.as_deref(),
+            Some(std::path::Path::new("templates/shortcodes/note.html"))
+        );
+        assert_eq!(merged[1].message, "other");
+        // Met at one call only: shown at the call, as it was.
+        assert_eq!(merged[2], call("content/c.md", 2, 1, "a different mistake"));
+        assert_eq!(merge_repeats(merged.clone()), merged, "idempotent");
+        // Folding in parts gives the same as folding at once.
+        let mut again = merge_repeats(vec![call("content/a.md", 4, 5, "x")]);
+        again.extend(merge_repeats(vec![call("content/a.md", 6, 1, "x")]));
+        assert_eq!(merge_repeats(again)[0].uses.len(), 2);
+
+        let text = render_diagnostics(&merged, false);
+        assert!(
+            text.starts_with("error: template error in note.html: x (used 5 times on 2 pages: content/a.md:4:5, content/a.md:6:1, content/b.md:4:3 and 2 more)\n --> templates/shortcodes/note.html:2:4\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("error: the shortcode `note` could not be rendered (in content/c.md): a different mistake\n --> content/c.md:2:1\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("3 errors found\n"), "{text}");
+    }
+
+    #[test]
+    fn uses_are_named_first_one_per_page() {
+        let uses = |places: &[(&str, usize)]| -> Vec<Diagnostic> {
+            places.iter().map(|(p, l)| call(p, *l, 1, "x")).collect()
+        };
+        assert_eq!(used_at(&uses(&[("a.md", 1)])), "");
+        assert_eq!(
+            used_at(&uses(&[("a.md", 1), ("a.md", 2)])),
+            " (used 2 times on 1 page: a.md:1:1 and a.md:2:1)"
+        );
+        assert_eq!(
+            used_at(&uses(&[("a.md", 1), ("a.md", 2), ("b.md", 3), ("b.md", 4)])),
+            " (used 4 times on 2 pages: a.md:1:1, a.md:2:1, b.md:3:1 and b.md:4:1)"
+        );
+        assert_eq!(
+            used_at(&uses(&[
+                ("a.md", 1),
+                ("a.md", 2),
+                ("a.md", 3),
+                ("b.md", 4),
+                ("c.md", 5),
+                ("d.md", 6)
+            ])),
+            " (used 6 times on 4 pages: a.md:1:1, b.md:4:1, c.md:5:1 and 3 more)"
+        );
+    }
+
+    #[test]
+    fn the_very_same_diagnostic_twice_is_shown_once() {
+        let d = Diagnostic::error("template error in page.html: there is no filter `x`")
+            .in_file("themes/default/templates/page.html")
+            .at_line(Span::new(6, 25, 6), Some("{{ a | x }}".into()));
+        let merged = merge_repeats(vec![d.clone(), Diagnostic::error("other"), d.clone()]);
+        assert_eq!(merged, vec![d, Diagnostic::error("other")]);
     }
 
     #[test]
