@@ -5,7 +5,7 @@
 //! runs the real binary on a small site (see [`crate::corpus`]) and asserts the exact message.
 
 use crate::corpus::{case, check, run_all};
-use crate::support::{Run, TestSite};
+use crate::support::{Run, TestSite, copy_tree};
 
 /// A `note` shortcode whose line 2 writes a variable no call gives (`texte` for `text`).
 const BAD_NOTE: &str = "<aside class=\"note\">\n{{ texte }}\n</aside>\n";
@@ -96,6 +96,36 @@ fn shortcode_templates_corpus() {
                 holds_n(
                     run,
                     "error: the shortcode `note` could not be rendered (in content/q.md): Variable `texte` is not defined\n --> content/q.md:6:1\n  |\n6 | {{ note(text=\"x\") }}\n  | ^^^^^^^^^^^^^^^^^^^^ its template templates/shortcodes/note.html stopped here\n  |\n  = note: the template is templates/shortcodes/note.html; the error is at templates/shortcodes/note.html:2:4\n  = help: did you mean `text`? Otherwise check the spelling; for a value that only some pages have, use `{% if name is defined %}` or `name | default(value=\"…\")`\n",
+                    1,
+                )
+            }),
+        ),
+        // The theme's templates are parsed under two names (`shortcodes/cite.html` and
+        // `default/templates/shortcodes/cite.html`): an unknown filter in one was printed twice.
+        case(
+            "unknown_filter_in_a_theme_shortcode_is_shown_once",
+            |s| {
+                let theme = s.path("themes/default");
+                copy_tree(
+                    &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
+                    &theme,
+                );
+                let cite = theme.join("templates/shortcodes/cite.html");
+                let text = std::fs::read_to_string(&cite).unwrap();
+                std::fs::write(
+                    &cite,
+                    text.replace("[{{ number }}]", "[{{ number | romn }}]"),
+                )
+                .unwrap();
+                s.file(
+                    "config.yaml",
+                    "title: \"Minimal site\"\nbase_url: \"https://example.org\"\ntheme: default\n",
+                );
+            },
+            check(|_, run| {
+                holds_n(
+                    run,
+                    "error: template error in themes/default/templates/shortcodes/cite.html: there is no filter `romn`\n --> themes/default/templates/shortcodes/cite.html:2:126\n  |\n2 | ...ence {{ number }}: {{ reference.short }}\">[{{ number | romn }}]</a></sup>\n  |                                                           ^^^^ unknown filter\n  |\n  = help: did you mean `round`?\n",
                     1,
                 )
             }),
