@@ -329,10 +329,21 @@ pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
             }
             continue;
         };
-        let i = match kinds.get(&key) {
+        // The calls of a shortcode give it different arguments, so the "did you mean" in the
+        // help of the same mistake in its template may differ from call to call: calls are
+        // folded whatever their help, and the first one's is shown.
+        let kind = if uses.is_empty() {
+            key.clone()
+        } else {
+            Diagnostic {
+                help: None,
+                ..key.clone()
+            }
+        };
+        let i = match kinds.get(&kind) {
             Some(&i) => i,
             None => {
-                kinds.insert(key.clone(), out.len());
+                kinds.insert(kind, out.len());
                 out.push(key);
                 out.len() - 1
             }
@@ -726,9 +737,16 @@ mod tests {
         ];
         // The same call twice (the same page collected twice) is one use.
         all.push(all[0].clone());
+        // A call with other arguments gets another "did you mean": the same mistake still.
+        let mut other_help = call("content/b.md", 9, 1, "x");
+        if let Some(t) = other_help.in_template.as_mut() {
+            t.help = Some("check the spelling".into());
+        }
+        all.push(other_help);
         let merged = merge_repeats(all);
         assert_eq!(merged.len(), 3, "{merged:#?}");
-        assert_eq!(merged[0].uses.len(), 5);
+        assert_eq!(merged[0].uses.len(), 6);
+        assert_eq!(merged[0].help.as_deref(), Some("did you mean `text`?"));
         assert_eq!(
             merged[0].file.as_deref(),
             Some(std::path::Path::new("templates/shortcodes/note.html"))
@@ -744,7 +762,7 @@ mod tests {
 
         let text = render_diagnostics(&merged, false);
         assert!(
-            text.starts_with("error: template error in note.html: x (used 5 times on 2 pages: content/a.md:4:5, content/a.md:6:1, content/b.md:4:3 and 2 more)\n --> templates/shortcodes/note.html:2:4\n"),
+            text.starts_with("error: template error in note.html: x (used 6 times on 2 pages: content/a.md:4:5, content/a.md:6:1, content/b.md:4:3 and 3 more)\n --> templates/shortcodes/note.html:2:4\n"),
             "{text}"
         );
         assert!(

@@ -11,7 +11,8 @@ use crate::support::{Run, TestSite, copy_tree};
 const BAD_NOTE: &str = "<aside class=\"note\">\n{{ texte }}\n</aside>\n";
 
 /// Two pages with five uses of `note`: three on `content/a.md` (lines 4, 6 and 8), two on
-/// `content/b.md` (both on line 4).
+/// `content/b.md` (both on line 4; the second gives `title` instead of `text`, so Tera's
+/// "did you mean" differs for it, yet it is the same mistake).
 fn five_uses_of_note(s: &TestSite) {
     s.file("templates/shortcodes/note.html", BAD_NOTE)
         .file(
@@ -20,7 +21,7 @@ fn five_uses_of_note(s: &TestSite) {
         )
         .file(
             "content/b.md",
-            "---\ntitle: B\n---\nB {{ note(text=\"w\") }} and {{ note(text=\"v\") }}.\n",
+            "---\ntitle: B\n---\nB {{ note(text=\"w\") }} and {{ note(title=\"v\") }}.\n",
         );
 }
 
