@@ -72,8 +72,9 @@ const BODY_MARKER: &str = "\u{E002}stillpoint-body\u{E003}";
 ///
 /// Errors (every one found, each at the call in the markdown file): a shortcode written wrongly
 /// (see [`super::parse`]), an unknown shortcode (with the closest known name), an error inside a
-/// shortcode's template (naming the template), a `src` that names no file, a `cite` of a key
-/// missing from `data/references.yaml`.
+/// shortcode's template (naming the template, and carrying the same error at its place in the
+/// template: [`crate::error::merge_repeats`] folds the calls that meet it into one diagnostic
+/// there), a `src` that names no file, a `cite` of a key missing from `data/references.yaml`.
 pub fn render(
     doc: &Doc<'_>,
     env: &Env<'_>,
