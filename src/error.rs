@@ -85,6 +85,14 @@ pub struct Diagnostic {
     /// Other places to show with their own snippet, in this or another file: where the value a
     /// template failed on was written in `config.yaml` or the front matter.
     pub related: Vec<Related>,
+    /// For an error inside a shortcode's template, met at the call this diagnostic points at:
+    /// the same error at its place in the template (see [`Diagnostic::from_template`]).
+    /// [`merge_repeats`] folds the calls that meet the same one into it.
+    pub in_template: Option<Box<Diagnostic>>,
+    /// The calls that met this error in a shortcode's template, each as its own diagnostic (with
+    /// `in_template`), once [`merge_repeats`] has folded two or more into this one, which is at
+    /// the template. Shown as "(used 12 times on 3 pages: …)" after the message.
+    pub uses: Vec<Diagnostic>,
 }
 
 /// A second place a [`Diagnostic`] shows: a file, a line of it, and a label.
@@ -123,6 +131,8 @@ impl Diagnostic {
             notes: Vec::new(),
             pages: Vec::new(),
             related: Vec::new(),
+            in_template: None,
+            uses: Vec::new(),
         }
     }
 
@@ -195,6 +205,15 @@ impl Diagnostic {
                 label: label.into(),
             });
         }
+        self
+    }
+
+    /// Records that this problem, at a shortcode call, is `template`: an error at a place in
+    /// the shortcode's template. One such call is shown as it is (the call may be what is
+    /// wrong: a bad argument); two or more calls with the same `template` are the same mistake
+    /// in the template, and [`merge_repeats`] folds them into `template`, naming the calls.
+    pub fn from_template(mut self, template: Diagnostic) -> Self {
+        self.in_template = Some(Box::new(template));
         self
     }
 
@@ -314,7 +333,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Folds diagnostics that are the same but for the page they were rendered for (a mistake in
 /// a template that every page uses) into one, listing the pages in the order they were found.
-/// The first of each kind keeps its place; diagnostics without pages are kept as they are.
+/// Likewise folds shortcode calls that met the same error in the shortcode's template (see
+/// [`Diagnostic::from_template`]) into that error, at the template, listing the calls in
+/// [`Diagnostic::uses`]; a call alone with its error stays as it is, at the call.
+/// The first of each kind keeps its place; other diagnostics are kept as they are, but for
+/// one exactly like one before it, which is left out.
 /// Applying it twice changes nothing. Used by [`Error::into_diagnostics`] and
 /// [`render_each`], so that build, check, watch and serve (its error overlay too) show such a
 /// problem once.
@@ -322,17 +345,43 @@ pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
     let mut kinds: HashMap<Diagnostic, usize> = HashMap::new();
     let mut seen: HashSet<(usize, PageRender)> = HashSet::new();
+    let mut seen_uses: HashSet<(usize, Diagnostic)> = HashSet::new();
+    let mut plain: HashSet<Diagnostic> = HashSet::new();
     for mut d in diagnostics {
-        if d.pages.is_empty() {
-            out.push(d);
+        let (key, pages, uses) = if let Some(template) = &d.in_template {
+            let mut key = (**template).clone();
+            key.uses.clear();
+            (key, Vec::new(), vec![d])
+        } else if !d.uses.is_empty() {
+            let uses = std::mem::take(&mut d.uses);
+            (d, Vec::new(), uses)
+        } else if !d.pages.is_empty() {
+            let pages = std::mem::take(&mut d.pages);
+            (d, pages, Vec::new())
+        } else {
+            // The very same diagnostic again (a theme's template is parsed under two names, so
+            // Tera reports its mistakes twice) says nothing new.
+            if plain.insert(d.clone()) {
+                out.push(d);
+            }
             continue;
-        }
-        let pages = std::mem::take(&mut d.pages);
-        let i = match kinds.get(&d) {
+        };
+        // The calls of a shortcode give it different arguments, so the "did you mean" in the
+        // help of the same mistake in its template may differ from call to call: calls are
+        // folded whatever their help, and the first one's is shown.
+        let kind = if uses.is_empty() {
+            key.clone()
+        } else {
+            Diagnostic {
+                help: None,
+                ..key.clone()
+            }
+        };
+        let i = match kinds.get(&kind) {
             Some(&i) => i,
             None => {
-                kinds.insert(d.clone(), out.len());
-                out.push(d);
+                kinds.insert(kind, out.len());
+                out.push(key);
                 out.len() - 1
             }
         };
@@ -341,8 +390,22 @@ pub fn merge_repeats(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
                 out[i].pages.push(p);
             }
         }
+        for u in uses {
+            if seen_uses.insert((i, u.clone())) {
+                out[i].uses.push(u);
+            }
+        }
     }
-    out
+    // One call with its error: shown at the call, where a bad argument would be.
+    out.into_iter()
+        .map(|mut d| {
+            if d.uses.len() == 1 {
+                d.uses.pop().unwrap_or(d)
+            } else {
+                d
+            }
+        })
+        .collect()
 }
 
 /// How many pages a merged diagnostic names before "and N more".
@@ -368,6 +431,60 @@ fn on_pages(pages: &[PageRender]) -> String {
         format!("{} and {} more", names.join(", "), pages.len() - named)
     };
     format!(" (on {} pages: {list})", pages.len())
+}
+
+/// ` (used 12 times on 3 pages: content/a.md:4:2, content/b.md:9:1, content/c.md:2:7 and
+/// 9 more)` for a shortcode template error met at several calls (`uses`); empty for fewer.
+/// The places named are the first call on each page, then the next calls, in the order found.
+fn used_at(uses: &[Diagnostic]) -> String {
+    if uses.len() < 2 {
+        return String::new();
+    }
+    let place = |u: &Diagnostic| {
+        let file = u.file.as_deref().map(display_path).unwrap_or_default();
+        match u.span {
+            Some(s) => format!("{file}:{}:{}", s.line, s.col),
+            None => file,
+        }
+    };
+    let mut pages: Vec<Option<&std::path::Path>> = Vec::new();
+    let mut firsts: Vec<usize> = Vec::new();
+    for (i, u) in uses.iter().enumerate() {
+        if !pages.contains(&u.file.as_deref()) {
+            pages.push(u.file.as_deref());
+            firsts.push(i);
+        }
+    }
+    // All places when one more would be all that is left out.
+    let mut named: Vec<usize> = if uses.len() <= PAGES_NAMED + 1 {
+        (0..uses.len()).collect()
+    } else {
+        firsts.into_iter().take(PAGES_NAMED).collect()
+    };
+    for i in 0..uses.len() {
+        if named.len() >= PAGES_NAMED.min(uses.len()) {
+            break;
+        }
+        if !named.contains(&i) {
+            named.push(i);
+        }
+    }
+    named.sort_unstable();
+    let names: Vec<String> = named.iter().map(|&i| place(&uses[i])).collect();
+    let list = if names.len() == uses.len() {
+        let (last, rest) = names
+            .split_last()
+            .map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
+        format!("{} and {last}", rest.join(", "))
+    } else {
+        format!("{} and {} more", names.join(", "), uses.len() - names.len())
+    };
+    let on = if pages.len() == 1 {
+        "1 page".to_string()
+    } else {
+        format!("{} pages", pages.len())
+    };
+    format!(" (used {} times on {on}: {list})", uses.len())
 }
 
 /// The note naming the page and template of a render: `while rendering content/faq.md with the
@@ -462,7 +579,7 @@ fn render_one(renderer: &Renderer, d: &Diagnostic) -> String {
         Severity::Warning => Level::WARNING,
     };
     let path = d.file.as_ref().map(|p| display_path(p));
-    let message = format!("{}{}", d.message, on_pages(&d.pages));
+    let message = format!("{}{}{}", d.message, on_pages(&d.pages), used_at(&d.uses));
     let title = level.primary_title(message.as_str());
     let mut elements: Vec<annotate_snippets::Element<'_>> = Vec::new();
     match (&path, d.span, &d.line_text) {
@@ -640,6 +757,106 @@ mod tests {
         let four = render_diagnostics(&["a", "b", "c", "d"].map(|p| on(p, "page.html")), false);
         assert!(four.contains("x (on 4 pages: a, b, c and d)\n"), "{four}");
         assert!(four.contains("with the template page.html\n"), "{four}");
+    }
+
+    /// A call of `note` on `page` at `line`:`col`, meeting the error `message` at line 2 of
+    /// its template.
+    fn call(page: &str, line: usize, col: usize, message: &str) -> Diagnostic {
+        let template = Diagnostic::error(format!("template error in note.html: {message}"))
+            .in_file("templates/shortcodes/note.html")
+            .at(Span::new(2, 4, 5), "<aside>\n{{ texte }}\n")
+            .help("did you mean `text`?");
+        Diagnostic::error(format!(
+            "the shortcode `note` could not be rendered (in {page}): {message}"
+        ))
+        .in_file(page)
+        .at_line(Span::new(line, col, 9), Some("{{ note() }}".into()))
+        .label("its template stopped here")
+        .from_template(template)
+    }
+
+    #[test]
+    fn the_same_shortcode_template_error_at_many_calls_is_shown_once_at_the_template() {
+        let mut all = vec![
+            call("content/a.md", 4, 5, "x"),
+            Diagnostic::error("other"),
+            call("content/a.md", 6, 1, "x"),
+            call("content/b.md", 4, 3, "x"),
+            call("content/a.md", 8, 7, "x"),
+            call("content/c.md", 2, 1, "a different mistake"),
+            call("content/b.md", 4, 30, "x"),
+        ];
+        // The same call twice (the same page collected twice) is one use.
+        all.push(all[0].clone());
+        // A call with other arguments gets another "did you mean": the same mistake still.
+        let mut other_help = call("content/b.md", 9, 1, "x");
+        if let Some(t) = other_help.in_template.as_mut() {
+            t.help = Some("check the spelling".into());
+        }
+        all.push(other_help);
+        let merged = merge_repeats(all);
+        assert_eq!(merged.len(), 3, "{merged:#?}");
+        assert_eq!(merged[0].uses.len(), 6);
+        assert_eq!(merged[0].help.as_deref(), Some("did you mean `text`?"));
+        assert_eq!(
+            merged[0].file.as_deref(),
+            Some(std::path::Path::new("templates/shortcodes/note.html"))
+        );
+        assert_eq!(merged[1].message, "other");
+        // Met at one call only: shown at the call, as it was.
+        assert_eq!(merged[2], call("content/c.md", 2, 1, "a different mistake"));
+        assert_eq!(merge_repeats(merged.clone()), merged, "idempotent");
+        // Folding in parts gives the same as folding at once.
+        let mut again = merge_repeats(vec![call("content/a.md", 4, 5, "x")]);
+        again.extend(merge_repeats(vec![call("content/a.md", 6, 1, "x")]));
+        assert_eq!(merge_repeats(again)[0].uses.len(), 2);
+
+        let text = render_diagnostics(&merged, false);
+        assert!(
+            text.starts_with("error: template error in note.html: x (used 6 times on 2 pages: content/a.md:4:5, content/a.md:6:1, content/b.md:4:3 and 3 more)\n --> templates/shortcodes/note.html:2:4\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("error: the shortcode `note` could not be rendered (in content/c.md): a different mistake\n --> content/c.md:2:1\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("3 errors found\n"), "{text}");
+    }
+
+    #[test]
+    fn uses_are_named_first_one_per_page() {
+        let uses = |places: &[(&str, usize)]| -> Vec<Diagnostic> {
+            places.iter().map(|(p, l)| call(p, *l, 1, "x")).collect()
+        };
+        assert_eq!(used_at(&uses(&[("a.md", 1)])), "");
+        assert_eq!(
+            used_at(&uses(&[("a.md", 1), ("a.md", 2)])),
+            " (used 2 times on 1 page: a.md:1:1 and a.md:2:1)"
+        );
+        assert_eq!(
+            used_at(&uses(&[("a.md", 1), ("a.md", 2), ("b.md", 3), ("b.md", 4)])),
+            " (used 4 times on 2 pages: a.md:1:1, a.md:2:1, b.md:3:1 and b.md:4:1)"
+        );
+        assert_eq!(
+            used_at(&uses(&[
+                ("a.md", 1),
+                ("a.md", 2),
+                ("a.md", 3),
+                ("b.md", 4),
+                ("c.md", 5),
+                ("d.md", 6)
+            ])),
+            " (used 6 times on 4 pages: a.md:1:1, b.md:4:1, c.md:5:1 and 3 more)"
+        );
+    }
+
+    #[test]
+    fn the_very_same_diagnostic_twice_is_shown_once() {
+        let d = Diagnostic::error("template error in page.html: there is no filter `x`")
+            .in_file("themes/default/templates/page.html")
+            .at_line(Span::new(6, 25, 6), Some("{{ a | x }}".into()));
+        let merged = merge_repeats(vec![d.clone(), Diagnostic::error("other"), d.clone()]);
+        assert_eq!(merged, vec![d, Diagnostic::error("other")]);
     }
 
     #[test]

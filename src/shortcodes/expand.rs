@@ -72,8 +72,9 @@ const BODY_MARKER: &str = "\u{E002}stillpoint-body\u{E003}";
 ///
 /// Errors (every one found, each at the call in the markdown file): a shortcode written wrongly
 /// (see [`super::parse`]), an unknown shortcode (with the closest known name), an error inside a
-/// shortcode's template (naming the template), a `src` that names no file, a `cite` of a key
-/// missing from `data/references.yaml`.
+/// shortcode's template (naming the template, and carrying the same error at its place in the
+/// template: [`crate::error::merge_repeats`] folds the calls that meet it into one diagnostic
+/// there), a `src` that names no file, a `cite` of a key missing from `data/references.yaml`.
 pub fn render(
     doc: &Doc<'_>,
     env: &Env<'_>,
@@ -493,7 +494,18 @@ impl Expander<'_> {
         .label(format!("its template {shown} stopped here"))
         .note(format!("the template is {shown}; the error is at {place}"))
         .help(help);
-        self.errors.push(e);
+        // The same error at its place in the template: where it is shown once several calls
+        // meet it (the mistake is then in the template, not in each call).
+        let mut in_template = d.clone();
+        in_template.pages.clear();
+        if in_template.file.is_none() {
+            in_template.file = Some(shown.clone().into());
+        }
+        let in_template = in_template.note(format!(
+            "the shortcode `{}` stopped here at each use named above; if those uses lack an argument this line needs, give it to each of them",
+            call.name
+        ));
+        self.errors.push(e.from_template(in_template));
     }
 
     /// Renders the `references()` placeholders, now that every citation and the section

@@ -16,6 +16,7 @@ mod cli;
 mod corpus;
 mod corpus_files;
 mod corpus_publish;
+mod corpus_shortcodes;
 mod corpus_templates;
 mod corpus_yaml;
 mod errors;
