@@ -124,6 +124,9 @@ pub struct References {
     pub entries: Vec<Entry>,
     /// False when the site has no `data/references.yaml`.
     pub exists: bool,
+    /// True when `data/references.yaml` exists but could not be read (its errors are reported
+    /// once, by whoever loaded it): citations then report nothing of their own.
+    pub unreadable: bool,
 }
 
 impl References {
@@ -149,6 +152,7 @@ impl References {
             return Ok(References {
                 entries: Vec::new(),
                 exists: true,
+                unreadable: false,
             });
         }
         let raw: Vec<(String, RawEntry)> = match crate::yaml::from_str::<
@@ -244,6 +248,7 @@ impl References {
         Ok(References {
             entries,
             exists: true,
+            unreadable: false,
         })
     }
 

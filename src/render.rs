@@ -375,8 +375,12 @@ pub fn site_retained(
     let references = match crate::references::References::load(&config.root) {
         Ok(r) => r,
         Err(e) => {
+            // Reported once here; the citations that needed the list stay quiet.
             errors.extend(e.into_diagnostics());
-            crate::references::References::default()
+            crate::references::References {
+                unreadable: true,
+                ..Default::default()
+            }
         }
     };
 

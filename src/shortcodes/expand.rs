@@ -417,6 +417,10 @@ impl Expander<'_> {
             );
             return false;
         };
+        if refs.unreadable {
+            // The list's own mistake is the one error; each citation would only repeat it.
+            return false;
+        }
         if !refs.exists {
             self.error(
                 arg.range.clone(),

