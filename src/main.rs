@@ -16,34 +16,56 @@ use stillpoint::serve::{ServeEvent, ServeOptions};
 use stillpoint::watch::{Notice, Rebuild, WatchEvent};
 use stillpoint::{BuildOptions, Diagnostic, config::Overrides, render_diagnostics};
 
+/// Writes `text` to stderr. A closed stderr (the reader of a pipe stopped early, as
+/// `stillpoint check | head -3` does) or any other write error is ignored: there is nowhere
+/// left to report it, and the exit code stays the one the command decided. Rust ignores
+/// SIGPIPE, so `eprint!` would panic (exit 101) there instead; every message of the binary goes
+/// through here (ripgrep does the same).
+fn to_stderr(text: &str) {
+    use std::io::Write;
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes()).and_then(|()| err.flush());
+}
+
+/// `eprint!` through [`to_stderr`].
+macro_rules! say_raw {
+    ($($arg:tt)*) => {
+        to_stderr(&format!($($arg)*))
+    };
+}
+
+/// `eprintln!` through [`to_stderr`].
+macro_rules! say {
+    ($($arg:tt)*) => {
+        to_stderr(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 /// Prints diagnostics to stderr, in colour when stderr is a terminal. The one place that
 /// prints them, for every command.
-#[allow(clippy::print_stderr)]
 fn report(diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", render_diagnostics(diagnostics, color));
+    say_raw!("{}", render_diagnostics(diagnostics, color));
 }
 
 /// Prints one watch/serve rebuild: its diagnostics, then its one summary line.
-#[allow(clippy::print_stderr)]
 fn report_rebuild(r: &Rebuild) {
     match &r.outcome {
         Ok(done) => report(&done.warnings),
         Err(diags) => report(diags),
     }
-    eprintln!("{}", r.summary_line());
+    say!("{}", r.summary_line());
 }
 
-#[allow(clippy::print_stderr)]
 fn report_notice(n: &Notice) {
     match n {
-        Notice::Polling(why) => eprintln!(
+        Notice::Polling(why) => say!(
             "note: file events are not available ({why}); checking for changes every few hundred ms instead"
         ),
-        Notice::WatchError(e) => eprintln!("note: the watcher reported: {e}"),
+        Notice::WatchError(e) => say!("note: the watcher reported: {e}"),
     }
 }
 
@@ -68,17 +90,16 @@ fn stop_flag() -> Arc<AtomicBool> {
     stop
 }
 
-#[allow(clippy::print_stderr)]
 fn build_command(args: BuildArgs, show_timings: bool) -> ExitCode {
     match stillpoint::build(&build_options(args)) {
         Ok(done) => {
             report(&done.warnings);
             if show_timings {
                 for (stage, us) in &done.timings.stages {
-                    eprintln!("{stage:>20}: {:>8.1} ms", *us as f64 / 1000.0);
+                    say!("{stage:>20}: {:>8.1} ms", *us as f64 / 1000.0);
                 }
             }
-            eprintln!(
+            say!(
                 "Built {} pages ({} files) into {} in {} ms",
                 done.pages,
                 done.files,
@@ -89,13 +110,12 @@ fn build_command(args: BuildArgs, show_timings: bool) -> ExitCode {
         }
         Err(e) => {
             report(&e.into_diagnostics());
-            eprintln!("The site was not built; the output folder is unchanged.");
+            say!("The site was not built; the output folder is unchanged.");
             ExitCode::from(1)
         }
     }
 }
 
-#[allow(clippy::print_stderr)]
 fn check_command(args: CheckArgs) -> ExitCode {
     let strict = args.strict;
     let options = stillpoint::check::CheckOptions {
@@ -117,15 +137,14 @@ fn check_command(args: CheckArgs) -> ExitCode {
     let found = stillpoint::check::check(&options);
     // Check prints its own summary line (with the page count) below the notes.
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    eprint!("{}", stillpoint::render_each(&found.diagnostics, color));
+    say_raw!("{}", stillpoint::render_each(&found.diagnostics, color));
     for note in &found.notes {
-        eprintln!("note: {note}");
+        say!("note: {note}");
     }
-    eprintln!("{}", found.summary_line());
+    say!("{}", found.summary_line());
     ExitCode::from(found.exit_code(strict))
 }
 
-#[allow(clippy::print_stderr)]
 fn new_command(args: cli::NewArgs) -> ExitCode {
     if let Some(cli::NewCommand::Page(page)) = args.what {
         return new_page_command(page);
@@ -141,7 +160,7 @@ fn new_command(args: cli::NewArgs) -> ExitCode {
     };
     match created {
         Ok(()) => {
-            eprintln!(
+            say!(
                 "Created a new site in {dir}.\nNext steps:\n  cd {dir}\n  stillpoint serve\nthen open http://127.0.0.1:1111/ and edit the files in content/.\n(Without the `stillpoint` command, from stillpoint's own folder: cargo run --release -- serve --root {dir}; `cargo install --locked --path .` there makes the command.)",
                 dir = dir.display(),
             );
@@ -154,21 +173,20 @@ fn new_command(args: cli::NewArgs) -> ExitCode {
     }
 }
 
-#[allow(clippy::print_stderr)]
 fn new_page_command(args: cli::NewPageArgs) -> ExitCode {
     let today = args
         .today
         .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
     match stillpoint::scaffold::new_page(&args.root, &args.name, today) {
         Ok(page) => {
-            eprintln!(
+            say!(
                 "Created {} (from {}).\nIts address will be {}",
                 page.file.display(),
                 page.archetype,
                 page.url
             );
             if page.draft {
-                eprintln!(
+                say!(
                     "It is a draft: `stillpoint serve --drafts` shows it; delete the line `draft: true` when it is ready to publish."
                 );
             }
@@ -181,7 +199,6 @@ fn new_page_command(args: cli::NewPageArgs) -> ExitCode {
     }
 }
 
-#[allow(clippy::print_stderr)]
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -192,7 +209,7 @@ fn main() -> ExitCode {
         Command::Watch(args) => {
             let stop = stop_flag();
             let options = build_options(args.build);
-            eprintln!(
+            say!(
                 "Watching {} for changes (Ctrl-C to stop)",
                 options.root.display()
             );
@@ -221,7 +238,7 @@ fn main() -> ExitCode {
                 poll: args.poll,
             };
             if !options.interface.is_loopback() {
-                eprintln!(
+                say!(
                     "warning: listening on {}, so other computers on the network can see this preview",
                     options.interface
                 );
@@ -230,11 +247,11 @@ fn main() -> ExitCode {
             let result = stillpoint::serve::serve(&options, &stop, |event| match event {
                 ServeEvent::Listening { url, port_note } => {
                     if let Some(note) = port_note {
-                        eprintln!("note: {note}");
+                        say!("note: {note}");
                     }
-                    eprintln!("Serving the site at {url} (Ctrl-C to stop)");
+                    say!("Serving the site at {url} (Ctrl-C to stop)");
                     if open && let Err(e) = opener::open(&url) {
-                        eprintln!("note: could not open the browser: {e}");
+                        say!("note: could not open the browser: {e}");
                     }
                 }
                 ServeEvent::Rebuilt(r) => report_rebuild(&r),

@@ -101,3 +101,58 @@ fn trial_corpus() {
     cases.extend(Vec::new());
     run_all("trial", cases);
 }
+
+/// The exit code of the binary run with `args` in `site`, its stdout and stderr pipes whose
+/// reading ends are closed right after it starts, before it writes anything (as
+/// `stillpoint build | head -1` does once `head` has its line).
+fn code_with_pipes_closed(site: &TestSite, args: &[&str]) -> Option<i32> {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_stillpoint"))
+        .args(args)
+        .current_dir(site.root())
+        .env("NO_COLOR", "1")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    drop(child.stderr.take());
+    child.wait().unwrap().code()
+}
+
+/// A closed pipe is not a crash: the exit code stays the command's own (it was 101, a panic
+/// in `eprint!`, since Rust ignores SIGPIPE).
+#[test]
+fn closed_pipe_keeps_the_exit_code() {
+    let good = TestSite::fixture("minimal");
+    let root = good.root().to_str().unwrap().to_string();
+    assert_eq!(
+        code_with_pipes_closed(&good, &["build", "--root", &root]),
+        Some(0)
+    );
+    assert_eq!(
+        code_with_pipes_closed(&good, &["check", "--root", &root]),
+        Some(0)
+    );
+
+    let bad = TestSite::fixture("minimal");
+    for i in 0..40 {
+        bad.file(
+            &format!("content/p{i}.md"),
+            "---\ntitle: P\n---\n[a](/nowhere/) [b](/nothing/) [c](/none/)\n",
+        );
+    }
+    let root = bad.root().to_str().unwrap().to_string();
+    assert_eq!(
+        code_with_pipes_closed(&bad, &["build", "--root", &root]),
+        Some(1)
+    );
+    assert_eq!(
+        code_with_pipes_closed(&bad, &["check", "--root", &root]),
+        Some(1)
+    );
+    assert_eq!(
+        code_with_pipes_closed(&bad, &["check", "--publish", "--root", &root]),
+        Some(1)
+    );
+}
