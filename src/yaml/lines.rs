@@ -44,6 +44,9 @@ enum Scan {
     OpenBracket(char, usize),
     /// A quoted value closed at this column, with more text after it.
     TextAfterQuote(char, usize),
+    /// A quoted item of a `{…}` or `[…]` (opened at the first column, closed at the second)
+    /// followed by more text without a comma: `["a/" "b/"]`, `{ name: "FAQ" url: x }`.
+    MissingComma(usize, usize),
     /// A plain value starting at this column holds `: ` (at the second column).
     ColonInValue(usize, usize),
 }
@@ -174,6 +177,22 @@ pub(crate) fn find_mistake(
                     },
                 });
             }
+            Scan::MissingComma(open, close) if syntax => {
+                // Inside `{…}` or `[…]`, text after a quoted item is almost always the next
+                // item, the comma between them forgotten.
+                let item: String = content.chars().skip(open).take(close + 1 - open).collect();
+                let after = byte(content, close + 1);
+                return Some(Mistake {
+                    span: Span::new(number, at(close + 1) + 1, 1),
+                    reason: format!("a comma is missing after {item}"),
+                    label: "a comma belongs here".into(),
+                    help: format!(
+                        "items of a `{{…}}` or `[…]` are separated by commas, like `{},{}`",
+                        &content[..after],
+                        content[after..].trim_end()
+                    ),
+                });
+            }
             Scan::ColonInValue(start, colon) if syntax => {
                 let (key, value) = split_key(content);
                 return Some(Mistake {
@@ -191,7 +210,7 @@ pub(crate) fn find_mistake(
                 });
             }
             Scan::OpenQuote(..) | Scan::OpenBracket(..) => unsure = true,
-            Scan::TextAfterQuote(..) | Scan::ColonInValue(..) => {}
+            Scan::TextAfterQuote(..) | Scan::MissingComma(..) | Scan::ColonInValue(..) => {}
         }
     }
     None
@@ -401,6 +420,7 @@ fn scan(content: &str) -> Scan {
                         i += 1;
                     }
                     Some(',' | ']' | '}') if !stack.is_empty() => {}
+                    Some(_) if !stack.is_empty() => return Scan::MissingComma(open, close),
                     Some(_) => return Scan::TextAfterQuote(c, close),
                 }
             }
@@ -741,6 +761,18 @@ mod tests {
             (
                 "title: FAQ: the questions\n",
                 (1, 11, "a value with `: ` in it needs quotes"),
+            ),
+            (
+                "menu:\n  - { name: \"FAQ\" url: \"@/faq.md\" }\n",
+                (2, 18, "a comma is missing after \"FAQ\""),
+            ),
+            (
+                "aliases: [\"a/\" \"b/\"]\n",
+                (1, 15, "a comma is missing after \"a/\""),
+            ),
+            (
+                "tags: ['x', 'y' z]\n",
+                (1, 16, "a comma is missing after 'y'"),
             ),
         ];
         for (src, (line, col, reason)) in cases {

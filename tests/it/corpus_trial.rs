@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::corpus::{Case, case, check, run_all};
+use crate::corpus::{Case, case, check, config, fails, page, run_all};
 use crate::support::{Run, TestSite, copy_tree};
 
 /// Copies the `cite` and `references` shortcode templates of the `citations` fixture into `s`,
@@ -95,10 +95,39 @@ fn one_error_at(run: &Run, place: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A quoted item of a `{…}` or `[…]` followed by more text: a comma is missing there. The advice
+/// used to be to put the whole line in single quotes, which would have made the menu entry
+/// text.
+fn missing_comma_cases() -> Vec<Case> {
+    vec![
+        config(
+            "missing_comma_in_menu_entry",
+            "title: \"Minimal site\"\nbase_url: \"https://example.org\"\nmenu:\n  - { name: \"About\" url: \"@/about.md\" }\n",
+            fails(&[
+                "error: invalid setting in config.yaml: a comma is missing after \"About\"\n --> config.yaml:4:20\n  |\n4 |   - { name: \"About\" url: \"@/about.md\" }\n  |                    ^ a comma belongs here\n  |\n  = help: items of a `{…}` or `[…]` are separated by commas, like `- { name: \"About\", url: \"@/about.md\" }`\n",
+            ]),
+        ),
+        page(
+            "missing_comma_in_front_matter_list",
+            "---\ntitle: Q\naliases: [\"a/\" \"b/\"]\n---\nBODY\n",
+            fails(&[
+                "error: invalid front matter in content/q.md: a comma is missing after \"a/\"\n --> content/q.md:3:15\n  |\n3 | aliases: [\"a/\" \"b/\"]\n  |               ^ a comma belongs here\n  |\n  = help: items of a `{…}` or `[…]` are separated by commas, like `aliases: [\"a/\", \"b/\"]`\n",
+            ]),
+        ),
+        page(
+            "missing_comma_single_quotes",
+            "---\ntitle: Q\ntags: ['calm', 'sleep' 'pain']\n---\nBODY\n",
+            fails(&[
+                "error: invalid front matter in content/q.md: a comma is missing after 'sleep'\n --> content/q.md:3:23\n",
+            ]),
+        ),
+    ]
+}
+
 #[test]
 fn trial_corpus() {
     let mut cases = reference_list_cases();
-    cases.extend(Vec::new());
+    cases.extend(missing_comma_cases());
     run_all("trial", cases);
 }
 
