@@ -131,7 +131,10 @@ pub enum NewCommand {
 #[derive(Debug, Args)]
 pub struct NewPageArgs {
     /// The page's title (`"Prices"` writes content/prices.md), or its file inside content/
-    /// (`faq/insurance.md`).
+    /// (`faq/insurance.md`). A name ending in .md is a file (folders are made as needed);
+    /// anything else is a title, made into a file name as a whole: a `/` in a title makes no
+    /// folder (`"Before / after"` writes content/before-after.md), except after a folder of
+    /// content/ that exists (`"faq/Insurance questions"` with content/faq/ there).
     #[arg(value_name = "TITLE_OR_FILE")]
     pub name: String,
     /// The site folder (the one holding config.yaml).

@@ -434,8 +434,10 @@ pub struct NewPage {
 ///
 /// `name` is a title (`Prices`, written to `content/prices.md`: the file name is the title's
 /// slug) or a file path ending in `.md` inside `content/` (`faq/insurance.md`, with or without
-/// a leading `content/`; its title is the file name in words, "Insurance"). A title may start
-/// with folders: `faq/Insurance questions` writes `content/faq/insurance-questions.md`.
+/// a leading `content/`; its title is the file name in words, "Insurance"). Any other name is a
+/// title, slugified as a whole (a `/` in it makes no folder), except that a title may follow a
+/// folder of `content/` that exists: `faq/Insurance questions` writes
+/// `content/faq/insurance-questions.md` when `content/faq/` is there.
 ///
 /// The archetype (Hugo's name and idea, simplified) is a markdown file, front matter and body,
 /// looked up first in the site's `archetypes/`, then in the theme's: `<section>.md` for a page
@@ -461,7 +463,7 @@ pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<New
             ..Overrides::default()
         },
     )?;
-    let relative = page_relative(name)?;
+    let (relative, title) = page_relative(root, name)?;
     let shown = Path::new("content").join(&relative);
     let path = root.join(&shown);
     if path.exists() || path.is_symlink() {
@@ -475,16 +477,6 @@ pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<New
         ));
     }
     let (folder, file_name) = relative.rsplit_once('/').unwrap_or(("", relative.as_str()));
-    let title = if content::is_markdown_name(name.trim()) {
-        let stem = match file_name {
-            "index.md" => folder.rsplit('/').next().unwrap_or(folder),
-            other => content::strip_markdown_ext(other),
-        };
-        crate::site::name_in_words(stem)
-    } else {
-        let typed = name.trim().trim_end_matches('/');
-        typed.rsplit('/').next().unwrap_or(typed).trim().to_string()
-    };
     // A bundle (`studio/index.md`) is a page of the section its folder is in.
     let section_folder = if file_name == "index.md" {
         folder.rsplit_once('/').map_or("", |(parent, _)| parent)
@@ -575,8 +567,15 @@ fn address_owner(config: &Config, path: &str) -> Option<PathBuf> {
         })
 }
 
-/// The page's path under `content/` for `stillpoint new page NAME` (see [`new_page`]).
-fn page_relative(name: &str) -> Result<String> {
+/// The page's path under `content/` and its title, for `stillpoint new page NAME` in the site
+/// at `root` (see [`new_page`]).
+///
+/// A NAME ending in `.md` or `.markdown` is a file: `/` separates folders, which are made as
+/// needed. Anything else is a title, slugified as a whole by the build's [`crate::site::slugify`]
+/// (`What? Why! 100% / Yes` -> `what-why-100-yes.md`); the only exception is a title after a
+/// folder of `content/` that exists already (`faq/Insurance questions` with `content/faq/`
+/// there), which goes into that folder. So a `/` in a title never makes a folder.
+fn page_relative(root: &Path, name: &str) -> Result<(String, String)> {
     let typed = name.trim();
     let bad = |why: &str, help: &str| {
         Error::one(
@@ -584,50 +583,72 @@ fn page_relative(name: &str) -> Result<String> {
                 .help(help.to_string()),
         )
     };
-    let trimmed = typed.trim_start_matches("./");
-    let trimmed = trimmed.strip_prefix("content/").unwrap_or(trimmed);
-    if trimmed.starts_with('/') || Path::new(trimmed).is_absolute() {
-        return Err(bad(
-            "a page's file is given from the content/ folder",
-            "write it like `faq/insurance.md` (for content/faq/insurance.md), or give a title: `stillpoint new page \"Prices\"`",
-        ));
-    }
-    let mut parts: Vec<String> = trimmed
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .map(str::to_string)
-        .collect();
-    if parts.iter().any(|p| p == "..") {
-        return Err(bad(
-            "a page must be inside the content/ folder",
-            "write the path from content/, without `..`, like `faq/insurance.md`",
-        ));
-    }
-    let Some(last) = parts.pop() else {
-        return Err(bad(
+    let no_name = || {
+        bad(
             "there is no title or file name",
             "give a title, like `stillpoint new page \"Prices\"`, or a file, like `stillpoint new page faq/insurance.md`",
-        ));
+        )
     };
-    let file_name = if content::is_markdown_name(&last) {
-        last
+    let (parts, title) = if content::is_markdown_name(typed) {
+        let trimmed = typed.trim_start_matches("./");
+        let trimmed = trimmed.strip_prefix("content/").unwrap_or(trimmed);
+        if trimmed.starts_with('/') || Path::new(trimmed).is_absolute() {
+            return Err(bad(
+                "a page's file is given from the content/ folder",
+                "write it like `faq/insurance.md` (for content/faq/insurance.md), or give a title: `stillpoint new page \"Prices\"`",
+            ));
+        }
+        let parts: Vec<String> = trimmed
+            .split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .map(str::to_string)
+            .collect();
+        if parts.iter().any(|p| p == "..") {
+            return Err(bad(
+                "a page must be inside the content/ folder",
+                "write the path from content/, without `..`, like `faq/insurance.md`",
+            ));
+        }
+        let (folder, file_name) = match parts.as_slice() {
+            [folder @ .., last] => (folder, last.as_str()),
+            [] => return Err(no_name()),
+        };
+        let stem = match file_name {
+            "index.md" => folder.last().map_or("index", String::as_str),
+            other => content::strip_markdown_ext(other),
+        };
+        let title = crate::site::name_in_words(stem);
+        (parts, title)
     } else {
-        let slug = crate::site::slugify(&last);
+        if typed.is_empty() {
+            return Err(no_name());
+        }
+        let (folder, title) = match typed.rsplit_once('/') {
+            Some((before, after)) if !after.trim().is_empty() => {
+                match content_folder(root, before) {
+                    Some(folder) => (folder, after.trim()),
+                    None => (Vec::new(), typed),
+                }
+            }
+            _ => (Vec::new(), typed),
+        };
+        let slug = crate::site::slugify(title);
         if slug.is_empty() {
             return Err(bad(
                 "the title has no letters or digits to make a file name from",
                 "give a title with letters, or a file name ending in .md",
             ));
         }
-        format!("{slug}.md")
+        let mut parts = folder;
+        parts.push(format!("{slug}.md"));
+        (parts, title.to_string())
     };
-    if file_name == "_index.md" {
+    if parts.last().is_some_and(|p| p == "_index.md") {
         return Err(bad(
             "`_index.md` is a section's own file, not a page",
             "create the section's _index.md by hand; `stillpoint new page` writes pages, like `blog/first-post.md`",
         ));
     }
-    parts.push(file_name);
     if let Some(hidden) = parts.iter().find(|p| content::is_ignored_name(p)) {
         return Err(Error::one(
             Diagnostic::error(format!(
@@ -636,7 +657,31 @@ fn page_relative(name: &str) -> Result<String> {
             .help("choose a name that starts with a letter or digit"),
         ));
     }
-    Ok(parts.join("/"))
+    Ok((parts.join("/"), title))
+}
+
+/// The folders of `typed` (the text before a title's last `/`) when it names a folder of
+/// `content/` under `root` that exists: `faq` or `content/faq` -> `["faq"]`, `.` or `content`
+/// -> `[]`. `None` for anything else (the `/` is then part of the title): a folder that does
+/// not exist, or a name with `..`, an empty part, or a hidden or editor's name.
+fn content_folder(root: &Path, typed: &str) -> Option<Vec<String>> {
+    if typed.is_empty() {
+        return None;
+    }
+    let t = typed.trim_start_matches("./");
+    let t = if t == "content" || t == "." {
+        ""
+    } else {
+        t.strip_prefix("content/").unwrap_or(t)
+    };
+    if t.is_empty() {
+        return Some(Vec::new());
+    }
+    let parts: Vec<String> = t.split('/').map(str::to_string).collect();
+    let clean = parts.iter().all(|p| {
+        !p.is_empty() && p.trim() == p && p != "." && p != ".." && !content::is_ignored_name(p)
+    });
+    (clean && root.join("content").join(t).is_dir()).then_some(parts)
 }
 
 /// Whether a page in `folder` (under `content/`) is in a health section: the nearest

@@ -185,3 +185,78 @@ fn closed_pipe_keeps_the_exit_code() {
         Some(1)
     );
 }
+
+/// `stillpoint new page NAME`: a NAME that does not end in `.md` is a title, slugified as a
+/// whole; a `/` in it made folders (`What? Why! 100% / Yes` made a folder `What? Why! 100% `
+/// and a page "Yes"). Only a folder of `content/` that exists is taken from before a `/`.
+#[test]
+fn new_page_title_with_odd_characters() {
+    let site = TestSite::fixture("minimal");
+    site.file("content/faq/first.md", "---\ntitle: First\n---\n");
+    let made = [
+        (
+            "What? Why! 100% / Yes",
+            "content/what-why-100-yes.md",
+            "What? Why! 100% / Yes",
+        ),
+        ("Prices   ", "content/prices.md", "Prices"),
+        (
+            "Über Café – Preise",
+            "content/uber-cafe-preise.md",
+            "Über Café – Preise",
+        ),
+        ("  / Gift cards", "content/gift-cards.md", "/ Gift cards"),
+        (
+            "blog/First post",
+            "content/blog-first-post.md",
+            "blog/First post",
+        ),
+        ("a/../b", "content/a-b.md", "a/../b"),
+        (
+            "faq/Insurance questions",
+            "content/faq/insurance-questions.md",
+            "Insurance questions",
+        ),
+        ("content/About us", "content/about-us.md", "About us"),
+        (
+            "care/after a session.md",
+            "content/care/after a session.md",
+            "After a session",
+        ),
+    ];
+    for (name, file, title) in made {
+        let run = site.run(&["new", "page", name, "--today", "2026-12-01"]);
+        run.success().stderr_has(&format!("Created {file} (from "));
+        let text = site.read(file);
+        assert!(
+            text.contains(&format!("title: \"{title}\"\n")),
+            "{name:?} -> {file}:\n{text}"
+        );
+    }
+    let no_letters = |typed: &str| {
+        format!(
+            "error: cannot make a page from `{typed}`: the title has no letters or digits to make a file name from\n |\n = help: give a title with letters, or a file name ending in .md\n"
+        )
+    };
+    let refused = [
+        ("/", no_letters("/")),
+        ("..", no_letters("..")),
+        ("?", no_letters("?")),
+        ("  ", "error: cannot make a page from ``: there is no title or file name\n |\n = help: give a title, like `stillpoint new page \"Prices\"`, or a file, like `stillpoint new page faq/insurance.md`\n".to_string()),
+        ("", "error: cannot make a page from ``: there is no title or file name\n".to_string()),
+        ("../x.md", "error: cannot make a page from `../x.md`: a page must be inside the content/ folder\n |\n = help: write the path from content/, without `..`, like `faq/insurance.md`\n".to_string()),
+    ];
+    for (name, message) in refused {
+        let run = site.run(&["new", "page", name, "--today", "2026-12-01"]);
+        run.code(1).stderr_has(&message);
+    }
+    // Nothing but the pages above was made: no folder from a title's `/`.
+    let mut folders: Vec<String> = std::fs::read_dir(site.path("content"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    folders.sort();
+    assert_eq!(folders, ["care", "faq"], "folders in content/");
+}
