@@ -807,21 +807,49 @@ mod tests {
 
     #[test]
     fn page_names_become_paths_under_content() {
-        for (name, want) in [
-            ("Prices", "prices.md"),
-            ("Prices & fees", "prices-fees.md"),
-            ("Über uns", "uber-uns.md"),
-            ("faq/insurance.md", "faq/insurance.md"),
-            ("content/faq/insurance.md", "faq/insurance.md"),
-            ("./content/faq.md", "faq.md"),
-            ("faq/Insurance questions", "faq/insurance-questions.md"),
-            ("studio/index.md", "studio/index.md"),
-            ("Notes.markdown", "Notes.markdown"),
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("content/faq")).unwrap();
+        std::fs::create_dir_all(root.path().join("content/.drafts")).unwrap();
+        for (name, want, title) in [
+            ("Prices", "prices.md", "Prices"),
+            ("Prices & fees", "prices-fees.md", "Prices & fees"),
+            ("Über uns", "uber-uns.md", "Über uns"),
+            ("faq/insurance.md", "faq/insurance.md", "Insurance"),
+            ("content/faq/insurance.md", "faq/insurance.md", "Insurance"),
+            ("./content/faq.md", "faq.md", "Faq"),
+            ("studio/index.md", "studio/index.md", "Studio"),
+            ("Notes.markdown", "Notes.markdown", "Notes"),
+            // A title after a folder of content/ that exists goes into it...
+            (
+                "faq/Insurance questions",
+                "faq/insurance-questions.md",
+                "Insurance questions",
+            ),
+            ("content/faq/Cost", "faq/cost.md", "Cost"),
+            // ... any other `/` is part of the title.
+            (
+                "What? Why! 100% / Yes",
+                "what-why-100-yes.md",
+                "What? Why! 100% / Yes",
+            ),
+            ("blog/First post", "blog-first-post.md", "blog/First post"),
+            ("faq/../Cost", "faq-cost.md", "faq/../Cost"),
+            (".drafts/Cost", "drafts-cost.md", ".drafts/Cost"),
+            ("/ Yes", "yes.md", "/ Yes"),
+            ("faq/", "faq.md", "faq/"),
         ] {
-            assert_eq!(page_relative(name).unwrap(), want, "{name}");
+            assert_eq!(
+                page_relative(root.path(), name).unwrap(),
+                (want.to_string(), title.to_string()),
+                "{name}"
+            );
         }
         for name in [
             "",
+            "  ",
+            "/",
+            "..",
+            "?",
             "/etc/x.md",
             "../x.md",
             "a/../../x.md",
@@ -830,7 +858,7 @@ mod tests {
             ".x.md",
             ".drafts/x.md",
         ] {
-            assert!(page_relative(name).is_err(), "{name}");
+            assert!(page_relative(root.path(), name).is_err(), "{name}");
         }
     }
 
