@@ -159,7 +159,8 @@ pub(crate) fn options() -> Options {
 /// Render a page body. `body` is the markdown after the front matter; `first_line` is the 1-based line
 /// number in the source file where `body` begins (so spans are file positions).
 ///
-/// Every link and image destination goes through `resolver`: `External` leaves it alone, `Internal`
+/// Every link and image destination goes through `resolver`, markdown's and those written as
+/// raw HTML (the `href` of `<a>`, the `src` of `<img>`): `External` leaves it alone, `Internal`
 /// rewrites it (and records an [`AnchorRef`] when it has an anchor), `Broken` keeps it as written
 /// and records a [`LinkProblem`]. Never fails and never panics; a CRLF body is fine (spans don't
 /// count `\r`). Cost is linear in the body: one parse, two passes over the events, one HTML write.
@@ -226,6 +227,8 @@ pub fn render_mapped(
     let mut images_seen = 0usize;
     // Inside a fenced or indented code block, text is code: `](a b)` there is not a link.
     let mut code_blocks = 0usize;
+    // The event index of the open HTML block's start: its lines are read as one text at its end.
+    let mut html_block: Option<usize> = None;
 
     for i in 0..events.len() {
         // Summary bounds: the first top-level paragraph, and a top-level `<!-- more -->` line.
@@ -255,6 +258,7 @@ pub fn render_mapped(
                 }
                 match tag {
                     Tag::CodeBlock(_) => code_blocks += 1,
+                    Tag::HtmlBlock => html_block = Some(i),
                     Tag::Heading { level, .. } => {
                         open_heading = Some((i, heading_level(*level)));
                         heading_text.clear();
@@ -312,6 +316,18 @@ pub fn render_mapped(
                     }
                     TagEnd::Heading(_) => heading_closed = true,
                     TagEnd::CodeBlock => code_blocks = code_blocks.saturating_sub(1),
+                    TagEnd::HtmlBlock => {
+                        if let Some(start) = html_block.take() {
+                            resolve_raw_html(
+                                &mut events,
+                                start + 1..i,
+                                body,
+                                resolver,
+                                &mut positions,
+                                &mut out,
+                            );
+                        }
+                    }
                     TagEnd::Image => {
                         image_nesting = image_nesting.saturating_sub(1);
                         image_closed = image_nesting == 0;
@@ -370,6 +386,16 @@ pub fn render_mapped(
                 in_word = false;
             }
             _ => {}
+        }
+        if matches!(events.get(i), Some((Event::InlineHtml(_), _))) {
+            resolve_raw_html(
+                &mut events,
+                i..i + 1,
+                body,
+                resolver,
+                &mut positions,
+                &mut out,
+            );
         }
         if image_closed && let Some((start, written, title, problems, range)) = open_image.take() {
             let first = images_seen == 0;
@@ -704,6 +730,199 @@ fn resolve_link(
             span: positions.span(range.clone()),
         }),
     }
+}
+
+/// Resolves the `href` of each `<a>` and the `src` of each `<img>` written as raw HTML in the
+/// events `range` (the lines of one HTML block, or one inline tag) exactly as a markdown link's
+/// destination ([`resolve_link`]): an internal one is rewritten in place (`@/faq.md` becomes the
+/// page's address) and its anchor recorded, a broken one recorded as a [`LinkProblem`] at the
+/// attribute's value. Tags inside HTML comments, `<script>` and `<style>` are left alone.
+fn resolve_raw_html(
+    events: &mut [(Event<'_>, Range<usize>)],
+    range: Range<usize>,
+    body: &str,
+    resolver: &dyn LinkResolver,
+    positions: &mut Positions<'_>,
+    out: &mut Rendered,
+) {
+    // The events' text as one, and where each event's text starts in it.
+    let mut text = String::new();
+    let mut pieces: Vec<(usize, usize)> = Vec::new();
+    for (j, (event, _)) in events.iter().enumerate().take(range.end).skip(range.start) {
+        if let Event::Html(t) | Event::InlineHtml(t) = event {
+            pieces.push((j, text.len()));
+            text.push_str(t);
+        }
+    }
+    let targets = raw_html_targets(&text);
+    if targets.is_empty() {
+        return;
+    }
+    // Rewrites to make: (event index, byte range in its text, new value).
+    let mut edits: Vec<(usize, Range<usize>, String)> = Vec::new();
+    for value in targets {
+        let k = pieces.partition_point(|&(_, at)| at <= value.start) - 1;
+        let (j, at) = pieces[k];
+        let piece_end = pieces.get(k + 1).map_or(text.len(), |&(_, next)| next);
+        let written = &text[value.clone()];
+        let local = value.start - at..value.end - at;
+        // The value's place in the body: the event's text is the body's at its range, except
+        // in a container (a `> ` quote) where the line's prefix is left out.
+        let (event, event_range) = &events[j];
+        let own = match event {
+            Event::Html(t) | Event::InlineHtml(t) => t.as_ref(),
+            _ => "",
+        };
+        let start = if body.get(event_range.clone()) == Some(own) {
+            event_range.start + local.start
+        } else {
+            body.get(event_range.clone())
+                .and_then(|b| b.find(written))
+                .map_or(event_range.start, |f| event_range.start + f)
+        };
+        let span = positions.span(start..start + written.len());
+        let target = crate::seo::decode_entities(written);
+        match resolver.resolve(&target) {
+            LinkTarget::External => {}
+            LinkTarget::Internal { url, page, anchor } => {
+                if let Some(anchor) = anchor {
+                    out.anchors.push(AnchorRef {
+                        page,
+                        anchor,
+                        target: target.clone(),
+                        span,
+                    });
+                }
+                if url != target && value.end <= piece_end {
+                    edits.push((j, local, escape_attribute(&url)));
+                }
+            }
+            LinkTarget::Broken { message, help } => out.problems.push(LinkProblem {
+                message,
+                help,
+                span,
+            }),
+        }
+    }
+    // Each event's edits from the last to the first, so earlier ranges stay valid.
+    for (j, local, new) in edits.into_iter().rev() {
+        if let Some((Event::Html(t) | Event::InlineHtml(t), _)) = events.get_mut(j) {
+            let mut changed = t.to_string();
+            changed.replace_range(local, &new);
+            *t = CowStr::from(changed);
+        }
+    }
+}
+
+/// A URL made safe to write as an HTML attribute's value, quoted or not.
+fn escape_attribute(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            ' ' => out.push_str("%20"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The byte ranges of the values of `href` in `<a>` tags and `src` in `<img>` tags of raw HTML
+/// `html` (quoted or not, quotes left out), in order. Tags inside `<!-- … -->`, `<script>` and
+/// `<style>` are skipped; names are matched in any case (HTML's rule).
+fn raw_html_targets(html: &str) -> Vec<Range<usize>> {
+    let bytes = html.as_bytes();
+    let lower = html.to_ascii_lowercase();
+    let mut found = Vec::new();
+    let mut i = 0;
+    while let Some(lt) = html.get(i..).and_then(|r| r.find('<')) {
+        i += lt;
+        if lower[i..].starts_with("<!--") {
+            i = lower[i + 4..]
+                .find("-->")
+                .map_or(html.len(), |e| i + 4 + e + 3);
+            continue;
+        }
+        let name_start = i + 1;
+        let mut k = name_start;
+        while k < bytes.len() && bytes[k].is_ascii_alphanumeric() {
+            k += 1;
+        }
+        let name = &lower[name_start..k];
+        if name.is_empty() {
+            i += 1;
+            continue;
+        }
+        let wanted = match name {
+            "a" => Some("href"),
+            "img" => Some("src"),
+            _ => None,
+        };
+        // The attributes, up to the tag's `>`.
+        loop {
+            while k < bytes.len() && (bytes[k].is_ascii_whitespace() || bytes[k] == b'/') {
+                k += 1;
+            }
+            if k >= bytes.len() || bytes[k] == b'>' {
+                break;
+            }
+            let attr_start = k;
+            while k < bytes.len()
+                && !bytes[k].is_ascii_whitespace()
+                && !matches!(bytes[k], b'=' | b'>' | b'/')
+            {
+                k += 1;
+            }
+            let attr = &lower[attr_start..k];
+            let mut v = k;
+            while v < bytes.len() && bytes[v].is_ascii_whitespace() {
+                v += 1;
+            }
+            if bytes.get(v) != Some(&b'=') {
+                if k == attr_start {
+                    k += 1;
+                }
+                continue;
+            }
+            v += 1;
+            while v < bytes.len() && bytes[v].is_ascii_whitespace() {
+                v += 1;
+            }
+            let value = match bytes.get(v) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let end = html[v + 1..]
+                        .find(q as char)
+                        .map_or(html.len(), |e| v + 1 + e);
+                    k = (end + 1).min(html.len());
+                    v + 1..end
+                }
+                _ => {
+                    let mut end = v;
+                    while end < bytes.len()
+                        && !bytes[end].is_ascii_whitespace()
+                        && bytes[end] != b'>'
+                    {
+                        end += 1;
+                    }
+                    k = end;
+                    v..end
+                }
+            };
+            if wanted == Some(attr) {
+                found.push(value);
+            }
+        }
+        i = (k + 1).min(html.len());
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            i = lower[i..].find(&close).map_or(html.len(), |e| i + e);
+        }
+    }
+    found
 }
 
 /// A link or image that CommonMark reads as plain text because its destination has a space in
@@ -1787,5 +2006,45 @@ mod tests {
         assert_eq!(r.problems[69_999].span.col, 69_999 * 15 + 1);
         let r = render(&many_headings, 1, &TestResolver);
         assert_eq!(r.toc.last().map(|h| h.id.as_str()), Some("same-2999"));
+    }
+
+    #[test]
+    fn raw_html_links_and_images_are_resolved_like_markdown_ones() {
+        let body = "See <a href=\"@/faq.md\">FAQ</a> and <A HREF='@/nope.md'>x</A>.\n\n<p><img alt=\"r\" src=\"@/nope.md\"> <a href=\"@/faq.md#x\">y</a></p>\n\n<div>\n<a\n  href=\"@/faq.md\">z</a> <!-- <a href=\"@/nope.md\"> -->\n</div>\n\n> <a href=\"#top\">up</a> <a href=https://e.org/>e</a>\n\n```\n<a href=\"@/nope.md\">code</a>\n```\n";
+        let r = render(body, 3, &TestResolver);
+        assert_eq!(
+            r.html,
+            "<p>See <a href=\"https://example.com/faq/\">FAQ</a> and <A HREF='@/nope.md'>x</A>.</p>\n<p><img alt=\"r\" src=\"@/nope.md\"> <a href=\"https://example.com/faq/#x\">y</a></p>\n<div>\n<a\n  href=\"https://example.com/faq/\">z</a> <!-- <a href=\"@/nope.md\"> -->\n</div>\n<blockquote>\n<p><a href=\"#top\">up</a> <a href=https://e.org/>e</a></p>\n</blockquote>\n<pre><code>&lt;a href=\"@/nope.md\"&gt;code&lt;/a&gt;\n</code></pre>\n"
+        );
+        // Broken ones at their value's file position (the body starts on line 3).
+        let at: Vec<(usize, usize, usize)> = r
+            .problems
+            .iter()
+            .map(|p| (p.span.line, p.span.col, p.span.len))
+            .collect();
+        assert_eq!(at, [(3, 45, 9), (5, 22, 9)]);
+        assert_eq!(
+            r.problems[0].message,
+            "link to a page that does not exist: `@/nope.md`"
+        );
+        let anchors: Vec<(&str, &str, usize, usize)> = r
+            .anchors
+            .iter()
+            .map(|a| (a.page.as_str(), a.target.as_str(), a.span.line, a.span.col))
+            .collect();
+        assert_eq!(
+            anchors,
+            [("faq.md", "@/faq.md#x", 5, 43), ("this.md", "#top", 12, 12)]
+        );
+    }
+
+    #[test]
+    fn raw_html_targets_skip_comments_scripts_and_other_attributes() {
+        let html = "<a title=\"<img src=x>\" href=a>1</a><!-- <a href=\"b\"> --><script>let s = '<a href=\"c\">';</script><IMG data-src=\"d\" SRC = 'e' /><link href=\"f\"><a href=\"g&amp;h\">";
+        let found: Vec<&str> = raw_html_targets(html)
+            .into_iter()
+            .map(|r| &html[r])
+            .collect();
+        assert_eq!(found, ["a", "e", "g&amp;h"]);
     }
 }

@@ -75,7 +75,7 @@ pub fn plain_text(html: &str) -> String {
 
 /// Decodes the character references pulldown-cmark writes (`&amp;`, `&lt;`, `&gt;`,
 /// `&quot;`, `&#39;`) and any numeric one; others are kept as written.
-fn decode_entities(s: &str) -> String {
+pub(crate) fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }

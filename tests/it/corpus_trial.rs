@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::corpus::{Case, case, check, config, fails, page, run_all};
+use crate::corpus::{Case, builds, case, check, config, fails, page, run_all};
 use crate::support::{Run, TestSite, copy_tree};
 
 /// Copies the `cite` and `references` shortcode templates of the `citations` fixture into `s`,
@@ -124,10 +124,58 @@ fn missing_comma_cases() -> Vec<Case> {
     ]
 }
 
+/// Links and images written as raw HTML in a page: checked as markdown's are, with the same
+/// message at the address's place; `@/` becomes the page's address. They used to pass
+/// unchecked, and `@/about.md` was published as written.
+fn raw_html_cases() -> Vec<Case> {
+    vec![
+        page(
+            "raw_html_links_to_nothing",
+            "---\ntitle: Q\n---\nSee <a href=\"/nothing/\">x</a> and <a href=\"@/nope.md\">y</a>.\n",
+            fails(&[
+                "error: link to a file that the site does not have: `/nothing/` (it points to /nothing) (in content/q.md)\n --> content/q.md:4:14\n  |\n4 | See <a href=\"/nothing/\">x</a> and <a href=\"@/nope.md\">y</a>.\n  |              ^^^^^^^^^ broken link\n  |\n  = help: link to pages with their file name, like `[FAQ](@/faq.md)`; they are checked and survive a change of address\n",
+                "error: link to a page that does not exist: `@/nope.md` (in content/q.md)\n --> content/q.md:4:44\n  |\n4 | See <a href=\"/nothing/\">x</a> and <a href=\"@/nope.md\">y</a>.\n  |                                            ^^^^^^^^^ broken link\n  |\n  = help: link to a page by its file under content/, like `@/faq.md`\n",
+                "2 errors found\n",
+            ]),
+        ),
+        page(
+            "raw_html_images_of_nothing",
+            "---\ntitle: Q\n---\n<p><img alt=\"r\" src=\"nothing.png\">\n<img alt=\"room\" src=\"/images/nothing.png\"></p>\n",
+            fails(&[
+                "error: link to a file that the site does not have: `nothing.png` (it points to /q/nothing.png) (in content/q.md)\n --> content/q.md:4:22\n",
+                "error: link to a file that the site does not have: `/images/nothing.png` (it points to /images/nothing.png) (in content/q.md)\n --> content/q.md:5:22\n  |\n5 | <img alt=\"room\" src=\"/images/nothing.png\"></p>\n  |                      ^^^^^^^^^^^^^^^^^^^ broken link\n",
+                "2 errors found\n",
+            ]),
+        ),
+        page(
+            "raw_html_anchor_that_does_not_exist",
+            "---\ntitle: Q\n---\n<a href=\"#nowhere\">up</a>\n\n## Top\n",
+            fails(&[
+                "error: link to an anchor that does not exist: `#nowhere` (no heading or element with id `nowhere` in content/q.md) (in content/q.md)\n --> content/q.md:4:10\n",
+            ]),
+        ),
+        page(
+            "raw_html_page_link_becomes_its_address",
+            "---\ntitle: Q\n---\nSee <a href=\"@/about.md\">about</a>.\n\n<div>\n<a class=\"b\"\n   href='@/about.md'>again</a> <!-- <a href=\"@/nope.md\"> -->\n</div>\n",
+            builds(&[
+                (
+                    "public/q/index.html",
+                    "See <a href=\"https://example.org/about/\">about</a>.",
+                ),
+                (
+                    "public/q/index.html",
+                    "<a class=\"b\"\n   href='https://example.org/about/'>again</a> <!-- <a href=\"@/nope.md\"> -->",
+                ),
+            ]),
+        ),
+    ]
+}
+
 #[test]
 fn trial_corpus() {
     let mut cases = reference_list_cases();
     cases.extend(missing_comma_cases());
+    cases.extend(raw_html_cases());
     run_all("trial", cases);
 }
 
