@@ -44,8 +44,9 @@ enum Scan {
     OpenBracket(char, usize),
     /// A quoted value closed at this column, with more text after it.
     TextAfterQuote(char, usize),
-    /// A quoted item of a `{…}` or `[…]` (opened at the first column, closed at the second)
-    /// followed by more text without a comma: `["a/" "b/"]`, `{ name: "FAQ" url: x }`.
+    /// An item of a `{…}` or `[…]` (from the first column to the second, included) followed by
+    /// more without a comma: a quoted one followed by text (`["a/" "b/"]`,
+    /// `{ name: "FAQ" url: x }`), or a plain value followed by a key (`{ name: FAQ url: x }`).
     MissingComma(usize, usize),
     /// A plain value starting at this column holds `: ` (at the second column).
     ColonInValue(usize, usize),
@@ -181,15 +182,26 @@ pub(crate) fn find_mistake(
                 // Inside `{…}` or `[…]`, text after a quoted item is almost always the next
                 // item, the comma between them forgotten.
                 let item: String = content.chars().skip(open).take(close + 1 - open).collect();
+                let item = if item.starts_with(['"', '\'']) {
+                    item
+                } else {
+                    format!("`{item}`")
+                };
                 let after = byte(content, close + 1);
+                let rest = &content[after..];
+                let comma = if rest.starts_with([' ', '\t']) {
+                    ","
+                } else {
+                    ", "
+                };
                 return Some(Mistake {
                     span: Span::new(number, at(close + 1) + 1, 1),
                     reason: format!("a comma is missing after {item}"),
                     label: "a comma belongs here".into(),
                     help: format!(
-                        "items of a `{{…}}` or `[…]` are separated by commas, like `{},{}`",
+                        "items of a `{{…}}` or `[…]` are separated by commas, like `{}{comma}{}`",
                         &content[..after],
-                        content[after..].trim_end()
+                        rest.trim_end()
                     ),
                 });
             }
@@ -388,7 +400,9 @@ fn scan(content: &str) -> Scan {
     let chars: Vec<char> = content.chars().collect();
     let n = chars.len();
     let mut i = 0;
-    let mut stack: Vec<(char, usize)> = Vec::new();
+    // Open `{`/`[`: the bracket, its column, and (in a `{…}`) whether a key was read and its
+    // value is being read.
+    let mut stack: Vec<(char, usize, bool)> = Vec::new();
     // A key was read on this line in block context (`name: `): a second one is an error.
     let mut keyed = false;
     let skip_space = |i: &mut usize| {
@@ -414,8 +428,9 @@ fn scan(content: &str) -> Scan {
                 match chars.get(i) {
                     None | Some('#') => break,
                     Some(':') if chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t') => {
-                        if stack.is_empty() {
-                            keyed = true;
+                        match stack.last_mut() {
+                            None => keyed = true,
+                            Some(top) => top.2 = true,
                         }
                         i += 1;
                     }
@@ -425,17 +440,22 @@ fn scan(content: &str) -> Scan {
                 }
             }
             '[' | '{' => {
-                stack.push((c, i));
+                stack.push((c, i, false));
                 i += 1;
             }
             ']' | '}' => {
                 let want = if c == ']' { '[' } else { '{' };
-                if stack.last().is_some_and(|(b, _)| *b == want) {
+                if stack.last().is_some_and(|(b, _, _)| *b == want) {
                     stack.pop();
                 }
                 i += 1;
             }
-            ',' if !stack.is_empty() => i += 1,
+            ',' if !stack.is_empty() => {
+                if let Some(top) = stack.last_mut() {
+                    top.2 = false;
+                }
+                i += 1;
+            }
             '-' | '?' if stack.is_empty() && chars.get(i + 1).is_none_or(|c| *c == ' ') => {
                 keyed = false;
                 i += 1;
@@ -469,6 +489,20 @@ fn scan(content: &str) -> Scan {
                     i += 1;
                 }
                 if i < n && chars[i] == ':' {
+                    if let Some(top) = stack.last_mut() {
+                        // A second key in one entry of a `{…}`: `{ name: FAQ url: x }` is
+                        // `name: FAQ` and `url: x` without the comma between them.
+                        if top.0 == '{' && top.2 {
+                            let words = &chars[start..i];
+                            if let Some(gap) = words.iter().rposition(|c| *c == ' ' || *c == '\t')
+                                && let Some(last) =
+                                    words[..gap].iter().rposition(|c| *c != ' ' && *c != '\t')
+                            {
+                                return Scan::MissingComma(start, start + last);
+                            }
+                        }
+                        top.2 = true;
+                    }
                     if stack.is_empty() {
                         if keyed {
                             return Scan::ColonInValue(start, i);
@@ -484,7 +518,7 @@ fn scan(content: &str) -> Scan {
         }
     }
     match stack.first() {
-        Some((b, col)) => Scan::OpenBracket(*b, *col),
+        Some((b, col, _)) => Scan::OpenBracket(*b, *col),
         None => Scan::Fine,
     }
 }
@@ -773,6 +807,14 @@ mod tests {
             (
                 "tags: ['x', 'y' z]\n",
                 (1, 16, "a comma is missing after 'y'"),
+            ),
+            (
+                "menu:\n  - { name: Our FAQ url: \"@/faq.md\" }\n",
+                (2, 20, "a comma is missing after `Our FAQ`"),
+            ),
+            (
+                "menu:\n  - { name: \"FAQ\", url: x weight: 3 }\n",
+                (2, 26, "a comma is missing after `x`"),
             ),
         ];
         for (src, (line, col, reason)) in cases {

@@ -114,6 +114,13 @@ fn missing_comma_cases() -> Vec<Case> {
                 "error: invalid front matter in content/q.md: a comma is missing after \"a/\"\n --> content/q.md:3:15\n  |\n3 | aliases: [\"a/\" \"b/\"]\n  |               ^ a comma belongs here\n  |\n  = help: items of a `{…}` or `[…]` are separated by commas, like `aliases: [\"a/\", \"b/\"]`\n",
             ]),
         ),
+        config(
+            "missing_comma_after_a_plain_value",
+            "title: \"Minimal site\"\nbase_url: \"https://example.org\"\nmenu:\n  - { name: About us url: \"@/about.md\" }\n",
+            fails(&[
+                "error: invalid setting in config.yaml: a comma is missing after `About us`\n --> config.yaml:4:21\n  |\n4 |   - { name: About us url: \"@/about.md\" }\n  |                     ^ a comma belongs here\n  |\n  = help: items of a `{…}` or `[…]` are separated by commas, like `- { name: About us, url: \"@/about.md\" }`\n",
+            ]),
+        ),
         page(
             "missing_comma_single_quotes",
             "---\ntitle: Q\ntags: ['calm', 'sleep' 'pain']\n---\nBODY\n",
