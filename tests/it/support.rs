@@ -491,8 +491,33 @@ pub fn assert_same_tree(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<Str
     panic!("the output folder changed:\n{}", diff.join("\n"));
 }
 
-/// A small deterministic PRNG (SplitMix64), so the random-edit test needs no crate and a
-/// failure can be replayed with `STILLPOINT_SEED`.
+/// The seed of a random test: the number in the environment variable `STILLPOINT_SEED` when it
+/// is set, else `default`. Printed on stderr (the test harness shows it when the test fails),
+/// with the command that replays the run. Panics if `STILLPOINT_SEED` is not a number.
+pub fn seed(test: &str, default: u64) -> u64 {
+    let seed = match std::env::var("STILLPOINT_SEED") {
+        Ok(s) => s
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("STILLPOINT_SEED={s:?} is not a whole number")),
+        Err(_) => default,
+    };
+    eprintln!(
+        "{test}: seed {seed}; replay with STILLPOINT_SEED={seed} cargo test --test it {test} -- --include-ignored"
+    );
+    seed
+}
+
+/// A seed that differs from run to run (the clock's nanoseconds), for [`seed`]'s default where
+/// each run should try new random moments.
+pub fn clock_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+}
+
+/// A small deterministic PRNG (SplitMix64), so the random tests need no crate and a failure
+/// can be replayed from its seed (see [`seed`]).
 pub struct SplitMix(pub u64);
 
 impl SplitMix {

@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::live::{
     BIN, CHANGE_TIMEOUT, LiveSite, QUIET, Running, START_TIMEOUT, is_build_line, page, wait_for,
 };
-use crate::support::SplitMix;
+use crate::support::{SplitMix, seed};
 
 /// Starts `stillpoint watch` on `site` (extra `args`, e.g. `--poll`) and waits for its first
 /// build, which must succeed.
@@ -716,10 +716,10 @@ fn watch_poll_mode_picks_up_saves() {
 /// a clean `build` of the same sources.
 #[test]
 fn watch_after_random_edits_equals_a_clean_build() {
-    let seed: u64 = std::env::var("STILLPOINT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5EED_2024);
+    let seed = seed(
+        "watch::watch_after_random_edits_equals_a_clean_build",
+        0x5EED_2024,
+    );
     let mut rng = SplitMix(seed);
     let site = LiveSite::new("live");
     let mut w = start_watch(&site, &[]);
