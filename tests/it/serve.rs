@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::live::{
     BIN, CHANGE_TIMEOUT, LiveSite, Response, Running, SseStream, http_get, is_build_line, split_url,
 };
+use crate::support::links;
 
 /// A running `serve` and where it is.
 struct Server {
@@ -215,24 +216,9 @@ fn serve_refuses_path_traversal() {
     assert!(s.run.is_alive(), "{}", s.run.transcript());
 }
 
-/// Href and src values of an HTML page.
-fn links(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for attr in ["href=\"", "src=\""] {
-        let mut rest = html;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            if let Some(end) = rest.find('"') {
-                out.push(rest[..end].replace("&amp;", "&"));
-                rest = &rest[end..];
-            }
-        }
-    }
-    out
-}
-
 /// Handed case 24, build half: with `base_url: https://example.org/docs/` every generated
 /// absolute link starts with it, has no `//` after the host, and names a file of `public/`.
+// See: shared case 24, https://github.com/getzola/zola/issues/2170 (build half)
 #[test]
 fn build_with_a_subpath_base_url_links_into_the_site() {
     let site = LiveSite::new("live_subpath");

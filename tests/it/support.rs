@@ -122,6 +122,23 @@ impl Run {
         self
     }
 
+    /// Each error of the run: its first line without `error: `, and the `file:line:col` of the
+    /// `--> ` line after it ("" when there is none), in order.
+    pub fn errors(&self) -> Vec<(String, String)> {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if let Some(message) = line.strip_prefix("error: ") {
+                let at = lines
+                    .get(i + 1)
+                    .and_then(|l| l.trim_start().strip_prefix("--> "))
+                    .unwrap_or_default();
+                out.push((message.to_string(), at.to_string()));
+            }
+        }
+        out
+    }
+
     /// Stderr with the build time (`in 12 ms`) replaced, for snapshots.
     pub fn stderr_stable(&self) -> String {
         let mut out = String::with_capacity(self.stderr.len());
@@ -141,6 +158,8 @@ impl Run {
     }
 }
 
+/// Copies the folder `from` into `to` (created): folders, files (made writable, so that tests
+/// may edit copies of read-only fixtures) and symbolic links as links.
 pub fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
@@ -401,6 +420,14 @@ pub fn tree_hash(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut out = BTreeMap::new();
     walk(dir, dir, &mut out);
     out
+}
+
+/// Every file under `dir` (path -> bytes): [`tree_hash`] without the folder entries, for
+/// comparing a watched output with a clean build, where an empty folder does not matter.
+pub fn file_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = tree_hash(dir);
+    files.retain(|k, _| !k.ends_with('/'));
+    files
 }
 
 /// Every `href="…"` and `src="…"` value in `html`, with `&amp;` decoded.
