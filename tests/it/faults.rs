@@ -44,6 +44,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
 
 #[cfg(unix)]
 #[test]
+#[ignore = "slow: kill -9 at 10 random moments of a 3,000-page build (~40 s); run by .ci/run"]
 fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
     const PAGES: usize = 3000;
     let site = TestSite::fixture("minimal");
@@ -111,6 +112,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_or_the_new_site() {
 }
 
 #[test]
+#[ignore = "slow: 1,000 of 2,000 pages deleted during a build (~6 s); run by .ci/run"]
 fn pages_deleted_during_a_build_give_a_complete_old_or_new_site() {
     const PAGES: usize = 2000;
     let site = TestSite::fixture("minimal");

@@ -108,6 +108,7 @@ fn operation(
 /// of 100; between bursts a pause of 0–250 ms, so that edits land before, during and after
 /// rebuilds. `STILLPOINT_SEED=<n>` replays a sequence; the seed is printed (support::seed).
 #[test]
+#[ignore = "slow: 1,000 random operations under watch (~12 s); run by .ci/run"]
 fn watch_after_1000_operations_in_bursts_equals_a_clean_build() {
     let seed = seed(
         "stress::watch_after_1000_operations_in_bursts_equals_a_clean_build",
@@ -219,6 +220,7 @@ fn watch_after_1000_operations_in_bursts_equals_a_clean_build() {
 /// function call) makes `watch` report the template and go on: the next save rebuilds, twice
 /// in a row, and the output is the fixed site.
 #[test]
+#[ignore = "slow: two runaway renders under watch, 1 s each (~5 s); run by .ci/run"]
 fn watch_is_not_wedged_by_a_runaway_template() {
     let site = LiveSite::new("live");
     let timeout = Path::new("1");
