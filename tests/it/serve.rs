@@ -148,6 +148,7 @@ fn serve_answers_pages_static_files_redirects_and_404() {
 
 /// Handed case 20: `..`, encoded dots and slashes, backslashes, double encoding, and a sibling
 /// folder whose name starts with the served folder's name never leak a file.
+// See: shared case 20, https://github.com/11ty/dev-server/issues/152
 #[test]
 fn serve_refuses_path_traversal() {
     let site = LiveSite::new("live");
@@ -268,6 +269,7 @@ fn build_with_a_subpath_base_url_links_into_the_site() {
 
 /// Handed case 24, serve half: served under `/docs/`; starting from the printed URL and from
 /// `blog/`, every same-origin link answers 200 and none points at example.org.
+// See: shared case 24, https://github.com/getzola/zola/issues/2170 (serve half)
 #[test]
 fn serve_with_a_subpath_base_url_serves_under_it_and_links_stay_local() {
     let site = LiveSite::new("live_subpath");
