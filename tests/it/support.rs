@@ -521,6 +521,7 @@ pub fn assert_same_tree(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<Str
 /// The seed of a random test: the number in the environment variable `STILLPOINT_SEED` when it
 /// is set, else `default`. Printed on stderr (the test harness shows it when the test fails),
 /// with the command that replays the run. Panics if `STILLPOINT_SEED` is not a number.
+#[allow(clippy::print_stderr)]
 pub fn seed(test: &str, default: u64) -> u64 {
     let seed = match std::env::var("STILLPOINT_SEED") {
         Ok(s) => s
