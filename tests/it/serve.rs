@@ -217,12 +217,31 @@ fn serve_refuses_path_traversal() {
     assert!(s.run.is_alive(), "{}", s.run.transcript());
 }
 
+/// `tests/fixtures/live` with `base_url: https://example.org/docs/` and a `blog/` section
+/// linking back to the FAQ (handed case 24).
+fn subpath_site() -> LiveSite {
+    let site = LiveSite::new("live");
+    site.write(
+        "config.yaml",
+        "title: \"Live Site under /docs/\"\nbase_url: \"https://example.org/docs/\"\n",
+    );
+    site.write(
+        "content/blog/_index.md",
+        "---\ntitle: Blog\n---\nSUB-BLOG text.\n",
+    );
+    site.write(
+        "content/blog/post.md",
+        "---\ntitle: Post\n---\nSUB-POST text, see [the FAQ](@/faq.md).\n",
+    );
+    site
+}
+
 /// Handed case 24, build half: with `base_url: https://example.org/docs/` every generated
 /// absolute link starts with it, has no `//` after the host, and names a file of `public/`.
 // See: shared case 24, https://github.com/getzola/zola/issues/2170 (build half)
 #[test]
 fn build_with_a_subpath_base_url_links_into_the_site() {
-    let site = LiveSite::new("live_subpath");
+    let site = subpath_site();
     let out = Command::new(BIN)
         .arg("build")
         .arg("--root")
@@ -272,7 +291,7 @@ fn build_with_a_subpath_base_url_links_into_the_site() {
 // See: shared case 24, https://github.com/getzola/zola/issues/2170 (serve half)
 #[test]
 fn serve_with_a_subpath_base_url_serves_under_it_and_links_stay_local() {
-    let site = LiveSite::new("live_subpath");
+    let site = subpath_site();
     let s = Server::start(&site, &[]);
     assert_eq!(s.base, "/docs/", "the printed URL should end with /docs/");
     let origin = url::Url::parse(&format!("http://{}/", s.addr)).unwrap();
