@@ -3,10 +3,12 @@
 //! parsed, placed in the site tree, rendered to HTML with the link and anchor checks and the
 //! theme's templates; diagnostics are rendered as the owner would see them.
 //!
-//! The config, the parsed templates and the studio's documents are loaded once; each input
-//! renders with its own copy of the templates (`Templates::unbound`), because a render binds
-//! the site's data to the template functions (`get_url`, `get_page`, `get_section`) once and
-//! for all: a shared copy would answer every later input from the first input's site.
+//! The config, the parsed templates, the studio's documents and its static files are loaded
+//! once. Each input renders with its own copy of the templates (`Templates::unbound`), because
+//! a render binds the site's data to the template functions (`get_url`, `get_page`,
+//! `get_section`) once and for all: a shared copy would answer every later input from the first
+//! input's site. The static files are passed as a build passes them: without them every link
+//! to an image in `static/` is broken and no input ever reached the templates.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -14,6 +16,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use stillpoint::config::{Config, Overrides};
 use stillpoint::content::{self, Document, SourceFile};
+use stillpoint::site::AssetCopy;
 use stillpoint::templates::Templates;
 use stillpoint::{Timings, output, render, site};
 use stillpoint_fuzz::{project_root, show, source_file};
@@ -24,6 +27,8 @@ struct Fixture {
     templates: Templates,
     files: Vec<SourceFile>,
     docs: Vec<Document>,
+    /// The theme's and the site's `static/` files, as `build` lists them.
+    statics: Vec<AssetCopy>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -35,11 +40,13 @@ fn fixture() -> &'static Fixture {
             let templates = Templates::load(&config)?;
             let files = content::discover(&config)?;
             let docs = content::parse(&files)?;
+            let statics = render::static_files(&config)?;
             Ok(Fixture {
                 config,
                 templates,
                 files,
                 docs,
+                statics,
             })
         };
         match run() {
@@ -71,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
         &f.config,
         &tree,
         &templates,
-        Vec::new(),
+        f.statics.clone(),
         &sink,
         &mut Timings::start(),
     );
