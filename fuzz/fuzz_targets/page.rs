@@ -2,6 +2,13 @@
 //! studio site (`content/fuzz.md`, the project's own `content/`, `config.yaml` and theme),
 //! parsed, placed in the site tree, rendered to HTML with the link and anchor checks and the
 //! theme's templates; diagnostics are rendered as the owner would see them.
+//!
+//! The config, the parsed templates, the studio's documents and its static files are loaded
+//! once. Each input renders with its own copy of the templates (`Templates::unbound`), because
+//! a render binds the site's data to the template functions (`get_url`, `get_page`,
+//! `get_section`) once and for all: a shared copy would answer every later input from the first
+//! input's site. The static files are passed as a build passes them: without them every link
+//! to an image in `static/` is broken and no input ever reached the templates.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -9,15 +16,19 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use stillpoint::config::{Config, Overrides};
 use stillpoint::content::{self, Document, SourceFile};
+use stillpoint::site::AssetCopy;
 use stillpoint::templates::Templates;
 use stillpoint::{Timings, output, render, site};
 use stillpoint_fuzz::{project_root, show, source_file};
 
 struct Fixture {
     config: Config,
+    /// Parsed once; never rendered with (see the module doc), only copied per input.
     templates: Templates,
     files: Vec<SourceFile>,
     docs: Vec<Document>,
+    /// The theme's and the site's `static/` files, as `build` lists them.
+    statics: Vec<AssetCopy>,
 }
 
 fn fixture() -> &'static Fixture {
@@ -29,11 +40,13 @@ fn fixture() -> &'static Fixture {
             let templates = Templates::load(&config)?;
             let files = content::discover(&config)?;
             let docs = content::parse(&files)?;
+            let statics = render::static_files(&config)?;
             Ok(Fixture {
                 config,
                 templates,
                 files,
                 docs,
+                statics,
             })
         };
         match run() {
@@ -58,15 +71,23 @@ fuzz_target!(|data: &[u8]| {
         Ok(t) => t,
         Err(e) => return show(e),
     };
+    // A fresh template set per input: the render binds this input's site to it.
+    let templates = f.templates.unbound();
     let sink = output::MemorySink::new();
-    match render::site(
+    let rendered = render::site(
         &f.config,
         &tree,
-        &f.templates,
-        Vec::new(),
+        &templates,
+        f.statics.clone(),
         &sink,
         &mut Timings::start(),
-    ) {
+    );
+    // The shared set must stay unbound, or the next input would read this input's site.
+    assert!(
+        f.templates.data().is_none(),
+        "the shared template set was bound to one input's site"
+    );
+    match rendered {
         Ok(_) => {
             for (path, bytes) in &sink.into_files() {
                 assert!(!path.starts_with('/') && !path.split('/').any(|s| s == ".."), "{path}");

@@ -58,25 +58,12 @@ fn the_default_theme_cachebusts_its_stylesheet() {
     )
     .file("content/_index.md", "---\ntitle: Home\n---\nHello.\n");
     std::fs::create_dir_all(site.path("themes")).unwrap();
-    copy_dir(
+    crate::support::copy_tree(
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
         &site.path("themes/default"),
     );
     site.build().success();
     site.assert_file_contains("public/index.html", "/css/site.css?h=");
-}
-
-fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[cfg(feature = "minify")]

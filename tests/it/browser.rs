@@ -86,6 +86,7 @@ fn text_has(v: &Value, needle: &str) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver (~3 s); run by .ci/run"]
 #[allow(clippy::print_stderr)]
 async fn browser_page_follows_saves_and_shows_the_error_overlay() {
     if std::env::var("STILLPOINT_SKIP_BROWSER").as_deref() == Ok("1") {

@@ -5,10 +5,22 @@
 
 use std::path::Path;
 
-use crate::support::{TestSite, file_for_url, links, percent_decode};
+use crate::support::{TestSite, file_for_url, fixtures_dir, links, percent_decode};
 
+/// A copy of `tests/fixtures/cases/<name>/`, plus each template of
+/// `tests/fixtures/cases/_templates/` (the plain `index.html`, `section.html` and `page.html`
+/// most cases share) that the case does not bring itself.
 fn case(name: &str) -> TestSite {
-    TestSite::fixture(&format!("cases/{name}"))
+    let site = TestSite::fixture(&format!("cases/{name}"));
+    let shared = fixtures_dir().join("cases/_templates");
+    for entry in std::fs::read_dir(&shared).unwrap() {
+        let entry = entry.unwrap();
+        let rel = format!("templates/{}", entry.file_name().to_string_lossy());
+        if !site.exists(&rel) {
+            site.bytes(&rel, &std::fs::read(entry.path()).unwrap());
+        }
+    }
+    site
 }
 
 /// The text between `<title>` and `</title>`.

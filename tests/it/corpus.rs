@@ -1701,7 +1701,7 @@ fn output_on_a_read_only_disk_fails_and_changes_nothing() {
         .status()
         .unwrap();
     assert!(remount.success());
-    let before = crate::live::tree(&out);
+    let before = crate::support::tree_hash(&out);
     site.file("content/about.md", "---\ntitle: Changed\n---\nNEW\n");
     let g = run_guarded(
         &site,
@@ -1716,5 +1716,5 @@ fn output_on_a_read_only_disk_fails_and_changes_nothing() {
         "{}",
         g.run.stderr
     );
-    assert_eq!(crate::live::tree(&out), before);
+    assert_eq!(crate::support::tree_hash(&out), before);
 }

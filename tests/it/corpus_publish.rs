@@ -60,17 +60,7 @@ fn run_case(c: &Case) -> Result<(), String> {
             run.code, c.code, run.stderr
         ));
     }
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    let mut got = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if let Some(message) = line.strip_prefix("error: ") {
-            let at = lines
-                .get(i + 1)
-                .and_then(|l| l.trim_start().strip_prefix("--> "))
-                .unwrap_or_default();
-            got.push((message.to_string(), at.to_string()));
-        }
-    }
+    let got = run.errors();
     let want = &c.errors;
     if &got != want {
         return Err(format!(

@@ -10,7 +10,7 @@ use std::path::Path;
 use stillpoint::incremental::{LiveBuild, Update};
 use stillpoint::{BuildOptions, render_diagnostics};
 
-use crate::support::{SplitMix, TestSite};
+use crate::support::{SplitMix, TestSite, seed};
 
 /// Every markdown file under `content/`, relative to the site root (`content/faq.md`), sorted.
 fn markdown_files(root: &Path) -> Vec<String> {
@@ -125,7 +125,7 @@ fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
     assert_eq!(Ok(&served), clean(&options).as_ref());
     let mut rng = SplitMix(seed);
     let mut partial = 0;
-    let mut log = Vec::new();
+    let mut log = vec![format!("seed {seed} on {}", root.display())];
     let mut undo: Vec<(usize, String)> = Vec::new();
     for n in 0..steps {
         let mut changed = Vec::new();
@@ -199,6 +199,11 @@ fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
 
 #[test]
 fn incremental_rebuilds_equal_clean_builds_over_random_saves() {
+    // Fixture k uses seed + k.
+    let seed = seed(
+        "incremental::incremental_rebuilds_equal_clean_builds_over_random_saves",
+        42,
+    );
     for (k, name) in [
         "live",
         "context",
@@ -220,7 +225,7 @@ fn incremental_rebuilds_equal_clean_builds_over_random_saves() {
         } else {
             TestSite::fixture(name)
         };
-        let partial = random_saves(&site, 42 + k as u64, 40);
+        let partial = random_saves(&site, seed.wrapping_add(k as u64), 40);
         assert!(
             partial >= 10,
             "{name}: only {partial} of 40 rebuilds were incremental"
@@ -236,7 +241,11 @@ fn incremental_rebuilds_of_the_studio_site_equal_clean_builds() {
         crate::support::copy_tree(&repo.join(dir), &site.path(dir));
     }
     fs::copy(repo.join("config.yaml"), site.path("config.yaml")).unwrap();
-    let partial = random_saves(&site, 7, 30);
+    let seed = seed(
+        "incremental::incremental_rebuilds_of_the_studio_site_equal_clean_builds",
+        7,
+    );
+    let partial = random_saves(&site, seed, 30);
     assert!(
         partial >= 5,
         "only {partial} of 30 rebuilds were incremental"

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
+use crate::support::{copy_tree, file_tree, fixtures_dir};
+
 /// The binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_stillpoint");
 
@@ -27,51 +29,6 @@ pub const START_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How long to watch for a rebuild that should not happen.
 pub const QUIET: Duration = Duration::from_millis(1000);
-
-/// `tests/fixtures/NAME`.
-pub fn fixture_dir(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("fixtures")
-        .join(name)
-}
-
-/// Copies the folder `from` into `to` (created), files and folders only.
-pub fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
-/// Every regular file under `dir`, by path relative to `dir` (with `/`), with its bytes.
-pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        let Ok(entries) = fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries {
-            let entry = entry.unwrap();
-            let path = entry.path();
-            let kind = entry.file_type().unwrap();
-            if kind.is_dir() {
-                walk(base, &path, out);
-            } else {
-                let rel = path.strip_prefix(base).unwrap().to_string_lossy();
-                out.insert(rel.replace('\\', "/"), fs::read(&path).unwrap_or_default());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
 
 /// A copy of a fixture in a temporary folder: the site is `TMP/site`, so `TMP` itself is a
 /// scratch folder on the same file system, outside the site (for renames into it).
@@ -88,7 +45,7 @@ impl LiveSite {
             .tempdir()
             .unwrap();
         let root = dir.path().join("site");
-        copy_dir(&fixture_dir(fixture), &root);
+        copy_tree(&fixtures_dir().join(fixture), &root);
         LiveSite { dir, root }
     }
 
@@ -157,10 +114,9 @@ impl LiveSite {
 
     /// Every file of `public/`.
     pub fn output_tree(&self) -> BTreeMap<String, Vec<u8>> {
-        tree(&self.root.join("public"))
+        file_tree(&self.root.join("public"))
     }
 
-    /// Runs `stillpoint ARGS... --root ROOT` in the background.
     /// Builds the site's current sources cleanly into a scratch folder with the real binary and
     /// returns the differences between that tree and `public/` (what watch wrote): `None` when
     /// they are equal byte for byte, else a description naming the differing paths. Also
@@ -185,7 +141,7 @@ impl LiveSite {
             String::from_utf8_lossy(&out.stderr)
         );
         let watched = self.output_tree();
-        let fresh = tree(&clean);
+        let fresh = file_tree(&clean);
         let only_watched: Vec<&String> =
             watched.keys().filter(|k| !fresh.contains_key(*k)).collect();
         let only_fresh: Vec<&String> = fresh.keys().filter(|k| !watched.contains_key(*k)).collect();
@@ -203,6 +159,7 @@ impl LiveSite {
         (diff, fresh)
     }
 
+    /// Runs `stillpoint ARGS... --root ROOT` in the background.
     pub fn spawn(&self, args: &[&str]) -> Running {
         self.spawn_env(args, &[])
     }

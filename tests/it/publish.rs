@@ -24,22 +24,6 @@ fn check_publish(site: &TestSite) -> Run {
     site.run(&["check", "--root", &root, "--publish"])
 }
 
-/// Each error of a run: its first line without `error: `, and its `file:line:col` (or "").
-fn errors(run: &Run) -> Vec<(String, String)> {
-    let lines: Vec<&str> = run.stderr.lines().collect();
-    let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        if let Some(message) = line.strip_prefix("error: ") {
-            let at = lines
-                .get(i + 1)
-                .and_then(|l| l.trim_start().strip_prefix("--> "))
-                .unwrap_or_default();
-            out.push((message.to_string(), at.to_string()));
-        }
-    }
-    out
-}
-
 /// A site with a placeholder of every kind, and markdown syntax and YAML syntax in brackets
 /// that are not placeholders.
 fn placeholder_site() -> TestSite {
@@ -116,7 +100,7 @@ fn check_publish_lists_every_placeholder_with_its_place_and_fails() {
             "content/about.md:5:13",
         ),
     ];
-    let got = errors(&run);
+    let got = run.errors();
     let got: Vec<(&str, &str)> = got.iter().map(|(m, a)| (m.as_str(), a.as_str())).collect();
     assert_eq!(got, expected, "{}", run.stderr);
     run.stderr_has("9 errors")
@@ -239,7 +223,7 @@ fn the_studio_site_is_not_ready_to_publish() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let run = TestSite::empty().run(&["check", "--publish", "--root", repo.to_str().unwrap()]);
     run.code(1);
-    let found = errors(&run);
+    let found = run.errors();
     assert!(
         found.iter().any(
             |(m, at)| m.starts_with("`base_url` is a placeholder address: ")
@@ -280,7 +264,7 @@ fn the_studio_site_filled_in_is_ready_to_publish() {
     run.code(1);
     // file -> (line, col, what), filled from the end of each file so positions hold.
     let mut by_file: BTreeMap<String, Vec<(usize, usize, String)>> = BTreeMap::new();
-    for (message, at) in errors(&run) {
+    for (message, at) in run.errors() {
         let mut parts = at.rsplitn(3, ':');
         let col: usize = parts.next().unwrap().parse().unwrap();
         let line: usize = parts.next().unwrap().parse().unwrap();

@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::live::{
     BIN, CHANGE_TIMEOUT, LiveSite, Response, Running, SseStream, http_get, is_build_line, split_url,
 };
+use crate::support::links;
 
 /// A running `serve` and where it is.
 struct Server {
@@ -147,6 +148,7 @@ fn serve_answers_pages_static_files_redirects_and_404() {
 
 /// Handed case 20: `..`, encoded dots and slashes, backslashes, double encoding, and a sibling
 /// folder whose name starts with the served folder's name never leak a file.
+// See: shared case 20, https://github.com/11ty/dev-server/issues/152
 #[test]
 fn serve_refuses_path_traversal() {
     let site = LiveSite::new("live");
@@ -215,27 +217,31 @@ fn serve_refuses_path_traversal() {
     assert!(s.run.is_alive(), "{}", s.run.transcript());
 }
 
-/// Href and src values of an HTML page.
-fn links(html: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for attr in ["href=\"", "src=\""] {
-        let mut rest = html;
-        while let Some(i) = rest.find(attr) {
-            rest = &rest[i + attr.len()..];
-            if let Some(end) = rest.find('"') {
-                out.push(rest[..end].replace("&amp;", "&"));
-                rest = &rest[end..];
-            }
-        }
-    }
-    out
+/// `tests/fixtures/live` with `base_url: https://example.org/docs/` and a `blog/` section
+/// linking back to the FAQ (handed case 24).
+fn subpath_site() -> LiveSite {
+    let site = LiveSite::new("live");
+    site.write(
+        "config.yaml",
+        "title: \"Live Site under /docs/\"\nbase_url: \"https://example.org/docs/\"\n",
+    );
+    site.write(
+        "content/blog/_index.md",
+        "---\ntitle: Blog\n---\nSUB-BLOG text.\n",
+    );
+    site.write(
+        "content/blog/post.md",
+        "---\ntitle: Post\n---\nSUB-POST text, see [the FAQ](@/faq.md).\n",
+    );
+    site
 }
 
 /// Handed case 24, build half: with `base_url: https://example.org/docs/` every generated
 /// absolute link starts with it, has no `//` after the host, and names a file of `public/`.
+// See: shared case 24, https://github.com/getzola/zola/issues/2170 (build half)
 #[test]
 fn build_with_a_subpath_base_url_links_into_the_site() {
-    let site = LiveSite::new("live_subpath");
+    let site = subpath_site();
     let out = Command::new(BIN)
         .arg("build")
         .arg("--root")
@@ -282,9 +288,10 @@ fn build_with_a_subpath_base_url_links_into_the_site() {
 
 /// Handed case 24, serve half: served under `/docs/`; starting from the printed URL and from
 /// `blog/`, every same-origin link answers 200 and none points at example.org.
+// See: shared case 24, https://github.com/getzola/zola/issues/2170 (serve half)
 #[test]
 fn serve_with_a_subpath_base_url_serves_under_it_and_links_stay_local() {
-    let site = LiveSite::new("live_subpath");
+    let site = subpath_site();
     let s = Server::start(&site, &[]);
     assert_eq!(s.base, "/docs/", "the printed URL should end with /docs/");
     let origin = url::Url::parse(&format!("http://{}/", s.addr)).unwrap();

@@ -122,6 +122,23 @@ impl Run {
         self
     }
 
+    /// Each error of the run: its first line without `error: `, and the `file:line:col` of the
+    /// `--> ` line after it ("" when there is none), in order.
+    pub fn errors(&self) -> Vec<(String, String)> {
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        let mut out = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            if let Some(message) = line.strip_prefix("error: ") {
+                let at = lines
+                    .get(i + 1)
+                    .and_then(|l| l.trim_start().strip_prefix("--> "))
+                    .unwrap_or_default();
+                out.push((message.to_string(), at.to_string()));
+            }
+        }
+        out
+    }
+
     /// Stderr with the build time (`in 12 ms`) replaced, for snapshots.
     pub fn stderr_stable(&self) -> String {
         let mut out = String::with_capacity(self.stderr.len());
@@ -141,6 +158,8 @@ impl Run {
     }
 }
 
+/// Copies the folder `from` into `to` (created): folders, files (made writable, so that tests
+/// may edit copies of read-only fixtures) and symbolic links as links.
 pub fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap_or_else(|e| panic!("{}: {e}", from.display())) {
@@ -403,6 +422,14 @@ pub fn tree_hash(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     out
 }
 
+/// Every file under `dir` (path -> bytes): [`tree_hash`] without the folder entries, for
+/// comparing a watched output with a clean build, where an empty folder does not matter.
+pub fn file_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = tree_hash(dir);
+    files.retain(|k, _| !k.ends_with('/'));
+    files
+}
+
 /// Every `href="…"` and `src="…"` value in `html`, with `&amp;` decoded.
 pub fn links(html: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -491,8 +518,34 @@ pub fn assert_same_tree(before: &BTreeMap<String, Vec<u8>>, after: &BTreeMap<Str
     panic!("the output folder changed:\n{}", diff.join("\n"));
 }
 
-/// A small deterministic PRNG (SplitMix64), so the random-edit test needs no crate and a
-/// failure can be replayed with `STILLPOINT_SEED`.
+/// The seed of a random test: the number in the environment variable `STILLPOINT_SEED` when it
+/// is set, else `default`. Printed on stderr (the test harness shows it when the test fails),
+/// with the command that replays the run. Panics if `STILLPOINT_SEED` is not a number.
+#[allow(clippy::print_stderr)]
+pub fn seed(test: &str, default: u64) -> u64 {
+    let seed = match std::env::var("STILLPOINT_SEED") {
+        Ok(s) => s
+            .trim()
+            .parse()
+            .unwrap_or_else(|_| panic!("STILLPOINT_SEED={s:?} is not a whole number")),
+        Err(_) => default,
+    };
+    eprintln!(
+        "{test}: seed {seed}; replay with STILLPOINT_SEED={seed} cargo test --test it {test} -- --include-ignored"
+    );
+    seed
+}
+
+/// A seed that differs from run to run (the clock's nanoseconds), for [`seed`]'s default where
+/// each run should try new random moments.
+pub fn clock_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+}
+
+/// A small deterministic PRNG (SplitMix64), so the random tests need no crate and a failure
+/// can be replayed from its seed (see [`seed`]).
 pub struct SplitMix(pub u64);
 
 impl SplitMix {

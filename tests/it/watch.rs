@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::live::{
     BIN, CHANGE_TIMEOUT, LiveSite, QUIET, Running, START_TIMEOUT, is_build_line, page, wait_for,
 };
-use crate::support::SplitMix;
+use crate::support::{SplitMix, seed};
 
 /// Starts `stillpoint watch` on `site` (extra `args`, e.g. `--poll`) and waits for its first
 /// build, which must succeed.
@@ -279,6 +279,7 @@ fn watch_sees_a_sed_in_place_save() {
 
 /// Handed case 15: Vim-style, temp + rename, Vim again, the config file saved Vim-style, and a
 /// real Vim when installed; every later save of the same file is still seen.
+// See: shared case 15, https://github.com/getzola/zola/issues/2266
 #[test]
 fn watch_sees_repeated_saves_of_one_file_and_of_the_config() {
     let site = LiveSite::new("live");
@@ -381,8 +382,6 @@ fn watch_sees_repeated_saves_of_one_file_and_of_the_config() {
     assert!(w.is_alive(), "{}", w.transcript());
 }
 
-/// Handed case 17, build half: lock, backup and swap files present in content/, templates/
-/// and static/ do not break `build` and are not published.
 /// CI failure of 2026-11: on a loaded machine, the steps of one save came further apart than
 /// the debounce window and gave two rebuilds, the first of an empty or missing page: a plain
 /// `fs::write` (truncate, then the write) and a Vim save (move aside, then create and write).
@@ -435,6 +434,9 @@ fn watch_waits_for_a_slow_save_to_finish() {
     assert!(w.is_alive(), "{}", w.transcript());
 }
 
+/// Handed case 17, build half: lock, backup and swap files present in content/, templates/
+/// and static/ do not break `build` and are not published.
+// See: shared case 17, https://github.com/rust-lang/mdBook/issues/2224
 #[test]
 fn build_ignores_editor_lock_backup_and_swap_files() {
     let site = LiveSite::new("live");
@@ -475,6 +477,7 @@ fn build_ignores_editor_lock_backup_and_swap_files() {
 
 /// Handed case 17, watch half: lock and swap churn neither stops the watcher nor rebuilds nor
 /// reaches the output; a real save afterwards is picked up.
+// See: shared case 17, https://github.com/rust-lang/mdBook/issues/2224 (watch half)
 #[test]
 fn watch_ignores_editor_junk_churn() {
     let site = LiveSite::new("live");
@@ -716,10 +719,10 @@ fn watch_poll_mode_picks_up_saves() {
 /// a clean `build` of the same sources.
 #[test]
 fn watch_after_random_edits_equals_a_clean_build() {
-    let seed: u64 = std::env::var("STILLPOINT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5EED_2024);
+    let seed = seed(
+        "watch::watch_after_random_edits_equals_a_clean_build",
+        0x5EED_2024,
+    );
     let mut rng = SplitMix(seed);
     let site = LiveSite::new("live");
     let mut w = start_watch(&site, &[]);
