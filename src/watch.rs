@@ -12,8 +12,11 @@
 //! build reading its sources would otherwise trigger the next build forever).
 //!
 //! Where native events are unavailable (some network and container file systems) the loop falls
-//! back to polling; `poll: true` forces it. Every rebuild is a full rebuild: `design.md` and
-//! `style.md` want correctness over cleverness (Zola #962, #1014).
+//! back to polling; `poll: true` forces it. A save that only edits existing pages' text (or
+//! their `title`, `description` or `extra`) is rebuilt incrementally through
+//! [`crate::incremental`]; anything else is a full build. Random-save tests hold both equal to a
+//! clean build (`tests/it/incremental.rs`), since Zola's partial rebuilds kept breaking (Zola
+//! #962, #1014).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
