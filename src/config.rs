@@ -37,7 +37,7 @@ pub const DEFAULT_REVIEW_MONTHS: u32 = 12;
 
 /// `config.yaml` as written. Every field is optional here so that a missing required key gets our
 /// own message; [`Config::load`] checks them. Text settings take text as front matter does
-/// ([`crate::yaml::text_or_null`]): `title: 2024` is "2024", `title: true` is an error at its
+/// (`yaml::text_or_null`): `title: 2024` is "2024", `title: true` is an error at its
 /// line, `title: ~` counts as missing.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -66,7 +66,7 @@ pub struct RawConfig {
     /// Settings of `stillpoint check`.
     pub check: RawCheck,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
-    /// twice. Numbers are kept as the text written ([`crate::yaml::text_map`]): the theme shows
+    /// twice. Numbers are kept as the text written (`yaml::text_map`): the theme shows
     /// these values as text (`phone: 7805550142`).
     #[serde(deserialize_with = "crate::yaml::text_map")]
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,

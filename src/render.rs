@@ -273,10 +273,10 @@ pub fn site(
     site_retained(config, tree, templates, statics, sink, timings, false).map(|(b, _)| b)
 }
 
-/// [`site`], also returning what an incremental rebuild needs ([`Retained`]); with `record`,
+/// [`site()`], also returning what an incremental rebuild needs ([`Retained`]); with `record`,
 /// every file's reads of other pages and sections are recorded for it.
 ///
-/// Errors: as [`site`].
+/// Errors: as [`site()`].
 pub fn site_retained(
     config: &Config,
     tree: &SiteTree,

@@ -291,7 +291,7 @@ fn misplaced_front_matter(source: &str, shown: &Path) -> Option<Diagnostic> {
 /// Warnings about front matter that parsed but probably does not say what the owner meant:
 /// a ` #` inside an unquoted value starts a YAML comment and silently cuts the value
 /// (`title: Edmonton #1 studio` is "Edmonton"), and a value in curly quotes keeps the quotes.
-/// The same checks as `config.yaml`'s ([`crate::yaml::lint`]), on the lines between the fences.
+/// The same checks as `config.yaml`'s (`yaml::lint`), on the lines between the fences.
 pub fn lint(source: &str, shown: &Path) -> Vec<Diagnostic> {
     let mut lines = source.split('\n');
     if lines.next().is_none_or(|first| first.trim_end() != "---") {

@@ -1,5 +1,5 @@
 //! The names a template can call, and hints for a name that does not exist: the filters, tests
-//! and functions of Tera 2.4 with those stillpoint registers ([`super::register_functions`],
+//! and functions of Tera 2.4 with those stillpoint registers (`register_functions`,
 //! `load_data`), what to write instead of a name known from Zola or Jinja, and the reading of
 //! the list of reports Tera gives when templates use names it does not know.
 //!
