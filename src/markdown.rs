@@ -708,27 +708,46 @@ fn resolve_link(
     } else {
         Cow::Borrowed(dest_url)
     };
-    match resolver.resolve(&target) {
-        LinkTarget::External => {}
+    let span = positions.span(range.clone());
+    if let Some(url) = resolve_target(&target, span, resolver, out) {
+        if *link_type == LinkType::Email {
+            *link_type = LinkType::Inline;
+        }
+        *dest_url = CowStr::from(url);
+    }
+}
+
+/// Resolves one written link target (`span` is where it is written), recording its anchor, or
+/// the problem when it is broken, in `out`. Gives the URL to write for an internal target, and
+/// `None` for an external or broken one (left as written). Shared by markdown links and images
+/// and by the `href`/`src` of raw HTML, so both are resolved and reported alike.
+fn resolve_target(
+    target: &str,
+    span: Span,
+    resolver: &dyn LinkResolver,
+    out: &mut Rendered,
+) -> Option<String> {
+    match resolver.resolve(target) {
+        LinkTarget::External => None,
         LinkTarget::Internal { url, page, anchor } => {
             if let Some(anchor) = anchor {
                 out.anchors.push(AnchorRef {
                     page,
                     anchor,
-                    target: target.into_owned(),
-                    span: positions.span(range.clone()),
+                    target: target.to_string(),
+                    span,
                 });
             }
-            if *link_type == LinkType::Email {
-                *link_type = LinkType::Inline;
-            }
-            *dest_url = CowStr::from(url);
+            Some(url)
         }
-        LinkTarget::Broken { message, help } => out.problems.push(LinkProblem {
-            message,
-            help,
-            span: positions.span(range.clone()),
-        }),
+        LinkTarget::Broken { message, help } => {
+            out.problems.push(LinkProblem {
+                message,
+                help,
+                span,
+            });
+            None
+        }
     }
 }
 
@@ -782,26 +801,11 @@ fn resolve_raw_html(
         };
         let span = positions.span(start..start + written.len());
         let target = crate::seo::decode_entities(written);
-        match resolver.resolve(&target) {
-            LinkTarget::External => {}
-            LinkTarget::Internal { url, page, anchor } => {
-                if let Some(anchor) = anchor {
-                    out.anchors.push(AnchorRef {
-                        page,
-                        anchor,
-                        target: target.clone(),
-                        span,
-                    });
-                }
-                if url != target && value.end <= piece_end {
-                    edits.push((j, local, escape_attribute(&url)));
-                }
-            }
-            LinkTarget::Broken { message, help } => out.problems.push(LinkProblem {
-                message,
-                help,
-                span,
-            }),
+        if let Some(url) = resolve_target(&target, span, resolver, out)
+            && url != target
+            && value.end <= piece_end
+        {
+            edits.push((j, local, escape_attribute(&url)));
         }
     }
     // Each event's edits from the last to the first, so earlier ranges stay valid.
@@ -1059,8 +1063,8 @@ pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
     }
 }
 
-/// Inline tags don't break a word: `foo*bar*` is one word.
-fn is_inline(tag: &Tag<'_>) -> bool {
+/// Inline tags don't break a word (`foo*bar*` is one word), nor a block's run of text.
+pub(crate) fn is_inline(tag: &Tag<'_>) -> bool {
     matches!(
         tag,
         Tag::Emphasis
@@ -1073,7 +1077,8 @@ fn is_inline(tag: &Tag<'_>) -> bool {
     )
 }
 
-fn is_inline_end(tag: TagEnd) -> bool {
+/// The end of an [`is_inline`] tag.
+pub(crate) fn is_inline_end(tag: TagEnd) -> bool {
     matches!(
         tag,
         TagEnd::Emphasis

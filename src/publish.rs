@@ -41,6 +41,7 @@ use crate::config::Config;
 use crate::content::Document;
 use crate::error::{Diagnostic, Span};
 use crate::markdown::{self, Positions};
+use crate::markdown::{is_inline, is_inline_end};
 use crate::seo::placeholder_parts;
 use crate::shortcodes::{self, Piece};
 use crate::site::SiteTree;
@@ -572,33 +573,6 @@ fn text_placeholders(body: &str) -> Vec<Found> {
     }
     run.flush(body, &mut found);
     found
-}
-
-/// Tags inside a block's text, which do not end a run of text.
-fn is_inline(tag: &Tag<'_>) -> bool {
-    matches!(
-        tag,
-        Tag::Emphasis
-            | Tag::Strong
-            | Tag::Strikethrough
-            | Tag::Superscript
-            | Tag::Subscript
-            | Tag::Link { .. }
-            | Tag::Image { .. }
-    )
-}
-
-fn is_inline_end(end: TagEnd) -> bool {
-    matches!(
-        end,
-        TagEnd::Emphasis
-            | TagEnd::Strong
-            | TagEnd::Strikethrough
-            | TagEnd::Superscript
-            | TagEnd::Subscript
-            | TagEnd::Link
-            | TagEnd::Image
-    )
 }
 
 /// Masks the shortcode calls of `pieces` in `bytes` (a copy of `body`) and adds the
