@@ -107,7 +107,6 @@ pub(crate) fn find_mistake(
         if line.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}']) {
             continue;
         }
-        let at = |col: usize| indent + col;
         let scanned = scan(content);
         if syntax && !unsure && matches!(scanned, Scan::Fine | Scan::BlockScalar) {
             let shape = Shape::of(content, indent, number);
@@ -116,116 +115,166 @@ pub(crate) fn find_mistake(
             }
             shapes.push(shape);
         }
+        let line = Line {
+            content,
+            number,
+            indent,
+        };
         match scanned {
             Scan::Fine => {}
             Scan::BlockScalar => block = Some(indent),
             Scan::OpenQuote(q, col) if ends_entry(region, i, indent) => {
-                let value = content[byte(content, col)..].trim_end();
-                return Some(Mistake {
-                    span: Span::new(number, at(col) + 1, value.chars().count().max(1)),
-                    reason: "this quote is never closed".into(),
-                    label: "this quote is never closed".into(),
-                    help: format!(
-                        "add the closing {q} at the end of the value, like `{}{q}`",
-                        content.trim_end()
-                    ),
-                });
+                return Some(line.unclosed_quote(q, col));
             }
             Scan::OpenBracket(b, col) if ends_entry(region, i, indent) => {
-                let close = if b == '{' { '}' } else { ']' };
-                // `{ name: x }` is written with spaces inside, `[a, b]` usually without.
-                let space = if content[byte(content, col) + 1..].starts_with(' ') {
-                    " "
-                } else {
-                    ""
-                };
-                return Some(Mistake {
-                    span: Span::new(number, at(col) + 1, 1),
-                    reason: format!("this `{b}` is never closed"),
-                    label: format!("this `{b}` is never closed"),
-                    help: format!(
-                        "add the closing `{close}` at the end of the line, like `{}{space}{close}`",
-                        content.trim_end()
-                    ),
-                });
+                return Some(line.unclosed_bracket(b, col));
             }
-            Scan::TextAfterQuote(q, col) if syntax => {
-                let (key, value) = split_key(content);
-                let value = value.trim();
-                let value = value
-                    .strip_prefix(q)
-                    .and_then(|v| v.strip_suffix(q))
-                    .unwrap_or(value);
-                let other = if q == '"' { '\'' } else { '"' };
-                return Some(Mistake {
-                    span: Span::new(number, at(col) + 1, 1),
-                    reason: "a quote ends the value before the end of the line".into(),
-                    label: "the value ends at this quote".into(),
-                    help: if value.contains(other) {
-                        format!(
-                            "to put {q} inside a quoted value, write it twice (`{q}{q}`) in single quotes, or as `\\\"` in double quotes"
-                        )
-                    } else {
-                        format!(
-                            "to use {q} inside the value, put the whole value in {} instead, like `{key}{other}{}{other}`",
-                            if other == '\'' {
-                                "single quotes"
-                            } else {
-                                "double quotes"
-                            },
-                            value
-                        )
-                    },
-                });
-            }
+            Scan::TextAfterQuote(q, col) if syntax => return Some(line.text_after_quote(q, col)),
             Scan::MissingComma(open, close) if syntax => {
-                // Inside `{…}` or `[…]`, text after a quoted item is almost always the next
-                // item, the comma between them forgotten.
-                let item: String = content.chars().skip(open).take(close + 1 - open).collect();
-                let item = if item.starts_with(['"', '\'']) {
-                    item
-                } else {
-                    format!("`{item}`")
-                };
-                let after = byte(content, close + 1);
-                let rest = &content[after..];
-                let comma = if rest.starts_with([' ', '\t']) {
-                    ","
-                } else {
-                    ", "
-                };
-                return Some(Mistake {
-                    span: Span::new(number, at(close + 1) + 1, 1),
-                    reason: format!("a comma is missing after {item}"),
-                    label: "a comma belongs here".into(),
-                    help: format!(
-                        "items of a `{{…}}` or `[…]` are separated by commas, like `{}{comma}{}`",
-                        &content[..after],
-                        rest.trim_end()
-                    ),
-                });
+                return Some(line.missing_comma(open, close));
             }
             Scan::ColonInValue(start, colon) if syntax => {
-                let (key, value) = split_key(content);
-                return Some(Mistake {
-                    span: Span::new(number, at(colon) + 1, 1),
-                    reason: "a value with `: ` in it needs quotes".into(),
-                    label: "`: ` inside a value".into(),
-                    help: format!(
-                        "put the whole value in double quotes, like `{key}\"{}\"`",
-                        if value.is_empty() {
-                            content[byte(content, start)..].trim_end()
-                        } else {
-                            value.trim()
-                        }
-                    ),
-                });
+                return Some(line.colon_in_value(start, colon));
             }
             Scan::OpenQuote(..) | Scan::OpenBracket(..) => unsure = true,
             Scan::TextAfterQuote(..) | Scan::MissingComma(..) | Scan::ColonInValue(..) => {}
         }
     }
     None
+}
+
+/// One line of the text, with where it is, for the mistakes found on it.
+struct Line<'a> {
+    /// The line without its indentation.
+    content: &'a str,
+    /// The 1-based line number.
+    number: usize,
+    /// Its indentation, in characters.
+    indent: usize,
+}
+
+impl Line<'_> {
+    /// The 1-based column of the character `col` of `content`.
+    fn at(&self, col: usize) -> usize {
+        self.indent + col
+    }
+
+    /// The quote `q` at `col` is never closed.
+    fn unclosed_quote(&self, q: char, col: usize) -> Mistake {
+        let (content, number) = (self.content, self.number);
+        let value = content[byte(content, col)..].trim_end();
+        Mistake {
+            span: Span::new(number, self.at(col) + 1, value.chars().count().max(1)),
+            reason: "this quote is never closed".into(),
+            label: "this quote is never closed".into(),
+            help: format!(
+                "add the closing {q} at the end of the value, like `{}{q}`",
+                content.trim_end()
+            ),
+        }
+    }
+
+    /// The bracket `b` at `col` is never closed.
+    fn unclosed_bracket(&self, b: char, col: usize) -> Mistake {
+        let (content, number) = (self.content, self.number);
+        let close = if b == '{' { '}' } else { ']' };
+        // `{ name: x }` is written with spaces inside, `[a, b]` usually without.
+        let space = if content[byte(content, col) + 1..].starts_with(' ') {
+            " "
+        } else {
+            ""
+        };
+        Mistake {
+            span: Span::new(number, self.at(col) + 1, 1),
+            reason: format!("this `{b}` is never closed"),
+            label: format!("this `{b}` is never closed"),
+            help: format!(
+                "add the closing `{close}` at the end of the line, like `{}{space}{close}`",
+                content.trim_end()
+            ),
+        }
+    }
+
+    /// Text follows the quote `q` at `col` that closed the value.
+    fn text_after_quote(&self, q: char, col: usize) -> Mistake {
+        let (content, number) = (self.content, self.number);
+        let (key, value) = split_key(content);
+        let value = value.trim();
+        let value = value
+            .strip_prefix(q)
+            .and_then(|v| v.strip_suffix(q))
+            .unwrap_or(value);
+        let other = if q == '"' { '\'' } else { '"' };
+        Mistake {
+            span: Span::new(number, self.at(col) + 1, 1),
+            reason: "a quote ends the value before the end of the line".into(),
+            label: "the value ends at this quote".into(),
+            help: if value.contains(other) {
+                format!(
+                    "to put {q} inside a quoted value, write it twice (`{q}{q}`) in single quotes, or as `\\\"` in double quotes"
+                )
+            } else {
+                format!(
+                    "to use {q} inside the value, put the whole value in {} instead, like `{key}{other}{}{other}`",
+                    if other == '\'' {
+                        "single quotes"
+                    } else {
+                        "double quotes"
+                    },
+                    value
+                )
+            },
+        }
+    }
+
+    /// In a `{…}` or `[…]`, the item at `open..=close` is followed by more text without a comma.
+    fn missing_comma(&self, open: usize, close: usize) -> Mistake {
+        let (content, number) = (self.content, self.number);
+        // Inside `{…}` or `[…]`, text after a quoted item is almost always the next
+        // item, the comma between them forgotten.
+        let item: String = content.chars().skip(open).take(close + 1 - open).collect();
+        let item = if item.starts_with(['"', '\'']) {
+            item
+        } else {
+            format!("`{item}`")
+        };
+        let after = byte(content, close + 1);
+        let rest = &content[after..];
+        let comma = if rest.starts_with([' ', '\t']) {
+            ","
+        } else {
+            ", "
+        };
+        Mistake {
+            span: Span::new(number, self.at(close + 1) + 1, 1),
+            reason: format!("a comma is missing after {item}"),
+            label: "a comma belongs here".into(),
+            help: format!(
+                "items of a `{{…}}` or `[…]` are separated by commas, like `{}{comma}{}`",
+                &content[..after],
+                rest.trim_end()
+            ),
+        }
+    }
+
+    /// A plain value starting at `start` has `: ` at `colon`.
+    fn colon_in_value(&self, start: usize, colon: usize) -> Mistake {
+        let (content, number) = (self.content, self.number);
+        let (key, value) = split_key(content);
+        Mistake {
+            span: Span::new(number, self.at(colon) + 1, 1),
+            reason: "a value with `: ` in it needs quotes".into(),
+            label: "`: ` inside a value".into(),
+            help: format!(
+                "put the whole value in double quotes, like `{key}\"{}\"`",
+                if value.is_empty() {
+                    content[byte(content, start)..].trim_end()
+                } else {
+                    value.trim()
+                }
+            ),
+        }
+    }
 }
 
 /// How a line is laid out: where its entry starts, its key, and whether the key has a value on
