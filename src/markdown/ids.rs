@@ -1,0 +1,258 @@
+//! Heading ids: the slug of a heading's text (or its `{#custom}` id), made unique on the page,
+//! and the ids written by hand (footnotes, raw HTML) that an automatic id must step aside for.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+
+/// Ids that headings must not take: custom heading ids, footnote ids and ids in raw HTML, so an
+/// automatic id never collides with one written by hand, wherever on the page it is. Also returns
+/// the footnote and raw HTML ids with the index of the event they belong to.
+pub(super) fn reserved_ids(events: &[(Event<'_>, Range<usize>)]) -> (Taken, Vec<(usize, String)>) {
+    let mut taken = Taken::default();
+    let mut other_ids: Vec<(usize, String)> = Vec::new();
+    // An HTML block comes one line per event; a tag may span lines, so scan the whole block.
+    let mut html_block = String::new();
+    let mut html_block_start: Option<usize> = None;
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Heading { id, attrs, .. }) => {
+                if let Some(custom) = custom_id(id.as_deref(), attrs) {
+                    taken.custom.insert(custom.to_owned());
+                }
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                other_ids.push((i, label.to_string()));
+            }
+            Event::Start(Tag::HtmlBlock) => {
+                html_block.clear();
+                html_block_start = Some(i);
+            }
+            Event::Html(text) if html_block_start.is_some() => html_block.push_str(text),
+            Event::End(TagEnd::HtmlBlock) => {
+                if let Some(start) = html_block_start.take() {
+                    scan_html_ids(&html_block, |id| other_ids.push((start, id.to_owned())));
+                }
+            }
+            Event::Html(text) | Event::InlineHtml(text) => {
+                scan_html_ids(text, |id| other_ids.push((i, id.to_owned())));
+            }
+            _ => {}
+        }
+    }
+    for (_, id) in &other_ids {
+        taken.other.insert(id.clone());
+    }
+    (taken, other_ids)
+}
+
+/// Make an id from heading text (also used for slugs of anchors elsewhere): the `slug` crate's slugify
+/// (lower-case ASCII with hyphens, transliterating non-ASCII, so "Café crème" → "cafe-creme",
+/// "日本語の見出し" → non-empty), falling back to "section" when the result is empty (e.g. only emoji).
+///
+/// Emoji and other pictographs are dropped first (they count as a word break): `slug` alone would
+/// spell them out through `deunicode` ("⚡ Fast" → "zap-fast"), while "⚡ Fast" → "fast" here.
+pub fn slugify_id(text: &str) -> String {
+    let text: Cow<'_, str> = if text.chars().any(is_pictograph) {
+        text.chars()
+            .map(|c| if is_pictograph(c) { ' ' } else { c })
+            .collect()
+    } else {
+        Cow::Borrowed(text)
+    };
+    let slug = slug::slugify(&text);
+    if slug.is_empty() {
+        "section".to_owned()
+    } else {
+        slug
+    }
+}
+
+/// Emoji, pictographs and the invisible characters that join or modify them. Letters, digits and
+/// ordinary punctuation are left for `slug` to transliterate or turn into hyphens.
+fn is_pictograph(c: char) -> bool {
+    matches!(
+        c as u32,
+        0x200D                 // zero-width joiner (emoji sequences)
+        | 0x20E3               // combining enclosing keycap
+        | 0x2190..=0x21FF      // arrows
+        | 0x2300..=0x23FF      // miscellaneous technical (⌚ ⏰)
+        | 0x25A0..=0x27BF      // geometric shapes, miscellaneous symbols (⚡), dingbats (✅)
+        | 0x2900..=0x297F      // supplemental arrows-B
+        | 0x2B00..=0x2BFF      // miscellaneous symbols and arrows (⭐)
+        | 0xFE00..=0xFE0F      // variation selectors
+        | 0x1F000..=0x1FAFF    // mahjong … symbols and pictographs extended-A, flags, skin tones
+        | 0xE0020..=0xE007F // tag characters (subdivision flags)
+    )
+}
+
+/// Ids that an automatic heading id must avoid, and the heading ids handed out so far.
+#[derive(Default)]
+pub(super) struct Taken {
+    /// `{#custom}` heading ids anywhere on the page.
+    custom: HashSet<String>,
+    /// Footnote and raw HTML ids anywhere on the page.
+    other: HashSet<String>,
+    /// Heading ids already assigned.
+    used: HashSet<String>,
+    /// Next suffix to try per base id, so a hundred "Install" headings are not quadratic.
+    next_suffix: HashMap<String, usize>,
+}
+
+impl Taken {
+    /// A custom id keeps its spelling unless an earlier heading already has it; an automatic one
+    /// also steps aside for custom, footnote and raw HTML ids.
+    fn claim(&mut self, base: String, custom: bool) -> String {
+        let free = |t: &Self, id: &str| {
+            !t.used.contains(id) && (custom || (!t.custom.contains(id) && !t.other.contains(id)))
+        };
+        let id = if free(self, &base) {
+            base
+        } else {
+            let mut n = self.next_suffix.get(&base).copied().unwrap_or(1);
+            let id = loop {
+                let candidate = format!("{base}-{n}");
+                n += 1;
+                if free(self, &candidate) && !self.custom.contains(&candidate) {
+                    break candidate;
+                }
+            };
+            self.next_suffix.insert(base, n);
+            id
+        };
+        self.used.insert(id.clone());
+        id
+    }
+}
+
+/// The id written as `{#id}`, or as `{id=value}` when there is no `#id`; None when empty.
+fn custom_id<'s>(
+    id: Option<&'s str>,
+    attrs: &'s [(CowStr<'_>, Option<CowStr<'_>>)],
+) -> Option<&'s str> {
+    id.or_else(|| {
+        attrs
+            .iter()
+            .rev()
+            .find(|(key, _)| key.eq_ignore_ascii_case("id"))
+            .and_then(|(_, value)| value.as_deref())
+    })
+    .map(str::trim)
+    .filter(|id| !id.is_empty())
+}
+
+/// Decide the id of the heading whose `Start` event is `events[start]`, write it into the event
+/// (pulldown-cmark's HTML writer then prints it) and return it.
+pub(super) fn assign_heading_id(
+    events: &mut [(Event<'_>, Range<usize>)],
+    start: usize,
+    title: &str,
+    taken: &mut Taken,
+) -> String {
+    let Some((Event::Start(Tag::Heading { id, attrs, .. }), _)) = events.get_mut(start) else {
+        return taken.claim(slugify_id(title), false);
+    };
+    let assigned = match custom_id(id.as_deref(), attrs) {
+        Some(custom) => {
+            let custom = custom.to_owned();
+            taken.claim(custom, true)
+        }
+        None => taken.claim(slugify_id(title), false),
+    };
+    // An `id=` attribute would print a second id attribute beside ours.
+    attrs.retain(|(key, _)| !key.eq_ignore_ascii_case("id"));
+    *id = Some(CowStr::from(assigned.clone()));
+    assigned
+}
+
+/// Find `id` attribute values in raw HTML: a small tag scanner (comments skipped, quoted and
+/// unquoted values), linear in the input. Text outside tags never counts, so `<p>id="x"</p>` has
+/// no id.
+pub(crate) fn scan_html_ids(html: &str, mut found: impl FnMut(&str)) {
+    let bytes = html.as_bytes();
+    let len = bytes.len();
+    let at = |i: usize| bytes.get(i).copied().unwrap_or(0);
+    let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0c');
+    let mut i = 0;
+    while i < len {
+        if at(i) != b'<' {
+            i += 1;
+            continue;
+        }
+        if bytes.get(i..).is_some_and(|rest| rest.starts_with(b"<!--")) {
+            match html.get(i + 4..).and_then(|rest| rest.find("-->")) {
+                Some(end) => i += 4 + end + 3,
+                None => return,
+            }
+            continue;
+        }
+        i += 1;
+        if !at(i).is_ascii_alphabetic() {
+            continue;
+        }
+        while i < len && !is_space(at(i)) && at(i) != b'>' && at(i) != b'/' {
+            i += 1;
+        }
+        // Attributes, up to the closing `>`.
+        loop {
+            while i < len && (is_space(at(i)) || at(i) == b'/') {
+                i += 1;
+            }
+            if i >= len {
+                return;
+            }
+            if at(i) == b'>' {
+                i += 1;
+                break;
+            }
+            let name_start = i;
+            while i < len && !is_space(at(i)) && !matches!(at(i), b'=' | b'>' | b'/') {
+                i += 1;
+            }
+            let name_end = i;
+            while i < len && is_space(at(i)) {
+                i += 1;
+            }
+            if at(i) != b'=' {
+                continue;
+            }
+            i += 1;
+            while i < len && is_space(at(i)) {
+                i += 1;
+            }
+            let (value_start, value_end) = match at(i) {
+                quote @ (b'"' | b'\'') => {
+                    let start = i + 1;
+                    match bytes
+                        .get(start..)
+                        .and_then(|rest| rest.iter().position(|&b| b == quote))
+                    {
+                        Some(n) => {
+                            i = start + n + 1;
+                            (start, start + n)
+                        }
+                        None => return,
+                    }
+                }
+                _ => {
+                    let start = i;
+                    while i < len && !is_space(at(i)) && at(i) != b'>' {
+                        i += 1;
+                    }
+                    (start, i)
+                }
+            };
+            let is_id = bytes
+                .get(name_start..name_end)
+                .is_some_and(|name| name.eq_ignore_ascii_case(b"id"));
+            if is_id
+                && let Some(value) = html.get(value_start..value_end)
+                && !value.is_empty()
+            {
+                found(value);
+            }
+        }
+    }
+}

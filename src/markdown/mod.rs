@@ -1,0 +1,411 @@
+//! Stage 5, markdown: one page body (markdown after the front matter) in, [`Rendered`] out.
+//!
+//! In: the body text, the file line where it starts, and a [`LinkResolver`] from the site tree
+//! that says what each link target points at. Out: the HTML, the summary, the table of contents,
+//! every id on the page, the first level-1 heading, a word count, the anchors that must be checked
+//! on other pages, and the broken links with their file positions.
+//!
+//! The pulldown-cmark options live here and nowhere else (`options`). Heading ids follow Zola:
+//! `{#custom}` wins, otherwise the slug of the heading's text, made unique on the page with
+//! `-1`, `-2`… suffixes.
+//!
+//! This module does not decide URLs (the site tree does, through [`LinkResolver`]), does not check
+//! anchors on other pages (`check.rs` does, from [`Rendered::anchors`] and [`Rendered::ids`]), does
+//! not expand shortcodes, and never prints or panics: every input renders to something.
+//!
+//! [`render_mapped`] runs three passes over pulldown-cmark's events: the ids that headings must
+//! avoid (`ids.rs`), one walk that fills in everything else (`walker.rs`, with link resolution
+//! in `links.rs`), and the HTML write (`write_html`).
+
+use std::cell::Cell;
+use std::fmt;
+use std::ops::Range;
+
+use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+
+mod ids;
+mod links;
+mod walker;
+
+pub(crate) use ids::scan_html_ids;
+pub use ids::slugify_id;
+use walker::{SummaryBounds, Walker};
+
+/// What a link target found in markdown points at, decided by the site tree (not by this module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkTarget {
+    /// Leave the href as written (external URL, mailto:, tel:, absolute path, etc.).
+    External,
+    /// Internal link: replace the href with `url`. If `anchor` is Some, the anchor must be checked
+    /// later against the heading/element ids of the page whose source path is `page` (e.g. "faq.md").
+    Internal {
+        url: String,
+        page: String,
+        anchor: Option<String>,
+    },
+    /// The target names no page: report it. `message` e.g. "link to a page that does not exist: `@/fq.md`";
+    /// `help` e.g. "did you mean `@/faq.md`?".
+    Broken {
+        message: String,
+        help: Option<String>,
+    },
+}
+
+/// Resolves link targets for one page (it knows which page is being rendered, so `#anchor` and relative
+/// `x.md` links can be resolved). Implemented by the site tree.
+pub trait LinkResolver {
+    /// Input: a link or image destination exactly as written in the markdown (`@/faq.md#x`,
+    /// `../evidence.md`, `https://…`, `#top`), except that an email autolink `<a@b.c>` is passed
+    /// as `mailto:a@b.c`. Output: what it points at.
+    fn resolve(&self, target: &str) -> LinkTarget;
+
+    /// Input: an image destination as written, that [`resolve`](Self::resolve) did not report
+    /// as broken; its alt text and title as plain text; and whether it is the first image of the
+    /// page body. Output: what to write in place of pulldown-cmark's `<img>` (images.rs makes a
+    /// responsive `<picture>`). The default keeps the `<img>`.
+    fn image(&self, _target: &str, _alt: &str, _title: &str, _first: bool) -> ImageHtml {
+        ImageHtml::Keep
+    }
+}
+
+/// What [`LinkResolver::image`] says to write for a markdown image.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageHtml {
+    /// pulldown-cmark's `<img>`, as written.
+    Keep,
+    /// This HTML instead (alt text and title included).
+    Html(String),
+    /// The image cannot be used: reported like a broken link, at the image.
+    Broken {
+        /// What is wrong, naming the file.
+        message: String,
+        /// What to do.
+        help: Option<String>,
+    },
+}
+
+/// A position in the source file. line and col are 1-based; col counts chars; len in chars (≥1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Span {
+    pub line: usize,
+    pub col: usize,
+    pub len: usize,
+}
+
+/// A link whose anchor must exist on another (or the same) page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AnchorRef {
+    /// Source path of the page that must hold the anchor, as given by the resolver.
+    pub page: String,
+    /// The id that must exist on that page (without `#`).
+    pub anchor: String,
+    /// The link target as written in the markdown.
+    pub target: String,
+    /// Where the link is in the source file.
+    pub span: Span,
+}
+
+/// A broken link found while rendering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkProblem {
+    /// From [`LinkTarget::Broken`].
+    pub message: String,
+    /// From [`LinkTarget::Broken`].
+    pub help: Option<String>,
+    /// Where the link is in the source file.
+    pub span: Span,
+}
+
+/// One entry of a page's table of contents (the template context's `toc`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Heading {
+    /// 1..=6, as in `<h1>`..`<h6>`.
+    pub level: u8,
+    /// The heading's id attribute (unique on the page).
+    pub id: String,
+    /// Plain text of the heading: no tags, smart punctuation applied.
+    pub title: String,
+    /// Headings of a deeper level that follow this one, up to the next heading of its level or higher.
+    pub children: Vec<Heading>,
+}
+
+/// Everything [`render`] learns about a page body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// The body as HTML.
+    pub html: String,
+    /// HTML before a `<!-- more -->` line if there is one, else the first paragraph's HTML; None if no paragraph.
+    pub summary: Option<String>,
+    /// Table of contents: headings of level 2..=6 nested by level (a level-1 heading, if any, is not in the toc;
+    /// if a level is skipped, e.g. h2 then h4, the h4 becomes a child of the h2).
+    pub toc: Vec<Heading>,
+    /// Every id attribute in `html`: heading ids, footnote ids, and ids in raw HTML blocks/inline HTML
+    /// (scan `id="..."` / `id='...'`). In document order, each id once.
+    pub ids: Vec<String>,
+    /// Plain text of the first level-1 heading, if any (used as the page title fallback).
+    pub first_h1: Option<String>,
+    /// Whitespace-separated words in the text, code included (not in tags or raw HTML).
+    pub word_count: usize,
+    /// Internal links with an anchor, to be checked once every page is rendered.
+    pub anchors: Vec<AnchorRef>,
+    /// Broken links, in document order.
+    pub problems: Vec<LinkProblem>,
+}
+
+/// The markdown dialect of stillpoint (`design.md`, Content): CommonMark plus tables, GFM footnotes,
+/// strikethrough, task lists, smart punctuation and heading attributes (`{#id .class}`).
+///
+/// Built flag by flag on purpose: `Options::all()` would also turn on metadata blocks, which
+/// swallow any `---` … `---` pair in the body, and other extensions we don't document.
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Render a page body. `body` is the markdown after the front matter; `first_line` is the 1-based line
+/// number in the source file where `body` begins (so spans are file positions).
+///
+/// Every link and image destination goes through `resolver`, markdown's and those written as
+/// raw HTML (the `href` of `<a>`, the `src` of `<img>`): `External` leaves it alone, `Internal`
+/// rewrites it (and records an [`AnchorRef`] when it has an anchor), `Broken` keeps it as written
+/// and records a [`LinkProblem`]. Never fails and never panics; a CRLF body is fine (spans don't
+/// count `\r`). Cost is linear in the body: one parse, two passes over the events, one HTML write.
+pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Rendered {
+    render_mapped(body, None, first_line, resolver)
+}
+
+/// Where each byte of a markdown text made by the shortcode step came from in the page's own
+/// body: a list of `(offset in the made text, offset in the body, copied)` segments, sorted by
+/// the first field. A copied segment maps byte for byte; any other (a shortcode's placeholder)
+/// maps every byte to where its call starts.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    /// The segments, see the type's doc.
+    pub segments: Vec<(usize, usize, bool)>,
+}
+
+impl SourceMap {
+    /// The body offset of `offset` in the made text.
+    pub fn to_source(&self, offset: usize) -> usize {
+        let i = self.segments.partition_point(|s| s.0 <= offset);
+        match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
+            Some(&(made, source, true)) => source + (offset - made),
+            Some(&(_, source, false)) => source,
+            None => offset,
+        }
+    }
+}
+
+/// [`render`] for a text made from `source.0` by the shortcode step: spans are positions in
+/// `source.0` (the page's own body), found through `source.1`.
+pub fn render_mapped(
+    body: &str,
+    source: Option<(&str, &SourceMap)>,
+    first_line: usize,
+    resolver: &dyn LinkResolver,
+) -> Rendered {
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
+        .into_offset_iter()
+        .collect();
+
+    // Pass 1: ids that headings must not take (see `reserved_ids`).
+    let (taken, other_ids) = ids::reserved_ids(&events);
+
+    // Pass 2: heading ids and toc, links, words, and where the summary starts and ends.
+    let positions = match source {
+        Some((text, map)) => Positions::new(text, first_line).mapped(map),
+        None => Positions::new(body, first_line),
+    };
+    let mut walker = Walker::new(body, resolver, positions, taken);
+    for i in 0..events.len() {
+        walker.step(&mut events, i);
+    }
+    let (mut out, summary_bounds) = walker.finish(other_ids);
+
+    // Pass 3: the HTML, and the summary cut from it.
+    let (html, summary) = write_html(events, &summary_bounds, body.len());
+    out.html = html;
+    out.summary = summary;
+    out
+}
+
+/// Write the HTML once with pulldown-cmark's writer, noting the output length where the events at
+/// `bounds.more_at` and around `bounds.first_paragraph` (start index, end index) begin, so the
+/// summary costs no second render. Returns the HTML and the summary.
+fn write_html(
+    events: Vec<(Event<'_>, Range<usize>)>,
+    bounds: &SummaryBounds,
+    body_len: usize,
+) -> (String, Option<String>) {
+    let more_at = bounds.more_at;
+    let written = Cell::new(0usize);
+    let more_pos = Cell::new(None);
+    let para_start = Cell::new(None);
+    let para_end = Cell::new(None);
+    let (p_start, p_end) = match bounds.first_paragraph {
+        Some((s, e)) => (Some(s), e.map(|e| e + 1)),
+        None => (None, None),
+    };
+    let mut writer = Output {
+        buf: String::with_capacity(body_len + body_len / 2),
+        written: &written,
+    };
+    let stream = events.into_iter().enumerate().map(|(i, (event, _))| {
+        let here = Some(i);
+        if here == more_at {
+            more_pos.set(Some(written.get()));
+        }
+        if here == p_start {
+            para_start.set(Some(written.get()));
+        }
+        if here == p_end {
+            para_end.set(Some(written.get()));
+        }
+        event
+    });
+    // Writing into a String cannot fail: `Output::write_str` always returns Ok.
+    let _ = pulldown_cmark::html::write_html_fmt(&mut writer, stream);
+    let html = writer.buf;
+
+    let summary = match (more_pos.get(), para_start.get()) {
+        (Some(end), _) => html.get(..end),
+        (None, Some(start)) => html.get(start..para_end.get().unwrap_or(html.len())),
+        (None, None) => None,
+    }
+    .map(str::trim)
+    .filter(|s| !s.is_empty())
+    .map(str::to_owned);
+    (html, summary)
+}
+
+/// A heading's level as a number, 1 (`h1`) to 6.
+pub(crate) fn heading_level(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Inline tags don't break a word (`foo*bar*` is one word), nor a block's run of text.
+pub(crate) fn is_inline(tag: &Tag<'_>) -> bool {
+    matches!(
+        tag,
+        Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::Superscript
+            | Tag::Subscript
+            | Tag::Link { .. }
+            | Tag::Image { .. }
+    )
+}
+
+/// The end of an [`is_inline`] tag.
+pub(crate) fn is_inline_end(tag: TagEnd) -> bool {
+    matches!(
+        tag,
+        TagEnd::Emphasis
+            | TagEnd::Strong
+            | TagEnd::Strikethrough
+            | TagEnd::Superscript
+            | TagEnd::Subscript
+            | TagEnd::Link
+            | TagEnd::Image
+    )
+}
+
+/// Byte offsets of the body to file positions. Line starts are found lazily, once, and column
+/// counting resumes from the previous lookup when it is on the same line further right, so many
+/// links on one very long line stay linear. Shared with `check.rs`, so its diagnostics point
+/// where the build's do.
+pub(crate) struct Positions<'a> {
+    body: &'a str,
+    /// Line number in the file of the body's first line, minus one.
+    line_offset: usize,
+    line_starts: Option<Vec<usize>>,
+    /// (byte offset, line index, 1-based col) of the previous lookup.
+    last: Option<(usize, usize, usize)>,
+    /// Offsets given to `span` are in a text made from `body` (see [`SourceMap`]).
+    map: Option<&'a SourceMap>,
+}
+
+impl<'a> Positions<'a> {
+    pub(crate) fn new(body: &'a str, first_line: usize) -> Self {
+        Self {
+            body,
+            line_offset: first_line.max(1) - 1,
+            line_starts: None,
+            last: None,
+            map: None,
+        }
+    }
+
+    fn mapped(mut self, map: &'a SourceMap) -> Self {
+        self.map = Some(map);
+        self
+    }
+
+    pub(crate) fn span(&mut self, range: Range<usize>) -> Span {
+        let range = match self.map {
+            Some(m) => {
+                let start = m.to_source(range.start);
+                start..m.to_source(range.end).max(start + 1)
+            }
+            None => range,
+        };
+        let body = self.body;
+        let starts = self.line_starts.get_or_insert_with(|| {
+            std::iter::once(0)
+                .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let start = range.start.min(body.len());
+        let line = starts.partition_point(|&s| s <= start).saturating_sub(1);
+        let line_start = starts.get(line).copied().unwrap_or(0);
+        let (from, mut col) = match self.last {
+            Some((offset, last_line, last_col)) if last_line == line && offset <= start => {
+                (offset, last_col)
+            }
+            _ => (line_start, 1),
+        };
+        col += body
+            .get(from..start)
+            .map_or(0, |s| s.chars().filter(|&c| c != '\r').count());
+        self.last = Some((start, line, col));
+        // The span stays on its first line: a diagnostic underlines one line.
+        let len = body.get(start..range.end.max(start)).map_or(0, |s| {
+            s.chars().take_while(|&c| c != '\n' && c != '\r').count()
+        });
+        Span {
+            line: self.line_offset + line + 1,
+            col,
+            len: len.max(1),
+        }
+    }
+}
+
+/// A `fmt::Write` into a String that publishes its length, so the event stream can note where in
+/// the output an event begins while pulldown-cmark is writing.
+struct Output<'c> {
+    buf: String,
+    written: &'c Cell<usize>,
+}
+
+impl fmt::Write for Output<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.buf.push_str(s);
+        self.written.set(self.buf.len());
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

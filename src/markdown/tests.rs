@@ -1,0 +1,760 @@
+use super::ids::scan_html_ids;
+use super::links::{UNPARSED_SCAN, raw_html_targets};
+use super::*;
+
+/// The site tree as the tests need it: `@/faq.md` and `faq.md` exist, `@/nope.md` doesn't,
+/// `#…` is an anchor on the page being rendered (`this.md`), anything else is external.
+struct TestResolver;
+
+impl LinkResolver for TestResolver {
+    fn resolve(&self, target: &str) -> LinkTarget {
+        let faq = |anchor: Option<&str>| LinkTarget::Internal {
+            url: match anchor {
+                Some(a) => format!("https://example.com/faq/#{a}"),
+                None => "https://example.com/faq/".to_owned(),
+            },
+            page: "faq.md".to_owned(),
+            anchor: anchor.map(str::to_owned),
+        };
+        match target {
+            "@/faq.md" | "faq.md" => faq(None),
+            "@/faq.md#x" => faq(Some("x")),
+            "@/nope.md" => LinkTarget::Broken {
+                message: "link to a page that does not exist: `@/nope.md`".to_owned(),
+                help: Some("did you mean `@/faq.md`?".to_owned()),
+            },
+            t if t.starts_with('#') => LinkTarget::Internal {
+                url: t.to_owned(),
+                page: "this.md".to_owned(),
+                anchor: Some(t.trim_start_matches('#').to_owned()),
+            },
+            _ => LinkTarget::External,
+        }
+    }
+}
+
+/// Images: `a.png` becomes a marker holding what the hook got; `bad.png` cannot be used;
+/// everything else is kept.
+struct ImageResolver;
+
+impl LinkResolver for ImageResolver {
+    fn resolve(&self, _target: &str) -> LinkTarget {
+        LinkTarget::External
+    }
+    fn image(&self, target: &str, alt: &str, title: &str, first: bool) -> ImageHtml {
+        match target {
+            "a.png" => ImageHtml::Html(format!(
+                "<picture alt=[{alt}] title=[{title}] first={first}>"
+            )),
+            "bad.png" => ImageHtml::Broken {
+                message: "bad.png is not a readable image".into(),
+                help: None,
+            },
+            _ => ImageHtml::Keep,
+        }
+    }
+}
+
+#[test]
+fn image_hook_replaces_the_img_and_reports_bad_images_at_their_position() {
+    let r = render(
+        "Intro ![An *old* `room`](a.png \"T\") end.\n\n![b](b.svg) ![c](a.png)\n\nx ![d](bad.png)\n",
+        5,
+        &ImageResolver,
+    );
+    assert_eq!(
+        r.html,
+        "<p>Intro <picture alt=[An old room] title=[T] first=true> end.</p>\n<p><img src=\"b.svg\" alt=\"b\" /> <picture alt=[c] title=[] first=false></p>\n<p>x <img src=\"bad.png\" alt=\"d\" /></p>\n"
+    );
+    assert_eq!(r.problems.len(), 1);
+    assert_eq!(
+        r.problems[0].span,
+        Span {
+            line: 9,
+            col: 3,
+            len: 13
+        }
+    );
+    // The summary still cuts at the first paragraph.
+    assert_eq!(
+        r.summary.as_deref(),
+        Some("<p>Intro <picture alt=[An old room] title=[T] first=true> end.</p>")
+    );
+}
+
+fn md(body: &str) -> Rendered {
+    render(body, 1, &TestResolver)
+}
+
+fn heading_ids(r: &Rendered) -> Vec<String> {
+    fn walk(hs: &[Heading], out: &mut Vec<String>) {
+        for h in hs {
+            out.push(h.id.clone());
+            walk(&h.children, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&r.toc, &mut out);
+    out
+}
+
+/// The toc as `title(child child) title`, to compare shapes at a glance.
+fn shape(hs: &[Heading]) -> String {
+    hs.iter()
+        .map(|h| {
+            if h.children.is_empty() {
+                h.title.clone()
+            } else {
+                format!("{}({})", h.title, shape(&h.children))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn slugify_id_cases() {
+    let cases = [
+        ("Install", "install"),
+        ("Café crème", "cafe-creme"),
+        ("⚡", "section"),
+        ("⚡ Fast", "fast"),
+        ("Fast ⚡ and ✅ done", "fast-and-done"),
+        ("👩‍👩‍👧 Family", "family"),
+        ("!!!", "section"),
+        ("", "section"),
+        ("Don’t panic", "don-t-panic"),
+        ("C++ & Rust", "c-rust"),
+    ];
+    for (input, want) in cases {
+        assert_eq!(slugify_id(input), want, "input {input:?}");
+    }
+    let japanese = slugify_id("日本語の見出し");
+    assert!(
+        !japanese.is_empty() && japanese != "section" && japanese.is_ascii(),
+        "{japanese}"
+    );
+}
+
+#[test]
+fn heading_ids_are_unique_and_custom_ids_win() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            "## Install\n## Install\n## Install",
+            &["install", "install-1", "install-2"],
+        ),
+        ("## Intro {#start}\n## Start", &["start", "start-1"]),
+        ("## Install\n## Setup {#install}", &["install-1", "install"]),
+        ("## A {#x}\n## B {#x}", &["x", "x-1"]),
+        (
+            "## Install\n## Install\n## Install 1",
+            &["install", "install-1", "install-1-1"],
+        ),
+        ("## Café crème", &["cafe-creme"]),
+        ("## ⚡\n## ⚡", &["section", "section-1"]),
+        ("## ⚡ Fast", &["fast"]),
+        ("## H {id=z}", &["z"]),
+        ("## Hello *world* `now`", &["hello-world-now"]),
+        // Footnote and raw HTML ids are taken even when they come later on the page.
+        ("## a\n\nx[^a]\n\n[^a]: note", &["a-1"]),
+        ("## FAQ\n\n<div id=\"faq\"></div>", &["faq-1"]),
+    ];
+    for (input, want) in cases {
+        let r = md(input);
+        assert_eq!(heading_ids(&r), *want, "input {input:?}");
+        for id in *want {
+            assert!(
+                r.html.contains(&format!("id=\"{id}\"")),
+                "{id} in {}",
+                r.html
+            );
+        }
+    }
+}
+
+#[test]
+fn headings_keep_markup_classes_and_one_id() {
+    let cases = [
+        (
+            "## Hello *world*",
+            "<h2 id=\"hello-world\">Hello <em>world</em></h2>",
+        ),
+        ("## T {.note}", "<h2 id=\"t\" class=\"note\">T</h2>"),
+        (
+            "## T {#a .b data-x=y}",
+            "<h2 id=\"a\" class=\"b\" data-x=\"y\">T</h2>",
+        ),
+        ("## T {id=z}", "<h2 id=\"z\">T</h2>"),
+        ("# Top", "<h1 id=\"top\">Top</h1>"),
+        (
+            "Setext\nheading\n===",
+            "<h1 id=\"setext-heading\">Setext\nheading</h1>",
+        ),
+    ];
+    for (input, want) in cases {
+        assert_eq!(md(input).html.trim(), want, "input {input:?}");
+    }
+    let r = md("## Hello *world* & `code`");
+    assert_eq!(r.toc[0].title, "Hello world & code");
+}
+
+#[test]
+fn toc_nests_by_level() {
+    let cases = [
+        (
+            "# Title\n## A\n### A1\n## B\n#### B1\n### B2\n## C",
+            "A(A1) B(B1 B2) C",
+        ),
+        ("## A\n#### Deep\n## B", "A(Deep) B"),
+        ("### Low\n## High\n### Under", "Low High(Under)"),
+        (
+            "## A\n### B\n#### C\n##### D\n###### E\n## F",
+            "A(B(C(D(E)))) F",
+        ),
+        ("# Only a title", ""),
+        ("No headings", ""),
+    ];
+    for (input, want) in cases {
+        assert_eq!(shape(&md(input).toc), want, "input {input:?}");
+    }
+    let r = md("## A\n#### B");
+    assert_eq!(r.toc[0].level, 2);
+    assert_eq!(r.toc[0].children[0].level, 4);
+}
+
+#[test]
+fn toc_serializes_for_templates() {
+    let r = md("## A\n### B");
+    let json = serde_json::to_value(&r.toc).ok();
+    assert_eq!(
+        json,
+        Some(serde_json::json!([{"level": 2, "id": "a", "title": "A",
+            "children": [{"level": 3, "id": "b", "title": "B", "children": []}]}]))
+    );
+}
+
+#[test]
+fn links_are_resolved() {
+    let cases = [
+        (
+            "[F](@/faq.md)",
+            "<a href=\"https://example.com/faq/\">F</a>",
+        ),
+        ("[F](faq.md)", "<a href=\"https://example.com/faq/\">F</a>"),
+        (
+            "[F](@/faq.md \"T\")",
+            "<a href=\"https://example.com/faq/\" title=\"T\">F</a>",
+        ),
+        (
+            "[F][r]\n\n[r]: @/faq.md",
+            "<a href=\"https://example.com/faq/\">F</a>",
+        ),
+        (
+            "[r]\n\n[r]: @/faq.md",
+            "<a href=\"https://example.com/faq/\">r</a>",
+        ),
+        (
+            "[F](@/faq.md#x)",
+            "<a href=\"https://example.com/faq/#x\">F</a>",
+        ),
+        (
+            "![i](@/faq.md)",
+            "<img src=\"https://example.com/faq/\" alt=\"i\" />",
+        ),
+        ("[x](https://x.org/a)", "<a href=\"https://x.org/a\">x</a>"),
+        (
+            "<https://x.org>",
+            "<a href=\"https://x.org\">https://x.org</a>",
+        ),
+        ("<a@b.org>", "<a href=\"mailto:a@b.org\">a@b.org</a>"),
+        ("[x](@/nope.md)", "<a href=\"@/nope.md\">x</a>"),
+        ("`[x](@/faq.md)`", "<code>[x](@/faq.md)</code>"),
+    ];
+    for (input, want) in cases {
+        let r = md(input);
+        assert!(r.html.contains(want), "input {input:?}: {}", r.html);
+    }
+}
+
+/// A link or image whose address has a space is text in CommonMark: it is reported at the
+/// `[` (or `!`), and only outside code and when the brackets are not escaped.
+#[test]
+fn links_with_a_space_in_the_address_are_reported() {
+    // (line, col, len, is an image) of each problem.
+    type Found = (usize, usize, usize, bool);
+    let spans = |body: &str| -> Vec<Found> {
+        render(body, 3, &TestResolver)
+            .problems
+            .iter()
+            .map(|p| {
+                (
+                    p.span.line,
+                    p.span.col,
+                    p.span.len,
+                    p.message.contains("not an image"),
+                )
+            })
+            .collect()
+    };
+    let cases: &[(&str, &[Found])] = &[
+        ("![The room](/images/my photo.jpg)", &[(3, 1, 33, true)]),
+        ("See [the menu](menu 2024.pdf).", &[(3, 5, 25, false)]),
+        (
+            "a\n\n* x [a](b c) [d](e  f)",
+            &[(5, 5, 8, false), (5, 14, 9, false)],
+        ),
+        ("Café ![a *b*](x (1) y.png)", &[(3, 6, 21, true)]),
+        ("[two\nlines](my file.pdf)", &[(4, 6, 14, false)]),
+        ("> ![x](a b.jpg) end", &[(3, 3, 13, true)]),
+        // Not links that failed: these are links, code or escaped text.
+        ("![ok](</images/my photo.jpg>)", &[]),
+        ("[ok](a.md \"A title\")", &[]),
+        ("`[a](b c)`", &[]),
+        ("```\n[a](b c)\n```", &[]),
+        ("    [a](b c)", &[]),
+        ("[a\\](b c)", &[]),
+        ("[a](b c", &[]),
+        ("[a](b\nc)", &[]),
+        ("(a b) [c] (d e)", &[]),
+    ];
+    for (input, want) in cases {
+        assert_eq!(spans(input), *want, "input {input:?}");
+    }
+    // Link text longer than the scan: still reported, from the `](`.
+    let long = format!("[{}](a b)", "x".repeat(3 * UNPARSED_SCAN));
+    let found = render(&long, 1, &TestResolver).problems;
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].message.starts_with("`](a b)` is not a link"),
+        "{found:?}"
+    );
+    let r = render("![The room](/images/my photo.jpg)", 1, &TestResolver);
+    assert_eq!(
+        r.problems[0].message,
+        "`![The room](/images/my photo.jpg)` is not an image: its address has a space in it, so the page shows this markdown as plain text"
+    );
+    assert_eq!(
+        r.problems[0].help.as_deref(),
+        Some(
+            "put the address in angle brackets, `](</images/my photo.jpg>)`, or rename the file without spaces (`/images/my-photo.jpg`) and write that name here; to show the brackets as text, write `\\]` instead of `]`"
+        )
+    );
+}
+
+#[test]
+fn broken_links_are_reported_with_file_positions() {
+    let problem = |line, col, len| LinkProblem {
+        message: "link to a page that does not exist: `@/nope.md`".to_owned(),
+        help: Some("did you mean `@/faq.md`?".to_owned()),
+        span: Span { line, col, len },
+    };
+    let cases = [
+        ("[x](@/nope.md)", 1, vec![problem(1, 1, 14)]),
+        ("para\n\nSee [x](@/nope.md) now", 5, vec![problem(7, 5, 14)]),
+        (
+            "para\r\n\r\nSee [x](@/nope.md) now",
+            5,
+            vec![problem(7, 5, 14)],
+        ),
+        ("Café [x](@/nope.md)", 1, vec![problem(1, 6, 14)]),
+        (
+            "[a](@/nope.md) [b](@/nope.md)\r\n  [c](@/nope.md)",
+            3,
+            vec![problem(3, 1, 14), problem(3, 16, 14), problem(4, 3, 14)],
+        ),
+        ("[x][r]\n\n[r]: @/nope.md", 1, vec![problem(1, 1, 6)]),
+        ("![i](@/nope.md)", 2, vec![problem(2, 1, 15)]),
+        // A link over two lines is underlined on its first line only.
+        ("[two\nlines](@/nope.md)", 1, vec![problem(1, 1, 4)]),
+        ("> - [x](@/nope.md)", 1, vec![problem(1, 5, 14)]),
+        ("[x](@/faq.md)", 1, vec![]),
+    ];
+    for (input, first_line, want) in cases {
+        let r = render(input, first_line, &TestResolver);
+        assert_eq!(r.problems, want, "input {input:?}");
+    }
+}
+
+#[test]
+fn anchors_are_collected() {
+    let r = render(
+        "Intro\n\n[a](@/faq.md#x) and [b](#intro).\n\n[c](@/faq.md)",
+        10,
+        &TestResolver,
+    );
+    assert_eq!(
+        r.anchors,
+        vec![
+            AnchorRef {
+                page: "faq.md".to_owned(),
+                anchor: "x".to_owned(),
+                target: "@/faq.md#x".to_owned(),
+                span: Span {
+                    line: 12,
+                    col: 1,
+                    len: 15
+                },
+            },
+            AnchorRef {
+                page: "this.md".to_owned(),
+                anchor: "intro".to_owned(),
+                target: "#intro".to_owned(),
+                span: Span {
+                    line: 12,
+                    col: 21,
+                    len: 11
+                },
+            },
+        ]
+    );
+    assert!(r.problems.is_empty());
+}
+
+#[test]
+fn footnotes_render_and_their_ids_are_listed() {
+    let r = md("Lorem ipsum.[^a][^b]\n\n [^c]: text\n\n[^a]: A\n[^b]: B\n");
+    assert_eq!(
+        r.html.matches("class=\"footnote-reference\"").count(),
+        2,
+        "{}",
+        r.html
+    );
+    assert!(r.html.contains("<a href=\"#a\">1</a>"), "{}", r.html);
+    assert!(r.html.contains("<a href=\"#b\">2</a>"), "{}", r.html);
+    for id in ["a", "b", "c"] {
+        let def = format!("<div class=\"footnote-definition\" id=\"{id}\">");
+        assert!(r.html.contains(&def), "{id}: {}", r.html);
+    }
+    assert!(!r.html.contains("[^c]"), "{}", r.html);
+    assert_eq!(r.ids, ["c", "a", "b"]);
+}
+
+#[test]
+fn summary() {
+    let cases = [
+        (
+            "First *para*.\n\nSecond.",
+            Some("<p>First <em>para</em>.</p>"),
+        ),
+        ("# Title\n\nIntro.\n\nMore.", Some("<p>Intro.</p>")),
+        ("- in a list\n\nTop level.", Some("<p>Top level.</p>")),
+        ("> quoted\n\nTop level.", Some("<p>Top level.</p>")),
+        (
+            "One.\n\nTwo.\n\n<!-- more -->\n\nThree.",
+            Some("<p>One.</p>\n<p>Two.</p>"),
+        ),
+        (
+            "# T\n\nOne.\n<!-- more -->\nThree.",
+            Some("<h1 id=\"t\">T</h1>\n<p>One.</p>"),
+        ),
+        (
+            "One.\r\n\r\n  <!-- more -->  \r\n\r\nTwo.",
+            Some("<p>One.</p>"),
+        ),
+        ("```\n<!-- more -->\n```\n\nPara.", Some("<p>Para.</p>")),
+        (
+            "Para <!-- more --> inline.",
+            Some("<p>Para <!-- more --> inline.</p>"),
+        ),
+        ("<!-- more -->\n\nPara.", None),
+        ("# Only a heading", None),
+        ("", None),
+    ];
+    for (input, want) in cases {
+        assert_eq!(md(input).summary.as_deref(), want, "input {input:?}");
+    }
+}
+
+#[test]
+fn extensions() {
+    let cases = [
+        ("\"Hello\" -- it's...", "<p>“Hello” – it’s…</p>"),
+        (
+            "|a|b|\n|-|:-:|\n|1|2|",
+            "<th style=\"text-align: center\">b</th>",
+        ),
+        ("|a|b|\n|-|-|\n|1|2|", "<td>1</td><td>2</td>"),
+        (
+            "- [x] done\n- [ ] todo",
+            "<input type=\"checkbox\" disabled checked aria-label=\"done\"> done",
+        ),
+        (
+            "- [x] done\n- [ ] todo",
+            "<input type=\"checkbox\" disabled aria-label=\"not done\"> todo",
+        ),
+        ("~~gone~~", "<del>gone</del>"),
+        // No metadata blocks: a `---` pair in the body is a rule and a heading, not front matter.
+        (
+            "Text\n\n---\ntitle: x\n---\n",
+            "<hr />\n<h2 id=\"title-x\">title: x</h2>",
+        ),
+    ];
+    for (input, want) in cases {
+        let r = md(input);
+        assert!(r.html.contains(want), "input {input:?}: {}", r.html);
+    }
+}
+
+#[test]
+fn first_h1() {
+    let cases = [
+        ("## Sub\n# Main *title*\n# Second", Some("Main title")),
+        ("Setext\n===", Some("Setext")),
+        ("## Only h2", None),
+        ("", None),
+    ];
+    for (input, want) in cases {
+        let r = md(input);
+        assert_eq!(r.first_h1.as_deref(), want, "input {input:?}");
+        assert!(r.toc.iter().all(|h| h.level > 1));
+    }
+}
+
+#[test]
+fn ids_are_collected_in_document_order() {
+    let cases: &[(&str, &[&str])] = &[
+        ("<ul>\n<li id=\"ref-x\">x</li>\n</ul>", &["ref-x"]),
+        ("text <span id='y'>s</span> more", &["y"]),
+        ("<div\n  id=\"q\" class=x>\n</div>", &["q"]),
+        ("<div ID=unquoted></div>", &["unquoted"]),
+        (
+            "<p>id=\"no\"</p>\n\n<div data-id=\"no\" grid=\"no\"></div>",
+            &[],
+        ),
+        ("<!-- <a id=\"no\"> -->", &[]),
+        (
+            "# A\n\n<a id=\"m\"></a>\n\n## B\n\nx[^n]\n\n[^n]: note",
+            &["a", "m", "b", "n"],
+        ),
+        ("<a id=\"d\"></a><a id=\"d\"></a>", &["d"]),
+    ];
+    for (input, want) in cases {
+        assert_eq!(md(input).ids, *want, "input {input:?}");
+    }
+}
+
+#[test]
+fn scan_html_ids_cases() {
+    let cases: &[(&str, &[&str])] = &[
+        ("<a id=\"x\">", &["x"]),
+        ("<a\tid = 'x' >", &["x"]),
+        ("<img id=x/>", &["x/"]),
+        ("<br/><b id=\"y\">", &["y"]),
+        ("<a title=\"id='no'\" id=\"yes\">", &["yes"]),
+        ("<a id=\"\">", &[]),
+        ("</a id=\"no\">", &[]),
+        ("<a id=\"unclosed", &[]),
+        ("<a id=", &[]),
+        ("<", &[]),
+        ("<!--", &[]),
+        ("<a =x id=y>", &["y"]),
+        ("<é id=\"x\">", &[]),
+        ("<a id=\"é\">", &["é"]),
+    ];
+    for (input, want) in cases {
+        let mut found = Vec::new();
+        scan_html_ids(input, |id| found.push(id.to_owned()));
+        assert_eq!(found, *want, "input {input:?}");
+    }
+}
+
+#[test]
+fn word_count() {
+    let cases = [
+        ("", 0),
+        ("Hello *wor*ld, `code` here.\n\n- one two", 6),
+        ("don't stop", 2),
+        ("# Title\n\n```\nfn main() {}\n```", 4),
+        ("a\nb  c", 3),
+        ("<div>not counted</div>", 0),
+        ("[link text](https://x.org)", 2),
+    ];
+    for (input, want) in cases {
+        assert_eq!(md(input).word_count, want, "input {input:?}");
+    }
+}
+
+#[test]
+fn positions_resume_on_a_line_and_go_back() {
+    let body = "ab\r\ncdé f\n\ng";
+    let mut p = Positions::new(body, 3);
+    let cases = [
+        (
+            0..2,
+            Span {
+                line: 3,
+                col: 1,
+                len: 2,
+            },
+        ),
+        (
+            8..10,
+            Span {
+                line: 4,
+                col: 4,
+                len: 2,
+            },
+        ),
+        (
+            9..10,
+            Span {
+                line: 4,
+                col: 5,
+                len: 1,
+            },
+        ),
+        (
+            4..5,
+            Span {
+                line: 4,
+                col: 1,
+                len: 1,
+            },
+        ),
+        (
+            12..13,
+            Span {
+                line: 6,
+                col: 1,
+                len: 1,
+            },
+        ),
+        (
+            11..11,
+            Span {
+                line: 5,
+                col: 1,
+                len: 1,
+            },
+        ),
+        (
+            99..120,
+            Span {
+                line: 6,
+                col: 2,
+                len: 1,
+            },
+        ),
+        // Not a char boundary (inside `é`): no panic, some position on the right line.
+        (
+            7..9,
+            Span {
+                line: 4,
+                col: 1,
+                len: 1,
+            },
+        ),
+    ];
+    for (range, want) in cases {
+        assert_eq!(p.span(range.clone()), want, "range {range:?}");
+    }
+    assert_eq!(Positions::new("x", 0).span(0..1).line, 1);
+}
+
+#[test]
+fn odd_inputs_do_not_panic() {
+    let deep_quotes = format!("{} x", ">".repeat(500));
+    let deep_list: String = (0..500)
+        .map(|i| format!("{}- x\n", "  ".repeat(i)))
+        .collect();
+    let deep_ordered: String = (0..500)
+        .map(|i| format!("{}1. x\n", "   ".repeat(i)))
+        .collect();
+    let deep_emphasis = format!("{}x{}", "*".repeat(5000), "*".repeat(5000));
+    let long_line = "word ".repeat(200_000);
+    let long_links = "[x](@/nope.md) ".repeat(70_000);
+    let many_headings = "## Same\n".repeat(3000);
+    let inputs: Vec<&str> = vec![
+        "",
+        "---",
+        "---\n---",
+        "```\nunclosed fence",
+        "~~~",
+        &deep_quotes,
+        &deep_list,
+        &deep_ordered,
+        &deep_emphasis,
+        "# H {#}",
+        "# H {.}",
+        "# H {#a #b}",
+        "# H {=}",
+        "# H {",
+        "# H }",
+        "# {#only-id}",
+        "#######",
+        "#",
+        &long_line,
+        &long_links,
+        &many_headings,
+        "\r\n\r",
+        "\r",
+        "\0",
+        "[^]",
+        "[^a]: [^a]",
+        "[^a]\n\n[^a]: [^b]\n\n[^b]: [^a]",
+        "<!-- more -->",
+        "<!-- more",
+        "<",
+        "<a id=",
+        "|",
+        "|a|\n|-|\n|b|c|d|",
+        "- [ ]",
+        "[x](<>)",
+        "[x]()",
+        "![](",
+        "\u{feff}# BOM",
+        "\t\t\t\t",
+    ];
+    for input in inputs {
+        let r = render(input, 1, &TestResolver);
+        assert!(
+            input.trim().is_empty() || !r.html.is_empty(),
+            "input {input:?}"
+        );
+    }
+    let r = render(&long_links, 1, &TestResolver);
+    assert_eq!(r.problems.len(), 70_000);
+    assert_eq!(r.problems[69_999].span.col, 69_999 * 15 + 1);
+    let r = render(&many_headings, 1, &TestResolver);
+    assert_eq!(r.toc.last().map(|h| h.id.as_str()), Some("same-2999"));
+}
+
+#[test]
+fn raw_html_links_and_images_are_resolved_like_markdown_ones() {
+    let body = "See <a href=\"@/faq.md\">FAQ</a> and <A HREF='@/nope.md'>x</A>.\n\n<p><img alt=\"r\" src=\"@/nope.md\"> <a href=\"@/faq.md#x\">y</a></p>\n\n<div>\n<a\n  href=\"@/faq.md\">z</a> <!-- <a href=\"@/nope.md\"> -->\n</div>\n\n> <a href=\"#top\">up</a> <a href=https://e.org/>e</a>\n\n```\n<a href=\"@/nope.md\">code</a>\n```\n";
+    let r = render(body, 3, &TestResolver);
+    assert_eq!(
+        r.html,
+        "<p>See <a href=\"https://example.com/faq/\">FAQ</a> and <A HREF='@/nope.md'>x</A>.</p>\n<p><img alt=\"r\" src=\"@/nope.md\"> <a href=\"https://example.com/faq/#x\">y</a></p>\n<div>\n<a\n  href=\"https://example.com/faq/\">z</a> <!-- <a href=\"@/nope.md\"> -->\n</div>\n<blockquote>\n<p><a href=\"#top\">up</a> <a href=https://e.org/>e</a></p>\n</blockquote>\n<pre><code>&lt;a href=\"@/nope.md\"&gt;code&lt;/a&gt;\n</code></pre>\n"
+    );
+    // Broken ones at their value's file position (the body starts on line 3).
+    let at: Vec<(usize, usize, usize)> = r
+        .problems
+        .iter()
+        .map(|p| (p.span.line, p.span.col, p.span.len))
+        .collect();
+    assert_eq!(at, [(3, 45, 9), (5, 22, 9)]);
+    assert_eq!(
+        r.problems[0].message,
+        "link to a page that does not exist: `@/nope.md`"
+    );
+    let anchors: Vec<(&str, &str, usize, usize)> = r
+        .anchors
+        .iter()
+        .map(|a| (a.page.as_str(), a.target.as_str(), a.span.line, a.span.col))
+        .collect();
+    assert_eq!(
+        anchors,
+        [("faq.md", "@/faq.md#x", 5, 43), ("this.md", "#top", 12, 12)]
+    );
+}
+
+#[test]
+fn raw_html_targets_skip_comments_scripts_and_other_attributes() {
+    let html = "<a title=\"<img src=x>\" href=a>1</a><!-- <a href=\"b\"> --><script>let s = '<a href=\"c\">';</script><IMG data-src=\"d\" SRC = 'e' /><link href=\"f\"><a href=\"g&amp;h\">";
+    let found: Vec<&str> = raw_html_targets(html)
+        .into_iter()
+        .map(|r| &html[r])
+        .collect();
+    assert_eq!(found, ["a", "e", "g&amp;h"]);
+}

@@ -1,0 +1,419 @@
+//! Pass 2 of [`super::render_mapped`]: one walk over the parsed events, in order. It gives each
+//! heading its id and builds the toc, resolves links and images (markdown and raw HTML), counts
+//! words, and notes where the summary starts and ends. Events are changed in place where the
+//! HTML must differ from pulldown-cmark's (heading ids, rewritten links, images, task boxes).
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
+
+use super::ids::{Taken, assign_heading_id};
+use super::links::{resolve_link, resolve_raw_html, unparsed_links};
+use super::{
+    Heading, ImageHtml, LinkProblem, LinkResolver, Positions, Rendered, heading_level, is_inline,
+    is_inline_end,
+};
+
+/// Where the summary comes from, as event indexes: a top-level `<!-- more -->` line, and the
+/// first top-level paragraph (its start, and its end once seen).
+#[derive(Debug, Default)]
+pub(super) struct SummaryBounds {
+    pub(super) more_at: Option<usize>,
+    pub(super) first_paragraph: Option<(usize, Option<usize>)>,
+}
+
+/// The markdown image being read, from its `Start` to its `End` event.
+struct OpenImage {
+    /// Index of its `Start` event.
+    start: usize,
+    /// The destination as written (before the resolver rewrote it).
+    written: String,
+    title: String,
+    /// How many problems were recorded before it: more at its end means it is broken.
+    problems_before: usize,
+    /// Its source range, where a problem with the image is reported.
+    range: Range<usize>,
+}
+
+/// The state of the walk; [`Walker::step`] takes one event at a time, by index, because
+/// finishing a heading or an image changes earlier events.
+pub(super) struct Walker<'a> {
+    /// The parsed text (link problems quote it).
+    body: &'a str,
+    resolver: &'a dyn LinkResolver,
+    positions: Positions<'a>,
+    taken: Taken,
+    /// What the walk fills in: word count, anchors, problems, first h1.
+    out: Rendered,
+    /// Each heading's id, by the index of its `Start` event.
+    heading_ids: Vec<(usize, String)>,
+    /// Headings of level 2..=6, in document order (nested at the end).
+    flat_toc: Vec<Heading>,
+    /// How many tags are open around the current event (0: top level).
+    depth: usize,
+    summary: SummaryBounds,
+    /// Whether the last text ended inside a word (a word can span text events).
+    in_word: bool,
+    /// The heading being read: index of its `Start` event and its level; and its text so far.
+    heading: Option<(usize, u8)>,
+    heading_text: String,
+    /// The outermost image being read, its alt text so far, how deep images are nested, and
+    /// how many images came before it.
+    image: Option<OpenImage>,
+    image_alt: String,
+    image_nesting: usize,
+    images_seen: usize,
+    /// Inside a fenced or indented code block, text is code: `](a b)` there is not a link.
+    code_blocks: usize,
+    /// The event index of the open HTML block's start: its lines are read as one text at its end.
+    html_block: Option<usize>,
+}
+
+impl<'a> Walker<'a> {
+    /// A walk over the events of `body`, with `taken` from pass 1 (`reserved_ids`).
+    pub(super) fn new(
+        body: &'a str,
+        resolver: &'a dyn LinkResolver,
+        positions: Positions<'a>,
+        taken: Taken,
+    ) -> Self {
+        Walker {
+            body,
+            resolver,
+            positions,
+            taken,
+            out: Rendered::default(),
+            heading_ids: Vec::new(),
+            flat_toc: Vec::new(),
+            depth: 0,
+            summary: SummaryBounds::default(),
+            in_word: false,
+            heading: None,
+            heading_text: String::new(),
+            image: None,
+            image_alt: String::new(),
+            image_nesting: 0,
+            images_seen: 0,
+            code_blocks: 0,
+            html_block: None,
+        }
+    }
+
+    /// Takes the event `events[i]`; the events before it have been taken, in order.
+    pub(super) fn step(&mut self, events: &mut [(Event<'_>, Range<usize>)], i: usize) {
+        if self.depth == 0 {
+            self.summary_bounds(events, i);
+        }
+        match events.get(i).map(|(event, _)| event) {
+            Some(Event::Start(_)) => self.start(events, i),
+            Some(Event::End(_)) => self.end(events, i),
+            Some(Event::Text(_) | Event::Code(_)) => self.text(events, i),
+            Some(Event::SoftBreak | Event::HardBreak) => self.line_break(),
+            Some(Event::TaskListMarker(_)) => self.task_list_marker(events, i),
+            Some(Event::Rule | Event::FootnoteReference(_)) => self.in_word = false,
+            Some(Event::InlineHtml(_)) => resolve_raw_html(
+                events,
+                i..i + 1,
+                self.body,
+                self.resolver,
+                &mut self.positions,
+                &mut self.out,
+            ),
+            _ => {}
+        }
+    }
+
+    /// The toc nested, the ids of the page in document order (heading ids interleaved by event
+    /// index with `other_ids`, the footnote and raw HTML ids of pass 1), and the summary bounds.
+    pub(super) fn finish(self, other_ids: Vec<(usize, String)>) -> (Rendered, SummaryBounds) {
+        let mut out = self.out;
+        out.toc = nest_toc(self.flat_toc);
+        let mut all_ids = self.heading_ids;
+        all_ids.extend(other_ids);
+        all_ids.sort_by_key(|(i, _)| *i);
+        let mut seen = HashSet::with_capacity(all_ids.len());
+        out.ids = all_ids
+            .into_iter()
+            .filter_map(|(_, id)| seen.insert(id.clone()).then_some(id))
+            .collect();
+        (out, self.summary)
+    }
+
+    /// Summary bounds, at the top level: the first paragraph, and a `<!-- more -->` line.
+    fn summary_bounds(&mut self, events: &[(Event<'_>, Range<usize>)], i: usize) {
+        match events.get(i) {
+            Some((Event::Start(Tag::Paragraph), _)) if self.summary.first_paragraph.is_none() => {
+                self.summary.first_paragraph = Some((i, None));
+            }
+            Some((Event::Start(Tag::HtmlBlock), _))
+                if self.summary.more_at.is_none() && is_more_marker(events, i) =>
+            {
+                self.summary.more_at = Some(i);
+            }
+            _ => {}
+        }
+    }
+
+    fn start(&mut self, events: &mut [(Event<'_>, Range<usize>)], i: usize) {
+        self.depth += 1;
+        let Some((Event::Start(tag), range)) = events.get_mut(i) else {
+            return;
+        };
+        if !is_inline(tag) {
+            self.in_word = false;
+        }
+        match tag {
+            Tag::CodeBlock(_) => self.code_blocks += 1,
+            Tag::HtmlBlock => self.html_block = Some(i),
+            Tag::Heading { level, .. } => {
+                self.heading = Some((i, heading_level(*level)));
+                self.heading_text.clear();
+            }
+            Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
+                self.image_nesting += 1;
+                let written = dest_url.to_string();
+                let problems_before = self.out.problems.len();
+                self.link(link_type, dest_url, range);
+                if self.image.is_none() {
+                    self.image_alt.clear();
+                    self.image = Some(OpenImage {
+                        start: i,
+                        written,
+                        title: title.to_string(),
+                        problems_before,
+                        range: range.clone(),
+                    });
+                }
+            }
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => self.link(link_type, dest_url, range),
+            _ => {}
+        }
+    }
+
+    /// A markdown link's or image's destination, resolved in place.
+    fn link(&mut self, link_type: &mut LinkType, dest_url: &mut CowStr<'_>, range: &Range<usize>) {
+        resolve_link(
+            link_type,
+            dest_url,
+            range,
+            self.resolver,
+            &mut self.positions,
+            &mut self.out,
+        );
+    }
+
+    fn end(&mut self, events: &mut [(Event<'_>, Range<usize>)], i: usize) {
+        self.depth = self.depth.saturating_sub(1);
+        let Some((Event::End(tag_end), _)) = events.get(i) else {
+            return;
+        };
+        let tag_end = *tag_end;
+        if !is_inline_end(tag_end) {
+            self.in_word = false;
+        }
+        match tag_end {
+            TagEnd::Paragraph if self.depth == 0 => {
+                if let Some((_, end @ None)) = &mut self.summary.first_paragraph {
+                    *end = Some(i);
+                }
+            }
+            TagEnd::Heading(_) => self.close_heading(events),
+            TagEnd::CodeBlock => self.code_blocks = self.code_blocks.saturating_sub(1),
+            TagEnd::HtmlBlock => {
+                if let Some(start) = self.html_block.take() {
+                    resolve_raw_html(
+                        events,
+                        start + 1..i,
+                        self.body,
+                        self.resolver,
+                        &mut self.positions,
+                        &mut self.out,
+                    );
+                }
+            }
+            TagEnd::Image => {
+                self.image_nesting = self.image_nesting.saturating_sub(1);
+                if self.image_nesting == 0 {
+                    self.close_image(events, i);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Text or inline code: words, heading text, alt text; and, in text outside code blocks,
+    /// links that CommonMark left as text (an address with a space).
+    fn text(&mut self, events: &[(Event<'_>, Range<usize>)], i: usize) {
+        let Some((event @ (Event::Text(text) | Event::Code(text)), range)) = events.get(i) else {
+            return;
+        };
+        if self.code_blocks == 0 && matches!(event, Event::Text(_)) {
+            for found in unparsed_links(self.body, range.clone()) {
+                self.out.problems.push(LinkProblem {
+                    span: self.positions.span(found.range.clone()),
+                    message: found.message(self.body),
+                    help: Some(found.help()),
+                });
+            }
+        }
+        self.out.word_count += count_words(text, &mut self.in_word);
+        if self.heading.is_some() {
+            self.heading_text.push_str(text);
+        }
+        if self.image.is_some() {
+            self.image_alt.push_str(text);
+        }
+    }
+
+    fn line_break(&mut self) {
+        self.in_word = false;
+        if self.heading.is_some() {
+            self.heading_text.push(' ');
+        }
+        if self.image.is_some() {
+            self.image_alt.push(' ');
+        }
+    }
+
+    fn task_list_marker(&mut self, events: &mut [(Event<'_>, Range<usize>)], i: usize) {
+        self.in_word = false;
+        let Some((event @ Event::TaskListMarker(_), _)) = events.get_mut(i) else {
+            return;
+        };
+        // pulldown-cmark writes a bare `<input>`, which has no accessible name (axe
+        // "label"); name it so screen readers say what the box means.
+        let html = if matches!(event, Event::TaskListMarker(true)) {
+            r#"<input type="checkbox" disabled checked aria-label="done"> "#
+        } else {
+            r#"<input type="checkbox" disabled aria-label="not done"> "#
+        };
+        *event = Event::InlineHtml(html.into());
+    }
+
+    /// The end of the heading being read: its id (written into its `Start` event), and its
+    /// place in the toc (or as the first h1).
+    fn close_heading(&mut self, events: &mut [(Event<'_>, Range<usize>)]) {
+        let Some((start, level)) = self.heading.take() else {
+            return;
+        };
+        let title = collapse_whitespace(&self.heading_text);
+        let id = assign_heading_id(events, start, &title, &mut self.taken);
+        self.heading_ids.push((start, id.clone()));
+        if level == 1 {
+            if self.out.first_h1.is_none() {
+                self.out.first_h1 = Some(title);
+            }
+        } else {
+            self.flat_toc.push(Heading {
+                level,
+                id,
+                title,
+                children: Vec::new(),
+            });
+        }
+    }
+
+    /// The end (event `i`) of the outermost image: unless its destination was broken, the
+    /// resolver's image hook says what to write for it.
+    fn close_image(&mut self, events: &mut [(Event<'_>, Range<usize>)], i: usize) {
+        let Some(image) = self.image.take() else {
+            return;
+        };
+        let first = self.images_seen == 0;
+        self.images_seen += 1;
+        if self.out.problems.len() != image.problems_before {
+            return;
+        }
+        match self
+            .resolver
+            .image(&image.written, &self.image_alt, &image.title, first)
+        {
+            ImageHtml::Keep => {}
+            ImageHtml::Html(html) => {
+                // The whole `![alt](src)` becomes one inline HTML event; the events inside it
+                // (the alt text) become empty text, so indexes stay valid.
+                if let Some(slot) = events.get_mut(image.start) {
+                    slot.0 = Event::InlineHtml(html.into());
+                }
+                for slot in events.iter_mut().take(i + 1).skip(image.start + 1) {
+                    slot.0 = Event::Text(CowStr::Borrowed(""));
+                }
+            }
+            ImageHtml::Broken { message, help } => self.out.problems.push(LinkProblem {
+                message,
+                help,
+                span: self.positions.span(image.range),
+            }),
+        }
+    }
+}
+
+/// Nest flat headings (document order, levels 2..=6) by level; a skipped level nests under the
+/// nearest shallower heading. One pass with a stack, no recursion.
+fn nest_toc(flat: Vec<Heading>) -> Vec<Heading> {
+    fn close(stack: &mut Vec<Heading>, roots: &mut Vec<Heading>) {
+        if let Some(done) = stack.pop() {
+            match stack.last_mut() {
+                Some(parent) => parent.children.push(done),
+                None => roots.push(done),
+            }
+        }
+    }
+    let mut roots = Vec::new();
+    let mut stack: Vec<Heading> = Vec::new();
+    for heading in flat {
+        while stack.last().is_some_and(|top| top.level >= heading.level) {
+            close(&mut stack, &mut roots);
+        }
+        stack.push(heading);
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut roots);
+    }
+    roots
+}
+
+/// Whether the top-level HTML block starting at `events[start]` is a `<!-- more -->` line.
+fn is_more_marker(events: &[(Event<'_>, Range<usize>)], start: usize) -> bool {
+    matches!(
+        (events.get(start + 1), events.get(start + 2)),
+        (Some((Event::Html(line), _)), Some((Event::End(TagEnd::HtmlBlock), _)))
+            if line.trim() == "<!-- more -->"
+    )
+}
+
+/// Count words that start in `text`; `in_word` carries a word across text events (pulldown-cmark
+/// splits "don't" into three events under smart punctuation).
+fn count_words(text: &str, in_word: &mut bool) -> usize {
+    let mut count = 0;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            *in_word = false;
+        } else if !*in_word {
+            *in_word = true;
+            count += 1;
+        }
+    }
+    count
+}
+
+fn collapse_whitespace(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
