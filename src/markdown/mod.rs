@@ -23,6 +23,10 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+/// Positions in this module's results are the crate's one [`Span`] type (the name is kept
+/// here for the callers that wrote `markdown::Span`).
+pub use crate::error::Span;
+
 mod ids;
 mod links;
 mod walker;
@@ -82,14 +86,6 @@ pub enum ImageHtml {
         /// What to do.
         help: Option<String>,
     },
-}
-
-/// A position in the source file. line and col are 1-based; col counts chars; len in chars (≥1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
-pub struct Span {
-    pub line: usize,
-    pub col: usize,
-    pub len: usize,
 }
 
 /// A link whose anchor must exist on another (or the same) page.
