@@ -7,6 +7,9 @@
 //! shows every problem of that stage at once. [`render_diagnostics`] prints them in the style of
 //! rustc and cargo (via `annotate-snippets`), for `build` and every other command alike.
 //!
+//! Positions (byte offset to line and column, line number to the line's text) are computed in
+//! one place, `positions.rs`, for every stage.
+//!
 //! This module does no I/O and never prints.
 
 use std::collections::{HashMap, HashSet};
@@ -14,6 +17,16 @@ use std::fmt;
 use std::path::PathBuf;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
+
+mod positions;
+
+pub use positions::SourceMap;
+pub(crate) use positions::{Positions, line_text};
+#[expect(
+    unused_imports,
+    reason = "check.rs and shortcodes.rs switch to them after issue 14's merge"
+)]
+pub(crate) use positions::{line_col, span_at};
 
 /// How serious a diagnostic is: errors fail the build (exit code 1), warnings are printed and the
 /// build goes on.
@@ -145,10 +158,7 @@ impl Diagnostic {
     /// Sets the position and takes the offending line out of `source`, the whole text of the
     /// file (so the caller need not cut it out). A span past the end of `source` keeps no line.
     pub fn at(mut self, span: Span, source: &str) -> Self {
-        self.line_text = source
-            .split('\n')
-            .nth(span.line.saturating_sub(1))
-            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string());
+        self.line_text = line_text(source, span.line);
         self.span = Some(span);
         self
     }
@@ -197,11 +207,11 @@ impl Diagnostic {
         source: &str,
         label: impl Into<String>,
     ) -> Self {
-        if let Some(line) = source.split('\n').nth(span.line.saturating_sub(1)) {
+        if let Some(line_text) = line_text(source, span.line) {
             self.related.push(Related {
                 file: file.into(),
                 span,
-                line_text: line.strip_suffix('\r').unwrap_or(line).to_string(),
+                line_text,
                 label: label.into(),
             });
         }

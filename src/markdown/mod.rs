@@ -23,6 +23,9 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+pub(crate) use crate::error::Positions;
+/// Where the shortcode step's text came from; it lives with the other position helpers.
+pub use crate::error::SourceMap;
 /// Positions in this module's results are the crate's one [`Span`] type (the name is kept
 /// here for the callers that wrote `markdown::Span`).
 pub use crate::error::Span;
@@ -174,28 +177,6 @@ pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Ren
     render_mapped(body, None, first_line, resolver)
 }
 
-/// Where each byte of a markdown text made by the shortcode step came from in the page's own
-/// body: a list of `(offset in the made text, offset in the body, copied)` segments, sorted by
-/// the first field. A copied segment maps byte for byte; any other (a shortcode's placeholder)
-/// maps every byte to where its call starts.
-#[derive(Debug, Clone, Default)]
-pub struct SourceMap {
-    /// The segments, see the type's doc.
-    pub segments: Vec<(usize, usize, bool)>,
-}
-
-impl SourceMap {
-    /// The body offset of `offset` in the made text.
-    pub fn to_source(&self, offset: usize) -> usize {
-        let i = self.segments.partition_point(|s| s.0 <= offset);
-        match i.checked_sub(1).and_then(|i| self.segments.get(i)) {
-            Some(&(made, source, true)) => source + (offset - made),
-            Some(&(_, source, false)) => source,
-            None => offset,
-        }
-    }
-}
-
 /// [`render`] for a text made from `source.0` by the shortcode step: spans are positions in
 /// `source.0` (the page's own body), found through `source.1`.
 pub fn render_mapped(
@@ -316,76 +297,6 @@ pub(crate) fn is_inline_end(tag: TagEnd) -> bool {
             | TagEnd::Link
             | TagEnd::Image
     )
-}
-
-/// Byte offsets of the body to file positions. Line starts are found lazily, once, and column
-/// counting resumes from the previous lookup when it is on the same line further right, so many
-/// links on one very long line stay linear. Shared with `check.rs`, so its diagnostics point
-/// where the build's do.
-pub(crate) struct Positions<'a> {
-    body: &'a str,
-    /// Line number in the file of the body's first line, minus one.
-    line_offset: usize,
-    line_starts: Option<Vec<usize>>,
-    /// (byte offset, line index, 1-based col) of the previous lookup.
-    last: Option<(usize, usize, usize)>,
-    /// Offsets given to `span` are in a text made from `body` (see [`SourceMap`]).
-    map: Option<&'a SourceMap>,
-}
-
-impl<'a> Positions<'a> {
-    pub(crate) fn new(body: &'a str, first_line: usize) -> Self {
-        Self {
-            body,
-            line_offset: first_line.max(1) - 1,
-            line_starts: None,
-            last: None,
-            map: None,
-        }
-    }
-
-    fn mapped(mut self, map: &'a SourceMap) -> Self {
-        self.map = Some(map);
-        self
-    }
-
-    pub(crate) fn span(&mut self, range: Range<usize>) -> Span {
-        let range = match self.map {
-            Some(m) => {
-                let start = m.to_source(range.start);
-                start..m.to_source(range.end).max(start + 1)
-            }
-            None => range,
-        };
-        let body = self.body;
-        let starts = self.line_starts.get_or_insert_with(|| {
-            std::iter::once(0)
-                .chain(body.match_indices('\n').map(|(i, _)| i + 1))
-                .collect()
-        });
-        let start = range.start.min(body.len());
-        let line = starts.partition_point(|&s| s <= start).saturating_sub(1);
-        let line_start = starts.get(line).copied().unwrap_or(0);
-        let (from, mut col) = match self.last {
-            Some((offset, last_line, last_col)) if last_line == line && offset <= start => {
-                (offset, last_col)
-            }
-            _ => (line_start, 1),
-        };
-        col += body
-            .get(from..start)
-            .map_or(0, |s| s.chars().filter(|&c| c != '\r').count());
-        self.last = Some((start, line, col));
-        // The span stays on its first line: a diagnostic underlines one line.
-        let len = body.get(start..range.end.max(start)).map_or(0, |s| {
-            s.chars().take_while(|&c| c != '\n' && c != '\r').count()
-        });
-        Span {
-            line: self.line_offset + line + 1,
-            col,
-            len: len.max(1),
-        }
-    }
 }
 
 /// A `fmt::Write` into a String that publishes its length, so the event stream can note where in
