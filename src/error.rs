@@ -14,7 +14,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet};
 
@@ -153,6 +153,18 @@ impl Diagnostic {
     pub fn in_file(mut self, file: impl Into<PathBuf>) -> Self {
         self.file = Some(file.into());
         self
+    }
+
+    /// Names the file of a diagnostic made where the file was not known (the markdown stage
+    /// reports a broken link in a page body it was given): sets `file`, adds `(in <file>)` to
+    /// the message, and takes the line at the span, if any, out of `source`, the file's whole
+    /// text.
+    pub fn found_in(mut self, file: &Path, source: &str) -> Self {
+        self.message = format!("{} (in {})", self.message, file.display());
+        if let Some(span) = self.span {
+            self.line_text = line_text(source, span.line);
+        }
+        self.in_file(file)
     }
 
     /// Sets the position and takes the offending line out of `source`, the whole text of the

@@ -203,15 +203,11 @@ pub(crate) fn link_errors(
     r: &Rendered,
     records: &HashMap<String, DocRecord>,
 ) -> Vec<Diagnostic> {
-    let mut errors = Vec::new();
-    for p in &r.problems {
-        errors.push(link_diagnostic(
-            d,
-            p.message.clone(),
-            p.help.clone(),
-            p.span,
-        ));
-    }
+    let mut errors: Vec<Diagnostic> = r
+        .problems
+        .iter()
+        .map(|p| p.clone().found_in(d.shown, d.source))
+        .collect();
     for a in &r.anchors {
         let record = records.get(a.page.as_str());
         if record.is_some_and(|rec| rec.failed) {

@@ -7,7 +7,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType};
 
-use super::{AnchorRef, LinkProblem, LinkResolver, LinkTarget, Positions, Rendered, Span};
+use super::{AnchorRef, LinkResolver, LinkTarget, Positions, Rendered, Span};
+use crate::error::Diagnostic;
 
 /// Resolve one link or image destination in place, recording anchors and problems.
 pub(super) fn resolve_link(
@@ -58,20 +59,28 @@ pub(super) fn resolve_target(
             Some(url)
         }
         LinkTarget::Broken { message, help } => {
-            out.problems.push(LinkProblem {
-                message,
-                help,
-                span,
-            });
+            out.problems.push(broken_link(message, help, span));
             None
         }
+    }
+}
+
+/// A broken link or image at `span`, as [`Rendered::problems`] holds it: an error without a
+/// file, labelled "broken link".
+pub(super) fn broken_link(message: String, help: Option<String>, span: Span) -> Diagnostic {
+    let problem = Diagnostic::error(message)
+        .at_line(span, None)
+        .label("broken link");
+    match help {
+        Some(help) => problem.help(help),
+        None => problem,
     }
 }
 
 /// Resolves the `href` of each `<a>` and the `src` of each `<img>` written as raw HTML in the
 /// events `range` (the lines of one HTML block, or one inline tag) exactly as a markdown link's
 /// destination ([`resolve_link`]): an internal one is rewritten in place (`@/faq.md` becomes the
-/// page's address) and its anchor recorded, a broken one recorded as a [`LinkProblem`] at the
+/// page's address) and its anchor recorded, a broken one recorded as a problem at the
 /// attribute's value. Tags inside HTML comments, `<script>` and `<style>` are left alone.
 pub(super) fn resolve_raw_html(
     events: &mut [(Event<'_>, Range<usize>)],

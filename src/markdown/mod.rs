@@ -23,6 +23,8 @@ use std::ops::Range;
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 
+use crate::error::Diagnostic;
+
 pub(crate) use crate::error::Positions;
 /// Where the shortcode step's text came from; it lives with the other position helpers.
 pub use crate::error::SourceMap;
@@ -104,17 +106,6 @@ pub struct AnchorRef {
     pub span: Span,
 }
 
-/// A broken link found while rendering.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LinkProblem {
-    /// From [`LinkTarget::Broken`].
-    pub message: String,
-    /// From [`LinkTarget::Broken`].
-    pub help: Option<String>,
-    /// Where the link is in the source file.
-    pub span: Span,
-}
-
 /// One entry of a page's table of contents (the template context's `toc`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Heading {
@@ -147,8 +138,11 @@ pub struct Rendered {
     pub word_count: usize,
     /// Internal links with an anchor, to be checked once every page is rendered.
     pub anchors: Vec<AnchorRef>,
-    /// Broken links, in document order.
-    pub problems: Vec<LinkProblem>,
+    /// Broken links and images, in document order: errors labelled "broken link" at their place
+    /// in the file, without the file itself (the caller adds it with
+    /// [`Diagnostic::found_in`]). The message and help come from [`LinkTarget::Broken`] or
+    /// [`ImageHtml::Broken`], or say that an address with a space left a link as text.
+    pub problems: Vec<Diagnostic>,
 }
 
 /// The markdown dialect of stillpoint (`design.md`, Content): CommonMark plus tables, GFM footnotes,
@@ -171,7 +165,7 @@ pub(crate) fn options() -> Options {
 /// Every link and image destination goes through `resolver`, markdown's and those written as
 /// raw HTML (the `href` of `<a>`, the `src` of `<img>`): `External` leaves it alone, `Internal`
 /// rewrites it (and records an [`AnchorRef`] when it has an anchor), `Broken` keeps it as written
-/// and records a [`LinkProblem`]. Never fails and never panics; a CRLF body is fine (spans don't
+/// and records a problem (a [`Diagnostic`]). Never fails and never panics; a CRLF body is fine (spans don't
 /// count `\r`). Cost is linear in the body: one parse, two passes over the events, one HTML write.
 pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Rendered {
     render_mapped(body, None, first_line, resolver)

@@ -69,11 +69,11 @@ fn image_hook_replaces_the_img_and_reports_bad_images_at_their_position() {
     assert_eq!(r.problems.len(), 1);
     assert_eq!(
         r.problems[0].span,
-        Span {
+        Some(Span {
             line: 9,
             col: 3,
             len: 13
-        }
+        })
     );
     // The summary still cuts at the first paragraph.
     assert_eq!(
@@ -287,10 +287,11 @@ fn links_with_a_space_in_the_address_are_reported() {
             .problems
             .iter()
             .map(|p| {
+                let span = p.span.unwrap_or_default();
                 (
-                    p.span.line,
-                    p.span.col,
-                    p.span.len,
+                    span.line,
+                    span.col,
+                    span.len,
                     p.message.contains("not an image"),
                 )
             })
@@ -343,10 +344,11 @@ fn links_with_a_space_in_the_address_are_reported() {
 
 #[test]
 fn broken_links_are_reported_with_file_positions() {
-    let problem = |line, col, len| LinkProblem {
-        message: "link to a page that does not exist: `@/nope.md`".to_owned(),
-        help: Some("did you mean `@/faq.md`?".to_owned()),
-        span: Span { line, col, len },
+    let problem = |line, col, len| {
+        Diagnostic::error("link to a page that does not exist: `@/nope.md`")
+            .at_line(Span { line, col, len }, None)
+            .label("broken link")
+            .help("did you mean `@/faq.md`?")
     };
     let cases = [
         ("[x](@/nope.md)", 1, vec![problem(1, 1, 14)]),
@@ -637,7 +639,10 @@ fn odd_inputs_do_not_panic() {
     }
     let r = render(&long_links, 1, &TestResolver);
     assert_eq!(r.problems.len(), 70_000);
-    assert_eq!(r.problems[69_999].span.col, 69_999 * 15 + 1);
+    assert_eq!(
+        r.problems[69_999].span.map(|s| s.col),
+        Some(69_999 * 15 + 1)
+    );
     let r = render(&many_headings, 1, &TestResolver);
     assert_eq!(r.toc.last().map(|h| h.id.as_str()), Some("same-2999"));
 }
@@ -651,12 +656,12 @@ fn raw_html_links_and_images_are_resolved_like_markdown_ones() {
         "<p>See <a href=\"https://example.com/faq/\">FAQ</a> and <A HREF='@/nope.md'>x</A>.</p>\n<p><img alt=\"r\" src=\"@/nope.md\"> <a href=\"https://example.com/faq/#x\">y</a></p>\n<div>\n<a\n  href=\"https://example.com/faq/\">z</a> <!-- <a href=\"@/nope.md\"> -->\n</div>\n<blockquote>\n<p><a href=\"#top\">up</a> <a href=https://e.org/>e</a></p>\n</blockquote>\n<pre><code>&lt;a href=\"@/nope.md\"&gt;code&lt;/a&gt;\n</code></pre>\n"
     );
     // Broken ones at their value's file position (the body starts on line 3).
-    let at: Vec<(usize, usize, usize)> = r
+    let at: Vec<Option<(usize, usize, usize)>> = r
         .problems
         .iter()
-        .map(|p| (p.span.line, p.span.col, p.span.len))
+        .map(|p| p.span.map(|s| (s.line, s.col, s.len)))
         .collect();
-    assert_eq!(at, [(3, 45, 9), (5, 22, 9)]);
+    assert_eq!(at, [Some((3, 45, 9)), Some((5, 22, 9))]);
     assert_eq!(
         r.problems[0].message,
         "link to a page that does not exist: `@/nope.md`"

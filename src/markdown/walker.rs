@@ -9,10 +9,9 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::ids::{Taken, assign_heading_id};
-use super::links::{resolve_link, resolve_raw_html, unparsed_links};
+use super::links::{broken_link, resolve_link, resolve_raw_html, unparsed_links};
 use super::{
-    Heading, ImageHtml, LinkProblem, LinkResolver, Positions, Rendered, heading_level, is_inline,
-    is_inline_end,
+    Heading, ImageHtml, LinkResolver, Positions, Rendered, heading_level, is_inline, is_inline_end,
 };
 
 /// Where the summary comes from, as event indexes: a top-level `<!-- more -->` line, and the
@@ -259,11 +258,9 @@ impl<'a> Walker<'a> {
         };
         if self.code_blocks == 0 && matches!(event, Event::Text(_)) {
             for found in unparsed_links(self.body, range.clone()) {
-                self.out.problems.push(LinkProblem {
-                    span: self.positions.span(found.range.clone()),
-                    message: found.message(self.body),
-                    help: Some(found.help()),
-                });
+                let span = self.positions.span(found.range.clone());
+                let problem = broken_link(found.message(self.body), Some(found.help()), span);
+                self.out.problems.push(problem);
             }
         }
         self.out.word_count += count_words(text, &mut self.in_word);
@@ -349,11 +346,10 @@ impl<'a> Walker<'a> {
                     slot.0 = Event::Text(CowStr::Borrowed(""));
                 }
             }
-            ImageHtml::Broken { message, help } => self.out.problems.push(LinkProblem {
-                message,
-                help,
-                span: self.positions.span(image.range),
-            }),
+            ImageHtml::Broken { message, help } => {
+                let span = self.positions.span(image.range);
+                self.out.problems.push(broken_link(message, help, span));
+            }
         }
     }
 }
