@@ -2,8 +2,9 @@
 //!
 //! In: the body text, the file line where it starts, and a [`LinkResolver`] from the site tree
 //! that says what each link target points at. Out: the HTML, the summary, the table of contents,
-//! every id on the page, the first level-1 heading, a word count, the anchors that must be checked
-//! on other pages, and the broken links with their file positions.
+//! every id on the page, a word count, the anchors that must be checked on other pages, and the
+//! broken links with their file positions. (The page title's fallback, the first `# ` heading,
+//! is `site::first_h1`'s, not this module's.)
 //!
 //! The pulldown-cmark options live here and nowhere else (`options`). Heading ids follow Zola:
 //! `{#custom}` wins, otherwise the slug of the heading's text, made unique on the page with
@@ -132,8 +133,6 @@ pub struct Rendered {
     /// Every id attribute in `html`: heading ids, footnote ids, and ids in raw HTML blocks/inline HTML
     /// (scan `id="..."` / `id='...'`). In document order, each id once.
     pub ids: Vec<String>,
-    /// Plain text of the first level-1 heading, if any (used as the page title fallback).
-    pub first_h1: Option<String>,
     /// Whitespace-separated words in the text, code included (not in tags or raw HTML).
     pub word_count: usize,
     /// Internal links with an anchor, to be checked once every page is rendered.

@@ -43,7 +43,7 @@ pub(super) struct Walker<'a> {
     resolver: &'a dyn LinkResolver,
     positions: Positions<'a>,
     taken: Taken,
-    /// What the walk fills in: word count, anchors, problems, first h1.
+    /// What the walk fills in: word count, anchors, problems.
     out: Rendered,
     /// Each heading's id, by the index of its `Start` event.
     heading_ids: Vec<(usize, String)>,
@@ -298,7 +298,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The end of the heading being read: its id (written into its `Start` event), and its
-    /// place in the toc (or as the first h1).
+    /// place in the toc (level 2 to 6).
     fn close_heading(&mut self, events: &mut [(Event<'_>, Range<usize>)]) {
         let Some((start, level)) = self.heading.take() else {
             return;
@@ -306,11 +306,7 @@ impl<'a> Walker<'a> {
         let title = collapse_whitespace(&self.heading_text);
         let id = assign_heading_id(events, start, &title, &mut self.taken);
         self.heading_ids.push((start, id.clone()));
-        if level == 1 {
-            if self.out.first_h1.is_none() {
-                self.out.first_h1 = Some(title);
-            }
-        } else {
+        if level > 1 {
             self.flat_toc.push(Heading {
                 level,
                 id,

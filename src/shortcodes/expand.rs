@@ -128,11 +128,6 @@ pub fn render(
     rendered.html = substitute(&rendered.html, &x.outputs);
     // Plain-text copies of headings leave inline shortcodes out.
     clean_toc(&mut rendered.toc);
-    if let Some(h) = &mut rendered.first_h1
-        && h.contains(INLINE_OPEN)
-    {
-        *h = strip_tags(h);
-    }
     if let Some(s) = &rendered.summary {
         rendered.summary = Some(substitute(s, &x.outputs));
     }
