@@ -222,37 +222,48 @@ pub(crate) fn scan_html_ids(html: &str, mut found: impl FnMut(&str)) {
             while i < len && is_space(at(i)) {
                 i += 1;
             }
-            let (value_start, value_end) = match at(i) {
-                quote @ (b'"' | b'\'') => {
-                    let start = i + 1;
-                    match bytes
-                        .get(start..)
-                        .and_then(|rest| rest.iter().position(|&b| b == quote))
-                    {
-                        Some(n) => {
-                            i = start + n + 1;
-                            (start, start + n)
-                        }
-                        None => return,
-                    }
-                }
-                _ => {
-                    let start = i;
-                    while i < len && !is_space(at(i)) && at(i) != b'>' {
-                        i += 1;
-                    }
-                    (start, i)
-                }
-            };
+            let (value, next, closed) = attribute_value(bytes, i);
+            if !closed {
+                return;
+            }
+            i = next;
             let is_id = bytes
                 .get(name_start..name_end)
                 .is_some_and(|name| name.eq_ignore_ascii_case(b"id"));
             if is_id
-                && let Some(value) = html.get(value_start..value_end)
+                && let Some(value) = html.get(value)
                 && !value.is_empty()
             {
                 found(value);
             }
+        }
+    }
+}
+
+/// The value of an attribute in raw HTML whose first byte is `html[at]` (after the `=` and any
+/// spaces): quoted, without the quotes, or bare, up to a space or `>`. Returns its byte range,
+/// where the scan goes on, and false for a quote never closed (its value runs to the end).
+pub(super) fn attribute_value(html: &[u8], at: usize) -> (Range<usize>, usize, bool) {
+    match html.get(at) {
+        Some(&quote @ (b'"' | b'\'')) => {
+            let start = at + 1;
+            match html
+                .get(start..)
+                .and_then(|rest| rest.iter().position(|&b| b == quote))
+            {
+                Some(n) => (start..start + n, start + n + 1, true),
+                None => (start..html.len(), html.len(), false),
+            }
+        }
+        _ => {
+            let mut end = at;
+            while html
+                .get(end)
+                .is_some_and(|&b| !b.is_ascii_whitespace() && b != b'>')
+            {
+                end += 1;
+            }
+            (at..end, end, true)
         }
     }
 }

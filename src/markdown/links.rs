@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType};
 
+use super::ids::attribute_value;
 use super::{AnchorRef, LinkResolver, LinkTarget, Positions, Rendered, Span};
 use crate::error::Diagnostic;
 
@@ -222,26 +223,8 @@ pub(super) fn raw_html_targets(html: &str) -> Vec<Range<usize>> {
             while v < bytes.len() && bytes[v].is_ascii_whitespace() {
                 v += 1;
             }
-            let value = match bytes.get(v) {
-                Some(&q @ (b'"' | b'\'')) => {
-                    let end = html[v + 1..]
-                        .find(q as char)
-                        .map_or(html.len(), |e| v + 1 + e);
-                    k = (end + 1).min(html.len());
-                    v + 1..end
-                }
-                _ => {
-                    let mut end = v;
-                    while end < bytes.len()
-                        && !bytes[end].is_ascii_whitespace()
-                        && bytes[end] != b'>'
-                    {
-                        end += 1;
-                    }
-                    k = end;
-                    v..end
-                }
-            };
+            let (value, next, _) = attribute_value(bytes, v);
+            k = next;
             if wanted == Some(attr) {
                 found.push(value);
             }
