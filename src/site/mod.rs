@@ -12,18 +12,24 @@ use std::path::PathBuf;
 
 use crate::config::Config;
 use crate::content::{Document, SourceFile, SourceKind};
-use crate::error::{Diagnostic, Error, Result, Span};
+use crate::error::{Diagnostic, Error, Result};
 
+mod assets;
 mod links;
 pub mod listings;
 mod order;
+pub mod outputs;
+mod pages;
+mod sections;
 mod urls;
 
 pub use links::{DocLinks, MenuLink, is_external, resolve_menu, resolve_site_link};
 pub use listings::{Feed, Pager};
 pub(crate) use order::order_pages;
+pub use outputs::{Copies, Writer, copies};
+pub(crate) use pages::first_h1;
+pub use pages::name_in_words;
 pub use urls::{PageUrl, output_for_path, page_url, slugify};
-use urls::{folder_path, normalize_path, outside_path_error, parent_folder};
 
 /// A page or a section, by index into [`SiteTree::pages`] or [`SiteTree::sections`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,6 +113,11 @@ pub struct Alias {
     pub output: String,
     /// Where it redirects to.
     pub target: String,
+    /// The file that asks for it, as messages show it: the page or `_index.md` with the
+    /// `aliases:` entry, or the `_index.md` of a paginated section for its `page/1/`.
+    pub from: PathBuf,
+    /// True for the redirect from a paginated section's `page/1/` to the section.
+    pub listing: bool,
 }
 
 /// The assembled site: every URL decided, every listing ordered.
@@ -128,55 +139,32 @@ pub struct SiteTree {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Output files that the build writes itself; a page may not take them.
-const RESERVED_OUTPUTS: &[&str] = &["sitemap.xml", "robots.txt", "404.html"];
-
-/// A file name in words, for a missing title: `how-a-session-works` -> "How a session works".
-pub fn name_in_words(stem: &str) -> String {
-    let words = stem.replace(['-', '_'], " ");
-    let words = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => stem.to_string(),
-    }
+/// What the steps of [`SiteTree::assemble`] find besides the values they return, in the order
+/// they find it.
+#[derive(Default)]
+struct Findings {
+    /// Errors: the site cannot be built.
+    errors: Vec<Diagnostic>,
+    /// Warnings, kept in the tree.
+    warnings: Vec<Diagnostic>,
+    /// Content paths of the drafts left out.
+    drafts: Vec<String>,
 }
 
-/// The text of the first level-1 ATX heading (`# Title`) of a markdown body outside fenced code,
-/// without a trailing `{#id}` or closing `#`s.
-pub(crate) fn first_h1(body: &str) -> Option<String> {
-    let mut fence: Option<&str> = None;
-    for line in body.lines() {
-        let t = line.trim_start();
-        if line.len() - t.len() > 3 {
-            continue;
+/// The documents of `docs` that are published: all with `--drafts`, else those without
+/// `draft: true`; the content paths of the others go to `drafts`.
+fn published<'a>(
+    docs: Vec<Document>,
+    config: &'a Config,
+    drafts: &'a mut Vec<String>,
+) -> impl Iterator<Item = Document> + 'a {
+    docs.into_iter().filter(move |d| {
+        let left_out = d.front.draft && !config.drafts;
+        if left_out {
+            drafts.push(d.relative.clone());
         }
-        if let Some(f) = fence {
-            if t.starts_with(f) {
-                fence = None;
-            }
-            continue;
-        }
-        if t.starts_with("```") {
-            fence = Some("```");
-            continue;
-        }
-        if t.starts_with("~~~") {
-            fence = Some("~~~");
-            continue;
-        }
-        if let Some(rest) = t.strip_prefix("# ") {
-            let mut text = rest.trim();
-            if let Some(i) = text.rfind(" {#").filter(|_| text.ends_with('}')) {
-                text = &text[..i];
-            }
-            let text = text.trim_end_matches('#').trim();
-            if !text.is_empty() {
-                return Some(text.to_string());
-            }
-        }
-    }
-    None
+        !left_out
+    })
 }
 
 impl SiteTree {
@@ -184,426 +172,56 @@ impl SiteTree {
     ///
     /// Errors: two sources (pages, sections, aliases, or the built-in `sitemap.xml`,
     /// `robots.txt`, `404.html`) with the same output file, naming both; a file name that gives
-    /// an empty slug. Warnings: a page without a title (see [`Page::title`]).
+    /// an empty slug; a `path:` or alias that leaves the site; `feed`/`paginate_by` on a page.
+    /// Warnings: a page without a title (see [`Page::title`]), a feed without dated pages, a
+    /// page source that is not published; and the config's and documents' own warnings.
     pub fn assemble(
         docs: Vec<Document>,
         files: &[SourceFile],
         config: &Config,
     ) -> Result<SiteTree> {
-        let mut errors = Vec::new();
-        let mut warnings = Vec::new();
-        let mut drafts = Vec::new();
-
-        // Sections first: every folder with an _index.md, and the home page.
-        let mut sections: Vec<Section> = Vec::new();
-        let mut folder_to_section: HashMap<String, usize> = HashMap::new();
-        warnings.extend(config.warnings.iter().cloned());
-        for d in &docs {
-            warnings.extend(d.warnings.iter().cloned());
-        }
+        let mut found = Findings::default();
+        found.warnings.extend(config.warnings.iter().cloned());
+        found
+            .warnings
+            .extend(docs.iter().flat_map(|d| d.warnings.iter().cloned()));
         let (section_docs, page_docs): (Vec<Document>, Vec<Document>) = docs
             .into_iter()
             .partition(|d| d.kind == SourceKind::Section);
-        let mut section_docs: Vec<Document> = section_docs;
-        section_docs.sort_by(|a, b| a.relative.cmp(&b.relative));
-        if !section_docs.iter().any(|d| d.relative == "_index.md") {
-            sections.push(Section {
-                doc: None,
-                relative: "_index.md".into(),
-                title: config.title.clone(),
-                path: "/".into(),
-                permalink: config.permalink("/"),
-                output: "index.html".into(),
-                pages: Vec::new(),
-                subsections: Vec::new(),
-                parent: None,
-                ancestors: Vec::new(),
-                pagers: Vec::new(),
-                feed: None,
-            });
-            folder_to_section.insert(String::new(), 0);
-        }
-        for doc in section_docs {
-            if doc.front.draft && !config.drafts {
-                drafts.push(doc.relative.clone());
-                continue;
-            }
-            let folder = parent_folder(&doc.relative).to_string();
-            if let Some(e) = doc
-                .front
-                .path
-                .as_deref()
-                .and_then(|p| outside_path_error(&doc, "path", p))
-            {
-                errors.push(e);
-                continue;
-            }
-            let path = match &doc.front.path {
-                Some(p) => normalize_path(p),
-                None => folder_path(&folder),
-            };
-            let title = doc.front.title.clone().unwrap_or_else(|| {
-                if folder.is_empty() {
-                    config.title.clone()
-                } else {
-                    name_in_words(folder.rsplit('/').next().unwrap_or(&folder))
-                }
-            });
-            folder_to_section.insert(folder, sections.len());
-            sections.push(Section {
-                relative: doc.relative.clone(),
-                title,
-                permalink: config.permalink(&path),
-                output: output_for_path(&path),
-                path,
-                doc: Some(doc),
-                pages: Vec::new(),
-                subsections: Vec::new(),
-                parent: None,
-                ancestors: Vec::new(),
-                pagers: Vec::new(),
-                feed: None,
-            });
-        }
-        // Home first (sorting by relative path put "_index.md" first when present).
-        let home = sections
-            .iter()
-            .position(|s| s.relative == "_index.md")
-            .unwrap_or(0);
-        if home != 0 {
-            sections.swap(0, home);
-            for v in folder_to_section.values_mut() {
-                if *v == 0 {
-                    *v = home;
-                } else if *v == home {
-                    *v = 0;
-                }
-            }
-        }
-        let nearest_section = |folder: &str, map: &HashMap<String, usize>| -> usize {
-            let mut f = folder;
-            loop {
-                if let Some(&i) = map.get(f) {
-                    return i;
-                }
-                if f.is_empty() {
-                    return 0;
-                }
-                f = parent_folder(f);
-            }
-        };
-        for i in 1..sections.len() {
-            let folder = parent_folder(&sections[i].relative);
-            let parent = nearest_section(parent_folder(folder), &folder_to_section);
-            let parent = if parent == i { 0 } else { parent };
-            sections[i].parent = Some(parent);
-            sections[parent].subsections.push(i);
-        }
-        for i in 0..sections.len() {
-            let mut chain = Vec::new();
-            let mut p = sections[i].parent;
-            while let Some(pi) = p {
-                chain.push(sections[pi].relative.clone());
-                p = sections[pi].parent;
-                if chain.len() > sections.len() {
-                    break;
-                }
-            }
-            chain.reverse();
-            sections[i].ancestors = chain;
-        }
 
-        // Pages.
-        let mut pages: Vec<Page> = Vec::new();
-        for doc in page_docs {
-            if doc.front.draft && !config.drafts {
-                drafts.push(doc.relative.clone());
-                continue;
-            }
-            let PageUrl {
-                url_folder,
-                stem,
-                slug,
-                path,
-            } = page_url(&doc);
-            if let Some(e) = doc
-                .front
-                .path
-                .as_deref()
-                .and_then(|p| outside_path_error(&doc, "path", p))
-            {
-                errors.push(e);
-                continue;
-            }
-            if slug.is_empty() && doc.front.path.is_none() {
-                errors.push(
-                    Diagnostic::error(format!("cannot make a web address from the name of {}", doc.shown.display()))
-                        .in_file(&doc.shown)
-                        .help("rename the file using letters or digits, or set `slug:` in its front matter"),
-                );
-                continue;
-            }
-            let title = match &doc.front.title {
-                Some(t) => t.clone(),
-                None => {
-                    let (title, from) = match first_h1(doc.body()) {
-                        Some(h) => (h, "its first heading"),
-                        None => (name_in_words(&stem), "its file name"),
-                    };
-                    let mut d = Diagnostic::warning(format!(
-                        "{} has no title; using {from}: \"{title}\"",
-                        doc.shown.display()
-                    ))
-                    .in_file(&doc.shown)
-                    .help("add a line like `title: \"Your title\"` to the front matter");
-                    // Point at the front matter's opening `---`, where the title belongs.
-                    if doc.body_line > 1 {
-                        d = d.at(Span::new(1, 1, 3), &doc.source);
-                    }
-                    warnings.push(d);
-                    title
-                }
-            };
-            let section = nearest_section(&url_folder, &folder_to_section);
-            let ancestors = {
-                let mut a = sections[section].ancestors.clone();
-                a.push(sections[section].relative.clone());
-                a
-            };
-            pages.push(Page {
-                title,
-                slug,
-                permalink: config.permalink(&path),
-                output: output_for_path(&path),
-                path,
-                section,
-                ancestors,
-                higher: None,
-                lower: None,
-                assets: Vec::new(),
-                doc,
-            });
-        }
-
-        // Listings and neighbours.
-        for (i, p) in pages.iter().enumerate() {
-            sections[p.section].pages.push(i);
-        }
-        for s in &mut sections {
-            order_pages(&pages, &mut s.pages);
-        }
-        for s in &sections {
-            for (n, &pi) in s.pages.iter().enumerate() {
-                // Zola's rule (`sort_section_pages`): `lower` is the page before in the
-                // section's order (lighter, for weights), `higher` the page after.
-                pages[pi].lower = n.checked_sub(1).map(|h| s.pages[h]);
-                pages[pi].higher = s.pages.get(n + 1).copied();
-            }
-        }
-        let section_order: Vec<(i64, String, String)> = sections
-            .iter()
-            .map(|s| {
-                let w = s
-                    .doc
-                    .as_ref()
-                    .and_then(|d| d.front.weight)
-                    .unwrap_or(i64::MAX);
-                (w, s.title.to_lowercase(), s.relative.clone())
-            })
-            .collect();
-        for s in &mut sections {
-            s.subsections
-                .sort_by(|&a, &b| section_order[a].cmp(&section_order[b]));
-        }
-
-        // Listing pages and feeds (`paginate_by`, `feed`), which only sections may ask for.
-        for p in &pages {
-            errors.extend(listings::page_field_errors(p));
-        }
-        let mut listing_redirects = Vec::new();
-        for s in &mut sections {
-            let (pagers, first) = listings::pagers(s, config);
-            s.pagers = pagers;
-            if let (Some(a), Some(d)) = (first, &s.doc) {
-                listing_redirects.push((a, d.shown.clone()));
-            }
-            let (feed, warning) = listings::feed(s, &pages, config);
-            s.feed = feed;
-            warnings.extend(warning);
-        }
-
-        // The link map.
-        let mut by_relative = HashMap::new();
-        for (i, p) in pages.iter().enumerate() {
-            by_relative.insert(p.doc.relative.clone(), Item::Page(i));
-        }
-        for (i, s) in sections.iter().enumerate() {
-            by_relative.insert(s.relative.clone(), Item::Section(i));
-        }
-
-        // Assets: bundle files go beside their page, other files beside their folder's URL.
-        let bundle_dirs: HashMap<String, usize> = pages
-            .iter()
-            .enumerate()
-            .filter(|(_, p)| p.doc.is_bundle())
-            .map(|(i, p)| (parent_folder(&p.doc.relative).to_string(), i))
-            .collect();
+        let (mut sections, folders) = sections::sections(section_docs, config, &mut found);
+        let mut pages = pages::pages(page_docs, &sections, &folders, config, &mut found);
+        order::order(&mut sections, &mut pages);
+        let redirects = listings::listings(&mut sections, &pages, config, &mut found);
+        let by_relative = link_map(&pages, &sections);
         // A page's source that is not a page is never published (issue 12).
         for f in files.iter().filter(|f| f.kind == SourceKind::Leftover) {
-            warnings.push(crate::content::leftover_warning(f, files));
+            found
+                .warnings
+                .push(crate::content::leftover_warning(f, files));
         }
-        let mut assets = Vec::new();
-        for f in files.iter().filter(|f| f.kind == SourceKind::Asset) {
-            let folder = parent_folder(&f.relative);
-            let name = f.relative.rsplit('/').next().unwrap_or(&f.relative);
-            // The nearest enclosing bundle owns the file (keeping its sub-folders).
-            let mut owner = None;
-            let mut d = folder;
-            loop {
-                if let Some(&pi) = bundle_dirs.get(d) {
-                    owner = Some((pi, d));
-                    break;
-                }
-                if d.is_empty() {
-                    break;
-                }
-                d = parent_folder(d);
-            }
-            let to = match owner {
-                Some((pi, dir)) => {
-                    let inner = f
-                        .relative
-                        .strip_prefix(dir)
-                        .unwrap_or(&f.relative)
-                        .trim_start_matches('/');
-                    let to = format!("{}{}", pages[pi].path.trim_start_matches('/'), inner);
-                    pages[pi].assets.push(config.permalink(&format!("/{to}")));
-                    to
-                }
-                None => format!("{}{}", folder_path(folder).trim_start_matches('/'), name),
-            };
-            assets.push(AssetCopy {
-                from: f.path.clone(),
-                to,
-            });
-        }
+        let assets = assets::place(files, &mut pages, config);
+        let mut aliases = outputs::aliases(&pages, &sections, &mut found.errors);
+        aliases.extend(redirects);
 
-        // Aliases.
-        let mut aliases = Vec::new();
-        let mut alias_sources: Vec<(String, PathBuf)> = Vec::new();
-        let all_docs = pages.iter().map(|p| (&p.doc, p.permalink.clone())).chain(
-            sections
-                .iter()
-                .filter_map(|s| s.doc.as_ref().map(|d| (d, s.permalink.clone()))),
-        );
-        for (doc, permalink) in all_docs {
-            for a in &doc.front.aliases {
-                if let Some(e) = outside_path_error(doc, "aliases", a) {
-                    errors.push(e);
-                    continue;
-                }
-                let output = if a.trim_matches('/').contains('.') && !a.ends_with('/') {
-                    a.trim_matches('/').to_string()
-                } else {
-                    output_for_path(&normalize_path(a))
-                };
-                aliases.push(Alias {
-                    output: output.clone(),
-                    target: permalink.clone(),
-                });
-                alias_sources.push((output, doc.shown.clone()));
-            }
-        }
-
-        // Collisions: every generated output file has exactly one source.
-        let mut owners: HashMap<&str, PathBuf> = HashMap::new();
-        let shown_section = |s: &Section| {
-            s.doc
-                .as_ref()
-                .map_or_else(|| PathBuf::from("the home page"), |d| d.shown.clone())
-        };
-        let mut claims: Vec<(String, PathBuf, &'static str)> = Vec::new();
-        for s in &sections {
-            claims.push((s.output.clone(), shown_section(s), ""));
-        }
-        for p in &pages {
-            claims.push((p.output.clone(), p.doc.shown.clone(), ""));
-        }
-        for (o, src) in &alias_sources {
-            claims.push((o.clone(), src.clone(), " (an alias)"));
-        }
-        for s in &sections {
-            let shown = shown_section(s);
-            for p in s.pagers.iter().skip(1) {
-                claims.push((p.output.clone(), shown.clone(), " (a listing page)"));
-            }
-            if let Some(f) = &s.feed {
-                claims.push((f.output.clone(), shown.clone(), " (its feed)"));
-            }
-        }
-        for (a, src) in &listing_redirects {
-            claims.push((a.output.clone(), src.clone(), " (a listing page)"));
-        }
-        aliases.extend(listing_redirects.into_iter().map(|(a, _)| a));
-        let mut claim_text: HashMap<String, String> = HashMap::new();
-        for r in RESERVED_OUTPUTS {
-            claim_text.insert(r.to_string(), format!("the built-in {r}"));
-        }
-        for (output, src, what) in &claims {
-            let desc = format!("{}{what}", src.display());
-            if let Some(first) = claim_text.get(output) {
-                let path = format!("/{}", output.trim_end_matches("index.html"));
-                errors.push(
-                    Diagnostic::error(format!("two files want the same web address {path}: {first} and {desc}"))
-                        .in_file(src)
-                        .help(format!(
-                            "rename one of them, or give one a different `slug:` or `path:` in its front matter (both would be written to {}/{output})",
-                            config.output_dir.file_name().and_then(|n| n.to_str()).unwrap_or("public")
-                        )),
-                );
-            } else {
-                claim_text.insert(output.clone(), desc);
-                owners.insert(output, src.clone());
-            }
-        }
-
-        if errors.iter().any(Diagnostic::is_error) {
-            errors.extend(warnings);
-            return Err(Error::Diagnostics(errors));
-        }
-        drafts.sort();
-        Ok(SiteTree {
+        found.drafts.sort();
+        let mut tree = SiteTree {
             pages,
             sections,
             by_relative,
-            drafts,
+            drafts: found.drafts,
             assets,
             aliases,
-            warnings,
-        })
-    }
-
-    /// The files that sections add besides their own page: listing pages after the first, and
-    /// feeds, as (output file, what wrote it) for collision and link checks. Redirects from
-    /// `page/1/` are in [`SiteTree::aliases`].
-    pub fn listing_outputs(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for s in &self.sections {
-            let shown = s
-                .doc
-                .as_ref()
-                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
-            for p in s.pagers.iter().skip(1) {
-                out.push((
-                    p.output.clone(),
-                    format!("{shown} (listing page {})", p.index),
-                ));
-            }
-            if let Some(f) = &s.feed {
-                out.push((f.output.clone(), format!("{shown} (its feed)")));
-            }
+            warnings: Vec::new(),
+        };
+        // Every generated output file has exactly one source.
+        found.errors.extend(outputs::collisions(&tree, config));
+        if found.errors.iter().any(Diagnostic::is_error) {
+            found.errors.extend(found.warnings);
+            return Err(Error::Diagnostics(found.errors));
         }
-        out
+        tree.warnings = found.warnings;
+        Ok(tree)
     }
 
     /// The permalink of a page or section.
@@ -636,17 +254,14 @@ impl SiteTree {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_in_words_and_first_heading() {
-        assert_eq!(name_in_words("how-a-session-works"), "How a session works");
-        assert_eq!(
-            first_h1("intro\n\n# Real Title {#t}\n"),
-            Some("Real Title".into())
-        );
-        assert_eq!(first_h1("```\n# not a title\n```\n## h2\n"), None);
+/// The link map: content path (`faq.md`, `blog/_index.md`) -> page or section.
+fn link_map(pages: &[Page], sections: &[Section]) -> HashMap<String, Item> {
+    let mut by_relative = HashMap::with_capacity(pages.len() + sections.len());
+    for (i, p) in pages.iter().enumerate() {
+        by_relative.insert(p.doc.relative.clone(), Item::Page(i));
     }
+    for (i, s) in sections.iter().enumerate() {
+        by_relative.insert(s.relative.clone(), Item::Section(i));
+    }
+    by_relative
 }
