@@ -33,12 +33,10 @@ pub enum LinkTarget {
         page: String,
         anchor: Option<String>,
     },
-    /// The target names no page: report it. `message` e.g. "link to a page that does not exist: `@/fq.md`";
-    /// `help` e.g. "did you mean `@/faq.md`?".
-    Broken {
-        message: String,
-        help: Option<String>,
-    },
+    /// The target names no page: report it. An error without a file or place (the caller adds
+    /// them); its message e.g. "link to a page that does not exist: `@/fq.md`", its help e.g.
+    /// "did you mean `@/faq.md`?".
+    Broken(Box<crate::error::Diagnostic>),
 }
 
 /// Resolves link targets for one page (it knows which page is being rendered, so `#anchor` and relative
@@ -740,10 +738,10 @@ fn resolve_target(
             }
             Some(url)
         }
-        LinkTarget::Broken { message, help } => {
+        LinkTarget::Broken(d) => {
             out.problems.push(LinkProblem {
-                message,
-                help,
+                message: d.message,
+                help: d.help,
                 span,
             });
             None
@@ -1313,10 +1311,12 @@ mod tests {
             match target {
                 "@/faq.md" | "faq.md" => faq(None),
                 "@/faq.md#x" => faq(Some("x")),
-                "@/nope.md" => LinkTarget::Broken {
-                    message: "link to a page that does not exist: `@/nope.md`".to_owned(),
-                    help: Some("did you mean `@/faq.md`?".to_owned()),
-                },
+                "@/nope.md" => LinkTarget::Broken(Box::new(
+                    crate::error::Diagnostic::error(
+                        "link to a page that does not exist: `@/nope.md`",
+                    )
+                    .help("did you mean `@/faq.md`?"),
+                )),
                 t if t.starts_with('#') => LinkTarget::Internal {
                     url: t.to_owned(),
                     page: "this.md".to_owned(),

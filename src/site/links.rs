@@ -127,10 +127,10 @@ impl DocLinks<'_> {
                     anchor: anchor.map(str::to_string),
                 }
             }
-            None => LinkTarget::Broken {
-                message: format!("link to a page that does not exist: `{written}`"),
-                help: self.tree.missing_help(&decoded),
-            },
+            None => LinkTarget::Broken(broken(
+                format!("link to a page that does not exist: `{written}`"),
+                self.tree.missing_help(&decoded),
+            )),
         }
     }
 }
@@ -174,10 +174,10 @@ impl DocLinks<'_> {
             return LinkTarget::External;
         };
         let Some((joined, wants_folder)) = self.site_path(path) else {
-            return LinkTarget::Broken {
-                message: format!("link that points above the site's top folder: `{written}`"),
-                help: Some("link to pages with their file name, like `[FAQ](@/faq.md)`".into()),
-            };
+            return LinkTarget::Broken(broken(
+                format!("link that points above the site's top folder: `{written}`"),
+                Some("link to pages with their file name, like `[FAQ](@/faq.md)`".into()),
+            ));
         };
         let file = if joined.is_empty() || wants_folder {
             format!(
@@ -199,12 +199,12 @@ impl DocLinks<'_> {
         } else {
             "link to pages with their file name, like `[FAQ](@/faq.md)`; they are checked and survive a change of address".to_string()
         };
-        LinkTarget::Broken {
-            message: format!(
+        LinkTarget::Broken(broken(
+            format!(
                 "link to a file that the site does not have: `{written}` (it points to /{joined})"
             ),
-            help: Some(help),
-        }
+            Some(help),
+        ))
     }
 }
 
@@ -242,10 +242,10 @@ impl LinkResolver for DocLinks<'_> {
             };
             return match join_relative(folder, path.trim_start_matches('/')) {
                 Some(rel) => self.lookup(t, &rel, anchor.as_deref()),
-                None => LinkTarget::Broken {
-                    message: format!("link to a file outside content/: `{t}`"),
-                    help: Some("link to pages under content/ with `@/path.md`".into()),
-                },
+                None => LinkTarget::Broken(broken(
+                    format!("link to a file outside content/: `{t}`"),
+                    Some("link to pages under content/ with `@/path.md`".into()),
+                )),
             };
         }
         if path.is_empty() {
@@ -282,12 +282,15 @@ impl LinkResolver for DocLinks<'_> {
 }
 
 /// Resolves a link written in `config.yaml` or a template (`@/faq.md`, `/faq/`, a full URL) to
-/// an absolute URL. Returns `Err((message, help))` for `@/` links to nothing.
+/// an absolute URL.
+///
+/// Errors: an `@/` link to no page, as a [`Diagnostic`] without a file (the caller adds
+/// `.in_file()` and `.at()`), with help naming the closest page or the draft.
 pub fn resolve_site_link(
     tree: &SiteTree,
     config: &Config,
     url: &str,
-) -> std::result::Result<String, (String, Option<String>)> {
+) -> std::result::Result<String, Box<Diagnostic>> {
     if let Some(rest) = url.strip_prefix("@/") {
         let (path, anchor) = match rest.split_once('#') {
             Some((p, a)) => (p, Some(a)),
@@ -298,7 +301,7 @@ pub fn resolve_site_link(
                 Some(a) => format!("{}#{a}", tree.permalink(item)),
                 None => tree.permalink(item).to_string(),
             }),
-            None => Err((
+            None => Err(broken(
                 format!("link to a page that does not exist: `{url}`"),
                 tree.missing_help(path),
             )),
@@ -311,6 +314,14 @@ pub fn resolve_site_link(
         return Ok(config.permalink(url));
     }
     Ok(config.permalink(&format!("/{url}")))
+}
+
+/// A broken link's error, without a file or place: `message` says what is wrong, `help` what
+/// to do.
+fn broken(message: String, help: Option<String>) -> Box<Diagnostic> {
+    let mut d = Diagnostic::error(message);
+    d.help = help;
+    Box::new(d)
 }
 
 /// A menu entry with its URL resolved, as templates see it in `config.menu`.
@@ -339,14 +350,11 @@ pub fn resolve_menu(
                 url,
                 weight: m.weight,
             }),
-            Err((message, help)) => {
-                let mut d = Diagnostic::error(format!("menu entry \"{}\": {message}", m.name))
-                    .in_file("config.yaml");
+            Err(broken) => {
+                let message = format!("menu entry \"{}\": {}", m.name, broken.message);
+                let mut d = Diagnostic { message, ..*broken }.in_file("config.yaml");
                 if let Some(span) = m.span {
                     d = d.at(span, &config.config_source);
-                }
-                if let Some(h) = help {
-                    d = d.help(h);
                 }
                 errors.push(d);
             }
