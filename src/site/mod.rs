@@ -6,6 +6,14 @@
 //! ancestors; page-bundle assets; and the link map from source paths to permalinks, which
 //! exists before any markdown is rendered. Two sources with the same output file are an error
 //! naming both (Zola #366). Drafts are dropped here unless `--drafts`.
+//!
+//! [`SiteTree::assemble`] runs the steps in order, each a function from values to values:
+//! `sections` (sections.rs: sections, the home page first, parents, ancestors), `pages`
+//! (pages.rs: URL, title, section), `order` (order.rs: each section's pages, neighbours,
+//! subsections), `listings` (listings.rs: listing pages and feeds), the link map, `place`
+//! (assets.rs: bundle and other content files), `aliases` and `collisions` (outputs.rs, which
+//! also holds [`SiteTree::outputs`], the one list of generated files). The URL rules are in
+//! urls.rs; links.rs resolves links against the finished tree.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
