@@ -92,7 +92,7 @@ fuzz_target!(|data: &[u8]| {
                         assert!(!a.contains('#') || target.matches('#').count() > 1);
                     }
                 }
-                LinkTarget::Broken { message, .. } => assert!(!message.is_empty()),
+                LinkTarget::Broken(d) => assert!(!d.message.is_empty()),
                 LinkTarget::External => {}
             }
         }
@@ -102,7 +102,7 @@ fuzz_target!(|data: &[u8]| {
                     assert!(url.starts_with(&config.base_url), "{target:?} gave {url:?}");
                 }
             }
-            Err((message, _)) => assert!(!message.is_empty()),
+            Err(d) => assert!(!d.message.is_empty()),
         }
     }
 });

@@ -59,8 +59,8 @@ pub(super) fn resolve_target(
             }
             Some(url)
         }
-        LinkTarget::Broken { message, help } => {
-            out.problems.push(broken_link(message, help, span));
+        LinkTarget::Broken(d) => {
+            out.problems.push(broken_link(d.message, d.help, span));
             None
         }
     }

@@ -53,12 +53,10 @@ pub enum LinkTarget {
         page: String,
         anchor: Option<String>,
     },
-    /// The target names no page: report it. `message` e.g. "link to a page that does not exist: `@/fq.md`";
-    /// `help` e.g. "did you mean `@/faq.md`?".
-    Broken {
-        message: String,
-        help: Option<String>,
-    },
+    /// The target names no page: report it. An error without a file or place (the caller adds
+    /// them); its message e.g. "link to a page that does not exist: `@/fq.md`", its help e.g.
+    /// "did you mean `@/faq.md`?".
+    Broken(Box<crate::error::Diagnostic>),
 }
 
 /// Resolves link targets for one page (it knows which page is being rendered, so `#anchor` and relative

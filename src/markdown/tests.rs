@@ -19,10 +19,10 @@ impl LinkResolver for TestResolver {
         match target {
             "@/faq.md" | "faq.md" => faq(None),
             "@/faq.md#x" => faq(Some("x")),
-            "@/nope.md" => LinkTarget::Broken {
-                message: "link to a page that does not exist: `@/nope.md`".to_owned(),
-                help: Some("did you mean `@/faq.md`?".to_owned()),
-            },
+            "@/nope.md" => LinkTarget::Broken(Box::new(
+                crate::error::Diagnostic::error("link to a page that does not exist: `@/nope.md`")
+                    .help("did you mean `@/faq.md`?"),
+            )),
             t if t.starts_with('#') => LinkTarget::Internal {
                 url: t.to_owned(),
                 page: "this.md".to_owned(),

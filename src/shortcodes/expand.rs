@@ -267,12 +267,12 @@ impl Expander<'_> {
                 match self.resolver.resolve(s) {
                     LinkTarget::External => {}
                     LinkTarget::Internal { url, .. } => value = Value::from(url),
-                    LinkTarget::Broken { message, help } => {
+                    LinkTarget::Broken(d) => {
                         self.error(
                             arg.range.clone(),
-                            message,
+                            d.message,
                             "no such file",
-                            help.unwrap_or_else(|| "check the path: a file beside the page (in a page bundle), or under static/".into()),
+                            d.help.unwrap_or_else(|| "check the path: a file beside the page (in a page bundle), or under static/".into()),
                         );
                         return;
                     }
@@ -361,7 +361,7 @@ impl Expander<'_> {
             return match self.resolver.resolve(&url) {
                 LinkTarget::Internal { url, .. } => url,
                 LinkTarget::External => url,
-                LinkTarget::Broken { .. } => String::new(),
+                LinkTarget::Broken(_) => String::new(),
             };
         }
         if let Some(phone) = extra("phone") {

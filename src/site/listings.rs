@@ -13,9 +13,33 @@
 //! redirect pages for `page/1/`, errors for `feed`/`paginate_by` on a page (they belong in an
 //! `_index.md`). Nothing here renders anything.
 
-use super::{Alias, Page, Section, output_for_path};
+use super::{Alias, Findings, Page, Section, output_for_path};
 use crate::config::Config;
 use crate::error::Diagnostic;
+
+/// Gives each section its listing pages and feed; returns the redirects from `page/1/` of the
+/// paginated sections. Errors for `feed`/`paginate_by` on a page go to `found.errors`,
+/// warnings for a feed without dated pages to `found.warnings`.
+pub(super) fn listings(
+    sections: &mut [Section],
+    pages: &[Page],
+    config: &Config,
+    found: &mut Findings,
+) -> Vec<Alias> {
+    for p in pages {
+        found.errors.extend(page_field_errors(p));
+    }
+    let mut redirects = Vec::new();
+    for s in sections.iter_mut() {
+        let (pagers, first) = pagers(s, config);
+        s.pagers = pagers;
+        redirects.extend(first);
+        let (feed, warning) = feed(s, pages, config);
+        s.feed = feed;
+        found.warnings.extend(warning);
+    }
+    redirects
+}
 
 /// The path segment before a listing page's number: `/blog/page/2/` (Zola's default
 /// `paginate_path`).
@@ -78,11 +102,10 @@ pub fn page_field_errors(page: &Page) -> Vec<Diagnostic> {
 /// The listing pages of a section that has `paginate_by` (empty otherwise), and the redirect
 /// from `<section>/page/1/` to the section.
 pub fn pagers(section: &Section, config: &Config) -> (Vec<Pager>, Option<Alias>) {
-    let Some(per) = section
+    let Some((doc, per)) = section
         .doc
         .as_ref()
-        .and_then(|d| d.front.paginate_by)
-        .filter(|n| *n > 0)
+        .and_then(|d| Some((d, d.front.paginate_by.filter(|n| *n > 0)?)))
     else {
         return (Vec::new(), None);
     };
@@ -103,6 +126,8 @@ pub fn pagers(section: &Section, config: &Config) -> (Vec<Pager>, Option<Alias>)
     let first = Alias {
         output: output_for_path(&format!("{}{PAGINATE_PATH}/1/", section.path)),
         target: section.permalink.clone(),
+        from: doc.shown.clone(),
+        listing: true,
     };
     (pagers, Some(first))
 }
