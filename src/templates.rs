@@ -3,7 +3,8 @@
 //! errors into diagnostics that name the template file, its line, and the page being rendered
 //! (Zola #1536: the error must point at the included template that fails, not at the layout).
 //!
-//! In: the [`Config`]. Out: [`Templates`], ready to render once [`Templates::bind`] has been given
+//! In: the [`Config`]. Out: [`Templates`], unbound (what shortcodes render with), and by
+//! [`Templates::bind`] the [`BoundTemplates`] pages render with, whose functions answer from
 //! the site's data. The context itself is built in [`context`]: it is the theme API.
 
 pub mod context;
@@ -12,13 +13,14 @@ pub(crate) mod origin;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::config::Config;
 use crate::content::walk;
 use crate::error::{Diagnostic, Error, Result, Span};
+use crate::render::reads::{Read, Recorder};
 
 /// Built-in `sitemap.xml` (sitemaps.org protocol 0.9), used unless the site or theme has one.
 const SITEMAP: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -176,43 +178,14 @@ impl Clone for SiteData {
     }
 }
 
-/// A read of another page's or section's value by a template function, recorded while a file
-/// renders so that an incremental rebuild knows which files show which pages (see
-/// [`Templates::render_recording`]). A 64-bit hash of what was read, so that recording a nav
-/// of 100 sections on each of 10,000 pages allocates nothing; two reads with the same hash
-/// only make a rebuild render a file more than needed, never less.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Read(u64);
+/// The loaded templates and where each came from, not bound to any site: what shortcodes
+/// render with (they run before the site's values exist, so `get_url`, `get_page`,
+/// `get_section` and `resize_image` fail with "site data is not available yet"). Pages render
+/// with [`Templates::bind`]'s [`BoundTemplates`]. Cloning is cheap (shared).
+#[derive(Clone)]
+pub struct Templates(Arc<Loaded>);
 
-impl Read {
-    /// `get_page(path=…)`: the page's whole value.
-    pub fn page(path: &str) -> Read {
-        Read(xxhash_rust::xxh3::xxh3_64(path.as_bytes()) ^ 0x1)
-    }
-
-    /// `get_section(path=…)`: the section's own fields (`metadata_only=true`, `with_pages`
-    /// false), or also its pages' values.
-    pub fn section(path: &str, with_pages: bool) -> Read {
-        Read(xxhash_rust::xxh3::xxh3_64(path.as_bytes()) ^ if with_pages { 0x2 } else { 0x3 })
-    }
-}
-
-thread_local! {
-    /// The reads of the render running on this thread, when it is recorded.
-    static READS: std::cell::RefCell<Option<Vec<Read>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Notes a read for the render running on this thread, if it is recorded.
-fn record(read: impl FnOnce() -> Read) {
-    READS.with(|r| {
-        if let Some(list) = r.borrow_mut().as_mut() {
-            list.push(read());
-        }
-    });
-}
-
-/// The loaded templates and where each came from.
-pub struct Templates {
+struct Loaded {
     tera: Tera,
     /// Template name -> (path shown in messages, source text).
     files: HashMap<String, (PathBuf, String)>,
@@ -220,13 +193,28 @@ pub struct Templates {
     /// every loaded template but the built-in alias page and the theme's
     /// `<theme>/templates/<name>` copies.
     names: Vec<String>,
-    data: Arc<OnceLock<SiteData>>,
 }
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Templates")
-            .field("names", &self.files.keys().collect::<Vec<_>>())
+            .field("names", &self.0.files.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+/// [`Templates`] whose site functions answer from one build's [`SiteData`]: a copy of the
+/// parsed templates with the functions registered on the data, made by [`Templates::bind`].
+pub struct BoundTemplates {
+    tera: Tera,
+    data: Arc<SiteData>,
+    unbound: Templates,
+}
+
+impl std::fmt::Debug for BoundTemplates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundTemplates")
+            .field("templates", &self.unbound)
             .finish()
     }
 }
@@ -323,10 +311,10 @@ impl Templates {
             .collect();
         usable.sort();
 
-        let data: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
         let mut tera = Tera::new();
         tera.autoescape_on(vec![".html", ".htm", ".xml"]);
-        register_functions(&mut tera, &data);
+        register_functions(&mut tera);
+        register_site_functions(&mut tera, &Binding::default());
         register_load_data(&mut tera, &config.root);
 
         // Syntax errors first, one template at a time, so every broken file is reported.
@@ -335,7 +323,8 @@ impl Templates {
         for name in &names {
             let (shown, text) = &files[*name];
             let mut scratch = Tera::new();
-            register_functions(&mut scratch, &data);
+            register_functions(&mut scratch);
+            register_site_functions(&mut scratch, &Binding::default());
             register_load_data(&mut scratch, &config.root);
             if let Err(e) = scratch.add_raw_template(name, text)
                 && matches!(e.kind(), tera::ErrorKind::SyntaxError(_))
@@ -364,88 +353,49 @@ impl Templates {
             }
             return Err(Error::Diagnostics(found));
         }
-        Ok(Templates {
+        Ok(Templates(Arc::new(Loaded {
             tera,
             files,
             names: usable,
+        })))
+    }
+
+    /// These templates with the site functions answering from `data` (a copy of the parsed
+    /// templates, made once per build or incremental rebuild, never per page).
+    #[must_use]
+    pub fn bind(&self, data: SiteData) -> BoundTemplates {
+        let data = Arc::new(data);
+        let mut tera = self.0.tera.clone();
+        register_site_functions(
+            &mut tera,
+            &Binding {
+                data: Some(Arc::clone(&data)),
+                recorder: None,
+            },
+        );
+        BoundTemplates {
+            tera,
             data,
-        })
-    }
-
-    /// Gives the template functions the site's data. Call once, before rendering; later calls
-    /// are ignored.
-    pub fn bind(&self, data: SiteData) {
-        let _ = self.data.set(data);
-    }
-
-    /// The same templates with other site data (for an incremental rebuild, where a few page
-    /// values changed): the parsed templates are copied, the functions are bound to `data`.
-    pub fn with_data(&self, data: SiteData) -> Templates {
-        let cell: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
-        let mut tera = self.tera.clone();
-        register_functions(&mut tera, &cell);
-        let _ = cell.set(data);
-        Templates {
-            tera,
-            files: self.files.clone(),
-            names: self.names.clone(),
-            data: cell,
+            unbound: self.clone(),
         }
-    }
-
-    /// The same templates with no site data (as before [`Templates::bind`]): for shortcodes
-    /// in an incremental rebuild, which must not read other pages any more than in a build.
-    pub fn unbound(&self) -> Templates {
-        let cell: Arc<OnceLock<SiteData>> = Arc::new(OnceLock::new());
-        let mut tera = self.tera.clone();
-        register_functions(&mut tera, &cell);
-        Templates {
-            tera,
-            files: self.files.clone(),
-            names: self.names.clone(),
-            data: cell,
-        }
-    }
-
-    /// The data given by [`Templates::bind`], if any.
-    pub fn data(&self) -> Option<&SiteData> {
-        self.data.get()
-    }
-
-    /// [`Templates::render`], also returning every page and section value the template
-    /// functions read (`get_page`, `get_section`), sorted, each once.
-    pub fn render_recording(
-        &self,
-        name: &str,
-        context: &Context,
-        rendering: &str,
-    ) -> (std::result::Result<String, Box<Diagnostic>>, Vec<Read>) {
-        let previous = READS.with(|r| r.borrow_mut().replace(Vec::new()));
-        let result = self.render(name, context, rendering);
-        let reads = READS.with(|r| std::mem::replace(&mut *r.borrow_mut(), previous));
-        let mut reads = reads.unwrap_or_default();
-        reads.sort_unstable();
-        reads.dedup();
-        reads.shrink_to_fit();
-        (result, reads)
     }
 
     /// The loaded template whose name is closest to `name` (a misspelt `template:` in front
     /// matter), if one is close; see [`crate::error::closest`].
     pub fn closest_name(&self, name: &str) -> Option<&str> {
-        crate::error::closest(self.names.iter().map(String::as_str), name)
+        crate::error::closest(self.0.names.iter().map(String::as_str), name)
     }
 
     /// True if a template of that name was loaded (from the site, the theme or built in).
     pub fn has(&self, name: &str) -> bool {
-        self.files.contains_key(name)
+        self.0.files.contains_key(name)
     }
 
-    /// Where a template came from, as shown in messages.
     /// The names of the shortcodes the site and theme provide (`callout` for
     /// `shortcodes/callout.html`), sorted.
     pub fn shortcode_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self
+            .0
             .files
             .keys()
             .filter_map(|k| k.strip_prefix("shortcodes/")?.strip_suffix(".html"))
@@ -454,13 +404,15 @@ impl Templates {
         names
     }
 
+    /// Where a template came from, as shown in messages.
     pub fn shown_path(&self, name: &str) -> Option<&Path> {
-        self.files.get(name).map(|(p, _)| p.as_path())
+        self.0.files.get(name).map(|(p, _)| p.as_path())
     }
 
     /// The text of the template file shown as `shown` in diagnostics (`themes/default/...`).
     pub(crate) fn source_of(&self, shown: &Path) -> Option<&str> {
-        self.files
+        self.0
+            .files
             .values()
             .find(|(p, _)| p == shown)
             .map(|(_, s)| s.as_str())
@@ -475,13 +427,70 @@ impl Templates {
         context: &Context,
         rendering: &str,
     ) -> std::result::Result<String, Box<Diagnostic>> {
+        self.0.render_with(&self.0.tera, name, context, rendering)
+    }
+}
+
+impl BoundTemplates {
+    /// [`Templates::render`], with the site functions answering from the bound data.
+    ///
+    /// Errors: as [`Templates::render`].
+    pub fn render(
+        &self,
+        name: &str,
+        context: &Context,
+        rendering: &str,
+    ) -> std::result::Result<String, Box<Diagnostic>> {
+        self.unbound
+            .0
+            .render_with(&self.tera, name, context, rendering)
+    }
+
+    /// The same templates, unbound (what shortcodes render with).
+    pub fn unbound(&self) -> &Templates {
+        &self.unbound
+    }
+
+    /// The site data the functions answer from.
+    pub fn data(&self) -> &SiteData {
+        &self.data
+    }
+
+    /// A copy whose `get_page` and `get_section` also note what they read in `recorder` (one
+    /// copy per worker of a recorded render, never one per page).
+    pub(crate) fn recording(&self, recorder: &Recorder) -> BoundTemplates {
+        let mut tera = self.tera.clone();
+        register_site_functions(
+            &mut tera,
+            &Binding {
+                data: Some(Arc::clone(&self.data)),
+                recorder: Some(recorder.clone()),
+            },
+        );
+        BoundTemplates {
+            tera,
+            data: Arc::clone(&self.data),
+            unbound: self.unbound.clone(),
+        }
+    }
+}
+
+impl Loaded {
+    /// Renders `name` with `tera` (these templates, bound or not); see [`Templates::render`].
+    fn render_with(
+        &self,
+        tera: &Tera,
+        name: &str,
+        context: &Context,
+        rendering: &str,
+    ) -> std::result::Result<String, Box<Diagnostic>> {
         let (shown, source) = self.files.get(name).map_or_else(
             || (PathBuf::from(name), ""),
             |(p, s)| (p.clone(), s.as_str()),
         );
         let guard = crate::runaway::start(name, &shown, source, rendering);
         let mut out = crate::runaway::LimitedWriter::new(&guard);
-        let rendered = self.tera.render_to(name, context, &mut out);
+        let rendered = tera.render_to(name, context, &mut out);
         if let Some(stop) = out.stopped {
             return Err(Box::new(crate::runaway::diagnostic(
                 stop, &shown, source, rendering, name,
@@ -832,10 +841,27 @@ fn kw_str(kwargs: &Kwargs, name: &str) -> tera::TeraResult<String> {
     kwargs.must_get::<&str>(name).map(str::to_string)
 }
 
-fn site(data: &Arc<OnceLock<SiteData>>) -> tera::TeraResult<&SiteData> {
-    crate::runaway::check()?;
-    data.get()
-        .ok_or_else(|| tera::Error::message("site data is not available yet"))
+/// What the site functions answer from: the site data (none in unbound templates), and where
+/// `get_page` and `get_section` note their reads when a render is recorded.
+#[derive(Clone, Default)]
+struct Binding {
+    data: Option<Arc<SiteData>>,
+    recorder: Option<Recorder>,
+}
+
+impl Binding {
+    fn site(&self) -> tera::TeraResult<&SiteData> {
+        crate::runaway::check()?;
+        self.data
+            .as_deref()
+            .ok_or_else(|| tera::Error::message("site data is not available yet"))
+    }
+
+    fn note(&self, read: impl FnOnce() -> Read) {
+        if let Some(r) = &self.recorder {
+            r.note(read());
+        }
+    }
 }
 
 fn missing_page_message(d: &SiteData, path: &str) -> String {
@@ -868,17 +894,21 @@ fn register_load_data(tera: &mut Tera, root: &Path) {
     );
 }
 
-/// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions),
-/// the `json_encode` filter and `placeholder` test ([`crate::seo`]), and `range` with the render
-/// time limit ([`range`]).
-fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
+/// Registers the `json_encode` filter and `placeholder` test ([`crate::seo`]), and `range`
+/// with the render time limit ([`range`]).
+fn register_functions(tera: &mut Tera) {
     tera.register_filter("json_encode", crate::seo::json_encode);
     tera.register_test("placeholder", crate::seo::is_placeholder);
     tera.register_function("range", range);
-    register_resize_image(tera, data);
-    let d = Arc::clone(data);
+}
+
+/// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions)
+/// on `binding` (replacing those registered before).
+fn register_site_functions(tera: &mut Tera, binding: &Binding) {
+    register_resize_image(tera, binding);
+    let b = binding.clone();
     tera.register_function("get_url", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
-        let d = site(&d)?;
+        let d = b.site()?;
         let path = kw_str(&kwargs, "path")?;
         let cachebust = kwargs.get::<bool>("cachebust")?.unwrap_or(false);
         if let Some(rest) = path.strip_prefix("@/") {
@@ -927,11 +957,11 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
         }
         Ok(Value::from(url))
     });
-    let d = Arc::clone(data);
+    let b = binding.clone();
     tera.register_function(
         "get_page",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
-            let d = site(&d)?;
+            let d = b.site()?;
             let path = kwargs.must_get::<&str>("path")?;
             let path = path.trim_start_matches("@/");
             if path.ends_with("_index.md") {
@@ -939,23 +969,23 @@ fn register_functions(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
                     "get_page: `{path}` is a section; use get_section"
                 )));
             }
-            record(|| Read::page(path));
+            b.note(|| Read::page(path));
             d.value(path, false).cloned().ok_or_else(|| {
                 tera::Error::message(format!("get_page: {}", missing_page_message(d, path)))
             })
         },
     );
-    let d = Arc::clone(data);
+    let b = binding.clone();
     // Called for every section on every page by a typical nav: no allocation on this path.
     tera.register_function("get_section", move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
-        let d = site(&d)?;
+        let d = b.site()?;
         let path = kwargs.must_get::<&str>("path")?;
         let path = path.trim_start_matches("@/");
         let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
         if !path.ends_with("_index.md") {
             return Err(tera::Error::message(format!("get_section: `{path}` is not a section; sections are `_index.md` files, like `blog/_index.md`")));
         }
-        record(|| Read::section(path, !metadata_only));
+        b.note(|| Read::section(path, !metadata_only));
         d.value(path, metadata_only)
             .cloned()
             .ok_or_else(|| tera::Error::message(format!("get_section: {}", missing_page_message(d, path))))
@@ -1008,12 +1038,12 @@ pub fn cachebust_hash(bytes: &[u8]) -> String {
 /// height=600, op="fill", format="auto")` returns `{url, static_path, width, height,
 /// orig_width, orig_height}`. `op` defaults to `fill` and `format` to `auto`, as in Zola; `path`
 /// is the image's path in the published site (see [`crate::images::Processor::resize`]).
-fn register_resize_image(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
-    let d = Arc::clone(data);
+fn register_resize_image(tera: &mut Tera, binding: &Binding) {
+    let b = binding.clone();
     tera.register_function(
         "resize_image",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
-            let d = site(&d)?;
+            let d = b.site()?;
             let fail = |e: crate::images::ImageError| {
                 tera::Error::message(format!("{} ({})", e.message, e.help))
             };

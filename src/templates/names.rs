@@ -393,8 +393,8 @@ mod tests {
     fn listed_names_are_known_to_tera() {
         let known = |src: &str| {
             let mut tera = tera::Tera::new();
-            let data = std::sync::Arc::new(std::sync::OnceLock::new());
-            super::super::register_functions(&mut tera, &data);
+            super::super::register_functions(&mut tera);
+            super::super::register_site_functions(&mut tera, &super::super::Binding::default());
             super::super::register_load_data(&mut tera, std::path::Path::new("."));
             match tera.add_raw_template("t.html", src) {
                 Ok(()) => true,
