@@ -527,31 +527,7 @@ fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
         });
     }
     for (i, s) in tree.sections.iter().enumerate() {
-        let default = if i == 0 { "index.html" } else { "section.html" };
-        let template = s
-            .doc
-            .as_ref()
-            .and_then(|d| d.front.template.clone())
-            .unwrap_or_else(|| default.into());
-        let shown = s
-            .doc
-            .as_ref()
-            .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
-        // Listing pages after the first (`paginate_by`) use the section's template too.
-        for (k, pager) in s.pagers.iter().enumerate().skip(1) {
-            jobs.push(Job {
-                output: pager.output.clone(),
-                template: template.clone(),
-                shown: shown.clone(),
-                context: JobContext::Pager(i, k),
-            });
-        }
-        jobs.push(Job {
-            output: s.output.clone(),
-            template,
-            shown,
-            context: JobContext::Section(i),
-        });
+        section_jobs(&mut jobs, i, s);
     }
     for (si, s) in tree.sections.iter().enumerate() {
         if let Some(feed) = &s.feed {
@@ -563,28 +539,55 @@ fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
             });
         }
     }
+    fixed_jobs(&mut jobs, config, tree);
+    jobs
+}
+
+/// The jobs of section `i`: its listing pages after the first (`paginate_by`), then its own
+/// file, all with the section's template.
+fn section_jobs(jobs: &mut Vec<Job>, i: usize, s: &site::Section) {
+    let default = if i == 0 { "index.html" } else { "section.html" };
+    let template = s
+        .doc
+        .as_ref()
+        .and_then(|d| d.front.template.clone())
+        .unwrap_or_else(|| default.into());
+    let shown = s
+        .doc
+        .as_ref()
+        .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
+    for (k, pager) in s.pagers.iter().enumerate().skip(1) {
+        jobs.push(Job {
+            output: pager.output.clone(),
+            template: template.clone(),
+            shown: shown.clone(),
+            context: JobContext::Pager(i, k),
+        });
+    }
+    jobs.push(Job {
+        output: s.output.clone(),
+        template,
+        shown,
+        context: JobContext::Section(i),
+    });
+}
+
+/// The jobs whose context is ready before any page value: `404.html`, `robots.txt`,
+/// `sitemap.xml` and the aliases (their `config` goes in when they render).
+fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
     let empty = Value::none();
     let base = |path: &str| Box::new(base_context(config, &empty, path));
-    jobs.push(Job {
-        output: "404.html".into(),
-        template: "404.html".into(),
-        shown: "404.html".into(),
-        context: JobContext::Ready(base("/404.html")),
-    });
-    jobs.push(Job {
-        output: "robots.txt".into(),
-        template: "robots.txt".into(),
-        shown: "robots.txt".into(),
-        context: JobContext::Ready(base("/robots.txt")),
-    });
+    let named = |name: &str, context: Box<Context>| Job {
+        output: name.into(),
+        template: name.into(),
+        shown: name.into(),
+        context: JobContext::Ready(context),
+    };
+    jobs.push(named("404.html", base("/404.html")));
+    jobs.push(named("robots.txt", base("/robots.txt")));
     let mut sitemap_ctx = base("/sitemap.xml");
     sitemap_ctx.insert_value("entries", sitemap_entries(tree));
-    jobs.push(Job {
-        output: "sitemap.xml".into(),
-        template: "sitemap.xml".into(),
-        shown: "sitemap.xml".into(),
-        context: JobContext::Ready(sitemap_ctx),
-    });
+    jobs.push(named("sitemap.xml", sitemap_ctx));
     for a in &tree.aliases {
         let mut ctx = base(&format!("/{}", a.output));
         ctx.insert("url", &a.target);
@@ -595,7 +598,6 @@ fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
             context: JobContext::Ready(ctx),
         });
     }
-    jobs
 }
 
 /// The sitemap's entries: every page, section and later listing page, with its permalink and
