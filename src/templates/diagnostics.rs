@@ -156,57 +156,9 @@ pub(super) fn tera_diagnostic(
     files: &HashMap<String, (PathBuf, String)>,
     names: &[String],
 ) -> Option<Diagnostic> {
-    use std::error::Error as _;
     match e.kind() {
-        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-            let syntax = matches!(e.kind(), tera::ErrorKind::SyntaxError(_));
-            let (shown, source) = files
-                .get(r.filename())
-                .map(|(p, s)| (p.clone(), s.as_str()))
-                .unwrap_or_else(|| (PathBuf::from(r.filename()), ""));
-            let span = r.span();
-            let len = if span.end_line == span.start_line && span.end_col > span.start_col {
-                span.end_col - span.start_col
-            } else {
-                1
-            };
-            let mut message = r.message().to_string();
-            if let Some(src) = e.source() {
-                message = format!("{message}: {src}");
-            }
-            let (message, available) = names::split_available(&message);
-            let what = if syntax { "template syntax error" } else { "template error" };
-            let help = if syntax {
-                "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
-            } else if message.contains("not defined")
-                || message.contains("undefined")
-                || message.contains("Undefined")
-            {
-                names::undefined_help(message, &available)
-            } else if message.contains("load_data") || message.contains(", line ") {
-                "fix the data file at the line named, or the `path` given to load_data (relative to the site root, like `data/prices.yaml`)".to_string()
-            } else if message.contains("get_url") || message.contains("get_page") || message.contains("get_section") {
-                "name pages by their file under content/, like `@/faq.md` or `blog/_index.md`, and static files by their path under static/, like `css/site.css`".to_string()
-            } else {
-                "check the template code on this line".to_string()
-            };
-            let mut d = Diagnostic::error(format!("{what} in {}: {}", shown.display(), first_line(message)))
-                .in_file(&shown)
-                .help(help);
-            let unclosed = message
-                .contains("end of input")
-                .then(|| find_unclosed_tag(source))
-                .flatten();
-            if let Some((at, tag)) = unclosed {
-                d = d
-                    .at(at, source)
-                    .label(format!("this `{{% {tag} %}}` is never closed"))
-                    .help(format!("add `{{% end{tag} %}}` where the {tag} should end"));
-            } else if !source.is_empty() {
-                d = d.at(Span::new(span.start_line.max(1), span.start_col + 1, len), source);
-            }
-            Some(d)
-        }
+        tera::ErrorKind::SyntaxError(r) => Some(report_diagnostic(e, r, true, files)),
+        tera::ErrorKind::RenderingError(r) => Some(report_diagnostic(e, r, false, files)),
         tera::ErrorKind::MissingParent { current, parent } => {
             let shown = files.get(current).map(|(p, _)| p.clone()).unwrap_or_else(|| PathBuf::from(current));
             let source = files.get(current).map_or("", |(_, s)| s.as_str());
@@ -261,6 +213,77 @@ pub(super) fn tera_diagnostic(
         ),
         _ => None,
     }
+}
+
+/// A syntax or rendering error Tera reports at a place in a template: at that place (or at the
+/// tag left open, when Tera only saw the end of the file), with help for the kind of mistake.
+fn report_diagnostic(
+    e: &tera::Error,
+    r: &tera::ReportError,
+    syntax: bool,
+    files: &HashMap<String, (PathBuf, String)>,
+) -> Diagnostic {
+    use std::error::Error as _;
+    let (shown, source) = files
+        .get(r.filename())
+        .map(|(p, s)| (p.clone(), s.as_str()))
+        .unwrap_or_else(|| (PathBuf::from(r.filename()), ""));
+    let span = r.span();
+    let len = if span.end_line == span.start_line && span.end_col > span.start_col {
+        span.end_col - span.start_col
+    } else {
+        1
+    };
+    let mut message = r.message().to_string();
+    if let Some(src) = e.source() {
+        message = format!("{message}: {src}");
+    }
+    let (message, available) = names::split_available(&message);
+    let what = if syntax {
+        "template syntax error"
+    } else {
+        "template error"
+    };
+    let help = if syntax {
+        "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
+    } else if message.contains("not defined")
+        || message.contains("undefined")
+        || message.contains("Undefined")
+    {
+        names::undefined_help(message, &available)
+    } else if message.contains("load_data") || message.contains(", line ") {
+        "fix the data file at the line named, or the `path` given to load_data (relative to the site root, like `data/prices.yaml`)".to_string()
+    } else if message.contains("get_url")
+        || message.contains("get_page")
+        || message.contains("get_section")
+    {
+        "name pages by their file under content/, like `@/faq.md` or `blog/_index.md`, and static files by their path under static/, like `css/site.css`".to_string()
+    } else {
+        "check the template code on this line".to_string()
+    };
+    let mut d = Diagnostic::error(format!(
+        "{what} in {}: {}",
+        shown.display(),
+        first_line(message)
+    ))
+    .in_file(&shown)
+    .help(help);
+    let unclosed = message
+        .contains("end of input")
+        .then(|| find_unclosed_tag(source))
+        .flatten();
+    if let Some((at, tag)) = unclosed {
+        d = d
+            .at(at, source)
+            .label(format!("this `{{% {tag} %}}` is never closed"))
+            .help(format!("add `{{% end{tag} %}}` where the {tag} should end"));
+    } else if !source.is_empty() {
+        d = d.at(
+            Span::new(span.start_line.max(1), span.start_col + 1, len),
+            source,
+        );
+    }
+    d
 }
 
 /// Finds the last block tag of a template that is opened and never closed (`{% if %}`,
