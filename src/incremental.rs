@@ -1,15 +1,17 @@
 //! Incremental rebuilds for `serve` and `watch`: after a save, render only the files the change
 //! touches.
 //!
-//! A full build ([`LiveBuild::rebuild`] with nothing kept) keeps the site tree, the templates,
-//! every page and section value and, for every output file, what rendered it and which other
-//! pages and sections its templates read (`get_page`, `get_section`; see
-//! [`crate::render::reads::Read`]). When the next change is a save of existing pages or sections
-//! whose front matter is unchanged (the body was edited, as most saves are), or of pages whose
-//! front matter changed only in `title` (given before and after), `description` or `extra`
-//! (without an `image`),
-//! only the markdown of those documents is rendered again, their links and the anchors linked
-//! into them are checked again, and only these files are rendered again:
+//! A full build ([`LiveBuild::rebuild`] with nothing kept) keeps the site tree and the render
+//! state ([`crate::render::Retained`]): the plan (every page and section value, every output
+//! file and what renders it), the templates bound to its values, and which other pages and
+//! sections each file's templates read (`get_page`, `get_section`; see
+//! [`crate::render::reads::Read`]). When the next change is a save of existing pages or
+//! sections whose front matter is unchanged (the body was edited, as most saves are), or of
+//! pages whose front matter changed only in `title` (given before and after), `description` or
+//! `extra` (without an `image`), the edits are applied to the plan: only the markdown of those
+//! documents is rendered again, their links and the anchors linked into them are checked
+//! again, and only these files are rendered again, through the same `render::run` as a full
+//! build:
 //!
 //! - the document's own file (and a section's later listing pages);
 //! - the listing pages and feeds of the sections that list it (they show its title, content,
@@ -20,14 +22,14 @@
 //!   `get_section` at the last render (a section's own fields, with `metadata_only=true`,
 //!   change only when the section's `_index.md` itself is edited).
 //!
-//! Everything else (a save that adds a document's first placeholder or removes its last, which
-//! may change `config.ready_to_publish` ([`crate::publish`]); any other front matter change,
-//! which can move a page or change its URL, or any front matter change of a section; a new,
-//! deleted or renamed file; `config.yaml`, templates, static files, data; an image that goes
-//! to the image processor; or any error) gets a full build, which is also what reports errors:
-//! the result of every rebuild equals a clean build of the same files, which
-//! `tests/it/incremental.rs` checks over random edits. After a failed build, the next rebuild
-//! is a full one.
+//! Everything else gets a full build, which is also what reports errors: a save that adds a
+//! document's first placeholder or removes its last, which may change
+//! `config.ready_to_publish` ([`crate::publish`]); any other front matter change, which can
+//! move a page or change its URL, or any front matter change of a section; a new, deleted or
+//! renamed file; `config.yaml`, templates, static files, data; an image that goes to the image
+//! processor; or any error. The result of every rebuild equals a clean build of the same
+//! files, which `tests/it/incremental.rs` checks over random edits. After a failed build, the
+//! next rebuild is a full one.
 //!
 //! Zola's `serve --fast` and Hugo's fast render mode render only the changed page and skip
 //! the listings that show it; this rebuild is exact instead.
