@@ -91,11 +91,11 @@ pub struct Job {
 }
 
 /// The files a build writes besides the rendered ones, and every output path.
-pub(crate) struct Outputs {
+struct Outputs {
     /// Every rendered output path -> what renders it, as named in messages.
     generated: HashMap<String, String>,
     /// Files copied as they are: static files, then content assets (which win).
-    pub(crate) copies: Vec<AssetCopy>,
+    copies: Vec<AssetCopy>,
     /// Every output path, rendered or copied.
     all: HashSet<String>,
 }
@@ -168,8 +168,13 @@ impl Plan {
             return Err(Error::Diagnostics(errors));
         }
         timings.lap("links");
+        let Outputs {
+            generated,
+            copies,
+            all,
+        } = outputs;
         let mut plan = Plan {
-            outputs: HashSet::new(),
+            outputs: all,
             images,
             config_value,
             references,
@@ -183,9 +188,8 @@ impl Plan {
             warnings,
         };
         plan.set_values(config, tree, rendered);
-        let data = plan.site_data(config, tree, &outputs);
-        plan.outputs = outputs.all;
-        Ok((plan, data, outputs.copies))
+        let data = plan.site_data(config, tree, &generated, &copies);
+        Ok((plan, data, copies))
     }
 
     /// The values templates see, from every document's rendering (pages in tree order, then
@@ -228,7 +232,13 @@ impl Plan {
 
     /// What the template functions answer from: permalinks, page and section values, every
     /// output file, drafts and the image processor.
-    fn site_data(&self, config: &Config, tree: &SiteTree, outputs: &Outputs) -> SiteData {
+    fn site_data(
+        &self,
+        config: &Config,
+        tree: &SiteTree,
+        generated: &HashMap<String, String>,
+        copies: &[AssetCopy],
+    ) -> SiteData {
         let mut permalinks = FastMap::default();
         let mut values = FastMap::default();
         let mut section_metadata = FastMap::default();
@@ -242,10 +252,10 @@ impl Plan {
             section_metadata.insert(s.relative.clone(), self.section_value(tree, i, true));
         }
         let mut output_sources = HashMap::new();
-        for out in outputs.generated.keys() {
+        for out in generated.keys() {
             output_sources.insert(out.clone(), None);
         }
-        for c in &outputs.copies {
+        for c in copies {
             output_sources.insert(c.to.clone(), Some(c.from.clone()));
         }
         SiteData {
