@@ -140,8 +140,7 @@ fn templates(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
     write_site(dir.path());
     let config = config::Config::load(dir.path(), &config::Overrides::default()).unwrap();
-    let templates = Templates::load(&config).unwrap();
-    templates.bind(site_data());
+    let templates = Templates::load(&config).unwrap().bind(site_data());
     let mut page = tera::Map::new();
     page.insert("title".into(), tera::Value::from("A page"));
     page.insert("date".into(), tera::Value::from("2024-03-01"));

@@ -1,15 +1,17 @@
 //! Incremental rebuilds for `serve` and `watch`: after a save, render only the files the change
 //! touches.
 //!
-//! A full build ([`LiveBuild::rebuild`] with nothing kept) keeps the site tree, the templates,
-//! every page and section value and, for every output file, what rendered it and which other
-//! pages and sections its templates read (`get_page`, `get_section`; see
-//! [`crate::templates::Read`]). When the next change is a save of existing pages or sections
-//! whose front matter is unchanged (the body was edited, as most saves are), or of pages whose
-//! front matter changed only in `title` (given before and after), `description` or `extra`
-//! (without an `image`),
-//! only the markdown of those documents is rendered again, their links and the anchors linked
-//! into them are checked again, and only these files are rendered again:
+//! A full build ([`LiveBuild::rebuild`] with nothing kept) keeps the site tree and the render
+//! state ([`crate::render::Retained`]): the plan (every page and section value, every output
+//! file and what renders it), the templates bound to its values, and which other pages and
+//! sections each file's templates read (`get_page`, `get_section`; see
+//! [`crate::render::reads::Read`]). When the next change is a save of existing pages or
+//! sections whose front matter is unchanged (the body was edited, as most saves are), or of
+//! pages whose front matter changed only in `title` (given before and after), `description` or
+//! `extra` (without an `image`), the edits are applied to the plan: only the markdown of those
+//! documents is rendered again, their links and the anchors linked into them are checked
+//! again, and only these files are rendered again, through the same `render::run` as a full
+//! build:
 //!
 //! - the document's own file (and a section's later listing pages);
 //! - the listing pages and feeds of the sections that list it (they show its title, content,
@@ -20,31 +22,28 @@
 //!   `get_section` at the last render (a section's own fields, with `metadata_only=true`,
 //!   change only when the section's `_index.md` itself is edited).
 //!
-//! Everything else (a save that adds a document's first placeholder or removes its last, which
-//! may change `config.ready_to_publish` ([`crate::publish`]); any other front matter change,
-//! which can move a page or change its URL, or any front matter change of a section; a new,
-//! deleted or renamed file; `config.yaml`, templates, static files, data; an image that goes
-//! to the image processor; or any error) gets a full build, which is also what reports errors:
-//! the result of every rebuild equals a clean build of the same files, which
-//! `tests/it/incremental.rs` checks over random edits. After a failed build, the next rebuild
-//! is a full one.
+//! Everything else gets a full build, which is also what reports errors: a save that adds a
+//! document's first placeholder or removes its last, which may change
+//! `config.ready_to_publish` ([`crate::publish`]); any other front matter change, which can
+//! move a page or change its URL, or any front matter change of a section; a new, deleted or
+//! renamed file; `config.yaml`, templates, static files, data; an image that goes to the image
+//! processor; or any error. The result of every rebuild equals a clean build of the same
+//! files, which `tests/it/incremental.rs` checks over random edits. After a failed build, the
+//! next rebuild is a full one.
 //!
 //! Zola's `serve --fast` and Hugo's fast render mode render only the changed page and skip
 //! the listings that show it; this rebuild is exact instead.
 
-use std::collections::HashSet;
 use std::path::Path;
-
-use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::front_matter::FrontMatter;
 use crate::content::{self, SourceFile};
 use crate::error::Result;
-use crate::markdown::Rendered;
-use crate::render::{self, BuiltSite, Doc, DocRecord, JobContext, MarkdownEnv, Retained};
+use crate::output::MemorySink;
+use crate::render::reads::{Read, ReadLog};
+use crate::render::{self, BuiltSite, Changed, Edited, JobContext, JobEnv, Plan, Retained};
 use crate::site::{self, Item, SiteTree};
-use crate::templates::{Read, Templates, context};
 use crate::{BuildOptions, runaway};
 
 /// A site kept in memory between rebuilds (`serve`, `watch`).
@@ -76,11 +75,7 @@ pub enum Update {
 struct State {
     config: Config,
     tree: SiteTree,
-    /// Bound to the site data, for the page templates.
-    templates: Templates,
-    /// Not bound, for shortcodes (as in a full build, where shortcodes run before the site
-    /// data exists).
-    shortcodes: Templates,
+    /// The plan, the templates bound to its values, and what every file read.
     retained: Retained,
 }
 
@@ -122,16 +117,13 @@ impl LiveBuild {
             {
                 return Ok((state, update));
             }
-            let (config, tree, templates, built, retained) = crate::build_retained(&options, true)?;
-            let shortcodes = templates.unbound();
+            let build = crate::build_retained(&options, true)?;
             let state = State {
-                config,
-                tree,
-                templates,
-                shortcodes,
-                retained,
+                config: build.config,
+                tree: build.tree,
+                retained: build.retained,
             };
-            Ok((state, Update::Full(built)))
+            Ok((state, Update::Full(build.site)))
         })?;
         self.state = Some(state);
         Ok(update)
@@ -174,10 +166,54 @@ impl State {
         let mut timings = crate::Timings::start();
         let edits = self.edits(changed)?;
         timings.lap("read + parse");
-        let mut edited_pages = Vec::new();
-        let mut edited_sections = Vec::new();
-        // Pages whose title or description changed: their neighbours show them.
-        let mut retitled = Vec::new();
+        let edited = self.apply_to_tree(edits)?;
+        let Retained {
+            plan,
+            templates,
+            reads,
+        } = &mut self.retained;
+        let (config, tree) = (&self.config, &self.tree);
+        let rendered = plan.apply_markdown(config, tree, templates.unbound(), &edited)?;
+        timings.lap("markdown + links");
+        let changed = plan.apply_values(config, tree, &edited, rendered)?;
+        *templates = plan.rebind(tree, &changed, templates);
+        timings.lap("values");
+        let affected = affected(tree, plan, reads, &changed);
+        timings.lap("affected files");
+        let sink = MemorySink::new();
+        let env = JobEnv { config, tree, plan };
+        let ran = render::run(&env, templates, &affected, &sink, true);
+        if ran.io_error.is_some() {
+            return None;
+        }
+        let mut pages_rendered = 0;
+        for (&j, (error, read)) in affected.iter().zip(ran.jobs) {
+            if error.is_some() {
+                return None;
+            }
+            if plan.jobs[j].context.is_html_page() {
+                pages_rendered += 1;
+            }
+            reads.update(j, read);
+        }
+        timings.lap("render");
+        Some(Update::Partial {
+            files: sink.into_files(),
+            pages_rendered,
+            warnings: plan.warnings.clone(),
+            timings,
+        })
+    }
+
+    /// Puts the edited documents into the tree. `None` when a new title moves a page in its
+    /// section's order: then the neighbours and listings change shape, which only a full build
+    /// redoes.
+    fn apply_to_tree(&mut self, edits: Vec<Edit>) -> Option<Edited> {
+        let mut edited = Edited {
+            pages: Vec::new(),
+            sections: Vec::new(),
+            retitled: Vec::new(),
+        };
         for edit in edits {
             match edit.item {
                 Item::Page(i) => {
@@ -185,22 +221,19 @@ impl State {
                         self.tree.pages[i].title = title.clone();
                     }
                     if edit.front_changed {
-                        retitled.push(i);
+                        edited.retitled.push(i);
                     }
                     self.tree.pages[i].doc = edit.doc;
-                    edited_pages.push(i);
+                    edited.pages.push(i);
                 }
                 Item::Section(i) => {
                     self.tree.sections[i].doc = Some(edit.doc);
-                    edited_sections.push(i);
+                    edited.sections.push(i);
                 }
             }
         }
-
-        // A new title may move a page in its section's order: then the neighbours and listings
-        // change shape, which only a full build redoes.
         for s in &self.tree.sections {
-            if retitled.iter().any(|i| s.pages.contains(i)) {
+            if edited.retitled.iter().any(|i| s.pages.contains(i)) {
                 let mut order = s.pages.clone();
                 site::order_pages(&self.tree.pages, &mut order);
                 if order != s.pages {
@@ -208,209 +241,7 @@ impl State {
                 }
             }
         }
-
-        // Stage 5 for the edited documents.
-        let docs: Vec<Doc<'_>> = edited_pages
-            .iter()
-            .map(|&i| Doc::page(&self.tree, i))
-            .chain(
-                edited_sections
-                    .iter()
-                    .filter_map(|&i| Doc::section(&self.tree, i)),
-            )
-            .collect();
-        let r = &mut self.retained;
-        let env = MarkdownEnv {
-            tree: &self.tree,
-            config: &self.config,
-            outputs: &r.outputs,
-            images: &r.images,
-            templates: &self.shortcodes,
-            config_value: &r.config_value,
-            references: &r.references,
-        };
-        let mut rendered: Vec<Rendered> = Vec::with_capacity(docs.len());
-        for d in &docs {
-            let (result, used_images) = render::render_markdown(d, &env);
-            let mut out = result.ok()?;
-            let relative = d.relative();
-            if used_images || r.records.get(relative).is_none_or(|rec| rec.used_images) {
-                return None;
-            }
-            let record = DocRecord {
-                ids: std::mem::take(&mut out.ids).into_iter().collect(),
-                anchors: out.anchors.clone(),
-                used_images,
-                failed: false,
-            };
-            r.records.insert(relative.to_string(), record);
-            rendered.push(out);
-        }
-
-        // Stage 6: the edited documents' links, and every anchor link into them.
-        for (d, out) in docs.iter().zip(&rendered) {
-            if !render::link_errors(d, out, &r.records).is_empty() {
-                return None;
-            }
-        }
-        let edited: HashSet<&str> = docs.iter().map(Doc::relative).collect();
-        for record in r.records.values() {
-            for a in &record.anchors {
-                if edited.contains(a.page.as_str())
-                    && !r
-                        .records
-                        .get(a.page.as_str())
-                        .is_some_and(|to| to.ids.contains(&a.anchor))
-                {
-                    return None;
-                }
-            }
-        }
-        drop(docs);
-        timings.lap("markdown + links");
-
-        // Stage 7: the values that changed.
-        let tree = &self.tree;
-        let mut rendered = rendered.into_iter();
-        for &i in &edited_pages {
-            r.page_values[i] = context::page_value(tree, i, &rendered.next()?);
-        }
-        for &i in &edited_sections {
-            r.section_rendered[i] = Some(rendered.next()?);
-        }
-        // The pages whose value changed: the edited ones and the neighbours of a retitled one.
-        let mut pages: HashSet<usize> = edited_pages.iter().copied().collect();
-        for &i in &retitled {
-            let p = &tree.pages[i];
-            for j in p.lower.into_iter().chain(p.higher) {
-                if !edited_pages.contains(&j) {
-                    r.page_values[j] = context::with_neighbours(tree, j, &r.page_values[j]);
-                }
-                pages.insert(j);
-            }
-        }
-        // Sections whose value changed: the edited ones and those listing an edited page.
-        let listing: Vec<usize> = (0..tree.sections.len())
-            .filter(|&i| {
-                edited_sections.contains(&i)
-                    || tree.sections[i].pages.iter().any(|p| pages.contains(p))
-            })
-            .collect();
-        for &i in &listing {
-            r.section_values[i] =
-                render::section_value(tree, &r.section_rendered, &r.page_values, i, false);
-        }
-        let feeds: Vec<usize> = (0..tree.sections.len())
-            .filter(|&i| {
-                tree.sections[i]
-                    .feed
-                    .as_ref()
-                    .is_some_and(|f| f.pages.iter().any(|p| pages.contains(p)))
-            })
-            .collect();
-        for &i in &feeds {
-            r.feeds[i] = Some(context::feed_value(
-                &self.config,
-                tree,
-                &tree.sections[i],
-                &r.page_values,
-            ));
-        }
-        let mut data = self.templates.data()?.clone();
-        for &i in &pages {
-            data.changed_values
-                .insert(tree.pages[i].doc.relative.clone(), r.page_values[i].clone());
-        }
-        for &i in &listing {
-            data.changed_values.insert(
-                tree.sections[i].relative.clone(),
-                r.section_values[i].clone(),
-            );
-        }
-        for &i in &edited_sections {
-            data.changed_metadata.insert(
-                tree.sections[i].relative.clone(),
-                render::section_value(tree, &r.section_rendered, &r.page_values, i, true),
-            );
-        }
-        self.templates = self.templates.with_data(data);
-        timings.lap("values");
-
-        // The files that show what changed: their own, and those that read it.
-        let mut changed_reads: Vec<Read> = pages
-            .iter()
-            .map(|&i| Read::page(&tree.pages[i].doc.relative))
-            .chain(
-                listing
-                    .iter()
-                    .map(|&i| Read::section(&tree.sections[i].relative, true)),
-            )
-            .chain(
-                edited_sections
-                    .iter()
-                    .map(|&i| Read::section(&tree.sections[i].relative, false)),
-            )
-            .collect();
-        changed_reads.sort_unstable();
-        changed_reads.dedup();
-        let mut affected: Vec<usize> = r
-            .jobs
-            .iter()
-            .enumerate()
-            .filter(|(_, job)| match job.context {
-                JobContext::Page(i) => pages.contains(&i),
-                JobContext::Section(i) | JobContext::Pager(i, _) => listing.contains(&i),
-                JobContext::Feed(i) => feeds.contains(&i) || listing.contains(&i),
-                JobContext::Ready(_) => false,
-            })
-            .map(|(j, _)| j)
-            .collect();
-        for c in &changed_reads {
-            if let Some(jobs) = r.readers.get(c) {
-                affected.extend(jobs.iter().map(|&j| j as usize));
-            }
-        }
-        affected.sort_unstable();
-        affected.dedup();
-        timings.lap("affected files");
-
-        let values = render::Values {
-            config: &self.config,
-            config_value: &r.config_value,
-            tree,
-            page_values: &r.page_values,
-            section_values: &r.section_values,
-            feeds: &r.feeds,
-        };
-        let templates = &self.templates;
-        let jobs = &r.jobs;
-        let minify = r.minify;
-        let results: Vec<_> = affected
-            .par_iter()
-            .map(|&j| render::render_job(&jobs[j], templates, &values, minify, true))
-            .collect();
-        let mut files = Vec::with_capacity(affected.len());
-        let mut pages_rendered = 0;
-        for (&j, (result, reads)) in affected.iter().zip(results) {
-            let bytes = result.ok()?;
-            if !matches!(jobs[j].context, JobContext::Feed(_) | JobContext::Ready(_)) {
-                pages_rendered += 1;
-            }
-            files.push((jobs[j].output.clone(), bytes));
-            for read in &reads {
-                if r.reads[j].binary_search(read).is_err() {
-                    r.readers.entry(*read).or_default().push(j as u32);
-                }
-            }
-            r.reads[j] = reads;
-        }
-        timings.lap("render");
-        Some(Update::Partial {
-            files,
-            pages_rendered,
-            warnings: r.warnings.clone(),
-            timings,
-        })
+        Some(edited)
     }
 
     /// The edits in `changed` when every changed file is an existing page or section whose
@@ -458,4 +289,47 @@ impl State {
         }
         Some(edits)
     }
+}
+
+/// The jobs that show what `changed`: the files of the changed pages, sections and feeds, and
+/// every file whose templates read one of them at its last render (a section's own fields, read
+/// with `metadata_only=true`, change only when its `_index.md` was edited). Sorted, each once.
+fn affected(tree: &SiteTree, plan: &Plan, reads: &ReadLog, changed: &Changed) -> Vec<usize> {
+    let mut changed_reads: Vec<Read> = changed
+        .pages
+        .iter()
+        .map(|&i| Read::page(&tree.pages[i].doc.relative))
+        .chain(
+            changed
+                .listing
+                .iter()
+                .map(|&i| Read::section(&tree.sections[i].relative, true)),
+        )
+        .chain(
+            changed
+                .sections
+                .iter()
+                .map(|&i| Read::section(&tree.sections[i].relative, false)),
+        )
+        .collect();
+    changed_reads.sort_unstable();
+    changed_reads.dedup();
+    let mut affected: Vec<usize> = plan
+        .jobs
+        .iter()
+        .enumerate()
+        .filter(|(_, job)| match job.context {
+            JobContext::Page(i) => changed.pages.contains(&i),
+            JobContext::Section(i) | JobContext::Pager(i, _) => changed.listing.contains(&i),
+            JobContext::Feed(i) => changed.feeds.contains(&i) || changed.listing.contains(&i),
+            JobContext::Ready(_) => false,
+        })
+        .map(|(j, _)| j)
+        .collect();
+    for c in &changed_reads {
+        affected.extend(reads.readers(c));
+    }
+    affected.sort_unstable();
+    affected.dedup();
+    affected
 }

@@ -99,39 +99,48 @@ pub fn build_into<S: output::Sink>(
     options: &BuildOptions,
     open: impl FnOnce(&config::Config) -> Result<S>,
 ) -> Result<(config::Config, render::BuiltSite, S)> {
-    let (config, _, _, built, _, sink) = build_stages(options, open, false)?;
-    Ok((config, built, sink))
+    let stages = build_stages(options, open, false)?;
+    Ok((stages.config, stages.site, stages.sink))
 }
 
-/// [`build_in_memory`], also keeping what an incremental rebuild needs: the site tree, the
-/// templates (bound to the site data) and the [`render::Retained`] values; with `record`, what
-/// every file's templates read (see [`incremental`]).
+/// A site built in memory with what it was built from: what `check` inspects and what an
+/// incremental rebuild ([`incremental`]) starts from.
+#[derive(Debug)]
+pub struct RetainedBuild {
+    /// The config it was built from.
+    pub config: config::Config,
+    /// The site tree (stage 4).
+    pub tree: site::SiteTree,
+    /// The site, every file in [`render::BuiltSite::files`].
+    pub site: render::BuiltSite,
+    /// The render plan, the bound templates and what every file read.
+    pub retained: render::Retained,
+}
+
+/// [`build_in_memory`], also keeping the site tree and the [`render::Retained`] render state;
+/// with `record`, what every file's templates read (see [`incremental`]).
 ///
 /// Errors: as [`build_in_memory`].
-pub fn build_retained(
-    options: &BuildOptions,
-    record: bool,
-) -> Result<(
-    config::Config,
-    site::SiteTree,
-    templates::Templates,
-    render::BuiltSite,
-    render::Retained,
-)> {
-    let (config, tree, templates, mut built, retained, sink) =
-        build_stages(options, |_| Ok(output::MemorySink::new()), record)?;
-    built.files = sink.into_files();
-    Ok((config, tree, templates, built, retained))
+pub fn build_retained(options: &BuildOptions, record: bool) -> Result<RetainedBuild> {
+    let stages = build_stages(options, |_| Ok(output::MemorySink::new()), record)?;
+    let mut site = stages.site;
+    site.files = stages.sink.into_files();
+    Ok(RetainedBuild {
+        config: stages.config,
+        tree: stages.tree,
+        site,
+        retained: stages.retained,
+    })
 }
 
-type Stages<S> = (
-    config::Config,
-    site::SiteTree,
-    templates::Templates,
-    render::BuiltSite,
-    render::Retained,
-    S,
-);
+/// What [`build_stages`] gives: each stage's output that a caller may keep, and the sink.
+struct Stages<S> {
+    config: config::Config,
+    tree: site::SiteTree,
+    site: render::BuiltSite,
+    retained: render::Retained,
+    sink: S,
+}
 
 fn build_stages<S: output::Sink>(
     options: &BuildOptions,
@@ -166,7 +175,7 @@ fn build_stages<S: output::Sink>(
     timings.lap("assemble");
     let statics = render::static_files(&config)?;
     let sink = open(&config)?;
-    let (mut built, retained) = render::site_retained(
+    let (mut site, retained) = render::site_retained(
         &config,
         &tree,
         &templates,
@@ -175,8 +184,14 @@ fn build_stages<S: output::Sink>(
         &mut timings,
         record,
     )?;
-    built.timings = timings;
-    Ok((config, tree, templates, built, retained, sink))
+    site.timings = timings;
+    Ok(Stages {
+        config,
+        tree,
+        site,
+        retained,
+        sink,
+    })
 }
 
 /// Wall time of each stage of a build, in the order they ran (for `build --timings` and
@@ -259,32 +274,5 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         warnings: std::mem::take(&mut built.warnings),
         elapsed_ms: start.elapsed().as_millis(),
         timings: std::mem::take(&mut built.timings),
-    })
-}
-
-/// [`build`] through memory, with `transform` applied to the site before it is written (for a
-/// change to the bytes of every file, such as an injected script).
-///
-/// Errors: as [`build`].
-pub fn build_with(
-    options: &BuildOptions,
-    transform: impl FnOnce(&mut render::BuiltSite),
-) -> Result<BuildReport> {
-    let start = Instant::now();
-    let in_memory = options.clone();
-    let (config, mut built) = runaway::guarded(move || build_in_memory(&in_memory))?;
-    transform(&mut built);
-    let mut timings = std::mem::take(&mut built.timings);
-    if !options.dry_run {
-        output::publish(&built, &config)?;
-        timings.lap("publish");
-    }
-    Ok(BuildReport {
-        pages: built.pages_rendered,
-        files: built.files.len() + built.copies.len(),
-        output_dir: config.output_dir.clone(),
-        warnings: built.warnings,
-        elapsed_ms: start.elapsed().as_millis(),
-        timings,
     })
 }

@@ -290,7 +290,7 @@ fn fingerprint(path: &Path) -> Seen {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Seen::Dir,
         Ok(_) => match std::fs::read(path) {
-            Ok(bytes) => Seen::File(bytes.len() as u64, crate::templates::fnv1a(&bytes)),
+            Ok(bytes) => Seen::File(bytes.len() as u64, xxhash_rust::xxh3::xxh3_64(&bytes)),
             Err(_) => Seen::Missing,
         },
         Err(_) => Seen::Missing,

@@ -4,11 +4,11 @@
 //! theme's templates; diagnostics are rendered as the owner would see them.
 //!
 //! The config, the parsed templates, the studio's documents and its static files are loaded
-//! once. Each input renders with its own copy of the templates (`Templates::unbound`), because
-//! a render binds the site's data to the template functions (`get_url`, `get_page`,
-//! `get_section`) once and for all: a shared copy would answer every later input from the first
-//! input's site. The static files are passed as a build passes them: without them every link
-//! to an image in `static/` is broken and no input ever reached the templates.
+//! once. The loaded templates are unbound; each render binds its own input's site data to a
+//! fresh copy (`Templates::bind`, inside `render::site`), so no input's template functions
+//! (`get_url`, `get_page`, `get_section`) answer from another input's site. The static files are
+//! passed as a build passes them: without them every link to an image in `static/` is broken
+//! and no input ever reached the templates.
 #![no_main]
 
 use std::sync::OnceLock;
@@ -23,7 +23,7 @@ use stillpoint_fuzz::{project_root, show, source_file};
 
 struct Fixture {
     config: Config,
-    /// Parsed once; never rendered with (see the module doc), only copied per input.
+    /// Parsed once, unbound; every render binds a copy to its input's site (see the module doc).
     templates: Templates,
     files: Vec<SourceFile>,
     docs: Vec<Document>,
@@ -71,21 +71,15 @@ fuzz_target!(|data: &[u8]| {
         Ok(t) => t,
         Err(e) => return show(e),
     };
-    // A fresh template set per input: the render binds this input's site to it.
-    let templates = f.templates.unbound();
+    // The render binds a fresh copy of the templates to this input's site.
     let sink = output::MemorySink::new();
     let rendered = render::site(
         &f.config,
         &tree,
-        &templates,
+        &f.templates,
         f.statics.clone(),
         &sink,
         &mut Timings::start(),
-    );
-    // The shared set must stay unbound, or the next input would read this input's site.
-    assert!(
-        f.templates.data().is_none(),
-        "the shared template set was bound to one input's site"
     );
     match rendered {
         Ok(_) => {

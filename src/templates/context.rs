@@ -239,41 +239,7 @@ pub fn section_value(
     metadata_only: bool,
 ) -> Value {
     let front = section.doc.as_ref().map(|d| &d.front);
-    let mut m = Map::new();
-    insert(&mut m, "title", v(section.title.as_str()));
-    insert(
-        &mut m,
-        "description",
-        opt_str(front.and_then(|f| f.description.as_deref())),
-    );
-    insert(
-        &mut m,
-        "meta_description",
-        meta_description(front.and_then(|f| f.description.as_deref()), rendered),
-    );
-    insert(&mut m, "path", v(section.path.as_str()));
-    insert(&mut m, "permalink", v(section.permalink.as_str()));
-    insert(
-        &mut m,
-        "content",
-        Value::safe_string(rendered.map_or("", |r| r.html.as_str())),
-    );
-    insert(
-        &mut m,
-        "toc",
-        rendered.map_or_else(
-            || Value::from(Vec::<Value>::new()),
-            |r| toc_value(&r.toc, &section.permalink),
-        ),
-    );
-    let words = rendered.map_or(0, |r| r.word_count);
-    insert(&mut m, "word_count", v(words));
-    insert(&mut m, "reading_time", v(reading_time(words)));
-    insert(
-        &mut m,
-        "extra",
-        extra_value(front.and_then(|f| f.extra.as_ref())),
-    );
+    let mut m = section_content(section, rendered);
     insert(&mut m, "relative_path", v(section.relative.as_str()));
     insert(
         &mut m,
@@ -323,6 +289,48 @@ pub fn section_value(
         );
     }
     Value::from(m)
+}
+
+/// The first fields of a section's value, from its `_index.md` (title to extra; see
+/// [`section_value`]).
+fn section_content(section: &Section, rendered: Option<&Rendered>) -> Map {
+    let front = section.doc.as_ref().map(|d| &d.front);
+    let mut m = Map::new();
+    insert(&mut m, "title", v(section.title.as_str()));
+    insert(
+        &mut m,
+        "description",
+        opt_str(front.and_then(|f| f.description.as_deref())),
+    );
+    insert(
+        &mut m,
+        "meta_description",
+        meta_description(front.and_then(|f| f.description.as_deref()), rendered),
+    );
+    insert(&mut m, "path", v(section.path.as_str()));
+    insert(&mut m, "permalink", v(section.permalink.as_str()));
+    insert(
+        &mut m,
+        "content",
+        Value::safe_string(rendered.map_or("", |r| r.html.as_str())),
+    );
+    insert(
+        &mut m,
+        "toc",
+        rendered.map_or_else(
+            || Value::from(Vec::<Value>::new()),
+            |r| toc_value(&r.toc, &section.permalink),
+        ),
+    );
+    let words = rendered.map_or(0, |r| r.word_count);
+    insert(&mut m, "word_count", v(words));
+    insert(&mut m, "reading_time", v(reading_time(words)));
+    insert(
+        &mut m,
+        "extra",
+        extra_value(front.and_then(|f| f.extra.as_ref())),
+    );
+    m
 }
 
 /// The `paginator` of listing page `index` (0-based) of a paginated section, with Zola's

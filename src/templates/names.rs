@@ -393,9 +393,12 @@ mod tests {
     fn listed_names_are_known_to_tera() {
         let known = |src: &str| {
             let mut tera = tera::Tera::new();
-            let data = std::sync::Arc::new(std::sync::OnceLock::new());
-            super::super::register_functions(&mut tera, &data);
-            super::super::register_load_data(&mut tera, std::path::Path::new("."));
+            super::super::functions::register_functions(&mut tera);
+            super::super::functions::register_site_functions(
+                &mut tera,
+                &super::super::functions::Binding::default(),
+            );
+            super::super::functions::register_load_data(&mut tera, std::path::Path::new("."));
             match tera.add_raw_template("t.html", src) {
                 Ok(()) => true,
                 Err(e) => !e.to_string().contains("Unknown"),

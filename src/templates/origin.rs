@@ -33,8 +33,33 @@ pub(crate) fn point_at_value(
     let Some(expr) = variable_at(line, span.col) else {
         return d;
     };
-    // The first of the places the variable may come from that is written in a file.
-    let found = resolve(&expr, template.unwrap_or(""), span.line)
+    let Some(origin) = origin_of(&expr, template.unwrap_or(""), span.line, config, doc) else {
+        return d;
+    };
+    describe(d, origin)
+}
+
+/// Where a value a template used was written: the file, its text, the place of the value, its
+/// key path (without `config.`, `page.` or `section.`), and whether the template used an item
+/// of it.
+struct Origin<'a> {
+    file: &'a Path,
+    source: &'a str,
+    at: crate::error::Span,
+    parts: Vec<String>,
+    item: bool,
+}
+
+/// The first of the places the variable `expr` (at `line` of `template`) may come from that is
+/// written in a file: `config.yaml`, or the front matter of `doc`.
+fn origin_of<'a>(
+    expr: &str,
+    template: &str,
+    line: usize,
+    config: &'a Config,
+    doc: Option<&'a Document>,
+) -> Option<Origin<'a>> {
+    resolve(expr, template, line)
         .into_iter()
         .find_map(|(path, item)| {
             let parts: Vec<String> = path.split('.').map(str::to_string).collect();
@@ -60,11 +85,26 @@ pub(crate) fn point_at_value(
                 return None;
             }
             let at = crate::yaml::value_at(source, first, last, &keys)?;
-            Some((file, source, at, parts[1..].to_vec(), item))
-        });
-    let Some((file, source, at, parts, item)) = found else {
-        return d;
-    };
+            Some(Origin {
+                file,
+                source,
+                at,
+                parts: parts[1..].to_vec(),
+                item,
+            })
+        })
+}
+
+/// `d` with the place a value was written (`origin`): a message naming the value and the types
+/// when the error is a type mismatch, else a note to check the value.
+fn describe(d: Diagnostic, origin: Origin<'_>) -> Diagnostic {
+    let Origin {
+        file,
+        source,
+        at,
+        parts,
+        item,
+    } = origin;
     let name = parts.join(".");
     let key = parts.last().map_or("", String::as_str);
     let value: String = source

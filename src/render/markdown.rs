@@ -1,0 +1,267 @@
+//! Stages 5 and 6: every document's shortcodes and markdown, then its links and anchors.
+//!
+//! In: the [`SiteTree`] and what every document shares ([`MarkdownEnv`]). Out: each document's
+//! [`Rendered`] HTML and a [`DocRecord`] of what links into it may point at; broken links and
+//! anchors as diagnostics. A full build renders every document ([`render_site`]); an
+//! incremental rebuild renders the edited ones again ([`render_again`]).
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+use rayon::prelude::*;
+use tera::Value;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Span};
+use crate::markdown::{self, Rendered};
+use crate::site::SiteTree;
+use crate::templates::Templates;
+
+/// A markdown document of the site as stage 5 renders it.
+pub(crate) struct Doc<'a> {
+    /// `"page"` or `"section"`, and what shortcodes see under that name.
+    page_key: &'static str,
+    page: Value,
+    relative: &'a str,
+    shown: &'a Path,
+    source: &'a str,
+    body: &'a str,
+    body_line: usize,
+}
+
+/// What a shortcode sees as `page` (or `section`): the values known before any markdown is
+/// rendered.
+fn shortcode_page(title: &str, path: &str, permalink: &str, d: &crate::content::Document) -> Value {
+    Value::from_serializable(&serde_json::json!({
+        "title": title,
+        "path": path,
+        "permalink": permalink,
+        "relative_path": d.relative,
+        "description": d.front.description,
+        "extra": d.front.extra.clone().unwrap_or_default(),
+    }))
+}
+
+impl<'a> Doc<'a> {
+    fn new(
+        page_key: &'static str,
+        title: &str,
+        path: &str,
+        permalink: &str,
+        d: &'a crate::content::Document,
+    ) -> Doc<'a> {
+        Doc {
+            page_key,
+            page: shortcode_page(title, path, permalink, d),
+            relative: &d.relative,
+            shown: &d.shown,
+            source: &d.source,
+            body: d.body(),
+            body_line: d.body_line,
+        }
+    }
+
+    /// Page `i` of the tree.
+    pub(crate) fn page(tree: &'a SiteTree, i: usize) -> Doc<'a> {
+        let p = &tree.pages[i];
+        Doc::new("page", &p.title, &p.path, &p.permalink, &p.doc)
+    }
+
+    /// Section `i` of the tree, if it has an `_index.md`.
+    pub(crate) fn section(tree: &'a SiteTree, i: usize) -> Option<Doc<'a>> {
+        let s = &tree.sections[i];
+        let d = s.doc.as_ref()?;
+        Some(Doc::new("section", &s.title, &s.path, &s.permalink, d))
+    }
+}
+
+/// Every document: the pages in tree order, then the sections that have an `_index.md`.
+fn docs(tree: &SiteTree) -> Vec<Doc<'_>> {
+    (0..tree.pages.len())
+        .map(|i| Doc::page(tree, i))
+        .chain((0..tree.sections.len()).filter_map(|i| Doc::section(tree, i)))
+        .collect()
+}
+
+/// What stage 5 needs besides the document: shared by every document of a build.
+pub(crate) struct MarkdownEnv<'a> {
+    pub(crate) tree: &'a SiteTree,
+    pub(crate) config: &'a Config,
+    pub(crate) outputs: &'a HashSet<String>,
+    pub(crate) images: &'a crate::images::Processor,
+    /// Templates for shortcodes, unbound: shortcodes run before the site's values exist, so
+    /// they cannot read other pages.
+    pub(crate) templates: &'a Templates,
+    pub(crate) config_value: &'a Value,
+    pub(crate) references: &'a crate::references::References,
+}
+
+/// What stage 6 found in one document, kept for checking links into it again.
+#[derive(Debug, Clone, Default)]
+pub struct DocRecord {
+    /// Every id of the document's HTML (anchor targets).
+    pub ids: HashSet<String>,
+    /// Its links with an anchor.
+    pub anchors: Vec<markdown::AnchorRef>,
+    /// Whether an image of it went to the image processor.
+    pub used_images: bool,
+    /// Its markdown failed (its error is reported; links into it are not checked).
+    pub failed: bool,
+}
+
+/// Stages 5 and 6 for the whole site: every document's markdown in parallel, then the links
+/// and anchors of all of them at once. Returns the renderings (pages in tree order, then the
+/// sections with an `_index.md`; a failed one is empty) and the records by content path. The
+/// markdown errors, then the link errors, go to `errors`.
+pub(crate) fn render_site(
+    env: &MarkdownEnv<'_>,
+    errors: &mut Vec<Diagnostic>,
+    timings: &mut crate::Timings,
+) -> (Vec<Rendered>, HashMap<String, DocRecord>) {
+    let docs = docs(env.tree);
+    let results: Vec<_> = docs.par_iter().map(|d| render_markdown(d, env)).collect();
+    let mut records: HashMap<String, DocRecord> = HashMap::with_capacity(docs.len());
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(docs.len());
+    for (d, (r, used_images)) in docs.iter().zip(results) {
+        let failed = r.is_err();
+        let mut r = r.unwrap_or_else(|e| {
+            errors.extend(e);
+            Rendered::default()
+        });
+        records.insert(d.relative.to_string(), record(&mut r, used_images, failed));
+        rendered.push(r);
+    }
+    timings.lap("markdown");
+    for (d, r) in docs.iter().zip(&rendered) {
+        errors.extend(link_errors(d, r, &records));
+    }
+    (rendered, records)
+}
+
+/// Stages 5 and 6 again for edited documents, updating their `records`. `None` when one of
+/// them fails, used an image (before or now), or has a broken link, or when an anchor link
+/// into one no longer finds its id: a full build then reports or redoes it.
+pub(crate) fn render_again(
+    docs: &[Doc<'_>],
+    env: &MarkdownEnv<'_>,
+    records: &mut HashMap<String, DocRecord>,
+) -> Option<Vec<Rendered>> {
+    let mut rendered: Vec<Rendered> = Vec::with_capacity(docs.len());
+    let results: Vec<_> = docs.par_iter().map(|d| render_markdown(d, env)).collect();
+    for (d, (result, used_images)) in docs.iter().zip(results) {
+        let mut out = result.ok()?;
+        if used_images || records.get(d.relative).is_none_or(|rec| rec.used_images) {
+            return None;
+        }
+        records.insert(d.relative.to_string(), record(&mut out, false, false));
+        rendered.push(out);
+    }
+    for (d, out) in docs.iter().zip(&rendered) {
+        if !link_errors(d, out, records).is_empty() {
+            return None;
+        }
+    }
+    let edited: HashSet<&str> = docs.iter().map(|d| d.relative).collect();
+    let broken = records.values().flat_map(|r| &r.anchors).any(|a| {
+        edited.contains(a.page.as_str())
+            && !records
+                .get(a.page.as_str())
+                .is_some_and(|to| to.ids.contains(&a.anchor))
+    });
+    (!broken).then_some(rendered)
+}
+
+/// The record of a rendering (its ids move into the record).
+fn record(r: &mut Rendered, used_images: bool, failed: bool) -> DocRecord {
+    DocRecord {
+        ids: std::mem::take(&mut r.ids).into_iter().collect(),
+        anchors: r.anchors.clone(),
+        used_images,
+        failed,
+    }
+}
+
+/// Stage 5 for one document: shortcodes, then markdown. Returns the rendering (or its link and
+/// shortcode errors) and whether an image of it went to the image processor.
+fn render_markdown(
+    d: &Doc<'_>,
+    env: &MarkdownEnv<'_>,
+) -> (std::result::Result<Rendered, Vec<Diagnostic>>, bool) {
+    let links = env
+        .tree
+        .resolver_for(d.relative, env.outputs, &env.config.base_path)
+        .with_images(env.images);
+    let shortcodes = crate::shortcodes::expand::Env {
+        templates: env.templates,
+        config: env.config_value,
+        page_key: d.page_key,
+        page: &d.page,
+        references: env.references,
+    };
+    // CommonMark 0.31, 2.3: a NUL character is replaced by U+FFFD.
+    let cleaned;
+    let body = if d.body.contains('\0') {
+        cleaned = d.body.replace('\0', "\u{FFFD}");
+        cleaned.as_str()
+    } else {
+        d.body
+    };
+    let doc = crate::shortcodes::expand::Doc {
+        shown: d.shown,
+        source: d.source,
+        body,
+        body_line: d.body_line,
+    };
+    let result = crate::shortcodes::expand::render(&doc, &shortcodes, &links);
+    (result, links.used_images())
+}
+
+/// Stage 6 for one document: its link problems, and its anchor links checked against the
+/// ids of the pages they point to (`records`, by content path).
+fn link_errors(d: &Doc<'_>, r: &Rendered, records: &HashMap<String, DocRecord>) -> Vec<Diagnostic> {
+    let mut errors: Vec<Diagnostic> = r
+        .problems
+        .iter()
+        .map(|p| p.clone().found_in(d.shown, d.source))
+        .collect();
+    for a in &r.anchors {
+        let record = records.get(a.page.as_str());
+        if record.is_some_and(|rec| rec.failed) {
+            // That page's own error is reported; its ids are unknown, not missing.
+            continue;
+        }
+        let known = record.map(|rec| &rec.ids);
+        if !known.is_some_and(|set| set.contains(&a.anchor)) {
+            let help = match crate::error::closest(
+                known.into_iter().flatten().map(String::as_str),
+                &a.anchor,
+            ) {
+                Some(k) => format!("did you mean `#{k}`? Anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`"),
+                None => "anchors are made from headings: `## Is it safe?` becomes `#is-it-safe`; or give a heading its own with `## Title {#my-anchor}`".into(),
+            };
+            errors.push(link_diagnostic(
+                d,
+                format!("link to an anchor that does not exist: `{}` (no heading or element with id `{}` in content/{})", a.target, a.anchor, a.page),
+                Some(help),
+                a.span,
+            ));
+        }
+    }
+    errors
+}
+
+fn link_diagnostic(
+    doc: &Doc<'_>,
+    message: String,
+    help: Option<String>,
+    span: Span,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(format!("{message} (in {})", doc.shown.display()))
+        .in_file(doc.shown)
+        .at(span, doc.source)
+        .label("broken link");
+    if let Some(h) = help {
+        d = d.help(h);
+    }
+    d
+}

@@ -1,0 +1,658 @@
+//! The render plan: what stage 7 renders, and with what. A [`Plan`] holds the values templates
+//! see (the `config` value, every page, section and feed value), the list of files to render
+//! ([`Job`]s, where each file's template is picked), and what rendering markdown again needs.
+//!
+//! A full build makes it with [`Plan::new`] (stages 5 and 6 included: page values hold their
+//! rendered markdown); an incremental rebuild applies edited documents to it
+//! ([`Plan::apply_markdown`], [`Plan::apply_values`], [`Plan::rebind`]). Both then render jobs of
+//! it with the same [`crate::render::run`].
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use tera::{Context, Value};
+
+use super::markdown::{self, Doc, DocRecord, MarkdownEnv};
+use crate::config::Config;
+use crate::error::{Diagnostic, Error, Result};
+use crate::images::Processor;
+use crate::markdown::Rendered;
+use crate::references::References;
+use crate::site::{self, AssetCopy, SiteTree};
+use crate::templates::{BoundTemplates, FastMap, SiteData, Templates, context};
+
+/// Everything stage 7 renders from, kept between incremental rebuilds.
+#[derive(Debug)]
+pub struct Plan {
+    /// Every file the build writes (for link checks).
+    pub(crate) outputs: HashSet<String>,
+    /// The build's image processor.
+    pub(crate) images: Arc<Processor>,
+    /// The `config` value of every template.
+    pub(crate) config_value: Value,
+    /// `data/references.yaml`.
+    pub(crate) references: References,
+    /// Content path -> what stage 6 found in that document.
+    pub(crate) records: HashMap<String, DocRecord>,
+    /// Page values, in tree order.
+    pub(crate) page_values: Vec<Value>,
+    /// Each section's markdown rendering (none without `_index.md`).
+    pub(crate) section_rendered: Vec<Option<Rendered>>,
+    /// Section values (with their pages), in tree order.
+    pub(crate) section_values: Vec<Value>,
+    /// Each section's feed value, if it has a feed.
+    pub(crate) feeds: Vec<Option<Value>>,
+    /// Every file the templates render ([`jobs`]).
+    pub(crate) jobs: Vec<Job>,
+    /// HTML is minified.
+    pub(crate) minify: bool,
+    /// The build's warnings.
+    pub(crate) warnings: Vec<Diagnostic>,
+}
+
+/// What a job renders with: a page, a section, a listing page or a feed (each context is built
+/// on the worker thread, so 10,000 contexts are not built one after another), or a ready
+/// context.
+#[derive(Debug, Clone)]
+pub enum JobContext {
+    /// Page `.0` of the tree.
+    Page(usize),
+    /// Section `.0` (its first listing page when paginated).
+    Section(usize),
+    /// Listing page `.1` (0-based, at least 1) of paginated section `.0`.
+    Pager(usize, usize),
+    /// The feed of section `.0`.
+    Feed(usize),
+    /// A context that needs no page values (404, robots.txt, sitemap, aliases).
+    Ready(Box<Context>),
+}
+
+impl JobContext {
+    /// An HTML page (a page, section or listing page), as counted in reports.
+    pub(crate) fn is_html_page(&self) -> bool {
+        matches!(
+            self,
+            JobContext::Page(_) | JobContext::Section(_) | JobContext::Pager(..)
+        )
+    }
+}
+
+/// One file a template renders.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Output path, relative to the output folder.
+    pub output: String,
+    /// The template's name.
+    pub template: String,
+    /// What is rendered, as named in messages (`content/faq.md`).
+    pub shown: String,
+    /// With what.
+    pub context: JobContext,
+}
+
+/// The files a build writes besides the rendered ones, and every output path.
+struct Outputs {
+    /// Every rendered output path -> what renders it, as named in messages.
+    generated: HashMap<String, String>,
+    /// Files copied as they are: static files, then content assets (which win).
+    copies: Vec<AssetCopy>,
+    /// Every output path, rendered or copied.
+    all: HashSet<String>,
+}
+
+/// Edited documents whose new text is already in the tree, for [`Plan::apply_markdown`].
+pub(crate) struct Edited {
+    /// Edited pages.
+    pub(crate) pages: Vec<usize>,
+    /// Edited sections.
+    pub(crate) sections: Vec<usize>,
+    /// Edited pages whose title or description changed: their neighbours show them.
+    pub(crate) retitled: Vec<usize>,
+}
+
+/// The values an incremental rebuild changed ([`Plan::apply_values`]).
+pub(crate) struct Changed {
+    /// Pages whose value changed: the edited ones and the neighbours of a retitled one.
+    pub(crate) pages: HashSet<usize>,
+    /// Sections whose value changed: the edited ones and those listing a changed page.
+    pub(crate) listing: Vec<usize>,
+    /// Sections whose feed lists a changed page.
+    pub(crate) feeds: Vec<usize>,
+    /// The edited sections (their own fields changed).
+    pub(crate) sections: Vec<usize>,
+}
+
+impl Plan {
+    /// Stages 5 and 6, then the values and the jobs of stage 7. `statics` are the static files
+    /// ([`crate::render::static_files`]); `templates` render the shortcodes. Returns the plan,
+    /// the data the template functions answer from, and the files to copy.
+    ///
+    /// Errors (all collected, with the warnings after them): generated files colliding with
+    /// static files, share image and opening-hours problems, broken `@/` links in the menu, an
+    /// unreadable `references.yaml`, markdown and shortcode errors, broken links and anchors.
+    pub(crate) fn new(
+        config: &Config,
+        tree: &SiteTree,
+        templates: &Templates,
+        statics: Vec<AssetCopy>,
+        timings: &mut crate::Timings,
+    ) -> Result<(Plan, SiteData, Vec<AssetCopy>)> {
+        let mut warnings = tree.warnings.clone();
+        warnings.extend(minify_warning(config));
+        let mut errors = Vec::new();
+        let outputs = outputs(config, tree, statics, &mut warnings, &mut errors);
+        errors.extend(crate::seo::check(tree, config, &outputs.all));
+        // Images that markdown and `resize_image` may process: every copied file.
+        let images = Arc::new(Processor::new(
+            &config.root,
+            &config.base_url,
+            outputs
+                .copies
+                .iter()
+                .map(|c| (c.to.clone(), c.from.clone())),
+        ));
+        let config_value = config_value(config, tree, &mut errors);
+        let references = references(config, &mut errors);
+        let env = MarkdownEnv {
+            tree,
+            config,
+            outputs: &outputs.all,
+            images: &images,
+            templates,
+            config_value: &config_value,
+            references: &references,
+        };
+        let (rendered, records) = markdown::render_site(&env, &mut errors, timings);
+        if errors.iter().any(Diagnostic::is_error) {
+            errors.extend(warnings);
+            return Err(Error::Diagnostics(errors));
+        }
+        timings.lap("links");
+        let Outputs {
+            generated,
+            copies,
+            all,
+        } = outputs;
+        let mut plan = Plan {
+            outputs: all,
+            images,
+            config_value,
+            references,
+            records,
+            page_values: Vec::new(),
+            section_rendered: Vec::new(),
+            section_values: Vec::new(),
+            feeds: Vec::new(),
+            jobs: jobs(config, tree),
+            minify: config.minify && crate::minify::AVAILABLE,
+            warnings,
+        };
+        plan.set_values(config, tree, rendered);
+        let data = plan.site_data(config, tree, &generated, &copies);
+        Ok((plan, data, copies))
+    }
+
+    /// The values templates see, from every document's rendering (pages in tree order, then
+    /// sections with an `_index.md`). The page values take each page's rendering over (its HTML,
+    /// table of contents), so the markdown output and the values are not held side by side
+    /// (memory at 10,000 pages).
+    fn set_values(&mut self, config: &Config, tree: &SiteTree, mut rendered: Vec<Rendered>) {
+        let sections_rendered = rendered.split_off(tree.pages.len());
+        self.page_values = context::page_values(tree, rendered);
+        let mut sections_rendered = sections_rendered.into_iter();
+        self.section_rendered = tree
+            .sections
+            .iter()
+            .map(|s| s.doc.as_ref().and_then(|_| sections_rendered.next()))
+            .collect();
+        self.section_values = (0..tree.sections.len())
+            .map(|i| self.section_value(tree, i, false))
+            .collect();
+        self.feeds = tree
+            .sections
+            .iter()
+            .map(|s| {
+                s.feed
+                    .as_ref()
+                    .map(|_| context::feed_value(config, tree, s, &self.page_values))
+            })
+            .collect();
+    }
+
+    /// The value of section `i` (see [`context::section_value`]).
+    fn section_value(&self, tree: &SiteTree, i: usize, metadata_only: bool) -> Value {
+        context::section_value(
+            tree,
+            &tree.sections[i],
+            self.section_rendered[i].as_ref(),
+            &self.page_values,
+            metadata_only,
+        )
+    }
+
+    /// What the template functions answer from: permalinks, page and section values, every
+    /// output file, drafts and the image processor.
+    fn site_data(
+        &self,
+        config: &Config,
+        tree: &SiteTree,
+        generated: &HashMap<String, String>,
+        copies: &[AssetCopy],
+    ) -> SiteData {
+        let mut permalinks = FastMap::default();
+        let mut values = FastMap::default();
+        let mut section_metadata = FastMap::default();
+        for (i, p) in tree.pages.iter().enumerate() {
+            permalinks.insert(p.doc.relative.clone(), p.permalink.clone());
+            values.insert(p.doc.relative.clone(), self.page_values[i].clone());
+        }
+        for (i, s) in tree.sections.iter().enumerate() {
+            permalinks.insert(s.relative.clone(), s.permalink.clone());
+            values.insert(s.relative.clone(), self.section_values[i].clone());
+            section_metadata.insert(s.relative.clone(), self.section_value(tree, i, true));
+        }
+        let mut output_sources = HashMap::new();
+        for out in generated.keys() {
+            output_sources.insert(out.clone(), None);
+        }
+        for c in copies {
+            output_sources.insert(c.to.clone(), Some(c.from.clone()));
+        }
+        SiteData {
+            base_url: config.base_url.clone(),
+            drafts: Arc::new(tree.drafts.iter().cloned().collect()),
+            images: Some(Arc::clone(&self.images)),
+            permalinks: Arc::new(permalinks),
+            values: Arc::new(values),
+            section_metadata: Arc::new(section_metadata),
+            outputs: Arc::new(output_sources),
+            ..Default::default()
+        }
+    }
+
+    /// Stages 5 and 6 again for the `edited` documents ([`markdown::render_again`]); their
+    /// renderings, pages first. `None` when the edit needs a full build.
+    pub(crate) fn apply_markdown(
+        &mut self,
+        config: &Config,
+        tree: &SiteTree,
+        templates: &Templates,
+        edited: &Edited,
+    ) -> Option<Vec<Rendered>> {
+        let docs: Vec<Doc<'_>> = edited
+            .pages
+            .iter()
+            .map(|&i| Doc::page(tree, i))
+            .chain(
+                edited
+                    .sections
+                    .iter()
+                    .filter_map(|&i| Doc::section(tree, i)),
+            )
+            .collect();
+        let env = MarkdownEnv {
+            tree,
+            config,
+            outputs: &self.outputs,
+            images: &self.images,
+            templates,
+            config_value: &self.config_value,
+            references: &self.references,
+        };
+        markdown::render_again(&docs, &env, &mut self.records)
+    }
+
+    /// The values that show the `edited` documents, from their new `rendered` markdown (as
+    /// [`Plan::apply_markdown`] gave it): their own, their neighbours' after a new title,
+    /// the sections and feeds listing them. Returns what changed.
+    pub(crate) fn apply_values(
+        &mut self,
+        config: &Config,
+        tree: &SiteTree,
+        edited: &Edited,
+        rendered: Vec<Rendered>,
+    ) -> Option<Changed> {
+        let mut rendered = rendered.into_iter();
+        for &i in &edited.pages {
+            self.page_values[i] = context::page_value(tree, i, &rendered.next()?);
+        }
+        for &i in &edited.sections {
+            self.section_rendered[i] = Some(rendered.next()?);
+        }
+        let mut pages: HashSet<usize> = edited.pages.iter().copied().collect();
+        for &i in &edited.retitled {
+            let p = &tree.pages[i];
+            for j in p.lower.into_iter().chain(p.higher) {
+                if !edited.pages.contains(&j) {
+                    self.page_values[j] = context::with_neighbours(tree, j, &self.page_values[j]);
+                }
+                pages.insert(j);
+            }
+        }
+        let listing: Vec<usize> = (0..tree.sections.len())
+            .filter(|&i| {
+                edited.sections.contains(&i)
+                    || tree.sections[i].pages.iter().any(|p| pages.contains(p))
+            })
+            .collect();
+        for &i in &listing {
+            self.section_values[i] = self.section_value(tree, i, false);
+        }
+        let feeds: Vec<usize> = (0..tree.sections.len())
+            .filter(|&i| {
+                tree.sections[i]
+                    .feed
+                    .as_ref()
+                    .is_some_and(|f| f.pages.iter().any(|p| pages.contains(p)))
+            })
+            .collect();
+        for &i in &feeds {
+            let value = context::feed_value(config, tree, &tree.sections[i], &self.page_values);
+            self.feeds[i] = Some(value);
+        }
+        Some(Changed {
+            pages,
+            listing,
+            feeds,
+            sections: edited.sections.clone(),
+        })
+    }
+
+    /// `templates` bound again with the `changed` values over their data (the shared maps of
+    /// the full build are not copied).
+    pub(crate) fn rebind(
+        &self,
+        tree: &SiteTree,
+        changed: &Changed,
+        templates: &BoundTemplates,
+    ) -> BoundTemplates {
+        let mut data = templates.data().clone();
+        for &i in &changed.pages {
+            let value = self.page_values[i].clone();
+            data.changed_values
+                .insert(tree.pages[i].doc.relative.clone(), value);
+        }
+        for &i in &changed.listing {
+            let value = self.section_values[i].clone();
+            data.changed_values
+                .insert(tree.sections[i].relative.clone(), value);
+        }
+        for &i in &changed.sections {
+            let value = self.section_value(tree, i, true);
+            data.changed_metadata
+                .insert(tree.sections[i].relative.clone(), value);
+        }
+        templates.unbound().bind(data)
+    }
+}
+
+/// The warning for `minify: true` in a stillpoint built without minification.
+fn minify_warning(config: &Config) -> Option<Diagnostic> {
+    if !config.minify || crate::minify::AVAILABLE {
+        return None;
+    }
+    let mut d = Diagnostic::warning("`minify: true` has no effect: this stillpoint was built without HTML minification, so the HTML is written as it is")
+        .in_file("config.yaml")
+        .help("to minify, install stillpoint with `cargo install --path . --features minify` (or run `cargo run --release --features minify -- build`); or remove `minify: true` from config.yaml to silence this warning");
+    if let Some(span) = crate::yaml::key_value_span(&config.config_source, "minify") {
+        d = d.at(span, &config.config_source);
+    }
+    Some(d)
+}
+
+/// Every output path: the rendered files, and the copied ones (`statics`, then the content
+/// assets, which replace a static file of the same path with a warning). A copied file that
+/// would overwrite a rendered one is an error ([`static_collisions`]).
+fn outputs(
+    config: &Config,
+    tree: &SiteTree,
+    statics: Vec<AssetCopy>,
+    warnings: &mut Vec<Diagnostic>,
+    errors: &mut Vec<Diagnostic>,
+) -> Outputs {
+    let mut generated: HashMap<String, String> = HashMap::new();
+    for p in &tree.pages {
+        generated.insert(p.output.clone(), p.doc.shown.display().to_string());
+    }
+    for s in &tree.sections {
+        generated.insert(
+            s.output.clone(),
+            s.doc
+                .as_ref()
+                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string()),
+        );
+    }
+    for a in &tree.aliases {
+        generated.insert(a.output.clone(), format!("an alias of {}", a.target));
+    }
+    generated.extend(tree.listing_outputs());
+    for r in ["sitemap.xml", "robots.txt", "404.html"] {
+        generated.insert(r.to_string(), format!("the generated {r}"));
+    }
+    let mut copies: Vec<AssetCopy> = statics;
+    let static_paths: HashSet<String> = copies.iter().map(|c| c.to.clone()).collect();
+    for a in &tree.assets {
+        if static_paths.contains(&a.to) {
+            warnings.push(Diagnostic::warning(format!(
+                "content/ and static/ both have a file for {}; the one in content/ is used",
+                a.to
+            )));
+            copies.retain(|c| c.to != a.to);
+        }
+        copies.push(a.clone());
+    }
+    errors.extend(static_collisions(config, &generated, &copies));
+    let all: HashSet<String> = generated
+        .keys()
+        .cloned()
+        .chain(copies.iter().map(|c| c.to.clone()))
+        .collect();
+    Outputs {
+        generated,
+        copies,
+        all,
+    }
+}
+
+/// A copied file written to the path of a rendered one (`generated`: output path -> what
+/// renders it).
+fn static_collisions(
+    config: &Config,
+    generated: &HashMap<String, String>,
+    copies: &[AssetCopy],
+) -> Vec<Diagnostic> {
+    copies
+        .iter()
+        .filter_map(|c| {
+            let by = generated.get(&c.to)?;
+            let shown = c.from.strip_prefix(&config.root).unwrap_or(&c.from);
+            Some(
+                Diagnostic::error(format!(
+                    "{} would overwrite {by} (both are written to {})",
+                    shown.display(),
+                    c.to
+                ))
+                .in_file(shown)
+                .help("rename or remove one of the two"),
+            )
+        })
+        .collect()
+}
+
+/// The `config` value of every template (shortcodes see it too): the menu is resolved here, and
+/// whether the site is ready to publish is decided in one place for `check --publish` and the
+/// templates (`config.ready_to_publish`). Menu errors go to `errors`.
+fn config_value(config: &Config, tree: &SiteTree, errors: &mut Vec<Diagnostic>) -> Value {
+    let menu = match site::resolve_menu(tree, config) {
+        Ok(m) => m,
+        Err(e) => {
+            errors.extend(e);
+            Vec::new()
+        }
+    };
+    let ready = crate::publish::is_ready(config, tree);
+    context::config_value(config, &menu, ready)
+}
+
+/// `data/references.yaml`; when it cannot be read, its error goes to `errors` once (the
+/// citations that needed the list stay quiet).
+fn references(config: &Config, errors: &mut Vec<Diagnostic>) -> References {
+    match References::load(&config.root) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.extend(e.into_diagnostics());
+            References {
+                unreadable: true,
+                ..Default::default()
+            }
+        }
+    }
+}
+
+/// The context every template starts from: `config`, `current_path`, `current_url`.
+pub(crate) fn base_context(config: &Config, config_value: &Value, current_path: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert_value("config", config_value.clone());
+    ctx.insert("current_path", current_path);
+    ctx.insert("current_url", &config.permalink(current_path));
+    ctx
+}
+/// Every file the templates render, in order: pages, then each section's listing pages (its
+/// later pages first), then feeds, `404.html`, `robots.txt`, `sitemap.xml` and aliases. This
+/// is where a page's template is picked: front matter `template`, else `page.html`,
+/// `index.html` for the home page and `section.html` for other sections.
+fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
+    let mut jobs: Vec<Job> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
+    for (i, p) in tree.pages.iter().enumerate() {
+        jobs.push(Job {
+            output: p.output.clone(),
+            template: p
+                .doc
+                .front
+                .template
+                .clone()
+                .unwrap_or_else(|| "page.html".into()),
+            shown: p.doc.shown.display().to_string(),
+            context: JobContext::Page(i),
+        });
+    }
+    for (i, s) in tree.sections.iter().enumerate() {
+        section_jobs(&mut jobs, i, s);
+    }
+    for (si, s) in tree.sections.iter().enumerate() {
+        if let Some(feed) = &s.feed {
+            jobs.push(Job {
+                output: feed.output.clone(),
+                template: "atom.xml".into(),
+                shown: format!("the feed {}", feed.output),
+                context: JobContext::Feed(si),
+            });
+        }
+    }
+    fixed_jobs(&mut jobs, config, tree);
+    jobs
+}
+
+/// The jobs of section `i`: its listing pages after the first (`paginate_by`), then its own
+/// file, all with the section's template.
+fn section_jobs(jobs: &mut Vec<Job>, i: usize, s: &site::Section) {
+    let default = if i == 0 { "index.html" } else { "section.html" };
+    let template = s
+        .doc
+        .as_ref()
+        .and_then(|d| d.front.template.clone())
+        .unwrap_or_else(|| default.into());
+    let shown = s
+        .doc
+        .as_ref()
+        .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
+    for (k, pager) in s.pagers.iter().enumerate().skip(1) {
+        jobs.push(Job {
+            output: pager.output.clone(),
+            template: template.clone(),
+            shown: shown.clone(),
+            context: JobContext::Pager(i, k),
+        });
+    }
+    jobs.push(Job {
+        output: s.output.clone(),
+        template,
+        shown,
+        context: JobContext::Section(i),
+    });
+}
+
+/// The jobs whose context is ready before any page value: `404.html`, `robots.txt`,
+/// `sitemap.xml` and the aliases (their `config` goes in when they render).
+fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
+    let empty = Value::none();
+    let base = |path: &str| Box::new(base_context(config, &empty, path));
+    let named = |name: &str, context: Box<Context>| Job {
+        output: name.into(),
+        template: name.into(),
+        shown: name.into(),
+        context: JobContext::Ready(context),
+    };
+    jobs.push(named("404.html", base("/404.html")));
+    jobs.push(named("robots.txt", base("/robots.txt")));
+    let mut sitemap_ctx = base("/sitemap.xml");
+    sitemap_ctx.insert_value("entries", sitemap_entries(tree));
+    jobs.push(named("sitemap.xml", sitemap_ctx));
+    for a in &tree.aliases {
+        let mut ctx = base(&format!("/{}", a.output));
+        ctx.insert("url", &a.target);
+        jobs.push(Job {
+            output: a.output.clone(),
+            template: "__stillpoint/alias.html".into(),
+            shown: format!("the alias {}", a.output),
+            context: JobContext::Ready(ctx),
+        });
+    }
+}
+
+/// The sitemap's entries: every page, section and later listing page, with its permalink and
+/// `lastmod` (front matter `updated`, else `date`), sorted.
+fn sitemap_entries(tree: &SiteTree) -> Value {
+    let mut entries: Vec<(String, Option<String>)> = tree
+        .pages
+        .iter()
+        .map(|p| {
+            let f = &p.doc.front;
+            (
+                p.permalink.clone(),
+                f.updated
+                    .as_ref()
+                    .or(f.date.as_ref())
+                    .map(|d| d.date_string()),
+            )
+        })
+        .chain(tree.sections.iter().map(|s| {
+            let f = s.doc.as_ref().map(|d| &d.front);
+            (
+                s.permalink.clone(),
+                f.and_then(|f| f.updated.as_ref().or(f.date.as_ref()))
+                    .map(|d| d.date_string()),
+            )
+        }))
+        .chain(
+            tree.sections
+                .iter()
+                .flat_map(|s| s.pagers.iter().skip(1))
+                .map(|p| (p.permalink.clone(), None)),
+        )
+        .collect();
+    entries.sort();
+    let entries: Vec<Value> = entries
+        .into_iter()
+        .map(|(permalink, lastmod)| {
+            let mut m = tera::Map::new();
+            m.insert("permalink".into(), Value::from(permalink));
+            m.insert(
+                "lastmod".into(),
+                lastmod.map_or_else(Value::none, Value::from),
+            );
+            Value::from(m)
+        })
+        .collect();
+    Value::from(entries)
+}
