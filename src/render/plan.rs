@@ -18,6 +18,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::images::Processor;
 use crate::markdown::Rendered;
 use crate::references::References;
+use crate::site::outputs::{NOT_FOUND, ROBOTS, SITEMAP};
 use crate::site::{self, AssetCopy, SiteTree};
 use crate::templates::{BoundTemplates, FastMap, SiteData, Templates, context};
 
@@ -92,8 +93,6 @@ pub struct Job {
 
 /// The files a build writes besides the rendered ones, and every output path.
 struct Outputs {
-    /// Every rendered output path -> what renders it, as named in messages.
-    generated: HashMap<String, String>,
     /// Files copied as they are: static files, then content assets (which win).
     copies: Vec<AssetCopy>,
     /// Every output path, rendered or copied.
@@ -168,11 +167,7 @@ impl Plan {
             return Err(Error::Diagnostics(errors));
         }
         timings.lap("links");
-        let Outputs {
-            generated,
-            copies,
-            all,
-        } = outputs;
+        let Outputs { copies, all } = outputs;
         let mut plan = Plan {
             outputs: all,
             images,
@@ -188,7 +183,7 @@ impl Plan {
             warnings,
         };
         plan.set_values(config, tree, rendered);
-        let data = plan.site_data(config, tree, &generated, &copies);
+        let data = plan.site_data(config, tree, &copies);
         Ok((plan, data, copies))
     }
 
@@ -236,7 +231,6 @@ impl Plan {
         &self,
         config: &Config,
         tree: &SiteTree,
-        generated: &HashMap<String, String>,
         copies: &[AssetCopy],
     ) -> SiteData {
         let mut permalinks = FastMap::default();
@@ -252,8 +246,8 @@ impl Plan {
             section_metadata.insert(s.relative.clone(), self.section_value(tree, i, true));
         }
         let mut output_sources = HashMap::new();
-        for out in generated.keys() {
-            output_sources.insert(out.clone(), None);
+        for (out, _) in tree.outputs() {
+            output_sources.insert(out.to_string(), None);
         }
         for c in copies {
             output_sources.insert(c.to.clone(), Some(c.from.clone()));
@@ -400,9 +394,8 @@ fn minify_warning(config: &Config) -> Option<Diagnostic> {
     Some(d)
 }
 
-/// Every output path: the rendered files, and the copied ones (`statics`, then the content
-/// assets, which replace a static file of the same path with a warning). A copied file that
-/// would overwrite a rendered one is an error ([`static_collisions`]).
+/// Every output path and the files to copy, decided by the site tree ([`site::copies`], the
+/// one list of output files): its collision errors and warnings go to `errors` and `warnings`.
 fn outputs(
     config: &Config,
     tree: &SiteTree,
@@ -410,73 +403,18 @@ fn outputs(
     warnings: &mut Vec<Diagnostic>,
     errors: &mut Vec<Diagnostic>,
 ) -> Outputs {
-    let mut generated: HashMap<String, String> = HashMap::new();
-    for p in &tree.pages {
-        generated.insert(p.output.clone(), p.doc.shown.display().to_string());
-    }
-    for s in &tree.sections {
-        generated.insert(
-            s.output.clone(),
-            s.doc
-                .as_ref()
-                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string()),
-        );
-    }
-    for a in &tree.aliases {
-        generated.insert(a.output.clone(), format!("an alias of {}", a.target));
-    }
-    generated.extend(tree.listing_outputs());
-    for r in ["sitemap.xml", "robots.txt", "404.html"] {
-        generated.insert(r.to_string(), format!("the generated {r}"));
-    }
-    let mut copies: Vec<AssetCopy> = statics;
-    let static_paths: HashSet<String> = copies.iter().map(|c| c.to.clone()).collect();
-    for a in &tree.assets {
-        if static_paths.contains(&a.to) {
-            warnings.push(Diagnostic::warning(format!(
-                "content/ and static/ both have a file for {}; the one in content/ is used",
-                a.to
-            )));
-            copies.retain(|c| c.to != a.to);
-        }
-        copies.push(a.clone());
-    }
-    errors.extend(static_collisions(config, &generated, &copies));
-    let all: HashSet<String> = generated
-        .keys()
-        .cloned()
-        .chain(copies.iter().map(|c| c.to.clone()))
-        .collect();
-    Outputs {
-        generated,
+    let site::Copies {
         copies,
-        all,
+        outputs,
+        errors: collisions,
+        warnings: both,
+    } = site::copies(tree, statics, &config.root);
+    warnings.extend(both);
+    errors.extend(collisions);
+    Outputs {
+        copies,
+        all: outputs,
     }
-}
-
-/// A copied file written to the path of a rendered one (`generated`: output path -> what
-/// renders it).
-fn static_collisions(
-    config: &Config,
-    generated: &HashMap<String, String>,
-    copies: &[AssetCopy],
-) -> Vec<Diagnostic> {
-    copies
-        .iter()
-        .filter_map(|c| {
-            let by = generated.get(&c.to)?;
-            let shown = c.from.strip_prefix(&config.root).unwrap_or(&c.from);
-            Some(
-                Diagnostic::error(format!(
-                    "{} would overwrite {by} (both are written to {})",
-                    shown.display(),
-                    c.to
-                ))
-                .in_file(shown)
-                .help("rename or remove one of the two"),
-            )
-        })
-        .collect()
 }
 
 /// The `config` value of every template (shortcodes see it too): the menu is resolved here, and
@@ -593,11 +531,12 @@ fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
         shown: name.into(),
         context: JobContext::Ready(context),
     };
-    jobs.push(named("404.html", base("/404.html")));
-    jobs.push(named("robots.txt", base("/robots.txt")));
-    let mut sitemap_ctx = base("/sitemap.xml");
+    let base_of = |name: &str| base(&format!("/{name}"));
+    jobs.push(named(NOT_FOUND, base_of(NOT_FOUND)));
+    jobs.push(named(ROBOTS, base_of(ROBOTS)));
+    let mut sitemap_ctx = base_of(SITEMAP);
     sitemap_ctx.insert_value("entries", sitemap_entries(tree));
-    jobs.push(named("sitemap.xml", sitemap_ctx));
+    jobs.push(named(SITEMAP, sitemap_ctx));
     for a in &tree.aliases {
         let mut ctx = base(&format!("/{}", a.output));
         ctx.insert("url", &a.target);

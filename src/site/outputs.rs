@@ -162,30 +162,6 @@ impl SiteTree {
             Writer::Feed(s) => format!("{} (its feed)", shown(s)),
         }
     }
-
-    /// The files that sections add besides their own page: listing pages after the first, and
-    /// feeds, as (output file, what wrote it) for collision and link checks. Redirects from
-    /// `page/1/` are in [`SiteTree::aliases`]. (Render's own list of outputs; [`copies`]
-    /// replaces it.)
-    pub fn listing_outputs(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        for s in &self.sections {
-            let shown = s
-                .doc
-                .as_ref()
-                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
-            for p in s.pagers.iter().skip(1) {
-                out.push((
-                    p.output.clone(),
-                    format!("{shown} (listing page {})", p.index),
-                ));
-            }
-            if let Some(f) = &s.feed {
-                out.push((f.output.clone(), format!("{shown} (its feed)")));
-            }
-        }
-        out
-    }
 }
 
 /// An error for each generated file that a second source also claims (see
@@ -345,7 +321,19 @@ mod tests {
         for a in &tree.aliases {
             generated.insert(a.output.clone(), format!("an alias of {}", a.target));
         }
-        generated.extend(tree.listing_outputs());
+        for s in &tree.sections {
+            let shown = s
+                .doc
+                .as_ref()
+                .map_or_else(|| "the home page".into(), |d| d.shown.display().to_string());
+            for p in s.pagers.iter().skip(1) {
+                let by = format!("{shown} (listing page {})", p.index);
+                generated.insert(p.output.clone(), by);
+            }
+            if let Some(f) = &s.feed {
+                generated.insert(f.output.clone(), format!("{shown} (its feed)"));
+            }
+        }
         for r in ["sitemap.xml", "robots.txt", "404.html"] {
             generated.insert(r.to_string(), format!("the generated {r}"));
         }
