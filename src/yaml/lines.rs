@@ -444,131 +444,200 @@ fn is_key(content: &str) -> bool {
 
 /// Reads one line's content (indentation removed) the way YAML tokenizes it, far enough to
 /// see quotes and brackets left open, a block scalar, text after a closing quote, and a `: `
-/// inside a plain value of a block mapping.
+/// inside a plain value of a block mapping. One [`Tokens`] step per token.
 fn scan(content: &str) -> Scan {
-    let chars: Vec<char> = content.chars().collect();
-    let n = chars.len();
-    let mut i = 0;
-    // Open `{`/`[`: the bracket, its column, and (in a `{…}`) whether a key was read and its
-    // value is being read.
-    let mut stack: Vec<(char, usize, bool)> = Vec::new();
-    // A key was read on this line in block context (`name: `): a second one is an error.
-    let mut keyed = false;
-    let skip_space = |i: &mut usize| {
-        while *i < n && (chars[*i] == ' ' || chars[*i] == '\t') {
-            *i += 1;
-        }
+    let mut t = Tokens {
+        chars: content.chars().collect(),
+        i: 0,
+        stack: Vec::new(),
+        keyed: false,
     };
     loop {
         // At the start of a token.
-        skip_space(&mut i);
-        if i >= n || chars[i] == '#' {
+        t.skip_space();
+        let Some(&c) = t.chars.get(t.i) else {
             break;
-        }
-        let c = chars[i];
-        match c {
-            '"' | '\'' => {
-                let open = i;
-                let Some(close) = closing_quote(&chars, open) else {
-                    return Scan::OpenQuote(c, open);
-                };
-                i = close + 1;
-                skip_space(&mut i);
-                match chars.get(i) {
-                    None | Some('#') => break,
-                    Some(':') if chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t') => {
-                        match stack.last_mut() {
-                            None => keyed = true,
-                            Some(top) => top.2 = true,
-                        }
-                        i += 1;
-                    }
-                    Some(',' | ']' | '}') if !stack.is_empty() => {}
-                    Some(_) if !stack.is_empty() => return Scan::MissingComma(open, close),
-                    Some(_) => return Scan::TextAfterQuote(c, close),
-                }
-            }
+        };
+        let step = match c {
+            '#' => Step::End,
+            '"' | '\'' => t.quoted(c),
             '[' | '{' => {
-                stack.push((c, i, false));
-                i += 1;
+                t.stack.push((c, t.i, false));
+                t.i += 1;
+                Step::Next
             }
-            ']' | '}' => {
-                let want = if c == ']' { '[' } else { '{' };
-                if stack.last().is_some_and(|(b, _, _)| *b == want) {
-                    stack.pop();
-                }
-                i += 1;
-            }
-            ',' if !stack.is_empty() => {
-                if let Some(top) = stack.last_mut() {
+            ']' | '}' => t.close_bracket(c),
+            ',' if !t.stack.is_empty() => {
+                if let Some(top) = t.stack.last_mut() {
                     top.2 = false;
                 }
-                i += 1;
+                t.i += 1;
+                Step::Next
             }
-            '-' | '?' if stack.is_empty() && chars.get(i + 1).is_none_or(|c| *c == ' ') => {
-                keyed = false;
-                i += 1;
+            '-' | '?' if t.stack.is_empty() && t.blank_after(t.i, &[' ']) => {
+                t.keyed = false;
+                t.i += 1;
+                Step::Next
             }
-            '|' | '>' if stack.is_empty() => {
-                let rest: String = chars[i + 1..].iter().collect();
-                let rest = rest.split(" #").next().unwrap_or_default().trim();
-                if rest
-                    .chars()
-                    .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
-                {
-                    return Scan::BlockScalar;
-                }
-                return Scan::Fine;
-            }
-            _ => {
-                // A plain scalar: up to `: `, ` #`, or in a flow collection `,`, `]`, `}`.
-                let start = i;
-                while i < n {
-                    let c = chars[i];
-                    let next_blank = chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t');
-                    if c == ':' && next_blank {
-                        break;
-                    }
-                    if c == '#' && i > start && chars[i - 1] == ' ' {
-                        break;
-                    }
-                    if !stack.is_empty() && matches!(c, ',' | ']' | '}') {
-                        break;
-                    }
-                    i += 1;
-                }
-                if i < n && chars[i] == ':' {
-                    if let Some(top) = stack.last_mut() {
-                        // A second key in one entry of a `{…}`: `{ name: FAQ url: x }` is
-                        // `name: FAQ` and `url: x` without the comma between them.
-                        if top.0 == '{' && top.2 {
-                            let words = &chars[start..i];
-                            if let Some(gap) = words.iter().rposition(|c| *c == ' ' || *c == '\t')
-                                && let Some(last) =
-                                    words[..gap].iter().rposition(|c| *c != ' ' && *c != '\t')
-                            {
-                                return Scan::MissingComma(start, start + last);
-                            }
-                        }
-                        top.2 = true;
-                    }
-                    if stack.is_empty() {
-                        if keyed {
-                            return Scan::ColonInValue(start, i);
-                        }
-                        keyed = true;
-                    }
-                    i += 1;
-                } else if (i < n && chars[i] == '#') || stack.is_empty() {
-                    // A comment, or the end of a plain value in block context.
-                    break;
-                }
-            }
+            '|' | '>' if t.stack.is_empty() => Step::Found(t.block_scalar()),
+            _ => t.plain(),
+        };
+        match step {
+            Step::Next => {}
+            Step::End => break,
+            Step::Found(scan) => return scan,
         }
     }
-    match stack.first() {
+    match t.stack.first() {
         Some((b, col, _)) => Scan::OpenBracket(*b, *col),
         None => Scan::Fine,
+    }
+}
+
+/// Where [`scan`] is on a line.
+struct Tokens {
+    chars: Vec<char>,
+    /// The character column read next.
+    i: usize,
+    /// Open `{`/`[`: the bracket, its column, and (in a `{…}`) whether a key was read and its
+    /// value is being read.
+    stack: Vec<(char, usize, bool)>,
+    /// A key was read on this line in block context (`name: `): a second one is an error.
+    keyed: bool,
+}
+
+/// What [`scan`] does after a token.
+enum Step {
+    /// Reads the next token.
+    Next,
+    /// Stops: the rest of the line is a comment or a value it need not read.
+    End,
+    /// Stops with this answer.
+    Found(Scan),
+}
+
+impl Tokens {
+    fn skip_space(&mut self) {
+        while self.i < self.chars.len() && matches!(self.chars[self.i], ' ' | '\t') {
+            self.i += 1;
+        }
+    }
+
+    /// True when the character after column `at` is one of `blanks`, or the line ends there.
+    fn blank_after(&self, at: usize, blanks: &[char]) -> bool {
+        self.chars.get(at + 1).is_none_or(|c| blanks.contains(c))
+    }
+
+    /// A key (`name:` or `"name":`) was read: in a `{…}` its value comes next; in block
+    /// context the line has its key.
+    fn read_key(&mut self) {
+        match self.stack.last_mut() {
+            None => self.keyed = true,
+            Some(top) => top.2 = true,
+        }
+    }
+
+    /// A quoted value or key at the current column, quote `q`: never closed, followed by a
+    /// `:`, by the end of the line or of a flow item, or by more text (a mistake).
+    fn quoted(&mut self, q: char) -> Step {
+        let open = self.i;
+        let Some(close) = closing_quote(&self.chars, open) else {
+            return Step::Found(Scan::OpenQuote(q, open));
+        };
+        self.i = close + 1;
+        self.skip_space();
+        match self.chars.get(self.i) {
+            None | Some('#') => Step::End,
+            Some(':') if self.blank_after(self.i, &[' ', '\t']) => {
+                self.read_key();
+                self.i += 1;
+                Step::Next
+            }
+            Some(',' | ']' | '}') if !self.stack.is_empty() => Step::Next,
+            Some(_) if !self.stack.is_empty() => Step::Found(Scan::MissingComma(open, close)),
+            Some(_) => Step::Found(Scan::TextAfterQuote(q, close)),
+        }
+    }
+
+    /// `]` or `}`: closes the innermost bracket when it is the matching one.
+    fn close_bracket(&mut self, c: char) -> Step {
+        let want = if c == ']' { '[' } else { '{' };
+        if self.stack.last().is_some_and(|(b, _, _)| *b == want) {
+            self.stack.pop();
+        }
+        self.i += 1;
+        Step::Next
+    }
+
+    /// `|` or `>` in block context: a block scalar when only its indicators (`-`, `+`, a
+    /// digit) follow.
+    fn block_scalar(&self) -> Scan {
+        let rest: String = self.chars[self.i + 1..].iter().collect();
+        let rest = rest.split(" #").next().unwrap_or_default().trim();
+        if rest
+            .chars()
+            .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+        {
+            Scan::BlockScalar
+        } else {
+            Scan::Fine
+        }
+    }
+
+    /// A plain scalar: up to `: `, ` #`, or in a flow collection `,`, `]`, `}`. A key followed
+    /// by a second one (in an entry of a `{…}`, or on a block line) is a mistake.
+    fn plain(&mut self) -> Step {
+        let chars = &self.chars;
+        let n = chars.len();
+        let start = self.i;
+        let mut i = start;
+        while i < n {
+            let c = chars[i];
+            if c == ':' && self.blank_after(i, &[' ', '\t']) {
+                break;
+            }
+            if c == '#' && i > start && chars[i - 1] == ' ' {
+                break;
+            }
+            if !self.stack.is_empty() && matches!(c, ',' | ']' | '}') {
+                break;
+            }
+            i += 1;
+        }
+        self.i = i;
+        match chars.get(i) {
+            Some(':') => self.plain_key(start),
+            // A comment, or the end of a plain value in block context.
+            Some('#') => Step::End,
+            _ if self.stack.is_empty() => Step::End,
+            _ => Step::Next,
+        }
+    }
+
+    /// The plain scalar from `start` up to the current column ends with `: `: it is a key.
+    fn plain_key(&mut self, start: usize) -> Step {
+        let i = self.i;
+        if let Some(top) = self.stack.last_mut() {
+            // A second key in one entry of a `{…}`: `{ name: FAQ url: x }` is
+            // `name: FAQ` and `url: x` without the comma between them.
+            if top.0 == '{' && top.2 {
+                let words = &self.chars[start..i];
+                if let Some(gap) = words.iter().rposition(|c| *c == ' ' || *c == '\t')
+                    && let Some(last) = words[..gap].iter().rposition(|c| *c != ' ' && *c != '\t')
+                {
+                    return Step::Found(Scan::MissingComma(start, start + last));
+                }
+            }
+            top.2 = true;
+        }
+        if self.stack.is_empty() {
+            if self.keyed {
+                return Step::Found(Scan::ColonInValue(start, i));
+            }
+            self.keyed = true;
+        }
+        self.i += 1;
+        Step::Next
     }
 }
 
