@@ -477,8 +477,45 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Parses one value at `at`; returns it and the position after it.
+    /// Parses one value at `at`; returns it and the position after it. `key` and `name` are
+    /// the argument's and the shortcode's, for messages; `depth` counts the lists around it.
     fn value(
+        &self,
+        at: usize,
+        key: &str,
+        name: &str,
+        depth: usize,
+    ) -> Result<(Value, usize), ParseError> {
+        match self.src.as_bytes().get(at) {
+            Some(&q @ (b'"' | b'\'' | b'`')) => self.quoted(at, q as char, key, name),
+            Some(b'[') if depth < 8 => self.list(at, key, name, depth),
+            _ => self.word(at, key, name),
+        }
+    }
+
+    /// Text in quotes `q` starting at `at`, taken as written.
+    fn quoted(
+        &self,
+        at: usize,
+        q: char,
+        key: &str,
+        name: &str,
+    ) -> Result<(Value, usize), ParseError> {
+        let src = self.src;
+        let Some(len) = src.get(at + 1..).and_then(|r| r.find(q)) else {
+            return Err(err(
+                format!("the text given to `{key}` in the shortcode `{name}` has no closing quote"),
+                "this quote is never closed",
+                &format!("end the text with {q}"),
+                at..at + 1,
+            ));
+        };
+        let text = src.get(at + 1..at + 1 + len).unwrap_or("");
+        Ok((Value::Str(text.to_string()), at + 2 + len))
+    }
+
+    /// `[a, b, …]` starting at `at`.
+    fn list(
         &self,
         at: usize,
         key: &str,
@@ -487,94 +524,75 @@ impl<'a> Scanner<'a> {
     ) -> Result<(Value, usize), ParseError> {
         let src = self.src;
         let bytes = src.as_bytes();
-        match bytes.get(at) {
-            Some(&q @ (b'"' | b'\'' | b'`')) => {
-                let Some(len) = src.get(at + 1..).and_then(|r| r.find(q as char)) else {
+        let mut items = Vec::new();
+        let mut p = skip_ws(src, at + 1);
+        loop {
+            if bytes.get(p) == Some(&b']') {
+                return Ok((Value::Array(items), p + 1));
+            }
+            let (v, end) = self.value(p, key, name, depth + 1)?;
+            items.push(v);
+            p = skip_ws(src, end);
+            match bytes.get(p) {
+                Some(b',') => p = skip_ws(src, p + 1),
+                Some(b']') => {}
+                _ => {
                     return Err(err(
                         format!(
-                            "the text given to `{key}` in the shortcode `{name}` has no closing quote"
+                            "the list given to `{key}` in the shortcode `{name}` is not closed with `]`"
                         ),
-                        "this quote is never closed",
-                        &format!("end the text with {}", q as char),
-                        at..at + 1,
-                    ));
-                };
-                let text = src.get(at + 1..at + 1 + len).unwrap_or("");
-                Ok((Value::Str(text.to_string()), at + 2 + len))
-            }
-            Some(b'[') if depth < 8 => {
-                let mut items = Vec::new();
-                let mut p = skip_ws(src, at + 1);
-                loop {
-                    if bytes.get(p) == Some(&b']') {
-                        return Ok((Value::Array(items), p + 1));
-                    }
-                    let (v, end) = self.value(p, key, name, depth + 1)?;
-                    items.push(v);
-                    p = skip_ws(src, end);
-                    match bytes.get(p) {
-                        Some(b',') => p = skip_ws(src, p + 1),
-                        Some(b']') => {}
-                        _ => {
-                            return Err(err(
-                                format!(
-                                    "the list given to `{key}` in the shortcode `{name}` is not closed with `]`"
-                                ),
-                                "expected `,` or `]`",
-                                "write lists as `[1, 2, \"three\"]`",
-                                p..next_char_end(src, p),
-                            ));
-                        }
-                    }
-                }
-            }
-            _ => {
-                let word_end = src
-                    .get(at..)
-                    .map(|r| {
-                        at + r
-                            .find(|c: char| {
-                                c.is_whitespace() || matches!(c, ',' | ')' | ']' | '}' | '%')
-                            })
-                            .unwrap_or(r.len())
-                    })
-                    .unwrap_or(at);
-                let word = src.get(at..word_end).unwrap_or("");
-                match word {
-                    "true" => return Ok((Value::Bool(true), word_end)),
-                    "false" => return Ok((Value::Bool(false), word_end)),
-                    _ => {}
-                }
-                if is_number(word) {
-                    if let Ok(i) = word.parse::<i64>() {
-                        return Ok((Value::Int(i), word_end));
-                    }
-                    if let Ok(f) = word.parse::<f64>() {
-                        return Ok((Value::Float(f), word_end));
-                    }
-                }
-                if word.is_empty() {
-                    return Err(err(
-                        format!(
-                            "the argument `{key}` of the shortcode `{name}` has no value after `=`"
-                        ),
-                        "expected a value",
-                        &format!(
-                            "write `{key}=\"...\"` (text in quotes, numbers and true/false as they are)"
-                        ),
-                        at..next_char_end(src, at),
+                        "expected `,` or `]`",
+                        "write lists as `[1, 2, \"three\"]`",
+                        p..next_char_end(src, p),
                     ));
                 }
-                Err(err(
-                    format!(
-                        "the value of `{key}` in the shortcode `{name}` is text without quotes: `{word}`"
-                    ),
-                    "text needs quotes",
-                    &format!("put it in double quotes: `{key}=\"{word}\"`"),
-                    at..word_end,
-                ))
             }
         }
+    }
+
+    /// An unquoted word at `at`: `true`, `false` or a number; anything else is an error.
+    fn word(&self, at: usize, key: &str, name: &str) -> Result<(Value, usize), ParseError> {
+        let src = self.src;
+        let word_end = src
+            .get(at..)
+            .map(|r| {
+                at + r
+                    .find(|c: char| c.is_whitespace() || matches!(c, ',' | ')' | ']' | '}' | '%'))
+                    .unwrap_or(r.len())
+            })
+            .unwrap_or(at);
+        let word = src.get(at..word_end).unwrap_or("");
+        match word {
+            "true" => return Ok((Value::Bool(true), word_end)),
+            "false" => return Ok((Value::Bool(false), word_end)),
+            _ => {}
+        }
+        if is_number(word) {
+            if let Ok(i) = word.parse::<i64>() {
+                return Ok((Value::Int(i), word_end));
+            }
+            if let Ok(f) = word.parse::<f64>() {
+                return Ok((Value::Float(f), word_end));
+            }
+        }
+        if word.is_empty() {
+            return Err(err(
+                format!("the argument `{key}` of the shortcode `{name}` has no value after `=`"),
+                "expected a value",
+                &format!(
+                    "write `{key}=\"...\"` (text in quotes, numbers and true/false as they are)"
+                ),
+                at..next_char_end(src, at),
+            ));
+        }
+        Err(err(
+            format!(
+                "the value of `{key}` in the shortcode `{name}` is text without quotes: `{word}`"
+            ),
+            "text needs quotes",
+            &format!("put it in double quotes: `{key}=\"{word}\"`"),
+            at..word_end,
+        ))
     }
 }
 
