@@ -36,8 +36,8 @@
 //! in parallel (rayon), so different images are processed in parallel.
 //!
 //! Errors: an image that cannot be read or decoded, or a cache folder that cannot be written, is
-//! an [`ImageError`] naming the file; the caller adds the page, line and column. Nothing here
-//! panics on bad input, and decoding uses the `image` crate's default memory limits.
+//! a [`Diagnostic`] naming the file (see [`Outcome`]); the caller adds the page, line and column.
+//! Nothing here panics on bad input, and decoding uses the `image` crate's default memory limits.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -48,6 +48,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+
+use crate::error::Diagnostic;
 
 /// The cache folder, relative to the site root.
 pub const CACHE_DIR: &str = ".stillpoint-cache/images";
@@ -69,16 +71,19 @@ pub const JPEG_QUALITY: u8 = 82;
 /// files are not reused.
 pub const ENCODER_VERSION: u32 = 1;
 
-/// An image that cannot be processed: what went wrong, naming the file, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageError {
-    /// One sentence, naming the file.
-    pub message: String,
-    /// What the site owner can do about it.
-    pub help: String,
-}
+/// A value, or why an image cannot be processed: a diagnostic whose message names the image
+/// file and whose help says what to do. It has no file or place: the caller knows the page,
+/// line and column. Boxed, as a `Diagnostic` is large.
+pub type Outcome<T> = std::result::Result<T, Box<Diagnostic>>;
 
-type Outcome<T> = std::result::Result<T, ImageError>;
+/// The help for an image that cannot be read or resized.
+const RESAVE_HELP: &str =
+    "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file";
+
+/// The diagnostic of an [`Outcome`]: `message` names the image, `help` says what to do.
+fn problem(message: String, help: String) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(message).help(help))
+}
 
 /// An output format of a processed image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -154,15 +159,15 @@ impl Op {
     pub fn from_args(op: &str, width: Option<u32>, height: Option<u32>) -> Outcome<Op> {
         let need = |v: Option<u32>, name: &str| -> Outcome<u32> {
             match v {
-                Some(0) => Err(ImageError {
-                    message: format!("resize_image: `{name}` must be at least 1"),
-                    help: format!("give `{name}` in pixels, like {name}=800"),
-                }),
+                Some(0) => Err(problem(
+                    format!("resize_image: `{name}` must be at least 1"),
+                    format!("give `{name}` in pixels, like {name}=800"),
+                )),
                 Some(n) => Ok(n),
-                None => Err(ImageError {
-                    message: format!("resize_image: op=\"{op}\" needs `{name}`"),
-                    help: format!("add {name}=… in pixels"),
-                }),
+                None => Err(problem(
+                    format!("resize_image: op=\"{op}\" needs `{name}`"),
+                    format!("add {name}=… in pixels"),
+                )),
             }
         };
         match op {
@@ -171,10 +176,10 @@ impl Op {
             "fit_height" => Ok(Op::FitHeight(need(height, "height")?)),
             "fit" => Ok(Op::Fit(need(width, "width")?, need(height, "height")?)),
             "fill" => Ok(Op::Fill(need(width, "width")?, need(height, "height")?)),
-            _ => Err(ImageError {
-                message: format!("resize_image: unknown op `{op}`"),
-                help: "use one of fit_width, fit_height, fit, fill, scale".into(),
-            }),
+            _ => Err(problem(
+                format!("resize_image: unknown op `{op}`"),
+                "use one of fit_width, fit_height, fit, fill, scale".into(),
+            )),
         }
     }
 
@@ -457,10 +462,10 @@ impl Processor {
             }
         }
         let Some(largest) = fallback.last() else {
-            return Err(ImageError {
-                message: format!("{} gave no image variants", original.shown),
-                help: "this is a bug in stillpoint; please report it".into(),
-            });
+            return Err(problem(
+                format!("{} gave no image variants", original.shown),
+                "this is a bug in stillpoint; please report it".into(),
+            ));
         };
         let mut html = String::new();
         if use_webp {
@@ -511,16 +516,17 @@ impl Processor {
                 Some(k) => format!("did you mean `{k}`?"),
                 None => "give the path as published: `images/room.jpg` for static/images/room.jpg, `about/room.jpg` for a file in the about page's bundle".into(),
             };
-            return Err(ImageError {
-                message: format!("resize_image: there is no image `{path}` in the site"),
+            return Err(problem(
+                format!("resize_image: there is no image `{path}` in the site"),
                 help,
-            });
+            ));
         };
         if !is_processable_name(key) {
-            return Err(ImageError {
-                message: format!("resize_image: `{path}` is not a JPEG, PNG or WebP image"),
-                help: "only .jpg, .jpeg, .png and .webp files can be resized; use SVG and GIF files as they are".into(),
-            });
+            let help = "only .jpg, .jpeg, .png and .webp files can be resized; use SVG and GIF files as they are";
+            return Err(problem(
+                format!("resize_image: `{path}` is not a JPEG, PNG or WebP image"),
+                help.into(),
+            ));
         }
         let original = self.original(source)?;
         let r = self.variant(&original, op, format.unwrap_or(original.format))?;
@@ -544,15 +550,17 @@ impl Processor {
             .unwrap_or(source)
             .display()
             .to_string();
-        let bytes = std::fs::read(source).map_err(|e| ImageError {
-            message: format!("could not read the image {shown}: {e}"),
-            help: "check that the file exists and can be read".into(),
+        let bytes = std::fs::read(source).map_err(|e| {
+            problem(
+                format!("could not read the image {shown}: {e}"),
+                "check that the file exists and can be read".into(),
+            )
         })?;
         let corrupt = |detail: String| {
-            ImageError {
-            message: format!("{shown} is not a readable image: {detail}"),
-            help: "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file".into(),
-        }
+            problem(
+                format!("{shown} is not a readable image: {detail}"),
+                RESAVE_HELP.into(),
+            )
         };
         let (format, orientation, (mut width, mut height)) = {
             let reader = ImageReader::new(Cursor::new(&bytes[..]))
@@ -642,20 +650,21 @@ impl Processor {
             .decoded
             .get_or_init(|| decode(original).map(Arc::new))
             .clone()?;
-        let fail = |e: String| {
-            ImageError {
-            message: format!("could not resize {}: {e}", original.shown),
-            help: "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file".into(),
-        }
-        };
-        let resized = resize(&decoded, op, size).map_err(fail)?;
-        encode(&resized, format).map_err(|e| ImageError {
-            message: format!(
-                "could not write a {} version of {}: {e}",
-                format.extension(),
-                original.shown
-            ),
-            help: "try another `format`, or save the image again in an image editor".into(),
+        let resized = resize(&decoded, op, size).map_err(|e| {
+            problem(
+                format!("could not resize {}: {e}", original.shown),
+                RESAVE_HELP.into(),
+            )
+        })?;
+        encode(&resized, format).map_err(|e| {
+            problem(
+                format!(
+                    "could not write a {} version of {}: {e}",
+                    format.extension(),
+                    original.shown
+                ),
+                "try another `format`, or save the image again in an image editor".into(),
+            )
         })
     }
 
@@ -663,14 +672,16 @@ impl Processor {
     /// always whole (two builds at once, or an interrupted one, cannot leave half a file).
     fn store(&self, path: &Path, data: &[u8]) -> Outcome<()> {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let fail = |e: std::io::Error| ImageError {
-            message: format!(
-                "could not write the image cache {}: {e}",
-                self.cache_dir.display()
-            ),
-            help: format!(
-                "check that the site folder can be written; {CACHE_DIR} may be deleted at any time"
-            ),
+        let fail = |e: std::io::Error| {
+            problem(
+                format!(
+                    "could not write the image cache {}: {e}",
+                    self.cache_dir.display()
+                ),
+                format!(
+                    "check that the site folder can be written; {CACHE_DIR} may be deleted at any time"
+                ),
+            )
         };
         std::fs::create_dir_all(&self.cache_dir).map_err(fail)?;
         // A plain file (not `tempfile`, which makes it private to the owner): the published
@@ -710,11 +721,11 @@ fn file_name(r: &Resized) -> &str {
 }
 
 fn decode(original: &Original) -> Outcome<DynamicImage> {
-    let corrupt = |e: image::ImageError| ImageError {
-        message: format!("{} is not a readable image: {e}", original.shown),
-        help:
-            "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file"
-                .into(),
+    let corrupt = |e: image::ImageError| {
+        problem(
+            format!("{} is not a readable image: {e}", original.shown),
+            RESAVE_HELP.into(),
+        )
     };
     let reader = ImageReader::new(Cursor::new(&original.bytes[..]))
         .with_guessed_format()
@@ -727,7 +738,12 @@ fn decode(original: &Original) -> Outcome<DynamicImage> {
 }
 
 /// Resizes (and for `Fill` crops) to `size` with a Lanczos3 filter; 8-bit RGB or RGBA out.
-fn resize(src: &DynamicImage, op: Op, size: (u32, u32)) -> Result<DynamicImage, String> {
+/// Errors: the resizer's, which the caller words with the file's name.
+fn resize(
+    src: &DynamicImage,
+    op: Op,
+    size: (u32, u32),
+) -> Result<DynamicImage, fast_image_resize::ResizeError> {
     let src = if src.color().has_alpha() {
         DynamicImage::ImageRgba8(src.to_rgba8())
     } else {
@@ -742,13 +758,13 @@ fn resize(src: &DynamicImage, op: Op, size: (u32, u32)) -> Result<DynamicImage, 
     if let Some((left, top, w, h)) = crop {
         options = options.crop(left, top, w, h);
     }
-    Resizer::new()
-        .resize(&src, &mut dst, &options)
-        .map_err(|e| e.to_string())?;
+    Resizer::new().resize(&src, &mut dst, &options)?;
     Ok(dst)
 }
 
-fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, String> {
+/// Encodes `img` as `format`. Errors: the encoder's, which the caller words with the file's
+/// name.
+fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, image::ImageError> {
     let mut out = Vec::new();
     let result = match format {
         Format::Jpeg => {
@@ -767,7 +783,7 @@ fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, String> {
             img.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out))
         }
     };
-    result.map_err(|e| e.to_string())?;
+    result?;
     Ok(out)
 }
 
@@ -826,7 +842,7 @@ mod tests {
         assert!(Op::from_args("fill", Some(10), None).is_err());
         assert!(Op::from_args("fit_width", Some(0), None).is_err());
         let e = Op::from_args("squash", Some(1), Some(1)).unwrap_err();
-        assert!(e.message.contains("squash") && e.help.contains("fit_width"));
+        assert!(e.message.contains("squash") && e.help.unwrap().contains("fit_width"));
         assert_eq!(
             Op::from_args("fit_height", None, Some(5)),
             Ok(Op::FitHeight(5))

@@ -1024,8 +1024,9 @@ fn register_resize_image(tera: &mut Tera, data: &Arc<OnceLock<SiteData>>) {
         "resize_image",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let d = site(&d)?;
-            let fail = |e: crate::images::ImageError| {
-                tera::Error::message(format!("{} ({})", e.message, e.help))
+            let fail = |e: Box<Diagnostic>| {
+                let help = e.help.as_deref().unwrap_or_default();
+                tera::Error::message(format!("{} ({help})", e.message))
             };
             let path = kw_str(&kwargs, "path")?;
             let width = kwargs.get::<u32>("width")?;
