@@ -863,7 +863,7 @@ fn register_load_data(tera: &mut Tera, root: &Path) {
             cache
                 .get(&root, &path, format)
                 .map(|v| Value::from_serializable(&v))
-                .map_err(tera::Error::message)
+                .map_err(|e| tera::Error::message(e.message))
         },
     );
 }
