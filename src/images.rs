@@ -398,8 +398,37 @@ impl Processor {
         Some(self.picture_of(source, alt, title, first))
     }
 
+    /// The steps of [`Self::picture`]: the variants of `source` (widths, in its format and in
+    /// WebP), the ones to publish, and the HTML.
     fn picture_of(&self, source: &Path, alt: &str, title: &str, first: bool) -> Outcome<String> {
         let original = self.original(source)?;
+        let (fallback, webp) = self.variants_of(&original)?;
+        let use_webp = !webp.is_empty()
+            && webp.iter().map(|r| r.bytes).sum::<u64>()
+                < fallback.iter().map(|r| r.bytes).sum::<u64>();
+        {
+            let mut map = self
+                .published
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            let webp = webp.iter().filter(|_| use_webp);
+            for r in fallback.iter().chain(webp) {
+                map.insert(r.static_path.clone(), self.cache_dir.join(file_name(r)));
+            }
+        }
+        let Some(largest) = fallback.last() else {
+            return Err(problem(
+                format!("{} gave no image variants", original.shown),
+                "this is a bug in stillpoint; please report it".into(),
+            ));
+        };
+        let webp = if use_webp { &webp[..] } else { &[] };
+        Ok(picture_html(largest, &fallback, webp, alt, title, first))
+    }
+
+    /// The responsive variants of `original`, made in parallel: (in its own format, in
+    /// lossless WebP unless it is WebP already), each from the narrowest width up.
+    fn variants_of(&self, original: &Original) -> Outcome<(Vec<Resized>, Vec<Resized>)> {
         let w = original.width;
         let mut widths: Vec<u32> = RESPONSIVE_WIDTHS
             .iter()
@@ -427,74 +456,15 @@ impl Processor {
         use rayon::prelude::*;
         let made: Vec<Outcome<Resized>> = jobs
             .par_iter()
-            .map(|&(x, f)| self.variant(&original, Op::FitWidth(x), f))
+            .map(|&(x, f)| self.variant(original, Op::FitWidth(x), f))
             .collect();
         let made: Vec<Resized> = made.into_iter().collect::<Outcome<_>>()?;
-        let mut fallback: Vec<&Resized> = Vec::new();
-        let mut webp: Vec<&Resized> = Vec::new();
-        for (r, (_, f)) in made.iter().zip(&jobs) {
-            if *f == original.format {
-                fallback.push(r);
-            } else {
-                webp.push(r);
-            }
-        }
-        let use_webp = !webp.is_empty()
-            && webp.iter().map(|r| r.bytes).sum::<u64>()
-                < fallback.iter().map(|r| r.bytes).sum::<u64>();
-        let srcset = |list: &[&Resized]| -> String {
-            list.iter()
-                .map(|r| format!("{} {}w", r.url, r.width))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut publish: Vec<&Resized> = fallback.clone();
-        if use_webp {
-            publish.extend(webp.iter().copied());
-        }
-        {
-            let mut map = self
-                .published
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            for r in publish {
-                map.insert(r.static_path.clone(), self.cache_dir.join(file_name(r)));
-            }
-        }
-        let Some(largest) = fallback.last() else {
-            return Err(problem(
-                format!("{} gave no image variants", original.shown),
-                "this is a bug in stillpoint; please report it".into(),
-            ));
-        };
-        let mut html = String::new();
-        if use_webp {
-            let _ = write!(
-                html,
-                r#"<picture><source type="image/webp" srcset="{}" sizes="{SIZES}">"#,
-                escape(&srcset(&webp))
-            );
-        }
-        let _ = write!(
-            html,
-            r#"<img src="{}" srcset="{}" sizes="{SIZES}" width="{}" height="{}" alt="{}""#,
-            escape(&largest.url),
-            escape(&srcset(&fallback)),
-            largest.width,
-            largest.height,
-            escape(alt)
-        );
-        if !title.is_empty() {
-            let _ = write!(html, r#" title="{}""#, escape(title));
-        }
-        if !first {
-            html.push_str(r#" loading="lazy" decoding="async""#);
-        }
-        html.push('>');
-        if use_webp {
-            html.push_str("</picture>");
-        }
-        Ok(html)
+        let (fallback, webp): (Vec<_>, Vec<_>) = made
+            .into_iter()
+            .zip(&jobs)
+            .partition(|(_, (_, f))| *f == original.format);
+        let drop_job = |v: Vec<(Resized, _)>| v.into_iter().map(|(r, _)| r).collect();
+        Ok((drop_job(fallback), drop_job(webp)))
     }
 
     /// `resize_image`: resizes the file published at `path` (`images/room.jpg` for
@@ -698,6 +668,52 @@ impl Processor {
         }
         Ok(())
     }
+}
+
+/// The HTML of a markdown image: an `<img>` of the `fallback` variants (`largest` gives its
+/// `src` and size), inside a `<picture>` with a WebP `<source>` when `webp` has variants.
+fn picture_html(
+    largest: &Resized,
+    fallback: &[Resized],
+    webp: &[Resized],
+    alt: &str,
+    title: &str,
+    first: bool,
+) -> String {
+    let srcset = |list: &[Resized]| -> String {
+        list.iter()
+            .map(|r| format!("{} {}w", r.url, r.width))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut html = String::new();
+    if !webp.is_empty() {
+        let _ = write!(
+            html,
+            r#"<picture><source type="image/webp" srcset="{}" sizes="{SIZES}">"#,
+            escape(&srcset(webp))
+        );
+    }
+    let _ = write!(
+        html,
+        r#"<img src="{}" srcset="{}" sizes="{SIZES}" width="{}" height="{}" alt="{}""#,
+        escape(&largest.url),
+        escape(&srcset(fallback)),
+        largest.width,
+        largest.height,
+        escape(alt)
+    );
+    if !title.is_empty() {
+        let _ = write!(html, r#" title="{}""#, escape(title));
+    }
+    if !first {
+        html.push_str(r#" loading="lazy" decoding="async""#);
+    }
+    html.push('>');
+    if !webp.is_empty() {
+        html.push_str("</picture>");
+    }
+    html
 }
 
 /// Whether `name` is a cache file name the processor makes: 16 lowercase hex digits, a dot and
