@@ -690,69 +690,118 @@ pub(crate) fn lint(
             }
             block = None;
         }
-        if content.starts_with('#') {
+        let Some(value) = PlainValue::on(line, i + 1) else {
             continue;
+        };
+        if value.text.starts_with(['|', '>']) {
+            block = Some(indent);
+            continue;
+        }
+        if value.text.starts_with(['"', '\'', '[', '{', '&', '*', '!']) {
+            continue;
+        }
+        out.extend(value.comment_in_it(source, shown));
+        out.extend(value.curly_quoted(source, shown));
+    }
+    out
+}
+
+/// The value of a `name: value` line or a `- value` item, for [`lint`].
+struct PlainValue<'a> {
+    /// The whole line.
+    line: &'a str,
+    /// Its 1-based number.
+    number: usize,
+    /// The key (`name`), empty for a list item.
+    key: &'a str,
+    /// The value, from its first character to the line's end.
+    text: &'a str,
+    /// The byte index of `text` in `line`.
+    col: usize,
+}
+
+impl<'a> PlainValue<'a> {
+    /// The value on `line` (line `number`), if it holds one: not a comment, nor a line
+    /// without `: ` that is not a list item.
+    fn on(line: &'a str, number: usize) -> Option<Self> {
+        let content = line.trim_start();
+        if content.starts_with('#') {
+            return None;
         }
         let (body, is_item) = match content.strip_prefix("- ") {
             Some(b) => (b.trim_start(), true),
             None => (content, false),
         };
-        let (key, v) = match body.split_once(": ") {
+        let (key, text) = match body.split_once(": ") {
             Some((k, v)) if !k.is_empty() && !k.starts_with(['{', '[', '"', '\'', '#', '-']) => {
                 (k.trim_end(), v.trim_start())
             }
             _ if is_item => ("", body),
-            _ => continue,
+            _ => return None,
         };
-        let value_col = line.len() - v.len();
-        if v.starts_with(['|', '>']) {
-            block = Some(indent);
-            continue;
-        }
-        if v.starts_with(['"', '\'', '[', '{', '&', '*', '!']) {
-            continue;
-        }
-        let shown_d = shown.display();
-        let number = i + 1;
-        if let Some(h) = v.find(" #").or_else(|| v.find("\t#")) {
-            let col = line[..value_col + h + 1].chars().count() + 1;
-            let fix = if key.is_empty() {
-                format!("- \"{}\"", v.trim_end())
-            } else {
-                format!("{key}: \"{}\"", v.trim_end())
-            };
-            out.push(
-                Diagnostic::warning(format!(
-                    "in {shown_d}, the text after `#` on line {number} is read as a comment and left out"
-                ))
-                .in_file(shown)
-                .at(
-                    Span::new(number, col, v[h + 1..].trim_end().chars().count().max(1)),
-                    source,
-                )
-                .label("everything from here on is ignored")
-                .help(format!("put the whole value in double quotes, like `{fix}`")),
-            );
-        }
-        if v.starts_with(['\u{201c}', '\u{2018}']) {
-            let col = line[..value_col].chars().count() + 1;
-            out.push(
-                Diagnostic::warning(format!(
-                    "in {shown_d}, the value on line {number} starts with a curly quote"
-                ))
-                .in_file(shown)
-                .at(
-                    Span::new(number, col, v.trim_end().chars().count().max(1)),
-                    source,
-                )
-                .label("the curly quotes become part of the text")
-                .help(
-                    "if you meant to quote the text, use straight quotes \"…\", or leave the quotes out",
-                ),
-            );
-        }
+        Some(PlainValue {
+            line,
+            number,
+            key,
+            text,
+            col: line.len() - text.len(),
+        })
     }
-    out
+
+    /// A ` #` in the value: the rest is a comment, left out of the value.
+    fn comment_in_it(&self, source: &str, shown: &Path) -> Option<Diagnostic> {
+        let PlainValue {
+            line,
+            number,
+            key,
+            text: v,
+            col: value_col,
+        } = *self;
+        let h = v.find(" #").or_else(|| v.find("\t#"))?;
+        let col = line[..value_col + h + 1].chars().count() + 1;
+        let fix = if key.is_empty() {
+            format!("- \"{}\"", v.trim_end())
+        } else {
+            format!("{key}: \"{}\"", v.trim_end())
+        };
+        let shown_d = shown.display();
+        Some(
+            Diagnostic::warning(format!(
+                "in {shown_d}, the text after `#` on line {number} is read as a comment and left out"
+            ))
+            .in_file(shown)
+            .at(
+                Span::new(number, col, v[h + 1..].trim_end().chars().count().max(1)),
+                source,
+            )
+            .label("everything from here on is ignored")
+            .help(format!("put the whole value in double quotes, like `{fix}`")),
+        )
+    }
+
+    /// A value starting with a curly quote: the quotes become part of the text.
+    fn curly_quoted(&self, source: &str, shown: &Path) -> Option<Diagnostic> {
+        let (v, number) = (self.text, self.number);
+        if !v.starts_with(['\u{201c}', '\u{2018}']) {
+            return None;
+        }
+        let col = self.line[..self.col].chars().count() + 1;
+        let shown_d = shown.display();
+        Some(
+            Diagnostic::warning(format!(
+                "in {shown_d}, the value on line {number} starts with a curly quote"
+            ))
+            .in_file(shown)
+            .at(
+                Span::new(number, col, v.trim_end().chars().count().max(1)),
+                source,
+            )
+            .label("the curly quotes become part of the text")
+            .help(
+                "if you meant to quote the text, use straight quotes \"…\", or leave the quotes out",
+            ),
+        )
+    }
 }
 
 /// Where the value at `path` (`["extra", "address", "city"]`) is written on the lines
@@ -800,47 +849,12 @@ pub(crate) fn value_at(
         let Some(i) = found else {
             // `key: value` inside braces on the parent's line.
             let (pi, _) = parent?;
-            let line = lines[pi];
-            let b = find_flow_key(line, key)?;
-            let rest = &line[b + key.len() + 1..];
-            let value = rest.trim_start();
-            let start = b + key.len() + 1 + (rest.len() - value.len());
-            let value_len = value
-                .find([',', '}'])
-                .map_or(value.trim_end(), |j| value[..j].trim_end())
-                .chars()
-                .count();
-            return Some(Span::new(
-                pi + 1,
-                line[..start].chars().count() + 1,
-                value_len.max(1),
-            ));
+            return flow_value_span(lines[pi], pi + 1, key);
         };
         let line = lines[i];
         let indent = indent_of(line);
         if last {
-            let key_start = indent;
-            let after = &line[key_start + key.len() + 1..];
-            let value = after.trim_start();
-            let value = match value.find(" #") {
-                Some(j) => &value[..j],
-                None => value,
-            }
-            .trim_end();
-            return Some(if value.is_empty() {
-                Span::new(
-                    i + 1,
-                    line[..key_start].chars().count() + 1,
-                    key.chars().count(),
-                )
-            } else {
-                let start = key_start + key.len() + 1 + (after.len() - after.trim_start().len());
-                Span::new(
-                    i + 1,
-                    line[..start].chars().count() + 1,
-                    value.chars().count(),
-                )
-            });
+            return Some(block_value_span(line, i + 1, indent, key));
         }
         parent = Some((i, indent));
         lo = i + 1;
@@ -849,6 +863,53 @@ pub(crate) fn value_at(
             .unwrap_or(hi);
     }
     None
+}
+
+/// The span of the value of `key:` written inside braces on `line` (line `number`): up to
+/// the next `,` or `}`. `None` when the key is not there.
+fn flow_value_span(line: &str, number: usize, key: &str) -> Option<Span> {
+    let b = find_flow_key(line, key)?;
+    let rest = &line[b + key.len() + 1..];
+    let value = rest.trim_start();
+    let start = b + key.len() + 1 + (rest.len() - value.len());
+    let value_len = value
+        .find([',', '}'])
+        .map_or(value.trim_end(), |j| value[..j].trim_end())
+        .chars()
+        .count();
+    Some(Span::new(
+        number,
+        line[..start].chars().count() + 1,
+        value_len.max(1),
+    ))
+}
+
+/// The span of the value of the `key:` that starts `line` (line `number`) at byte `indent`:
+/// the value without a trailing comment, or the key itself when the value is on the lines
+/// below.
+fn block_value_span(line: &str, number: usize, indent: usize, key: &str) -> Span {
+    let key_start = indent;
+    let after = &line[key_start + key.len() + 1..];
+    let value = after.trim_start();
+    let value = match value.find(" #") {
+        Some(j) => &value[..j],
+        None => value,
+    }
+    .trim_end();
+    if value.is_empty() {
+        Span::new(
+            number,
+            line[..key_start].chars().count() + 1,
+            key.chars().count(),
+        )
+    } else {
+        let start = key_start + key.len() + 1 + (after.len() - after.trim_start().len());
+        Span::new(
+            number,
+            line[..start].chars().count() + 1,
+            value.chars().count(),
+        )
+    }
 }
 
 /// The byte index of `key:` written inside braces on `line` (after `{` or `,` and spaces).
