@@ -120,24 +120,13 @@ pub(crate) fn find_mistake(
             number,
             indent,
         };
+        if let Some(m) = line.mistake(&scanned, || ends_entry(region, i, indent), syntax) {
+            return Some(m);
+        }
         match scanned {
-            Scan::Fine => {}
             Scan::BlockScalar => block = Some(indent),
-            Scan::OpenQuote(q, col) if ends_entry(region, i, indent) => {
-                return Some(line.unclosed_quote(q, col));
-            }
-            Scan::OpenBracket(b, col) if ends_entry(region, i, indent) => {
-                return Some(line.unclosed_bracket(b, col));
-            }
-            Scan::TextAfterQuote(q, col) if syntax => return Some(line.text_after_quote(q, col)),
-            Scan::MissingComma(open, close) if syntax => {
-                return Some(line.missing_comma(open, close));
-            }
-            Scan::ColonInValue(start, colon) if syntax => {
-                return Some(line.colon_in_value(start, colon));
-            }
             Scan::OpenQuote(..) | Scan::OpenBracket(..) => unsure = true,
-            Scan::TextAfterQuote(..) | Scan::MissingComma(..) | Scan::ColonInValue(..) => {}
+            _ => {}
         }
     }
     None
@@ -154,6 +143,20 @@ struct Line<'a> {
 }
 
 impl Line<'_> {
+    /// The mistake `scanned` shows on this line, if it is one: a quote or bracket left open
+    /// where the entry `ends` (else it may continue on the next lines), or, when the text is
+    /// not valid YAML (`syntax`), text after a quote, a missing comma or a second `: `.
+    fn mistake(&self, scanned: &Scan, ends: impl Fn() -> bool, syntax: bool) -> Option<Mistake> {
+        match *scanned {
+            Scan::OpenQuote(q, col) if ends() => Some(self.unclosed_quote(q, col)),
+            Scan::OpenBracket(b, col) if ends() => Some(self.unclosed_bracket(b, col)),
+            Scan::TextAfterQuote(q, col) if syntax => Some(self.text_after_quote(q, col)),
+            Scan::MissingComma(open, close) if syntax => Some(self.missing_comma(open, close)),
+            Scan::ColonInValue(start, colon) if syntax => Some(self.colon_in_value(start, colon)),
+            _ => None,
+        }
+    }
+
     /// The 1-based column of the character `col` of `content`.
     fn at(&self, col: usize) -> usize {
         self.indent + col
