@@ -265,30 +265,14 @@ impl Config {
         } = raw;
         let shown = PathBuf::from("config.yaml");
         let mut errors = Vec::new();
-        let mut keep = |d: Box<Diagnostic>| errors.push(d.in_file(&shown));
-        let title = required_title(title).unwrap_or_else(|d| {
-            keep(d);
-            String::new()
-        });
+        let title = or_default(required_title(title), &mut errors);
         let (base_url, base_path) =
-            resolve_base_url(base_url, overrides, &source).unwrap_or_else(|d| {
-                keep(d);
-                (String::new(), String::new())
-            });
-        let theme_dir = theme_dir(theme.as_deref(), root, &source).unwrap_or_else(|d| {
-            keep(d);
-            None
-        });
-        let language = resolve_language(language, &source).unwrap_or_else(|d| {
-            keep(d);
-            String::new()
-        });
+            or_default(resolve_base_url(base_url, overrides, &source), &mut errors);
+        let theme_dir = or_default(theme_dir(theme.as_deref(), root, &source), &mut errors);
+        let language = or_default(resolve_language(language, &source), &mut errors);
         let (output_dir, output_span) = resolve_output_dir(output_dir, overrides, root, &source);
         let menu = resolve_menu(menu, &source);
-        let check = check_settings(check, &source).unwrap_or_else(|d| {
-            keep(d);
-            CheckSettings::default()
-        });
+        let check = or_default(check_settings(check, &source), &mut errors);
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
         }
@@ -359,6 +343,15 @@ fn is_language_tag(tag: &str) -> bool {
 /// A setting's value, or the error about it as a diagnostic without its file (the caller adds
 /// `config.yaml`): boxed, as a `Diagnostic` is large.
 type Checked<T> = std::result::Result<T, Box<Diagnostic>>;
+
+/// The value of a setting, or (when it is an error, which goes to `errors` with the file
+/// `config.yaml`) a default that is never used: `from_raw` then returns the errors.
+fn or_default<T: Default>(checked: Checked<T>, errors: &mut Vec<Diagnostic>) -> T {
+    checked.unwrap_or_else(|d| {
+        errors.push(d.in_file("config.yaml"));
+        T::default()
+    })
+}
 
 /// `title`, which is required. Errors: a diagnostic (without its file) when it is missing.
 fn required_title(title: Option<String>) -> Checked<String> {
