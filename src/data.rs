@@ -34,8 +34,9 @@ pub struct DataCache {
 }
 
 impl DataCache {
-    /// [`load`], once per path and format.
-    pub fn get(&self, root: &Path, path: &str, format: Option<&str>) -> Loaded {
+    /// [`load`], once per path and format. The error is a [`Diagnostic`]: pass on its
+    /// `message` (its `Display` is the whole rendered diagnostic).
+    pub fn load(&self, root: &Path, path: &str, format: Option<&str>) -> Loaded {
         let key = (path.to_string(), format.unwrap_or("").to_string());
         if let Ok(map) = self.loaded.lock()
             && let Some(v) = map.get(&key)

@@ -861,7 +861,7 @@ fn register_load_data(tera: &mut Tera, root: &Path) {
             let path = kw_str(&kwargs, "path")?;
             let format = kwargs.get::<&str>("format")?;
             cache
-                .get(&root, &path, format)
+                .load(&root, &path, format)
                 .map(|v| Value::from_serializable(&v))
                 .map_err(|e| tera::Error::message(e.message))
         },

@@ -38,6 +38,7 @@ use crate::error::{Diagnostic, Span};
 use crate::markdown::{self, LinkResolver, LinkTarget, Rendered, SourceMap};
 use crate::references::References;
 use crate::templates::Templates;
+use cite::clean_toc;
 
 /// What a body's shortcodes are rendered with.
 pub struct Env<'a> {
@@ -133,7 +134,7 @@ pub fn render(
     }
     rendered.html = substitute(&rendered.html, &x.outputs);
     // Plain-text copies of headings leave inline shortcodes out.
-    cite::clean_toc(&mut rendered.toc);
+    clean_toc(&mut rendered.toc);
     if let Some(h) = &mut rendered.first_h1
         && h.contains(INLINE_OPEN)
     {
