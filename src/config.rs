@@ -242,7 +242,8 @@ impl Config {
         Self::from_raw(raw, root, config_file, source, overrides)
     }
 
-    /// Resolves a [`RawConfig`]; see [`Config::load`] for the errors.
+    /// Resolves a [`RawConfig`]; see [`Config::load`] for the errors. Every setting is
+    /// checked, and all the errors are returned together, in the order of the steps below.
     pub fn from_raw(
         raw: RawConfig,
         root: &Path,
@@ -264,130 +265,14 @@ impl Config {
         } = raw;
         let shown = PathBuf::from("config.yaml");
         let mut errors = Vec::new();
-        let key_span = |key: &str| yaml::key_value_span(&source, key);
-
-        let title = title.unwrap_or_else(|| {
-            errors.push(
-                Diagnostic::error("config.yaml has no `title`")
-                    .in_file(&shown)
-                    .help("add a line like `title: \"My Studio\"`"),
-            );
-            String::new()
-        });
-
-        let base_url = overrides.base_url.clone().or(base_url);
-        let (base_url, base_path) = match base_url {
-            None => {
-                errors.push(
-                    Diagnostic::error("config.yaml has no `base_url`")
-                        .in_file(&shown)
-                        .help("add the address where the site will live, like `base_url: \"https://example.com\"`"),
-                );
-                (String::new(), String::new())
-            }
-            Some(b) => match parse_base_url(&b) {
-                Ok(v) => v,
-                Err(why) => {
-                    let mut d = Diagnostic::error(format!("`base_url` is not a web address: {why}"))
-                        .in_file(&shown)
-                        .help("write the full address, starting with https://, like `base_url: \"https://example.com\"`");
-                    if overrides.base_url.is_some() {
-                        d = d.note("the value came from --base-url");
-                    } else if let Some(span) = key_span("base_url") {
-                        d = d.at(span, &source);
-                    }
-                    errors.push(d);
-                    (String::new(), String::new())
-                }
-            },
-        };
-
-        let theme_dir = match &theme {
-            Some(name) => {
-                let dir = root.join("themes").join(name);
-                if !dir.is_dir() {
-                    let available = list_themes(root);
-                    let mut d = Diagnostic::error(format!(
-                        "unknown theme `{name}`: there is no folder themes/{name}"
-                    ))
-                    .in_file(&shown)
-                    .label("this theme does not exist");
-                    if let Some(span) = key_span("theme") {
-                        d = d.at(span, &source);
-                    }
-                    d = d.help(if available.is_empty() {
-                        "remove the `theme:` line and put templates in templates/, or add the theme folder under themes/".to_string()
-                    } else {
-                        format!("the themes in this site are: {}", available.join(", "))
-                    });
-                    errors.push(d);
-                }
-                Some(dir)
-            }
-            None => None,
-        };
-
-        let language = language.unwrap_or_else(|| "en".into());
-        if !is_language_tag(&language) {
-            let mut d = Diagnostic::error(format!("`language: {language}` is not a language tag"))
-                .in_file(&shown)
-                .help("write a language code like `en`, `en-CA` or `fr-CA` (BCP 47)");
-            if let Some(span) = key_span("language") {
-                d = d.at(span, &source);
-            }
-            errors.push(d);
-        }
-        let output_span = if overrides.output_dir.is_none() && output_dir.is_some() {
-            key_span("output_dir")
-        } else {
-            None
-        };
-        let output_dir = match &overrides.output_dir {
-            Some(dir) if dir.is_absolute() => dir.clone(),
-            Some(dir) => std::env::current_dir()
-                .map(|cwd| cwd.join(dir))
-                .unwrap_or_else(|_| dir.clone()),
-            None => root.join(output_dir.unwrap_or_else(|| PathBuf::from("public"))),
-        };
-
-        let mut menu: Vec<MenuItem> = menu
-            .into_iter()
-            .map(|m| {
-                let span = find_value_line(&source, &m.url);
-                MenuItem {
-                    name: m.name,
-                    url: m.url,
-                    weight: m.weight,
-                    span,
-                }
-            })
-            .collect();
-        menu.sort_by_key(|m| m.weight.map_or((1, 0), |w| (0, w)));
-
-        let RawCheck {
-            review_months,
-            skip_external,
-        } = check;
-        let review_months = match review_months {
-            None => DEFAULT_REVIEW_MONTHS,
-            Some(n) if (1..=120).contains(&n) => n as u32,
-            Some(n) => {
-                let mut d = Diagnostic::error(format!(
-                    "`check.review_months: {n}` is out of range: it must be a whole number of months from 1 to 120"
-                ))
-                .in_file(&shown)
-                .label("months between reviews of a health page")
-                .help(format!(
-                    "write a number of months, like `review_months: {DEFAULT_REVIEW_MONTHS}` (once a year), or remove the line for the default of {DEFAULT_REVIEW_MONTHS}"
-                ));
-                if let Some(span) = nested_value_span(&source, "check", "review_months") {
-                    d = d.at(span, &source);
-                }
-                errors.push(d);
-                DEFAULT_REVIEW_MONTHS
-            }
-        };
-
+        let title = or_default(required_title(title), &mut errors);
+        let (base_url, base_path) =
+            or_default(resolve_base_url(base_url, overrides, &source), &mut errors);
+        let theme_dir = or_default(theme_dir(theme.as_deref(), root, &source), &mut errors);
+        let language = or_default(resolve_language(language, &source), &mut errors);
+        let (output_dir, output_span) = resolve_output_dir(output_dir, overrides, root, &source);
+        let menu = resolve_menu(menu, &source);
+        let check = or_default(check_settings(check, &source), &mut errors);
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
         }
@@ -405,10 +290,7 @@ impl Config {
             output_span,
             menu,
             minify,
-            check: CheckSettings {
-                review_months,
-                skip_external,
-            },
+            check,
             extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
             warnings: yaml::lint(&source, 1, source.split('\n').count(), &shown),
@@ -458,23 +340,193 @@ fn is_language_tag(tag: &str) -> bool {
         && parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
+/// A setting's value, or the error about it as a diagnostic without its file (the caller adds
+/// `config.yaml`): boxed, as a `Diagnostic` is large.
+type Checked<T> = std::result::Result<T, Box<Diagnostic>>;
+
+/// The value of a setting, or (when it is an error, which goes to `errors` with the file
+/// `config.yaml`) a default that is never used: `from_raw` then returns the errors.
+fn or_default<T: Default>(checked: Checked<T>, errors: &mut Vec<Diagnostic>) -> T {
+    checked.unwrap_or_else(|d| {
+        errors.push(d.in_file("config.yaml"));
+        T::default()
+    })
+}
+
+/// `title`, which is required. Errors: a diagnostic (without its file) when it is missing.
+fn required_title(title: Option<String>) -> Checked<String> {
+    title.ok_or_else(|| {
+        Box::new(
+            Diagnostic::error("config.yaml has no `title`")
+                .help("add a line like `title: \"My Studio\"`"),
+        )
+    })
+}
+
+/// `base_url` (or `--base-url`, which wins) as (URL, path), both without a trailing slash.
+/// Errors: a diagnostic (without its file) when it is missing or not a web address
+/// ([`parse_base_url`]), placed at the line in `source` or noting that it came from the
+/// command line.
+fn resolve_base_url(
+    base_url: Option<String>,
+    overrides: &Overrides,
+    source: &str,
+) -> Checked<(String, String)> {
+    let Some(text) = overrides.base_url.clone().or(base_url) else {
+        return Err(Box::new(Diagnostic::error("config.yaml has no `base_url`").help(
+            "add the address where the site will live, like `base_url: \"https://example.com\"`",
+        )));
+    };
+    parse_base_url(&text).map_err(|d| {
+        Box::new(if overrides.base_url.is_some() {
+            d.note("the value came from --base-url")
+        } else if let Some(span) = yaml::key_value_span(source, "base_url") {
+            d.at(span, source)
+        } else {
+            *d
+        })
+    })
+}
+
+/// `themes/<theme>` when a theme is set. Errors: a diagnostic (without its file) when that
+/// folder does not exist, naming the themes there are.
+fn theme_dir(theme: Option<&str>, root: &Path, source: &str) -> Checked<Option<PathBuf>> {
+    let Some(name) = theme else {
+        return Ok(None);
+    };
+    let dir = root.join("themes").join(name);
+    if dir.is_dir() {
+        return Ok(Some(dir));
+    }
+    let available = list_themes(root);
+    let mut d = Diagnostic::error(format!(
+        "unknown theme `{name}`: there is no folder themes/{name}"
+    ))
+    .label("this theme does not exist");
+    if let Some(span) = yaml::key_value_span(source, "theme") {
+        d = d.at(span, source);
+    }
+    d = d.help(if available.is_empty() {
+        "remove the `theme:` line and put templates in templates/, or add the theme folder under themes/".to_string()
+    } else {
+        format!("the themes in this site are: {}", available.join(", "))
+    });
+    Err(Box::new(d))
+}
+
+/// `language`, "en" when absent. Errors: a diagnostic (without its file) when it is not a
+/// language tag.
+fn resolve_language(language: Option<String>, source: &str) -> Checked<String> {
+    let language = language.unwrap_or_else(|| "en".into());
+    if is_language_tag(&language) {
+        return Ok(language);
+    }
+    let mut d = Diagnostic::error(format!("`language: {language}` is not a language tag"))
+        .help("write a language code like `en`, `en-CA` or `fr-CA` (BCP 47)");
+    if let Some(span) = yaml::key_value_span(source, "language") {
+        d = d.at(span, source);
+    }
+    Err(Box::new(d))
+}
+
+/// The absolute output folder (`--output`, relative to the current folder; else `output_dir`,
+/// relative to `root`; else `root/public`), and where `config.yaml` sets it when it does.
+fn resolve_output_dir(
+    output_dir: Option<PathBuf>,
+    overrides: &Overrides,
+    root: &Path,
+    source: &str,
+) -> (PathBuf, Option<Span>) {
+    let output_span = if overrides.output_dir.is_none() && output_dir.is_some() {
+        yaml::key_value_span(source, "output_dir")
+    } else {
+        None
+    };
+    let output_dir = match &overrides.output_dir {
+        Some(dir) if dir.is_absolute() => dir.clone(),
+        Some(dir) => std::env::current_dir()
+            .map(|cwd| cwd.join(dir))
+            .unwrap_or_else(|_| dir.clone()),
+        None => root.join(output_dir.unwrap_or_else(|| PathBuf::from("public"))),
+    };
+    (output_dir, output_span)
+}
+
+/// The menu sorted by weight (entries without one last, in written order), each with where
+/// its URL is in `source`.
+fn resolve_menu(menu: Vec<RawMenuItem>, source: &str) -> Vec<MenuItem> {
+    let mut menu: Vec<MenuItem> = menu
+        .into_iter()
+        .map(|m| {
+            let span = find_value_line(source, &m.url);
+            MenuItem {
+                name: m.name,
+                url: m.url,
+                weight: m.weight,
+                span,
+            }
+        })
+        .collect();
+    menu.sort_by_key(|m| m.weight.map_or((1, 0), |w| (0, w)));
+    menu
+}
+
+/// The `check:` settings. Errors: a diagnostic (without its file) when `review_months` is out
+/// of range (1 to 120).
+fn check_settings(check: RawCheck, source: &str) -> Checked<CheckSettings> {
+    let RawCheck {
+        review_months,
+        skip_external,
+    } = check;
+    let review_months = match review_months {
+        None => DEFAULT_REVIEW_MONTHS,
+        Some(n) if (1..=120).contains(&n) => n as u32,
+        Some(n) => {
+            let mut d = Diagnostic::error(format!(
+                "`check.review_months: {n}` is out of range: it must be a whole number of months from 1 to 120"
+            ))
+            .label("months between reviews of a health page")
+            .help(format!(
+                "write a number of months, like `review_months: {DEFAULT_REVIEW_MONTHS}` (once a year), or remove the line for the default of {DEFAULT_REVIEW_MONTHS}"
+            ));
+            if let Some(span) = nested_value_span(source, "check", "review_months") {
+                d = d.at(span, source);
+            }
+            return Err(Box::new(d));
+        }
+    };
+    Ok(CheckSettings {
+        review_months,
+        skip_external,
+    })
+}
+
 /// Parses a base URL into (URL without trailing slash, path without trailing slash).
 /// Only absolute `http` and `https` URLs are accepted; a query or fragment is refused.
-fn parse_base_url(text: &str) -> std::result::Result<(String, String), String> {
-    let url = url::Url::parse(text.trim()).map_err(|e| e.to_string())?;
+/// Errors: a diagnostic without file or place saying why, for the caller to place.
+fn parse_base_url(text: &str) -> Checked<(String, String)> {
+    let not_web_address = |why: &str| {
+        Box::new(
+            Diagnostic::error(format!("`base_url` is not a web address: {why}")).help(
+                "write the full address, starting with https://, like `base_url: \"https://example.com\"`",
+            ),
+        )
+    };
+    let url = url::Url::parse(text.trim()).map_err(|e| not_web_address(&e.to_string()))?;
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(format!("it starts with `{}:`, not https://", url.scheme()));
+        let why = format!("it starts with `{}:`, not https://", url.scheme());
+        return Err(not_web_address(&why));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err("it has no host name".into());
+        return Err(not_web_address("it has no host name"));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(
-            "it contains a user name or password, which would be published on every page".into(),
-        );
+        return Err(not_web_address(
+            "it contains a user name or password, which would be published on every page",
+        ));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err("it must not contain `?` or `#`".into());
+        return Err(not_web_address("it must not contain `?` or `#`"));
     }
     let path = url.path().trim_end_matches('/').to_string();
     let mut origin = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());

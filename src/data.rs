@@ -16,20 +16,27 @@ use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 
-/// A cache of loaded data files: (path, format) -> value, or the error message.
+use crate::error::Diagnostic;
+
+/// A data file's value, or why it cannot be loaded: a diagnostic with only a message, one
+/// sentence naming the file (and, for a syntax error, its line and column), which
+/// `load_data` passes on as the template function's error. Boxed, as a `Diagnostic` is large.
+pub type Loaded = Result<serde_json::Value, Box<Diagnostic>>;
+
+fn problem(message: String) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(message))
+}
+
+/// A cache of loaded data files: (path, format) -> value, or the error.
 #[derive(Debug, Default)]
 pub struct DataCache {
-    loaded: Mutex<HashMap<(String, String), Result<serde_json::Value, String>>>,
+    loaded: Mutex<HashMap<(String, String), Loaded>>,
 }
 
 impl DataCache {
-    /// [`load`], once per path and format.
-    pub fn get(
-        &self,
-        root: &Path,
-        path: &str,
-        format: Option<&str>,
-    ) -> Result<serde_json::Value, String> {
+    /// [`load`], once per path and format. The error is a [`Diagnostic`]: pass on its
+    /// `message` (its `Display` is the whole rendered diagnostic).
+    pub fn load(&self, root: &Path, path: &str, format: Option<&str>) -> Loaded {
         let key = (path.to_string(), format.unwrap_or("").to_string());
         if let Ok(map) = self.loaded.lock()
             && let Some(v) = map.get(&key)
@@ -46,19 +53,19 @@ impl DataCache {
 
 /// Reads and parses the data file `path` (relative to `root`, with `/`).
 ///
-/// Errors (as one sentence naming the file): a path outside the site, a missing or unreadable
+/// Errors (one sentence naming the file, see [`Loaded`]): a path outside the site, a missing or unreadable
 /// file, a file that is not UTF-8, an unknown `format`, and a syntax error (with its line and
 /// column).
-pub fn load(root: &Path, path: &str, format: Option<&str>) -> Result<serde_json::Value, String> {
+pub fn load(root: &Path, path: &str, format: Option<&str>) -> Loaded {
     let rel = Path::new(path);
     if path.is_empty()
         || rel
             .components()
             .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
     {
-        return Err(format!(
+        return Err(problem(format!(
             "load_data: `{path}` must be a path inside the site, relative to its root, like `data/prices.yaml`"
-        ));
+        )));
     }
     let full: PathBuf = root.join(rel);
     let format = match format {
@@ -69,26 +76,29 @@ pub fn load(root: &Path, path: &str, format: Option<&str>) -> Result<serde_json:
             .map_or("plain".to_string(), str::to_ascii_lowercase),
     };
     let bytes = std::fs::read(&full).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
+        problem(if e.kind() == std::io::ErrorKind::NotFound {
             format!("load_data: there is no file {path} in the site")
         } else {
             format!("load_data: could not read {path}: {e}")
-        }
+        })
     })?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("load_data: {path} is not UTF-8 text; save it as UTF-8"))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        problem(format!(
+            "load_data: {path} is not UTF-8 text; save it as UTF-8"
+        ))
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     parse(text, &format, path)
 }
 
-/// Parses `text` as `format`; `shown` names the file in messages.
-pub fn parse(text: &str, format: &str, shown: &str) -> Result<serde_json::Value, String> {
-    match format {
+/// Parses `text` as `format`; `shown` names the file in messages. Errors: see [`load`].
+pub fn parse(text: &str, format: &str, shown: &str) -> Loaded {
+    let value = match format {
         "yaml" | "yml" => {
             if crate::yaml::is_empty_document(text) {
                 return Ok(serde_json::Value::Null);
             }
-            crate::yaml::from_str::<serde_json::Value>(text).map_err(|e| match (e.line, e.col) {
+            crate::yaml::from_str(text).map_err(|e| match (e.line, e.col) {
                 (Some(l), Some(c)) => format!("{shown}, line {l}, column {c}: {}", e.message),
                 _ => format!("{shown}: {}", e.message),
             })
@@ -108,16 +118,17 @@ pub fn parse(text: &str, format: &str, shown: &str) -> Result<serde_json::Value,
                 None => format!("{shown}: {msg}"),
             }
         }),
-        "csv" => csv_value(text, shown),
+        "csv" => return csv_value(text, shown),
         "plain" | "txt" | "md" | "html" => Ok(serde_json::Value::String(text.to_string())),
         other => Err(format!(
             "load_data: `{other}` is not a format it knows; use yaml, json, toml, csv or plain"
         )),
-    }
+    };
+    value.map_err(problem)
 }
 
 /// CSV as Zola gives it: `{ headers, records }`. Rows may differ in length.
-fn csv_value(text: &str, shown: &str) -> Result<serde_json::Value, String> {
+fn csv_value(text: &str, shown: &str) -> Loaded {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -126,7 +137,7 @@ fn csv_value(text: &str, shown: &str) -> Result<serde_json::Value, String> {
     for record in reader.records() {
         let record = record.map_err(|e| {
             let line = e.position().map_or(0, csv::Position::line);
-            format!("{shown}, line {line}: {e}")
+            problem(format!("{shown}, line {line}: {e}"))
         })?;
         rows.push(record.iter().map(str::to_string).collect());
     }
@@ -168,15 +179,16 @@ mod tests {
     #[test]
     fn syntax_errors_name_file_and_line() {
         let e = parse("a: 1\nb: [\n", "yaml", "data/x.yaml").unwrap_err();
-        assert!(e.starts_with("data/x.yaml, line "), "{e}");
+        assert!(e.message.starts_with("data/x.yaml, line "), "{e}");
         let e = parse("{\n\"a\": }", "json", "data/x.json").unwrap_err();
-        assert!(e.starts_with("data/x.json, line 2, column"), "{e}");
+        assert!(e.message.starts_with("data/x.json, line 2, column"), "{e}");
         let e = parse("a = 1\nb = \n", "toml", "data/x.toml").unwrap_err();
-        assert!(e.starts_with("data/x.toml, line 2, column"), "{e}");
+        assert!(e.message.starts_with("data/x.toml, line 2, column"), "{e}");
         let e = parse("a,b\n\"x,y\n", "csv", "data/x.csv");
         // An unclosed quote runs to the end: the csv crate reads it as one cell.
         assert!(e.is_ok());
-        assert!(parse("x", "xml", "f").unwrap_err().contains("not a format"));
+        let e = parse("x", "xml", "f").unwrap_err();
+        assert!(e.message.contains("not a format"));
     }
 
     #[test]
@@ -186,6 +198,7 @@ mod tests {
             assert!(
                 load(root, bad, None)
                     .unwrap_err()
+                    .message
                     .contains("inside the site"),
                 "{bad}"
             );
@@ -193,6 +206,7 @@ mod tests {
         assert!(
             load(root, "data/none.yaml", None)
                 .unwrap_err()
+                .message
                 .contains("there is no file data/none.yaml")
         );
     }

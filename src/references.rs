@@ -148,103 +148,14 @@ impl References {
 
     /// Parses the text of a references file (see the module doc). Errors as [`Self::load`].
     pub fn parse(text: &str) -> std::result::Result<References, Box<Diagnostic>> {
-        if crate::yaml::is_empty_document(text) {
-            return Ok(References {
-                entries: Vec::new(),
-                exists: true,
-                unreadable: false,
-            });
-        }
-        let raw: Vec<(String, RawEntry)> = match crate::yaml::from_str::<
-            serde_yaml_map::Ordered<RawEntry>,
-        >(text)
-        {
-            Ok(m) => m.0,
-            Err(e) => {
-                let at = crate::yaml::YamlSource {
-                    what: "the reference list has a mistake",
-                    file: Path::new(REFERENCES_FILE),
-                    source: text,
-                    first_line: 1,
-                    fence_line: text.lines().count() + 1,
-                    fields: FIELDS,
-                    unknown_help: "a reference has the fields authors, year, title, journal, details, doi, pmid, url, short and note",
-                };
-                return Err(Box::new(crate::yaml::to_diagnostic(&e, &at)));
-            }
+        let entries = if crate::yaml::is_empty_document(text) {
+            Vec::new()
+        } else {
+            raw_entries(text)?
+                .into_iter()
+                .map(|(key, raw)| Entry::from_raw(key, raw))
+                .collect()
         };
-        let entries = raw
-            .into_iter()
-            .map(|(key, r)| {
-                let authors = match r.authors {
-                    Some(Authors::One(s)) => s,
-                    Some(Authors::Many(v)) => v.join(", "),
-                    None => String::new(),
-                };
-                let text = |y: Option<Year>| match y {
-                    Some(Year::Number(n)) => n.to_string(),
-                    Some(Year::Text(s)) => s,
-                    None => String::new(),
-                };
-                let year = text(r.year);
-                let pmid = text(r.pmid);
-                let doi = r.doi.unwrap_or_default();
-                let urls = match r.url {
-                    Some(Urls::One(u)) => vec![u],
-                    Some(Urls::Many(v)) => v,
-                    None => Vec::new(),
-                };
-                let mut links = Vec::new();
-                if !doi.is_empty() {
-                    links.push(Link {
-                        url: format!("https://doi.org/{doi}"),
-                        text: format!("doi:{doi}"),
-                    });
-                }
-                if !pmid.is_empty() {
-                    links.push(Link {
-                        url: format!("https://pubmed.ncbi.nlm.nih.gov/{pmid}/"),
-                        text: format!("PMID {pmid}"),
-                    });
-                }
-                for u in &urls {
-                    links.push(Link {
-                        url: u.clone(),
-                        text: host(u),
-                    });
-                }
-                let url = urls
-                    .first()
-                    .cloned()
-                    .or_else(|| links.first().map(|l| l.url.clone()))
-                    .unwrap_or_default();
-                let short = r.short.unwrap_or_else(|| {
-                    let first = authors
-                        .split([' ', ','])
-                        .find(|w| !w.is_empty())
-                        .unwrap_or(&key);
-                    if year.is_empty() {
-                        first.to_string()
-                    } else {
-                        format!("{first} {year}")
-                    }
-                });
-                Entry {
-                    key,
-                    authors,
-                    year,
-                    title: r.title,
-                    journal: r.journal.unwrap_or_default(),
-                    details: r.details.unwrap_or_default(),
-                    doi,
-                    pmid,
-                    url,
-                    links,
-                    short,
-                    note: r.note.unwrap_or_default(),
-                }
-            })
-            .collect();
         Ok(References {
             entries,
             exists: true,
@@ -256,6 +167,106 @@ impl References {
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)
     }
+}
+
+/// The entries of a (non-empty) references file as written, in file order. Errors: the YAML
+/// mistake, as a diagnostic at its line in [`REFERENCES_FILE`].
+fn raw_entries(text: &str) -> std::result::Result<Vec<(String, RawEntry)>, Box<Diagnostic>> {
+    match crate::yaml::from_str::<serde_yaml_map::Ordered<RawEntry>>(text) {
+        Ok(m) => Ok(m.0),
+        Err(e) => {
+            let at = crate::yaml::YamlSource {
+                what: "the reference list has a mistake",
+                file: Path::new(REFERENCES_FILE),
+                source: text,
+                first_line: 1,
+                fence_line: text.lines().count() + 1,
+                fields: FIELDS,
+                unknown_help: "a reference has the fields authors, year, title, journal, details, doi, pmid, url, short and note",
+            };
+            Err(Box::new(crate::yaml::to_diagnostic(&e, &at)))
+        }
+    }
+}
+
+impl Entry {
+    /// The entry cited as `key`, from its fields as written: every field as text, the links
+    /// and `url` worked out, and `short` made when it is not given.
+    fn from_raw(key: String, r: RawEntry) -> Entry {
+        let authors = match r.authors {
+            Some(Authors::One(s)) => s,
+            Some(Authors::Many(v)) => v.join(", "),
+            None => String::new(),
+        };
+        let text = |y: Option<Year>| match y {
+            Some(Year::Number(n)) => n.to_string(),
+            Some(Year::Text(s)) => s,
+            None => String::new(),
+        };
+        let year = text(r.year);
+        let pmid = text(r.pmid);
+        let doi = r.doi.unwrap_or_default();
+        let urls = match r.url {
+            Some(Urls::One(u)) => vec![u],
+            Some(Urls::Many(v)) => v,
+            None => Vec::new(),
+        };
+        let links = links(&doi, &pmid, &urls);
+        let url = urls
+            .first()
+            .cloned()
+            .or_else(|| links.first().map(|l| l.url.clone()))
+            .unwrap_or_default();
+        let short = r.short.unwrap_or_else(|| {
+            let first = authors
+                .split([' ', ','])
+                .find(|w| !w.is_empty())
+                .unwrap_or(&key);
+            if year.is_empty() {
+                first.to_string()
+            } else {
+                format!("{first} {year}")
+            }
+        });
+        Entry {
+            key,
+            authors,
+            year,
+            title: r.title,
+            journal: r.journal.unwrap_or_default(),
+            details: r.details.unwrap_or_default(),
+            doi,
+            pmid,
+            url,
+            links,
+            short,
+            note: r.note.unwrap_or_default(),
+        }
+    }
+}
+
+/// An entry's links: the DOI, the PubMed page, then each of `urls`, for those given.
+fn links(doi: &str, pmid: &str, urls: &[String]) -> Vec<Link> {
+    let mut links = Vec::new();
+    if !doi.is_empty() {
+        links.push(Link {
+            url: format!("https://doi.org/{doi}"),
+            text: format!("doi:{doi}"),
+        });
+    }
+    if !pmid.is_empty() {
+        links.push(Link {
+            url: format!("https://pubmed.ncbi.nlm.nih.gov/{pmid}/"),
+            text: format!("PMID {pmid}"),
+        });
+    }
+    for u in urls {
+        links.push(Link {
+            url: u.clone(),
+            text: host(u),
+        });
+    }
+    links
 }
 
 /// A YAML map read in file order (serde's maps do not keep it).

@@ -167,6 +167,76 @@ struct Open {
     outer_text_start: usize,
 }
 
+/// What [`Scanner::run`] has built so far: the pieces of the current level, the `{% %}` calls
+/// open around it, and where the text not yet added starts.
+#[derive(Default)]
+struct Built {
+    pieces: Vec<Piece>,
+    stack: Vec<Open>,
+    text_start: usize,
+}
+
+impl Built {
+    /// Adds the text up to `start`, then `piece`; text starts again at `end`.
+    fn add(&mut self, start: usize, piece: Piece, end: usize) {
+        push_text(&mut self.pieces, self.text_start..start);
+        self.pieces.push(piece);
+        self.text_start = end;
+    }
+
+    /// Opens `call`'s body, which ends at `end`: its pieces go to a new level.
+    fn open(&mut self, call: Call, end: usize) {
+        self.stack.push(Open {
+            call,
+            outer: std::mem::take(&mut self.pieces),
+            outer_text_start: self.text_start,
+        });
+        self.text_start = end;
+    }
+
+    /// Closes the innermost open call with the `{% end %}` at `i..end`: the current level
+    /// becomes its body. Errors: no call is open.
+    fn close(&mut self, i: usize, end: usize) -> Result<(), ParseError> {
+        let Some(open) = self.stack.pop() else {
+            return Err(err(
+                "`{% end %}` closes a shortcode that was never opened".into(),
+                "nothing to close",
+                "remove this `{% end %}`, or add the opening `{% name(...) %}` before it",
+                i..end,
+            ));
+        };
+        push_text(&mut self.pieces, self.text_start..i);
+        let mut call = open.call;
+        call.body = Some(Body {
+            range: call.range.end..i,
+            pieces: std::mem::replace(&mut self.pieces, open.outer),
+            end_range: i..end,
+        });
+        self.text_start = open.outer_text_start;
+        self.add(call.range.start, Piece::Call(call), end);
+        Ok(())
+    }
+
+    /// The pieces, with the text after the last call up to `len`. Errors: a call still open.
+    fn finish(mut self, len: usize) -> Result<Vec<Piece>, ParseError> {
+        if let Some(open) = self.stack.pop() {
+            let name = &open.call.name;
+            return Err(err(
+                format!(
+                    "the shortcode `{name}` is opened here but never closed with `{{% end %}}`"
+                ),
+                "opened here",
+                &format!(
+                    "add `{{% end %}}` after the text that belongs inside `{name}`; a shortcode without a body is written `{{{{ {name}(...) }}}}`"
+                ),
+                open.call.range,
+            ));
+        }
+        push_text(&mut self.pieces, self.text_start..len);
+        Ok(self.pieces)
+    }
+}
+
 fn err(message: String, label: &str, help: &str, range: Range<usize>) -> ParseError {
     ParseError {
         message,
@@ -195,13 +265,16 @@ impl<'a> Scanner<'a> {
         None
     }
 
+    /// Walks the body from one `{` to the next: code is skipped, and each `{{`/`{%` is an
+    /// escaped call ([`Self::escaped`]), a `{% end %}` ([`Built::close`]), a call
+    /// ([`Self::call`]) or plain text.
     fn run(mut self) -> Result<Vec<Piece>, ParseError> {
         let src = self.src;
         let bytes = src.as_bytes();
-        let mut stack: Vec<Open> = Vec::new();
-        let mut pieces: Vec<Piece> = Vec::new();
-        let mut text_start = 0;
+        let mut built = Built::default();
         let mut pos = 0;
+        // Once an escape's close is missing, it is missing for every later escape too:
+        // searching again each time would make many unclosed escapes quadratic.
         let mut unclosed_escape = [false; 2];
         while let Some(found) = src.get(pos..).and_then(|rest| rest.find('{')) {
             let i = pos + found;
@@ -215,120 +288,111 @@ impl<'a> Scanner<'a> {
                 continue;
             }
             let inline = next == Some(b'{');
-            // `{{/* … */}}` and `{%/* … */%}`: the call written as text.
-            if bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) == Some(&b'*') {
-                let close = if inline { "*/}}" } else { "*/%}" };
-                // Once a close is missing, it is missing for every later escape too: searching
-                // again each time would make many unclosed escapes quadratic.
+            let end = if bytes.get(i + 2) == Some(&b'/') && bytes.get(i + 3) == Some(&b'*') {
                 let unclosed = &mut unclosed_escape[usize::from(inline)];
-                let found = if *unclosed {
-                    None
-                } else {
-                    src.get(i + 4..).and_then(|r| r.find(close))
-                };
-                *unclosed = found.is_none();
-                if let Some(at) = found {
-                    let inner_end = i + 4 + at;
-                    let end = inner_end + close.len();
-                    let (open, shut) = if inline { ("{{", "}}") } else { ("{%", "%}") };
-                    let text = format!("{open}{}{shut}", src.get(i + 4..inner_end).unwrap_or(""));
-                    push_text(&mut pieces, text_start..i);
-                    pieces.push(Piece::Literal {
-                        text,
-                        range: i..end,
-                    });
-                    text_start = end;
-                    pos = end;
-                }
-                continue;
-            }
-            let mut at = skip_ws(src, i + 2);
-            if !inline && word_at(src, at) == Some("end") {
-                let after = skip_ws(src, at + 3);
-                if src.get(after..).is_some_and(|r| r.starts_with("%}")) {
-                    let end = after + 2;
-                    let Some(open) = stack.pop() else {
-                        return Err(err(
-                            "`{% end %}` closes a shortcode that was never opened".into(),
-                            "nothing to close",
-                            "remove this `{% end %}`, or add the opening `{% name(...) %}` before it",
-                            i..end,
-                        ));
-                    };
-                    push_text(&mut pieces, text_start..i);
-                    let mut call = open.call;
-                    call.body = Some(Body {
-                        range: call.range.end..i,
-                        pieces: std::mem::replace(&mut pieces, open.outer),
-                        end_range: i..end,
-                    });
-                    push_text(&mut pieces, open.outer_text_start..call.range.start);
-                    pieces.push(Piece::Call(call));
-                    text_start = end;
-                    pos = end;
-                    continue;
-                }
-            }
-            let Some(name) = ident_at(src, at) else {
-                continue;
-            };
-            let name_range = at..at + name.len();
-            at = skip_ws(src, name_range.end);
-            if bytes.get(at) != Some(&b'(') {
-                continue;
-            }
-            // From here on it is a shortcode call: anything wrong is an error.
-            let (args, after_args) = self.args(at + 1, name, i)?;
-            let close = if inline { "}}" } else { "%}" };
-            let at = skip_ws(src, after_args);
-            if !src.get(at..).is_some_and(|r| r.starts_with(close)) {
-                let what = if inline { "`}}`" } else { "`%}`" };
-                return Err(err(
-                    format!("the shortcode `{name}` is not closed with {what}"),
-                    &format!("expected {what} here"),
-                    &format!(
-                        "end the call with {what}, as in `{}`",
-                        example(inline, name)
-                    ),
-                    at..next_char_end(src, at),
-                ));
-            }
-            let end = at + 2;
-            let call = Call {
-                name: name.to_string(),
-                name_range,
-                args,
-                range: i..end,
-                body: None,
-            };
-            if inline {
-                push_text(&mut pieces, text_start..i);
-                pieces.push(Piece::Call(call));
+                self.escaped(i, inline, unclosed, &mut built)
+            } else if let Some(end) = self.end_tag(i, inline) {
+                built.close(i, end)?;
+                Some(end)
             } else {
-                stack.push(Open {
-                    call,
-                    outer: std::mem::take(&mut pieces),
-                    outer_text_start: text_start,
-                });
+                self.call(i, inline, &mut built)?
+            };
+            if let Some(end) = end {
+                pos = end;
             }
-            text_start = end;
-            pos = end;
         }
-        if let Some(open) = stack.pop() {
-            let name = &open.call.name;
+        built.finish(src.len())
+    }
+
+    /// `{{/* … */}}` or `{%/* … */%}` at `i`: the call written as text. Returns where it ends,
+    /// or `None` when its close is missing (then it is text); `unclosed` remembers that.
+    fn escaped(
+        &self,
+        i: usize,
+        inline: bool,
+        unclosed: &mut bool,
+        built: &mut Built,
+    ) -> Option<usize> {
+        let src = self.src;
+        let close = if inline { "*/}}" } else { "*/%}" };
+        let found = if *unclosed {
+            None
+        } else {
+            src.get(i + 4..).and_then(|r| r.find(close))
+        };
+        *unclosed = found.is_none();
+        let inner_end = i + 4 + found?;
+        let end = inner_end + close.len();
+        let (open, shut) = if inline { ("{{", "}}") } else { ("{%", "%}") };
+        let text = format!("{open}{}{shut}", src.get(i + 4..inner_end).unwrap_or(""));
+        built.add(
+            i,
+            Piece::Literal {
+                text,
+                range: i..end,
+            },
+            end,
+        );
+        Some(end)
+    }
+
+    /// Where the `{% end %}` starting at `i` ends, if it is one.
+    fn end_tag(&self, i: usize, inline: bool) -> Option<usize> {
+        let at = skip_ws(self.src, i + 2);
+        if inline || word_at(self.src, at) != Some("end") {
+            return None;
+        }
+        let after = skip_ws(self.src, at + 3);
+        self.src
+            .get(after..)
+            .is_some_and(|r| r.starts_with("%}"))
+            .then_some(after + 2)
+    }
+
+    /// A call `{{ name(…) }}` or `{% name(…) %}` at `i`, added to `built` (a `{% %}` one
+    /// opens a body). Returns where it ends, or `None` when the text is no call (no name
+    /// followed by `(`). Errors: anything wrong after the `(`.
+    fn call(&self, i: usize, inline: bool, built: &mut Built) -> Result<Option<usize>, ParseError> {
+        let src = self.src;
+        let at = skip_ws(src, i + 2);
+        let Some(name) = ident_at(src, at) else {
+            return Ok(None);
+        };
+        let name_range = at..at + name.len();
+        let at = skip_ws(src, name_range.end);
+        if src.as_bytes().get(at) != Some(&b'(') {
+            return Ok(None);
+        }
+        // From here on it is a shortcode call: anything wrong is an error.
+        let (args, after_args) = self.args(at + 1, name, i)?;
+        let close = if inline { "}}" } else { "%}" };
+        let at = skip_ws(src, after_args);
+        if !src.get(at..).is_some_and(|r| r.starts_with(close)) {
+            let what = if inline { "`}}`" } else { "`%}`" };
             return Err(err(
-                format!(
-                    "the shortcode `{name}` is opened here but never closed with `{{% end %}}`"
-                ),
-                "opened here",
+                format!("the shortcode `{name}` is not closed with {what}"),
+                &format!("expected {what} here"),
                 &format!(
-                    "add `{{% end %}}` after the text that belongs inside `{name}`; a shortcode without a body is written `{{{{ {name}(...) }}}}`"
+                    "end the call with {what}, as in `{}`",
+                    example(inline, name)
                 ),
-                open.call.range,
+                at..next_char_end(src, at),
             ));
         }
-        push_text(&mut pieces, text_start..src.len());
-        Ok(pieces)
+        let end = at + 2;
+        let call = Call {
+            name: name.to_string(),
+            name_range,
+            args,
+            range: i..end,
+            body: None,
+        };
+        if inline {
+            built.add(i, Piece::Call(call), end);
+        } else {
+            built.open(call, end);
+        }
+        Ok(Some(end))
     }
 
     /// Parses `key=value, …)` from `at` (just after `(`); returns the arguments and the position
@@ -413,8 +477,45 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Parses one value at `at`; returns it and the position after it.
+    /// Parses one value at `at`; returns it and the position after it. `key` and `name` are
+    /// the argument's and the shortcode's, for messages; `depth` counts the lists around it.
     fn value(
+        &self,
+        at: usize,
+        key: &str,
+        name: &str,
+        depth: usize,
+    ) -> Result<(Value, usize), ParseError> {
+        match self.src.as_bytes().get(at) {
+            Some(&q @ (b'"' | b'\'' | b'`')) => self.quoted(at, q as char, key, name),
+            Some(b'[') if depth < 8 => self.list(at, key, name, depth),
+            _ => self.word(at, key, name),
+        }
+    }
+
+    /// Text in quotes `q` starting at `at`, taken as written.
+    fn quoted(
+        &self,
+        at: usize,
+        q: char,
+        key: &str,
+        name: &str,
+    ) -> Result<(Value, usize), ParseError> {
+        let src = self.src;
+        let Some(len) = src.get(at + 1..).and_then(|r| r.find(q)) else {
+            return Err(err(
+                format!("the text given to `{key}` in the shortcode `{name}` has no closing quote"),
+                "this quote is never closed",
+                &format!("end the text with {q}"),
+                at..at + 1,
+            ));
+        };
+        let text = src.get(at + 1..at + 1 + len).unwrap_or("");
+        Ok((Value::Str(text.to_string()), at + 2 + len))
+    }
+
+    /// `[a, b, …]` starting at `at`.
+    fn list(
         &self,
         at: usize,
         key: &str,
@@ -423,94 +524,75 @@ impl<'a> Scanner<'a> {
     ) -> Result<(Value, usize), ParseError> {
         let src = self.src;
         let bytes = src.as_bytes();
-        match bytes.get(at) {
-            Some(&q @ (b'"' | b'\'' | b'`')) => {
-                let Some(len) = src.get(at + 1..).and_then(|r| r.find(q as char)) else {
+        let mut items = Vec::new();
+        let mut p = skip_ws(src, at + 1);
+        loop {
+            if bytes.get(p) == Some(&b']') {
+                return Ok((Value::Array(items), p + 1));
+            }
+            let (v, end) = self.value(p, key, name, depth + 1)?;
+            items.push(v);
+            p = skip_ws(src, end);
+            match bytes.get(p) {
+                Some(b',') => p = skip_ws(src, p + 1),
+                Some(b']') => {}
+                _ => {
                     return Err(err(
                         format!(
-                            "the text given to `{key}` in the shortcode `{name}` has no closing quote"
+                            "the list given to `{key}` in the shortcode `{name}` is not closed with `]`"
                         ),
-                        "this quote is never closed",
-                        &format!("end the text with {}", q as char),
-                        at..at + 1,
-                    ));
-                };
-                let text = src.get(at + 1..at + 1 + len).unwrap_or("");
-                Ok((Value::Str(text.to_string()), at + 2 + len))
-            }
-            Some(b'[') if depth < 8 => {
-                let mut items = Vec::new();
-                let mut p = skip_ws(src, at + 1);
-                loop {
-                    if bytes.get(p) == Some(&b']') {
-                        return Ok((Value::Array(items), p + 1));
-                    }
-                    let (v, end) = self.value(p, key, name, depth + 1)?;
-                    items.push(v);
-                    p = skip_ws(src, end);
-                    match bytes.get(p) {
-                        Some(b',') => p = skip_ws(src, p + 1),
-                        Some(b']') => {}
-                        _ => {
-                            return Err(err(
-                                format!(
-                                    "the list given to `{key}` in the shortcode `{name}` is not closed with `]`"
-                                ),
-                                "expected `,` or `]`",
-                                "write lists as `[1, 2, \"three\"]`",
-                                p..next_char_end(src, p),
-                            ));
-                        }
-                    }
-                }
-            }
-            _ => {
-                let word_end = src
-                    .get(at..)
-                    .map(|r| {
-                        at + r
-                            .find(|c: char| {
-                                c.is_whitespace() || matches!(c, ',' | ')' | ']' | '}' | '%')
-                            })
-                            .unwrap_or(r.len())
-                    })
-                    .unwrap_or(at);
-                let word = src.get(at..word_end).unwrap_or("");
-                match word {
-                    "true" => return Ok((Value::Bool(true), word_end)),
-                    "false" => return Ok((Value::Bool(false), word_end)),
-                    _ => {}
-                }
-                if is_number(word) {
-                    if let Ok(i) = word.parse::<i64>() {
-                        return Ok((Value::Int(i), word_end));
-                    }
-                    if let Ok(f) = word.parse::<f64>() {
-                        return Ok((Value::Float(f), word_end));
-                    }
-                }
-                if word.is_empty() {
-                    return Err(err(
-                        format!(
-                            "the argument `{key}` of the shortcode `{name}` has no value after `=`"
-                        ),
-                        "expected a value",
-                        &format!(
-                            "write `{key}=\"...\"` (text in quotes, numbers and true/false as they are)"
-                        ),
-                        at..next_char_end(src, at),
+                        "expected `,` or `]`",
+                        "write lists as `[1, 2, \"three\"]`",
+                        p..next_char_end(src, p),
                     ));
                 }
-                Err(err(
-                    format!(
-                        "the value of `{key}` in the shortcode `{name}` is text without quotes: `{word}`"
-                    ),
-                    "text needs quotes",
-                    &format!("put it in double quotes: `{key}=\"{word}\"`"),
-                    at..word_end,
-                ))
             }
         }
+    }
+
+    /// An unquoted word at `at`: `true`, `false` or a number; anything else is an error.
+    fn word(&self, at: usize, key: &str, name: &str) -> Result<(Value, usize), ParseError> {
+        let src = self.src;
+        let word_end = src
+            .get(at..)
+            .map(|r| {
+                at + r
+                    .find(|c: char| c.is_whitespace() || matches!(c, ',' | ')' | ']' | '}' | '%'))
+                    .unwrap_or(r.len())
+            })
+            .unwrap_or(at);
+        let word = src.get(at..word_end).unwrap_or("");
+        match word {
+            "true" => return Ok((Value::Bool(true), word_end)),
+            "false" => return Ok((Value::Bool(false), word_end)),
+            _ => {}
+        }
+        if is_number(word) {
+            if let Ok(i) = word.parse::<i64>() {
+                return Ok((Value::Int(i), word_end));
+            }
+            if let Ok(f) = word.parse::<f64>() {
+                return Ok((Value::Float(f), word_end));
+            }
+        }
+        if word.is_empty() {
+            return Err(err(
+                format!("the argument `{key}` of the shortcode `{name}` has no value after `=`"),
+                "expected a value",
+                &format!(
+                    "write `{key}=\"...\"` (text in quotes, numbers and true/false as they are)"
+                ),
+                at..next_char_end(src, at),
+            ));
+        }
+        Err(err(
+            format!(
+                "the value of `{key}` in the shortcode `{name}` is text without quotes: `{word}`"
+            ),
+            "text needs quotes",
+            &format!("put it in double quotes: `{key}=\"{word}\"`"),
+            at..word_end,
+        ))
     }
 }
 

@@ -487,43 +487,78 @@ impl<'de> serde::Deserialize<'de> for KeyText {
 /// Turns a [`YamlError`] into a diagnostic pointing at the file's own line: an "unknown field"
 /// error gets a did-you-mean naming the closest allowed key, a type error a label saying what
 /// was expected, and a syntax error a hint about indentation and quoting.
+///
+/// The steps, in order: the owner's own mistake on the lines read ([`lines::find_mistake`]);
+/// else the place serde_yaml gives ([`placed_span`]), explained by the kind of message
+/// ([`value_mistake`], then [`message_mistake`]), with two fix-ups that know the line better
+/// ([`no_space_after_colon`], [`owner_hint`]).
 pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::error::Diagnostic {
+    let m = explain(err, at);
+    let shown = at.file.to_string_lossy().replace('\\', "/");
+    crate::error::Diagnostic::error(format!("{} in {shown}: {}", at.what, m.reason))
+        .in_file(at.file)
+        .label(m.label)
+        .help(m.help)
+        .at(m.span, at.source)
+}
+
+/// What went wrong, where, in the owner's words: the steps of [`to_diagnostic`].
+fn explain(err: &YamlError, at: &YamlSource<'_>) -> lines::Mistake {
+    // The owner's own mistake, on the lines up to where the parser stopped, in plain words.
+    let upto = err.line.map(|l| l + at.first_line - 1);
+    let last_line = at.fence_line.saturating_sub(1);
+    if let Some(m) = lines::find_mistake(at.source, at.first_line, last_line, upto, err.syntax) {
+        return m;
+    }
+    let span = placed_span(err, at);
+    if let Some(m) = value_mistake(err, at, span) {
+        return m;
+    }
+    let mut m = message_mistake(err, at, span);
+    if err.message.contains("expected struct")
+        && let Some(fix) = no_space_after_colon(at)
+    {
+        m = fix;
+    }
+    let line_text = at
+        .source
+        .split('\n')
+        .nth(m.span.line.saturating_sub(1))
+        .unwrap_or_default();
+    m.reason = short_reason(&err.message);
+    if let Some((label, help)) = owner_hint(line_text, &err.message) {
+        m.reason = label.clone();
+        m.label = label;
+        m.help = help;
+        m.span = value_span(at.source, m.span);
+    }
+    m
+}
+
+/// Where serde_yaml's error is, in file lines: its own position when it gives one; else the
+/// value of the key the message names (`date: ...`), or the line holding the value the message
+/// quotes in backticks; else the closing fence (or line 1 of a config file, which has none).
+fn placed_span(err: &YamlError, at: &YamlSource<'_>) -> crate::error::Span {
+    use crate::error::Span;
     let YamlSource {
-        what,
-        file,
         source,
         first_line,
         fence_line,
-        fields,
-        unknown_help,
+        ..
     } = *at;
-    use crate::error::{Diagnostic, Span};
-    let shown = file.to_string_lossy().replace('\\', "/");
-    let mut d = Diagnostic::error(format!("{what} in {shown}")).in_file(file);
     let mut span = match (err.line, err.col) {
         (Some(l), Some(c)) => Span::new(l + first_line - 1, c, 1),
         // A config file has no closing fence: point at its first line.
         _ if fence_line > source.lines().count() => Span::new(1, 1, 1),
         _ => Span::new(fence_line, 1, 3),
     };
-    let msg = &err.message;
-    // The owner's own mistake, on the lines up to where the parser stopped, in plain words.
-    let upto = err.line.map(|l| l + first_line - 1);
-    if let Some(m) = lines::find_mistake(
-        source,
-        first_line,
-        fence_line.saturating_sub(1),
-        upto,
-        err.syntax,
-    ) {
-        let mut d = d.label(m.label).help(m.help);
-        d.message = format!("{what} in {shown}: {}", m.reason);
-        return d.at(m.span, source);
+    if err.line.is_some() {
+        return span;
     }
+    let msg = &err.message;
     // serde_yaml prefixes errors inside a value with the key's path ("date: ..."); when it gives
     // no position, point at that key's value.
-    if err.line.is_none()
-        && let Some((key, _)) = msg.split_once(": ")
+    if let Some((key, _)) = msg.split_once(": ")
         && !key.is_empty()
         && key
             .chars()
@@ -536,163 +571,186 @@ pub(crate) fn to_diagnostic(err: &YamlError, at: &YamlSource<'_>) -> crate::erro
         span = value_span(source, line);
     }
     // Our own value errors name the offending value in backticks: find its line.
-    if err.line.is_none()
-        && span.line == fence_line
+    if span.line == fence_line
         && let Some(value) = between(msg, "`", "`")
-        && let Some((i, line)) = source
-            .split('\n')
-            .enumerate()
-            .skip(first_line.saturating_sub(1))
-            .take(fence_line.saturating_sub(first_line))
-            .find(|(_, l)| l.contains(value))
+        && let Some((i, line)) = yaml_lines(at).find(|(_, l)| l.contains(value))
     {
         let b = line.find(value).unwrap_or(0);
         span = Span::new(i + 1, line[..b].chars().count() + 1, value.chars().count());
     }
-    // `paginate_by: 0` (front_matter.rs `positive`): the message carries its own help.
+    span
+}
+
+/// The YAML lines of the file with their 0-based index: from `first_line` up to the fence.
+fn yaml_lines<'a>(at: &YamlSource<'a>) -> impl Iterator<Item = (usize, &'a str)> {
+    at.source
+        .split('\n')
+        .enumerate()
+        .skip(at.first_line.saturating_sub(1))
+        .take(at.fence_line.saturating_sub(at.first_line))
+}
+
+/// Our own value errors, whose messages carry their own words: `paginate_by: 0`
+/// (front_matter.rs `positive`) and a date stillpoint cannot read. `None` for other messages.
+fn value_mistake(
+    err: &YamlError,
+    at: &YamlSource<'_>,
+    mut span: crate::error::Span,
+) -> Option<lines::Mistake> {
+    let msg = &err.message;
     if let Some((value, help)) = msg.split_once(" is not a number of pages: ") {
-        let mut d = d.label("not a number of pages").help(help.to_string());
-        d.message = format!("{what} in {shown}: {value} is not a number of pages");
-        return d.at(value_span(source, span), source);
+        return Some(lines::Mistake {
+            span: value_span(at.source, span),
+            reason: format!("{value} is not a number of pages"),
+            label: "not a number of pages".into(),
+            help: help.to_string(),
+        });
     }
-    if msg.contains("is not a date") {
-        let label = "not a date in a form stillpoint reads";
-        let help = "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists";
-        let mut d = d.label(label).help(help);
-        // Without the field's path (`extra.reviewed: `): the snippet shows the line.
-        let said = msg.find('`').map_or(msg.as_str(), |i| &msg[i..]);
-        d.message = format!("{what} in {shown}: {said}");
-        if err.line.is_some() {
-            // serde_yaml places a quoted value at its opening quote.
-            let line = source.split('\n').nth(span.line.saturating_sub(1));
-            if line
-                .and_then(|l| l.chars().nth(span.col.saturating_sub(1)))
-                .is_some_and(|c| c == '"' || c == '\'')
-            {
-                span.col += 1;
-            }
-            span.len = between(msg, "`", "`").map_or(1, |v| v.chars().count().max(1));
+    if !msg.contains("is not a date") {
+        return None;
+    }
+    if err.line.is_some() {
+        // serde_yaml places a quoted value at its opening quote.
+        let line = at.source.split('\n').nth(span.line.saturating_sub(1));
+        if line
+            .and_then(|l| l.chars().nth(span.col.saturating_sub(1)))
+            .is_some_and(|c| c == '"' || c == '\'')
+        {
+            span.col += 1;
         }
-        return d.at(span, source);
+        span.len = between(msg, "`", "`").map_or(1, |v| v.chars().count().max(1));
     }
-    if let Some(name) = between(msg, "unknown field `", "`") {
+    Some(lines::Mistake {
+        span,
+        // Without the field's path (`extra.reviewed: `): the snippet shows the line.
+        reason: msg.find('`').map_or(msg.as_str(), |i| &msg[i..]).to_string(),
+        label: "not a date in a form stillpoint reads".into(),
+        help: "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists".into(),
+    })
+}
+
+/// serde_yaml's message explained by its kind: an unknown, duplicate or missing field, a value
+/// of the wrong type, a tab, or any other syntax error. The reason is left empty: the caller
+/// words it.
+fn message_mistake(
+    err: &YamlError,
+    at: &YamlSource<'_>,
+    mut span: crate::error::Span,
+) -> lines::Mistake {
+    let YamlSource {
+        source, first_line, ..
+    } = *at;
+    let msg = &err.message;
+    let (label, help) = if let Some(name) = between(msg, "unknown field `", "`") {
         // Point at the key itself: serde_yaml places the error at the key's line.
         if let Some(line) = find_key_line(source, name, first_line) {
             span = line;
         }
         span.len = name.chars().count().max(1);
-        d = d.label(format!("`{name}` is not a known field"));
-        let help = match crate::error::closest(fields.iter().copied(), name) {
-            Some(f) => format!("did you mean `{f}`? Otherwise {unknown_help}"),
-            None => format!(
-                "the known fields are: {}. Otherwise {unknown_help}",
-                fields.join(", ")
-            ),
-        };
-        d = d.help(help);
+        unknown_field(name, at)
     } else if let Some(name) = between(msg, "duplicate field `", "`") {
         // Point at the second occurrence: that is the line to delete or rename.
         if let Some(first) = find_key_line(source, name, first_line) {
             span = find_key_line(source, name, first.line + 1).unwrap_or(first);
         }
-        d = d
-            .label(format!("`{name}` is given twice"))
-            .help("keep only one line for this field");
+        let help = "keep only one line for this field".to_string();
+        (format!("`{name}` is given twice"), help)
     } else if let Some(name) = between(msg, "missing field `", "`") {
-        d = d
-            .label(format!("`{name}` is missing"))
-            .help(format!("add a line like `{name}: ...`"));
+        let help = format!("add a line like `{name}: ...`");
+        (format!("`{name}` is missing"), help)
     } else if msg.contains("invalid type") {
-        // "weight: invalid type: string \"first\", expected i64"
-        let (field, rest) = match msg.split_once(": invalid type: ") {
-            Some((f, r)) => (Some(f), r),
-            None => (None, msg.trim_start_matches("invalid type: ")),
-        };
-        let expected = rest
-            .rsplit_once(", expected ")
-            .map(|(_, e)| plain_expected(e))
-            .unwrap_or_else(|| "a different kind of value".into());
-        if let Some(line) = field
-            .and_then(|f| f.rsplit('.').next())
-            .and_then(|f| find_key_line(source, f, first_line))
-        {
-            span = value_span(source, line);
-        }
-        d = d.label(format!("expected {expected}"));
-        let empty = rest.starts_with("unit value");
-        d = d.help(match expected.as_str() {
-            _ if empty => "write the value after the colon, or delete the line".to_string(),
-            "a whole number" => format!(
-                "write a whole number, like `{}: 3`",
-                field.and_then(|f| f.rsplit('.').next()).unwrap_or("weight")
-            ),
-            "text" => "put the value in double quotes, like `title: \"Yes\"`".to_string(),
-            "true or false" => "write `true` or `false`".to_string(),
-            "a list" => "write a list, one `- item` per line under the field".to_string(),
-            _ => format!("change the value to {expected}"),
-        });
+        invalid_type(msg, at, &mut span)
     } else if msg.contains("cannot start any token")
-        && let Some((i, line)) = source
-            .split('\n')
-            .enumerate()
-            .skip(first_line.saturating_sub(1))
-            .take(fence_line.saturating_sub(first_line))
+        && let Some((i, line)) = yaml_lines(at)
             .find(|(_, l)| l.starts_with('\t') || l.trim_start_matches(' ').starts_with('\t'))
     {
         let col = line.find('\t').unwrap_or(0) + 1;
-        span = Span::new(i + 1, col, 1);
-        d = d
-            .label("a tab character")
-            .help("indent with spaces, not tabs: YAML does not allow tabs for indentation");
+        span = crate::error::Span::new(i + 1, col, 1);
+        let help = "indent with spaces, not tabs: YAML does not allow tabs for indentation";
+        ("a tab character".to_string(), help.to_string())
     } else {
         let label = msg
             .split_once(": ")
             .filter(|(k, _)| !k.contains(' '))
             .map_or(msg.as_str(), |(_, rest)| rest);
-        d = d.label(label.to_string()).help(
-            "check the indentation and punctuation on this line: each field is `name: value`; put text containing `: ` or `#` in double quotes",
-        );
         if span.len == 1 {
             span = value_span(source, span);
         }
+        let help = "check the indentation and punctuation on this line: each field is `name: value`; put text containing `: ` or `#` in double quotes";
+        (label.to_string(), help.to_string())
+    };
+    lines::Mistake {
+        span,
+        reason: String::new(),
+        label,
+        help,
     }
-    // Front matter that is not a mapping at all: usually `title:FAQ` (no space after the
-    // colon), which YAML reads as plain text. Point at that line.
-    if msg.contains("expected struct")
-        && let Some((i, line)) = source
-            .split('\n')
-            .enumerate()
-            .skip(first_line.saturating_sub(1))
-            .take(fence_line.saturating_sub(first_line))
-            .find(|(_, l)| {
-                let t = l.trim_start();
-                t.split_once(':').is_some_and(|(k, v)| {
-                    !k.is_empty()
-                        && k.chars()
-                            .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-                        && !v.is_empty()
-                        && !v.starts_with([' ', '\t', '\r', '/'])
-                })
-            })
-    {
-        let col = line.find(':').unwrap_or(0) + 1;
-        span = Span::new(i + 1, col, 1);
-        d = d
-            .label("no space after the colon")
-            .help("put a space after the colon, like `title: About us`");
+}
+
+/// The label and help for an unknown field `name`: the closest known field, or all of them.
+fn unknown_field(name: &str, at: &YamlSource<'_>) -> (String, String) {
+    let (fields, unknown_help) = (at.fields, at.unknown_help);
+    let help = match crate::error::closest(fields.iter().copied(), name) {
+        Some(f) => format!("did you mean `{f}`? Otherwise {unknown_help}"),
+        None => format!(
+            "the known fields are: {}. Otherwise {unknown_help}",
+            fields.join(", ")
+        ),
+    };
+    (format!("`{name}` is not a known field"), help)
+}
+
+/// The label and help for "weight: invalid type: string \"first\", expected i64", moving
+/// `span` to the field's value when the message names the field.
+fn invalid_type(msg: &str, at: &YamlSource<'_>, span: &mut crate::error::Span) -> (String, String) {
+    let (field, rest) = match msg.split_once(": invalid type: ") {
+        Some((f, r)) => (Some(f), r),
+        None => (None, msg.trim_start_matches("invalid type: ")),
+    };
+    let expected = rest
+        .rsplit_once(", expected ")
+        .map(|(_, e)| plain_expected(e))
+        .unwrap_or_else(|| "a different kind of value".into());
+    let key = field.and_then(|f| f.rsplit('.').next());
+    if let Some(line) = key.and_then(|f| find_key_line(at.source, f, at.first_line)) {
+        *span = value_span(at.source, line);
     }
-    let line_text = source
-        .split('\n')
-        .nth(span.line.saturating_sub(1))
-        .unwrap_or_default();
-    let mut reason = short_reason(msg);
-    if let Some((label, help)) = owner_hint(line_text, msg) {
-        reason = label.clone();
-        d = d.label(label).help(help);
-        span = value_span(source, span);
-    }
-    d.message = format!("{what} in {shown}: {reason}");
-    d.at(span, source)
+    let help = match expected.as_str() {
+        _ if rest.starts_with("unit value") => {
+            "write the value after the colon, or delete the line".to_string()
+        }
+        "a whole number" => format!(
+            "write a whole number, like `{}: 3`",
+            key.unwrap_or("weight")
+        ),
+        "text" => "put the value in double quotes, like `title: \"Yes\"`".to_string(),
+        "true or false" => "write `true` or `false`".to_string(),
+        "a list" => "write a list, one `- item` per line under the field".to_string(),
+        _ => format!("change the value to {expected}"),
+    };
+    (format!("expected {expected}"), help)
+}
+
+/// Front matter that is not a mapping at all: usually `title:FAQ` (no space after the colon),
+/// which YAML reads as plain text. Points at the first such line; `None` when there is none.
+fn no_space_after_colon(at: &YamlSource<'_>) -> Option<lines::Mistake> {
+    let (i, line) = yaml_lines(at).find(|(_, l)| {
+        let t = l.trim_start();
+        t.split_once(':').is_some_and(|(k, v)| {
+            !k.is_empty()
+                && k.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+                && !v.is_empty()
+                && !v.starts_with([' ', '\t', '\r', '/'])
+        })
+    })?;
+    let col = line.find(':').unwrap_or(0) + 1;
+    Some(lines::Mistake {
+        span: crate::error::Span::new(i + 1, col, 1),
+        reason: String::new(),
+        label: "no space after the colon".into(),
+        help: "put a space after the colon, like `title: About us`".into(),
+    })
 }
 
 /// Removes serde_yaml's own " at line L column C" parts: they count from the YAML text, not

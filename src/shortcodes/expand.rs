@@ -20,7 +20,13 @@
 //! Citations: `cite(key=…)` numbers entries of `data/references.yaml` in order of first citation
 //! on the page; `references()` lists the cited entries in that order with links back to each
 //! citation (grouped by the section heading above it). A page that cites without calling
-//! `references()` gets the list at its end (the template sees `auto = true`).
+//! `references()` gets the list at its end (the template sees `auto = true`). That part is in
+//! `cite.rs`.
+
+// A child of this module, as it adds to the `Expander` and reads the placeholders, but in a
+// file beside `expand.rs`: the citations are a stage of their own to a reader.
+#[path = "cite.rs"]
+mod cite;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -30,8 +36,9 @@ use tera::{Context, Value};
 use super::{Call, Piece};
 use crate::error::{Diagnostic, Span};
 use crate::markdown::{self, LinkResolver, LinkTarget, Rendered, SourceMap};
-use crate::references::{REFERENCES_FILE, References};
+use crate::references::References;
 use crate::templates::Templates;
+use cite::clean_toc;
 
 /// What a body's shortcodes are rendered with.
 pub struct Env<'a> {
@@ -157,13 +164,6 @@ fn at(doc: &Doc<'_>, range: std::ops::Range<usize>, d: Diagnostic) -> Diagnostic
     )
 }
 
-/// One use of `cite`: which entry, which placeholder, and its anchor id.
-struct Cite {
-    key: String,
-    output: usize,
-    id: String,
-}
-
 struct Expander<'a> {
     doc: &'a Doc<'a>,
     env: &'a Env<'a>,
@@ -175,7 +175,7 @@ struct Expander<'a> {
     nth: HashMap<String, usize>,
     /// Keys in order of first citation.
     cited: Vec<String>,
-    cites: Vec<Cite>,
+    cites: Vec<cite::Cite>,
     /// `references()` placeholders: (output, automatic, body offset).
     lists: Vec<(usize, bool, usize)>,
     errors: Vec<Diagnostic>,
@@ -220,66 +220,19 @@ impl Expander<'_> {
         self.errors.push(d);
     }
 
+    /// Expands one call: an unknown name is an error; `references()` becomes a placeholder
+    /// filled in after markdown ([`Self::fill_lists`]); any other call renders its template
+    /// with [`Self::context`] (and, for `cite`, its number) and takes its place.
     fn call(&mut self, call: &Call) {
         let name = call.name.as_str();
         let template = format!("shortcodes/{name}.html");
         if !self.env.templates.has(&template) {
-            let known = self.env.templates.shortcode_names();
-            let list = if known.is_empty() {
-                "none".to_string()
-            } else {
-                known
-                    .iter()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            };
-            let help = match crate::error::closest(known.iter().copied(), name) {
-                Some(k) => format!("did you mean `{k}`? The shortcodes there are: {list}"),
-                None => format!(
-                    "add templates/shortcodes/{name}.html to make one; the shortcodes there are: {list}"
-                ),
-            };
-            self.error(
-                call.name_range.clone(),
-                format!("there is no shortcode `{name}`"),
-                "unknown shortcode",
-                help,
-            );
+            self.unknown_shortcode(call);
             return;
         }
-        let nth = {
-            let n = self.nth.entry(name.to_string()).or_insert(0);
-            *n += 1;
-            *n
+        let Some(mut ctx) = self.context(call) else {
+            return;
         };
-        let mut ctx = Context::new();
-        ctx.insert_value("config", self.env.config.clone());
-        ctx.insert_value(self.env.page_key, self.env.page.clone());
-        ctx.insert("nth", &nth);
-        ctx.insert("booking_url", &self.booking_url());
-        for arg in &call.args {
-            let mut value = Value::from_serializable(&arg.value.to_json());
-            // `src` is resolved like a markdown image's destination.
-            if arg.name == "src"
-                && let super::Value::Str(s) = &arg.value
-            {
-                match self.resolver.resolve(s) {
-                    LinkTarget::External => {}
-                    LinkTarget::Internal { url, .. } => value = Value::from(url),
-                    LinkTarget::Broken(d) => {
-                        self.error(
-                            arg.range.clone(),
-                            d.message,
-                            "no such file",
-                            d.help.unwrap_or_else(|| "check the path: a file beside the page (in a page bundle), or under static/".into()),
-                        );
-                        return;
-                    }
-                }
-            }
-            ctx.insert_value(arg.name.clone(), value);
-        }
         if name == "references" {
             let n = self.outputs.len();
             self.outputs.push(String::new());
@@ -294,22 +247,87 @@ impl Expander<'_> {
         if call.body.is_some() {
             ctx.insert("body", BODY_MARKER);
         }
-        let html =
-            match self
-                .env
-                .templates
-                .render(&template, &ctx, &self.doc.shown.display().to_string())
+        let shown = self.doc.shown.display().to_string();
+        match self.env.templates.render(&template, &ctx, &shown) {
+            Ok(html) => self.place_output(call, template, &html),
+            Err(d) => self.template_error(call, &template, &d),
+        }
+    }
+
+    /// The error for a call whose name has no template, naming the closest known one.
+    fn unknown_shortcode(&mut self, call: &Call) {
+        let name = call.name.as_str();
+        let known = self.env.templates.shortcode_names();
+        let list = if known.is_empty() {
+            "none".to_string()
+        } else {
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let help = match crate::error::closest(known.iter().copied(), name) {
+            Some(k) => format!("did you mean `{k}`? The shortcodes there are: {list}"),
+            None => format!(
+                "add templates/shortcodes/{name}.html to make one; the shortcodes there are: {list}"
+            ),
+        };
+        self.error(
+            call.name_range.clone(),
+            format!("there is no shortcode `{name}`"),
+            "unknown shortcode",
+            help,
+        );
+    }
+
+    /// The template context of `call`: `config`, the page, `nth` (this call's count among the
+    /// page's calls of that name, from 1), `booking_url` and the arguments, a `src` resolved
+    /// like a markdown image's destination. `None` (with an error recorded) when `src` names
+    /// no file.
+    fn context(&mut self, call: &Call) -> Option<Context> {
+        let nth = {
+            let n = self.nth.entry(call.name.clone()).or_insert(0);
+            *n += 1;
+            *n
+        };
+        let mut ctx = Context::new();
+        ctx.insert_value("config", self.env.config.clone());
+        ctx.insert_value(self.env.page_key, self.env.page.clone());
+        ctx.insert("nth", &nth);
+        ctx.insert("booking_url", &self.booking_url());
+        for arg in &call.args {
+            let mut value = Value::from_serializable(&arg.value.to_json());
+            if arg.name == "src"
+                && let super::Value::Str(s) = &arg.value
             {
-                Ok(h) => h,
-                Err(d) => {
-                    self.template_error(call, &template, &d);
-                    return;
+                match self.resolver.resolve(s) {
+                    LinkTarget::External => {}
+                    LinkTarget::Internal { url, .. } => value = Value::from(url),
+                    LinkTarget::Broken(d) => {
+                        self.error(
+                            arg.range.clone(),
+                            d.message,
+                            "no such file",
+                            d.help.unwrap_or_else(|| "check the path: a file beside the page (in a page bundle), or under static/".into()),
+                        );
+                        return None;
+                    }
                 }
-            };
+            }
+            ctx.insert_value(arg.name.clone(), value);
+        }
+        Some(ctx)
+    }
+
+    /// Puts the `html` that `template` rendered for `call` in its place: the whole call, or,
+    /// for a call with a body, the parts before and after the body's marker around the body's
+    /// own pieces. Errors: a template that writes the body twice.
+    fn place_output(&mut self, call: &Call, template: String, html: &str) {
         let Some(body) = &call.body else {
             // A template file's last line break is not part of the shortcode's text.
             let n = self.place(call.range.clone(), html.trim_matches('\n').to_string());
-            if name == "cite"
+            if call.name == "cite"
                 && let Some(c) = self.cites.last_mut()
             {
                 c.output = n;
@@ -330,6 +348,7 @@ impl Expander<'_> {
                 self.place(body.end_range.clone(), after);
             }
             (Some(_), Some(_)) => {
+                let name = &call.name;
                 let shown = self
                     .env
                     .templates
@@ -390,76 +409,6 @@ impl Expander<'_> {
         }
     }
 
-    /// Numbers a citation and adds `number`, `reference`, `id` and `href` to its context.
-    /// False (with an error recorded) when the key is missing or unknown.
-    fn cite(&mut self, call: &Call, ctx: &mut Context) -> bool {
-        let refs = self.env.references;
-        let Some(arg) = call.args.iter().find(|a| a.name == "key") else {
-            self.error(
-                call.range.clone(),
-                "the shortcode `cite` needs a `key`".into(),
-                "no key",
-                "name the reference, as in `{{ cite(key=\"haller-2020\") }}`; keys are the names in data/references.yaml".into(),
-            );
-            return false;
-        };
-        let super::Value::Str(key) = &arg.value else {
-            self.error(
-                arg.range.clone(),
-                "the `key` of `cite` must be text in quotes".into(),
-                "not text",
-                "write `key=\"haller-2020\"`".into(),
-            );
-            return false;
-        };
-        if refs.unreadable {
-            // The list's own mistake is the one error; each citation would only repeat it.
-            return false;
-        }
-        if !refs.exists {
-            self.error(
-                arg.range.clone(),
-                format!("`cite` needs a reference list, but there is no {REFERENCES_FILE}"),
-                "no reference list",
-                format!("create {REFERENCES_FILE} with an entry `{key}:` (see the README)"),
-            );
-            return false;
-        }
-        let Some(entry) = refs.get(key) else {
-            let help = match crate::error::closest(refs.entries.iter().map(|e| e.key.as_str()), key)
-            {
-                Some(k) => format!("did you mean `{k}`? Keys are the names in {REFERENCES_FILE}"),
-                None => format!("add `{key}:` to {REFERENCES_FILE}, or check the spelling"),
-            };
-            self.error(
-                arg.range.clone(),
-                format!("no reference `{key}` in {REFERENCES_FILE}"),
-                "unknown reference",
-                help,
-            );
-            return false;
-        };
-        let number = match self.cited.iter().position(|k| k == key) {
-            Some(i) => i + 1,
-            None => {
-                self.cited.push(key.clone());
-                self.cited.len()
-            }
-        };
-        let uses = self.cites.iter().filter(|c| c.key == *key).count();
-        let id = format!("cite-{key}-{}", uses + 1);
-        ctx.insert("number", &number);
-        ctx.insert("reference", entry);
-        ctx.insert("id", &id);
-        ctx.insert("href", &format!("#ref-{key}"));
-        self.cites.push(Cite {
-            key: key.clone(),
-            output: usize::MAX,
-            id,
-        });
-        true
-    }
-
     fn template_error(&mut self, call: &Call, template: &str, d: &Diagnostic) {
         let shown = self
             .env
@@ -506,79 +455,6 @@ impl Expander<'_> {
         ));
         self.errors.push(e.from_template(in_template));
     }
-
-    /// Renders the `references()` placeholders, now that every citation and the section
-    /// heading above it are known. `html` is the page's HTML with placeholders.
-    fn fill_lists(&mut self, html: &str) {
-        if self.lists.is_empty() {
-            return;
-        }
-        let sections = sections_of_placeholders(html);
-        let mut items: Vec<Value> = Vec::new();
-        for (i, key) in self.cited.iter().enumerate() {
-            let Some(entry) = self.env.references.get(key) else {
-                continue;
-            };
-            let mut citations = Vec::new();
-            let mut grouped: Vec<serde_json::Value> = Vec::new();
-            for c in self.cites.iter().filter(|c| &c.key == key) {
-                let (sid, stitle) = sections.get(&c.output).cloned().unwrap_or_default();
-                citations.push(
-                    serde_json::json!({"id": c.id, "section_id": sid, "section_title": stitle}),
-                );
-                if !grouped.iter().any(|g| g["section_id"] == sid.as_str()) {
-                    grouped
-                        .push(serde_json::json!({"id": c.id, "section_id": sid, "title": stitle}));
-                }
-            }
-            let mut v = serde_json::to_value(entry).unwrap_or_default();
-            if let Some(m) = v.as_object_mut() {
-                m.insert("number".into(), (i + 1).into());
-                m.insert("citations".into(), citations.into());
-                m.insert("sections".into(), grouped.into());
-            }
-            items.push(Value::from_serializable(&v));
-        }
-        let lists = self.lists.clone();
-        for (n, auto, offset) in lists {
-            let mut ctx = Context::new();
-            ctx.insert_value("config", self.env.config.clone());
-            ctx.insert_value(self.env.page_key, self.env.page.clone());
-            ctx.insert_value("references", Value::from(items.clone()));
-            ctx.insert("auto", &auto);
-            let template = "shortcodes/references.html";
-            if !self.env.templates.has(template) {
-                self.error(
-                    offset..offset + 1,
-                    "the page cites references, but there is no shortcode `references` to list them".into(),
-                    "needs a reference list",
-                    "add templates/shortcodes/references.html, or use a theme that has one".into(),
-                );
-                return;
-            }
-            match self
-                .env
-                .templates
-                .render(template, &ctx, &self.doc.shown.display().to_string())
-            {
-                Ok(h) => {
-                    if let Some(o) = self.outputs.get_mut(n) {
-                        *o = h;
-                    }
-                }
-                Err(d) => {
-                    let call = Call {
-                        name: "references".into(),
-                        name_range: offset..offset + 1,
-                        args: Vec::new(),
-                        range: offset..offset + 1,
-                        body: None,
-                    };
-                    self.template_error(&call, template, &d);
-                }
-            }
-        }
-    }
 }
 
 /// `text` with `&`, `<`, `>` and `"` escaped for HTML.
@@ -617,67 +493,6 @@ fn number_before(s: &str, close: &str) -> Option<(usize, usize)> {
     s.get(digits..)?
         .starts_with(close)
         .then_some((n, digits + close.len()))
-}
-
-/// Each placeholder's number -> the id and text of the nearest `<h2>`/`<h3>` before it.
-fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
-    let mut out = HashMap::new();
-    let mut current = (String::new(), String::new());
-    let mut i = 0;
-    let close = INLINE_CLOSE.to_string();
-    while let Some(rest) = html.get(i..) {
-        let Some(next) = rest.find(['<', INLINE_OPEN]) else {
-            break;
-        };
-        let at = i + next;
-        let tail = html.get(at..).unwrap_or("");
-        if let Some(t) = tail.strip_prefix(INLINE_OPEN) {
-            if let Some((n, len)) = number_before(t, &close) {
-                out.insert(n, current.clone());
-                i = at + INLINE_OPEN.len_utf8() + len;
-                continue;
-            }
-        } else if let Some(t) = tail.strip_prefix(BLOCK_OPEN) {
-            if let Some((n, len)) = number_before(t, BLOCK_CLOSE) {
-                out.insert(n, current.clone());
-                i = at + BLOCK_OPEN.len() + len;
-                continue;
-            }
-        } else if (tail.starts_with("<h2") || tail.starts_with("<h3"))
-            && let Some(end) = tail.find('>')
-        {
-            let tag = tail.get(..end).unwrap_or("");
-            let id = tag
-                .split_once("id=\"")
-                .and_then(|(_, r)| r.split_once('"'))
-                .map(|(id, _)| id.to_string())
-                .unwrap_or_default();
-            // Headings are short: look for the end tag in a bounded window, so raw HTML with
-            // many unclosed `<h2` stays linear.
-            let mut cut = tail.len().min(end + 4096);
-            while !tail.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            let window = tail.get(..cut).unwrap_or("");
-            let inner_end = window.find("</h").unwrap_or(window.len());
-            let inner = tail.get(end + 1..inner_end.max(end + 1)).unwrap_or("");
-            current = (id, strip_tags(inner));
-            i = at + end + 1;
-            continue;
-        }
-        i = at + tail.chars().next().map_or(1, char::len_utf8);
-    }
-    out
-}
-
-/// Removes placeholders from the table of contents' titles.
-fn clean_toc(toc: &mut [markdown::Heading]) {
-    for h in toc {
-        if h.title.contains(INLINE_OPEN) {
-            h.title = strip_tags(&h.title);
-        }
-        clean_toc(&mut h.children);
-    }
 }
 
 /// Text of an HTML fragment: tags and placeholders left out, entities kept.
@@ -762,16 +577,5 @@ mod tests {
                 "<p>x <b>A</b> y</p>\n<figure>F</figure>\n<p>é {INLINE_OPEN}9{INLINE_CLOSE}</p>"
             )
         );
-    }
-
-    #[test]
-    fn placeholders_know_their_section() {
-        let html = format!(
-            "<p>{INLINE_OPEN}0{INLINE_CLOSE}</p><h2 id=\"a\">Alpha <em>one</em></h2><p>{INLINE_OPEN}1{INLINE_CLOSE}</p><h3 id=\"b\">Beta</h3>{BLOCK_OPEN}2{BLOCK_CLOSE}"
-        );
-        let s = sections_of_placeholders(&html);
-        assert_eq!(s[&0], (String::new(), String::new()));
-        assert_eq!(s[&1], ("a".to_string(), "Alpha one".to_string()));
-        assert_eq!(s[&2], ("b".to_string(), "Beta".to_string()));
     }
 }

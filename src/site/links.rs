@@ -275,7 +275,7 @@ impl LinkResolver for DocLinks<'_> {
             Some(Ok(html)) => ImageHtml::Html(html),
             Some(Err(e)) => ImageHtml::Broken {
                 message: e.message,
-                help: Some(e.help),
+                help: e.help,
             },
         }
     }

@@ -139,9 +139,9 @@ pub(super) fn register_load_data(tera: &mut Tera, root: &Path) {
             let path = kw_str(&kwargs, "path")?;
             let format = kwargs.get::<&str>("format")?;
             cache
-                .get(&root, &path, format)
+                .load(&root, &path, format)
                 .map(|v| Value::from_serializable(&v))
-                .map_err(tera::Error::message)
+                .map_err(|e| tera::Error::message(e.message))
         },
     );
 }
@@ -333,8 +333,9 @@ fn register_resize_image(tera: &mut Tera, binding: &Binding) {
         "resize_image",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let d = b.site()?;
-            let fail = |e: crate::images::ImageError| {
-                tera::Error::message(format!("{} ({})", e.message, e.help))
+            let fail = |e: Box<crate::error::Diagnostic>| {
+                let help = e.help.as_deref().unwrap_or_default();
+                tera::Error::message(format!("{} ({help})", e.message))
             };
             let path = kw_str(&kwargs, "path")?;
             let width = kwargs.get::<u32>("width")?;

@@ -120,24 +120,13 @@ pub(crate) fn find_mistake(
             number,
             indent,
         };
+        if let Some(m) = line.mistake(&scanned, || ends_entry(region, i, indent), syntax) {
+            return Some(m);
+        }
         match scanned {
-            Scan::Fine => {}
             Scan::BlockScalar => block = Some(indent),
-            Scan::OpenQuote(q, col) if ends_entry(region, i, indent) => {
-                return Some(line.unclosed_quote(q, col));
-            }
-            Scan::OpenBracket(b, col) if ends_entry(region, i, indent) => {
-                return Some(line.unclosed_bracket(b, col));
-            }
-            Scan::TextAfterQuote(q, col) if syntax => return Some(line.text_after_quote(q, col)),
-            Scan::MissingComma(open, close) if syntax => {
-                return Some(line.missing_comma(open, close));
-            }
-            Scan::ColonInValue(start, colon) if syntax => {
-                return Some(line.colon_in_value(start, colon));
-            }
             Scan::OpenQuote(..) | Scan::OpenBracket(..) => unsure = true,
-            Scan::TextAfterQuote(..) | Scan::MissingComma(..) | Scan::ColonInValue(..) => {}
+            _ => {}
         }
     }
     None
@@ -154,6 +143,20 @@ struct Line<'a> {
 }
 
 impl Line<'_> {
+    /// The mistake `scanned` shows on this line, if it is one: a quote or bracket left open
+    /// where the entry `ends` (else it may continue on the next lines), or, when the text is
+    /// not valid YAML (`syntax`), text after a quote, a missing comma or a second `: `.
+    fn mistake(&self, scanned: &Scan, ends: impl Fn() -> bool, syntax: bool) -> Option<Mistake> {
+        match *scanned {
+            Scan::OpenQuote(q, col) if ends() => Some(self.unclosed_quote(q, col)),
+            Scan::OpenBracket(b, col) if ends() => Some(self.unclosed_bracket(b, col)),
+            Scan::TextAfterQuote(q, col) if syntax => Some(self.text_after_quote(q, col)),
+            Scan::MissingComma(open, close) if syntax => Some(self.missing_comma(open, close)),
+            Scan::ColonInValue(start, colon) if syntax => Some(self.colon_in_value(start, colon)),
+            _ => None,
+        }
+    }
+
     /// The 1-based column of the character `col` of `content`.
     fn at(&self, col: usize) -> usize {
         self.indent + col
@@ -444,131 +447,200 @@ fn is_key(content: &str) -> bool {
 
 /// Reads one line's content (indentation removed) the way YAML tokenizes it, far enough to
 /// see quotes and brackets left open, a block scalar, text after a closing quote, and a `: `
-/// inside a plain value of a block mapping.
+/// inside a plain value of a block mapping. One [`Tokens`] step per token.
 fn scan(content: &str) -> Scan {
-    let chars: Vec<char> = content.chars().collect();
-    let n = chars.len();
-    let mut i = 0;
-    // Open `{`/`[`: the bracket, its column, and (in a `{…}`) whether a key was read and its
-    // value is being read.
-    let mut stack: Vec<(char, usize, bool)> = Vec::new();
-    // A key was read on this line in block context (`name: `): a second one is an error.
-    let mut keyed = false;
-    let skip_space = |i: &mut usize| {
-        while *i < n && (chars[*i] == ' ' || chars[*i] == '\t') {
-            *i += 1;
-        }
+    let mut t = Tokens {
+        chars: content.chars().collect(),
+        i: 0,
+        stack: Vec::new(),
+        keyed: false,
     };
     loop {
         // At the start of a token.
-        skip_space(&mut i);
-        if i >= n || chars[i] == '#' {
+        t.skip_space();
+        let Some(&c) = t.chars.get(t.i) else {
             break;
-        }
-        let c = chars[i];
-        match c {
-            '"' | '\'' => {
-                let open = i;
-                let Some(close) = closing_quote(&chars, open) else {
-                    return Scan::OpenQuote(c, open);
-                };
-                i = close + 1;
-                skip_space(&mut i);
-                match chars.get(i) {
-                    None | Some('#') => break,
-                    Some(':') if chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t') => {
-                        match stack.last_mut() {
-                            None => keyed = true,
-                            Some(top) => top.2 = true,
-                        }
-                        i += 1;
-                    }
-                    Some(',' | ']' | '}') if !stack.is_empty() => {}
-                    Some(_) if !stack.is_empty() => return Scan::MissingComma(open, close),
-                    Some(_) => return Scan::TextAfterQuote(c, close),
-                }
-            }
+        };
+        let step = match c {
+            '#' => Step::End,
+            '"' | '\'' => t.quoted(c),
             '[' | '{' => {
-                stack.push((c, i, false));
-                i += 1;
+                t.stack.push((c, t.i, false));
+                t.i += 1;
+                Step::Next
             }
-            ']' | '}' => {
-                let want = if c == ']' { '[' } else { '{' };
-                if stack.last().is_some_and(|(b, _, _)| *b == want) {
-                    stack.pop();
-                }
-                i += 1;
-            }
-            ',' if !stack.is_empty() => {
-                if let Some(top) = stack.last_mut() {
+            ']' | '}' => t.close_bracket(c),
+            ',' if !t.stack.is_empty() => {
+                if let Some(top) = t.stack.last_mut() {
                     top.2 = false;
                 }
-                i += 1;
+                t.i += 1;
+                Step::Next
             }
-            '-' | '?' if stack.is_empty() && chars.get(i + 1).is_none_or(|c| *c == ' ') => {
-                keyed = false;
-                i += 1;
+            '-' | '?' if t.stack.is_empty() && t.blank_after(t.i, &[' ']) => {
+                t.keyed = false;
+                t.i += 1;
+                Step::Next
             }
-            '|' | '>' if stack.is_empty() => {
-                let rest: String = chars[i + 1..].iter().collect();
-                let rest = rest.split(" #").next().unwrap_or_default().trim();
-                if rest
-                    .chars()
-                    .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
-                {
-                    return Scan::BlockScalar;
-                }
-                return Scan::Fine;
-            }
-            _ => {
-                // A plain scalar: up to `: `, ` #`, or in a flow collection `,`, `]`, `}`.
-                let start = i;
-                while i < n {
-                    let c = chars[i];
-                    let next_blank = chars.get(i + 1).is_none_or(|c| *c == ' ' || *c == '\t');
-                    if c == ':' && next_blank {
-                        break;
-                    }
-                    if c == '#' && i > start && chars[i - 1] == ' ' {
-                        break;
-                    }
-                    if !stack.is_empty() && matches!(c, ',' | ']' | '}') {
-                        break;
-                    }
-                    i += 1;
-                }
-                if i < n && chars[i] == ':' {
-                    if let Some(top) = stack.last_mut() {
-                        // A second key in one entry of a `{…}`: `{ name: FAQ url: x }` is
-                        // `name: FAQ` and `url: x` without the comma between them.
-                        if top.0 == '{' && top.2 {
-                            let words = &chars[start..i];
-                            if let Some(gap) = words.iter().rposition(|c| *c == ' ' || *c == '\t')
-                                && let Some(last) =
-                                    words[..gap].iter().rposition(|c| *c != ' ' && *c != '\t')
-                            {
-                                return Scan::MissingComma(start, start + last);
-                            }
-                        }
-                        top.2 = true;
-                    }
-                    if stack.is_empty() {
-                        if keyed {
-                            return Scan::ColonInValue(start, i);
-                        }
-                        keyed = true;
-                    }
-                    i += 1;
-                } else if (i < n && chars[i] == '#') || stack.is_empty() {
-                    // A comment, or the end of a plain value in block context.
-                    break;
-                }
-            }
+            '|' | '>' if t.stack.is_empty() => Step::Found(t.block_scalar()),
+            _ => t.plain(),
+        };
+        match step {
+            Step::Next => {}
+            Step::End => break,
+            Step::Found(scan) => return scan,
         }
     }
-    match stack.first() {
+    match t.stack.first() {
         Some((b, col, _)) => Scan::OpenBracket(*b, *col),
         None => Scan::Fine,
+    }
+}
+
+/// Where [`scan`] is on a line.
+struct Tokens {
+    chars: Vec<char>,
+    /// The character column read next.
+    i: usize,
+    /// Open `{`/`[`: the bracket, its column, and (in a `{…}`) whether a key was read and its
+    /// value is being read.
+    stack: Vec<(char, usize, bool)>,
+    /// A key was read on this line in block context (`name: `): a second one is an error.
+    keyed: bool,
+}
+
+/// What [`scan`] does after a token.
+enum Step {
+    /// Reads the next token.
+    Next,
+    /// Stops: the rest of the line is a comment or a value it need not read.
+    End,
+    /// Stops with this answer.
+    Found(Scan),
+}
+
+impl Tokens {
+    fn skip_space(&mut self) {
+        while self.i < self.chars.len() && matches!(self.chars[self.i], ' ' | '\t') {
+            self.i += 1;
+        }
+    }
+
+    /// True when the character after column `at` is one of `blanks`, or the line ends there.
+    fn blank_after(&self, at: usize, blanks: &[char]) -> bool {
+        self.chars.get(at + 1).is_none_or(|c| blanks.contains(c))
+    }
+
+    /// A key (`name:` or `"name":`) was read: in a `{…}` its value comes next; in block
+    /// context the line has its key.
+    fn read_key(&mut self) {
+        match self.stack.last_mut() {
+            None => self.keyed = true,
+            Some(top) => top.2 = true,
+        }
+    }
+
+    /// A quoted value or key at the current column, quote `q`: never closed, followed by a
+    /// `:`, by the end of the line or of a flow item, or by more text (a mistake).
+    fn quoted(&mut self, q: char) -> Step {
+        let open = self.i;
+        let Some(close) = closing_quote(&self.chars, open) else {
+            return Step::Found(Scan::OpenQuote(q, open));
+        };
+        self.i = close + 1;
+        self.skip_space();
+        match self.chars.get(self.i) {
+            None | Some('#') => Step::End,
+            Some(':') if self.blank_after(self.i, &[' ', '\t']) => {
+                self.read_key();
+                self.i += 1;
+                Step::Next
+            }
+            Some(',' | ']' | '}') if !self.stack.is_empty() => Step::Next,
+            Some(_) if !self.stack.is_empty() => Step::Found(Scan::MissingComma(open, close)),
+            Some(_) => Step::Found(Scan::TextAfterQuote(q, close)),
+        }
+    }
+
+    /// `]` or `}`: closes the innermost bracket when it is the matching one.
+    fn close_bracket(&mut self, c: char) -> Step {
+        let want = if c == ']' { '[' } else { '{' };
+        if self.stack.last().is_some_and(|(b, _, _)| *b == want) {
+            self.stack.pop();
+        }
+        self.i += 1;
+        Step::Next
+    }
+
+    /// `|` or `>` in block context: a block scalar when only its indicators (`-`, `+`, a
+    /// digit) follow.
+    fn block_scalar(&self) -> Scan {
+        let rest: String = self.chars[self.i + 1..].iter().collect();
+        let rest = rest.split(" #").next().unwrap_or_default().trim();
+        if rest
+            .chars()
+            .all(|c| c == '-' || c == '+' || c.is_ascii_digit())
+        {
+            Scan::BlockScalar
+        } else {
+            Scan::Fine
+        }
+    }
+
+    /// A plain scalar: up to `: `, ` #`, or in a flow collection `,`, `]`, `}`. A key followed
+    /// by a second one (in an entry of a `{…}`, or on a block line) is a mistake.
+    fn plain(&mut self) -> Step {
+        let chars = &self.chars;
+        let n = chars.len();
+        let start = self.i;
+        let mut i = start;
+        while i < n {
+            let c = chars[i];
+            if c == ':' && self.blank_after(i, &[' ', '\t']) {
+                break;
+            }
+            if c == '#' && i > start && chars[i - 1] == ' ' {
+                break;
+            }
+            if !self.stack.is_empty() && matches!(c, ',' | ']' | '}') {
+                break;
+            }
+            i += 1;
+        }
+        self.i = i;
+        match chars.get(i) {
+            Some(':') => self.plain_key(start),
+            // A comment, or the end of a plain value in block context.
+            Some('#') => Step::End,
+            _ if self.stack.is_empty() => Step::End,
+            _ => Step::Next,
+        }
+    }
+
+    /// The plain scalar from `start` up to the current column ends with `: `: it is a key.
+    fn plain_key(&mut self, start: usize) -> Step {
+        let i = self.i;
+        if let Some(top) = self.stack.last_mut() {
+            // A second key in one entry of a `{…}`: `{ name: FAQ url: x }` is
+            // `name: FAQ` and `url: x` without the comma between them.
+            if top.0 == '{' && top.2 {
+                let words = &self.chars[start..i];
+                if let Some(gap) = words.iter().rposition(|c| *c == ' ' || *c == '\t')
+                    && let Some(last) = words[..gap].iter().rposition(|c| *c != ' ' && *c != '\t')
+                {
+                    return Step::Found(Scan::MissingComma(start, start + last));
+                }
+            }
+            top.2 = true;
+        }
+        if self.stack.is_empty() {
+            if self.keyed {
+                return Step::Found(Scan::ColonInValue(start, i));
+            }
+            self.keyed = true;
+        }
+        self.i += 1;
+        Step::Next
     }
 }
 
@@ -621,69 +693,118 @@ pub(crate) fn lint(
             }
             block = None;
         }
-        if content.starts_with('#') {
+        let Some(value) = PlainValue::on(line, i + 1) else {
             continue;
+        };
+        if value.text.starts_with(['|', '>']) {
+            block = Some(indent);
+            continue;
+        }
+        if value.text.starts_with(['"', '\'', '[', '{', '&', '*', '!']) {
+            continue;
+        }
+        out.extend(value.comment_in_it(source, shown));
+        out.extend(value.curly_quoted(source, shown));
+    }
+    out
+}
+
+/// The value of a `name: value` line or a `- value` item, for [`lint`].
+struct PlainValue<'a> {
+    /// The whole line.
+    line: &'a str,
+    /// Its 1-based number.
+    number: usize,
+    /// The key (`name`), empty for a list item.
+    key: &'a str,
+    /// The value, from its first character to the line's end.
+    text: &'a str,
+    /// The byte index of `text` in `line`.
+    col: usize,
+}
+
+impl<'a> PlainValue<'a> {
+    /// The value on `line` (line `number`), if it holds one: not a comment, nor a line
+    /// without `: ` that is not a list item.
+    fn on(line: &'a str, number: usize) -> Option<Self> {
+        let content = line.trim_start();
+        if content.starts_with('#') {
+            return None;
         }
         let (body, is_item) = match content.strip_prefix("- ") {
             Some(b) => (b.trim_start(), true),
             None => (content, false),
         };
-        let (key, v) = match body.split_once(": ") {
+        let (key, text) = match body.split_once(": ") {
             Some((k, v)) if !k.is_empty() && !k.starts_with(['{', '[', '"', '\'', '#', '-']) => {
                 (k.trim_end(), v.trim_start())
             }
             _ if is_item => ("", body),
-            _ => continue,
+            _ => return None,
         };
-        let value_col = line.len() - v.len();
-        if v.starts_with(['|', '>']) {
-            block = Some(indent);
-            continue;
-        }
-        if v.starts_with(['"', '\'', '[', '{', '&', '*', '!']) {
-            continue;
-        }
-        let shown_d = shown.display();
-        let number = i + 1;
-        if let Some(h) = v.find(" #").or_else(|| v.find("\t#")) {
-            let col = line[..value_col + h + 1].chars().count() + 1;
-            let fix = if key.is_empty() {
-                format!("- \"{}\"", v.trim_end())
-            } else {
-                format!("{key}: \"{}\"", v.trim_end())
-            };
-            out.push(
-                Diagnostic::warning(format!(
-                    "in {shown_d}, the text after `#` on line {number} is read as a comment and left out"
-                ))
-                .in_file(shown)
-                .at(
-                    Span::new(number, col, v[h + 1..].trim_end().chars().count().max(1)),
-                    source,
-                )
-                .label("everything from here on is ignored")
-                .help(format!("put the whole value in double quotes, like `{fix}`")),
-            );
-        }
-        if v.starts_with(['\u{201c}', '\u{2018}']) {
-            let col = line[..value_col].chars().count() + 1;
-            out.push(
-                Diagnostic::warning(format!(
-                    "in {shown_d}, the value on line {number} starts with a curly quote"
-                ))
-                .in_file(shown)
-                .at(
-                    Span::new(number, col, v.trim_end().chars().count().max(1)),
-                    source,
-                )
-                .label("the curly quotes become part of the text")
-                .help(
-                    "if you meant to quote the text, use straight quotes \"…\", or leave the quotes out",
-                ),
-            );
-        }
+        Some(PlainValue {
+            line,
+            number,
+            key,
+            text,
+            col: line.len() - text.len(),
+        })
     }
-    out
+
+    /// A ` #` in the value: the rest is a comment, left out of the value.
+    fn comment_in_it(&self, source: &str, shown: &Path) -> Option<Diagnostic> {
+        let PlainValue {
+            line,
+            number,
+            key,
+            text: v,
+            col: value_col,
+        } = *self;
+        let h = v.find(" #").or_else(|| v.find("\t#"))?;
+        let col = line[..value_col + h + 1].chars().count() + 1;
+        let fix = if key.is_empty() {
+            format!("- \"{}\"", v.trim_end())
+        } else {
+            format!("{key}: \"{}\"", v.trim_end())
+        };
+        let shown_d = shown.display();
+        Some(
+            Diagnostic::warning(format!(
+                "in {shown_d}, the text after `#` on line {number} is read as a comment and left out"
+            ))
+            .in_file(shown)
+            .at(
+                Span::new(number, col, v[h + 1..].trim_end().chars().count().max(1)),
+                source,
+            )
+            .label("everything from here on is ignored")
+            .help(format!("put the whole value in double quotes, like `{fix}`")),
+        )
+    }
+
+    /// A value starting with a curly quote: the quotes become part of the text.
+    fn curly_quoted(&self, source: &str, shown: &Path) -> Option<Diagnostic> {
+        let (v, number) = (self.text, self.number);
+        if !v.starts_with(['\u{201c}', '\u{2018}']) {
+            return None;
+        }
+        let col = self.line[..self.col].chars().count() + 1;
+        let shown_d = shown.display();
+        Some(
+            Diagnostic::warning(format!(
+                "in {shown_d}, the value on line {number} starts with a curly quote"
+            ))
+            .in_file(shown)
+            .at(
+                Span::new(number, col, v.trim_end().chars().count().max(1)),
+                source,
+            )
+            .label("the curly quotes become part of the text")
+            .help(
+                "if you meant to quote the text, use straight quotes \"…\", or leave the quotes out",
+            ),
+        )
+    }
 }
 
 /// Where the value at `path` (`["extra", "address", "city"]`) is written on the lines
@@ -731,47 +852,12 @@ pub(crate) fn value_at(
         let Some(i) = found else {
             // `key: value` inside braces on the parent's line.
             let (pi, _) = parent?;
-            let line = lines[pi];
-            let b = find_flow_key(line, key)?;
-            let rest = &line[b + key.len() + 1..];
-            let value = rest.trim_start();
-            let start = b + key.len() + 1 + (rest.len() - value.len());
-            let value_len = value
-                .find([',', '}'])
-                .map_or(value.trim_end(), |j| value[..j].trim_end())
-                .chars()
-                .count();
-            return Some(Span::new(
-                pi + 1,
-                line[..start].chars().count() + 1,
-                value_len.max(1),
-            ));
+            return flow_value_span(lines[pi], pi + 1, key);
         };
         let line = lines[i];
         let indent = indent_of(line);
         if last {
-            let key_start = indent;
-            let after = &line[key_start + key.len() + 1..];
-            let value = after.trim_start();
-            let value = match value.find(" #") {
-                Some(j) => &value[..j],
-                None => value,
-            }
-            .trim_end();
-            return Some(if value.is_empty() {
-                Span::new(
-                    i + 1,
-                    line[..key_start].chars().count() + 1,
-                    key.chars().count(),
-                )
-            } else {
-                let start = key_start + key.len() + 1 + (after.len() - after.trim_start().len());
-                Span::new(
-                    i + 1,
-                    line[..start].chars().count() + 1,
-                    value.chars().count(),
-                )
-            });
+            return Some(block_value_span(line, i + 1, indent, key));
         }
         parent = Some((i, indent));
         lo = i + 1;
@@ -780,6 +866,53 @@ pub(crate) fn value_at(
             .unwrap_or(hi);
     }
     None
+}
+
+/// The span of the value of `key:` written inside braces on `line` (line `number`): up to
+/// the next `,` or `}`. `None` when the key is not there.
+fn flow_value_span(line: &str, number: usize, key: &str) -> Option<Span> {
+    let b = find_flow_key(line, key)?;
+    let rest = &line[b + key.len() + 1..];
+    let value = rest.trim_start();
+    let start = b + key.len() + 1 + (rest.len() - value.len());
+    let value_len = value
+        .find([',', '}'])
+        .map_or(value.trim_end(), |j| value[..j].trim_end())
+        .chars()
+        .count();
+    Some(Span::new(
+        number,
+        line[..start].chars().count() + 1,
+        value_len.max(1),
+    ))
+}
+
+/// The span of the value of the `key:` that starts `line` (line `number`) at byte `indent`:
+/// the value without a trailing comment, or the key itself when the value is on the lines
+/// below.
+fn block_value_span(line: &str, number: usize, indent: usize, key: &str) -> Span {
+    let key_start = indent;
+    let after = &line[key_start + key.len() + 1..];
+    let value = after.trim_start();
+    let value = match value.find(" #") {
+        Some(j) => &value[..j],
+        None => value,
+    }
+    .trim_end();
+    if value.is_empty() {
+        Span::new(
+            number,
+            line[..key_start].chars().count() + 1,
+            key.chars().count(),
+        )
+    } else {
+        let start = key_start + key.len() + 1 + (after.len() - after.trim_start().len());
+        Span::new(
+            number,
+            line[..start].chars().count() + 1,
+            value.chars().count(),
+        )
+    }
 }
 
 /// The byte index of `key:` written inside braces on `line` (after `{` or `,` and spaces).

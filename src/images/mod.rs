@@ -36,18 +36,32 @@
 //! in parallel (rayon), so different images are processed in parallel.
 //!
 //! Errors: an image that cannot be read or decoded, or a cache folder that cannot be written, is
-//! an [`ImageError`] naming the file; the caller adds the page, line and column. Nothing here
-//! panics on bad input, and decoding uses the `image` crate's default memory limits.
+//! a [`Diagnostic`] naming the file (see [`Outcome`]); the caller adds the page, line and column.
+//! Nothing here panics on bad input, and decoding uses the `image` crate's default memory limits.
+//!
+//! Layout (Zola's imageproc split): this file holds the [`Processor`], which reads each original
+//! once and makes each variant once; `ops.rs` the pixel work ([`Format`], [`Op`], decode, resize,
+//! encode); `cache.rs` the cache files (names, whole-file writes, pruning); `picture.rs` the
+//! `<img>`/`<picture>` HTML of a markdown image.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write as _;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
-use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
-use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+use image::{DynamicImage, ImageDecoder, ImageReader};
+
+use crate::error::Diagnostic;
+
+mod cache;
+mod ops;
+mod picture;
+
+use cache::file_name;
+use ops::{decode, encode, resize};
+
+pub use ops::{Format, Op};
 
 /// The cache folder, relative to the site root.
 pub const CACHE_DIR: &str = ".stillpoint-cache/images";
@@ -69,163 +83,18 @@ pub const JPEG_QUALITY: u8 = 82;
 /// files are not reused.
 pub const ENCODER_VERSION: u32 = 1;
 
-/// An image that cannot be processed: what went wrong, naming the file, and what to do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageError {
-    /// One sentence, naming the file.
-    pub message: String,
-    /// What the site owner can do about it.
-    pub help: String,
-}
+/// A value, or why an image cannot be processed: a diagnostic whose message names the image
+/// file and whose help says what to do. It has no file or place: the caller knows the page,
+/// line and column. Boxed, as a `Diagnostic` is large.
+pub type Outcome<T> = std::result::Result<T, Box<Diagnostic>>;
 
-type Outcome<T> = std::result::Result<T, ImageError>;
+/// The help for an image that cannot be read or resized.
+const RESAVE_HELP: &str =
+    "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file";
 
-/// An output format of a processed image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Format {
-    /// JPEG (`.jpg`), lossy, at [`JPEG_QUALITY`]; transparency is dropped.
-    Jpeg,
-    /// PNG, lossless.
-    Png,
-    /// WebP, lossless (the only WebP the `image` crate writes).
-    Webp,
-}
-
-impl Format {
-    /// The file extension, without the dot.
-    pub fn extension(self) -> &'static str {
-        match self {
-            Format::Jpeg => "jpg",
-            Format::Png => "png",
-            Format::Webp => "webp",
-        }
-    }
-
-    /// The MIME type, for `<source type>`.
-    pub fn mime(self) -> &'static str {
-        match self {
-            Format::Jpeg => "image/jpeg",
-            Format::Png => "image/png",
-            Format::Webp => "image/webp",
-        }
-    }
-
-    /// Parses the `format` argument of `resize_image`: `jpg`/`jpeg`, `png`, `webp`; `auto` (and
-    /// no argument) gives None, meaning the original's format (as Zola).
-    pub fn parse(s: &str) -> Option<Option<Format>> {
-        match s {
-            "auto" => Some(None),
-            "jpg" | "jpeg" => Some(Some(Format::Jpeg)),
-            "png" => Some(Some(Format::Png)),
-            "webp" => Some(Some(Format::Webp)),
-            _ => None,
-        }
-    }
-
-    fn from_image(f: ImageFormat) -> Option<Format> {
-        match f {
-            ImageFormat::Jpeg => Some(Format::Jpeg),
-            ImageFormat::Png => Some(Format::Png),
-            ImageFormat::WebP => Some(Format::Webp),
-            _ => None,
-        }
-    }
-}
-
-/// A resize operation, as Zola's `resize_image` names them. Sizes in pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Op {
-    /// Exactly `width` × `height`; the aspect ratio may change.
-    Scale(u32, u32),
-    /// `width` wide, the height keeping the aspect ratio.
-    FitWidth(u32),
-    /// `height` high, the width keeping the aspect ratio.
-    FitHeight(u32),
-    /// As large as fits inside `width` × `height`, keeping the aspect ratio; never enlarged.
-    Fit(u32, u32),
-    /// Exactly `width` × `height`, scaled to cover it and cropped at the centre.
-    Fill(u32, u32),
-}
-
-impl Op {
-    /// Builds an operation from `resize_image`'s `op`, `width` and `height` arguments.
-    ///
-    /// Errors: an unknown `op`, a size the operation needs but did not get, or a size of 0.
-    pub fn from_args(op: &str, width: Option<u32>, height: Option<u32>) -> Outcome<Op> {
-        let need = |v: Option<u32>, name: &str| -> Outcome<u32> {
-            match v {
-                Some(0) => Err(ImageError {
-                    message: format!("resize_image: `{name}` must be at least 1"),
-                    help: format!("give `{name}` in pixels, like {name}=800"),
-                }),
-                Some(n) => Ok(n),
-                None => Err(ImageError {
-                    message: format!("resize_image: op=\"{op}\" needs `{name}`"),
-                    help: format!("add {name}=… in pixels"),
-                }),
-            }
-        };
-        match op {
-            "scale" => Ok(Op::Scale(need(width, "width")?, need(height, "height")?)),
-            "fit_width" => Ok(Op::FitWidth(need(width, "width")?)),
-            "fit_height" => Ok(Op::FitHeight(need(height, "height")?)),
-            "fit" => Ok(Op::Fit(need(width, "width")?, need(height, "height")?)),
-            "fill" => Ok(Op::Fill(need(width, "width")?, need(height, "height")?)),
-            _ => Err(ImageError {
-                message: format!("resize_image: unknown op `{op}`"),
-                help: "use one of fit_width, fit_height, fit, fill, scale".into(),
-            }),
-        }
-    }
-
-    /// The output size for an original of `w` × `h`. Never 0.
-    pub fn output_size(self, w: u32, h: u32) -> (u32, u32) {
-        let scaled = |a: u32, num: u32, den: u32| -> u32 {
-            let v = (f64::from(a) * f64::from(num) / f64::from(den.max(1))).round();
-            // In range: a ratio of two u32 values times a u32, clamped.
-            (v.clamp(1.0, f64::from(u32::MAX))) as u32
-        };
-        match self {
-            Op::Scale(tw, th) | Op::Fill(tw, th) => (tw, th),
-            Op::FitWidth(tw) => (tw, scaled(h, tw, w)),
-            Op::FitHeight(th) => (scaled(w, th, h), th),
-            Op::Fit(tw, th) => {
-                if w <= tw && h <= th {
-                    (w, h)
-                } else if u64::from(w) * u64::from(th) >= u64::from(h) * u64::from(tw) {
-                    // Wider than the box: the width limits.
-                    (tw, scaled(h, tw, w))
-                } else {
-                    (scaled(w, th, h), th)
-                }
-            }
-        }
-    }
-
-    /// The part of the original to scale, for [`Op::Fill`]: (left, top, width, height).
-    fn crop(self, w: u32, h: u32) -> Option<(f64, f64, f64, f64)> {
-        let Op::Fill(tw, th) = self else {
-            return None;
-        };
-        let (w, h, tw, th) = (f64::from(w), f64::from(h), f64::from(tw), f64::from(th));
-        if w / h > tw / th {
-            let cw = h * tw / th;
-            Some(((w - cw) / 2.0, 0.0, cw, h))
-        } else {
-            let ch = w * th / tw;
-            Some((0.0, (h - ch) / 2.0, w, ch))
-        }
-    }
-
-    fn key(self) -> String {
-        match self {
-            Op::Scale(w, h) => format!("scale-{w}x{h}"),
-            Op::FitWidth(w) => format!("fit_width-{w}"),
-            Op::FitHeight(h) => format!("fit_height-{h}"),
-            Op::Fit(w, h) => format!("fit-{w}x{h}"),
-            Op::Fill(w, h) => format!("fill-{w}x{h}"),
-        }
-    }
+/// The diagnostic of an [`Outcome`]: `message` names the image, `help` says what to do.
+fn problem(message: String, help: String) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(message).help(help))
 }
 
 /// A processed image, as `resize_image` returns it (Zola's fields).
@@ -330,38 +199,6 @@ impl Processor {
         self.encoded.load(Ordering::Relaxed)
     }
 
-    /// Removes from the cache the variants this build did not ask for (pictures removed or
-    /// changed, sizes no longer used), as Zola prunes its processed images after a build. Call
-    /// it once every page and template has been rendered. Only files the processor names
-    /// (16 hex digits and an image extension) are removed, and temporary files of a write
-    /// older than an hour (from a build that was killed); anything else in the folder is left
-    /// alone. Returns how many files were removed; the cache is an optimisation, so a file
-    /// that cannot be removed is skipped.
-    pub fn prune_cache(&self) -> usize {
-        let Ok(entries) = std::fs::read_dir(&self.cache_dir) else {
-            return 0;
-        };
-        let touched = self.touched.lock().unwrap_or_else(PoisonError::into_inner);
-        let hour = std::time::Duration::from_secs(3600);
-        let mut removed = 0;
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            let stale_tmp = name.starts_with(".tmp-")
-                && entry
-                    .metadata()
-                    .and_then(|m| m.modified())
-                    .ok()
-                    .and_then(|t| t.elapsed().ok())
-                    .is_some_and(|age| age > hour);
-            let unused = is_cache_name(name) && !touched.contains(name);
-            if (stale_tmp || unused) && std::fs::remove_file(entry.path()).is_ok() {
-                removed += 1;
-            }
-        }
-        removed
-    }
-
     /// The processed files used by the pages so far: (output path, cache file), sorted.
     pub fn published(&self) -> Vec<(String, PathBuf)> {
         let map = self
@@ -369,127 +206,6 @@ impl Processor {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-    }
-
-    /// The HTML for a markdown image whose target is the output file `output_path` (`a/b.jpg`,
-    /// already resolved from the page's URL and checked to exist). `alt` and `title` are plain
-    /// text (escaped here); `first` is true for the page's first markdown image (not lazy).
-    ///
-    /// Returns None for a file the processor does not handle (not a copied file, or SVG, GIF and
-    /// other formats, by extension): the image is then written as it is.
-    ///
-    /// Errors: the file cannot be read or decoded, or the cache cannot be written.
-    pub fn picture(
-        &self,
-        output_path: &str,
-        alt: &str,
-        title: &str,
-        first: bool,
-    ) -> Option<Outcome<String>> {
-        let source = self.sources.get(output_path)?;
-        if !is_processable_name(output_path) {
-            return None;
-        }
-        Some(self.picture_of(source, alt, title, first))
-    }
-
-    fn picture_of(&self, source: &Path, alt: &str, title: &str, first: bool) -> Outcome<String> {
-        let original = self.original(source)?;
-        let w = original.width;
-        let mut widths: Vec<u32> = RESPONSIVE_WIDTHS
-            .iter()
-            .copied()
-            .filter(|&x| x < w)
-            .collect();
-        if w < RESPONSIVE_WIDTHS[RESPONSIVE_WIDTHS.len() - 1] {
-            widths.push(w);
-        } else {
-            widths.push(RESPONSIVE_WIDTHS[RESPONSIVE_WIDTHS.len() - 1]);
-        }
-        widths.dedup();
-        // Lossless WebP alongside, unless the original is WebP already.
-        let formats: &[Format] = if original.format == Format::Webp {
-            &[Format::Webp]
-        } else {
-            &[original.format, Format::Webp]
-        };
-        let jobs: Vec<(u32, Format)> = widths
-            .iter()
-            .flat_map(|&x| formats.iter().map(move |&f| (x, f)))
-            .collect();
-        // Variants of one image in parallel: each variant is made once (OnceMap) and its
-        // making does not use rayon.
-        use rayon::prelude::*;
-        let made: Vec<Outcome<Resized>> = jobs
-            .par_iter()
-            .map(|&(x, f)| self.variant(&original, Op::FitWidth(x), f))
-            .collect();
-        let made: Vec<Resized> = made.into_iter().collect::<Outcome<_>>()?;
-        let mut fallback: Vec<&Resized> = Vec::new();
-        let mut webp: Vec<&Resized> = Vec::new();
-        for (r, (_, f)) in made.iter().zip(&jobs) {
-            if *f == original.format {
-                fallback.push(r);
-            } else {
-                webp.push(r);
-            }
-        }
-        let use_webp = !webp.is_empty()
-            && webp.iter().map(|r| r.bytes).sum::<u64>()
-                < fallback.iter().map(|r| r.bytes).sum::<u64>();
-        let srcset = |list: &[&Resized]| -> String {
-            list.iter()
-                .map(|r| format!("{} {}w", r.url, r.width))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let mut publish: Vec<&Resized> = fallback.clone();
-        if use_webp {
-            publish.extend(webp.iter().copied());
-        }
-        {
-            let mut map = self
-                .published
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            for r in publish {
-                map.insert(r.static_path.clone(), self.cache_dir.join(file_name(r)));
-            }
-        }
-        let Some(largest) = fallback.last() else {
-            return Err(ImageError {
-                message: format!("{} gave no image variants", original.shown),
-                help: "this is a bug in stillpoint; please report it".into(),
-            });
-        };
-        let mut html = String::new();
-        if use_webp {
-            let _ = write!(
-                html,
-                r#"<picture><source type="image/webp" srcset="{}" sizes="{SIZES}">"#,
-                escape(&srcset(&webp))
-            );
-        }
-        let _ = write!(
-            html,
-            r#"<img src="{}" srcset="{}" sizes="{SIZES}" width="{}" height="{}" alt="{}""#,
-            escape(&largest.url),
-            escape(&srcset(&fallback)),
-            largest.width,
-            largest.height,
-            escape(alt)
-        );
-        if !title.is_empty() {
-            let _ = write!(html, r#" title="{}""#, escape(title));
-        }
-        if !first {
-            html.push_str(r#" loading="lazy" decoding="async""#);
-        }
-        html.push('>');
-        if use_webp {
-            html.push_str("</picture>");
-        }
-        Ok(html)
     }
 
     /// `resize_image`: resizes the file published at `path` (`images/room.jpg` for
@@ -511,16 +227,17 @@ impl Processor {
                 Some(k) => format!("did you mean `{k}`?"),
                 None => "give the path as published: `images/room.jpg` for static/images/room.jpg, `about/room.jpg` for a file in the about page's bundle".into(),
             };
-            return Err(ImageError {
-                message: format!("resize_image: there is no image `{path}` in the site"),
+            return Err(problem(
+                format!("resize_image: there is no image `{path}` in the site"),
                 help,
-            });
+            ));
         };
         if !is_processable_name(key) {
-            return Err(ImageError {
-                message: format!("resize_image: `{path}` is not a JPEG, PNG or WebP image"),
-                help: "only .jpg, .jpeg, .png and .webp files can be resized; use SVG and GIF files as they are".into(),
-            });
+            let help = "only .jpg, .jpeg, .png and .webp files can be resized; use SVG and GIF files as they are";
+            return Err(problem(
+                format!("resize_image: `{path}` is not a JPEG, PNG or WebP image"),
+                help.into(),
+            ));
         }
         let original = self.original(source)?;
         let r = self.variant(&original, op, format.unwrap_or(original.format))?;
@@ -544,15 +261,17 @@ impl Processor {
             .unwrap_or(source)
             .display()
             .to_string();
-        let bytes = std::fs::read(source).map_err(|e| ImageError {
-            message: format!("could not read the image {shown}: {e}"),
-            help: "check that the file exists and can be read".into(),
+        let bytes = std::fs::read(source).map_err(|e| {
+            problem(
+                format!("could not read the image {shown}: {e}"),
+                "check that the file exists and can be read".into(),
+            )
         })?;
         let corrupt = |detail: String| {
-            ImageError {
-            message: format!("{shown} is not a readable image: {detail}"),
-            help: "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file".into(),
-        }
+            problem(
+                format!("{shown} is not a readable image: {detail}"),
+                RESAVE_HELP.into(),
+            )
         };
         let (format, orientation, (mut width, mut height)) = {
             let reader = ImageReader::new(Cursor::new(&bytes[..]))
@@ -593,17 +312,7 @@ impl Processor {
     /// Makes one variant, or finds it in the cache; once per build per variant.
     fn variant(&self, original: &Original, op: Op, format: Format) -> Outcome<Resized> {
         let (w, h) = op.output_size(original.width, original.height);
-        let key = format!(
-            "{:032x}|{}|{w}x{h}|{}|v{ENCODER_VERSION}",
-            original.hash,
-            op.key(),
-            format.extension()
-        );
-        let name = format!(
-            "{:016x}.{}",
-            xxhash_rust::xxh3::xxh3_64(key.as_bytes()),
-            format.extension()
-        );
+        let name = cache::cache_name(original, op, (w, h), format);
         self.touched
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -642,133 +351,29 @@ impl Processor {
             .decoded
             .get_or_init(|| decode(original).map(Arc::new))
             .clone()?;
-        let fail = |e: String| {
-            ImageError {
-            message: format!("could not resize {}: {e}", original.shown),
-            help: "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file".into(),
-        }
-        };
-        let resized = resize(&decoded, op, size).map_err(fail)?;
-        encode(&resized, format).map_err(|e| ImageError {
-            message: format!(
-                "could not write a {} version of {}: {e}",
-                format.extension(),
-                original.shown
-            ),
-            help: "try another `format`, or save the image again in an image editor".into(),
+        let resized = resize(&decoded, op, size).map_err(|e| {
+            problem(
+                format!("could not resize {}: {e}", original.shown),
+                RESAVE_HELP.into(),
+            )
+        })?;
+        encode(&resized, format).map_err(|e| {
+            problem(
+                format!(
+                    "could not write a {} version of {}: {e}",
+                    format.extension(),
+                    original.shown
+                ),
+                "try another `format`, or save the image again in an image editor".into(),
+            )
         })
     }
-
-    /// Writes a cache file through a temporary file and a rename, so a file in the cache is
-    /// always whole (two builds at once, or an interrupted one, cannot leave half a file).
-    fn store(&self, path: &Path, data: &[u8]) -> Outcome<()> {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let fail = |e: std::io::Error| ImageError {
-            message: format!(
-                "could not write the image cache {}: {e}",
-                self.cache_dir.display()
-            ),
-            help: format!(
-                "check that the site folder can be written; {CACHE_DIR} may be deleted at any time"
-            ),
-        };
-        std::fs::create_dir_all(&self.cache_dir).map_err(fail)?;
-        // A plain file (not `tempfile`, which makes it private to the owner): the published
-        // copy keeps these permissions, and a web server must be able to read it.
-        let tmp = self.cache_dir.join(format!(
-            ".tmp-{}-{}",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = std::fs::write(&tmp, data).and_then(|()| std::fs::rename(&tmp, path));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(fail(e));
-        }
-        Ok(())
-    }
-}
-
-/// Whether `name` is a cache file name the processor makes: 16 lowercase hex digits, a dot and
-/// the extension of a format it writes.
-fn is_cache_name(name: &str) -> bool {
-    name.split_once('.').is_some_and(|(stem, ext)| {
-        stem.len() == 16
-            && stem.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-            && matches!(ext, "jpg" | "png" | "webp")
-    })
 }
 
 /// Whether a file name has an extension the processor handles (JPEG, PNG, WebP).
 pub fn is_processable_name(name: &str) -> bool {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     matches!(ext.as_deref(), Some("jpg" | "jpeg" | "png" | "webp"))
-}
-
-fn file_name(r: &Resized) -> &str {
-    r.static_path.rsplit('/').next().unwrap_or(&r.static_path)
-}
-
-fn decode(original: &Original) -> Outcome<DynamicImage> {
-    let corrupt = |e: image::ImageError| ImageError {
-        message: format!("{} is not a readable image: {e}", original.shown),
-        help:
-            "open it in an image editor and save it again as JPEG, PNG or WebP, or replace the file"
-                .into(),
-    };
-    let reader = ImageReader::new(Cursor::new(&original.bytes[..]))
-        .with_guessed_format()
-        .map_err(|e| corrupt(e.into()))?;
-    let mut decoder = reader.into_decoder().map_err(corrupt)?;
-    let orientation = decoder.orientation().map_err(corrupt)?;
-    let mut img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-    img.apply_orientation(orientation);
-    Ok(img)
-}
-
-/// Resizes (and for `Fill` crops) to `size` with a Lanczos3 filter; 8-bit RGB or RGBA out.
-fn resize(src: &DynamicImage, op: Op, size: (u32, u32)) -> Result<DynamicImage, String> {
-    let src = if src.color().has_alpha() {
-        DynamicImage::ImageRgba8(src.to_rgba8())
-    } else {
-        DynamicImage::ImageRgb8(src.to_rgb8())
-    };
-    let crop = op.crop(src.width(), src.height());
-    if crop.is_none() && (src.width(), src.height()) == size {
-        return Ok(src);
-    }
-    let mut dst = DynamicImage::new(size.0, size.1, src.color());
-    let mut options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
-    if let Some((left, top, w, h)) = crop {
-        options = options.crop(left, top, w, h);
-    }
-    Resizer::new()
-        .resize(&src, &mut dst, &options)
-        .map_err(|e| e.to_string())?;
-    Ok(dst)
-}
-
-fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let result = match format {
-        Format::Jpeg => {
-            let rgb = DynamicImage::ImageRgb8(img.to_rgb8());
-            rgb.write_with_encoder(image::codecs::jpeg::JpegEncoder::new_with_quality(
-                &mut out,
-                JPEG_QUALITY,
-            ))
-        }
-        Format::Png => img.write_with_encoder(image::codecs::png::PngEncoder::new_with_quality(
-            &mut out,
-            image::codecs::png::CompressionType::Best,
-            image::codecs::png::FilterType::Adaptive,
-        )),
-        Format::Webp => {
-            img.write_with_encoder(image::codecs::webp::WebPEncoder::new_lossless(&mut out))
-        }
-    };
-    result.map_err(|e| e.to_string())?;
-    Ok(out)
 }
 
 /// Escapes text for an HTML attribute value in double quotes.
@@ -826,7 +431,7 @@ mod tests {
         assert!(Op::from_args("fill", Some(10), None).is_err());
         assert!(Op::from_args("fit_width", Some(0), None).is_err());
         let e = Op::from_args("squash", Some(1), Some(1)).unwrap_err();
-        assert!(e.message.contains("squash") && e.help.contains("fit_width"));
+        assert!(e.message.contains("squash") && e.help.unwrap().contains("fit_width"));
         assert_eq!(
             Op::from_args("fit_height", None, Some(5)),
             Ok(Op::FitHeight(5))
