@@ -43,6 +43,7 @@ use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 use crate::config::{self, Config};
 use crate::content::{self, Document};
 use crate::error::{Diagnostic, Span};
+use crate::html::{attr_value, count_h1, fixed_paths, has_attribute, html_tags};
 use crate::markdown::{self, Positions};
 use crate::render::BuiltSite;
 use crate::site::SiteTree;
@@ -420,137 +421,6 @@ pub fn template_and_menu_checks(config: &Config, built: &BuiltSite) -> Vec<Diagn
     out
 }
 
-/// An HTML start tag found in template text: byte offset and the tag's text (`<img …>`).
-struct HtmlTag<'a> {
-    start: usize,
-    text: &'a str,
-}
-
-/// Start tags named `name` (lower case) in `text`, skipping Tera comments `{# … #}`.
-fn html_tags<'a>(text: &'a str, name: &str) -> Vec<HtmlTag<'a>> {
-    let lower = text.to_ascii_lowercase();
-    let open = format!("<{name}");
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(i) = lower.get(from..).and_then(|s| s.find(&open)) {
-        let start = from + i;
-        from = start + open.len();
-        let next = lower.as_bytes().get(from).copied();
-        if !next.is_some_and(|c| c.is_ascii_whitespace() || c == b'>' || c == b'/') {
-            continue;
-        }
-        if in_tera_comment(text, start) {
-            continue;
-        }
-        // The tag ends at the first `>` outside `{{ }}` / `{% %}`.
-        let mut depth = 0i32;
-        let bytes = text.as_bytes();
-        let mut j = from;
-        let mut end = None;
-        while j < bytes.len() {
-            match (bytes[j], bytes.get(j + 1)) {
-                (b'{', Some(b'{' | b'%')) => {
-                    depth += 1;
-                    j += 1;
-                }
-                (b'}' | b'%', Some(b'}')) if depth > 0 => {
-                    depth -= 1;
-                    j += 1;
-                }
-                (b'>', _) if depth == 0 => {
-                    end = Some(j + 1);
-                    break;
-                }
-                _ => {}
-            }
-            j += 1;
-        }
-        if let Some(end) = end {
-            out.push(HtmlTag {
-                start,
-                text: &text[start..end],
-            });
-        }
-    }
-    out
-}
-
-fn in_tera_comment(text: &str, at: usize) -> bool {
-    let before = &text[..at];
-    match (before.rfind("{#"), before.rfind("#}")) {
-        (Some(open), Some(close)) => open > close,
-        (Some(_), None) => true,
-        _ => false,
-    }
-}
-
-fn has_attribute(tag: &str, name: &str) -> bool {
-    let lower = tag.to_ascii_lowercase();
-    lower.match_indices(name).any(|(i, _)| {
-        let before = lower.as_bytes().get(i.wrapping_sub(1)).copied();
-        let after = lower[i + name.len()..].trim_start();
-        before.is_some_and(|c| c.is_ascii_whitespace())
-            && (after.starts_with('=') || after.starts_with('>') || after.starts_with('/'))
-    })
-}
-
-/// The value of the attribute `name` in a start tag (`href="…"` or `href='…'`).
-fn attr_value<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    let lower = tag.to_ascii_lowercase();
-    lower.match_indices(name).find_map(|(i, _)| {
-        let before = lower.as_bytes().get(i.wrapping_sub(1)).copied();
-        if !before.is_some_and(|c| c.is_ascii_whitespace()) {
-            return None;
-        }
-        let rest = tag[i + name.len()..]
-            .trim_start()
-            .strip_prefix('=')?
-            .trim_start();
-        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-        let value = &rest[1..];
-        value.find(quote).map(|end| &value[..end])
-    })
-}
-
-/// Text with HTML tags removed and whitespace collapsed.
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' => in_tag = false,
-            c if !in_tag => out.push(c),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// `src="…"` and `href="…"` values in template text that are fixed text (no `{{`/`{%`), with
-/// their byte offsets.
-fn fixed_paths(text: &str) -> Vec<(usize, &str)> {
-    let mut out = Vec::new();
-    for attr in ["src=\"", "href=\"", "src='", "href='"] {
-        let quote = if attr.ends_with('"') { '"' } else { '\'' };
-        for (i, _) in text.match_indices(attr) {
-            if in_tera_comment(text, i) {
-                continue;
-            }
-            let start = i + attr.len();
-            let Some(len) = text[start..].find(quote) else {
-                continue;
-            };
-            let value = &text[start..start + len];
-            if !value.contains("{{") && !value.contains("{%") && !value.is_empty() {
-                out.push((start, value));
-            }
-        }
-    }
-    out.sort_unstable();
-    out
-}
-
 /// The file position of byte `offset` in `text`, `len` bytes long (the line's characters).
 fn span_at(text: &str, offset: usize, len: usize) -> Span {
     let before = &text[..offset.min(text.len())];
@@ -643,15 +513,6 @@ pub fn content_checks(
     }
     out.diagnostics.extend(probable_copies(tree));
     out
-}
-
-/// Counts `<h1>` / `<h1 …>` start tags in built HTML.
-fn count_h1(html: &[u8]) -> usize {
-    html.windows(4)
-        .filter(|w| {
-            w[..3].eq_ignore_ascii_case(b"<h1") && (w[3] == b'>' || w[3].is_ascii_whitespace())
-        })
-        .count()
 }
 
 /// A link or image being read: its start, destination and the text inside it so far.
@@ -775,7 +636,7 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
                     };
                     match lower.get(after..).and_then(|r| r.find("</a")) {
                         Some(end) => {
-                            o.text = strip_tags(&html[after..after + end]);
+                            o.text = link_text(&html[after..after + end]);
                             done.push(o);
                         }
                         None => open.push(o),
@@ -856,6 +717,16 @@ fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFind
             }
         }
     }
+}
+
+/// The words of a raw HTML link's content: its text without tags, whitespace collapsed, and
+/// without a `>` outside a tag (which this check has always left out).
+fn link_text(inner: &str) -> String {
+    crate::html::strip_tags(inner, None)
+        .replace('>', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// (message, label, help) for link text that does not say where a link goes.
@@ -1285,24 +1156,17 @@ mod tests {
     }
 
     #[test]
-    fn h1_tags_are_counted() {
-        assert_eq!(count_h1(b"<h1>a</h1><H1 class=x>b</H1><h10><h2>"), 2);
-    }
-
-    #[test]
-    fn template_tags_and_attributes() {
+    fn template_tags_are_located() {
         let t = "{# <img src=x> #}\n<img src=\"{{ get_url(path='a.png') }}\" alt=\"\">\n<IMG src=/b.png>";
         let tags = html_tags(t, "img");
-        assert_eq!(tags.len(), 2);
-        assert!(has_attribute(tags[0].text, "alt"));
-        assert!(!has_attribute(tags[1].text, "alt"));
         assert_eq!(
             span_at(t, tags[1].start, tags[1].text.len()),
             Span::new(3, 1, 16)
         );
-        assert_eq!(
-            fixed_paths("<a href=\"/x/\"><img src=\"{{ u }}\">"),
-            [(9, "/x/")]
-        );
+    }
+
+    #[test]
+    fn raw_link_text_drops_tags_and_stray_closing_brackets() {
+        assert_eq!(link_text(" read <em>more</em>\n now > "), "read more now");
     }
 }

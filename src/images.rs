@@ -49,6 +49,8 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
+use crate::html::escape;
+
 /// The cache folder, relative to the site root.
 pub const CACHE_DIR: &str = ".stillpoint-cache/images";
 
@@ -769,21 +771,6 @@ fn encode(img: &DynamicImage, format: Format) -> Result<Vec<u8>, String> {
     };
     result.map_err(|e| e.to_string())?;
     Ok(out)
-}
-
-/// Escapes text for an HTML attribute value in double quotes.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ use tera::{Context, Value};
 
 use super::{Call, Piece};
 use crate::error::{Diagnostic, Span};
+use crate::html::{escape, strip_tags};
 use crate::markdown::{self, LinkResolver, LinkTarget, Rendered, SourceMap};
 use crate::references::{REFERENCES_FILE, References};
 use crate::templates::Templates;
@@ -131,7 +132,7 @@ pub fn render(
     if let Some(h) = &mut rendered.first_h1
         && h.contains(INLINE_OPEN)
     {
-        *h = strip_tags(h);
+        *h = strip_tags(h, Some((INLINE_OPEN, INLINE_CLOSE)));
     }
     if let Some(s) = &rendered.summary {
         rendered.summary = Some(substitute(s, &x.outputs));
@@ -586,21 +587,6 @@ impl Expander<'_> {
     }
 }
 
-/// `text` with `&`, `<`, `>` and `"` escaped for HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// Whether only spaces and tabs share the lines of `range` in `body`.
 fn alone_on_line(body: &str, range: &std::ops::Range<usize>) -> bool {
     let before = body.get(..range.start).unwrap_or("");
@@ -666,7 +652,7 @@ fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
             let window = tail.get(..cut).unwrap_or("");
             let inner_end = window.find("</h").unwrap_or(window.len());
             let inner = tail.get(end + 1..inner_end.max(end + 1)).unwrap_or("");
-            current = (id, strip_tags(inner));
+            current = (id, strip_tags(inner, Some((INLINE_OPEN, INLINE_CLOSE))));
             i = at + end + 1;
             continue;
         }
@@ -679,28 +665,10 @@ fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
 fn clean_toc(toc: &mut [markdown::Heading]) {
     for h in toc {
         if h.title.contains(INLINE_OPEN) {
-            h.title = strip_tags(&h.title);
+            h.title = strip_tags(&h.title, Some((INLINE_OPEN, INLINE_CLOSE)));
         }
         clean_toc(&mut h.children);
     }
-}
-
-/// Text of an HTML fragment: tags and placeholders left out, entities kept.
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    let mut in_placeholder = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            INLINE_OPEN => in_placeholder = true,
-            INLINE_CLOSE if in_placeholder => in_placeholder = false,
-            _ if !in_tag && !in_placeholder => out.push(c),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
 }
 
 /// Replaces every placeholder in `html` with its output.
