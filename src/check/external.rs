@@ -19,11 +19,17 @@
 //! as not checked.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::ExternalLink;
+use super::{ExternalLink, is_http, line_of, span_at};
+use crate::config::Config;
+use crate::content;
 use crate::error::Diagnostic;
+use crate::html::fixed_paths;
+use crate::render::BuiltSite;
+use crate::site::SiteTree;
 
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 5;
@@ -285,4 +291,103 @@ fn request(agent: &ureq::Agent, url: &str) -> Outcome {
         }
     }
     Outcome::RedirectLoop
+}
+/// External links in the built pages that markdown does not write (shortcodes, templates,
+/// data files): each distinct address once, located by searching for it in `data/`, the
+/// templates, `config.yaml` and the content files, in that order; else named by the page that
+/// shows it, without a line. Links to the site itself (`base_url`) are left out: it may not be
+/// published yet.
+pub fn output_external_links(
+    config: &Config,
+    tree: &SiteTree,
+    built: &BuiltSite,
+    known: &[ExternalLink],
+) -> Vec<ExternalLink> {
+    let mut seen: std::collections::HashSet<String> = known.iter().map(|l| l.url.clone()).collect();
+    let output_to_source: HashMap<&str, &Path> = tree
+        .pages
+        .iter()
+        .map(|p| (p.output.as_str(), p.doc.shown.as_path()))
+        .chain(tree.sections.iter().filter_map(|s| {
+            s.doc
+                .as_ref()
+                .map(|d| (s.output.as_str(), d.shown.as_path()))
+        }))
+        .collect();
+    let mut found: Vec<(String, &Path)> = Vec::new();
+    for (output, bytes) in &built.files {
+        if !output.ends_with(".html") {
+            continue;
+        }
+        let Ok(html) = std::str::from_utf8(bytes) else {
+            continue;
+        };
+        for (_, url) in fixed_paths(html) {
+            let url = url.replace("&amp;", "&");
+            if is_http(&url)
+                && !url.starts_with(config.base_url.as_str())
+                && seen.insert(url.clone())
+            {
+                let page = output_to_source
+                    .get(output.as_str())
+                    .copied()
+                    .unwrap_or(Path::new("the built site"));
+                found.push((url, page));
+            }
+        }
+    }
+    if found.is_empty() {
+        return Vec::new();
+    }
+    // The files an address may be written in, read once.
+    let mut sources: Vec<(std::path::PathBuf, String)> = Vec::new();
+    let mut dirs = vec![(config.root.join("data"), std::path::PathBuf::from("data"))];
+    dirs.push((config.root.join("templates"), "templates".into()));
+    if let (Some(dir), Some(name)) = (&config.theme_dir, &config.theme) {
+        dirs.push((
+            dir.join("templates"),
+            Path::new("themes").join(name).join("templates"),
+        ));
+    }
+    for (dir, shown) in dirs {
+        for (abs, rel) in content::walk(&dir, &shown, false).unwrap_or_default() {
+            if let Ok(text) = std::fs::read_to_string(&abs) {
+                sources.push((shown.join(rel), text));
+            }
+        }
+    }
+    sources.push(("config.yaml".into(), config.config_source.clone()));
+    for d in tree
+        .pages
+        .iter()
+        .map(|p| &p.doc)
+        .chain(tree.sections.iter().filter_map(|s| s.doc.as_ref()))
+    {
+        sources.push((d.shown.clone(), d.source.clone()));
+    }
+    found
+        .into_iter()
+        .map(|(url, page)| {
+            let written = sources
+                .iter()
+                .find_map(|(file, text)| text.find(&url).map(|i| (file, text, i)));
+            match written {
+                Some((file, text, i)) => {
+                    let span = span_at(text, i, url.len());
+                    ExternalLink {
+                        line_text: line_of(text, span.line),
+                        url,
+                        file: file.clone(),
+                        span: Some(span),
+                    }
+                }
+                None => ExternalLink {
+                    url,
+                    file: page.to_path_buf(),
+                    span: None,
+                    line_text: None,
+                },
+            }
+        })
+        .collect()
 }

@@ -1,0 +1,355 @@
+//! The checks of a page's markdown body: images without alt text, skipped heading levels and
+//! extra h1 headings, vague link text and bare addresses as link text; and the page's external
+//! links, collected for `check --external`. The body is walked with pulldown-cmark's offset
+//! iterator, with the markdown stage's options and offset-to-line mapping, so every warning
+//! points at the place in the file; raw HTML in the body is checked like markdown.
+
+use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
+
+use super::{ContentFindings, ExternalLink, is_http, line_of};
+use crate::content::Document;
+use crate::error::{Diagnostic, Span};
+use crate::html::{attr_value, fixed_paths, has_attribute, html_tags};
+use crate::markdown::{self, Positions};
+
+/// Link texts that say nothing about where a link goes (WCAG 2.2, 2.4.4 "Link Purpose"),
+/// compared in lower case without surrounding punctuation.
+pub const VAGUE_LINK_TEXTS: &[&str] = &[
+    "click here",
+    "click",
+    "here",
+    "read more",
+    "more",
+    "learn more",
+    "this link",
+    "link",
+    "this",
+    "this page",
+    "go",
+];
+
+/// A link or image being read: its start, destination and the text inside it so far.
+struct Open {
+    /// An `<a>` written as raw HTML (its address is collected with the raw HTML).
+    raw: bool,
+    image: bool,
+    range: std::ops::Range<usize>,
+    dest: String,
+    autolink: bool,
+    text: String,
+}
+
+pub(super) fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFindings) {
+    let body = doc.body();
+    let mut positions = Positions::new(body, doc.body_line);
+    let mut span = |r: std::ops::Range<usize>| {
+        let s = positions.span(r);
+        Span::new(s.line, s.col, s.len)
+    };
+    let warn = |msg: String, span: Span| {
+        Diagnostic::warning(msg)
+            .in_file(&doc.shown)
+            .at(span, &doc.source)
+    };
+    // The page title is the h1 (design.md: themes show `page.title` as the main heading).
+    let mut previous_level = 1u8;
+    let mut markdown_h1: Vec<Span> = Vec::new();
+    let mut open: Vec<Open> = Vec::new();
+    let mut done: Vec<Open> = Vec::new();
+    for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let level = crate::markdown::heading_level(level);
+                let at = span(range.clone());
+                if level == 1 {
+                    markdown_h1.push(at);
+                } else if level > previous_level + 1 {
+                    out.diagnostics.push(
+                        warn(
+                            format!(
+                                "heading level skipped: an h{level} follows an h{previous_level}"
+                            ),
+                            at,
+                        )
+                        .label(format!("h{level}"))
+                        .help(format!(
+                            "use `{}` for this heading (the page title is the h1, so the first heading of a page is `##`); screen-reader users move through a page by heading levels",
+                            "#".repeat(usize::from(previous_level) + 1)
+                        )),
+                    );
+                }
+                previous_level = level;
+            }
+            Event::Start(Tag::Image { dest_url, .. }) => open.push(Open {
+                raw: false,
+                image: true,
+                range: range.clone(),
+                dest: dest_url.to_string(),
+                autolink: false,
+                text: String::new(),
+            }),
+            Event::Start(Tag::Link {
+                dest_url,
+                link_type,
+                ..
+            }) => open.push(Open {
+                raw: false,
+                image: false,
+                range: range.clone(),
+                dest: dest_url.to_string(),
+                autolink: link_type == LinkType::Autolink,
+                text: String::new(),
+            }),
+            Event::Html(html) | Event::InlineHtml(html) => {
+                // Raw HTML in markdown, as in reference lists: its addresses, its <img> tags
+                // and its <a> link texts are checked like markdown's.
+                let source = body.get(range.clone()).unwrap_or_default();
+                let at_text =
+                    |needle: &str| source.find(needle).map_or(range.start, |i| range.start + i);
+                for (_, url) in fixed_paths(&html) {
+                    if is_http(url) {
+                        let start = at_text(url);
+                        let at = span(start..start + url.len());
+                        out.external.push(ExternalLink {
+                            url: url.to_string(),
+                            file: doc.shown.clone(),
+                            span: Some(at),
+                            line_text: line_of(&doc.source, at.line),
+                        });
+                    }
+                }
+                for tag in html_tags(&html, "img") {
+                    if !has_attribute(tag.text, "alt") {
+                        let start = at_text(tag.text);
+                        out.diagnostics.push(
+                            warn(
+                                format!(
+                                    "an image has no alt text: `{}`",
+                                    attr_value(tag.text, "src").unwrap_or_default()
+                                ),
+                                span(start..start + tag.text.len()),
+                            )
+                            .label("no alt attribute")
+                            .help("add alt=\"…\" describing what the image shows, or alt=\"\" if it is only decoration"),
+                        );
+                    }
+                }
+                let lower = html.to_ascii_lowercase();
+                for tag in html_tags(&html, "a") {
+                    let start = at_text(tag.text);
+                    let after = tag.start + tag.text.len();
+                    let dest = attr_value(tag.text, "href").unwrap_or_default().to_string();
+                    let mut o = Open {
+                        raw: true,
+                        image: false,
+                        range: start..start + tag.text.len(),
+                        dest,
+                        autolink: false,
+                        text: String::new(),
+                    };
+                    match lower.get(after..).and_then(|r| r.find("</a")) {
+                        Some(end) => {
+                            o.text = link_text(&html[after..after + end]);
+                            done.push(o);
+                        }
+                        None => open.push(o),
+                    }
+                }
+                if lower.contains("</a")
+                    && !lower.contains("<a")
+                    && open.last().is_some_and(|o| o.raw)
+                    && let Some(o) = open.pop()
+                {
+                    done.push(o);
+                }
+            }
+            Event::Text(t) | Event::Code(t) => {
+                for o in &mut open {
+                    o.text.push_str(&t);
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                for o in &mut open {
+                    o.text.push(' ');
+                }
+            }
+            Event::End(TagEnd::Image) | Event::End(TagEnd::Link) => {
+                if let Some(o) = open.pop() {
+                    done.push(o);
+                }
+            }
+            _ => {}
+        }
+        for o in done.drain(..) {
+            let at = span(o.range.clone());
+            let text = o.text.trim();
+            if is_http(&o.dest) && !o.raw {
+                out.external.push(ExternalLink {
+                    url: o.dest.clone(),
+                    file: doc.shown.clone(),
+                    span: Some(at),
+                    line_text: line_of(&doc.source, at.line),
+                });
+            }
+            if o.image {
+                if text.is_empty() {
+                    out.diagnostics.push(
+                        warn(format!("an image has no alt text: `{}`", o.dest), at)
+                            .label("no alt text")
+                            .help("describe what the image shows between the brackets, like `![The treatment room, with a padded table](room.jpg)`; people who cannot see it hear this text instead"),
+                    );
+                }
+            } else if let Some(d) = link_text_problem(text, &o.dest, o.autolink) {
+                out.diagnostics.push(warn(d.0, at).label(d.1).help(d.2));
+            }
+        }
+    }
+    // More than one h1 on the built page. Without the built page (the build failed), assume
+    // the template shows the title as the h1, as the default theme does.
+    let h1_total = h1_in_output.unwrap_or(markdown_h1.len() + 1);
+    if h1_total > 1 {
+        if markdown_h1.is_empty() {
+            out.diagnostics.push(
+                Diagnostic::warning(format!(
+                    "{} has {h1_total} main headings (h1) once built; a page should have one",
+                    doc.shown.display()
+                ))
+                .in_file(&doc.shown)
+                .help("the extra h1 headings come from the template: change the template to use one <h1>, for the page title"),
+            );
+        } else {
+            for at in markdown_h1 {
+                out.diagnostics.push(
+                    warn(
+                        "a second main heading (h1): the page title is already the page's h1".into(),
+                        at,
+                    )
+                    .label("h1")
+                    .help("use `##` for headings inside a page; the title comes from `title:` in the front matter"),
+                );
+            }
+        }
+    }
+}
+
+/// The words of a raw HTML link's content: its text without tags, whitespace collapsed, and
+/// without a `>` outside a tag (which this check has always left out).
+fn link_text(inner: &str) -> String {
+    crate::html::strip_tags(inner, None)
+        .replace('>', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// (message, label, help) for link text that does not say where a link goes.
+fn link_text_problem(text: &str, dest: &str, autolink: bool) -> Option<(String, String, String)> {
+    if dest.starts_with("mailto:") || dest.starts_with("tel:") {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    if autolink
+        || lower.starts_with("http://")
+        || lower.starts_with("https://")
+        || lower.starts_with("www.")
+    {
+        return Some((
+            format!("a web address is used as link text: `{text}`"),
+            "bare web address".into(),
+            "write words that say where the link goes, like `[the 2020 review by Haller](https://…)`; screen readers read addresses out letter by letter".into(),
+        ));
+    }
+    let core = lower.trim_matches(|c: char| !c.is_alphanumeric());
+    if VAGUE_LINK_TEXTS.contains(&core) {
+        return Some((
+            format!("link text that does not say where it goes: \"{text}\""),
+            "vague link text".into(),
+            "make the link text say where it goes, like `see [how a session works](@/how-a-session-works.md)`; many people scan a page's links on their own".into(),
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::tests::doc;
+
+    #[test]
+    fn vague_and_bare_link_texts() {
+        let vague = |t: &str| link_text_problem(t, "@/x.md", false).map(|p| p.1);
+        assert_eq!(vague("Click here!").as_deref(), Some("vague link text"));
+        assert_eq!(vague("here").as_deref(), Some("vague link text"));
+        assert_eq!(vague("Read more…").as_deref(), Some("vague link text"));
+        assert_eq!(vague("this link").as_deref(), Some("vague link text"));
+        assert_eq!(
+            vague("www.example.org").as_deref(),
+            Some("bare web address")
+        );
+        assert_eq!(vague("read more about the 2020 review"), None);
+        assert_eq!(vague("where we are"), None);
+        assert_eq!(link_text_problem("a@b.c", "mailto:a@b.c", true), None);
+        assert!(link_text_problem("https://x.org", "https://x.org", true).is_some());
+    }
+
+    fn body_findings(body: &str) -> (Vec<(usize, usize, String)>, Vec<String>) {
+        let d = doc(&format!("---\ntitle: T\ndescription: D.\n---\n{body}"));
+        let mut out = ContentFindings::default();
+        check_body(&d, Some(1), &mut out);
+        (
+            out.diagnostics
+                .iter()
+                .map(|d| {
+                    let s = d.span.unwrap();
+                    (s.line, s.col, d.message.clone())
+                })
+                .collect(),
+            out.external.iter().map(|l| l.url.clone()).collect(),
+        )
+    }
+
+    #[test]
+    fn raw_html_links_and_images_are_checked_like_markdown() {
+        let (diags, external) = body_findings(
+            "Inline <a href=\"https://x.org/a\">click here</a> and\n\n<p><a href='https://x.org/b'>read <em>more</em></a> <img src=\"/i.png\"></p>\n\n[fine](https://x.org/c#part) <a href=\"/ok/\">our prices</a>\n",
+        );
+        assert_eq!(
+            diags,
+            [
+                (
+                    5,
+                    8,
+                    "link text that does not say where it goes: \"click here\"".to_string()
+                ),
+                (7, 53, "an image has no alt text: `/i.png`".to_string()),
+                (
+                    7,
+                    4,
+                    "link text that does not say where it goes: \"read more\"".to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            external,
+            ["https://x.org/a", "https://x.org/b", "https://x.org/c#part"]
+        );
+    }
+
+    #[test]
+    fn headings_are_measured_from_the_title() {
+        let (diags, _) = body_findings("### Too deep\n\n## Fine\n\n### Fine\n\n##### Skips\n");
+        let lines: Vec<(usize, &str)> = diags.iter().map(|d| (d.0, d.2.as_str())).collect();
+        assert_eq!(
+            lines,
+            [
+                (5, "heading level skipped: an h3 follows an h1"),
+                (11, "heading level skipped: an h5 follows an h3")
+            ]
+        );
+    }
+
+    #[test]
+    fn raw_link_text_drops_tags_and_stray_closing_brackets() {
+        assert_eq!(link_text(" read <em>more</em>\n now > "), "read more now");
+    }
+}
