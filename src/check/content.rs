@@ -39,195 +39,233 @@ struct Open {
     text: String,
 }
 
+impl Open {
+    fn new(range: std::ops::Range<usize>, dest: String) -> Self {
+        Open {
+            raw: false,
+            image: false,
+            range,
+            dest,
+            autolink: false,
+            text: String::new(),
+        }
+    }
+}
+
+/// Checks a page's markdown body (see the module docs), adding its warnings and external links
+/// to `out`. `h1_in_output` is the number of h1 headings on the built page, when it was built.
 pub(super) fn check_body(doc: &Document, h1_in_output: Option<usize>, out: &mut ContentFindings) {
     let body = doc.body();
-    let mut positions = Positions::new(body, doc.body_line);
-    let mut span = |r: std::ops::Range<usize>| {
-        let s = positions.span(r);
-        Span::new(s.line, s.col, s.len)
+    let mut walk = Body {
+        doc,
+        positions: Positions::new(body, doc.body_line),
+        previous_level: 1,
+        markdown_h1: Vec::new(),
+        open: Vec::new(),
+        done: Vec::new(),
+        out,
     };
-    let warn = |msg: String, span: Span| {
-        Diagnostic::warning(msg)
-            .in_file(&doc.shown)
-            .at(span, &doc.source)
-    };
-    // The page title is the h1 (design.md: themes show `page.title` as the main heading).
-    let mut previous_level = 1u8;
-    let mut markdown_h1: Vec<Span> = Vec::new();
-    let mut open: Vec<Open> = Vec::new();
-    let mut done: Vec<Open> = Vec::new();
     for (event, range) in Parser::new_ext(body, markdown::options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) => {
-                let level = crate::markdown::heading_level(level);
-                let at = span(range.clone());
-                if level == 1 {
-                    markdown_h1.push(at);
-                } else if level > previous_level + 1 {
-                    out.diagnostics.push(
-                        warn(
-                            format!(
-                                "heading level skipped: an h{level} follows an h{previous_level}"
-                            ),
-                            at,
-                        )
-                        .label(format!("h{level}"))
-                        .help(format!(
-                            "use `{}` for this heading (the page title is the h1, so the first heading of a page is `##`); screen-reader users move through a page by heading levels",
-                            "#".repeat(usize::from(previous_level) + 1)
-                        )),
-                    );
-                }
-                previous_level = level;
+                walk.heading(markdown::heading_level(level), range);
             }
-            Event::Start(Tag::Image { dest_url, .. }) => open.push(Open {
-                raw: false,
+            Event::Start(Tag::Image { dest_url, .. }) => walk.open.push(Open {
                 image: true,
-                range: range.clone(),
-                dest: dest_url.to_string(),
-                autolink: false,
-                text: String::new(),
+                ..Open::new(range, dest_url.to_string())
             }),
             Event::Start(Tag::Link {
                 dest_url,
                 link_type,
                 ..
-            }) => open.push(Open {
-                raw: false,
-                image: false,
-                range: range.clone(),
-                dest: dest_url.to_string(),
+            }) => walk.open.push(Open {
                 autolink: link_type == LinkType::Autolink,
-                text: String::new(),
+                ..Open::new(range, dest_url.to_string())
             }),
-            Event::Html(html) | Event::InlineHtml(html) => {
-                // Raw HTML in markdown, as in reference lists: its addresses, its <img> tags
-                // and its <a> link texts are checked like markdown's.
-                let source = body.get(range.clone()).unwrap_or_default();
-                let at_text =
-                    |needle: &str| source.find(needle).map_or(range.start, |i| range.start + i);
-                for (_, url) in fixed_paths(&html) {
-                    if is_http(url) {
-                        let start = at_text(url);
-                        let at = span(start..start + url.len());
-                        out.external.push(ExternalLink {
-                            url: url.to_string(),
-                            file: doc.shown.clone(),
-                            span: Some(at),
-                            line_text: line_of(&doc.source, at.line),
-                        });
-                    }
-                }
-                for tag in html_tags(&html, "img") {
-                    if !has_attribute(tag.text, "alt") {
-                        let start = at_text(tag.text);
-                        out.diagnostics.push(
-                            warn(
-                                format!(
-                                    "an image has no alt text: `{}`",
-                                    attr_value(tag.text, "src").unwrap_or_default()
-                                ),
-                                span(start..start + tag.text.len()),
-                            )
-                            .label("no alt attribute")
-                            .help("add alt=\"…\" describing what the image shows, or alt=\"\" if it is only decoration"),
-                        );
-                    }
-                }
-                let lower = html.to_ascii_lowercase();
-                for tag in html_tags(&html, "a") {
-                    let start = at_text(tag.text);
-                    let after = tag.start + tag.text.len();
-                    let dest = attr_value(tag.text, "href").unwrap_or_default().to_string();
-                    let mut o = Open {
-                        raw: true,
-                        image: false,
-                        range: start..start + tag.text.len(),
-                        dest,
-                        autolink: false,
-                        text: String::new(),
-                    };
-                    match lower.get(after..).and_then(|r| r.find("</a")) {
-                        Some(end) => {
-                            o.text = link_text(&html[after..after + end]);
-                            done.push(o);
-                        }
-                        None => open.push(o),
-                    }
-                }
-                if lower.contains("</a")
-                    && !lower.contains("<a")
-                    && open.last().is_some_and(|o| o.raw)
-                    && let Some(o) = open.pop()
-                {
-                    done.push(o);
-                }
-            }
+            Event::Html(html) | Event::InlineHtml(html) => walk.raw_html(&html, range),
             Event::Text(t) | Event::Code(t) => {
-                for o in &mut open {
-                    o.text.push_str(&t);
-                }
+                walk.open.iter_mut().for_each(|o| o.text.push_str(&t))
             }
             Event::SoftBreak | Event::HardBreak => {
-                for o in &mut open {
-                    o.text.push(' ');
-                }
+                walk.open.iter_mut().for_each(|o| o.text.push(' '));
             }
             Event::End(TagEnd::Image) | Event::End(TagEnd::Link) => {
-                if let Some(o) = open.pop() {
-                    done.push(o);
+                if let Some(o) = walk.open.pop() {
+                    walk.done.push(o);
                 }
             }
             _ => {}
         }
-        for o in done.drain(..) {
-            let at = span(o.range.clone());
-            let text = o.text.trim();
-            if is_http(&o.dest) && !o.raw {
-                out.external.push(ExternalLink {
-                    url: o.dest.clone(),
-                    file: doc.shown.clone(),
-                    span: Some(at),
-                    line_text: line_of(&doc.source, at.line),
-                });
-            }
-            if o.image {
-                if text.is_empty() {
-                    out.diagnostics.push(
-                        warn(format!("an image has no alt text: `{}`", o.dest), at)
-                            .label("no alt text")
-                            .help("describe what the image shows between the brackets, like `![The treatment room, with a padded table](room.jpg)`; people who cannot see it hear this text instead"),
-                    );
-                }
-            } else if let Some(d) = link_text_problem(text, &o.dest, o.autolink) {
-                out.diagnostics.push(warn(d.0, at).label(d.1).help(d.2));
-            }
+        for o in std::mem::take(&mut walk.done) {
+            walk.finished(o);
         }
     }
-    // More than one h1 on the built page. Without the built page (the build failed), assume
-    // the template shows the title as the h1, as the default theme does.
-    let h1_total = h1_in_output.unwrap_or(markdown_h1.len() + 1);
-    if h1_total > 1 {
-        if markdown_h1.is_empty() {
-            out.diagnostics.push(
+    walk.h1_count(h1_in_output);
+}
+
+/// The walk over one body: where it is in the heading levels and in the links and images.
+struct Body<'a> {
+    doc: &'a Document,
+    positions: Positions<'a>,
+    /// The level of the heading before; the page title is the h1 (design.md: themes show
+    /// `page.title` as the main heading).
+    previous_level: u8,
+    /// Where the body has `#` headings.
+    markdown_h1: Vec<Span>,
+    /// Links and images being read, innermost last.
+    open: Vec<Open>,
+    /// Links and images read to their end, to check.
+    done: Vec<Open>,
+    out: &'a mut ContentFindings,
+}
+
+impl Body<'_> {
+    fn span(&mut self, range: std::ops::Range<usize>) -> Span {
+        let s = self.positions.span(range);
+        Span::new(s.line, s.col, s.len)
+    }
+
+    fn warn(&self, message: String, span: Span) -> Diagnostic {
+        Diagnostic::warning(message)
+            .in_file(&self.doc.shown)
+            .at(span, &self.doc.source)
+    }
+
+    fn external(&mut self, url: &str, at: Span) {
+        self.out.external.push(ExternalLink {
+            url: url.to_string(),
+            file: self.doc.shown.clone(),
+            span: Some(at),
+            line_text: line_of(&self.doc.source, at.line),
+        });
+    }
+
+    /// A heading: an h1 is noted (see [`Body::h1_count`]); a level skipped is a warning.
+    fn heading(&mut self, level: u8, range: std::ops::Range<usize>) {
+        let at = self.span(range);
+        let previous_level = self.previous_level;
+        if level == 1 {
+            self.markdown_h1.push(at);
+        } else if level > previous_level + 1 {
+            let d = self
+                .warn(
+                    format!("heading level skipped: an h{level} follows an h{previous_level}"),
+                    at,
+                )
+                .label(format!("h{level}"))
+                .help(format!(
+                    "use `{}` for this heading (the page title is the h1, so the first heading of a page is `##`); screen-reader users move through a page by heading levels",
+                    "#".repeat(usize::from(previous_level) + 1)
+                ));
+            self.out.diagnostics.push(d);
+        }
+        self.previous_level = level;
+    }
+
+    /// Raw HTML in markdown, as in reference lists: its addresses, its `<img>` tags and its
+    /// `<a>` link texts are checked like markdown's.
+    fn raw_html(&mut self, html: &str, range: std::ops::Range<usize>) {
+        let source = self.doc.body().get(range.clone()).unwrap_or_default();
+        let at_text = |needle: &str| source.find(needle).map_or(range.start, |i| range.start + i);
+        for (_, url) in fixed_paths(html) {
+            if is_http(url) {
+                let start = at_text(url);
+                let at = self.span(start..start + url.len());
+                self.external(url, at);
+            }
+        }
+        for tag in html_tags(html, "img") {
+            if !has_attribute(tag.text, "alt") {
+                let start = at_text(tag.text);
+                let at = self.span(start..start + tag.text.len());
+                let src = attr_value(tag.text, "src").unwrap_or_default();
+                let d = self
+                    .warn(format!("an image has no alt text: `{src}`"), at)
+                    .label("no alt attribute")
+                    .help("add alt=\"…\" describing what the image shows, or alt=\"\" if it is only decoration");
+                self.out.diagnostics.push(d);
+            }
+        }
+        self.raw_links(html, at_text);
+    }
+
+    /// The `<a>` tags of raw HTML: one closed in the same HTML is done; one left open is read on
+    /// through the markdown events, until an HTML `</a>` closes it.
+    fn raw_links(&mut self, html: &str, at_text: impl Fn(&str) -> usize) {
+        let lower = html.to_ascii_lowercase();
+        for tag in html_tags(html, "a") {
+            let start = at_text(tag.text);
+            let after = tag.start + tag.text.len();
+            let dest = attr_value(tag.text, "href").unwrap_or_default().to_string();
+            let mut o = Open {
+                raw: true,
+                ..Open::new(start..start + tag.text.len(), dest)
+            };
+            match lower.get(after..).and_then(|r| r.find("</a")) {
+                Some(end) => {
+                    o.text = link_text(&html[after..after + end]);
+                    self.done.push(o);
+                }
+                None => self.open.push(o),
+            }
+        }
+        if lower.contains("</a")
+            && !lower.contains("<a")
+            && self.open.last().is_some_and(|o| o.raw)
+            && let Some(o) = self.open.pop()
+        {
+            self.done.push(o);
+        }
+    }
+
+    /// A link or image read to its end: its address if external, its alt or link text.
+    fn finished(&mut self, o: Open) {
+        let at = self.span(o.range.clone());
+        let text = o.text.trim();
+        if is_http(&o.dest) && !o.raw {
+            self.external(&o.dest, at);
+        }
+        if o.image {
+            if text.is_empty() {
+                let d = self
+                    .warn(format!("an image has no alt text: `{}`", o.dest), at)
+                    .label("no alt text")
+                    .help("describe what the image shows between the brackets, like `![The treatment room, with a padded table](room.jpg)`; people who cannot see it hear this text instead");
+                self.out.diagnostics.push(d);
+            }
+        } else if let Some(d) = link_text_problem(text, &o.dest, o.autolink) {
+            let d = self.warn(d.0, at).label(d.1).help(d.2);
+            self.out.diagnostics.push(d);
+        }
+    }
+
+    /// More than one h1 on the built page. Without the built page (the build failed), assume
+    /// the template shows the title as the h1, as the default theme does.
+    fn h1_count(self, h1_in_output: Option<usize>) {
+        let h1_total = h1_in_output.unwrap_or(self.markdown_h1.len() + 1);
+        if h1_total <= 1 {
+            return;
+        }
+        if self.markdown_h1.is_empty() {
+            self.out.diagnostics.push(
                 Diagnostic::warning(format!(
                     "{} has {h1_total} main headings (h1) once built; a page should have one",
-                    doc.shown.display()
+                    self.doc.shown.display()
                 ))
-                .in_file(&doc.shown)
+                .in_file(&self.doc.shown)
                 .help("the extra h1 headings come from the template: change the template to use one <h1>, for the page title"),
             );
-        } else {
-            for at in markdown_h1 {
-                out.diagnostics.push(
-                    warn(
-                        "a second main heading (h1): the page title is already the page's h1".into(),
-                        at,
-                    )
-                    .label("h1")
-                    .help("use `##` for headings inside a page; the title comes from `title:` in the front matter"),
-                );
-            }
+            return;
+        }
+        for &at in &self.markdown_h1 {
+            let d = self
+                .warn(
+                    "a second main heading (h1): the page title is already the page's h1".into(),
+                    at,
+                )
+                .label("h1")
+                .help("use `##` for headings inside a page; the title comes from `title:` in the front matter");
+            self.out.diagnostics.push(d);
         }
     }
 }
