@@ -21,6 +21,8 @@ pub(super) fn fence_span(doc: &Document) -> Option<Span> {
     (doc.body_line > 1).then(|| Span::new(1, 1, 3))
 }
 
+/// `d` at the front-matter `field` of `doc`, else at the front matter's fence, else without a
+/// place.
 fn at_field(d: Diagnostic, doc: &Document, field: &str) -> Diagnostic {
     match crate::yaml::key_value_span(front_matter_text(doc), field) {
         Some(span) => d.at(span, &doc.source),
@@ -37,6 +39,9 @@ pub(super) fn front_matter_text(doc: &Document) -> &str {
     doc.source.get(..doc.body_start).unwrap_or_default()
 }
 
+/// The front-matter checks of one page or section (see the module docs). `title` is the title
+/// the page is shown with; `titles` holds the titles seen so far (lower case) with the first
+/// file that had each, for the duplicate check.
 pub(super) fn check_front_matter<'a>(
     doc: &'a Document,
     title: &str,
@@ -45,32 +50,26 @@ pub(super) fn check_front_matter<'a>(
 ) {
     let n = title.chars().count();
     if doc.front.title.is_some() && n > MAX_TITLE {
-        out.push(
-            at_field(
-                Diagnostic::warning(format!(
-                    "the title is {n} characters long; search engines show about {MAX_TITLE}"
-                )),
-                doc,
-                "title",
-            )
-            .in_file(&doc.shown)
-            .label(format!("{n} characters"))
-            .help(format!("shorten the title to {MAX_TITLE} characters or fewer; put the rest in `description:`")),
-        );
+        out.push(too_long(
+            doc,
+            "title",
+            n,
+            MAX_TITLE,
+            "; put the rest in `description:`",
+        ));
     }
     let key = title.trim().to_lowercase();
     if !key.is_empty() {
         match titles.get(&key) {
             Some(first) => out.push(
-                at_field(
-                    Diagnostic::warning(format!(
-                        "two pages have the title \"{title}\": this one and {}",
-                        first.display()
-                    )),
+                warning(
                     doc,
                     "title",
+                    format!(
+                        "two pages have the title \"{title}\": this one and {}",
+                        first.display()
+                    ),
                 )
-                .in_file(&doc.shown)
                 .label("same title as another page")
                 .help("give each page its own title, so search results and browser tabs tell them apart"),
             ),
@@ -79,37 +78,43 @@ pub(super) fn check_front_matter<'a>(
             }
         }
     }
+    check_description(doc, out);
+}
+
+fn check_description(doc: &Document, out: &mut Vec<Diagnostic>) {
     match &doc.front.description {
         None => out.push(
-            at_field(
-                Diagnostic::warning(format!("{} has no description", doc.shown.display())),
-                doc,
-                "description",
-            )
-            .in_file(&doc.shown)
-            .help("add a line like `description: \"One or two sentences about this page.\"` to the front matter; search engines show it under the title"),
+            warning(doc, "description", format!("{} has no description", doc.shown.display()))
+                .help("add a line like `description: \"One or two sentences about this page.\"` to the front matter; search engines show it under the title"),
         ),
         Some(d) if d.trim().is_empty() => out.push(
-            at_field(Diagnostic::warning("the description is empty"), doc, "description")
-                .in_file(&doc.shown)
+            warning(doc, "description", "the description is empty")
                 .help("write one or two sentences about this page; search engines show them under the title"),
         ),
         Some(d) => {
             let n = d.chars().count();
             if n > MAX_DESCRIPTION {
-                out.push(
-                    at_field(
-                        Diagnostic::warning(format!(
-                            "the description is {n} characters long; search engines show about {MAX_DESCRIPTION}"
-                        )),
-                        doc,
-                        "description",
-                    )
-                    .in_file(&doc.shown)
-                    .label(format!("{n} characters"))
-                    .help(format!("shorten the description to {MAX_DESCRIPTION} characters or fewer")),
-                );
+                out.push(too_long(doc, "description", n, MAX_DESCRIPTION, ""));
             }
         }
     }
+}
+
+/// A warning in `doc` at its front-matter `field` (see [`at_field`]).
+fn warning(doc: &Document, field: &str, message: impl Into<String>) -> Diagnostic {
+    at_field(Diagnostic::warning(message), doc, field).in_file(&doc.shown)
+}
+
+/// The warning for a `field` of `n` characters where search engines show about `max`; `more`
+/// ends the help.
+fn too_long(doc: &Document, field: &str, n: usize, max: usize, more: &str) -> Diagnostic {
+    warning(
+        doc,
+        field,
+        format!("the {field} is {n} characters long; search engines show about {max}"),
+    )
+    .label(format!("{n} characters"))
+    .help(format!(
+        "shorten the {field} to {max} characters or fewer{more}"
+    ))
 }
