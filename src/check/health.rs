@@ -24,86 +24,74 @@ pub fn check_health(
     today: jiff::civil::Date,
     out: &mut Vec<Diagnostic>,
 ) {
-    if !is_health_page(doc) {
-        return;
+    if is_health_page(doc) {
+        out.extend(review_warning(doc, months, today));
     }
-    let fm = front_matter_text(doc);
-    let at = |d: Diagnostic, key: &str| {
-        let d = d.in_file(&doc.shown);
-        match config::nested_value_span(fm, "extra", key).or_else(|| fence_span(doc)) {
-            Some(span) => d.at(span, &doc.source),
-            None => d,
-        }
-    };
-    let reviewed = doc.front.extra.as_ref().and_then(|e| e.get("reviewed"));
-    let Some(reviewed) = reviewed else {
-        out.push(
-            at(
-                Diagnostic::warning(format!(
-                    "{} is a health page without a review date",
-                    doc.shown.display()
-                )),
-                "health",
-            )
+}
+
+/// The warning about a health page's review date, if any.
+fn review_warning(doc: &Document, months: u32, today: jiff::civil::Date) -> Option<Diagnostic> {
+    let at = |key: &str, message: String| at_extra(doc, key, Diagnostic::warning(message));
+    let Some(reviewed) = doc.front.extra.as_ref().and_then(|e| e.get("reviewed")) else {
+        return Some(
+            at("health", format!("{} is a health page without a review date", doc.shown.display()))
             .label("health information")
             .help(format!(
                 "after checking that the page is still accurate, add `reviewed: {today}` under `extra:`; the page shows it as \"Reviewed on\""
             )),
         );
-        return;
     };
     let text = match reviewed {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let date = match content::front_matter::DateValue::parse(&text) {
-        Some(content::front_matter::DateValue::Date(d)) => Some(d),
-        Some(content::front_matter::DateValue::DateTime(dt)) => Some(dt.date()),
-        Some(content::front_matter::DateValue::Offset(ts, off)) => {
-            Some(ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(off)).date())
-        }
-        None => None,
-    };
-    let Some(date) = date else {
-        out.push(
-            at(
-                Diagnostic::warning(format!("`reviewed: {text}` is not a date")),
-                "reviewed",
-            )
-            .label("expected a date like 2026-11-29")
-            .help(
-                "write the date of the last review as year-month-day, like `reviewed: 2026-11-29`",
-            ),
+    let Some(date) = date_of(&text) else {
+        return Some(
+            at("reviewed", format!("`reviewed: {text}` is not a date"))
+                .label("expected a date like 2026-11-29")
+                .help("write the date of the last review as year-month-day, like `reviewed: 2026-11-29`"),
         );
-        return;
     };
     if date > today {
-        out.push(
+        return Some(
             at(
-                Diagnostic::warning(format!(
-                    "the review date {date} is in the future (today is {today})"
-                )),
                 "reviewed",
+                format!("the review date {date} is in the future (today is {today})"),
             )
             .label("in the future")
             .help("write the date the page was actually reviewed"),
         );
-        return;
     }
     let due = date.checked_add(jiff::Span::new().months(i64::from(months)));
-    if due.is_ok_and(|due| due < today) {
-        out.push(
-            at(
-                Diagnostic::warning(format!(
-                    "health information last reviewed on {date}, more than {months} months ago"
-                )),
-                "reviewed",
-            )
+    due.is_ok_and(|due| due < today).then(|| {
+        at("reviewed", format!("health information last reviewed on {date}, more than {months} months ago"))
             .label("due for review")
             .help(format!(
                 "check that the page is still accurate (the research, the advice, the links), then set `reviewed: {today}`; `check.review_months` in config.yaml sets how often"
-            )),
-        );
+            ))
+    })
+}
+
+/// `d` in `doc`, at the value of `key` under `extra:` in its front matter, else at the front
+/// matter's fence.
+fn at_extra(doc: &Document, key: &str, d: Diagnostic) -> Diagnostic {
+    let d = d.in_file(&doc.shown);
+    let fm = front_matter_text(doc);
+    match config::nested_value_span(fm, "extra", key).or_else(|| fence_span(doc)) {
+        Some(span) => d.at(span, &doc.source),
+        None => d,
+    }
+}
+
+/// The day of a front-matter date, date-time or date-time with an offset (in that offset).
+fn date_of(text: &str) -> Option<jiff::civil::Date> {
+    use content::front_matter::DateValue;
+    match DateValue::parse(text)? {
+        DateValue::Date(d) => Some(d),
+        DateValue::DateTime(dt) => Some(dt.date()),
+        DateValue::Offset(ts, off) => {
+            Some(ts.to_zoned_datetime(jiff::tz::TimeZone::fixed(off)).date())
+        }
     }
 }
 
