@@ -19,13 +19,12 @@
 //! as not checked.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::{ExternalLink, is_http, line_of, span_at};
+use super::{ExternalLink, is_http, line_of, read_texts, span_at, template_dirs};
 use crate::config::Config;
-use crate::content;
 use crate::error::Diagnostic;
 use crate::html::fixed_paths;
 use crate::render::BuiltSite;
@@ -296,13 +295,36 @@ fn request(agent: &ureq::Agent, url: &str) -> Outcome {
 /// data files): each distinct address once, located by searching for it in `data/`, the
 /// templates, `config.yaml` and the content files, in that order; else named by the page that
 /// shows it, without a line. Links to the site itself (`base_url`) are left out: it may not be
-/// published yet.
+/// published yet. Returns the links, and a warning for each file or folder of `data/` or the
+/// templates that could not be read (its addresses are then not located in it).
 pub fn output_external_links(
     config: &Config,
     tree: &SiteTree,
     built: &BuiltSite,
     known: &[ExternalLink],
-) -> Vec<ExternalLink> {
+) -> (Vec<ExternalLink>, Vec<Diagnostic>) {
+    let found = addresses_in_output(config, tree, built, known);
+    if found.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let mut problems = Vec::new();
+    let sources = written_in(config, tree, &mut problems);
+    let links = found
+        .into_iter()
+        .map(|(url, page)| locate(url, page, &sources))
+        .collect();
+    (links, problems)
+}
+
+/// The `http(s)` addresses of the built pages that are not in `known` and not the site's own,
+/// each once, with the content file of the first page that shows it ("the built site" for a
+/// page without one).
+fn addresses_in_output<'a>(
+    config: &Config,
+    tree: &'a SiteTree,
+    built: &BuiltSite,
+    known: &[ExternalLink],
+) -> Vec<(String, &'a Path)> {
     let mut seen: std::collections::HashSet<String> = known.iter().map(|l| l.url.clone()).collect();
     let output_to_source: HashMap<&str, &Path> = tree
         .pages
@@ -336,25 +358,22 @@ pub fn output_external_links(
             }
         }
     }
-    if found.is_empty() {
-        return Vec::new();
-    }
-    // The files an address may be written in, read once.
-    let mut sources: Vec<(std::path::PathBuf, String)> = Vec::new();
-    let mut dirs = vec![(config.root.join("data"), std::path::PathBuf::from("data"))];
-    dirs.push((config.root.join("templates"), "templates".into()));
-    if let (Some(dir), Some(name)) = (&config.theme_dir, &config.theme) {
-        dirs.push((
-            dir.join("templates"),
-            Path::new("themes").join(name).join("templates"),
-        ));
-    }
+    found
+}
+
+/// The files an address may be written in, each read once, as (shown path, text): `data/`,
+/// the templates, `config.yaml`, then the content files.
+fn written_in(
+    config: &Config,
+    tree: &SiteTree,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, String)> {
+    let mut dirs = vec![(config.root.join("data"), PathBuf::from("data"))];
+    dirs.extend(template_dirs(config));
+    let mut sources: Vec<(PathBuf, String)> = Vec::new();
     for (dir, shown) in dirs {
-        for (abs, rel) in content::walk(&dir, &shown, false).unwrap_or_default() {
-            if let Ok(text) = std::fs::read_to_string(&abs) {
-                sources.push((shown.join(rel), text));
-            }
-        }
+        let texts = read_texts(&dir, &shown, |_| true, problems);
+        sources.extend(texts.into_iter().map(|(file, _, text)| (file, text)));
     }
     sources.push(("config.yaml".into(), config.config_source.clone()));
     for d in tree
@@ -365,29 +384,29 @@ pub fn output_external_links(
     {
         sources.push((d.shown.clone(), d.source.clone()));
     }
-    found
-        .into_iter()
-        .map(|(url, page)| {
-            let written = sources
-                .iter()
-                .find_map(|(file, text)| text.find(&url).map(|i| (file, text, i)));
-            match written {
-                Some((file, text, i)) => {
-                    let span = span_at(text, i, url.len());
-                    ExternalLink {
-                        line_text: line_of(text, span.line),
-                        url,
-                        file: file.clone(),
-                        span: Some(span),
-                    }
-                }
-                None => ExternalLink {
-                    url,
-                    file: page.to_path_buf(),
-                    span: None,
-                    line_text: None,
-                },
+    sources
+}
+
+/// `url` at the first place it is written in `sources`, else named by `page`, without a line.
+fn locate(url: String, page: &Path, sources: &[(PathBuf, String)]) -> ExternalLink {
+    let written = sources
+        .iter()
+        .find_map(|(file, text)| text.find(&url).map(|i| (file, text, i)));
+    match written {
+        Some((file, text, i)) => {
+            let span = span_at(text, i, url.len());
+            ExternalLink {
+                line_text: line_of(text, span.line),
+                url,
+                file: file.clone(),
+                span: Some(span),
             }
-        })
-        .collect()
+        }
+        None => ExternalLink {
+            url,
+            file: page.to_path_buf(),
+            span: None,
+            line_text: None,
+        },
+    }
 }

@@ -41,7 +41,7 @@ mod health;
 mod templates;
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::config::Config;
@@ -191,7 +191,9 @@ pub fn check(options: &CheckOptions) -> CheckReport {
         };
         let mut links = found.external;
         if let Some(built) = &built {
-            links.extend(output_external_links(&config, &tree, built, &links));
+            let (more, problems) = output_external_links(&config, &tree, built, &links);
+            links.extend(more);
+            report.diagnostics.extend(problems);
         }
         let (diags, notes) = external::check_links(&links, &settings);
         report.diagnostics.extend(diags);
@@ -212,6 +214,60 @@ fn span_at(text: &str, offset: usize, len: usize) -> Span {
         .take_while(|&c| c != '\n' && c != '\r')
         .count();
     Span::new(line, col, shown.max(1))
+}
+
+/// The folders templates are read from, as (folder, folder as shown in messages): the site's
+/// `templates/`, then the theme's.
+fn template_dirs(config: &Config) -> Vec<(PathBuf, PathBuf)> {
+    let mut dirs = vec![(config.root.join("templates"), PathBuf::from("templates"))];
+    if let (Some(dir), Some(name)) = (&config.theme_dir, &config.theme) {
+        dirs.push((
+            dir.join("templates"),
+            Path::new("themes").join(name).join("templates"),
+        ));
+    }
+    dirs
+}
+
+/// The text files under `dir` (`shown` in messages) whose path relative to `dir` `keep`
+/// accepts, in path order, as (shown path, relative path, text). A folder or file that cannot
+/// be read adds a warning naming it to `problems` (the check then goes on without it); a file
+/// that is not UTF-8 text is left out without one (no address or tag is looked for in it).
+fn read_texts(
+    dir: &Path,
+    shown: &Path,
+    mut keep: impl FnMut(&str) -> bool,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, String, String)> {
+    let files = crate::content::walk(dir, shown, false).unwrap_or_else(|e| {
+        problems.extend(as_warnings(e));
+        Vec::new()
+    });
+    let mut out = Vec::new();
+    for (abs, rel) in files {
+        if !keep(&rel) {
+            continue;
+        }
+        match crate::fs::read(&abs) {
+            Ok(bytes) => {
+                if let Ok(text) = String::from_utf8(bytes) {
+                    out.push((shown.join(&rel), rel, text));
+                }
+            }
+            Err(e) => problems.extend(as_warnings(e)),
+        }
+    }
+    out
+}
+
+/// An error met while checking, as warnings: the site may be fine, but the check could not
+/// look at everything.
+fn as_warnings(e: crate::Error) -> Vec<Diagnostic> {
+    let mut found = e.into_diagnostics();
+    for d in &mut found {
+        d.severity = Severity::Warning;
+    }
+    found
 }
 
 /// Today's date in the system's time zone.
