@@ -139,23 +139,8 @@ impl CheckReport {
 
 /// Runs `stillpoint check`. Never fails: the build's errors are part of the report.
 pub fn check(options: &CheckOptions) -> CheckReport {
-    let mut build = options.build.clone();
-    build.dry_run = true;
     let mut report = CheckReport::default();
-    let built = match crate::build_in_memory(&build) {
-        Ok((_, built)) => {
-            report.diagnostics.extend(built.warnings.iter().cloned());
-            Some(built)
-        }
-        Err(e) => {
-            report.diagnostics.extend(e.into_diagnostics());
-            None
-        }
-    };
-    // The site tree again, for the content checks: cheap next to rendering, and it keeps the
-    // build's own functions untouched. When the build failed before the tree, its errors are
-    // already in the report.
-    let Ok((config, tree)) = assemble(&build) else {
+    let Some((config, tree, built)) = build(options, &mut report.diagnostics) else {
         return report;
     };
     let today = options.today.unwrap_or_else(today);
@@ -182,24 +167,62 @@ pub fn check(options: &CheckOptions) -> CheckReport {
         report.diagnostics.extend(left);
     }
     if options.external {
-        let mut skip = config.check.skip_external.clone();
-        skip.extend(options.skip_external.iter().cloned());
-        let settings = external::Settings {
-            timeout: options.timeout,
-            concurrency: options.concurrency,
-            skip,
-        };
         let mut links = found.external;
         if let Some(built) = &built {
             let (more, problems) = output_external_links(&config, &tree, built, &links);
             links.extend(more);
             report.diagnostics.extend(problems);
         }
-        let (diags, notes) = external::check_links(&links, &settings);
+        let (diags, notes) = external::check_links(&links, &settings(options, &config));
         report.diagnostics.extend(diags);
         report.notes.extend(notes);
     }
     report
+}
+
+/// Builds the site in memory, adding the build's warnings, or its errors, to `diagnostics`.
+/// Returns the config, the site tree and the built site; without the built site when the build
+/// failed after the tree; `None` when it failed before (its errors say why).
+fn build(
+    options: &CheckOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<(Config, SiteTree, Option<BuiltSite>)> {
+    let mut build = options.build.clone();
+    build.dry_run = true;
+    match crate::build_retained(&build, false) {
+        Ok((config, tree, _, built, _)) => {
+            diagnostics.extend(built.warnings.iter().cloned());
+            Some((config, tree, Some(built)))
+        }
+        Err(e) => {
+            diagnostics.extend(e.into_diagnostics());
+            // A failed build returns no tree, but the content checks still run on a site that
+            // can be read that far (a broken link does not hide a missing description): stages
+            // 1-4 again, only on this path.
+            let (config, tree) = tree_of_failed_build(&build).ok()?;
+            Some((config, tree, None))
+        }
+    }
+}
+
+/// Stages 1-4 (config, discover, parse, assemble), for a build that failed later.
+fn tree_of_failed_build(options: &BuildOptions) -> crate::Result<(Config, SiteTree)> {
+    let config = Config::load(&options.root, &options.overrides)?;
+    let files = crate::content::discover(&config)?;
+    let docs = crate::content::parse(&files)?;
+    let tree = SiteTree::assemble(docs, &files, &config)?;
+    Ok((config, tree))
+}
+
+/// How to request external links: `check.skip_external` from `config.yaml` and the command's.
+fn settings(options: &CheckOptions, config: &Config) -> external::Settings {
+    let mut skip = config.check.skip_external.clone();
+    skip.extend(options.skip_external.iter().cloned());
+    external::Settings {
+        timeout: options.timeout,
+        concurrency: options.concurrency,
+        skip,
+    }
 }
 
 /// The file position of byte `offset` in `text`, `len` bytes long (the line's characters).
@@ -273,14 +296,6 @@ fn as_warnings(e: crate::Error) -> Vec<Diagnostic> {
 /// Today's date in the system's time zone.
 fn today() -> jiff::civil::Date {
     jiff::ZonedDateTime::now().date()
-}
-
-fn assemble(options: &BuildOptions) -> crate::Result<(Config, SiteTree)> {
-    let config = Config::load(&options.root, &options.overrides)?;
-    let files = crate::content::discover(&config)?;
-    let docs = crate::content::parse(&files)?;
-    let tree = SiteTree::assemble(docs, &files, &config)?;
-    Ok((config, tree))
 }
 
 /// An external link found in markdown: the URL as written and where.

@@ -585,3 +585,20 @@ fn a_data_folder_check_cannot_read_is_a_warning_naming_it() {
         .stderr_has("--> templates/page.html:8:")
         .stderr_lacks("panicked");
 }
+
+#[test]
+fn a_failed_build_still_gets_the_content_checks() {
+    // The build fails on the broken link and returns no site tree; check reads the site up to
+    // the tree again so that the page's other problems are not hidden behind that error.
+    let site = fixture("vague_link");
+    site.file(
+        "content/page.md",
+        "---\ntitle: Booking\n---\n\nTo book, [click here](@/_index.md) or see [the map](@/nope.md).\n",
+    );
+    check(&site, &[])
+        .code(1)
+        .stderr_has("error: link to a page that does not exist: `@/nope.md`")
+        .stderr_has("warning: link text that does not say where it goes: \"click here\"")
+        .stderr_has("warning: content/page.md has no description")
+        .stderr_has("1 error, 2 warnings in 2 pages");
+}
