@@ -29,6 +29,12 @@
 //! [`external`]): those in markdown at their place there, and those that only the built pages
 //! show (from templates, shortcodes or data files) at the place the address is written.
 //!
+//! The checks sit one kind to a file: `content.rs` (a page's markdown body), `front_matter.rs`
+//! (title and description), `health.rs` (review dates), `copies.rs` (duplicate file names),
+//! `templates.rs` (templates and the menu), [`orphans`] and [`external`]. All of them read the
+//! config, site tree and built site of the one build `check` runs; only when that build fails
+//! is the site read again up to the tree, so the content checks still run.
+//!
 //! This module never prints; the binary renders the report.
 
 pub mod external;
@@ -304,7 +310,7 @@ pub struct ExternalLink {
     /// The `http://` or `https://` URL, as written.
     pub url: String,
     /// The file, as shown in messages (`content/faq.md`).
-    pub file: std::path::PathBuf,
+    pub file: PathBuf,
     /// Where the link is, when it could be found in a source file.
     pub span: Option<Span>,
     /// The text of that line.
