@@ -69,27 +69,7 @@ pub enum Outcome {
 /// Checks `links` (see the module docs). Returns (diagnostics, notes).
 pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnostic>, Vec<String>) {
     let mut notes = Vec::new();
-    let mut to_visit: BTreeMap<String, ()> = BTreeMap::new();
-    let mut skipped = 0usize;
-    let mut no_tls: Vec<String> = Vec::new();
-    for l in links {
-        let url = without_fragment(&l.url);
-        if settings.skip.iter().any(|p| url.starts_with(p.as_str())) {
-            skipped += 1;
-            continue;
-        }
-        if !cfg!(feature = "https")
-            && url
-                .get(..8)
-                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-        {
-            if !no_tls.contains(&url.to_string()) {
-                no_tls.push(url.to_string());
-            }
-            continue;
-        }
-        to_visit.insert(url.to_string(), ());
-    }
+    let (urls, skipped, no_tls) = to_request(links, settings);
     if !no_tls.is_empty() {
         notes.push(format!(
             "{} https:// address{} not checked: this stillpoint was built without the `https` feature (cargo install --path . --features https)",
@@ -97,7 +77,6 @@ pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnost
             if no_tls.len() == 1 { " was" } else { "es were" }
         ));
     }
-    let urls: Vec<String> = to_visit.into_keys().collect();
     let outcomes = request_all(&urls, settings);
     let mut diags = Vec::new();
     // Offline: one warning instead of one per link.
@@ -147,6 +126,34 @@ pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnost
         }
     ));
     (diags, notes)
+}
+
+/// The distinct addresses of `links` to request (without their `#fragment`, sorted), the
+/// number of links on the skip list, and the distinct `https://` addresses left out because
+/// this build has no TLS.
+fn to_request(links: &[ExternalLink], settings: &Settings) -> (Vec<String>, usize, Vec<String>) {
+    let mut to_visit: BTreeMap<String, ()> = BTreeMap::new();
+    let mut skipped = 0usize;
+    let mut no_tls: Vec<String> = Vec::new();
+    for l in links {
+        let url = without_fragment(&l.url);
+        if settings.skip.iter().any(|p| url.starts_with(p.as_str())) {
+            skipped += 1;
+            continue;
+        }
+        if !cfg!(feature = "https")
+            && url
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        {
+            if !no_tls.contains(&url.to_string()) {
+                no_tls.push(url.to_string());
+            }
+            continue;
+        }
+        to_visit.insert(url.to_string(), ());
+    }
+    (to_visit.into_keys().collect(), skipped, no_tls)
 }
 
 fn diagnostic(outcome: &Outcome, url: &str, timeout: Duration) -> Option<Diagnostic> {
