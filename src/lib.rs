@@ -27,6 +27,7 @@ pub mod content;
 pub mod data;
 pub mod error;
 pub mod fs;
+mod html;
 pub mod images;
 pub mod incremental;
 pub mod markdown;

@@ -12,6 +12,7 @@ use clap::Parser;
 mod cli;
 
 use cli::{BuildArgs, CheckArgs, Cli, Command};
+use stillpoint::check::CheckReport;
 use stillpoint::serve::{ServeEvent, ServeOptions};
 use stillpoint::watch::{Notice, Rebuild, WatchEvent};
 use stillpoint::{BuildOptions, Diagnostic, config::Overrides, render_diagnostics};
@@ -41,14 +42,29 @@ macro_rules! say {
     };
 }
 
-/// Prints diagnostics to stderr, in colour when stderr is a terminal. The one place that
-/// prints them, for every command.
+/// Whether diagnostics are printed in colour: when stderr is a terminal and `NO_COLOR` is not
+/// set.
+fn color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// Prints diagnostics to stderr (see [`color`]), with their count when there are several. The
+/// one place that prints them, for every command but `check`, which has [`report_check`].
 fn report(diagnostics: &[Diagnostic]) {
     if diagnostics.is_empty() {
         return;
     }
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    say_raw!("{}", render_diagnostics(diagnostics, color));
+    say_raw!("{}", render_diagnostics(diagnostics, color()));
+}
+
+/// Prints `check`'s report: its diagnostics (see [`color`]), its notes, then its summary line,
+/// which counts the pages too (so the diagnostics are printed without [`report`]'s count).
+fn report_check(found: &CheckReport) {
+    say_raw!("{}", stillpoint::render_each(&found.diagnostics, color()));
+    for note in &found.notes {
+        say!("note: {note}");
+    }
+    say!("{}", found.summary_line());
 }
 
 /// Prints one watch/serve rebuild: its diagnostics, then its one summary line.
@@ -135,13 +151,7 @@ fn check_command(args: CheckArgs) -> ExitCode {
         publish: args.publish,
     };
     let found = stillpoint::check::check(&options);
-    // Check prints its own summary line (with the page count) below the notes.
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    say_raw!("{}", stillpoint::render_each(&found.diagnostics, color));
-    for note in &found.notes {
-        say!("note: {note}");
-    }
-    say!("{}", found.summary_line());
+    report_check(&found);
     ExitCode::from(found.exit_code(strict))
 }
 

@@ -12,6 +12,9 @@ use tera::{Kwargs, State, Value};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Span};
+/// Kept here for `markdown.rs`, which imports it from `seo` (the toolbox is [`crate::html`]).
+pub(crate) use crate::html::decode_entities;
+use crate::html::plain_text;
 use crate::site::SiteTree;
 
 /// The longest meta description kept, in characters: search engines show about 155–160.
@@ -26,96 +29,6 @@ pub fn description_from_html(html: &str) -> Option<String> {
         return None;
     }
     Some(truncate_words(&text, DESCRIPTION_MAX_CHARS))
-}
-
-/// The text of an HTML fragment: tags removed (a tag separates words only where it is a block
-/// or a line break), character references decoded, runs of whitespace made one space.
-pub fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&decode_entities(&rest[..lt]));
-        let Some(gt) = rest[lt..].find('>') else {
-            rest = "";
-            break;
-        };
-        let tag = &rest[lt + 1..lt + gt];
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .collect::<String>()
-            .to_ascii_lowercase();
-        if matches!(
-            name.as_str(),
-            "p" | "br"
-                | "li"
-                | "div"
-                | "h1"
-                | "h2"
-                | "h3"
-                | "h4"
-                | "h5"
-                | "h6"
-                | "tr"
-                | "td"
-                | "th"
-                | "blockquote"
-                | "pre"
-                | "dt"
-                | "dd"
-        ) {
-            out.push(' ');
-        }
-        rest = &rest[lt + gt + 1..];
-    }
-    out.push_str(&decode_entities(rest));
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// Decodes the character references pulldown-cmark writes (`&amp;`, `&lt;`, `&gt;`,
-/// `&quot;`, `&#39;`) and any numeric one; others are kept as written.
-pub(crate) fn decode_entities(s: &str) -> String {
-    if !s.contains('&') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let after = &rest[amp + 1..];
-        let decoded = after.find(';').filter(|&e| e <= 10).and_then(|end| {
-            let name = &after[..end];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => name.strip_prefix('#').and_then(|n| {
-                    let code = match n.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => n.parse().ok(),
-                    };
-                    code.and_then(char::from_u32)
-                }),
-            };
-            c.map(|c| (c, end))
-        });
-        match decoded {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Cuts `text` to at most `max` characters at a word boundary, adding `…` when it cut.
@@ -441,13 +354,7 @@ mod tests {
     }
 
     #[test]
-    fn plain_text_drops_tags_and_decodes() {
-        assert_eq!(
-            plain_text("<p>Gentle <em>touch</em> &amp; care.</p>\n<p>Two&#39;s</p>"),
-            "Gentle touch & care. Two's"
-        );
-        assert_eq!(plain_text("a<br>b"), "a b");
-        assert_eq!(plain_text("x &unknown; y &#x41;"), "x &unknown; y A");
+    fn an_empty_summary_gives_no_description() {
         assert_eq!(description_from_html("<p>  </p>"), None);
     }
 

@@ -19,11 +19,16 @@
 //! as not checked.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::ExternalLink;
+use super::{ExternalLink, is_http, line_of, read_texts, span_at, template_dirs};
+use crate::config::Config;
 use crate::error::Diagnostic;
+use crate::html::fixed_paths;
+use crate::render::BuiltSite;
+use crate::site::SiteTree;
 
 /// Redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 5;
@@ -64,27 +69,7 @@ pub enum Outcome {
 /// Checks `links` (see the module docs). Returns (diagnostics, notes).
 pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnostic>, Vec<String>) {
     let mut notes = Vec::new();
-    let mut to_visit: BTreeMap<String, ()> = BTreeMap::new();
-    let mut skipped = 0usize;
-    let mut no_tls: Vec<String> = Vec::new();
-    for l in links {
-        let url = without_fragment(&l.url);
-        if settings.skip.iter().any(|p| url.starts_with(p.as_str())) {
-            skipped += 1;
-            continue;
-        }
-        if !cfg!(feature = "https")
-            && url
-                .get(..8)
-                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
-        {
-            if !no_tls.contains(&url.to_string()) {
-                no_tls.push(url.to_string());
-            }
-            continue;
-        }
-        to_visit.insert(url.to_string(), ());
-    }
+    let (urls, skipped, no_tls) = to_request(links, settings);
     if !no_tls.is_empty() {
         notes.push(format!(
             "{} https:// address{} not checked: this stillpoint was built without the `https` feature (cargo install --path . --features https)",
@@ -92,7 +77,6 @@ pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnost
             if no_tls.len() == 1 { " was" } else { "es were" }
         ));
     }
-    let urls: Vec<String> = to_visit.into_keys().collect();
     let outcomes = request_all(&urls, settings);
     let mut diags = Vec::new();
     // Offline: one warning instead of one per link.
@@ -142,6 +126,34 @@ pub fn check_links(links: &[ExternalLink], settings: &Settings) -> (Vec<Diagnost
         }
     ));
     (diags, notes)
+}
+
+/// The distinct addresses of `links` to request (without their `#fragment`, sorted), the
+/// number of links on the skip list, and the distinct `https://` addresses left out because
+/// this build has no TLS.
+fn to_request(links: &[ExternalLink], settings: &Settings) -> (Vec<String>, usize, Vec<String>) {
+    let mut to_visit: BTreeMap<String, ()> = BTreeMap::new();
+    let mut skipped = 0usize;
+    let mut no_tls: Vec<String> = Vec::new();
+    for l in links {
+        let url = without_fragment(&l.url);
+        if settings.skip.iter().any(|p| url.starts_with(p.as_str())) {
+            skipped += 1;
+            continue;
+        }
+        if !cfg!(feature = "https")
+            && url
+                .get(..8)
+                .is_some_and(|s| s.eq_ignore_ascii_case("https://"))
+        {
+            if !no_tls.contains(&url.to_string()) {
+                no_tls.push(url.to_string());
+            }
+            continue;
+        }
+        to_visit.insert(url.to_string(), ());
+    }
+    (to_visit.into_keys().collect(), skipped, no_tls)
 }
 
 fn diagnostic(outcome: &Outcome, url: &str, timeout: Duration) -> Option<Diagnostic> {
@@ -285,4 +297,123 @@ fn request(agent: &ureq::Agent, url: &str) -> Outcome {
         }
     }
     Outcome::RedirectLoop
+}
+/// External links in the built pages that markdown does not write (shortcodes, templates,
+/// data files): each distinct address once, located by searching for it in `data/`, the
+/// templates, `config.yaml` and the content files, in that order; else named by the page that
+/// shows it, without a line. Links to the site itself (`base_url`) are left out: it may not be
+/// published yet. Returns the links, and a warning for each file or folder of `data/` or the
+/// templates that could not be read (its addresses are then not located in it).
+pub fn output_external_links(
+    config: &Config,
+    tree: &SiteTree,
+    built: &BuiltSite,
+    known: &[ExternalLink],
+) -> (Vec<ExternalLink>, Vec<Diagnostic>) {
+    let found = addresses_in_output(config, tree, built, known);
+    if found.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let mut problems = Vec::new();
+    let sources = written_in(config, tree, &mut problems);
+    let links = found
+        .into_iter()
+        .map(|(url, page)| locate(url, page, &sources))
+        .collect();
+    (links, problems)
+}
+
+/// The `http(s)` addresses of the built pages that are not in `known` and not the site's own,
+/// each once, with the content file of the first page that shows it ("the built site" for a
+/// page without one).
+fn addresses_in_output<'a>(
+    config: &Config,
+    tree: &'a SiteTree,
+    built: &BuiltSite,
+    known: &[ExternalLink],
+) -> Vec<(String, &'a Path)> {
+    let mut seen: std::collections::HashSet<String> = known.iter().map(|l| l.url.clone()).collect();
+    let output_to_source: HashMap<&str, &Path> = tree
+        .pages
+        .iter()
+        .map(|p| (p.output.as_str(), p.doc.shown.as_path()))
+        .chain(tree.sections.iter().filter_map(|s| {
+            s.doc
+                .as_ref()
+                .map(|d| (s.output.as_str(), d.shown.as_path()))
+        }))
+        .collect();
+    let mut found: Vec<(String, &Path)> = Vec::new();
+    for (output, bytes) in &built.files {
+        if !output.ends_with(".html") {
+            continue;
+        }
+        let Ok(html) = std::str::from_utf8(bytes) else {
+            continue;
+        };
+        for (_, url) in fixed_paths(html) {
+            let url = url.replace("&amp;", "&");
+            if is_http(&url)
+                && !url.starts_with(config.base_url.as_str())
+                && seen.insert(url.clone())
+            {
+                let page = output_to_source
+                    .get(output.as_str())
+                    .copied()
+                    .unwrap_or(Path::new("the built site"));
+                found.push((url, page));
+            }
+        }
+    }
+    found
+}
+
+/// The files an address may be written in, each read once, as (shown path, text): `data/`,
+/// the templates, `config.yaml`, then the content files.
+fn written_in(
+    config: &Config,
+    tree: &SiteTree,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(PathBuf, String)> {
+    let mut dirs = vec![(config.root.join("data"), PathBuf::from("data"))];
+    dirs.extend(template_dirs(config));
+    let mut sources: Vec<(PathBuf, String)> = Vec::new();
+    for (dir, shown) in dirs {
+        let texts = read_texts(&dir, &shown, |_| true, problems);
+        sources.extend(texts.into_iter().map(|(file, _, text)| (file, text)));
+    }
+    sources.push(("config.yaml".into(), config.config_source.clone()));
+    for d in tree
+        .pages
+        .iter()
+        .map(|p| &p.doc)
+        .chain(tree.sections.iter().filter_map(|s| s.doc.as_ref()))
+    {
+        sources.push((d.shown.clone(), d.source.clone()));
+    }
+    sources
+}
+
+/// `url` at the first place it is written in `sources`, else named by `page`, without a line.
+fn locate(url: String, page: &Path, sources: &[(PathBuf, String)]) -> ExternalLink {
+    let written = sources
+        .iter()
+        .find_map(|(file, text)| text.find(&url).map(|i| (file, text, i)));
+    match written {
+        Some((file, text, i)) => {
+            let span = span_at(text, i, url.len());
+            ExternalLink {
+                line_text: line_of(text, span.line),
+                url,
+                file: file.clone(),
+                span: Some(span),
+            }
+        }
+        None => ExternalLink {
+            url,
+            file: page.to_path_buf(),
+            span: None,
+            line_text: None,
+        },
+    }
 }

@@ -15,7 +15,7 @@
 //! fails (a file it cannot read was already reported by the build).
 
 use std::collections::{BTreeSet, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 use crate::content::{self, walk};
@@ -26,12 +26,12 @@ use crate::templates::{BUILTIN_TEMPLATES, REQUIRED_TEMPLATES};
 /// Warnings for the site's templates that replace no theme template and that nothing uses.
 pub fn orphan_templates(config: &Config, tree: &SiteTree) -> Vec<Diagnostic> {
     let site_dir = config.root.join("templates");
-    let site: Vec<(std::path::PathBuf, String)> =
+    let site: Vec<(PathBuf, String)> =
         walk(&site_dir, Path::new("templates"), false).unwrap_or_default();
     if site.is_empty() {
         return Vec::new();
     }
-    let theme: Vec<(std::path::PathBuf, String)> = match &config.theme_dir {
+    let theme: Vec<(PathBuf, String)> = match &config.theme_dir {
         Some(dir) => {
             walk(&dir.join("templates"), Path::new("templates"), false).unwrap_or_default()
         }
@@ -39,22 +39,7 @@ pub fn orphan_templates(config: &Config, tree: &SiteTree) -> Vec<Diagnostic> {
     };
     let theme_names: BTreeSet<&str> = theme.iter().map(|(_, n)| n.as_str()).collect();
 
-    // (who names it, the name or a prefix of it) from every template's tags.
-    let mut references: Vec<(String, Reference)> = Vec::new();
-    let mut defines_components: HashSet<&str> = HashSet::new();
-    for (path, name) in &site {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let found = references_in(&text);
-        if found.contains(&Reference::Component) {
-            defines_components.insert(name);
-        }
-        references.extend(found.into_iter().map(|r| (name.clone(), r)));
-    }
-    for (path, _) in &theme {
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        // A theme template is never the site template it names.
-        references.extend(references_in(&text).into_iter().map(|r| (String::new(), r)));
-    }
+    let (references, defines_components) = template_references(&site, &theme);
     let named_in_front_matter = front_matter_templates(config, tree);
 
     let used = |name: &str| {
@@ -89,27 +74,57 @@ pub fn orphan_templates(config: &Config, tree: &SiteTree) -> Vec<Diagnostic> {
         if theme_names.contains(name.as_str()) || used(name) {
             continue;
         }
-        let shown = format!("templates/{name}");
-        let message = match &config.theme {
-            Some(t) => format!(
-                "{shown} is not used: it replaces no template of the theme `{t}`, and no template or page uses it"
-            ),
-            None => format!(
-                "{shown} is not used: no template includes or extends it, and no page names it in `template:`"
-            ),
-        };
-        let mut d = Diagnostic::warning(message).in_file(&shown);
-        d = match crate::error::closest(candidates.iter().copied().filter(|c| c != name), name) {
-            Some(c) => d.help(format!(
-                "did you mean `{c}`? A file in templates/ replaces the theme's template of the same name: rename it to templates/{c}"
-            )),
-            None => d.help(format!(
-                "to use it, include it in another template (`{{% include \"{name}\" %}}`) or name it in a page's `template:`; otherwise delete it"
-            )),
-        };
-        out.push(d);
+        out.push(unused(config, name, &candidates));
     }
     out
+}
+
+/// (who names it, the name or a prefix of it) from the tags of every site and theme template,
+/// and the site templates that define a component. A file that cannot be read names nothing
+/// (the build has reported it).
+fn template_references<'a>(
+    site: &'a [(PathBuf, String)],
+    theme: &[(PathBuf, String)],
+) -> (Vec<(String, Reference)>, HashSet<&'a str>) {
+    let mut references: Vec<(String, Reference)> = Vec::new();
+    let mut defines_components: HashSet<&str> = HashSet::new();
+    for (path, name) in site {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let found = references_in(&text);
+        if found.contains(&Reference::Component) {
+            defines_components.insert(name);
+        }
+        references.extend(found.into_iter().map(|r| (name.clone(), r)));
+    }
+    for (path, _) in theme {
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        // A theme template is never the site template it names.
+        references.extend(references_in(&text).into_iter().map(|r| (String::new(), r)));
+    }
+    (references, defines_components)
+}
+
+/// The warning for the unused site template `name`, with the closest of `candidates` (the
+/// names a site template is used by) as a likely misspelling.
+fn unused(config: &Config, name: &str, candidates: &BTreeSet<&str>) -> Diagnostic {
+    let shown = format!("templates/{name}");
+    let message = match &config.theme {
+        Some(t) => format!(
+            "{shown} is not used: it replaces no template of the theme `{t}`, and no template or page uses it"
+        ),
+        None => format!(
+            "{shown} is not used: no template includes or extends it, and no page names it in `template:`"
+        ),
+    };
+    let d = Diagnostic::warning(message).in_file(&shown);
+    match crate::error::closest(candidates.iter().copied().filter(|c| *c != name), name) {
+        Some(c) => d.help(format!(
+            "did you mean `{c}`? A file in templates/ replaces the theme's template of the same name: rename it to templates/{c}"
+        )),
+        None => d.help(format!(
+            "to use it, include it in another template (`{{% include \"{name}\" %}}`) or name it in a page's `template:`; otherwise delete it"
+        )),
+    }
 }
 
 /// What a tag says about other templates: a template name as written in `{% extends %}` or

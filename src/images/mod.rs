@@ -63,6 +63,8 @@ use ops::{decode, encode, resize};
 
 pub use ops::{Format, Op};
 
+use crate::html::escape;
+
 /// The cache folder, relative to the site root.
 pub const CACHE_DIR: &str = ".stillpoint-cache/images";
 
@@ -374,21 +376,6 @@ impl Processor {
 pub fn is_processable_name(name: &str) -> bool {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
     matches!(ext.as_deref(), Some("jpg" | "jpeg" | "png" | "webp"))
-}
-
-/// Escapes text for an HTML attribute value in double quotes.
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -250,12 +250,7 @@ fn link_errors(d: &Doc<'_>, r: &Rendered, records: &HashMap<String, DocRecord>) 
     errors
 }
 
-fn link_diagnostic(
-    doc: &Doc<'_>,
-    message: String,
-    help: Option<String>,
-    span: Span,
-) -> Diagnostic {
+fn link_diagnostic(doc: &Doc<'_>, message: String, help: Option<String>, span: Span) -> Diagnostic {
     let mut d = Diagnostic::error(format!("{message} (in {})", doc.shown.display()))
         .in_file(doc.shown)
         .at(span, doc.source)

@@ -227,12 +227,7 @@ impl Plan {
 
     /// What the template functions answer from: permalinks, page and section values, every
     /// output file, drafts and the image processor.
-    fn site_data(
-        &self,
-        config: &Config,
-        tree: &SiteTree,
-        copies: &[AssetCopy],
-    ) -> SiteData {
+    fn site_data(&self, config: &Config, tree: &SiteTree, copies: &[AssetCopy]) -> SiteData {
         let mut permalinks = FastMap::default();
         let mut values = FastMap::default();
         let mut section_metadata = FastMap::default();

@@ -223,7 +223,7 @@ fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
             let window = tail.get(..cut).unwrap_or("");
             let inner_end = window.find("</h").unwrap_or(window.len());
             let inner = tail.get(end + 1..inner_end.max(end + 1)).unwrap_or("");
-            current = (id, strip_tags(inner));
+            current = (id, strip_tags(inner, Some((INLINE_OPEN, INLINE_CLOSE))));
             i = at + end + 1;
             continue;
         }
@@ -236,7 +236,7 @@ fn sections_of_placeholders(html: &str) -> HashMap<usize, (String, String)> {
 pub(super) fn clean_toc(toc: &mut [markdown::Heading]) {
     for h in toc {
         if h.title.contains(INLINE_OPEN) {
-            h.title = strip_tags(&h.title);
+            h.title = strip_tags(&h.title, Some((INLINE_OPEN, INLINE_CLOSE)));
         }
         clean_toc(&mut h.children);
     }

@@ -35,6 +35,7 @@ use tera::{Context, Value};
 
 use super::{Call, Piece};
 use crate::error::{Diagnostic, Span};
+use crate::html::{escape, strip_tags};
 use crate::markdown::{self, LinkResolver, LinkTarget, Rendered, SourceMap};
 use crate::references::References;
 use crate::templates::Templates;
@@ -457,21 +458,6 @@ impl Expander<'_> {
     }
 }
 
-/// `text` with `&`, `<`, `>` and `"` escaped for HTML.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
-
 /// Whether only spaces and tabs share the lines of `range` in `body`.
 fn alone_on_line(body: &str, range: &std::ops::Range<usize>) -> bool {
     let before = body.get(..range.start).unwrap_or("");
@@ -493,24 +479,6 @@ fn number_before(s: &str, close: &str) -> Option<(usize, usize)> {
     s.get(digits..)?
         .starts_with(close)
         .then_some((n, digits + close.len()))
-}
-
-/// Text of an HTML fragment: tags and placeholders left out, entities kept.
-fn strip_tags(html: &str) -> String {
-    let mut out = String::new();
-    let mut in_tag = false;
-    let mut in_placeholder = false;
-    for c in html.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => in_tag = false,
-            INLINE_OPEN => in_placeholder = true,
-            INLINE_CLOSE if in_placeholder => in_placeholder = false,
-            _ if !in_tag && !in_placeholder => out.push(c),
-            _ => {}
-        }
-    }
-    out.trim().to_string()
 }
 
 /// Replaces every placeholder in `html` with its output.

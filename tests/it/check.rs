@@ -536,3 +536,69 @@ fn several_problems_end_with_one_summary_line() {
         run.stderr
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_template_is_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = fixture("vague_link");
+    let template = site.path("templates/page.html");
+    std::fs::set_permissions(&template, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // As root (as in CI containers), `chmod 000` does not stop reading: nothing to assert then.
+    let readable = std::fs::read(&template).is_ok();
+    let run = check(&site, &[]);
+    std::fs::set_permissions(&template, std::fs::Permissions::from_mode(0o644)).unwrap();
+    if readable {
+        return;
+    }
+    run.code(1)
+        .stderr_has("could not read `[ROOT]/templates/page.html`")
+        .stderr_lacks("panicked");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_data_folder_check_cannot_read_is_a_warning_naming_it() {
+    // A symbolic link to nothing cannot be read by anyone, root included. The build does not
+    // read data/ unless a template loads it; `check --external` looks in it for where an
+    // address in the built pages is written, and used to skip the whole folder silently.
+    let closed = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let site = fixture("vague_link");
+    site.file(
+        "templates/page.html",
+        &PAGE_HTML.replace(
+            "</main>",
+            &format!(
+                "</main>\n<footer><a href=\"http://127.0.0.1:{closed}/x\">Our address</a></footer>"
+            ),
+        ),
+    );
+    std::fs::create_dir_all(site.path("data")).unwrap();
+    std::os::unix::fs::symlink("nowhere.yaml", site.path("data/hours.yaml")).unwrap();
+    check(&site, &["--external", "--timeout", "5"])
+        .stderr_has("warning: ")
+        .stderr_has("data/hours.yaml")
+        .stderr_has("--> templates/page.html:8:")
+        .stderr_lacks("panicked");
+}
+
+#[test]
+fn a_failed_build_still_gets_the_content_checks() {
+    // The build fails on the broken link and returns no site tree; check reads the site up to
+    // the tree again so that the page's other problems are not hidden behind that error.
+    let site = fixture("vague_link");
+    site.file(
+        "content/page.md",
+        "---\ntitle: Booking\n---\n\nTo book, [click here](@/_index.md) or see [the map](@/nope.md).\n",
+    );
+    check(&site, &[])
+        .code(1)
+        .stderr_has("error: link to a page that does not exist: `@/nope.md`")
+        .stderr_has("warning: link text that does not say where it goes: \"click here\"")
+        .stderr_has("warning: content/page.md has no description")
+        .stderr_has("1 error, 2 warnings in 2 pages");
+}
