@@ -90,6 +90,18 @@ fn stop_flag() -> Arc<AtomicBool> {
     stop
 }
 
+/// The exit code of `watch` and `serve` once they stop: 0 when stopped (Ctrl-C), 1 after
+/// printing why they could not run (build errors never end them).
+fn live_exit(result: stillpoint::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e.into_diagnostics());
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn build_command(args: BuildArgs, show_timings: bool) -> ExitCode {
     match stillpoint::build(&build_options(args)) {
         Ok(done) => {
@@ -218,13 +230,7 @@ fn main() -> ExitCode {
                     WatchEvent::Rebuilt(r) => report_rebuild(&r),
                     WatchEvent::Notice(n) => report_notice(&n),
                 });
-            match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    report(&e.into_diagnostics());
-                    ExitCode::from(1)
-                }
-            }
+            live_exit(result)
         }
         Command::Check(args) => check_command(args),
         Command::New(args) => new_command(args),
@@ -257,13 +263,7 @@ fn main() -> ExitCode {
                 ServeEvent::Rebuilt(r) => report_rebuild(&r),
                 ServeEvent::Notice(n) => report_notice(&n),
             });
-            match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    report(&e.into_diagnostics());
-                    ExitCode::from(1)
-                }
-            }
+            live_exit(result)
         }
     }
 }
