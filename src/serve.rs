@@ -434,35 +434,18 @@ pub fn serve(
         let mut live = live
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let result = live.rebuild(&changed).map(|update| {
-            let (next, report) = match update {
+        let result = live.rebuild(&changed).map(|mut update| {
+            let report = BuildReport::from_update(&mut update, PathBuf::new(), started);
+            match update {
                 Update::Full(mut site) => {
                     inject_reload_script(&mut site, &base_path);
-                    let report = BuildReport {
-                        pages: site.pages_rendered,
-                        files: site.files.len() + site.copies.len(),
-                        output_dir: PathBuf::new(),
-                        warnings: std::mem::take(&mut site.warnings),
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings: std::mem::take(&mut site.timings),
-                    };
-                    (Some(ServedSite::from_built(site)), report)
+                    let next = ServedSite::from_built(site);
+                    if let Ok(mut current) = state.site.write() {
+                        *current = Arc::new(next);
+                    }
                 }
-                Update::Partial {
-                    mut files,
-                    pages_rendered,
-                    warnings,
-                    timings,
-                } => {
+                Update::Partial { mut files, .. } => {
                     inject_into_files(&mut files, &base_path);
-                    let report = BuildReport {
-                        pages: pages_rendered,
-                        files: files.len(),
-                        output_dir: PathBuf::new(),
-                        warnings,
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings,
-                    };
                     // In place, unless a request still holds the current site (then a copy).
                     if let Ok(mut current) = state.site.write() {
                         let site = Arc::make_mut(&mut current);
@@ -470,13 +453,7 @@ pub fn serve(
                             site.files.insert(path, Bytes::from(bytes));
                         }
                     }
-                    (None, report)
                 }
-            };
-            if let Some(next) = next
-                && let Ok(mut current) = state.site.write()
-            {
-                *current = Arc::new(next);
             }
             report
         });

@@ -594,43 +594,23 @@ pub fn watch_site(
         if live.config().is_some_and(|c| !c.output_dir.is_dir()) {
             live.invalidate(); // the output folder was removed: write all of it again
         }
-        let result = live.rebuild(&changed).and_then(|update| {
+        let result = live.rebuild(&changed).and_then(|mut update| {
             let Some(config) = live.config() else {
                 return Err(Error::one(Diagnostic::error(
                     "the build kept no config (an internal error in stillpoint)",
                 )));
             };
+            let report = BuildReport::from_update(&mut update, config.output_dir.clone(), started);
             let written = match update {
-                Update::Full(mut built) => {
-                    crate::output::publish(&built, config).map(|()| BuildReport {
-                        pages: built.pages_rendered,
-                        files: built.files.len() + built.copies.len(),
-                        output_dir: config.output_dir.clone(),
-                        warnings: std::mem::take(&mut built.warnings),
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings: std::mem::take(&mut built.timings),
-                    })
-                }
-                Update::Partial {
-                    files,
-                    pages_rendered,
-                    warnings,
-                    timings,
-                } => {
-                    crate::output::replace_files(&config.output_dir, &files).map(|()| BuildReport {
-                        pages: pages_rendered,
-                        files: files.len(),
-                        output_dir: config.output_dir.clone(),
-                        warnings,
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings,
-                    })
+                Update::Full(built) => crate::output::publish(&built, config),
+                Update::Partial { files, .. } => {
+                    crate::output::replace_files(&config.output_dir, &files)
                 }
             };
             if written.is_err() {
                 live.invalidate(); // what is on disk is no longer the kept build
             }
-            written
+            written.map(|()| report)
         });
         Rebuild::from_result(changed, result, started)
     };
