@@ -124,6 +124,9 @@ pub struct Overrides {
     pub output_dir: Option<PathBuf>,
     /// `--base-url URL`: replaces `base_url`.
     pub base_url: Option<String>,
+    /// `serve`'s own address (`http://127.0.0.1:1111`): replaces the scheme, host and port of
+    /// `base_url` and keeps its path (none when `base_url` is missing or invalid).
+    pub base_origin: Option<String>,
     /// `--drafts`: include pages with `draft: true`.
     pub drafts: bool,
 }
@@ -276,6 +279,10 @@ impl Config {
         });
 
         let base_url = overrides.base_url.clone().or(base_url);
+        let base_url = match &overrides.base_origin {
+            Some(origin) => Some(with_origin(origin, base_url.as_deref())),
+            None => base_url,
+        };
         let (base_url, base_path) = match base_url {
             None => {
                 errors.push(
@@ -482,6 +489,15 @@ fn parse_base_url(text: &str) -> std::result::Result<(String, String), String> {
         origin.push_str(&format!(":{port}"));
     }
     Ok((format!("{origin}{path}"), path))
+}
+
+/// `origin` followed by the path of `base_url`, if it is a valid base URL.
+fn with_origin(origin: &str, base_url: Option<&str>) -> String {
+    let path = base_url
+        .and_then(|b| parse_base_url(b).ok())
+        .map(|(_, path)| path)
+        .unwrap_or_default();
+    format!("{origin}{path}")
 }
 
 fn list_themes(root: &Path) -> Vec<String> {

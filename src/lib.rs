@@ -29,6 +29,7 @@ pub mod error;
 pub mod fs;
 pub mod images;
 pub mod incremental;
+pub mod live;
 pub mod markdown;
 pub mod minify;
 pub mod output;

@@ -12,8 +12,9 @@ use clap::Parser;
 mod cli;
 
 use cli::{BuildArgs, CheckArgs, Cli, Command};
+use stillpoint::live::{Rebuild, WatchEvent};
 use stillpoint::serve::{ServeEvent, ServeOptions};
-use stillpoint::watch::{Notice, Rebuild, WatchEvent};
+use stillpoint::watch::Notice;
 use stillpoint::{BuildOptions, Diagnostic, config::Overrides, render_diagnostics};
 
 /// Writes `text` to stderr. A closed stderr (the reader of a pipe stopped early, as
@@ -76,6 +77,7 @@ fn build_options(args: BuildArgs) -> BuildOptions {
             output_dir: args.output,
             base_url: args.base_url,
             drafts: args.drafts,
+            ..Overrides::default()
         },
         dry_run: false,
     }
@@ -226,7 +228,7 @@ fn main() -> ExitCode {
                 options.root.display()
             );
             let result =
-                stillpoint::watch::watch_site(&options, args.poll, &stop, |event| match event {
+                stillpoint::live::watch_site(&options, args.poll, &stop, |event| match event {
                     WatchEvent::Rebuilt(r) => report_rebuild(&r),
                     WatchEvent::Notice(n) => report_notice(&n),
                 });

@@ -1,0 +1,243 @@
+//! The live-rebuild loop that `watch` and `serve` share: changed paths in, a published site and
+//! one [`Rebuild`] per build out.
+//!
+//! ```text
+//! SiteWatcher::next_change ─► Session::rebuild ─► LiveBuild::rebuild ─► Publish::full | partial
+//!   (crate::watch)              (one Rebuild)       (crate::incremental)   watch: the output folder
+//!                                                                         serve: the served site
+//! ```
+//!
+//! `Session` keeps the last good build ([`LiveBuild`]) and hands what each rebuild produced to
+//! a `Publish`: the whole site after a full build, the files rendered again after an
+//! incremental one. `watch` publishes to disk (`Disk`); `serve` into the site it answers from
+//! (`serve::Preview`). What a session needs to know about the site (the output folder to ignore,
+//! the base path to serve under) comes from the config of its last good build, never from a
+//! separate read of `config.yaml`. A failed build publishes nothing: the last good site stays.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Error, Result};
+use crate::incremental::{LiveBuild, Update};
+use crate::render::BuiltSite;
+use crate::watch::{Notice, SiteWatcher};
+use crate::{BuildOptions, BuildReport};
+
+/// Where the result of a good rebuild goes: `watch` writes the output folder ([`Disk`]),
+/// `serve` swaps or patches the site it answers from.
+pub(crate) trait Publish {
+    /// Whether what was published from the last good build (built with `config`) is still in
+    /// place; when it is not, the next rebuild is a full one. Everything is, unless a publisher
+    /// says otherwise.
+    fn in_place(&self, _config: &Config) -> bool {
+        true
+    }
+
+    /// Publishes a whole site, built with `config`, in place of the last one.
+    ///
+    /// Errors: the site cannot be published; the last good site is then kept, and the next
+    /// rebuild is a full one.
+    fn full(&mut self, site: BuiltSite, config: &Config) -> Result<()>;
+
+    /// Replaces the files an incremental rebuild rendered again (output path, bytes); every
+    /// other file is as in the last build.
+    ///
+    /// Errors: as [`Publish::full`].
+    fn partial(&mut self, files: Vec<(String, Vec<u8>)>, config: &Config) -> Result<()>;
+
+    /// Told of every build once it is over, good or failed (after it was published).
+    fn finished(&mut self, _rebuild: &Rebuild) {}
+}
+
+/// `watch`'s publisher: the output folder of the build's config. A full build is swapped in
+/// whole ([`crate::output::publish`]), an incremental one replaces its files in place
+/// ([`crate::output::replace_files`]).
+#[derive(Debug, Default)]
+pub(crate) struct Disk;
+
+impl Publish for Disk {
+    /// The output folder still exists (it may have been removed by hand).
+    fn in_place(&self, config: &Config) -> bool {
+        config.output_dir.is_dir()
+    }
+
+    fn full(&mut self, site: BuiltSite, config: &Config) -> Result<()> {
+        crate::output::publish(&site, config)
+    }
+
+    fn partial(&mut self, files: Vec<(String, Vec<u8>)>, config: &Config) -> Result<()> {
+        crate::output::replace_files(&config.output_dir, &files)
+    }
+}
+
+/// A site kept between rebuilds, and published after each good one.
+pub(crate) struct Session {
+    live: LiveBuild,
+}
+
+impl Session {
+    /// Nothing is built until the first [`Session::rebuild`].
+    pub fn new(options: BuildOptions) -> Session {
+        Session {
+            live: LiveBuild::new(options),
+        }
+    }
+
+    /// The config of the last good build; none before the first one and after a failed one.
+    pub fn config(&self) -> Option<&Config> {
+        self.live.config()
+    }
+
+    /// Rebuilds after the site files `changed` (relative to the site root; empty for the first
+    /// build), incrementally when it can ([`LiveBuild::rebuild`]), and hands the result to
+    /// `publish`. Build and publish errors are not errors of the session: they are the
+    /// [`Rebuild::outcome`], the last good site stays, and the next rebuild is a full one.
+    pub fn rebuild(&mut self, changed: Vec<String>, publish: &mut impl Publish) -> Rebuild {
+        let started = Instant::now();
+        if self.live.config().is_some_and(|c| !publish.in_place(c)) {
+            self.live.invalidate(); // write all of it again
+        }
+        let result = self.build_and_publish(&changed, publish, started);
+        let rebuild = Rebuild::from_result(changed, result, started);
+        publish.finished(&rebuild);
+        rebuild
+    }
+
+    fn build_and_publish(
+        &mut self,
+        changed: &[String],
+        publish: &mut impl Publish,
+        started: Instant,
+    ) -> Result<BuildReport> {
+        let mut update = self.live.rebuild(changed)?;
+        let Some(config) = self.live.config() else {
+            return Err(Error::one(Diagnostic::error(
+                "the build kept no config (an internal error in stillpoint)",
+            )));
+        };
+        let report = BuildReport::from_update(&mut update, config.output_dir.clone(), started);
+        let published = match update {
+            Update::Full(site) => publish.full(site, config),
+            Update::Partial { files, .. } => publish.partial(files, config),
+        };
+        if let Err(e) = published {
+            self.live.invalidate(); // what was published is no longer the kept build
+            return Err(e);
+        }
+        Ok(report)
+    }
+}
+
+/// One build in `watch` or `serve` mode: what changed, and what came of it.
+#[derive(Debug)]
+pub struct Rebuild {
+    /// The changed paths, relative to the site root (empty for the first build).
+    pub changed: Vec<String>,
+    /// The build's report, or every diagnostic of the failed build.
+    pub outcome: std::result::Result<BuildReport, Vec<Diagnostic>>,
+    /// Wall time of the build, in ms.
+    pub elapsed_ms: u128,
+}
+
+impl Rebuild {
+    /// Wraps a build result.
+    pub fn from_result(
+        changed: Vec<String>,
+        result: Result<BuildReport>,
+        started: Instant,
+    ) -> Self {
+        Rebuild {
+            changed,
+            outcome: result.map_err(Error::into_diagnostics),
+            elapsed_ms: started.elapsed().as_millis(),
+        }
+    }
+
+    /// The one line printed for this build: what changed, how many pages were written, and the
+    /// time in ms; for a failed build, how many errors and that the last good site is kept.
+    pub fn summary_line(&self) -> String {
+        let what = match self.changed.as_slice() {
+            [] => String::new(),
+            [one] => format!("{one} changed: "),
+            [first, rest @ ..] => format!("{first} and {} more changed: ", rest.len()),
+        };
+        match &self.outcome {
+            Ok(r) => format!(
+                "{what}{} {} ({}) in {} ms",
+                if self.changed.is_empty() {
+                    "Built"
+                } else {
+                    "rebuilt"
+                },
+                counted(r.pages, "page"),
+                counted(r.files, "file"),
+                self.elapsed_ms
+            ),
+            Err(d) => {
+                let n = d.iter().filter(|d| d.is_error()).count();
+                format!(
+                    "{what}the site has {n} error{}; the last good version is kept ({} ms)",
+                    if n == 1 { "" } else { "s" },
+                    self.elapsed_ms
+                )
+            }
+        }
+    }
+}
+
+/// `1 page`, `2 pages`.
+fn counted(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// What `watch` tells its caller, to print.
+#[derive(Debug)]
+pub enum WatchEvent {
+    /// A build or rebuild finished.
+    Rebuilt(Rebuild),
+    /// Something from the watcher.
+    Notice(Notice),
+}
+
+/// `stillpoint watch`: builds the site, then rebuilds it on every change until `stop` is set.
+/// A failed build keeps the last good output (the build never replaces `public/` on error).
+///
+/// Errors: the site cannot be watched (see [`SiteWatcher::start`]); build errors are reported
+/// through `on`.
+pub fn watch_site(
+    options: &BuildOptions,
+    poll: bool,
+    stop: &Arc<AtomicBool>,
+    mut on: impl FnMut(WatchEvent),
+) -> Result<()> {
+    // Watch first: a save made during the first build must not be lost.
+    let watcher = SiteWatcher::start(&options.root, poll)?;
+    let mut session = Session::new(options.clone());
+    on(WatchEvent::Rebuilt(session.rebuild(Vec::new(), &mut Disk)));
+    follow(watcher, session, &mut Disk, stop, on)
+}
+
+/// Rebuilds the site of `session` after every burst of changes that `watcher` reports, until
+/// `stop` is set, and tells `on` of each rebuild and notice. Changes in the output folder of the
+/// last good build (a `build` run beside `serve`, or `watch`'s own writes) never count.
+///
+/// Errors: none so far; the loop ends with `Ok` when `stop` is set or the watcher is gone.
+pub(crate) fn follow(
+    mut watcher: SiteWatcher,
+    mut session: Session,
+    publish: &mut impl Publish,
+    stop: &Arc<AtomicBool>,
+    mut on: impl FnMut(WatchEvent),
+) -> Result<()> {
+    loop {
+        if let Some(config) = session.config() {
+            watcher.ignore(std::slice::from_ref(&config.output_dir));
+        }
+        let Some(changed) = watcher.next_change(stop, |n| on(WatchEvent::Notice(n))) else {
+            return Ok(());
+        };
+        on(WatchEvent::Rebuilt(session.rebuild(changed, publish)));
+    }
+}
