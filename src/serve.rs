@@ -31,7 +31,9 @@ use axum::http::{StatusCode, Uri, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
 use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
 use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
 
 use crate::BuildOptions;
 use crate::config::{Config, Overrides};
@@ -475,76 +477,130 @@ fn placeholder() -> ServedSite {
     }
 }
 
-/// Runs the dev server until `stop` is set (the binary sets it on Ctrl-C).
+/// The tokio runtime the server runs on.
 ///
-/// Errors: the port cannot be bound, the runtime cannot start, or the site cannot be watched.
-/// Build errors are not errors of `serve`: they are reported through `on` and shown in the
-/// browser, and the last good site stays served.
-pub fn serve(
-    options: &ServeOptions,
-    stop: &Arc<AtomicBool>,
-    mut on: impl FnMut(ServeEvent),
-) -> Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+/// Errors: it cannot start (named by the address the server was to listen on).
+fn start_runtime(options: &ServeOptions) -> Result<Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|source| Error::Io {
-            action: "could not start the server in",
-            path: options.root.clone(),
-            source,
-        })?;
-    let (listener, port_note) = runtime.block_on(bind(options.interface, options.port))?;
-    let addr = listener.local_addr().map_err(|source| Error::Io {
-        action: "could not listen in",
-        path: options.root.clone(),
-        source,
+        .map_err(|e| {
+            let addr = SocketAddr::new(options.interface, options.port);
+            Error::one(Diagnostic::error(format!(
+                "could not start the server for {addr}: {e}"
+            )))
+        })
+}
+
+/// `http://HOST:PORT` of the bound `listener` (an IPv6 host in brackets).
+///
+/// Errors: the listener has no address (named by the address asked for).
+fn origin(listener: &TcpListener, options: &ServeOptions) -> Result<String> {
+    let addr = listener.local_addr().map_err(|e| {
+        let asked = SocketAddr::new(options.interface, options.port);
+        Error::one(Diagnostic::error(format!(
+            "could not listen on {asked}: {e}"
+        )))
     })?;
     let host = match addr.ip() {
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
-    let origin = format!("http://{host}:{}", addr.port());
-    // The server's address in place of the configured one, keeping its path, so a subpath
-    // deploy previews as it will be deployed.
-    let build_options = BuildOptions {
+    Ok(format!("http://{host}:{}", addr.port()))
+}
+
+/// What serve builds: the site in memory, with the server's `origin` in place of the scheme,
+/// host and port of `base_url` (its path is kept, so a subpath deploy previews as deployed).
+fn build_options(options: &ServeOptions, origin: &str) -> BuildOptions {
+    BuildOptions {
         root: options.root.clone(),
         overrides: Overrides {
-            base_origin: Some(origin.clone()),
+            base_origin: Some(origin.to_string()),
             drafts: options.drafts,
             ..Overrides::default()
         },
         dry_run: true,
+    }
+}
+
+/// Serves `app` on `listener` until `stop` is set. A server that ends by itself (an error) sets
+/// `stop` too, so that the watch loop ends and [`serve`] reports it.
+async fn run_server(
+    listener: TcpListener,
+    app: Router,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<()> {
+    let until_stopped = {
+        let stop = Arc::clone(&stop);
+        async move {
+            while !stop.load(Ordering::Relaxed) {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
     };
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(until_stopped)
+        .await;
+    stop.store(true, Ordering::Relaxed);
+    served
+}
+
+/// How the server task ended, once `serve` stops: still running (it stops with the runtime)
+/// or ended cleanly is `Ok`.
+///
+/// Errors: the server at `origin` failed or panicked.
+fn server_result(
+    runtime: &Runtime,
+    server: JoinHandle<std::io::Result<()>>,
+    origin: &str,
+) -> Result<()> {
+    if !server.is_finished() {
+        return Ok(());
+    }
+    let why = match runtime.block_on(server) {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    Err(Error::one(Diagnostic::error(format!(
+        "the server at {origin}/ stopped: {why}"
+    ))))
+}
+
+/// Runs the dev server until `stop` is set (the binary sets it on Ctrl-C).
+///
+/// Errors: the runtime cannot start, the port cannot be bound, the site cannot be watched, or
+/// the server stops by itself. Build errors are not errors of `serve`: they are reported
+/// through `on` and shown in the browser, and the last good site stays served.
+pub fn serve(
+    options: &ServeOptions,
+    stop: &Arc<AtomicBool>,
+    mut on: impl FnMut(ServeEvent),
+) -> Result<()> {
+    let runtime = start_runtime(options)?;
+    let (listener, port_note) = runtime.block_on(bind(options.interface, options.port))?;
+    let origin = origin(&listener, options)?;
     let state = Arc::new(AppState::new(options.interface.is_loopback()));
     let mut preview = Preview(Arc::clone(&state));
     // Watch first: a save made during the first build must not be lost.
     let watcher = SiteWatcher::start(&options.root, options.poll)?;
-    let mut session = Session::new(build_options);
+    let mut session = Session::new(build_options(options, &origin));
     on(ServeEvent::Rebuilt(
         session.rebuild(Vec::new(), &mut preview),
     ));
 
     let app = router(Arc::clone(&state));
-    let server_stop = Arc::clone(stop);
-    runtime.spawn(async move {
-        let shutdown = async move {
-            while !server_stop.load(Ordering::Relaxed) {
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-        };
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
-    });
+    let server = runtime.spawn(run_server(listener, app, Arc::clone(stop)));
     on(ServeEvent::Listening {
         url: format!("{origin}{}/", state.site().base_path),
         port_note,
     });
-    let result = live::follow(watcher, session, &mut preview, stop, |e| on(e.into()));
+    let watched = live::follow(watcher, session, &mut preview, stop, |e| on(e.into()));
     stop.store(true, Ordering::Relaxed);
+    let served = server_result(&runtime, server, &origin);
     runtime.shutdown_timeout(Duration::from_secs(1));
-    result
+    watched.and(served)
 }
 
 #[cfg(test)]
