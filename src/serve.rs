@@ -477,12 +477,14 @@ fn placeholder() -> ServedSite {
     }
 }
 
-/// The tokio runtime the server runs on.
+/// The tokio runtime the server runs on: one worker thread is plenty for a preview on one's own
+/// machine (the calling thread runs the watch loop; a current-thread runtime would need a
+/// thread of its own to run on, and a bounded wait for the open event streams at the end).
 ///
 /// Errors: it cannot start (named by the address the server was to listen on).
 fn start_runtime(options: &ServeOptions) -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(1)
         .enable_all()
         .build()
         .map_err(|e| {
