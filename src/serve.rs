@@ -2,20 +2,25 @@
 //!
 //! The site is built in memory with the server's own address as base URL (keeping the path of
 //! the configured `base_url`, so a subpath deploy previews as it will be deployed, Zola #1227,
-//! #2170); `public/` is never touched, and no file is written. A save that only changes the
-//! body of existing pages is rebuilt incrementally ([`crate::incremental`]: only the files that
-//! show those pages are rendered again, about 50 ms from save to served page at 10,000 pages);
-//! anything else is a full build. The server is axum on tokio. A request is answered only from the built site's own
-//! table of output paths: a path is percent-decoded once, any `.`/`..`/empty segment, NUL or
-//! backslash is refused, and what is left must be a key of that table, so no request can reach
-//! a file outside the site (Eleventy dev-server #150, #152). `index.html` answers for folders,
-//! `/faq` redirects to `/faq/`, MIME types come from `mime_guess`, and unknown paths get the
-//! site's `404.html` with status 404.
+//! #2170); `public/` is never touched, and no file is written. The rebuild loop is
+//! [`crate::live`]'s, shared with `watch`: a save that only changes the body of existing pages
+//! is rebuilt incrementally ([`crate::incremental`]: only the files that show those pages are
+//! rendered again, about 50 ms from save to served page at 10,000 pages); anything else is a
+//! full build. The site is served under the base path of its last good build (at `/` until the
+//! first one), so a `config.yaml` that is fixed or given a new `base_url` moves it.
 //!
-//! Live reload: every HTML page gets a small script (only here, never in `build`) that listens
-//! on a server-sent-events stream. After a successful rebuild the server sends `reload`; after a
-//! failed one it sends the diagnostics as text, and the page shows them in an overlay over the
-//! last good page; the next good save reloads the page, which clears the overlay.
+//! The server is axum on tokio. A request is answered only from the built site's own table of
+//! output paths: a path is percent-decoded once, any `.`/`..`/empty segment, NUL or backslash
+//! is refused, and what is left must be a key of that table, so no request can reach a file
+//! outside the site (Eleventy dev-server #150, #152). `index.html` answers for folders, `/faq`
+//! redirects to `/faq/`, MIME types come from `mime_guess`, and unknown paths get the site's
+//! `404.html` with status 404.
+//!
+//! Live reload: every HTML page gets a small script (`serve/reload.js`; only here, never in
+//! `build`) that listens on a server-sent-events stream. After a successful rebuild the server
+//! sends `reload`; after a failed one it sends the diagnostics as text, and the page shows them
+//! in an overlay over the last good page; the next good save reloads the page, which clears the
+//! overlay.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
