@@ -241,3 +241,115 @@ pub(crate) fn follow(
         on(WatchEvent::Rebuilt(session.rebuild(changed, publish)));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    /// A publisher that records what it was given, and fails when told to.
+    #[derive(Default)]
+    struct Recorder {
+        published: Vec<String>,
+        finished: usize,
+        fail: bool,
+    }
+
+    impl Publish for Recorder {
+        fn full(&mut self, site: BuiltSite, _config: &Config) -> Result<()> {
+            self.published.push(format!("full {}", site.files.len()));
+            self.result()
+        }
+
+        fn partial(&mut self, files: Vec<(String, Vec<u8>)>, _config: &Config) -> Result<()> {
+            let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+            self.published.push(format!("partial {}", paths.join(",")));
+            self.result()
+        }
+
+        fn finished(&mut self, _rebuild: &Rebuild) {
+            self.finished += 1;
+        }
+    }
+
+    impl Recorder {
+        fn result(&self) -> Result<()> {
+            if self.fail {
+                Err(Error::one(Diagnostic::error("the disk is full")))
+            } else {
+                Ok(())
+            }
+        }
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_type().unwrap().is_dir() {
+                copy_tree(&entry.path(), &to.join(entry.file_name()));
+            } else {
+                std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn a_session_publishes_full_and_partial_builds_and_keeps_the_last_good_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/live");
+        copy_tree(&fixture, &root);
+        let faq = root.join("content/faq.md");
+        let save = |body: &str| std::fs::write(&faq, format!("---\ntitle: FAQ\n---\n{body}\n"));
+        let changed = || vec!["content/faq.md".to_string()];
+        let mut session = Session::new(BuildOptions {
+            root: root.clone(),
+            dry_run: true,
+            ..BuildOptions::default()
+        });
+        let mut to = Recorder::default();
+
+        let first = session.rebuild(Vec::new(), &mut to);
+        let report = first.outcome.as_ref().unwrap();
+        assert!(to.published[0].starts_with("full "), "{:?}", to.published);
+        assert_eq!(report.output_dir, root.join("public"));
+        assert!(first.summary_line().starts_with("Built "));
+
+        // A body edit: only the files that show the page.
+        save("FAQ-V2 text.").unwrap();
+        let edit = session.rebuild(changed(), &mut to);
+        let partial = &to.published[1];
+        assert!(partial.starts_with("partial ") && partial.contains("faq/index.html"));
+        assert_eq!(
+            edit.outcome.as_ref().unwrap().files,
+            partial.split(',').count()
+        );
+
+        // A broken page publishes nothing and keeps no build: the fix is a full build.
+        std::fs::write(&faq, "---\ntitle: FAQ\nweight: first\n---\nx\n").unwrap();
+        assert!(session.rebuild(changed(), &mut to).outcome.is_err());
+        assert_eq!(to.published.len(), 2);
+        assert!(session.config().is_none());
+        save("FAQ-V3 text.").unwrap();
+        assert!(session.rebuild(changed(), &mut to).outcome.is_ok());
+        assert!(to.published[2].starts_with("full "), "{:?}", to.published);
+
+        // A publish that fails is the rebuild's error; the next rebuild is a full one.
+        to.fail = true;
+        save("FAQ-V4 text.").unwrap();
+        let failed = session.rebuild(changed(), &mut to);
+        assert_eq!(failed.outcome.unwrap_err()[0].message, "the disk is full");
+        to.fail = false;
+        save("FAQ-V5 text.").unwrap();
+        assert!(session.rebuild(changed(), &mut to).outcome.is_ok());
+        assert!(
+            to.published[3].starts_with("partial "),
+            "{:?}",
+            to.published
+        );
+        assert!(to.published[4].starts_with("full "), "{:?}", to.published);
+        assert_eq!(to.finished, 6, "every build is announced, good or failed");
+    }
+}
