@@ -278,11 +278,7 @@ impl Config {
             String::new()
         });
 
-        let base_url = overrides.base_url.clone().or(base_url);
-        let base_url = match &overrides.base_origin {
-            Some(origin) => Some(with_origin(origin, base_url.as_deref())),
-            None => base_url,
-        };
+        let base_url = with_origin(overrides, overrides.base_url.clone().or(base_url));
         let (base_url, base_path) = match base_url {
             None => {
                 errors.push(
@@ -491,13 +487,18 @@ fn parse_base_url(text: &str) -> std::result::Result<(String, String), String> {
     Ok((format!("{origin}{path}"), path))
 }
 
-/// `origin` followed by the path of `base_url`, if it is a valid base URL.
-fn with_origin(origin: &str, base_url: Option<&str>) -> String {
+/// `base_url` with `overrides.base_origin` (serve's address) in place of its scheme, host and
+/// port, when one is given: only the path of `base_url` is kept, none when it is missing or not
+/// a web address.
+fn with_origin(overrides: &Overrides, base_url: Option<String>) -> Option<String> {
+    let Some(origin) = &overrides.base_origin else {
+        return base_url;
+    };
     let path = base_url
-        .and_then(|b| parse_base_url(b).ok())
+        .and_then(|b| parse_base_url(&b).ok())
         .map(|(_, path)| path)
         .unwrap_or_default();
-    format!("{origin}{path}")
+    Some(format!("{origin}{path}"))
 }
 
 fn list_themes(root: &Path) -> Vec<String> {
