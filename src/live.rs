@@ -105,6 +105,9 @@ impl Session {
         rebuild
     }
 
+    /// The rebuild, its report (counted before the site is handed over, so its `elapsed_ms`
+    /// leaves out the publish; the printed time is [`Rebuild::elapsed_ms`], which does not),
+    /// then the publish; a publish that fails forgets the kept build.
     fn build_and_publish(
         &mut self,
         changed: &[String],
