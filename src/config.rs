@@ -124,6 +124,9 @@ pub struct Overrides {
     pub output_dir: Option<PathBuf>,
     /// `--base-url URL`: replaces `base_url`.
     pub base_url: Option<String>,
+    /// `serve`'s own address (`http://127.0.0.1:1111`): replaces the scheme, host and port of
+    /// `base_url` and keeps its path (none when `base_url` is missing or invalid).
+    pub base_origin: Option<String>,
     /// `--drafts`: include pages with `draft: true`.
     pub drafts: bool,
 }
@@ -372,7 +375,7 @@ fn resolve_base_url(
     overrides: &Overrides,
     source: &str,
 ) -> Checked<(String, String)> {
-    let Some(text) = overrides.base_url.clone().or(base_url) else {
+    let Some(text) = with_origin(overrides, overrides.base_url.clone().or(base_url)) else {
         return Err(Box::new(Diagnostic::error("config.yaml has no `base_url`").help(
             "add the address where the site will live, like `base_url: \"https://example.com\"`",
         )));
@@ -534,6 +537,20 @@ fn parse_base_url(text: &str) -> Checked<(String, String)> {
         origin.push_str(&format!(":{port}"));
     }
     Ok((format!("{origin}{path}"), path))
+}
+
+/// `base_url` with `overrides.base_origin` (serve's address) in place of its scheme, host and
+/// port, when one is given: only the path of `base_url` is kept, none when it is missing or not
+/// a web address.
+fn with_origin(overrides: &Overrides, base_url: Option<String>) -> Option<String> {
+    let Some(origin) = &overrides.base_origin else {
+        return base_url;
+    };
+    let path = base_url
+        .and_then(|b| parse_base_url(&b).ok())
+        .map(|(_, path)| path)
+        .unwrap_or_default();
+    Some(format!("{origin}{path}"))
 }
 
 fn list_themes(root: &Path) -> Vec<String> {

@@ -30,6 +30,7 @@ pub mod fs;
 mod html;
 pub mod images;
 pub mod incremental;
+pub mod live;
 pub mod markdown;
 pub mod minify;
 pub mod output;
@@ -79,6 +80,47 @@ pub struct BuildReport {
     pub elapsed_ms: u128,
     /// Wall time of each stage.
     pub timings: Timings,
+}
+
+impl BuildReport {
+    /// The report of a full build: its warnings and timings are taken out of `site`, its files
+    /// are the rendered ones plus the copied ones (wherever they went), and `elapsed_ms` is the
+    /// time since `started`. `output_dir` is the configured output folder.
+    pub fn from_built(site: &mut render::BuiltSite, output_dir: PathBuf, started: Instant) -> Self {
+        BuildReport {
+            pages: site.pages_rendered,
+            files: site.rendered_files + site.copies.len(),
+            output_dir,
+            warnings: std::mem::take(&mut site.warnings),
+            elapsed_ms: started.elapsed().as_millis(),
+            timings: std::mem::take(&mut site.timings),
+        }
+    }
+
+    /// The report of a `watch` or `serve` rebuild, as [`BuildReport::from_built`]; after an
+    /// incremental rebuild, its files are those rendered again.
+    pub fn from_update(
+        update: &mut incremental::Update,
+        output_dir: PathBuf,
+        started: Instant,
+    ) -> Self {
+        match update {
+            incremental::Update::Full(site) => Self::from_built(site, output_dir, started),
+            incremental::Update::Partial {
+                files,
+                pages_rendered,
+                warnings,
+                timings,
+            } => BuildReport {
+                pages: *pages_rendered,
+                files: files.len(),
+                output_dir,
+                warnings: std::mem::take(warnings),
+                elapsed_ms: started.elapsed().as_millis(),
+                timings: std::mem::take(timings),
+            },
+        }
+    }
 }
 
 /// Runs stages 1–7 and returns the site in memory (every file in [`render::BuiltSite::files`]),
@@ -268,12 +310,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         b.timings.lap("publish");
         (c, b)
     };
-    Ok(BuildReport {
-        pages: built.pages_rendered,
-        files: built.rendered_files + built.copies.len(),
-        output_dir: config.output_dir.clone(),
-        warnings: std::mem::take(&mut built.warnings),
-        elapsed_ms: start.elapsed().as_millis(),
-        timings: std::mem::take(&mut built.timings),
-    })
+    Ok(BuildReport::from_built(
+        &mut built,
+        config.output_dir,
+        start,
+    ))
 }

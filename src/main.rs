@@ -13,8 +13,9 @@ mod cli;
 
 use cli::{BuildArgs, CheckArgs, Cli, Command};
 use stillpoint::check::CheckReport;
+use stillpoint::live::{Rebuild, WatchEvent};
 use stillpoint::serve::{ServeEvent, ServeOptions};
-use stillpoint::watch::{Notice, Rebuild, WatchEvent};
+use stillpoint::watch::Notice;
 use stillpoint::{BuildOptions, Diagnostic, config::Overrides, render_diagnostics};
 
 /// Writes `text` to stderr. A closed stderr (the reader of a pipe stopped early, as
@@ -92,6 +93,7 @@ fn build_options(args: BuildArgs) -> BuildOptions {
             output_dir: args.output,
             base_url: args.base_url,
             drafts: args.drafts,
+            ..Overrides::default()
         },
         dry_run: false,
     }
@@ -104,6 +106,18 @@ fn stop_flag() -> Arc<AtomicBool> {
     let s = Arc::clone(&stop);
     let _ = ctrlc::set_handler(move || s.store(true, Ordering::Relaxed));
     stop
+}
+
+/// The exit code of `watch` and `serve` once they stop: 0 when stopped (Ctrl-C), 1 after
+/// printing why they could not run (build errors never end them).
+fn live_exit(result: stillpoint::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report(&e.into_diagnostics());
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn build_command(args: BuildArgs, show_timings: bool) -> ExitCode {
@@ -224,17 +238,11 @@ fn main() -> ExitCode {
                 options.root.display()
             );
             let result =
-                stillpoint::watch::watch_site(&options, args.poll, &stop, |event| match event {
+                stillpoint::live::watch_site(&options, args.poll, &stop, |event| match event {
                     WatchEvent::Rebuilt(r) => report_rebuild(&r),
                     WatchEvent::Notice(n) => report_notice(&n),
                 });
-            match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    report(&e.into_diagnostics());
-                    ExitCode::from(1)
-                }
-            }
+            live_exit(result)
         }
         Command::Check(args) => check_command(args),
         Command::New(args) => new_command(args),
@@ -267,13 +275,7 @@ fn main() -> ExitCode {
                 ServeEvent::Rebuilt(r) => report_rebuild(&r),
                 ServeEvent::Notice(n) => report_notice(&n),
             });
-            match result {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    report(&e.into_diagnostics());
-                    ExitCode::from(1)
-                }
-            }
+            live_exit(result)
         }
     }
 }

@@ -2,29 +2,32 @@
 //!
 //! The site is built in memory with the server's own address as base URL (keeping the path of
 //! the configured `base_url`, so a subpath deploy previews as it will be deployed, Zola #1227,
-//! #2170); `public/` is never touched, and no file is written. A save that only changes the
-//! body of existing pages is rebuilt incrementally ([`crate::incremental`]: only the files that
-//! show those pages are rendered again, about 50 ms from save to served page at 10,000 pages);
-//! anything else is a full build. The server is axum on tokio. A request is answered only from the built site's own
-//! table of output paths: a path is percent-decoded once, any `.`/`..`/empty segment, NUL or
-//! backslash is refused, and what is left must be a key of that table, so no request can reach
-//! a file outside the site (Eleventy dev-server #150, #152). `index.html` answers for folders,
-//! `/faq` redirects to `/faq/`, MIME types come from `mime_guess`, and unknown paths get the
-//! site's `404.html` with status 404.
+//! #2170); `public/` is never touched, and no file is written. The rebuild loop is
+//! [`crate::live`]'s, shared with `watch`: a save that only changes the body of existing pages
+//! is rebuilt incrementally ([`crate::incremental`]: only the files that show those pages are
+//! rendered again, about 50 ms from save to served page at 10,000 pages); anything else is a
+//! full build. The site is served under the base path of its last good build (at `/` until the
+//! first one), so a `config.yaml` that is fixed or given a new `base_url` moves it.
 //!
-//! Live reload: every HTML page gets a small script (only here, never in `build`) that listens
-//! on a server-sent-events stream. After a successful rebuild the server sends `reload`; after a
-//! failed one it sends the diagnostics as text, and the page shows them in an overlay over the
-//! last good page; the next good save reloads the page, which clears the overlay.
+//! The server is axum on tokio. A request is answered only from the built site's own table of
+//! output paths: a path is percent-decoded once, any `.`/`..`/empty segment, NUL or backslash
+//! is refused, and what is left must be a key of that table, so no request can reach a file
+//! outside the site (Eleventy dev-server #150, #152). `index.html` answers for folders, `/faq`
+//! redirects to `/faq/`, MIME types come from `mime_guess`, and unknown paths get the site's
+//! `404.html` with status 404.
+//!
+//! Live reload: every HTML page gets a small script (`serve/reload.js`; only here, never in
+//! `build`) that listens on a server-sent-events stream. After a successful rebuild the server
+//! sends `reload`; after a failed one it sends the diagnostics as text, and the page shows them
+//! in an overlay over the last good page; the next good save reloads the page, which clears the
+//! overlay.
 
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
-
-use std::collections::HashMap;
-use std::sync::RwLock;
 
 use axum::Router;
 use axum::body::Bytes;
@@ -32,15 +35,17 @@ use axum::extract::State;
 use axum::http::{StatusCode, Uri, header};
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::runtime::Runtime;
 use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
 
+use crate::BuildOptions;
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Error, Result, render_diagnostics};
-use crate::incremental::{LiveBuild, Update};
+use crate::live::{self, Publish, Rebuild, Session, WatchEvent};
 use crate::render::BuiltSite;
-use crate::watch::{self, Notice};
-use crate::{BuildOptions, BuildReport};
+use crate::watch::{Notice, SiteWatcher};
 
 /// Options of `stillpoint serve`.
 #[derive(Debug, Clone)]
@@ -68,68 +73,25 @@ pub enum ServeEvent {
         port_note: Option<String>,
     },
     /// A build or rebuild finished.
-    Rebuilt(watch::Rebuild),
+    Rebuilt(Rebuild),
     /// Something from the watcher.
     Notice(Notice),
+}
+
+impl From<WatchEvent> for ServeEvent {
+    fn from(event: WatchEvent) -> Self {
+        match event {
+            WatchEvent::Rebuilt(r) => ServeEvent::Rebuilt(r),
+            WatchEvent::Notice(n) => ServeEvent::Notice(n),
+        }
+    }
 }
 
 /// The path under which the live-reload endpoints live (below the base path).
 const ENDPOINT: &str = "/__stillpoint";
 
 /// The live-reload client, injected before `</body>` of every HTML page in serve mode.
-const RELOAD_JS: &str = r#"(function () {
-  var base = document.currentScript ? document.currentScript.getAttribute("data-base") : "";
-  var es = new EventSource(base + "/__stillpoint/events");
-  function swapStyles() {
-    document.querySelectorAll('link[rel="stylesheet"]').forEach(function (old) {
-      var url = new URL(old.href);
-      url.searchParams.set("stillpoint", Date.now());
-      var fresh = old.cloneNode();
-      fresh.href = url.href;
-      fresh.onload = function () { old.remove(); };
-      old.after(fresh);
-    });
-  }
-  function swapPage() {
-    // Fetch the rebuilt page and put its body in place: no navigation, so the reader keeps
-    // the scroll position and nothing flashes. A changed <head> (title, styles) reloads.
-    fetch(location.href, { cache: "no-store" }).then(function (r) {
-      if (!r.ok) { throw new Error(String(r.status)); }
-      return r.text();
-    }).then(function (html) {
-      var doc = new DOMParser().parseFromString(html, "text/html");
-      if (doc.head.innerHTML !== document.head.innerHTML) { location.reload(); return; }
-      var y = window.scrollY;
-      document.body.replaceWith(doc.body);
-      window.scrollTo(0, y);
-    }).catch(function () { location.reload(); });
-  }
-  es.addEventListener("reload", function (e) {
-    var kinds = String(e.data).split(",");
-    if (kinds.indexOf("page") >= 0) { swapPage(); }
-    if (kinds.indexOf("css") >= 0) { swapStyles(); }
-  });
-  es.addEventListener("failed", function (e) {
-    var o = document.getElementById("stillpoint-overlay");
-    if (!o) {
-      o = document.createElement("div");
-      o.id = "stillpoint-overlay";
-      o.setAttribute("role", "alert");
-      o.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:#14100e;color:#fff;padding:2rem;font:15px/1.5 ui-monospace,Menlo,Consolas,monospace";
-      var h = document.createElement("p");
-      h.style.cssText = "font:bold 18px/1.4 system-ui,sans-serif;margin:0 0 1rem";
-      h.textContent = "The last save has an error. Fix it and save again; this page updates by itself.";
-      var pre = document.createElement("pre");
-      pre.id = "stillpoint-overlay-text";
-      pre.style.cssText = "white-space:pre-wrap;margin:0";
-      o.appendChild(h);
-      o.appendChild(pre);
-      document.body.appendChild(o);
-    }
-    document.getElementById("stillpoint-overlay-text").textContent = e.data;
-  });
-})();
-"#;
+const RELOAD_JS: &str = include_str!("serve/reload.js");
 
 /// Adds the live-reload script to every HTML page of `site` (before the last `</body>`, or at
 /// the end when there is none). `base_path` is the path of the base URL (`/docs` or empty).
@@ -179,6 +141,8 @@ fn reload_kind(changed: &[String]) -> &'static str {
 /// The last good build, as the server answers it.
 #[derive(Default, Clone)]
 struct ServedSite {
+    /// The path of the base URL it was built for (`/docs`, or empty): it is served under it.
+    base_path: String,
     /// Output path (`faq/index.html`) -> bytes.
     files: HashMap<String, Bytes>,
     /// Output path -> the source file of a copied file (read when asked for).
@@ -186,8 +150,9 @@ struct ServedSite {
 }
 
 impl ServedSite {
-    fn from_built(site: BuiltSite) -> Self {
+    fn from_built(site: BuiltSite, base_path: &str) -> Self {
         ServedSite {
+            base_path: base_path.to_string(),
             files: site
                 .files
                 .into_iter()
@@ -205,10 +170,87 @@ impl ServedSite {
 struct AppState {
     tx: broadcast::Sender<Message>,
     last_error: Mutex<Option<String>>,
-    base_path: String,
     site: RwLock<Arc<ServedSite>>,
     /// Listening on a loopback address: only loopback `Host` names are answered.
     loopback: bool,
+}
+
+impl AppState {
+    /// Serving the placeholder until the first good build.
+    fn new(loopback: bool) -> AppState {
+        let (tx, _) = broadcast::channel(16);
+        AppState {
+            tx,
+            last_error: Mutex::new(None),
+            site: RwLock::new(Arc::new(placeholder())),
+            loopback,
+        }
+    }
+
+    /// The site served now; a request answers from it even if a rebuild swaps in the next.
+    fn site(&self) -> Arc<ServedSite> {
+        self.site.read().map(|s| Arc::clone(&s)).unwrap_or_default()
+    }
+
+    /// Tells the browsers how a build ended: what to reload after a good one; the diagnostics
+    /// after a failed one (also kept for the pages that connect later).
+    fn announce(&self, rebuild: &Rebuild) {
+        match &rebuild.outcome {
+            Ok(_) => {
+                let recovered = self
+                    .last_error
+                    .lock()
+                    .map(|mut e| e.take().is_some())
+                    .unwrap_or(false);
+                // After a failed build the page shows the overlay: swap the whole page.
+                let kind = if recovered {
+                    "page,css"
+                } else {
+                    reload_kind(&rebuild.changed)
+                };
+                let _ = self.tx.send(Message::Reload(kind));
+            }
+            Err(diags) => {
+                let text = render_diagnostics(diags, false);
+                if let Ok(mut e) = self.last_error.lock() {
+                    *e = Some(text.clone());
+                }
+                let _ = self.tx.send(Message::Failed(text));
+            }
+        }
+    }
+}
+
+/// `serve`'s [`Publish`]: a good build goes, with the live-reload script in every page, into
+/// the site the server answers from, under the base path of the build's config; then the
+/// browsers are told.
+struct Preview(Arc<AppState>);
+
+impl Publish for Preview {
+    fn full(&mut self, mut site: BuiltSite, config: &Config) -> Result<()> {
+        inject_reload_script(&mut site, &config.base_path);
+        let next = Arc::new(ServedSite::from_built(site, &config.base_path));
+        if let Ok(mut current) = self.0.site.write() {
+            *current = next;
+        }
+        Ok(())
+    }
+
+    fn partial(&mut self, mut files: Vec<(String, Vec<u8>)>, config: &Config) -> Result<()> {
+        inject_into_files(&mut files, &config.base_path);
+        // In place, unless a request still holds the current site (then a copy).
+        if let Ok(mut current) = self.0.site.write() {
+            let site = Arc::make_mut(&mut current);
+            for (path, bytes) in files {
+                site.files.insert(path, Bytes::from(bytes));
+            }
+        }
+        Ok(())
+    }
+
+    fn finished(&mut self, rebuild: &Rebuild) {
+        self.0.announce(rebuild);
+    }
 }
 
 /// Refuses what a browser previewing the site never sends (see [`crate::serve_guard`]).
@@ -287,14 +329,9 @@ async fn not_found(site: &ServedSite) -> Response {
     }
 }
 
-/// Answers a request for a file of the site.
-async fn site_file(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
-    let site = state
-        .site
-        .read()
-        .map(|s| Arc::clone(&s))
-        .unwrap_or_default();
-    let Some(below) = uri.path().strip_prefix(state.base_path.as_str()) else {
+/// Answers a request for a file of `site`.
+async fn site_file(site: &ServedSite, uri: &Uri) -> Response {
+    let Some(below) = uri.path().strip_prefix(site.base_path.as_str()) else {
         return (
             StatusCode::NOT_FOUND,
             "Not found: this site is served under its base path.",
@@ -302,10 +339,10 @@ async fn site_file(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
             .into_response();
     };
     if !below.is_empty() && !below.starts_with('/') {
-        return not_found(&site).await;
+        return not_found(site).await;
     }
     let Some((key, folder)) = request_key(below) else {
-        return not_found(&site).await;
+        return not_found(site).await;
     };
     if let Some(b) = site.files.get(&key) {
         return file_response(&key, b.clone(), StatusCode::OK);
@@ -313,21 +350,23 @@ async fn site_file(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
     if let Some(src) = site.copies.get(&key) {
         return match tokio::fs::read(src).await {
             Ok(bytes) => file_response(&key, Bytes::from(bytes), StatusCode::OK),
-            Err(_) => not_found(&site).await,
+            Err(_) => not_found(site).await,
         };
     }
     if !folder && site.has(&format!("{key}/index.html")) {
-        let mut to = format!("{}{}/", state.base_path, below.trim_end_matches('/'));
+        let mut to = format!("{}{}/", site.base_path, below.trim_end_matches('/'));
         if let Some(q) = uri.query() {
             to.push('?');
             to.push_str(q);
         }
         return Redirect::temporary(&to).into_response();
     }
-    not_found(&site).await
+    not_found(site).await
 }
 
-async fn events(State(state): State<Arc<AppState>>) -> impl IntoResponse {
+/// The live-reload event stream: `reload` after a good build, `failed` with the diagnostics
+/// after a failed one (at once, for a page that connects while the site has errors).
+fn events(state: &AppState) -> Response {
     let rx = state.tx.subscribe();
     let pending = state.last_error.lock().map(|e| e.clone()).unwrap_or(None);
     let first = pending.map(Message::Failed);
@@ -348,10 +387,12 @@ async fn events(State(state): State<Arc<AppState>>) -> impl IntoResponse {
         };
         Some((Ok::<_, std::convert::Infallible>(event), (None, rx)))
     });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
 }
 
-async fn reload_js() -> Response {
+fn reload_js() -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
@@ -362,18 +403,30 @@ async fn reload_js() -> Response {
         .into_response()
 }
 
-/// The router: the live-reload endpoints, and the site's files under `base_path`.
-fn router(state: Arc<AppState>) -> Router {
-    let base_path = state.base_path.clone();
-    let mut router = Router::new()
-        .route(&format!("{base_path}{ENDPOINT}/events"), get(events))
-        .route(&format!("{base_path}{ENDPOINT}/reload.js"), get(reload_js));
-    if !base_path.is_empty() {
-        let home = format!("{base_path}/");
-        router = router.route("/", get(move || async move { Redirect::temporary(&home) }));
+/// Answers a request after the [`guard`]: the live-reload endpoints and the site's files under
+/// the base path of the site served now (a new `base_url` in `config.yaml` moves it), and a
+/// redirect from `/` to that base path.
+async fn answer(State(state): State<Arc<AppState>>, uri: Uri) -> Response {
+    let site = state.site();
+    let base_path = site.base_path.as_str();
+    let endpoint = uri
+        .path()
+        .strip_prefix(base_path)
+        .and_then(|p| p.strip_prefix(ENDPOINT));
+    match endpoint {
+        Some("/events") => events(&state),
+        Some("/reload.js") => reload_js(),
+        _ if uri.path() == "/" && !base_path.is_empty() => {
+            Redirect::temporary(&format!("{base_path}/")).into_response()
+        }
+        _ => site_file(&site, &uri).await,
     }
-    router
-        .fallback(site_file)
+}
+
+/// The router: every request goes through the [`guard`], then to [`answer`].
+fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .fallback(answer)
         .layer(axum::middleware::from_fn_with_state(
             Arc::clone(&state),
             guard,
@@ -384,10 +437,10 @@ fn router(state: Arc<AppState>) -> Router {
 /// Binds `interface:port`, or the next free port of the following 10 when it is taken.
 ///
 /// Errors: no port free, or the address cannot be used at all (with a hint).
-async fn bind(interface: IpAddr, port: u16) -> Result<(tokio::net::TcpListener, Option<String>)> {
+async fn bind(interface: IpAddr, port: u16) -> Result<(TcpListener, Option<String>)> {
     let mut last = None;
     for p in port..=port.saturating_add(10) {
-        match tokio::net::TcpListener::bind(SocketAddr::new(interface, p)).await {
+        match TcpListener::bind(SocketAddr::new(interface, p)).await {
             Ok(l) => {
                 let note = (p != port)
                     .then(|| format!("port {port} is in use, so the site is served on port {p}"));
@@ -412,13 +465,15 @@ async fn bind(interface: IpAddr, port: u16) -> Result<(tokio::net::TcpListener, 
     ))
 }
 
-/// The site served while it has never built successfully: one page whose overlay shows the error.
-fn placeholder(base_path: &str) -> ServedSite {
+/// The site served while it has never built successfully: one page whose overlay shows the
+/// error, at the host's root (the base path is not known before a good build).
+fn placeholder() -> ServedSite {
     let page = format!(
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stillpoint: the site has errors</title></head><body><main><h1>The site could not be built yet</h1><p>Fix the error shown in the terminal, save, and this page updates by itself.</p></main><script src=\"{base_path}{ENDPOINT}/reload.js\" data-base=\"{base_path}\"></script></body></html>"
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>stillpoint: the site has errors</title></head><body><main><h1>The site could not be built yet</h1><p>Fix the error shown in the terminal, save, and this page updates by itself.</p></main><script src=\"{ENDPOINT}/reload.js\" data-base=\"\"></script></body></html>"
     );
     let bytes = Bytes::from(page.into_bytes());
     ServedSite {
+        base_path: String::new(),
         files: HashMap::from([
             ("index.html".into(), bytes.clone()),
             ("404.html".into(), bytes),
@@ -427,173 +482,132 @@ fn placeholder(base_path: &str) -> ServedSite {
     }
 }
 
-/// Runs the dev server until `stop` is set (the binary sets it on Ctrl-C).
+/// The tokio runtime the server runs on: one worker thread is plenty for a preview on one's own
+/// machine (the calling thread runs the watch loop; a current-thread runtime would need a
+/// thread of its own to run on, and a bounded wait for the open event streams at the end).
 ///
-/// Errors: the port cannot be bound, the runtime cannot start, or the site cannot be watched.
-/// Build errors are not errors of `serve`: they are reported through `on` and shown in the
-/// browser, and the last good site stays served.
-pub fn serve(
-    options: &ServeOptions,
-    stop: &Arc<AtomicBool>,
-    mut on: impl FnMut(ServeEvent),
-) -> Result<()> {
-    let base_path = Config::load(&options.root, &Overrides::default())
-        .map(|c| c.base_path)
-        .unwrap_or_default();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+/// Errors: it cannot start (named by the address the server was to listen on).
+fn start_runtime(options: &ServeOptions) -> Result<Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
         .enable_all()
         .build()
-        .map_err(|source| Error::Io {
-            action: "could not start the server in",
-            path: options.root.clone(),
-            source,
-        })?;
-    let (listener, port_note) = runtime.block_on(bind(options.interface, options.port))?;
-    let addr = listener.local_addr().map_err(|source| Error::Io {
-        action: "could not listen in",
-        path: options.root.clone(),
-        source,
+        .map_err(|e| {
+            let addr = SocketAddr::new(options.interface, options.port);
+            Error::one(Diagnostic::error(format!(
+                "could not start the server for {addr}: {e}"
+            )))
+        })
+}
+
+/// `http://HOST:PORT` of the bound `listener` (an IPv6 host in brackets).
+///
+/// Errors: the listener has no address (named by the address asked for).
+fn origin(listener: &TcpListener, options: &ServeOptions) -> Result<String> {
+    let addr = listener.local_addr().map_err(|e| {
+        let asked = SocketAddr::new(options.interface, options.port);
+        Error::one(Diagnostic::error(format!(
+            "could not listen on {asked}: {e}"
+        )))
     })?;
     let host = match addr.ip() {
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
-    let local_base = format!("http://{host}:{}{base_path}", addr.port());
-    let build_options = BuildOptions {
+    Ok(format!("http://{host}:{}", addr.port()))
+}
+
+/// What serve builds: the site in memory, with the server's `origin` in place of the scheme,
+/// host and port of `base_url` (its path is kept, so a subpath deploy previews as deployed).
+fn build_options(options: &ServeOptions, origin: &str) -> BuildOptions {
+    BuildOptions {
         root: options.root.clone(),
         overrides: Overrides {
-            output_dir: None,
-            base_url: Some(local_base.clone()),
+            base_origin: Some(origin.to_string()),
             drafts: options.drafts,
+            ..Overrides::default()
         },
         dry_run: true,
-    };
-    let (tx, _) = broadcast::channel(16);
-    let state = Arc::new(AppState {
-        tx,
-        last_error: Mutex::new(None),
-        base_path: base_path.clone(),
-        site: RwLock::new(Arc::new(placeholder(&base_path))),
-        loopback: options.interface.is_loopback(),
-    });
+    }
+}
 
-    // Builds in memory, incrementally when it can; on success the server answers from the new
-    // site at once.
-    let live = Mutex::new(LiveBuild::new(build_options));
-    let build = |changed: Vec<String>| -> watch::Rebuild {
-        let started = std::time::Instant::now();
-        let mut live = live
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let result = live.rebuild(&changed).map(|update| {
-            let (next, report) = match update {
-                Update::Full(mut site) => {
-                    inject_reload_script(&mut site, &base_path);
-                    let report = BuildReport {
-                        pages: site.pages_rendered,
-                        files: site.files.len() + site.copies.len(),
-                        output_dir: PathBuf::new(),
-                        warnings: std::mem::take(&mut site.warnings),
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings: std::mem::take(&mut site.timings),
-                    };
-                    (Some(ServedSite::from_built(site)), report)
-                }
-                Update::Partial {
-                    mut files,
-                    pages_rendered,
-                    warnings,
-                    timings,
-                } => {
-                    inject_into_files(&mut files, &base_path);
-                    let report = BuildReport {
-                        pages: pages_rendered,
-                        files: files.len(),
-                        output_dir: PathBuf::new(),
-                        warnings,
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings,
-                    };
-                    // In place, unless a request still holds the current site (then a copy).
-                    if let Ok(mut current) = state.site.write() {
-                        let site = Arc::make_mut(&mut current);
-                        for (path, bytes) in files {
-                            site.files.insert(path, Bytes::from(bytes));
-                        }
-                    }
-                    (None, report)
-                }
-            };
-            if let Some(next) = next
-                && let Ok(mut current) = state.site.write()
-            {
-                *current = Arc::new(next);
-            }
-            report
-        });
-        let kind = reload_kind(&changed);
-        let rebuild = watch::Rebuild::from_result(changed, result, started);
-        match &rebuild.outcome {
-            Ok(_) => {
-                let recovered = state
-                    .last_error
-                    .lock()
-                    .map(|mut e| e.take().is_some())
-                    .unwrap_or(false);
-                // After a failed build the page shows the overlay: swap the whole page.
-                let kind = if recovered { "page,css" } else { kind };
-                let _ = state.tx.send(Message::Reload(kind));
-            }
-            Err(diags) => {
-                let text = render_diagnostics(diags, false);
-                if let Ok(mut e) = state.last_error.lock() {
-                    *e = Some(text.clone());
-                }
-                let _ = state.tx.send(Message::Failed(text));
-            }
-        }
-        rebuild
-    };
-
-    // Watch first: a save made during the first build must not be lost. Changes in the
-    // output folder (a `build` run beside `serve`) never count.
-    let output = Config::load(&options.root, &Overrides::default())
-        .map(|c| c.output_dir)
-        .unwrap_or_else(|_| options.root.join("public"));
-    let watcher = watch::SiteWatcher::start(&options.root, &[output], options.poll)?;
-    let first = build(Vec::new());
-    on(ServeEvent::Rebuilt(first));
-
-    let app = router(Arc::clone(&state));
-    let server_stop = Arc::clone(stop);
-    runtime.spawn(async move {
-        let shutdown = async move {
-            while !server_stop.load(Ordering::Relaxed) {
+/// Serves `app` on `listener` until `stop` is set. A server that ends by itself (an error) sets
+/// `stop` too, so that the watch loop ends and [`serve`] reports it.
+async fn run_server(
+    listener: TcpListener,
+    app: Router,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<()> {
+    let until_stopped = {
+        let stop = Arc::clone(&stop);
+        async move {
+            while !stop.load(Ordering::Relaxed) {
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
-        };
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await;
-    });
+        }
+    };
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(until_stopped)
+        .await;
+    stop.store(true, Ordering::Relaxed);
+    served
+}
+
+/// How the server task ended, once `serve` stops: still running (it stops with the runtime)
+/// or ended cleanly is `Ok`.
+///
+/// Errors: the server at `origin` failed or panicked.
+fn server_result(
+    runtime: &Runtime,
+    server: JoinHandle<std::io::Result<()>>,
+    origin: &str,
+) -> Result<()> {
+    if !server.is_finished() {
+        return Ok(());
+    }
+    let why = match runtime.block_on(server) {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => e.to_string(),
+        Err(e) => e.to_string(),
+    };
+    Err(Error::one(Diagnostic::error(format!(
+        "the server at {origin}/ stopped: {why}"
+    ))))
+}
+
+/// Runs the dev server until `stop` is set (the binary sets it on Ctrl-C).
+///
+/// Errors: the runtime cannot start, the port cannot be bound, the site cannot be watched, or
+/// the server stops by itself. Build errors are not errors of `serve`: they are reported
+/// through `on` and shown in the browser, and the last good site stays served.
+pub fn serve(
+    options: &ServeOptions,
+    stop: &Arc<AtomicBool>,
+    mut on: impl FnMut(ServeEvent),
+) -> Result<()> {
+    let runtime = start_runtime(options)?;
+    let (listener, port_note) = runtime.block_on(bind(options.interface, options.port))?;
+    let origin = origin(&listener, options)?;
+    let state = Arc::new(AppState::new(options.interface.is_loopback()));
+    let mut preview = Preview(Arc::clone(&state));
+    // Watch first: a save made during the first build must not be lost.
+    let watcher = SiteWatcher::start(&options.root, options.poll)?;
+    let mut session = Session::new(build_options(options, &origin));
+    on(ServeEvent::Rebuilt(
+        session.rebuild(Vec::new(), &mut preview),
+    ));
+
+    let app = router(Arc::clone(&state));
+    let server = runtime.spawn(run_server(listener, app, Arc::clone(stop)));
     on(ServeEvent::Listening {
-        url: format!("{local_base}/"),
+        url: format!("{origin}{}/", state.site().base_path),
         port_note,
     });
-
-    let on = std::cell::RefCell::new(on);
-    let result = watcher.run(
-        stop,
-        |n| (on.borrow_mut())(ServeEvent::Notice(n)),
-        |changed| {
-            let r = build(changed.to_vec());
-            (on.borrow_mut())(ServeEvent::Rebuilt(r));
-        },
-    );
+    let watched = live::follow(watcher, session, &mut preview, stop, |e| on(e.into()));
     stop.store(true, Ordering::Relaxed);
+    let served = server_result(&runtime, server, &origin);
     runtime.shutdown_timeout(Duration::from_secs(1));
-    result
+    watched.and(served)
 }
 
 #[cfg(test)]

@@ -1,22 +1,24 @@
-//! Watching the site for changes: `stillpoint watch`, and the rebuild loop under `serve`.
+//! Watching the site for changes: events in, changed paths out (the rebuild loop of `watch`
+//! and `serve` that uses them is [`crate::live`]).
 //!
-//! In: the site root and the folders to ignore. Out: a call of the caller's `rebuild` with the
-//! changed paths after each burst of file events, until the caller stops the loop. Events come
-//! from notify through its debouncer (notify-debouncer-full), so an editor's save — in place,
-//! write-temp-then-rename (VS Code, many tools), move-aside-then-write (Vim), `sed -i` — arrives
-//! as one burst and gives exactly one rebuild (Zola #2266, notify #531); a save slower than the
-//! debounce window (a loaded machine, a sync client) is held until it is finished ([`InFlux`]),
-//! so no build reads a half-saved page. [`relevant_change`], a
-//! pure function, drops what must never trigger a build: editor swap, backup and lock files
-//! (mdBook #2224, #1160), the output folder and the staging folders, and `Access` events (a
-//! build reading its sources would otherwise trigger the next build forever).
+//! In: the site root, and the folders to ignore (the output folder, once a build has named it).
+//! Out: the changed paths after each burst of file events, from [`SiteWatcher::next_change`].
+//! Events come from notify through its debouncer (notify-debouncer-full), so an editor's save —
+//! in place, write-temp-then-rename (VS Code, many tools), move-aside-then-write (Vim), `sed -i`
+//! — arrives as one burst and gives exactly one rebuild (Zola #2266, notify #531); a save slower
+//! than the debounce window (a loaded machine, a sync client) is held until it is finished
+//! ([`InFlux`]), so no build reads a half-saved page. [`relevant_change`], a pure function,
+//! drops what must never trigger a build: editor swap, backup and lock files (mdBook #2224,
+//! #1160), the output folder and the staging folders, and `Access` events (a build reading its
+//! sources would otherwise trigger the next build forever). A burst that changed no file's
+//! bytes (`touch`, Vim's trailing chmod) is dropped too (`Fingerprints`).
 //!
-//! Where native events are unavailable (some network and container file systems) the loop falls
-//! back to polling; `poll: true` forces it. A save that only edits existing pages' text (or
-//! their `title`, `description` or `extra`) is rebuilt incrementally through
-//! [`crate::incremental`]; anything else is a full build. Random-save tests hold both equal to a
-//! clean build (`tests/it/incremental.rs`), since Zola's partial rebuilds kept breaking (Zola
-//! #962, #1014).
+//! Where native events are unavailable (some network and container file systems) the watcher
+//! falls back to polling; `poll: true` forces it. What a change rebuilds is decided elsewhere: a
+//! save that only edits existing pages' text (or their `title`, `description` or `extra`) is
+//! rebuilt incrementally through [`crate::incremental`]; anything else is a full build.
+//! Random-save tests hold both equal to a clean build (`tests/it/incremental.rs`), since Zola's
+//! partial rebuilds kept breaking (Zola #962, #1014).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -31,8 +33,6 @@ use notify_debouncer_full::{
 
 use crate::content::{is_editor_junk, is_ignored_name};
 use crate::error::{Diagnostic, Error, Result};
-use crate::incremental::Update;
-use crate::{BuildOptions, BuildReport};
 
 /// The top-level folders of a site whose changes trigger a rebuild (besides `config.yaml`).
 pub const WATCHED_DIRS: &[&str] = &["content", "templates", "themes", "static", "data"];
@@ -264,7 +264,8 @@ fn add_watches(backend: &mut Backend, root: &Path) -> notify::Result<Vec<PathBuf
 }
 
 /// A running watch on a site. Create it with [`SiteWatcher::start`] *before* the first build, so
-/// that a save made while that build runs is not lost, then call [`SiteWatcher::run`].
+/// that a save made while that build runs is not lost, then ask [`SiteWatcher::next_change`]
+/// for each burst.
 pub struct SiteWatcher {
     root: PathBuf,
     ignored: Vec<PathBuf>,
@@ -321,21 +322,17 @@ impl Fingerprints {
 impl SiteWatcher {
     /// Starts watching the site at `root`: the root itself (not recursively: `config.yaml`, and
     /// watched folders that appear later) and each of [`WATCHED_DIRS`] (`content/`,
-    /// `templates/`, `themes/`, `static/` and `data/`) recursively. `ignored` lists folders whose changes never count (the output
-    /// folder). `poll` forces the polling watcher; without it, polling is used when native
-    /// events are unavailable, with a [`Notice::Polling`].
+    /// `templates/`, `themes/`, `static/` and `data/`) recursively. `poll` forces the polling
+    /// watcher; without it, polling is used when native events are unavailable, with a
+    /// [`Notice::Polling`]. No folder is ignored until [`SiteWatcher::ignore`] says so.
     ///
     /// Errors: the site folder cannot be opened, or even polling cannot watch it.
-    pub fn start(root: &Path, ignored: &[PathBuf], poll: bool) -> Result<SiteWatcher> {
+    pub fn start(root: &Path, poll: bool) -> Result<SiteWatcher> {
         let root = root.canonicalize().map_err(|source| Error::Io {
             action: "could not open the site folder",
             path: root.to_path_buf(),
             source,
         })?;
-        let ignored: Vec<PathBuf> = ignored
-            .iter()
-            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
-            .collect();
         let mut notices = Vec::new();
         let (tx, rx) = channel::<DebounceEventResult>();
         let mut backend = if poll {
@@ -364,7 +361,7 @@ impl SiteWatcher {
         };
         Ok(SiteWatcher {
             root,
-            ignored,
+            ignored: Vec::new(),
             backend,
             rx,
             watched,
@@ -373,50 +370,59 @@ impl SiteWatcher {
         })
     }
 
-    /// Calls `rebuild` with the changed paths (relative, sorted, without duplicates) after
-    /// every burst of relevant changes, until `stop` is set. Changes that arrive while a rebuild
-    /// runs are followed by exactly one more rebuild. `notice` receives [`Notice`]s, including
+    /// From now on, changes in the folders `ignored` never count (the output folder: the
+    /// site's own writes must not trigger the next build).
+    pub fn ignore(&mut self, ignored: &[PathBuf]) {
+        self.ignored = ignored
+            .iter()
+            .map(|p| p.canonicalize().unwrap_or_else(|_| p.clone()))
+            .collect();
+    }
+
+    /// Waits for the next burst of relevant changes and returns the changed paths (relative,
+    /// sorted, without duplicates); `None` when `stop` is set or the watcher is gone. Changes
+    /// that arrive while the caller rebuilds come with the next call, as one burst. A burst
+    /// that changed no file's content is skipped. `notice` receives [`Notice`]s, including
     /// those from [`SiteWatcher::start`].
-    ///
-    /// Errors: none so far; the loop ends with `Ok` when `stop` is set or the watcher is gone.
-    pub fn run(
-        mut self,
+    pub fn next_change(
+        &mut self,
         stop: &Arc<AtomicBool>,
         mut notice: impl FnMut(Notice),
-        mut rebuild: impl FnMut(&[String]),
-    ) -> Result<()> {
+    ) -> Option<Vec<String>> {
         for n in self.notices.drain(..) {
             notice(n);
         }
         loop {
             let closes_reported =
                 cfg!(target_os = "linux") && matches!(self.backend, Backend::Native(_));
-            let Some(changed) = next_burst(
+            let changed = next_burst(
                 &self.rx,
                 stop,
                 &self.root,
                 &self.ignored,
                 closes_reported,
                 &mut notice,
-            ) else {
-                return Ok(());
-            };
+            )?;
             if self.fingerprints.all_unchanged(&self.root, &changed) {
                 // Only metadata moved (Vim's trailing chmod after its fsync, `touch`): the
                 // inputs are the same as at the last rebuild, so the output would be too.
                 continue;
             }
-            // A watched folder created after the start (e.g. a new `static/`) gets a watch.
-            for d in WATCHED_DIRS {
-                let dir = self.root.join(d);
-                if dir.is_dir()
-                    && !self.watched.contains(&dir)
-                    && self.backend.watch(&dir, RecursiveMode::Recursive).is_ok()
-                {
-                    self.watched.push(dir);
-                }
+            self.watch_new_folders();
+            return Some(changed);
+        }
+    }
+
+    /// A watched folder created after the start (e.g. a new `static/`) gets a watch.
+    fn watch_new_folders(&mut self) {
+        for d in WATCHED_DIRS {
+            let dir = self.root.join(d);
+            if dir.is_dir()
+                && !self.watched.contains(&dir)
+                && self.backend.watch(&dir, RecursiveMode::Recursive).is_ok()
+            {
+                self.watched.push(dir);
             }
-            rebuild(&changed);
         }
     }
 }
@@ -497,153 +503,6 @@ fn next_burst(
         paths.dedup();
         return Some(paths);
     }
-}
-
-/// One build in `watch` or `serve` mode: what changed, and what came of it.
-#[derive(Debug)]
-pub struct Rebuild {
-    /// The changed paths, relative to the site root (empty for the first build).
-    pub changed: Vec<String>,
-    /// The build's report, or every diagnostic of the failed build.
-    pub outcome: std::result::Result<BuildReport, Vec<Diagnostic>>,
-    /// Wall time of the build, in ms.
-    pub elapsed_ms: u128,
-}
-
-impl Rebuild {
-    /// Wraps a build result.
-    pub fn from_result(
-        changed: Vec<String>,
-        result: Result<BuildReport>,
-        started: Instant,
-    ) -> Self {
-        Rebuild {
-            changed,
-            outcome: result.map_err(Error::into_diagnostics),
-            elapsed_ms: started.elapsed().as_millis(),
-        }
-    }
-
-    /// The one line printed for this build: what changed, how many pages were written, and the
-    /// time in ms; for a failed build, how many errors and that the last good site is kept.
-    pub fn summary_line(&self) -> String {
-        let what = match self.changed.as_slice() {
-            [] => String::new(),
-            [one] => format!("{one} changed: "),
-            [first, rest @ ..] => format!("{first} and {} more changed: ", rest.len()),
-        };
-        match &self.outcome {
-            Ok(r) => format!(
-                "{what}{} {} ({}) in {} ms",
-                if self.changed.is_empty() {
-                    "Built"
-                } else {
-                    "rebuilt"
-                },
-                counted(r.pages, "page"),
-                counted(r.files, "file"),
-                self.elapsed_ms
-            ),
-            Err(d) => {
-                let n = d.iter().filter(|d| d.is_error()).count();
-                format!(
-                    "{what}the site has {n} error{}; the last good version is kept ({} ms)",
-                    if n == 1 { "" } else { "s" },
-                    self.elapsed_ms
-                )
-            }
-        }
-    }
-}
-
-/// `1 page`, `2 pages`.
-fn counted(n: usize, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
-}
-
-/// What `watch` tells its caller, to print.
-#[derive(Debug)]
-pub enum WatchEvent {
-    /// A build or rebuild finished.
-    Rebuilt(Rebuild),
-    /// Something from the watcher.
-    Notice(Notice),
-}
-
-/// `stillpoint watch`: builds the site, then rebuilds it on every change until `stop` is set.
-/// A failed build keeps the last good output (the build never replaces `public/` on error).
-///
-/// Errors: the site cannot be watched (see [`SiteWatcher::start`]); build errors are reported
-/// through `on`.
-pub fn watch_site(
-    options: &BuildOptions,
-    poll: bool,
-    stop: &Arc<AtomicBool>,
-    mut on: impl FnMut(WatchEvent),
-) -> Result<()> {
-    let output = crate::config::Config::load(&options.root, &options.overrides)
-        .map(|c| c.output_dir)
-        .unwrap_or_else(|_| options.root.join("public"));
-    let watcher = SiteWatcher::start(&options.root, &[output], poll)?;
-    // Built in memory and kept ([`crate::incremental`]): a body edit writes only the files
-    // that show it; anything else publishes a whole new site as `build` does.
-    let live = std::cell::RefCell::new(crate::incremental::LiveBuild::new(options.clone()));
-    let build = |changed: Vec<String>| {
-        let started = Instant::now();
-        let mut live = live.borrow_mut();
-        if live.config().is_some_and(|c| !c.output_dir.is_dir()) {
-            live.invalidate(); // the output folder was removed: write all of it again
-        }
-        let result = live.rebuild(&changed).and_then(|update| {
-            let Some(config) = live.config() else {
-                return Err(Error::one(Diagnostic::error(
-                    "the build kept no config (an internal error in stillpoint)",
-                )));
-            };
-            let written = match update {
-                Update::Full(mut built) => {
-                    crate::output::publish(&built, config).map(|()| BuildReport {
-                        pages: built.pages_rendered,
-                        files: built.files.len() + built.copies.len(),
-                        output_dir: config.output_dir.clone(),
-                        warnings: std::mem::take(&mut built.warnings),
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings: std::mem::take(&mut built.timings),
-                    })
-                }
-                Update::Partial {
-                    files,
-                    pages_rendered,
-                    warnings,
-                    timings,
-                } => {
-                    crate::output::replace_files(&config.output_dir, &files).map(|()| BuildReport {
-                        pages: pages_rendered,
-                        files: files.len(),
-                        output_dir: config.output_dir.clone(),
-                        warnings,
-                        elapsed_ms: started.elapsed().as_millis(),
-                        timings,
-                    })
-                }
-            };
-            if written.is_err() {
-                live.invalidate(); // what is on disk is no longer the kept build
-            }
-            written
-        });
-        Rebuild::from_result(changed, result, started)
-    };
-    on(WatchEvent::Rebuilt(build(Vec::new())));
-    let on = std::cell::RefCell::new(on);
-    watcher.run(
-        stop,
-        |n| (on.borrow_mut())(WatchEvent::Notice(n)),
-        |changed| {
-            let r = build(changed.to_vec());
-            (on.borrow_mut())(WatchEvent::Rebuilt(r));
-        },
-    )
 }
 
 #[cfg(test)]

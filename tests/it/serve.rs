@@ -358,6 +358,57 @@ fn serve_with_a_subpath_base_url_serves_under_it_and_links_stay_local() {
     assert!(bad.is_empty(), "{bad:#?}\nvisited: {seen:#?}");
 }
 
+/// A `config.yaml` broken when serve starts and then fixed, with a subpath `base_url`: once
+/// fixed, the site is served under its base path with local links, and `/` redirects there (the
+/// base path comes from the last good build, not from a read of the config at the start, which
+/// kept serve at `/` for the whole session).
+#[test]
+fn serve_started_with_a_broken_config_moves_under_the_base_path_once_it_is_fixed() {
+    let site = subpath_site();
+    let good = fs::read_to_string(site.path("config.yaml")).unwrap();
+    site.write(
+        "config.yaml",
+        "title: [unclosed\nbase_url: \"https://example.org/docs/\"\n",
+    );
+    let s = Server::start(&site, &[]);
+    assert_eq!(
+        s.base, "/",
+        "nothing was built yet: the placeholder is at the root"
+    );
+    assert!(
+        s.get("/").text().contains("could not be built yet"),
+        "{}",
+        s.run.transcript()
+    );
+
+    let m = s.run.mark();
+    site.write("config.yaml", &good);
+    s.run
+        .wait_line(m, CHANGE_TIMEOUT, "the good build after the fix", |l| {
+            is_build_line(l) && l.contains(" rebuilt ")
+        });
+    let faq = s.get("/docs/faq/");
+    assert_status(&faq, 200, "/docs/faq/");
+    let text = faq.text();
+    assert!(
+        text.contains(&format!("href=\"http://{}/docs/\"", s.addr)),
+        "the page links to the dev server under /docs/:\n{text}"
+    );
+    assert!(
+        text.contains(r#"<script src="/docs/__stillpoint/reload.js" data-base="/docs">"#),
+        "{text}"
+    );
+    assert_status(
+        &s.get("/docs/__stillpoint/reload.js"),
+        200,
+        "/docs/__stillpoint/reload.js",
+    );
+    let r = s.get("/");
+    assert!((300..400).contains(&r.status), "GET /: {}", r.status);
+    assert_eq!(r.header("location"), Some("/docs/"));
+    assert_status(&s.get("/faq/"), 404, "/faq/ (outside the base path)");
+}
+
 #[test]
 fn serve_injects_the_reload_script_and_build_does_not_and_public_is_untouched() {
     let site = LiveSite::new("live");
