@@ -112,7 +112,7 @@ pub fn parse(text: &str, format: &str, shown: &str) -> Loaded {
             let msg = e.message().to_string();
             match e.span() {
                 Some(span) => {
-                    let (l, c) = crate::shortcodes::line_col(text, span.start);
+                    let (l, c) = crate::error::line_col(text, span.start);
                     format!("{shown}, line {l}, column {c}: {msg}")
                 }
                 None => format!("{shown}: {msg}"),

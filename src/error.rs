@@ -21,12 +21,7 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 mod positions;
 
 pub use positions::SourceMap;
-pub(crate) use positions::{Positions, line_text};
-#[expect(
-    unused_imports,
-    reason = "check.rs and shortcodes.rs switch to them after issue 14's merge"
-)]
-pub(crate) use positions::{line_col, span_at};
+pub(crate) use positions::{Positions, line_col, line_text, span_at};
 
 /// How serious a diagnostic is: errors fail the build (exit code 1), warnings are printed and the
 /// build goes on.

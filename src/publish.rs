@@ -211,7 +211,7 @@ fn at_offset(
     let Some(r) = at else {
         return d;
     };
-    let (line, col) = shortcodes::line_col(text, r.start);
+    let (line, col) = crate::error::line_col(text, r.start);
     let len = text.get(r.clone()).map_or(1, |s| {
         s.chars().take_while(|&c| c != '\n' && c != '\r').count()
     });
@@ -247,7 +247,7 @@ fn config_findings(config: &Config) -> Vec<Diagnostic> {
             "once every placeholder is filled in, delete the `{NOTICE_KEY}:` line from config.yaml"
         ));
         if let Some(at) = find_key(source, NOTICE_KEY) {
-            let (line, col) = shortcodes::line_col(source, at);
+            let (line, col) = crate::error::line_col(source, at);
             d = d
                 .at(Span::new(line, col, NOTICE_KEY.chars().count()), source)
                 .label("still set");
@@ -847,7 +847,7 @@ mod tests {
                 };
                 (
                     k.clone(),
-                    shortcodes::line_col(source, f.at.clone().unwrap().start).0,
+                    crate::error::line_col(source, f.at.clone().unwrap().start).0,
                 )
             })
             .collect();

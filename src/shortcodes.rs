@@ -669,25 +669,10 @@ fn next_char_end(src: &str, at: usize) -> usize {
         .map_or(at.min(src.len()), |c| at + c.len_utf8())
 }
 
-/// 1-based line and column (in characters, not counting `\r`) of byte `offset` in `text`.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = text.get(..offset).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before
-        .get(line_start..)
-        .map_or(0, |s| s.chars().filter(|&c| c != '\r').count())
-        + 1;
-    (line, col)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::line_col;
 
     fn calls(pieces: &[Piece]) -> Vec<&Call> {
         pieces
@@ -985,15 +970,6 @@ mod tests {
         assert_eq!(pos, (2, 6));
         let (msg, _) = error_at("{% a() %}{% end %}{% end %}");
         assert_eq!(msg, "`{% end %}` closes a shortcode that was never opened");
-    }
-
-    #[test]
-    fn line_col_counts_chars_and_skips_cr() {
-        assert_eq!(line_col("ab\r\ncd", 4), (2, 1));
-        assert_eq!(line_col("ab\r\ncd", 2), (1, 3));
-        assert_eq!(line_col("é€x", 5), (1, 3));
-        assert_eq!(line_col("é", 1), (1, 1));
-        assert_eq!(line_col("x", 99), (1, 2));
     }
 
     #[test]

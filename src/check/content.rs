@@ -6,8 +6,9 @@
 
 use pulldown_cmark::{Event, LinkType, Parser, Tag, TagEnd};
 
-use super::{ContentFindings, ExternalLink, is_http, line_of};
+use super::{ContentFindings, ExternalLink, is_http};
 use crate::content::Document;
+use crate::error::line_text as line_of;
 use crate::error::{Diagnostic, Span};
 use crate::html::{attr_value, fixed_paths, has_attribute, html_tags};
 use crate::markdown::{self, Positions};

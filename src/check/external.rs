@@ -23,9 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::Duration;
 
-use super::{ExternalLink, is_http, line_of, read_texts, span_at, template_dirs};
+use super::{ExternalLink, is_http, read_texts, template_dirs};
 use crate::config::Config;
 use crate::error::Diagnostic;
+use crate::error::{line_text as line_of, span_at};
 use crate::html::fixed_paths;
 use crate::render::BuiltSite;
 use crate::site::SiteTree;

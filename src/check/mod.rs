@@ -233,20 +233,6 @@ fn settings(options: &CheckOptions, config: &Config) -> external::Settings {
     }
 }
 
-/// The file position of byte `offset` in `text`, `len` bytes long (the line's characters).
-fn span_at(text: &str, offset: usize, len: usize) -> Span {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    let col = before[line_start..].chars().count() + 1;
-    let shown = text[offset.min(text.len())..]
-        .chars()
-        .take(len)
-        .take_while(|&c| c != '\n' && c != '\r')
-        .count();
-    Span::new(line, col, shown.max(1))
-}
-
 /// The folders templates are read from, as (folder, folder as shown in messages): the site's
 /// `templates/`, then the theme's.
 fn template_dirs(config: &Config) -> Vec<(PathBuf, PathBuf)> {
@@ -378,17 +364,11 @@ fn is_http(url: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
-fn line_of(source: &str, line: usize) -> Option<String> {
-    source
-        .split('\n')
-        .nth(line.saturating_sub(1))
-        .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::content::SourceKind;
+    use crate::error::span_at;
     use crate::html::html_tags;
 
     /// A page `content/p.md` with this source.

@@ -4,9 +4,10 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use super::{read_texts, span_at, template_dirs};
+use super::{read_texts, template_dirs};
 use crate::config::Config;
 use crate::error::Diagnostic;
+use crate::error::span_at;
 use crate::html::{fixed_paths, has_attribute, html_tags};
 use crate::render::BuiltSite;
 

@@ -110,13 +110,6 @@ impl<'a> Positions<'a> {
 
 /// 1-based line and column (in characters, not counting `\r`) of byte `offset` in `text`. An
 /// offset past the end is the end; one inside a character is that character's start.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "check.rs and shortcodes.rs switch to it after issue 14's merge"
-    )
-)]
 pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = char_floor(text, offset);
     let before = text.get(..offset).unwrap_or("");
@@ -132,13 +125,6 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 /// The position of byte `offset` in `text` (a whole file), `len` characters long but no further
 /// than the end of its line, and at least 1. Unlike [`line_col`], the column counts a `\r`
 /// before `offset` on its line (only a lone `\r` can be there), as `check.rs` always has.
-#[cfg_attr(
-    not(test),
-    expect(
-        dead_code,
-        reason = "check.rs and shortcodes.rs switch to it after issue 14's merge"
-    )
-)]
 pub(crate) fn span_at(text: &str, offset: usize, len: usize) -> Span {
     let offset = char_floor(text, offset);
     let before = text.get(..offset).unwrap_or("");

@@ -151,7 +151,7 @@ pub fn render(
 
 /// A diagnostic at the byte range `range` of the body.
 fn at(doc: &Doc<'_>, range: std::ops::Range<usize>, d: Diagnostic) -> Diagnostic {
-    let (line, col) = super::line_col(doc.body, range.start);
+    let (line, col) = crate::error::line_col(doc.body, range.start);
     let len = doc
         .body
         .get(range.start..range.end.max(range.start))
