@@ -16,36 +16,46 @@
 //!
 //! Besides `build`: [`check::check`] (stages 1–7, then content, template and external-link
 //! checks, nothing written), [`scaffold::create`] (`new DIR`), [`watch`] and [`serve`], which
-//! keep the last build in memory and rebuild what a save touches ([`incremental`]).
+//! share one rebuild loop ([`live`]): it keeps the last build in memory and renders again only
+//! what a save touches ([`incremental`]), through the same `render::run` as a full build.
 //!
 //! Every stage reports problems as [`error::Diagnostic`]s with file, line and column; the
 //! library never prints and never exits the process: the binary does both.
 
+// `ls src/` is alphabetical; this list is in pipeline order (see above), stages first.
+
+// The stages of a build.
+pub mod config; // 1
+pub mod content; // 2-3
+pub mod site; // 4
+pub mod shortcodes; // 5
+pub mod markdown; // 5
+pub mod render; // 5-7
+pub mod templates; // 7
+pub mod output; // 8
+
+// The commands built on the stages.
 pub mod check;
-pub mod config;
-pub mod content;
+pub mod publish;
+pub mod scaffold;
+pub mod live;
+pub mod incremental;
+pub mod watch;
+pub mod serve;
+mod serve_guard;
+
+// Features the stages call.
 pub mod data;
+pub mod references;
+pub mod images;
+pub mod seo;
+pub mod minify;
+pub mod runaway;
+
+// Shared tools.
 pub mod error;
 pub mod fs;
 mod html;
-pub mod images;
-pub mod incremental;
-pub mod live;
-pub mod markdown;
-pub mod minify;
-pub mod output;
-pub mod publish;
-pub mod references;
-pub mod render;
-pub mod runaway;
-pub mod scaffold;
-pub mod seo;
-pub mod serve;
-mod serve_guard;
-pub mod shortcodes;
-pub mod site;
-pub mod templates;
-pub mod watch;
 mod yaml;
 
 use std::path::PathBuf;
