@@ -14,9 +14,10 @@
 //! original's format (JPEG at quality [`JPEG_QUALITY`], PNG at best compression).
 //!
 //! **WebP.** The `image` crate's WebP encoder is lossless only (image-rs/image#2186). Lossless
-//! WebP of a photograph is usually several times larger than a JPEG of it (see the commit that
-//! added this module for the numbers we measured), while for flat graphics it beats PNG. So every
-//! image also gets lossless WebP variants, and a `<picture>` with a WebP `<source>` is written
+//! WebP of a photograph is usually several times larger than a JPEG of it (measured on a 720x477
+//! photograph: JPEG q82 variants of 70.6 KB at 480w and 131.5 KB at 720w, lossless WebP 332.9 KB
+//! and 688.9 KB, 4.7 to 5.2 times larger), while for flat graphics it beats PNG (a 300x200
+//! diagram: PNG 2,631 B, WebP 2,300 B). So every image also gets lossless WebP variants, and a `<picture>` with a WebP `<source>` is written
 //! only when the WebP variants are smaller in total than the fallback ones; otherwise the plain
 //! `<img>` is written and no WebP file is published. Lossy WebP or AVIF would need libwebp (C) or
 //! rav1e, which `crates.md` rules out for now.

@@ -382,11 +382,11 @@ fn watch_sees_repeated_saves_of_one_file_and_of_the_config() {
     assert!(w.is_alive(), "{}", w.transcript());
 }
 
-/// CI failure of 2026-11: on a loaded machine, the steps of one save came further apart than
-/// the debounce window and gave two rebuilds, the first of an empty or missing page: a plain
-/// `fs::write` (truncate, then the write) and a Vim save (move aside, then create and write).
-/// Any save slower than the debounce — a slow editor, a sync client, a network share — is the
-/// same fault; the watcher waits while a file is open for writing or moved away mid-save.
+/// A save whose steps come further apart than the debounce window (a plain `fs::write`:
+/// truncate, then write; a Vim save: move aside, then create and write; a slow editor, a sync
+/// client, a network share) gives one rebuild, of the finished file: the watcher waits while a
+/// file is open for writing or moved away mid-save. (Found when a loaded CI machine gave two
+/// rebuilds, the first of an empty or missing page.)
 #[test]
 fn watch_waits_for_a_slow_save_to_finish() {
     use std::io::Write;
