@@ -76,6 +76,24 @@ impl Document {
         self.kind == SourceKind::Page
             && (self.relative == "index.md" || self.relative.ends_with("/index.md"))
     }
+
+    /// The page `content/<relative>` with this source, for unit tests. Panics on front matter
+    /// that does not parse.
+    #[cfg(test)]
+    pub(crate) fn for_test(relative: &str, source: &str) -> Document {
+        let shown = std::path::Path::new("content").join(relative);
+        let (front, body_start, body_line) = front_matter::parse(source, &shown).unwrap();
+        Document {
+            relative: relative.into(),
+            shown,
+            kind: SourceKind::Page,
+            source: source.into(),
+            front,
+            body_start,
+            body_line,
+            warnings: Vec::new(),
+        }
+    }
 }
 
 /// True for names that editors, operating systems, patch tools and version control leave beside

@@ -887,19 +887,7 @@ mod tests {
     }
 
     fn doc(source: &str) -> Document {
-        let shown = PathBuf::from("content/a.md");
-        let (front, body_start, body_line) =
-            crate::content::front_matter::parse(source, &shown).unwrap();
-        Document {
-            relative: "a.md".into(),
-            shown,
-            kind: crate::content::SourceKind::Page,
-            source: source.into(),
-            front,
-            body_start,
-            body_line,
-            warnings: Vec::new(),
-        }
+        Document::for_test("a.md", source)
     }
 
     #[test]

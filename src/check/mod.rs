@@ -367,24 +367,12 @@ fn is_http(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::SourceKind;
     use crate::error::span_at;
     use crate::html::html_tags;
 
     /// A page `content/p.md` with this source.
     pub(super) fn doc(source: &str) -> Document {
-        let (front, body_start, body_line) =
-            crate::content::front_matter::parse(source, Path::new("content/p.md")).unwrap();
-        Document {
-            relative: "p.md".into(),
-            shown: "content/p.md".into(),
-            kind: SourceKind::Page,
-            source: source.into(),
-            front,
-            body_start,
-            body_line,
-            warnings: Vec::new(),
-        }
+        Document::for_test("p.md", source)
     }
 
     #[test]

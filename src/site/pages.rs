@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use super::sections::nearest_section;
-use super::urls::{PageUrl, output_for_path, outside_path_error, page_url};
+use super::urls::{PageUrl, check_path, output_for_path, page_url};
 use super::{Findings, Page, Section, published};
 use crate::config::Config;
 use crate::content::Document;
@@ -51,14 +51,7 @@ fn page(
         slug,
         path,
     } = page_url(&doc);
-    if let Some(e) = doc
-        .front
-        .path
-        .as_deref()
-        .and_then(|p| outside_path_error(&doc, "path", p))
-    {
-        return Err(Box::new(e));
-    }
+    check_path(&doc)?;
     if slug.is_empty() && doc.front.path.is_none() {
         let d = Diagnostic::error(format!(
             "cannot make a web address from the name of {}",

@@ -5,9 +5,7 @@
 
 use std::collections::HashMap;
 
-use super::urls::{
-    folder_path, normalize_path, output_for_path, outside_path_error, parent_folder,
-};
+use super::urls::{check_path, folder_path, normalize_path, output_for_path, parent_folder};
 use super::{Findings, Section, published};
 use crate::config::Config;
 use crate::content::Document;
@@ -83,14 +81,7 @@ impl Section {
 /// folder name in words, the site title for the home page); or the error for a `path:` that
 /// leaves the site.
 fn section(doc: Document, folder: &str, config: &Config) -> Result<Section, Box<Diagnostic>> {
-    if let Some(e) = doc
-        .front
-        .path
-        .as_deref()
-        .and_then(|p| outside_path_error(&doc, "path", p))
-    {
-        return Err(Box::new(e));
-    }
+    check_path(&doc)?;
     let path = match &doc.front.path {
         Some(p) => normalize_path(p),
         None => folder_path(folder),

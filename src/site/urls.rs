@@ -12,6 +12,15 @@ pub fn slugify(name: &str) -> String {
     slug::slugify(name)
 }
 
+/// The error for a document whose front matter `path:` would leave the output folder (see
+/// [`outside_path_error`]).
+pub(super) fn check_path(doc: &Document) -> Result<(), Box<Diagnostic>> {
+    match doc.front.path.as_deref() {
+        Some(p) => outside_path_error(doc, "path", p).map_or(Ok(()), |e| Err(Box::new(e))),
+        None => Ok(()),
+    }
+}
+
 /// An error for a `path:` or `aliases:` value that would leave the output folder (`..`) or
 /// mean a different folder on Windows (`\`), pointing at its line in the front matter.
 pub(super) fn outside_path_error(doc: &Document, field: &str, value: &str) -> Option<Diagnostic> {
