@@ -116,3 +116,50 @@ fn a_wrong_urls_value_is_an_error_at_its_line() {
         .code(2)
         .stderr_has("use relative, absolute or files");
 }
+
+#[test]
+fn a_feed_has_every_link_and_image_absolute_including_a_bundles_files() {
+    let site = TestSite::fixture_with_default_theme("feed");
+    site.bytes(
+        "content/journal/bund/photo.jpg",
+        &std::fs::read(crate::support::fixtures_dir().join("bundle/content/studio/photo.jpg"))
+            .unwrap(),
+    )
+    .bytes("content/journal/bund/plan.pdf", b"%PDF-1.4\n")
+    .file(
+        "static/images/leaf.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .file(
+        "content/journal/bund/index.md",
+        "---\ntitle: Bundle\ndate: 2024-05-01\n---\nSee [breathing](/journal/breathing/), ![A leaf](/images/leaf.svg), ![A photo](photo.jpg) and [the plan](plan.pdf).\n",
+    );
+    site.build().success();
+    let feed = site.read("public/journal/atom.xml");
+    for needle in [
+        "href=&quot;https://feeds.example/sub/journal/breathing/&quot;",
+        "src=&quot;https://feeds.example/sub/images/leaf.svg&quot;",
+        "src=&quot;https://feeds.example/sub/processed_images/",
+        "href=&quot;https://feeds.example/sub/journal/bund/plan.pdf&quot;",
+    ] {
+        assert!(feed.contains(needle), "{needle} not in the feed:\n{feed}");
+    }
+    assert!(
+        !feed.contains("=&quot;../"),
+        "a relative link in the feed:\n{feed}"
+    );
+    site.assert_file_contains("public/journal/bund/index.html", r#"href="plan.pdf""#)
+        .assert_file_contains(
+            "public/journal/bund/index.html",
+            r#"src="../../images/leaf.svg""#,
+        )
+        .assert_file_contains("public/journal/bund/index.html", r#"href="../breathing/""#);
+}
+
+#[test]
+fn check_warns_about_a_placeholder_base_url() {
+    let site = site();
+    site.run(&["check"]).success().stderr_has(
+        "note: `base_url` in config.yaml is a placeholder address (https://example.org/docs)",
+    );
+}
