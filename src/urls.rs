@@ -9,8 +9,10 @@
 //! (served at any depth). Left as written: `<link rel="canonical">`, every other `<meta>`,
 //! the content of `<script>` and `<style>`, comments, and links that leave the site.
 //!
-//! A scanner, not a parser: it jumps from `<` to `<` with a substring search and reads only
-//! start tags' attributes; text between tags is never looked at byte by byte.
+//! A scanner, not a parser: substring searches find where the base URL or a root-relative
+//! value (`="/`) occurs, and only the start tags around those places are read, attribute by
+//! attribute; the rest of the page is never looked at byte by byte. (It expects the lower-case
+//! `<script`, `<style` and `<!--` that templates and markdown write.)
 
 use std::borrow::Cow;
 
@@ -65,34 +67,22 @@ pub(crate) fn rewrite<'h>(html: &'h str, output: &str, site: Site<'_>) -> Cow<'h
         site,
         root_relative: output == crate::site::outputs::NOT_FOUND,
     };
+    let mut scan = Scan::new(html, site.base_url);
     let mut out = String::new();
     let mut copied = 0;
-    let mut at = 0;
-    while let Some(lt) = html[at..].find('<').map(|i| at + i) {
-        let rest = &html[lt..];
-        if rest.starts_with("<!--") {
-            at = rest.find("-->").map_or(html.len(), |e| lt + e + 3);
-            continue;
-        }
-        let name_len = rest[1..]
+    while let Some((lt, tag_len)) = scan.next_tag() {
+        let tag = &html[lt..lt + tag_len];
+        let name_len = tag[1..]
             .bytes()
             .take_while(u8::is_ascii_alphanumeric)
             .count();
-        if name_len == 0 {
-            at = lt + 1;
-            continue;
-        }
-        let name = &rest[1..=name_len];
-        let Some(tag_len) = tag_end(rest) else { break };
-        let tag = &rest[..tag_len];
-        for (start, end, new) in edits(name, tag, &page) {
+        for (start, end, new) in edits(&tag[1..=name_len], tag, &page) {
+            if out.is_empty() {
+                out.reserve(html.len() + html.len() / 8);
+            }
             out.push_str(&html[copied..lt + start]);
             out.push_str(&new);
             copied = lt + end;
-        }
-        at = lt + tag_len;
-        if name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style") {
-            at = raw_text_end(html, at, name);
         }
     }
     if copied == 0 {
@@ -100,6 +90,117 @@ pub(crate) fn rewrite<'h>(html: &'h str, output: &str, site: Site<'_>) -> Cow<'h
     }
     out.push_str(&html[copied..]);
     Cow::Owned(out)
+}
+
+/// The next place at or after a position where a pattern occurs, found with one substring
+/// search and kept until the scan passes it (positions only grow, so each part of a page is
+/// searched once per pattern).
+struct Next<'p> {
+    finder: memchr::memmem::Finder<'p>,
+    /// Not searched yet, or the last place found (`usize::MAX`: none after it).
+    at: Option<usize>,
+}
+
+impl<'p> Next<'p> {
+    fn new(pattern: &'p str) -> Next<'p> {
+        Next {
+            finder: memchr::memmem::Finder::new(pattern),
+            at: None,
+        }
+    }
+
+    /// The first occurrence of the pattern at or after `from` (`usize::MAX` when none).
+    fn from(&mut self, html: &str, from: usize) -> usize {
+        if self.at.is_none_or(|at| at < from) {
+            let found = html
+                .as_bytes()
+                .get(from..)
+                .and_then(|r| self.finder.find(r));
+            self.at = Some(found.map_or(usize::MAX, |i| from + i));
+        }
+        self.at.unwrap_or(usize::MAX)
+    }
+}
+
+/// The start tags of a page that may hold a link into the site: found from the places where
+/// the base URL or a root-relative value (`="/`) occurs, outside comments and the text of
+/// `<script>` and `<style>` (whose own start tags are looked at: `<script src>`).
+struct Scan<'h> {
+    html: &'h str,
+    at: usize,
+    /// The base URL, `="/`, `='/` and `=/`.
+    candidates: [Next<'h>; 4],
+    /// `<!--`, `<script` and `<style`.
+    skips: [Next<'static>; 3],
+}
+
+impl<'h> Scan<'h> {
+    fn new(html: &'h str, base_url: &'h str) -> Scan<'h> {
+        Scan {
+            html,
+            at: 0,
+            candidates: [
+                Next::new(base_url),
+                Next::new("=\"/"),
+                Next::new("='/"),
+                Next::new("=/"),
+            ],
+            skips: [Next::new("<!--"), Next::new("<script"), Next::new("<style")],
+        }
+    }
+
+    /// The next candidate: the first place at or after the scan's position that may be a
+    /// link into the site.
+    fn candidate(&mut self) -> usize {
+        let (html, at) = (self.html, self.at);
+        self.candidates
+            .iter_mut()
+            .map(|n| n.from(html, at))
+            .min()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// The next start tag with a candidate in it, as (offset of `<`, length to `>`).
+    fn next_tag(&mut self) -> Option<(usize, usize)> {
+        let html = self.html;
+        loop {
+            let c = self.candidate();
+            if c == usize::MAX {
+                return None;
+            }
+            let at = self.at;
+            let (skip, kind) = self
+                .skips
+                .iter_mut()
+                .map(|n| n.from(html, at))
+                .zip(0..)
+                .min()?;
+            if skip < c {
+                self.at = match kind {
+                    0 => html[skip..]
+                        .find("-->")
+                        .map_or(html.len(), |e| skip + e + 3),
+                    _ => {
+                        let len = tag_end(&html[skip..])?;
+                        let name = if kind == 1 { "script" } else { "style" };
+                        self.at = raw_text_end(html, skip + len, name);
+                        return Some((skip, len));
+                    }
+                };
+                continue;
+            }
+            // The tag around the candidate: from the last `<` before it to its `>`.
+            let lt = memchr::memrchr(b'<', &html.as_bytes()[..c]).unwrap_or(c);
+            let starts_tag = html[lt + 1..].starts_with(|ch: char| ch.is_ascii_alphabetic());
+            match tag_end(&html[lt..]) {
+                Some(len) if starts_tag && lt < c && lt + len > c => {
+                    self.at = lt + len;
+                    return Some((lt, len));
+                }
+                _ => self.at = c + 1,
+            }
+        }
+    }
 }
 
 /// The page a link is made relative to.
@@ -113,17 +214,16 @@ struct Page<'a> {
 
 /// The length of the start tag at the start of `rest` (to its `>`, outside quotes).
 fn tag_end(rest: &str) -> Option<usize> {
-    let mut quote = None;
-    for (i, b) in rest.bytes().enumerate() {
-        match (quote, b) {
-            (Some(q), _) if b == q => quote = None,
-            (Some(_), _) => {}
-            (None, b'"' | b'\'') => quote = Some(b),
-            (None, b'>') => return Some(i + 1),
-            _ => {}
+    let b = rest.as_bytes();
+    let mut i = 0;
+    loop {
+        i += memchr::memchr3(b'>', b'"', b'\'', &b[i..])?;
+        match b[i] {
+            b'>' => return Some(i + 1),
+            q => i += 1 + memchr::memchr(q, &b[i + 1..])?,
         }
+        i += 1;
     }
-    None
 }
 
 /// Where the text of a `<script>` or `<style>` that starts at `from` ends (its end tag).
@@ -294,9 +394,10 @@ impl Page<'_> {
             base_path,
             ..
         } = self.site;
-        let rest = if let Some(r) = value.strip_prefix(base_url) {
-            r
-        } else if value.starts_with('/') && !value.starts_with("//") {
+        let (v, b) = (value.as_bytes(), base_url.as_bytes());
+        let rest = if v.len() >= b.len() && v[..b.len()] == *b {
+            &value[b.len()..]
+        } else if v.first() == Some(&b'/') && v.get(1) != Some(&b'/') {
             value.strip_prefix(base_path)?
         } else {
             return None;
@@ -311,7 +412,7 @@ impl Page<'_> {
     /// The value to write for a URL into the site, or `None` to leave it as it is.
     fn link(&self, value: &str) -> Option<String> {
         let path = self.site_path(value)?;
-        let split = path.find(['?', '#']).unwrap_or(path.len());
+        let split = memchr::memchr2(b'?', b'#', path.as_bytes()).unwrap_or(path.len());
         let (target, suffix) = path.split_at(split);
         let target = if target.is_empty() { "/" } else { target };
         if self.root_relative {
@@ -329,18 +430,29 @@ impl Page<'_> {
 /// The path from the folder `dir` (`faq`, `` at the top) to the site path `target` (starts
 /// with `/`): `../prices/`, `./`, `css/site.css`.
 fn relative(dir: &str, target: &str) -> String {
-    let to = &target[1..];
+    let to = target.get(1..).unwrap_or_default();
     let (to_dir, file) = to.rsplit_once('/').unwrap_or(("", to));
-    let from: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    let to_parts: Vec<&str> = to_dir.split('/').filter(|s| !s.is_empty()).collect();
-    let common = from
-        .iter()
-        .zip(&to_parts)
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out = "../".repeat(from.len() - common);
-    for part in &to_parts[common..] {
-        out.push_str(part);
+    // Drop the folders both paths start with, whole segment by whole segment.
+    let (mut from, mut to_dir) = (dir.trim_matches('/'), to_dir.trim_matches('/'));
+    while !from.is_empty() && !to_dir.is_empty() {
+        let (a, a_rest) = from.split_once('/').unwrap_or((from, ""));
+        let (b, b_rest) = to_dir.split_once('/').unwrap_or((to_dir, ""));
+        if a != b {
+            break;
+        }
+        (from, to_dir) = (a_rest, b_rest);
+    }
+    let ups = if from.is_empty() {
+        0
+    } else {
+        from.bytes().filter(|&c| c == b'/').count() + 1
+    };
+    let mut out = String::with_capacity(3 * ups + to_dir.len() + 1 + file.len() + 12);
+    for _ in 0..ups {
+        out.push_str("../");
+    }
+    if !to_dir.is_empty() {
+        out.push_str(to_dir);
         out.push('/');
     }
     out.push_str(file);

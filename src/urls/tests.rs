@@ -172,3 +172,12 @@ fn odd_markup_does_not_break_the_scan() {
         "<p>a < b</p><a href=x/>x</a><A HREF='y/'>y</A><img src=\"z.png\" alt=\"a > b\"><a href=\"unterminated"
     );
 }
+
+#[test]
+fn base_url_in_text_or_in_a_comment_before_a_link_is_left() {
+    let html = "<p>Visit https://example.com/faq/ or =\"/x\" today</p><!-- https://example.com/ --><SCRIPT>x</SCRIPT><a href=\"/faq/\">f</a>";
+    assert_eq!(
+        rewrite(html, "a/index.html", ROOT),
+        "<p>Visit https://example.com/faq/ or =\"/x\" today</p><!-- https://example.com/ --><SCRIPT>x</SCRIPT><a href=\"../faq/\">f</a>"
+    );
+}
