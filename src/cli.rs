@@ -5,6 +5,15 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use stillpoint::urls::UrlMode;
+
+/// `--urls MODE`: one of [`UrlMode::NAMES`]. Errors: the text naming the three values.
+fn parse_urls(name: &str) -> Result<UrlMode, String> {
+    UrlMode::from_name(name).ok_or_else(|| {
+        format!("`{name}` is not a way to write URLs: use relative, absolute or files")
+    })
+}
+
 /// stillpoint turns a folder of markdown files into a fast, accessible website.
 #[derive(Debug, Parser)]
 #[command(name = "stillpoint", version, about, long_about = None)]
@@ -40,6 +49,11 @@ pub struct CheckArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// How the site's own links are written: relative (works at any address and in a
+    /// sub-folder), absolute (from base_url) or files (relative, also opened from the disk);
+    /// replaces `urls` from config.yaml.
+    #[arg(long, value_name = "MODE", value_parser = parse_urls)]
+    pub urls: Option<UrlMode>,
     /// Exit with 1 when there are warnings, not only errors.
     #[arg(long)]
     pub strict: bool,
@@ -160,6 +174,11 @@ pub struct BuildArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// How the site's own links are written: relative (works at any address and in a
+    /// sub-folder), absolute (from base_url) or files (relative, also opened from the disk);
+    /// replaces `urls` from config.yaml.
+    #[arg(long, value_name = "MODE", value_parser = parse_urls)]
+    pub urls: Option<UrlMode>,
     /// Print how long each stage of the build took.
     #[arg(long)]
     pub timings: bool,
@@ -195,6 +214,11 @@ pub struct ServeArgs {
     /// Include pages marked `draft: true`.
     #[arg(long)]
     pub drafts: bool,
+    /// How the site's own links are written: relative (works at any address and in a
+    /// sub-folder), absolute (from base_url) or files (relative, also opened from the disk);
+    /// replaces `urls` from config.yaml.
+    #[arg(long, value_name = "MODE", value_parser = parse_urls)]
+    pub urls: Option<UrlMode>,
     /// Check for changes regularly instead of relying on file-system events.
     #[arg(long)]
     pub poll: bool,

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result, Span};
 use crate::fs;
+pub use crate::urls::UrlMode;
 use crate::yaml;
 
 /// The keys `config.yaml` accepts, for did-you-mean hints.
@@ -24,6 +25,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "output_dir",
     "menu",
     "minify",
+    "urls",
     "check",
     "extra",
 ];
@@ -63,6 +65,9 @@ pub struct RawConfig {
     pub menu: Vec<RawMenuItem>,
     /// Minify HTML output (accepted; minification is not built in yet and leaves HTML as is).
     pub minify: bool,
+    /// How the site's own URLs are written: `relative` (default), `absolute` or `files`.
+    #[serde(deserialize_with = "crate::yaml::text_or_null")]
+    pub urls: Option<String>,
     /// Settings of `stillpoint check`.
     pub check: RawCheck,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
@@ -129,6 +134,8 @@ pub struct Overrides {
     pub base_origin: Option<String>,
     /// `--drafts`: include pages with `draft: true`.
     pub drafts: bool,
+    /// `--urls MODE`: replaces `urls`.
+    pub urls: Option<UrlMode>,
 }
 
 /// A menu entry with its position in `config.yaml`, for link errors.
@@ -175,6 +182,8 @@ pub struct Config {
     pub menu: Vec<MenuItem>,
     /// `minify: true` in the config.
     pub minify: bool,
+    /// How the site's own URLs are written into pages (`urls:`, `--urls`).
+    pub urls: UrlMode,
     /// Settings of `stillpoint check` (`check:` in the config).
     pub check: CheckSettings,
     /// `extra`, as JSON for templates.
@@ -263,6 +272,7 @@ impl Config {
             output_dir,
             menu,
             minify,
+            urls,
             check,
             extra,
         } = raw;
@@ -275,6 +285,10 @@ impl Config {
         let language = or_default(resolve_language(language, &source), &mut errors);
         let (output_dir, output_span) = resolve_output_dir(output_dir, overrides, root, &source);
         let menu = resolve_menu(menu, &source);
+        let urls = match overrides.urls {
+            Some(mode) => mode,
+            None => or_default(url_mode(urls.as_deref(), &source), &mut errors),
+        };
         let check = or_default(check_settings(check, &source), &mut errors);
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
@@ -293,6 +307,7 @@ impl Config {
             output_span,
             menu,
             minify,
+            urls,
             check,
             extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
@@ -324,6 +339,7 @@ impl Config {
             output_span: None,
             menu: Vec::new(),
             minify: false,
+            urls: UrlMode::default(),
             check: CheckSettings::default(),
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
@@ -353,6 +369,24 @@ fn or_default<T: Default>(checked: Checked<T>, errors: &mut Vec<Diagnostic>) -> 
     checked.unwrap_or_else(|d| {
         errors.push(d.in_file("config.yaml"));
         T::default()
+    })
+}
+
+/// `urls:` as a [`UrlMode`] (`relative` when absent). Errors: a diagnostic (without its file)
+/// at its line naming the three values, for any other value.
+fn url_mode(urls: Option<&str>, source: &str) -> Checked<UrlMode> {
+    let Some(name) = urls else {
+        return Ok(UrlMode::default());
+    };
+    UrlMode::from_name(name.trim()).ok_or_else(|| {
+        let mut d = Diagnostic::error(format!(
+            "`urls: {name}` is not a way to write URLs: use `relative`, `absolute` or `files`"
+        ))
+        .help("`relative` (the default) works at any address and in a sub-folder, `absolute` writes every link from `base_url`, `files` also works opened from the disk");
+        if let Some(span) = yaml::key_value_span(source, "urls") {
+            d = d.at(span, source).label("not relative, absolute or files");
+        }
+        Box::new(d)
     })
 }
 

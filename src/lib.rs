@@ -32,6 +32,7 @@ pub mod shortcodes; // 5
 pub mod markdown; // 5
 pub mod render; // 5-7
 pub mod templates; // 7
+pub mod urls; // 7
 pub mod output; // 8
 
 // The commands built on the stages.

@@ -93,6 +93,7 @@ fn build_options(args: BuildArgs) -> BuildOptions {
             output_dir: args.output,
             base_url: args.base_url,
             drafts: args.drafts,
+            urls: args.urls,
             ..Overrides::default()
         },
         dry_run: false,
@@ -153,6 +154,7 @@ fn check_command(args: CheckArgs) -> ExitCode {
             root: args.root,
             overrides: Overrides {
                 drafts: args.drafts,
+                urls: args.urls,
                 ..Overrides::default()
             },
             dry_run: true,
@@ -253,6 +255,7 @@ fn main() -> ExitCode {
                 interface: args.interface,
                 port: args.port,
                 drafts: args.drafts,
+                urls: args.urls,
                 poll: args.poll,
             };
             if !options.interface.is_loopback() {

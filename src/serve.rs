@@ -58,6 +58,8 @@ pub struct ServeOptions {
     pub port: u16,
     /// Include drafts.
     pub drafts: bool,
+    /// `--urls`: how the site's own links are written (`urls:` in config.yaml when `None`).
+    pub urls: Option<crate::urls::UrlMode>,
     /// Force the polling watcher.
     pub poll: bool,
 }
@@ -525,6 +527,7 @@ fn build_options(options: &ServeOptions, origin: &str) -> BuildOptions {
         overrides: Overrides {
             base_origin: Some(origin.to_string()),
             drafts: options.drafts,
+            urls: options.urls,
             ..Overrides::default()
         },
         dry_run: true,

@@ -143,6 +143,17 @@ impl CheckReport {
     }
 }
 
+/// The note for a `base_url` that is a placeholder address (`check --publish` makes it an
+/// error): the pages work anywhere (`urls:`), but what must be absolute names it. A note, not a
+/// warning: a new site and the studio site pass `check --strict` before their address is known.
+fn placeholder_base_url(config: &Config) -> Option<String> {
+    crate::publish::placeholder_address(&config.base_url)?;
+    Some(format!(
+        "`base_url` in config.yaml is a placeholder address ({}): the pages' own links work at any address, but canonical links, the sitemap, feeds and shared links will name it until it is the published address",
+        config.base_url
+    ))
+}
+
 /// Runs `stillpoint check`. Never fails: the build's errors are part of the report.
 pub fn check(options: &CheckOptions) -> CheckReport {
     let mut report = CheckReport::default();
@@ -161,6 +172,9 @@ pub fn check(options: &CheckOptions) -> CheckReport {
     let found = content_checks(&config, &tree, built.as_ref(), today);
     report.pages = found.pages;
     report.diagnostics.extend(found.diagnostics);
+    if !options.publish {
+        report.notes.extend(placeholder_base_url(&config));
+    }
     if options.publish {
         let left = crate::publish::findings(&config, &tree);
         report.notes.push(match left.len() {

@@ -1,5 +1,5 @@
 //! Stage 7 for one file: a [`Job`]'s context built from the [`Plan`], rendered through the
-//! bound templates, minified when asked.
+//! bound templates, its links into the site made relative (`urls:`), minified when asked.
 
 use tera::{Context, Value};
 
@@ -43,11 +43,29 @@ pub(crate) fn render_job(
                 document(job, env.tree),
             ))
         })?;
-    Ok(if env.plan.minify && job.output.ends_with(".html") {
+    Ok(finish(html, &job.output, env))
+}
+
+/// A rendered file's bytes: an HTML file's links into the site made relative (`urls:`), then
+/// minified when the plan says so; any other file as rendered.
+fn finish(html: String, output: &str, env: &JobEnv<'_>) -> Vec<u8> {
+    if !output.ends_with(".html") {
+        return html.into_bytes();
+    }
+    let site = crate::urls::Site {
+        base_url: &env.config.base_url,
+        base_path: &env.config.base_path,
+        mode: env.config.urls,
+    };
+    let html = match crate::urls::rewrite(&html, output, site) {
+        std::borrow::Cow::Borrowed(_) => html,
+        std::borrow::Cow::Owned(rewritten) => rewritten,
+    };
+    if env.plan.minify {
         crate::minify::html(html.as_bytes())
     } else {
         html.into_bytes()
-    })
+    }
 }
 
 /// The page or section document a job renders, if any.

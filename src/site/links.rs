@@ -24,15 +24,24 @@ impl SiteTree {
         outputs: &'a HashSet<String>,
         base_path: &'a str,
     ) -> DocLinks<'a> {
-        let url_path = match self.get(relative) {
-            Some(Item::Page(i)) => self.pages[i].path.as_str(),
-            Some(Item::Section(i)) => self.sections[i].path.as_str(),
-            None => "/",
+        let (url_path, permalink) = match self.get(relative) {
+            Some(Item::Page(i)) => (
+                self.pages[i].path.as_str(),
+                self.pages[i].permalink.as_str(),
+            ),
+            Some(Item::Section(i)) => (
+                self.sections[i].path.as_str(),
+                self.sections[i].permalink.as_str(),
+            ),
+            None => ("/", ""),
         };
+        // The base URL: a permalink is the base URL followed by the path.
+        let site_url = permalink.strip_suffix(url_path).unwrap_or_default();
         DocLinks {
             tree: self,
             relative,
             url_path,
+            site_url,
             outputs: Some(outputs),
             base_path,
             images: None,
@@ -48,6 +57,8 @@ pub struct DocLinks<'a> {
     tree: &'a SiteTree,
     relative: &'a str,
     url_path: &'a str,
+    /// The base URL without a trailing slash (empty when the document is not in the tree).
+    site_url: &'a str,
     outputs: Option<&'a HashSet<String>>,
     base_path: &'a str,
     images: Option<&'a crate::images::Processor>,
@@ -60,6 +71,15 @@ impl<'a> DocLinks<'a> {
     /// images made by `images` (see `images.rs`).
     pub fn with_images(mut self, images: &'a crate::images::Processor) -> Self {
         self.images = Some(images);
+        self
+    }
+
+    /// With `true` (`urls: absolute`), links to the site's files (`/faq/`, `plan.pdf`) are left
+    /// as written, as before `urls:` existed, instead of being written as absolute URLs.
+    pub fn rooted_as_written(mut self, as_written: bool) -> Self {
+        if as_written {
+            self.site_url = "";
+        }
         self
     }
 
@@ -188,7 +208,7 @@ impl DocLinks<'_> {
             joined.clone()
         };
         if outputs.contains(&file) || outputs.contains(&format!("{joined}/index.html")) {
-            return LinkTarget::External;
+            return self.rooted(written, path);
         }
         let last = joined.rsplit('/').next().unwrap_or(&joined);
         let page_guess = format!("{}.md", strip_markdown_ext(last));
@@ -205,6 +225,37 @@ impl DocLinks<'_> {
             ),
             Some(help),
         ))
+    }
+}
+
+impl DocLinks<'_> {
+    /// A checked link into the site, written as an absolute URL under the base URL, so that
+    /// the page rewrite makes it relative to whichever page shows it (`urls:`; a listing shows
+    /// a page's summary) and a feed gets it absolute: one written from the site's top
+    /// (`/faq/#x`) as `https://example.com/studio/faq/#x`, under the base path; a relative one
+    /// (`plan.pdf` in a bundle) after the document's URL. Left as written with
+    /// [`DocLinks::rooted_as_written`]. `path` is `written` without its query and anchor.
+    fn rooted(&self, written: &str, path: &str) -> LinkTarget {
+        if self.site_url.is_empty() {
+            return LinkTarget::External;
+        }
+        if !path.starts_with('/') {
+            return LinkTarget::Internal {
+                url: format!("{}{}{written}", self.site_url, self.url_path),
+                page: self.relative.to_string(),
+                anchor: None,
+            };
+        }
+        let below_base = path
+            .strip_prefix(self.base_path)
+            .filter(|r| !self.base_path.is_empty() && (r.is_empty() || r.starts_with('/')));
+        let rest = below_base.unwrap_or(path);
+        let after = written.get(path.len()..).unwrap_or_default();
+        LinkTarget::Internal {
+            url: format!("{}{rest}{after}", self.site_url),
+            page: self.relative.to_string(),
+            anchor: None,
+        }
     }
 }
 

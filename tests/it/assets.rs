@@ -29,7 +29,7 @@ fn site_with_stylesheet() -> TestSite {
 #[test]
 fn cachebust_appends_a_content_hash_that_changes_with_the_file() {
     let site = site_with_stylesheet();
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let first = stylesheet_href(&site);
     let hash = first
         .strip_prefix("https://example.org/css/site.css?h=")
@@ -37,11 +37,11 @@ fn cachebust_appends_a_content_hash_that_changes_with_the_file() {
     assert_eq!(hash.len(), 20, "{first}");
     assert!(hash.chars().all(|c| c.is_ascii_hexdigit()), "{first}");
 
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     assert_eq!(stylesheet_href(&site), first, "same file, same hash");
 
     site.file("static/css/site.css", "body { color: navy }\n");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     assert_ne!(
         stylesheet_href(&site),
         first,
@@ -62,7 +62,7 @@ fn the_default_theme_cachebusts_its_stylesheet() {
         &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default"),
         &site.path("themes/default"),
     );
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     site.assert_file_contains("public/index.html", "/css/site.css?h=");
 }
 

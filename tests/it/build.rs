@@ -28,7 +28,9 @@ fn paragraph(html: &str, class: &str) -> String {
 #[test]
 fn minimal_site_writes_pages_sitemap_robots_and_404() {
     let site = TestSite::fixture("minimal");
-    site.build().success().stderr_lacks("warning");
+    site.build_with(&["--urls", "absolute"])
+        .success()
+        .stderr_lacks("warning");
     insta::assert_snapshot!("minimal_output_files", site.list("public").join("\n"));
     insta::assert_snapshot!("minimal_about_page", site.read("public/about/index.html"));
     site.assert_file_contains(
@@ -96,7 +98,7 @@ fn pages_are_ordered_by_weight_then_newest_date_then_title() {
 #[test]
 fn nested_section_has_its_own_pages_and_is_a_subsection() {
     let site = TestSite::fixture("sections");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let blog = site.read("public/blog/index.html");
     assert!(
         !listing(&blog, "ol", "pages").contains(&"Spring".to_string()),
@@ -136,7 +138,7 @@ fn lower_is_the_page_before_and_higher_the_page_after_in_section_order() {
 #[test]
 fn page_bundle_copies_its_files_beside_the_page() {
     let site = TestSite::fixture("bundle");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     assert_eq!(
         site.read_bytes("public/studio/photo.jpg"),
         site.read_bytes("content/studio/photo.jpg")
@@ -160,7 +162,7 @@ fn page_bundle_copies_its_files_beside_the_page() {
 #[test]
 fn subpath_base_url_is_kept_in_every_link() {
     let site = TestSite::fixture("subpath_base_url");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let out = site.path("public");
     let base = "https://example.org/docs/";
     let mut checked = 0;
@@ -220,7 +222,7 @@ fn subpath_base_url_is_kept_in_every_link() {
 #[test]
 fn aliases_become_redirect_pages_to_the_permalink() {
     let site = TestSite::fixture("aliases");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     for alias in [
         "public/old-faq/index.html",
         "public/questions/answers/index.html",
@@ -241,7 +243,7 @@ fn aliases_become_redirect_pages_to_the_permalink() {
 #[test]
 fn internal_links_are_rewritten_to_permalinks() {
     let site = TestSite::fixture("links");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let intro = site.read("public/guide/intro/index.html");
     let hrefs = links(&intro);
     assert_eq!(

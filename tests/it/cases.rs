@@ -199,7 +199,7 @@ fn heading_ids_are_unique_non_empty_and_linked_ids_exist() {
 #[test]
 fn file_names_with_dots_spaces_capitals_and_unicode_each_give_a_page() {
     let site = case("11-file-names-dots-spaces-unicode");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let out = site.path("public");
     let reach = |listing: &str, markers: &[&str]| {
         let html = site.read(listing);
@@ -274,7 +274,7 @@ fn file_names_differing_only_in_case_never_overwrite_each_other() {
 #[test]
 fn base_url_with_a_path_gives_links_that_resolve_under_it() {
     let site = case("24-base-url-subpath");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let out = site.path("public");
     let base = "https://example.org/docs/";
     let mut checked = 0;

@@ -97,7 +97,7 @@ fn output_dir_from_config_is_relative_to_the_site_root() {
 #[test]
 fn base_url_option_changes_permalinks() {
     let site = TestSite::fixture("minimal");
-    site.build_with(&["--base-url", "https://other.org/sub"])
+    site.build_with(&["--base-url", "https://other.org/sub", "--urls", "absolute"])
         .success();
     site.assert_file_contains("public/index.html", "href=\"https://other.org/sub/about/\"")
         .assert_file_contains(

@@ -101,7 +101,7 @@ fn files_corpus() {
             },
             builds(&[(
                 "public/q/index.html",
-                "<img src=\"/images/my%20photo.svg\" alt=\"The room\" />",
+                "<img src=\"../images/my%20photo.svg\" alt=\"The room\" />",
             )]),
         ),
         // Patch, merge, backup and system leftovers: never published, without a word.

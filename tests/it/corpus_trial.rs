@@ -167,11 +167,11 @@ fn raw_html_cases() -> Vec<Case> {
             builds(&[
                 (
                     "public/q/index.html",
-                    "See <a href=\"https://example.org/about/\">about</a>.",
+                    "See <a href=\"../about/\">about</a>.",
                 ),
                 (
                     "public/q/index.html",
-                    "<a class=\"b\"\n   href='https://example.org/about/'>again</a> <!-- <a href=\"@/nope.md\"> -->",
+                    "<a class=\"b\"\n   href='../about/'>again</a> <!-- <a href=\"@/nope.md\"> -->",
                 ),
             ]),
         ),

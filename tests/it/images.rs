@@ -48,7 +48,7 @@ fn cache_files(site: &TestSite) -> BTreeMap<PathBuf, SystemTime> {
 #[test]
 fn markdown_images_become_pictures_with_resized_variants() {
     let site = TestSite::fixture("images");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let page = site.read("public/gallery/index.html");
     insta::assert_snapshot!("images_gallery_main", main_of(&page));
 
@@ -89,7 +89,7 @@ fn markdown_images_become_pictures_with_resized_variants() {
 #[test]
 fn resize_image_in_templates_returns_zola_fields() {
     let site = TestSite::fixture("images");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let home = site.read("public/index.html");
     let thumb = home
         .lines()

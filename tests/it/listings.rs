@@ -99,7 +99,7 @@ fn feed_is_valid_atom_with_dated_pages_newest_first() {
 #[test]
 fn feed_link_is_in_the_head_of_the_section_and_its_pages_only() {
     let site = TestSite::fixture_with_default_theme("feed");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let link = r#"<link rel="alternate" type="application/atom+xml" title="Journal &amp; &lt;notes&gt; · Feeds &amp; &lt;Things&gt;" href="https://feeds.example/sub/journal/atom.xml">"#;
     for file in [
         "public/journal/index.html",
@@ -125,7 +125,7 @@ fn home_feed_is_at_the_top() {
             "content/news.md",
             "---\ntitle: News\ndate: 2026-01-02\n---\nHi.\n",
         );
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let xml = site.read("public/atom.xml");
     let doc = roxmltree::Document::parse(&xml).unwrap();
     assert_eq!(child(doc.root_element(), "title"), Some("Feeds & <Things>"));
@@ -138,7 +138,7 @@ fn home_feed_is_at_the_top() {
 #[test]
 fn pagination_writes_listing_pages_like_zola() {
     let site = TestSite::fixture_with_default_theme("pagination");
-    site.build().success();
+    site.build_with(&["--urls", "absolute"]).success();
     let list = site.list("public");
     for file in [
         "blog/index.html",

@@ -33,4 +33,5 @@ mod shortcodes;
 mod stress;
 mod studio;
 mod support;
+mod urls;
 mod watch;

@@ -108,10 +108,15 @@ fn check_publish_lists_every_placeholder_with_its_place_and_fails() {
         .stderr_has("= note: example.org is reserved for examples and can never be the site's address")
         .stderr_has("= help: write the real text in place of the part in [square brackets], which marks a placeholder; to show brackets that are not a placeholder, write `\\[` and `\\]`");
 
-    // Without --publish, placeholders are not errors (the site is being written).
+    // Without --publish, placeholders are not errors (the site is being written); the
+    // placeholder base_url is a note (issue 15: canonical links, sitemap and feeds name it).
     let root = site.root().to_str().unwrap().to_string();
     let plain = site.run(&["check", "--root", &root]);
-    plain.success().stderr_lacks("placeholder");
+    plain
+        .success()
+        .stderr_lacks("placeholder left")
+        .stderr_lacks("error: `base_url`")
+        .stderr_has("note: `base_url` in config.yaml is a placeholder address");
 }
 
 #[test]

@@ -243,7 +243,7 @@ fn subpath_site() -> LiveSite {
 fn build_with_a_subpath_base_url_links_into_the_site() {
     let site = subpath_site();
     let out = Command::new(BIN)
-        .arg("build")
+        .args(["build", "--urls", "absolute"])
         .arg("--root")
         .arg(site.root())
         .output()
@@ -391,7 +391,7 @@ fn serve_started_with_a_broken_config_moves_under_the_base_path_once_it_is_fixed
     assert_status(&faq, 200, "/docs/faq/");
     let text = faq.text();
     assert!(
-        text.contains(&format!("href=\"http://{}/docs/\"", s.addr)),
+        text.contains(&format!("href=\"http://{}/docs/faq/\"", s.addr)),
         "the page links to the dev server under /docs/:\n{text}"
     );
     assert!(

@@ -37,7 +37,9 @@ fn shortcodes_site() -> TestSite {
 #[test]
 fn shortcodes_render_inline_with_bodies_and_leave_code_alone() {
     let site = shortcodes_site();
-    site.build().success().stderr_lacks("warning");
+    site.build_with(&["--urls", "absolute"])
+        .success()
+        .stderr_lacks("warning");
     let html = site.read("public/prices/index.html");
     let main = main_of(&html);
     // Inline calls inside a paragraph, with `nth` and `page`.

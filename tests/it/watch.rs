@@ -537,7 +537,7 @@ fn watch_follows_pages_created_deleted_and_renamed() {
     site.write("content/pricing.md", &page("Pricing", "PRICING-V1 text."));
     w.wait_rebuild(m, "a new page");
     wait_output(&site, &w, "pricing/index.html", "PRICING-V1", "new page");
-    wait_output(&site, &w, "index.html", "/pricing/", "new page listed");
+    wait_output(&site, &w, "index.html", "pricing/", "new page listed");
 
     let m = w.mark();
     fs::remove_file(site.path("content/faq.md")).unwrap();
@@ -578,7 +578,7 @@ fn watch_follows_pages_created_deleted_and_renamed() {
     );
     let index = site.output("index.html").unwrap();
     assert!(
-        index.contains("/prices/") && !index.contains("/pricing/"),
+        index.contains("prices/") && !index.contains("pricing/"),
         "{index}"
     );
     assert!(w.is_alive(), "{}", w.transcript());

@@ -1,0 +1,183 @@
+use super::*;
+
+const ROOT: Site<'static> = Site {
+    base_url: "https://example.com",
+    base_path: "",
+    mode: UrlMode::Relative,
+};
+
+const SUB: Site<'static> = Site {
+    base_url: "https://example.com/studio",
+    base_path: "/studio",
+    mode: UrlMode::Relative,
+};
+
+fn files(site: Site<'static>) -> Site<'static> {
+    Site {
+        mode: UrlMode::Files,
+        ..site
+    }
+}
+
+#[test]
+fn links_are_relative_to_the_page_at_each_depth() {
+    let html = r#"<a href="https://example.com/prices/">P</a>"#;
+    assert_eq!(
+        rewrite(html, "index.html", ROOT),
+        r#"<a href="prices/">P</a>"#
+    );
+    assert_eq!(
+        rewrite(html, "faq/index.html", ROOT),
+        r#"<a href="../prices/">P</a>"#
+    );
+    assert_eq!(
+        rewrite(html, "blog/page/2/index.html", ROOT),
+        r#"<a href="../../../prices/">P</a>"#
+    );
+    assert_eq!(
+        rewrite(html, "prices/index.html", ROOT),
+        r#"<a href="./">P</a>"#
+    );
+}
+
+#[test]
+fn the_home_page_link() {
+    let html = r#"<a href="https://example.com/">Home</a><a href="https://example.com">x</a>"#;
+    assert_eq!(
+        rewrite(html, "index.html", ROOT),
+        r#"<a href="./">Home</a><a href="./">x</a>"#
+    );
+    assert_eq!(
+        rewrite(html, "faq/index.html", ROOT),
+        r#"<a href="../">Home</a><a href="../">x</a>"#
+    );
+}
+
+#[test]
+fn base_path_and_root_relative_links() {
+    let html = r#"<link rel="stylesheet" href="/studio/css/site.css?h=1"><a href="https://example.com/studio/faq/">F</a><a href="/other/">O</a>"#;
+    assert_eq!(
+        rewrite(html, "faq/index.html", SUB),
+        r#"<link rel="stylesheet" href="../css/site.css?h=1"><a href="./">F</a><a href="/other/">O</a>"#
+    );
+    // A URL that only starts like the base URL is not in the site.
+    let html =
+        r#"<a href="https://example.com/studios/">x</a><a href="https://example.com/">y</a>"#;
+    assert_eq!(rewrite(html, "index.html", SUB), html);
+}
+
+#[test]
+fn anchors_and_queries_are_kept() {
+    let html = r##"<a href="https://example.com/faq/#cost">c</a><a href="#top">t</a><img src="https://example.com/a.png?v=2#x">"##;
+    assert_eq!(
+        rewrite(html, "blog/index.html", ROOT),
+        r##"<a href="../faq/#cost">c</a><a href="#top">t</a><img src="../a.png?v=2#x">"##
+    );
+}
+
+#[test]
+fn srcset_candidates_each_rewritten() {
+    let html = r#"<img srcset="https://example.com/img/a-400.webp 400w, https://example.com/img/a-800.webp 800w,https://cdn.net/x.webp 2x" src='https://example.com/img/a.jpg'>"#;
+    assert_eq!(
+        rewrite(html, "faq/index.html", ROOT),
+        r#"<img srcset="../img/a-400.webp 400w, ../img/a-800.webp 800w,https://cdn.net/x.webp 2x" src='../img/a.jpg'>"#
+    );
+}
+
+#[test]
+fn external_and_other_attributes_untouched() {
+    let html = r#"<a href="https://other.org/" data-x="https://example.com/faq/" title="https://example.com/">x</a><a href="mailto:a@example.com">m</a><a href=//example.com/x>p</a>"#;
+    assert_eq!(rewrite(html, "faq/index.html", ROOT), html);
+}
+
+#[test]
+fn canonical_meta_json_ld_scripts_and_comments_untouched() {
+    let html = concat!(
+        r#"<link rel="canonical" href="https://example.com/faq/">"#,
+        r#"<meta property="og:url" content="https://example.com/faq/">"#,
+        r#"<meta name="twitter:image" content="https://example.com/a.png">"#,
+        r#"<script type="application/ld+json">{"url":"https://example.com/faq/","x":"<a href=\"https://example.com/\">"}</script>"#,
+        r#"<style>a{background:url("https://example.com/a.png")} /* <a href="/x/"> */</style>"#,
+        r#"<!-- <a href="https://example.com/"> -->"#,
+    );
+    assert_eq!(rewrite(html, "faq/index.html", ROOT), html);
+    // A script's src is a link.
+    assert_eq!(
+        rewrite(
+            r#"<script src="https://example.com/js/a.js"></script><a href="/b/">b</a>"#,
+            "faq/index.html",
+            ROOT
+        ),
+        r#"<script src="../js/a.js"></script><a href="../b/">b</a>"#
+    );
+}
+
+#[test]
+fn forms_video_and_alias_refresh() {
+    let html = r#"<form action="https://example.com/search/"><video poster="https://example.com/p.jpg"></video>"#;
+    assert_eq!(
+        rewrite(html, "a/index.html", ROOT),
+        r#"<form action="../search/"><video poster="../p.jpg"></video>"#
+    );
+    let alias = r#"<meta http-equiv="refresh" content="0; url=https://example.com/faq/"><a href="https://example.com/faq/">here</a>"#;
+    assert_eq!(
+        rewrite(alias, "old/path/index.html", ROOT),
+        r#"<meta http-equiv="refresh" content="0; url=../../faq/"><a href="../../faq/">here</a>"#
+    );
+}
+
+#[test]
+fn files_mode_ends_page_links_in_index_html() {
+    let html = r#"<a href="https://example.com/">h</a><a href="https://example.com/faq/#x">f</a><link href="https://example.com/css/s.css">"#;
+    assert_eq!(
+        rewrite(html, "index.html", files(ROOT)),
+        r#"<a href="./index.html">h</a><a href="faq/index.html#x">f</a><link href="css/s.css">"#
+    );
+    assert_eq!(
+        rewrite(html, "faq/index.html", files(ROOT)),
+        r#"<a href="../index.html">h</a><a href="./index.html#x">f</a><link href="../css/s.css">"#
+    );
+}
+
+#[test]
+fn not_found_page_is_root_relative() {
+    let html = r#"<link rel="stylesheet" href="https://example.com/studio/css/site.css"><a href="https://example.com/studio/">home</a><a href="/studio/faq/#x">f</a>"#;
+    let expected = r#"<link rel="stylesheet" href="/studio/css/site.css"><a href="/studio/">home</a><a href="/studio/faq/#x">f</a>"#;
+    assert_eq!(rewrite(html, "404.html", SUB), expected);
+    assert_eq!(rewrite(html, "404.html", files(SUB)), expected);
+}
+
+#[test]
+fn absolute_mode_and_unchanged_pages_borrow() {
+    let html = r#"<a href="https://example.com/faq/">f</a>"#;
+    let absolute = Site {
+        mode: UrlMode::Absolute,
+        ..ROOT
+    };
+    assert!(matches!(
+        rewrite(html, "x/index.html", absolute),
+        Cow::Borrowed(_)
+    ));
+    assert!(matches!(
+        rewrite("<p>no links</p>", "x/index.html", ROOT),
+        Cow::Borrowed(_)
+    ));
+}
+
+#[test]
+fn odd_markup_does_not_break_the_scan() {
+    let html = "<p>a < b</p><a href=https://example.com/x/>x</a><A HREF='https://example.com/y/'>y</A><img src=\"https://example.com/z.png\" alt=\"a > b\"><a href=\"unterminated";
+    assert_eq!(
+        rewrite(html, "index.html", ROOT),
+        "<p>a < b</p><a href=x/>x</a><A HREF='y/'>y</A><img src=\"z.png\" alt=\"a > b\"><a href=\"unterminated"
+    );
+}
+
+#[test]
+fn base_url_in_text_or_in_a_comment_before_a_link_is_left() {
+    let html = "<p>Visit https://example.com/faq/ or =\"/x\" today</p><!-- https://example.com/ --><SCRIPT>x</SCRIPT><a href=\"/faq/\">f</a>";
+    assert_eq!(
+        rewrite(html, "a/index.html", ROOT),
+        "<p>Visit https://example.com/faq/ or =\"/x\" today</p><!-- https://example.com/ --><SCRIPT>x</SCRIPT><a href=\"../faq/\">f</a>"
+    );
+}

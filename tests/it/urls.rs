@@ -1,0 +1,165 @@
+//! `urls:` (issue 15): the site's own links written relative to each page, root-relative in
+//! the 404 page, ending in `index.html` with `files`, as the templates wrote them with
+//! `absolute`; canonical links stay absolute.
+
+use crate::support::TestSite;
+
+/// The subpath fixture (`https://example.org/docs/`) with a page that links from the site's
+/// top in markdown, and an image for it.
+fn site() -> TestSite {
+    let site = TestSite::fixture("subpath_base_url");
+    site.file(
+        "content/prices.md",
+        "---\ntitle: Prices\n---\nSee [the FAQ](/faq/#is-it-safe), [home](/docs/) and ![A leaf](/images/leaf.svg).\n\n<a href=\"/faq/\">raw</a>\n",
+    )
+    .file(
+        "static/images/leaf.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    );
+    site
+}
+
+#[test]
+fn links_are_relative_to_each_page_and_canonical_stays_absolute() {
+    let site = site();
+    site.build().success();
+    site.assert_file_contains("public/faq/index.html", r#"href="../css/site.css""#)
+        .assert_file_contains(
+            "public/faq/index.html",
+            r#"<link rel="canonical" href="https://example.org/docs/faq/">"#,
+        )
+        .assert_file_contains(
+            "public/blog/first/index.html",
+            r#"href="../../faq/#is-it-safe""#,
+        )
+        .assert_file_contains("public/index.html", r#"href="css/site.css""#)
+        .assert_file_lacks(
+            "public/blog/first/index.html",
+            r#"href="https://example.org/docs/faq"#,
+        );
+}
+
+#[test]
+fn markdown_links_from_the_site_top_resolve_under_the_base_path() {
+    let site = site();
+    site.build().success();
+    site.assert_file_contains(
+        "public/prices/index.html",
+        r#"<a href="../faq/#is-it-safe">the FAQ</a>"#,
+    )
+    .assert_file_contains("public/prices/index.html", r#"<a href="../">home</a>"#)
+    .assert_file_contains("public/prices/index.html", r#"src="../images/leaf.svg""#)
+    .assert_file_contains("public/prices/index.html", r#"<a href="../faq/">raw</a>"#);
+}
+
+#[test]
+fn files_mode_links_end_in_index_html() {
+    let site = site();
+    site.build_with(&["--urls", "files"]).success();
+    site.assert_file_contains(
+        "public/blog/first/index.html",
+        r#"href="../../faq/index.html#is-it-safe""#,
+    )
+    .assert_file_contains("public/prices/index.html", r#"src="../images/leaf.svg""#)
+    .assert_file_contains(
+        "public/prices/index.html",
+        r#"<a href="../index.html">home</a>"#,
+    );
+}
+
+#[test]
+fn absolute_mode_keeps_the_templates_links_and_markdown_as_written() {
+    let site = site();
+    site.build_with(&["--urls", "absolute"]).success();
+    let flag = site.output_tree();
+    site.assert_file_contains(
+        "public/blog/first/index.html",
+        r#"href="https://example.org/docs/faq/#is-it-safe""#,
+    )
+    .assert_file_contains(
+        "public/prices/index.html",
+        r#"<a href="/faq/#is-it-safe">the FAQ</a>"#,
+    );
+    let config = site.read("config.yaml");
+    site.file("config.yaml", &format!("{config}urls: absolute\n"));
+    site.build().success();
+    assert!(
+        flag == site.output_tree(),
+        "`--urls absolute` and `urls: absolute` differ"
+    );
+}
+
+#[test]
+fn not_found_page_links_are_root_relative() {
+    let site = site();
+    site.file(
+        "templates/404.html",
+        "<!doctype html><html><head><link rel=\"stylesheet\" href=\"{{ get_url(path='css/site.css') }}\"></head><body><a href=\"{{ config.base_url }}/\">home</a></body></html>",
+    );
+    site.build().success();
+    site.assert_file_contains("public/404.html", r#"href="/docs/css/site.css""#)
+        .assert_file_contains("public/404.html", r#"<a href="/docs/">home</a>"#);
+}
+
+#[test]
+fn a_wrong_urls_value_is_an_error_at_its_line() {
+    let site = site();
+    let config = site.read("config.yaml");
+    site.file("config.yaml", &format!("{config}urls: relativ\n"));
+    site.build()
+        .code(1)
+        .stderr_has(
+            "`urls: relativ` is not a way to write URLs: use `relative`, `absolute` or `files`",
+        )
+        .stderr_has("config.yaml:3");
+    site.build_with(&["--urls", "nope"])
+        .code(2)
+        .stderr_has("use relative, absolute or files");
+}
+
+#[test]
+fn a_feed_has_every_link_and_image_absolute_including_a_bundles_files() {
+    let site = TestSite::fixture_with_default_theme("feed");
+    site.bytes(
+        "content/journal/bund/photo.jpg",
+        &std::fs::read(crate::support::fixtures_dir().join("bundle/content/studio/photo.jpg"))
+            .unwrap(),
+    )
+    .bytes("content/journal/bund/plan.pdf", b"%PDF-1.4\n")
+    .file(
+        "static/images/leaf.svg",
+        "<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+    )
+    .file(
+        "content/journal/bund/index.md",
+        "---\ntitle: Bundle\ndate: 2024-05-01\n---\nSee [breathing](/journal/breathing/), ![A leaf](/images/leaf.svg), ![A photo](photo.jpg) and [the plan](plan.pdf).\n",
+    );
+    site.build().success();
+    let feed = site.read("public/journal/atom.xml");
+    for needle in [
+        "href=&quot;https://feeds.example/sub/journal/breathing/&quot;",
+        "src=&quot;https://feeds.example/sub/images/leaf.svg&quot;",
+        "src=&quot;https://feeds.example/sub/processed_images/",
+        "href=&quot;https://feeds.example/sub/journal/bund/plan.pdf&quot;",
+    ] {
+        assert!(feed.contains(needle), "{needle} not in the feed:\n{feed}");
+    }
+    assert!(
+        !feed.contains("=&quot;../"),
+        "a relative link in the feed:\n{feed}"
+    );
+    site.assert_file_contains("public/journal/bund/index.html", r#"href="plan.pdf""#)
+        .assert_file_contains(
+            "public/journal/bund/index.html",
+            r#"src="../../images/leaf.svg""#,
+        )
+        .assert_file_contains("public/journal/bund/index.html", r#"href="../breathing/""#);
+}
+
+#[test]
+fn check_warns_about_a_placeholder_base_url() {
+    let site = site();
+    site.run(&["check"]).success().stderr_has(
+        "note: `base_url` in config.yaml is a placeholder address (https://example.org/docs)",
+    );
+}
