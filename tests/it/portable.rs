@@ -365,7 +365,20 @@ fn crawl(root: &Url, starts: &[&str], base_host: &str, fetch: &dyn Fn(&Url) -> F
         }
         crawl.pages.insert(key);
         let html = String::from_utf8_lossy(&body).into_owned();
-        for tag in tags(&html) {
+        let tags = tags(&html);
+        let redirect = tags.iter().any(|t| {
+            t.attr("http-equiv")
+                .is_some_and(|h| h.eq_ignore_ascii_case("refresh"))
+        });
+        let styled = tags
+            .iter()
+            .any(|t| t.name == "link" && t.rel_has("stylesheet"));
+        if !redirect && !styled {
+            crawl
+                .failures
+                .push(format!("{url}: no <link rel=\"stylesheet\">"));
+        }
+        for tag in tags {
             for (attr, link) in tag_links(&tag) {
                 if not_followed(&link) {
                     continue;
@@ -599,6 +612,8 @@ fn check_feed(text: &str, base: &str, what: &str, failures: &mut Vec<String>) {
         }
         let text = node.text().unwrap_or_default().trim();
         match name {
+            // An id may be any IRI (`tag:…`, `urn:…`); a URL there is absolute.
+            "id" | "guid" if Url::parse(text).is_ok_and(|u| !u.scheme().starts_with("http")) => {}
             "id" | "icon" | "logo" | "uri" | "guid" | "link" | "url" if !text.is_empty() => {
                 if let Err(why) = check_absolute(text, base) {
                     failures.push(format!("{what}: <{name}>: {why}"));
@@ -790,29 +805,28 @@ fn absolute_parts_name_base_url_in_full() {
 // ---------------------------------------------------------------------------------------------
 // 4. The 404 page, shown by a host at a deep path.
 
-/// `404.html`'s links, resolved as a host shows it for `/a/b/c/missing/`, answer 200. http.server
-/// does not serve 404.html for a missing path, so the test reads it and resolves its links as a
-/// browser would there. A link to base_url (absolute, which the issue allows here) is requested
-/// from the test server at the same path: the fixture's base_url is `…/a/b/`, where it is served.
-#[test]
-#[allow(clippy::print_stderr)]
-fn not_found_page_works_at_a_deep_path_under_a_b() {
-    let site = TestSite::fixture_with_default_theme("portable");
-    let folder = build_for_serving(&site, &[]);
-    let server = StaticServer::start(&folder);
+/// Checks `404.html` of the build in `dir`, served at `prefix` (the path of `base`), as a host
+/// shows it for the missing page `PREFIX/c/missing/`: each of its links answers 200 there, and
+/// it has a stylesheet. http.server does not serve 404.html for a missing path, so the test
+/// reads the file and resolves its links as a browser would at that address. A link to `base`
+/// (absolute, which the issue allows for this page) is requested from the test server at the
+/// same path. Returns the number of links checked.
+#[track_caller]
+fn check_not_found_page(dir: &Path, prefix: &str, base: &str) -> usize {
+    let server = StaticServer::start(dir);
     let origin = format!("http://{}", server.addr);
-    let shown_at = Url::parse(&format!("{origin}/a/b/c/missing/")).unwrap();
-    let html = fs::read_to_string(folder.join("a/b/404.html")).unwrap();
-    let base_origin = FIXTURE_BASE.trim_end_matches("/a/b/");
-    let (mut checked, mut failures) = (0, Vec::new());
-    let mut stylesheet = false;
+    let shown_at = Url::parse(&format!("{origin}{prefix}c/missing/")).unwrap();
+    let out = dir.join(prefix.trim_start_matches('/'));
+    let html = fs::read_to_string(out.join("404.html")).unwrap();
+    let base_origin = Url::parse(base).unwrap().origin().ascii_serialization();
+    let (mut checked, mut failures, mut stylesheet) = (0, Vec::new(), false);
     for tag in tags(&html) {
         for (attr, link) in tag_links(&tag) {
             if not_followed(&link) {
                 continue;
             }
             let local = link
-                .strip_prefix(base_origin)
+                .strip_prefix(&base_origin)
                 .map_or(link.clone(), |p| format!("{origin}{p}"));
             let target = shown_at.join(&local).unwrap();
             if target.origin() != shown_at.origin() {
@@ -822,26 +836,44 @@ fn not_found_page_works_at_a_deep_path_under_a_b() {
             stylesheet |= tag.name == "link" && tag.rel_has("stylesheet");
             if let Err(why) = server.fetch(&target) {
                 failures.push(format!(
-                    "404.html <{} {attr}={link:?}> at /a/b/c/missing/: {} {why}",
+                    "404.html <{} {attr}={link:?}> shown at {}: {} {why}",
                     tag.name,
+                    shown_at.path(),
                     target.path()
                 ));
             }
         }
     }
-    eprintln!("404.html at /a/b/c/missing/: {checked} links");
     assert!(stylesheet, "404.html has no stylesheet link:\n{html}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    checked
+}
+
+#[test]
+#[allow(clippy::print_stderr)]
+fn not_found_page_works_at_a_deep_path() {
+    let site = TestSite::fixture_with_default_theme("portable");
+    let folder = build_for_serving(&site, &[]);
+    let n = check_not_found_page(&folder, "/a/b/", FIXTURE_BASE);
+    eprintln!("the portable fixture's 404.html at /a/b/c/missing/: {n} links");
+
+    // The studio's base_url has no path: its 404 page is checked served at the root.
+    let studio = studio_site();
+    let folder = build_for_serving(&studio, &[]);
+    let n = check_not_found_page(&folder.join("a/b"), "/", STUDIO_BASE);
+    eprintln!("the studio's 404.html at /c/missing/: {n} links");
 }
 
 // ---------------------------------------------------------------------------------------------
 // 3. From the disk, in a browser.
 
-/// A style the default theme sets and a browser's defaults do not: `body { margin: 0;
-/// font-size: 1.0625rem }` (17px, against 8px and 16px), in themes/default/static/css/site.css.
-const STYLED: &str =
-    "var s = getComputedStyle(document.body); return s.marginTop + ' ' + s.fontSize;";
-const STYLED_VALUE: &str = "0px 17px";
+/// What the default theme's stylesheet (themes/default/static/css/site.css) sets and a browser
+/// does not: `:root { --measure: 70ch; --tap: 44px }` and `body { margin: 0 }` (8px without
+/// it). Neither depends on the colour scheme or the window's width.
+const STYLED: &str = "var r = getComputedStyle(document.documentElement); \
+     return r.getPropertyValue('--measure').trim() + ' ' + r.getPropertyValue('--tap').trim() \
+     + ' ' + getComputedStyle(document.body).marginTop;";
+const STYLED_VALUE: &str = "70ch 44px 0px";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver (~5 s); run by .ci/run"]
