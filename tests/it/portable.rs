@@ -445,9 +445,9 @@ fn html_files(out: &Path) -> Vec<String> {
         .collect()
 }
 
-/// Panics listing the failures, unless the crawl has none and reached every HTML file of `out`.
-#[track_caller]
-fn assert_crawl_complete(what: &str, crawl: &Crawl, root: &Url, out: &Path) {
+/// What is wrong with a crawl of the build in `out` served at `root`: its failures and the HTML
+/// files of `out` it did not reach; None when there is nothing.
+fn crawl_problems(what: &str, crawl: &Crawl, root: &Url, out: &Path) -> Option<String> {
     let reached: BTreeSet<String> = crawl
         .pages
         .iter()
@@ -468,28 +468,38 @@ fn assert_crawl_complete(what: &str, crawl: &Crawl, root: &Url, out: &Path) {
     let mut failures = crawl.failures.clone();
     failures.sort();
     failures.dedup();
-    assert!(
-        failures.is_empty() && unreached.is_empty(),
-        "{what}: {} ({} failures)\n{}\npages the crawl did not reach: {unreached:?}",
-        crawl.summary(),
-        failures.len(),
-        failures
-            .iter()
-            .take(40)
-            .cloned()
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    (!failures.is_empty() || !unreached.is_empty()).then(|| {
+        format!(
+            "{what}: {} ({} failures)\n{}\npages the crawl did not reach: {unreached:?}",
+            crawl.summary(),
+            failures.len(),
+            failures
+                .iter()
+                .take(30)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
+    })
 }
 
-/// Serves `folder` (holding the build at `folder/a/b/`) at `/` and at `/a/b/`, crawls both and
-/// checks them; prints the counts.
+/// Panics with [`crawl_problems`] when there are any.
+#[track_caller]
+fn assert_crawl_complete(what: &str, crawl: &Crawl, root: &Url, out: &Path) {
+    if let Some(problems) = crawl_problems(what, crawl, root, out) {
+        panic!("{problems}");
+    }
+}
+
+/// Serves `folder` (holding the build at `folder/a/b/`) at `/` and at `/a/b/`, crawls both,
+/// prints the counts, and panics with the problems of both when there are any.
 #[allow(clippy::print_stderr)]
 fn crawl_at_root_and_in_a_sub_folder(what: &str, folder: &Path, base: &str, redirects: &[&str]) {
     let out = folder.join("a/b");
     let base_host = Url::parse(base).unwrap().host_str().unwrap().to_string();
     let mut starts = vec![""];
     starts.extend_from_slice(redirects);
+    let mut problems = Vec::new();
     for (served, dir, prefix) in [
         ("at /", out.clone(), "/"),
         ("at /a/b/", folder.to_path_buf(), "/a/b/"),
@@ -498,8 +508,14 @@ fn crawl_at_root_and_in_a_sub_folder(what: &str, folder: &Path, base: &str, redi
         let root = Url::parse(&format!("http://{}{prefix}", server.addr)).unwrap();
         let c = crawl(&root, &starts, &base_host, &|u| server.fetch(u));
         eprintln!("{what} served {served}: {}", c.summary());
-        assert_crawl_complete(&format!("{what} served {served}"), &c, &root, &out);
+        problems.extend(crawl_problems(
+            &format!("{what} served {served}"),
+            &c,
+            &root,
+            &out,
+        ));
     }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
 }
 
 // ---------------------------------------------------------------------------------------------
