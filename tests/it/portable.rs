@@ -1082,6 +1082,33 @@ fn not_found_page_works_at_a_deep_path() {
     eprintln!("the studio's 404.html at /c/missing/: {n} links");
 }
 
+/// `urls:` in config.yaml and `--urls` on `build` choose the same output, for `files` and for
+/// `absolute` (today's behaviour: the stylesheet at base_url).
+#[test]
+fn urls_in_config_and_on_the_command_line_agree() {
+    let site = TestSite::fixture_with_default_theme("portable");
+    let config = site.read("config.yaml");
+    for mode in ["files", "absolute"] {
+        let flag = site.outside(&format!("flag-{mode}"));
+        site.file("config.yaml", &config)
+            .build_with(&["--output", flag.to_str().unwrap(), "--urls", mode])
+            .success();
+        let set = site.outside(&format!("config-{mode}"));
+        site.file("config.yaml", &format!("{config}urls: {mode}\n"))
+            .build_with(&["--output", set.to_str().unwrap()])
+            .success();
+        crate::support::assert_same_tree(
+            &crate::support::file_tree(&flag),
+            &crate::support::file_tree(&set),
+        );
+        if mode == "absolute" {
+            let home = fs::read_to_string(flag.join("index.html")).unwrap();
+            let css = format!("href=\"{FIXTURE_BASE}css/site.css");
+            assert!(home.contains(&css), "urls: absolute, no {css} in\n{home}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // 3. From the disk, in a browser.
 
