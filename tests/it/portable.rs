@@ -10,7 +10,12 @@
 //! `#` fragments are skipped), and expects a 200 for each, the stylesheet as CSS. A link to
 //! `base_url`'s host is a failure (it leaves the copy being tested for the real site), except
 //! `<link rel="canonical">`. It also checks that it reached every HTML file of the output, so a
-//! page it cannot reach cannot hide a broken link.
+//! page it cannot reach cannot hide a broken link. `crawler_finds_follows_and_skips_every_
+//! kind_of_link` checks the crawler itself on a hand-written site.
+//!
+//! Until issue 15's feature lands, the tests of the feature fail (links name base_url's host,
+//! root-relative markdown links answer 404 under `/a/b/`, feeds hold relative links, `--urls`
+//! is unknown); the crawler's self-test and the 404 test pass.
 //!
 //! Needs `python3` (in the CI image); the chromium test needs Debian's `chromium` and
 //! `chromium-driver`, like `browser.rs`.
@@ -1021,6 +1026,93 @@ fn absolute_parts_name_base_url_in_full() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// 3. From the disk, in a browser.
+
+/// What the default theme's stylesheet (themes/default/static/css/site.css) sets and a browser
+/// does not: `:root { --measure: 70ch; --tap: 44px }` and `body { margin: 0 }` (8px without
+/// it). Neither depends on the colour scheme or the window's width.
+const STYLED: &str = "var r = getComputedStyle(document.documentElement); \
+     return r.getPropertyValue('--measure').trim() + ' ' + r.getPropertyValue('--tap').trim() \
+     + ' ' + getComputedStyle(document.body).marginTop;";
+const STYLED_VALUE: &str = "70ch 44px 0px";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver (~5 s); run by .ci/run"]
+#[allow(clippy::print_stderr)]
+async fn files_build_opens_from_the_disk_with_its_stylesheet_and_every_link() {
+    let site = TestSite::fixture_with_default_theme("portable");
+    let out = site.outside("public");
+    site.build_with(&["--output", out.to_str().unwrap(), "--urls", "files"])
+        .success();
+
+    // Every page reachable from the home page, on the disk: each link names a file that exists.
+    let root = Url::from_directory_path(&out).unwrap();
+    let host = Url::parse(FIXTURE_BASE)
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string();
+    let mut starts: Vec<String> = vec!["index.html".into()];
+    starts.extend(FIXTURE_REDIRECTS.iter().map(|r| format!("{r}index.html")));
+    let starts: Vec<&str> = starts.iter().map(String::as_str).collect();
+    let c = crawl(&root, &starts, &host, &fetch_file);
+    eprintln!(
+        "the portable fixture from the disk (--urls files): {}",
+        c.summary()
+    );
+    assert_crawl_complete("the portable fixture from the disk", &c, &root, &out);
+
+    // The browser: the stylesheet applies on the home page and a few others.
+    let Some(browser) = crate::browser::Browser::start().await else {
+        return;
+    };
+    let pages = [
+        "index.html",
+        "faq/index.html",
+        "journal/page/2/index.html",
+        "journal/first-visit/index.html",
+    ];
+    for page in pages {
+        let url = root.join(page).unwrap();
+        browser.client.goto(url.as_str()).await.unwrap();
+        let styled = browser.client.execute(STYLED, vec![]).await.unwrap();
+        assert_eq!(
+            styled.as_str(),
+            Some(STYLED_VALUE),
+            "{page} opened from the disk is not styled by the theme's stylesheet ({url})"
+        );
+    }
+    browser.close().await;
+}
+
+/// `urls:` in config.yaml and `--urls` on `build` choose the same output, for `files` and for
+/// `absolute` (today's behaviour: the stylesheet at base_url).
+#[test]
+fn urls_in_config_and_on_the_command_line_agree() {
+    let site = TestSite::fixture_with_default_theme("portable");
+    let config = site.read("config.yaml");
+    for mode in ["files", "absolute"] {
+        let flag = site.outside(&format!("flag-{mode}"));
+        site.file("config.yaml", &config)
+            .build_with(&["--output", flag.to_str().unwrap(), "--urls", mode])
+            .success();
+        let set = site.outside(&format!("config-{mode}"));
+        site.file("config.yaml", &format!("{config}urls: {mode}\n"))
+            .build_with(&["--output", set.to_str().unwrap()])
+            .success();
+        crate::support::assert_same_tree(
+            &crate::support::file_tree(&flag),
+            &crate::support::file_tree(&set),
+        );
+        if mode == "absolute" {
+            let home = fs::read_to_string(flag.join("index.html")).unwrap();
+            let css = format!("href=\"{FIXTURE_BASE}css/site.css");
+            assert!(home.contains(&css), "urls: absolute, no {css} in\n{home}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // 4. The 404 page, shown by a host at a deep path.
 
 /// Checks `404.html` of the build in `dir`, served at `prefix` (the path of `base`), as a host
@@ -1080,91 +1172,4 @@ fn not_found_page_works_at_a_deep_path() {
     let folder = build_for_serving(&studio, &[]);
     let n = check_not_found_page(&folder.join("a/b"), "/", STUDIO_BASE);
     eprintln!("the studio's 404.html at /c/missing/: {n} links");
-}
-
-/// `urls:` in config.yaml and `--urls` on `build` choose the same output, for `files` and for
-/// `absolute` (today's behaviour: the stylesheet at base_url).
-#[test]
-fn urls_in_config_and_on_the_command_line_agree() {
-    let site = TestSite::fixture_with_default_theme("portable");
-    let config = site.read("config.yaml");
-    for mode in ["files", "absolute"] {
-        let flag = site.outside(&format!("flag-{mode}"));
-        site.file("config.yaml", &config)
-            .build_with(&["--output", flag.to_str().unwrap(), "--urls", mode])
-            .success();
-        let set = site.outside(&format!("config-{mode}"));
-        site.file("config.yaml", &format!("{config}urls: {mode}\n"))
-            .build_with(&["--output", set.to_str().unwrap()])
-            .success();
-        crate::support::assert_same_tree(
-            &crate::support::file_tree(&flag),
-            &crate::support::file_tree(&set),
-        );
-        if mode == "absolute" {
-            let home = fs::read_to_string(flag.join("index.html")).unwrap();
-            let css = format!("href=\"{FIXTURE_BASE}css/site.css");
-            assert!(home.contains(&css), "urls: absolute, no {css} in\n{home}");
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// 3. From the disk, in a browser.
-
-/// What the default theme's stylesheet (themes/default/static/css/site.css) sets and a browser
-/// does not: `:root { --measure: 70ch; --tap: 44px }` and `body { margin: 0 }` (8px without
-/// it). Neither depends on the colour scheme or the window's width.
-const STYLED: &str = "var r = getComputedStyle(document.documentElement); \
-     return r.getPropertyValue('--measure').trim() + ' ' + r.getPropertyValue('--tap').trim() \
-     + ' ' + getComputedStyle(document.body).marginTop;";
-const STYLED_VALUE: &str = "70ch 44px 0px";
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs chromium and chromedriver (~5 s); run by .ci/run"]
-#[allow(clippy::print_stderr)]
-async fn files_build_opens_from_the_disk_with_its_stylesheet_and_every_link() {
-    let site = TestSite::fixture_with_default_theme("portable");
-    let out = site.outside("public");
-    site.build_with(&["--output", out.to_str().unwrap(), "--urls", "files"])
-        .success();
-
-    // Every page reachable from the home page, on the disk: each link names a file that exists.
-    let root = Url::from_directory_path(&out).unwrap();
-    let host = Url::parse(FIXTURE_BASE)
-        .unwrap()
-        .host_str()
-        .unwrap()
-        .to_string();
-    let mut starts: Vec<String> = vec!["index.html".into()];
-    starts.extend(FIXTURE_REDIRECTS.iter().map(|r| format!("{r}index.html")));
-    let starts: Vec<&str> = starts.iter().map(String::as_str).collect();
-    let c = crawl(&root, &starts, &host, &fetch_file);
-    eprintln!(
-        "the portable fixture from the disk (--urls files): {}",
-        c.summary()
-    );
-    assert_crawl_complete("the portable fixture from the disk", &c, &root, &out);
-
-    // The browser: the stylesheet applies on the home page and a few others.
-    let Some(browser) = crate::browser::Browser::start().await else {
-        return;
-    };
-    let pages = [
-        "index.html",
-        "faq/index.html",
-        "journal/page/2/index.html",
-        "journal/first-visit/index.html",
-    ];
-    for page in pages {
-        let url = root.join(page).unwrap();
-        browser.client.goto(url.as_str()).await.unwrap();
-        let styled = browser.client.execute(STYLED, vec![]).await.unwrap();
-        assert_eq!(
-            styled.as_str(),
-            Some(STYLED_VALUE),
-            "{page} opened from the disk is not styled by the theme's stylesheet ({url})"
-        );
-    }
-    browser.close().await;
 }
