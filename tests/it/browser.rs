@@ -85,43 +85,104 @@ fn text_has(v: &Value, needle: &str) -> bool {
     v.as_str().is_some_and(|t| t.contains(needle))
 }
 
+/// Headless chromium driven by chromedriver (in its own process group, killed on drop with its
+/// browsers) with a fresh profile, removed on drop.
+pub struct Browser {
+    pub client: Client,
+    _driver: Driver,
+    _profile: tempfile::TempDir,
+}
+
+impl Browser {
+    /// Starts chromedriver on a free port and a chromium session through it. None when
+    /// `STILLPOINT_SKIP_BROWSER=1` (the caller skips its test); panics when chromium or
+    /// chromedriver is missing, or when the session cannot start.
+    #[allow(clippy::print_stderr)]
+    pub async fn start() -> Option<Browser> {
+        if std::env::var("STILLPOINT_SKIP_BROWSER").as_deref() == Ok("1") {
+            eprintln!(
+                "STILLPOINT_SKIP_BROWSER=1: skipping the browser test (chromium + chromedriver)"
+            );
+            return None;
+        }
+        let chromium = find_program("chromium", CHROMIUM);
+        let chromedriver = find_program("chromedriver", "/usr/bin/chromedriver");
+        let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
+            panic!(
+                "the browser test needs Debian's chromium and chromedriver: install them with \
+                 `apt-get update && apt-get install -y chromium chromium-driver` \
+                 (or set STILLPOINT_SKIP_BROWSER=1 to skip this test)"
+            );
+        };
+
+        // chromedriver on a free port, in its own process group.
+        let port = free_port();
+        let child = {
+            use std::os::unix::process::CommandExt;
+            Command::new(&chromedriver)
+                .arg(format!("--port={port}"))
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("could not start chromedriver")
+        };
+        let _driver = Driver { child };
+        let up = wait_for(Duration::from_secs(10), || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(up, "chromedriver did not listen on port {port} within 10 s");
+
+        // The browser.
+        let profile = tempfile::tempdir().unwrap();
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({
+                "binary": chromium.to_string_lossy(),
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
+                    "--window-size=1000,700",
+                    format!("--user-data-dir={}", profile.path().display()),
+                ],
+            }),
+        );
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .unwrap_or_else(|e| panic!("could not start a chromium session via chromedriver: {e}"));
+
+        Some(Browser {
+            client,
+            _driver,
+            _profile: profile,
+        })
+    }
+
+    /// Ends the session.
+    pub async fn close(self) {
+        self.client.close().await.unwrap();
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver (~3 s); run by .ci/run"]
 #[allow(clippy::print_stderr)]
 async fn browser_page_follows_saves_and_shows_the_error_overlay() {
-    if std::env::var("STILLPOINT_SKIP_BROWSER").as_deref() == Ok("1") {
-        eprintln!("STILLPOINT_SKIP_BROWSER=1: skipping the browser test (chromium + chromedriver)");
+    let Some(browser) = Browser::start().await else {
         return;
-    }
-    let chromium = find_program("chromium", CHROMIUM);
-    let chromedriver = find_program("chromedriver", "/usr/bin/chromedriver");
-    let (Some(chromium), Some(chromedriver)) = (chromium, chromedriver) else {
-        panic!(
-            "the browser test needs Debian's chromium and chromedriver: install them with \
-             `apt-get update && apt-get install -y chromium chromium-driver` \
-             (or set STILLPOINT_SKIP_BROWSER=1 to skip this test)"
-        );
     };
-
-    // chromedriver on a free port, in its own process group.
-    let port = free_port();
-    let child = {
-        use std::os::unix::process::CommandExt;
-        Command::new(&chromedriver)
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("could not start chromedriver")
-    };
-    let _driver = Driver { child };
-    let up = wait_for(Duration::from_secs(10), || {
-        TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    assert!(up, "chromedriver did not listen on port {port} within 10 s");
-
+    let client = &browser.client;
     // The site, served.
     let site = LiveSite::new("live");
     // Its private build folder goes in the site's scratch folder, removed with it.
@@ -133,43 +194,15 @@ async fn browser_page_follows_saves_and_shows_the_error_overlay() {
     let url = serve.served_url();
     site.wait_until_watching(&serve);
 
-    // The browser.
-    let profile = tempfile::tempdir().unwrap();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        json!({
-            "binary": chromium.to_string_lossy(),
-            "args": [
-                "--headless=new",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-dev-shm-usage",
-                "--window-size=1000,700",
-                format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap_or_else(|e| panic!("could not start a chromium session via chromedriver: {e}"));
-
     let faq_url = format!("{url}faq/");
     client.goto(&faq_url).await.unwrap();
-    wait_page(&client, "the first FAQ text", CONTENT_TEXT, |v| {
+    wait_page(client, "the first FAQ text", CONTENT_TEXT, |v| {
         text_has(v, "FAQ-V1")
     })
     .await;
     // Give the page a moment to open its event stream.
     wait_page(
-        &client,
+        client,
         "the live-reload script",
         "return !!document.querySelector('script[src$=\"/__stillpoint/reload.js\"]');",
         |v| v == &Value::Bool(true),
@@ -180,7 +213,7 @@ async fn browser_page_follows_saves_and_shows_the_error_overlay() {
     // 1. A good save: the page updates by itself.
     site.write("content/faq.md", "---\ntitle: FAQ\n---\nFAQ-LIVE-2 text.\n");
     wait_page(
-        &client,
+        client,
         "the saved text without a refresh",
         CONTENT_TEXT,
         |v| text_has(v, "FAQ-LIVE-2"),
@@ -193,16 +226,16 @@ async fn browser_page_follows_saves_and_shows_the_error_overlay() {
         "content/faq.md",
         "---\ntitle: FAQ\nweight: first\n---\nFAQ-BAD text.\n",
     );
-    wait_page(&client, "the error overlay", OVERLAY_TEXT, |v| {
+    wait_page(client, "the error overlay", OVERLAY_TEXT, |v| {
         text_has(v, "content/faq.md")
     })
     .await;
-    let overlay = eval(&client, OVERLAY_TEXT).await;
+    let overlay = eval(client, OVERLAY_TEXT).await;
     assert!(
         text_has(&overlay, "weight") && text_has(&overlay, "content/faq.md:3:"),
         "overlay text: {overlay}"
     );
-    assert!(text_has(&eval(&client, CONTENT_TEXT).await, "FAQ-LIVE-2"));
+    assert!(text_has(&eval(client, CONTENT_TEXT).await, "FAQ-LIVE-2"));
     let png = client.screenshot().await.unwrap();
     std::fs::write(SCREENSHOT, &png).unwrap();
     eprintln!("screenshot of the error overlay: {SCREENSHOT}");
@@ -210,13 +243,13 @@ async fn browser_page_follows_saves_and_shows_the_error_overlay() {
     // 3. The fix: the overlay goes, the fixed text shows.
     site.write("content/faq.md", "---\ntitle: FAQ\n---\nFAQ-FIXED text.\n");
     wait_page(
-        &client,
+        client,
         "the fixed text without the overlay",
         "var o = document.getElementById('stillpoint-overlay'); var c = document.getElementById('content'); return (o === null && c) ? c.textContent : null;",
         |v| text_has(v, "FAQ-FIXED"),
     )
     .await;
 
-    client.close().await.unwrap();
+    browser.close().await;
     drop(serve);
 }

@@ -26,6 +26,7 @@ mod images;
 mod incremental;
 mod listings;
 mod live;
+mod portable;
 mod publish;
 mod seo;
 mod serve;
