@@ -42,6 +42,15 @@ impl UrlMode {
             _ => None,
         }
     }
+
+    /// Its name, as written in `urls:` (what templates see as `config.urls`).
+    pub fn name(self) -> &'static str {
+        match self {
+            UrlMode::Relative => "relative",
+            UrlMode::Absolute => "absolute",
+            UrlMode::Files => "files",
+        }
+    }
 }
 
 /// Where the page being rewritten is, and what counts as a link into the site.

@@ -46,6 +46,7 @@ pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
     let mut m = Map::new();
     insert(&mut m, "title", v(config.title.as_str()));
     insert(&mut m, "base_url", v(config.base_url.as_str()));
+    insert(&mut m, "urls", v(config.urls.name()));
     insert(&mut m, "description", v(config.description.as_str()));
     insert(&mut m, "language", v(config.language.as_str()));
     insert(&mut m, "theme", opt_str(config.theme.as_deref()));
