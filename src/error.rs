@@ -21,7 +21,8 @@ use annotate_snippets::{AnnotationKind, Group, Level, Origin, Renderer, Snippet}
 mod positions;
 
 pub use positions::SourceMap;
-pub(crate) use positions::{Positions, line_col, line_text, span_at};
+pub use positions::line_col;
+pub(crate) use positions::{Positions, line_text, span_at};
 
 /// How serious a diagnostic is: errors fail the build (exit code 1), warnings are printed and the
 /// build goes on.

@@ -64,7 +64,7 @@ fuzz_target!(|data: &[u8]| {
             in_body(body, &e.range, "error");
             assert!(!body.is_empty() || e.range.is_empty());
             assert!(!e.message.is_empty() && !e.help.is_empty());
-            let _ = shortcodes::line_col(body, e.range.start);
+            let _ = stillpoint::error::line_col(body, e.range.start);
         }
     }
 });

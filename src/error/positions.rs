@@ -110,7 +110,7 @@ impl<'a> Positions<'a> {
 
 /// 1-based line and column (in characters, not counting `\r`) of byte `offset` in `text`. An
 /// offset past the end is the end; one inside a character is that character's start.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = char_floor(text, offset);
     let before = text.get(..offset).unwrap_or("");
     let line = before.matches('\n').count() + 1;
