@@ -190,8 +190,7 @@ fn render_markdown(
     let links = env
         .tree
         .resolver_for(d.relative, env.outputs, &env.config.base_path)
-        .with_images(env.images)
-        .rooted_as_written(env.config.urls == crate::urls::UrlMode::Absolute);
+        .with_images(env.images);
     let shortcodes = crate::shortcodes::expand::Env {
         templates: env.templates,
         config: env.config_value,

@@ -74,15 +74,6 @@ impl<'a> DocLinks<'a> {
         self
     }
 
-    /// With `true` (`urls: absolute`), links to the site's files (`/faq/`, `plan.pdf`) are left
-    /// as written, as before `urls:` existed, instead of being written as absolute URLs.
-    pub fn rooted_as_written(mut self, as_written: bool) -> Self {
-        if as_written {
-            self.site_url = "";
-        }
-        self
-    }
-
     /// True once the document had an image processed (an incremental rebuild of it would
     /// change the set of published image variants, which only a full build computes).
     pub fn used_images(&self) -> bool {
@@ -157,6 +148,28 @@ impl DocLinks<'_> {
 
 /// `s` with its `%XX` escapes decoded (a `%` not followed by two hex digits stays as it is);
 /// `s` unchanged when the decoded bytes are not UTF-8.
+/// A URL path (`/blog/post/../../about/`) with its `.` and `..` segments resolved (RFC 3986
+/// §5.2.4): `/about/`. A `..` above the top stays at the top.
+fn without_dot_segments(path: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    let last = segments.len().saturating_sub(1);
+    for (i, seg) in segments.iter().enumerate() {
+        match *seg {
+            "." | ".." => {
+                if *seg == ".." && out.len() > 1 {
+                    out.pop();
+                }
+                if i == last {
+                    out.push("");
+                }
+            }
+            s => out.push(s),
+        }
+    }
+    out.join("/")
+}
+
 fn percent_decode(s: &str) -> String {
     percent_encoding::percent_decode_str(s)
         .decode_utf8()
@@ -169,18 +182,20 @@ impl DocLinks<'_> {
     /// percent-decoded, and whether it names a folder (ends with `/`). None when it climbs above
     /// the site's top folder.
     fn site_path(&self, path: &str) -> Option<(String, bool)> {
-        let decoded = percent_decode(path);
-        let (folder, rel) = match decoded.strip_prefix('/') {
+        // Only a `/` as written makes a link start from the site's top: an encoded `%2F`
+        // is part of a name to the browser, so it is decoded after this.
+        let (folder, rel) = match path.strip_prefix('/') {
             Some(abs) => {
+                let abs = percent_decode(abs);
                 let below_base = self
                     .base_path
                     .strip_prefix('/')
                     .filter(|b| !b.is_empty())
                     .and_then(|b| abs.strip_prefix(b))
-                    .map(|r| r.trim_start_matches('/'));
-                ("", below_base.unwrap_or(abs).to_string())
+                    .map(|r| r.trim_start_matches('/').to_string());
+                ("", below_base.unwrap_or(abs))
             }
-            None => (self.url_path.trim_matches('/'), decoded.clone()),
+            None => (self.url_path.trim_matches('/'), percent_decode(path)),
         };
         let wants_folder = rel.is_empty() || rel.ends_with('/');
         join_relative(folder, &rel).map(|joined| (joined, wants_folder))
@@ -207,8 +222,13 @@ impl DocLinks<'_> {
         } else {
             joined.clone()
         };
-        if outputs.contains(&file) || outputs.contains(&format!("{joined}/index.html")) {
-            return self.rooted(written, path);
+        if outputs.contains(&file) {
+            return self.rooted(written, path, false);
+        }
+        if outputs.contains(&format!("{joined}/index.html")) {
+            // A page's folder named without its `/` (`/about`): written with it, as the page's
+            // own address (and `about/index.html` with `urls: files`).
+            return self.rooted(written, path, true);
         }
         let last = joined.rsplit('/').next().unwrap_or(&joined);
         let page_guess = format!("{}.md", strip_markdown_ext(last));
@@ -234,25 +254,29 @@ impl DocLinks<'_> {
     /// a page's summary) and a feed gets it absolute: one written from the site's top
     /// (`/faq/#x`) as `https://example.com/studio/faq/#x`, under the base path; a relative one
     /// (`plan.pdf` in a bundle) after the document's URL. Left as written with
-    /// [`DocLinks::rooted_as_written`]. `path` is `written` without its query and anchor.
-    fn rooted(&self, written: &str, path: &str) -> LinkTarget {
+    /// `path` is `written` without its query and anchor; with `add_slash`, it names a page's
+    /// folder without its final `/`, which is added. `.` and `..` segments are resolved, so a
+    /// feed shows `…/about/`, not `…/blog/post/../../about/`.
+    fn rooted(&self, written: &str, path: &str, add_slash: bool) -> LinkTarget {
         if self.site_url.is_empty() {
             return LinkTarget::External;
         }
-        if !path.starts_with('/') {
-            return LinkTarget::Internal {
-                url: format!("{}{}{written}", self.site_url, self.url_path),
-                page: self.relative.to_string(),
-                anchor: None,
-            };
-        }
-        let below_base = path
-            .strip_prefix(self.base_path)
-            .filter(|r| !self.base_path.is_empty() && (r.is_empty() || r.starts_with('/')));
-        let rest = below_base.unwrap_or(path);
         let after = written.get(path.len()..).unwrap_or_default();
+        let full = if path.starts_with('/') {
+            let below_base = path
+                .strip_prefix(self.base_path)
+                .filter(|r| !self.base_path.is_empty() && (r.is_empty() || r.starts_with('/')));
+            below_base.unwrap_or(path).to_string()
+        } else {
+            format!("{}{path}", self.url_path)
+        };
+        let slash = if add_slash { "/" } else { "" };
         LinkTarget::Internal {
-            url: format!("{}{rest}{after}", self.site_url),
+            url: format!(
+                "{}{}{slash}{after}",
+                self.site_url,
+                without_dot_segments(&full)
+            ),
             page: self.relative.to_string(),
             anchor: None,
         }
@@ -421,6 +445,15 @@ pub fn resolve_menu(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dot_segments_are_resolved() {
+        assert_eq!(without_dot_segments("/blog/post/../../about/"), "/about/");
+        assert_eq!(without_dot_segments("/blog/./a.pdf"), "/blog/a.pdf");
+        assert_eq!(without_dot_segments("/a/.."), "/");
+        assert_eq!(without_dot_segments("/../x"), "/x");
+        assert_eq!(without_dot_segments("/faq/"), "/faq/");
+    }
 
     #[test]
     fn relative_joins() {

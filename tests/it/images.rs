@@ -79,7 +79,7 @@ fn markdown_images_become_pictures_with_resized_variants() {
     assert!(page[second..].contains("loading=\"lazy\" decoding=\"async\""));
     assert!(first < second);
     // SVG passes through untouched, and the originals are still published.
-    assert!(page.contains("<img src=\"/images/logo.svg\" alt=\"Logo\" />"));
+    assert!(page.contains("<img src=\"https://example.org/images/logo.svg\" alt=\"Logo\" />"));
     assert_eq!(
         site.read_bytes("public/gallery/photo.jpg"),
         site.read_bytes("content/gallery/photo.jpg")

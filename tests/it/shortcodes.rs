@@ -51,7 +51,7 @@ fn shortcodes_render_inline_with_bodies_and_leave_code_alone() {
     // A template that does not write `body` drops it.
     assert!(!main.contains("This text is dropped"));
     // The theme's figure and booking button.
-    assert!(main.contains("<img src=\"/room.svg\" alt=\"The treatment room\""));
+    assert!(main.contains("<img src=\"https://example.org/room.svg\" alt=\"The treatment room\""));
     assert!(
         main.contains("<a class=\"button\" href=\"https://example.org/book/\">Book a session</a>")
     );

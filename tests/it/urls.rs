@@ -67,9 +67,20 @@ fn files_mode_links_end_in_index_html() {
     );
 }
 
+/// With `absolute`, every link into the site is written from `base_url`, including those the
+/// owner wrote from the site's top in markdown, raw HTML and a `figure`'s `src` (a new user
+/// found them published as `/faq/`, which misses the base path `/docs/` and answers 404).
 #[test]
-fn absolute_mode_keeps_the_templates_links_and_markdown_as_written() {
+fn absolute_mode_writes_every_site_link_from_base_url() {
     let site = site();
+    site.file(
+        "templates/shortcodes/figure.html",
+        "<img src=\"{{ src }}\" alt=\"{{ alt }}\">",
+    )
+    .file(
+        "content/figured.md",
+        "---\ntitle: Figured\n---\n{{ figure(src=\"/images/leaf.svg\", alt=\"A leaf\") }}\n",
+    );
     site.build_with(&["--urls", "absolute"]).success();
     let flag = site.output_tree();
     site.assert_file_contains(
@@ -78,7 +89,19 @@ fn absolute_mode_keeps_the_templates_links_and_markdown_as_written() {
     )
     .assert_file_contains(
         "public/prices/index.html",
-        r#"<a href="/faq/#is-it-safe">the FAQ</a>"#,
+        r#"<a href="https://example.org/docs/faq/#is-it-safe">the FAQ</a>"#,
+    )
+    .assert_file_contains(
+        "public/prices/index.html",
+        r#"src="https://example.org/docs/images/leaf.svg""#,
+    )
+    .assert_file_contains(
+        "public/prices/index.html",
+        r#"<a href="https://example.org/docs/faq/">raw</a>"#,
+    )
+    .assert_file_contains(
+        "public/figured/index.html",
+        r#"src="https://example.org/docs/images/leaf.svg""#,
     );
     let config = site.read("config.yaml");
     site.file("config.yaml", &format!("{config}urls: absolute\n"));
@@ -162,4 +185,46 @@ fn check_warns_about_a_placeholder_base_url() {
     site.run(&["check"]).success().stderr_has(
         "note: `base_url` in config.yaml is a placeholder address (https://example.org/docs)",
     );
+}
+
+/// A page's folder named without its final `/` (`[a](/faq)`) is written as the page's address,
+/// so `urls: files` ends it in `index.html` (a new user found `../faq`, which opens a folder
+/// from the disk); `../` segments are resolved, so a feed shows no `post/../../faq/`.
+#[test]
+fn a_page_folder_without_its_slash_is_written_as_the_page() {
+    let site = site();
+    site.file(
+        "content/blog/second.md",
+        "---\ntitle: Second\n---\n[a](/faq) and [b](../../faq?x=1#is-it-safe) and [c](../first/)\n",
+    );
+    site.build_with(&["--urls", "files"]).success();
+    site.assert_file_contains(
+        "public/blog/second/index.html",
+        r#"<a href="../../faq/index.html">a</a>"#,
+    )
+    .assert_file_contains(
+        "public/blog/second/index.html",
+        r#"<a href="../../faq/index.html?x=1#is-it-safe">b</a>"#,
+    )
+    .assert_file_contains(
+        "public/blog/second/index.html",
+        r#"<a href="../first/index.html">c</a>"#,
+    );
+    site.build_with(&["--urls", "absolute"]).success();
+    site.assert_file_contains(
+        "public/blog/second/index.html",
+        r#"<a href="https://example.org/docs/faq/?x=1#is-it-safe">b</a>"#,
+    );
+}
+
+/// `%2F` is part of a name to a browser, not a `/`: `[a](%2Ffaq%2F)` names a file beside the
+/// page, which does not exist (a new user found it passed the check and answered 404).
+#[test]
+fn an_encoded_slash_does_not_make_a_link_start_from_the_top() {
+    let site = site();
+    site.file("content/enc.md", "---\ntitle: Enc\n---\n[a](%2Ffaq%2F)\n");
+    site.build()
+        .code(1)
+        .stderr_has("link to a file that the site does not have: `%2Ffaq%2F`")
+        .stderr_has("content/enc.md:4:");
 }
