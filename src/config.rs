@@ -549,7 +549,31 @@ fn parse_base_url(text: &str) -> Checked<(String, String)> {
             ),
         )
     };
-    let url = url::Url::parse(text.trim()).map_err(|e| not_web_address(&e.to_string()))?;
+    let url = url::Url::parse(text.trim()).map_err(|e| {
+        let why = match e {
+            url::ParseError::RelativeUrlWithoutBase => "it does not start with https://".into(),
+            url::ParseError::EmptyHost => "it has no host name".into(),
+            url::ParseError::InvalidPort => "its port is not a number from 1 to 65535".into(),
+            url::ParseError::InvalidIpv4Address | url::ParseError::InvalidIpv6Address => {
+                "its IP address is not a valid one".into()
+            }
+            url::ParseError::IdnaError | url::ParseError::InvalidDomainCharacter => {
+                "its host name has a character a domain name cannot have".into()
+            }
+            other => other.to_string(),
+        };
+        let d = not_web_address(&why);
+        match e {
+            // `studio.example.org` or `/studio`: the scheme is what is missing.
+            url::ParseError::RelativeUrlWithoutBase if !text.trim().starts_with('/') => {
+                Box::new(d.help(format!(
+                    "write the full address, starting with https://, like `base_url: \"https://{}\"`",
+                    text.trim()
+                )))
+            }
+            _ => d,
+        }
+    })?;
     if url.scheme() != "http" && url.scheme() != "https" {
         let why = format!("it starts with `{}:`, not https://", url.scheme());
         return Err(not_web_address(&why));
@@ -642,6 +666,53 @@ fn find_value_line(source: &str, value: &str) -> Option<Span> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each way an owner can miss a web address gets a reason in plain words, not the URL
+    /// library's (a new user saw "relative URL without a base" for `studio.example.org`).
+    #[test]
+    fn base_url_mistakes_are_explained_in_plain_words() {
+        let cases = [
+            (
+                "studio.example.org",
+                "it does not start with https://",
+                "like `base_url: \"https://studio.example.org\"`",
+            ),
+            (
+                "/studio",
+                "it does not start with https://",
+                "https://example.com",
+            ),
+            ("https://", "it has no host name", "https://example.com"),
+            (
+                "https://example.com:99999",
+                "its port is not a number from 1 to 65535",
+                "https://example.com",
+            ),
+            (
+                "http://[::1",
+                "its IP address is not a valid one",
+                "https://example.com",
+            ),
+            (
+                "ftp://example.com",
+                "it starts with `ftp:`, not https://",
+                "https://example.com",
+            ),
+        ];
+        for (input, why, help) in cases {
+            let d = parse_base_url(input).unwrap_err();
+            assert_eq!(
+                d.message,
+                format!("`base_url` is not a web address: {why}"),
+                "{input}"
+            );
+            assert!(
+                d.help.as_deref().is_some_and(|h| h.contains(help)),
+                "{input}: {:?}",
+                d.help
+            );
+        }
+    }
 
     #[test]
     fn base_url_keeps_subpath_without_trailing_slash() {
