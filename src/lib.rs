@@ -43,6 +43,7 @@ pub mod live;
 pub mod incremental;
 pub mod watch;
 pub mod serve;
+pub mod deploy;
 mod serve_guard;
 
 // Features the stages call.
