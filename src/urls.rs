@@ -15,6 +15,7 @@
 //! `<script`, `<style` and `<!--` that templates and markdown write.)
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// How the site's own URLs are written into HTML pages (`urls:` in `config.yaml`, `--urls`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -85,14 +86,14 @@ pub(crate) fn rewrite<'h>(html: &'h str, output: &str, site: Site<'_>) -> Cow<'h
             .bytes()
             .take_while(u8::is_ascii_alphanumeric)
             .count();
-        for (start, end, new) in edits(&tag[1..=name_len], tag, &page) {
+        links_in_tag(&tag[1..=name_len], tag, &page, &mut |url: Range<usize>| {
             if out.is_empty() {
                 out.reserve(html.len() + html.len() / 8);
             }
-            out.push_str(&html[copied..lt + start]);
-            out.push_str(&new);
-            copied = lt + end;
-        }
+            out.push_str(&html[copied..lt + url.start]);
+            page.write_link(&tag[url.clone()], &mut out);
+            copied = lt + url.end;
+        });
     }
     if copied == 0 {
         return Cow::Borrowed(html);
@@ -247,151 +248,152 @@ fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
     found.map_or(html.len(), |i| from + i)
 }
 
-/// One attribute of a start tag: its lower-case name and the byte range of its value.
+/// One attribute of a start tag: its name as written and the byte range of its value.
 struct Attr<'t> {
-    name: Cow<'t, str>,
-    value: std::ops::Range<usize>,
+    name: &'t str,
+    value: Range<usize>,
 }
 
-/// The attributes of a start tag `<name …>` that have a value.
-fn attributes(tag: &str) -> Vec<Attr<'_>> {
-    let b = tag.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 1 + b[1..]
-        .iter()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .count();
-    let end = tag.len().saturating_sub(1);
-    while i < end {
-        while i < end && (b[i].is_ascii_whitespace() || b[i] == b'/') {
-            i += 1;
+/// The attributes of a start tag `<name …>` that have a value, in order.
+struct Attributes<'t> {
+    tag: &'t str,
+    at: usize,
+}
+
+impl<'t> Attributes<'t> {
+    fn of(tag: &'t str) -> Attributes<'t> {
+        let name_len = tag.as_bytes()[1..]
+            .iter()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .count();
+        Attributes {
+            tag,
+            at: 1 + name_len,
         }
-        let n0 = i;
-        while i < end && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
-            i += 1;
-        }
-        let name = &tag[n0..i];
-        while i < end && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        if i >= end || b[i] != b'=' {
-            if name.is_empty() {
+    }
+
+    /// The value of the first attribute named `name` (ASCII case-insensitive).
+    fn value(tag: &'t str, name: &str) -> Option<&'t str> {
+        Attributes::of(tag)
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+            .map(|a| &tag[a.value])
+    }
+}
+
+impl<'t> Iterator for Attributes<'t> {
+    type Item = Attr<'t>;
+
+    fn next(&mut self) -> Option<Attr<'t>> {
+        let (tag, b) = (self.tag, self.tag.as_bytes());
+        let end = tag.len().saturating_sub(1);
+        let mut i = self.at;
+        while i < end {
+            while i < end && (b[i].is_ascii_whitespace() || b[i] == b'/') {
                 i += 1;
             }
-            continue;
-        }
-        i += 1;
-        while i < end && b[i].is_ascii_whitespace() {
-            i += 1;
-        }
-        let value = match b.get(i) {
-            Some(&q @ (b'"' | b'\'')) => {
-                let len = tag[i + 1..].find(q as char).unwrap_or(end - i - 1);
-                let r = i + 1..i + 1 + len;
-                i = r.end + 1;
-                r
+            let n0 = i;
+            while i < end && !b[i].is_ascii_whitespace() && !matches!(b[i], b'=' | b'>' | b'/') {
+                i += 1;
             }
-            _ => {
-                let v0 = i;
-                while i < end && !b[i].is_ascii_whitespace() {
+            let name = &tag[n0..i];
+            while i < end && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            if i >= end || b[i] != b'=' {
+                if name.is_empty() {
                     i += 1;
                 }
-                v0..i
+                continue;
             }
-        };
-        let name = if name.bytes().any(|c| c.is_ascii_uppercase()) {
-            Cow::Owned(name.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(name)
-        };
-        out.push(Attr { name, value });
+            i += 1;
+            while i < end && b[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let value = match b.get(i) {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let len = memchr::memchr(q, &b[i + 1..]).unwrap_or(end - i - 1);
+                    let r = i + 1..i + 1 + len;
+                    i = r.end + 1;
+                    r
+                }
+                _ => {
+                    let v0 = i;
+                    while i < end && !b[i].is_ascii_whitespace() {
+                        i += 1;
+                    }
+                    v0..i
+                }
+            };
+            self.at = i;
+            return Some(Attr { name, value });
+        }
+        self.at = i;
+        None
     }
-    out
 }
 
-/// The replacements in one start tag, as (start, end, new text) in tag offsets, in order.
-fn edits(name: &str, tag: &str, page: &Page<'_>) -> Vec<(usize, usize, String)> {
-    let mut out = Vec::new();
+/// Calls `link` with the range (in tag offsets, in order) of each URL in one start tag that
+/// points into the site: `href`, `src`, `action`, `poster`, each `srcset` candidate, and a
+/// `<meta http-equiv="refresh">`'s `url=`; never a `<link rel="canonical">` or another `<meta>`.
+fn links_in_tag(name: &str, tag: &str, page: &Page<'_>, link: &mut impl FnMut(Range<usize>)) {
     if !tag.contains('/') {
-        return out;
+        return;
     }
-    let attrs = attributes(tag);
-    let value = |n: &str| {
-        attrs
-            .iter()
-            .find(|a| a.name == n)
-            .map(|a| &tag[a.value.clone()])
+    let mut visit = |url: Range<usize>| {
+        if page.site_path(&tag[url.clone()]).is_some() {
+            link(url);
+        }
     };
     if name.eq_ignore_ascii_case("meta") {
-        let refresh = value("http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
-        if let (true, Some(a)) = (refresh, attrs.iter().find(|a| a.name == "content")) {
-            refresh_edit(&tag[a.value.clone()], a.value.start, page, &mut out);
+        let refresh =
+            Attributes::value(tag, "http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
+        let content = Attributes::of(tag).find(|a| a.name.eq_ignore_ascii_case("content"));
+        if let (true, Some(a)) = (refresh, content)
+            && let Some(url) = refresh_url(&tag[a.value.clone()])
+        {
+            visit(a.value.start + url.start..a.value.start + url.end);
         }
-        return out;
+        return;
     }
     let canonical = name.eq_ignore_ascii_case("link")
-        && value("rel").is_some_and(|r| r.split_whitespace().any(|w| w == "canonical"));
+        && Attributes::value(tag, "rel")
+            .is_some_and(|r| r.split_whitespace().any(|w| w == "canonical"));
     if canonical {
-        return out;
+        return;
     }
-    for a in &attrs {
-        let v = &tag[a.value.clone()];
-        match &*a.name {
-            "href" | "src" | "action" | "poster" => {
-                if let Some(new) = page.link(v) {
-                    out.push((a.value.start, a.value.end, new));
-                }
+    for a in Attributes::of(tag) {
+        let is = |n: &str| a.name.eq_ignore_ascii_case(n);
+        if is("href") || is("src") || is("action") || is("poster") {
+            visit(a.value);
+        } else if is("srcset") {
+            for url in srcset_urls(&tag[a.value.clone()]) {
+                visit(a.value.start + url.start..a.value.start + url.end);
             }
-            "srcset" => {
-                if let Some(new) = srcset(v, page) {
-                    out.push((a.value.start, a.value.end, new));
-                }
-            }
-            _ => {}
         }
     }
-    out
 }
 
-/// The `url=` of a `<meta http-equiv="refresh" content="0; url=…">` at `offset` in the tag.
-fn refresh_edit(
-    content: &str,
-    offset: usize,
-    page: &Page<'_>,
-    out: &mut Vec<(usize, usize, String)>,
-) {
+/// Where the URL is in a refresh `content` (`0; url=/faq/`), without quotes around it.
+fn refresh_url(content: &str) -> Option<Range<usize>> {
     let lower = content.to_ascii_lowercase();
-    let Some(i) = lower.find("url=") else { return };
-    let start = i + 4;
+    let start = lower.find("url=")? + 4;
     let url = content[start..].trim_end();
     let url = url.trim_matches(|c| c == '\'' || c == '"');
-    let Some(u0) = content[start..].find(url).map(|k| start + k) else {
-        return;
-    };
-    if let Some(new) = page.link(url) {
-        out.push((offset + u0, offset + u0 + url.len(), new));
-    }
+    let u0 = content[start..].find(url)? + start;
+    Some(u0..u0 + url.len())
 }
 
-/// A `srcset` with every candidate's URL rewritten, or `None` when none changes.
-fn srcset(value: &str, page: &Page<'_>) -> Option<String> {
-    let mut changed = false;
-    let parts: Vec<String> = value
-        .split(',')
-        .map(|candidate| {
-            let lead = candidate.len() - candidate.trim_start().len();
-            let body = candidate.trim_start();
-            let url_len = body.find(char::is_whitespace).unwrap_or(body.len());
-            match page.link(&body[..url_len]) {
-                Some(new) => {
-                    changed = true;
-                    format!("{}{new}{}", &candidate[..lead], &body[url_len..])
-                }
-                None => candidate.to_string(),
-            }
-        })
-        .collect();
-    changed.then(|| parts.join(","))
+/// Where each candidate's URL is in a `srcset` (`a.webp 480w, b.webp 960w`).
+fn srcset_urls(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut at = 0;
+    value.split(',').map(move |candidate| {
+        let lead = candidate.len() - candidate.trim_start().len();
+        let body = candidate.trim_start();
+        let url_len = body.find(char::is_whitespace).unwrap_or(body.len());
+        let start = at + lead;
+        at += candidate.len() + 1;
+        start..start + url_len
+    })
 }
 
 impl Page<'_> {
@@ -418,57 +420,66 @@ impl Page<'_> {
         }
     }
 
-    /// The value to write for a URL into the site, or `None` to leave it as it is.
-    fn link(&self, value: &str) -> Option<String> {
-        let path = self.site_path(value)?;
+    /// Appends to `out` the value to write for `value`, a URL into the site
+    /// ([`Page::site_path`] is `Some`); any other value is appended as it is.
+    fn write_link(&self, value: &str, out: &mut String) {
+        let Some(path) = self.site_path(value) else {
+            out.push_str(value);
+            return;
+        };
         let split = memchr::memchr2(b'?', b'#', path.as_bytes()).unwrap_or(path.len());
         let (target, suffix) = path.split_at(split);
         let target = if target.is_empty() { "/" } else { target };
         if self.root_relative {
-            return Some(format!("{}{target}{suffix}", self.site.base_path));
+            out.push_str(self.site.base_path);
+        } else {
+            write_relative(self.dir, target, out);
         }
-        let mut rel = relative(self.dir, target);
-        if self.site.mode == UrlMode::Files && target.ends_with('/') {
-            rel.push_str("index.html");
+        if self.root_relative {
+            out.push_str(target);
+        } else if self.site.mode == UrlMode::Files && target.ends_with('/') {
+            out.push_str("index.html");
         }
-        rel.push_str(suffix);
-        Some(rel)
+        out.push_str(suffix);
     }
 }
 
-/// The path from the folder `dir` (`faq`, `` at the top) to the site path `target` (starts
-/// with `/`): `../prices/`, `./`, `css/site.css`.
-fn relative(dir: &str, target: &str) -> String {
+/// Appends the path from the folder `dir` (`faq`, `` at the top) to the site path `target`
+/// (starts with `/`): `../prices/`, `./`, `css/site.css`.
+fn write_relative(dir: &str, target: &str, out: &mut String) {
     let to = target.get(1..).unwrap_or_default();
-    let (to_dir, file) = to.rsplit_once('/').unwrap_or(("", to));
+    let to_dir = memchr::memrchr(b'/', to.as_bytes()).map_or("", |i| &to[..i]);
     // Drop the folders both paths start with, whole segment by whole segment.
-    let (mut from, mut to_dir) = (dir.trim_matches('/'), to_dir.trim_matches('/'));
-    while !from.is_empty() && !to_dir.is_empty() {
-        let (a, a_rest) = from.split_once('/').unwrap_or((from, ""));
-        let (b, b_rest) = to_dir.split_once('/').unwrap_or((to_dir, ""));
-        if a != b {
-            break;
+    let (mut from, mut common) = (dir.trim_matches('/'), 0);
+    let (f, t) = (from.as_bytes(), to.as_bytes());
+    let mut i = 0;
+    while i < f.len() && i < to_dir.len() && f[i] == t[i] {
+        i += 1;
+        if i == f.len() || f[i] == b'/' {
+            if i == to_dir.len() || t[i] == b'/' {
+                common = i;
+            } else {
+                break;
+            }
         }
-        (from, to_dir) = (a_rest, b_rest);
     }
+    if common > 0 {
+        from = from[common..].trim_start_matches('/');
+        common += 1;
+    }
+    let to = &to[common.min(to.len())..];
     let ups = if from.is_empty() {
         0
     } else {
-        from.bytes().filter(|&c| c == b'/').count() + 1
+        memchr::memchr_iter(b'/', from.as_bytes()).count() + 1
     };
-    let mut out = String::with_capacity(3 * ups + to_dir.len() + 1 + file.len() + 12);
     for _ in 0..ups {
         out.push_str("../");
     }
-    if !to_dir.is_empty() {
-        out.push_str(to_dir);
-        out.push('/');
-    }
-    out.push_str(file);
-    if out.is_empty() {
+    out.push_str(to);
+    if ups == 0 && to.is_empty() {
         out.push_str("./");
     }
-    out
 }
 
 #[cfg(test)]

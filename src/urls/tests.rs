@@ -181,3 +181,31 @@ fn base_url_in_text_or_in_a_comment_before_a_link_is_left() {
         "<p>Visit https://example.com/faq/ or =\"/x\" today</p><!-- https://example.com/ --><SCRIPT>x</SCRIPT><a href=\"../faq/\">f</a>"
     );
 }
+
+#[test]
+fn relative_paths_compare_whole_folder_names() {
+    let rel = |dir: &str, target: &str| {
+        let mut out = String::new();
+        super::write_relative(dir, target, &mut out);
+        out
+    };
+    let cases = [
+        ("", "/", "./"),
+        ("", "/css/site.css", "css/site.css"),
+        ("a", "/a/", "./"),
+        ("a", "/a/x.css", "x.css"),
+        ("a", "/ab/", "../ab/"),
+        ("ab", "/a/", "../a/"),
+        ("a/b", "/a/", "../"),
+        ("a/b", "/a/c/x.css", "../c/x.css"),
+        ("a/b", "/a/b/", "./"),
+        ("a/b", "/a/bc/", "../bc/"),
+        ("a/bc", "/a/b/", "../b/"),
+        ("a/b/c", "/", "../../../"),
+        ("a/b/c", "/x/y/z.png", "../../../x/y/z.png"),
+        ("blog/page/2", "/blog/", "../../"),
+    ];
+    for (dir, target, want) in cases {
+        assert_eq!(rel(dir, target), want, "from {dir:?} to {target:?}");
+    }
+}
