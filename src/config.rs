@@ -285,10 +285,10 @@ impl Config {
         let language = or_default(resolve_language(language, &source), &mut errors);
         let (output_dir, output_span) = resolve_output_dir(output_dir, overrides, root, &source);
         let menu = resolve_menu(menu, &source);
-        let urls = match overrides.urls {
-            Some(mode) => mode,
-            None => or_default(url_mode(urls.as_deref(), &source), &mut errors),
-        };
+        // The file's value is checked even when `--urls` replaces it: a mistake in
+        // config.yaml is reported whatever the command line says.
+        let urls = or_default(url_mode(urls.as_deref(), &source), &mut errors);
+        let urls = overrides.urls.unwrap_or(urls);
         let check = or_default(check_settings(check, &source), &mut errors);
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
@@ -378,13 +378,22 @@ fn url_mode(urls: Option<&str>, source: &str) -> Checked<UrlMode> {
     let Some(name) = urls else {
         return Ok(UrlMode::default());
     };
-    UrlMode::from_name(name.trim()).ok_or_else(|| {
-        let mut d = Diagnostic::error(format!(
-            "`urls: {name}` is not a way to write URLs: use `relative`, `absolute` or `files`"
-        ))
+    let name = name.trim();
+    UrlMode::from_name(name).ok_or_else(|| {
+        let names = ["relative", "absolute", "files"];
+        let message = if name.is_empty() {
+            "`urls:` has no value: use `relative`, `absolute` or `files`, or remove the line for `relative`".to_string()
+        } else {
+            format!("`urls: {name}` is not a way to write URLs: use `relative`, `absolute` or `files`")
+        };
+        let label = match crate::error::closest(names, name) {
+            Some(near) if !name.is_empty() => format!("did you mean `{near}`?"),
+            _ => "not relative, absolute or files".to_string(),
+        };
+        let mut d = Diagnostic::error(message)
         .help("`relative` (the default) works at any address and in a sub-folder, `absolute` writes every link from `base_url`, `files` also works opened from the disk");
         if let Some(span) = yaml::key_value_span(source, "urls") {
-            d = d.at(span, source).label("not relative, absolute or files");
+            d = d.at(span, source).label(label);
         }
         Box::new(d)
     })

@@ -134,7 +134,16 @@ fn a_wrong_urls_value_is_an_error_at_its_line() {
         .stderr_has(
             "`urls: relativ` is not a way to write URLs: use `relative`, `absolute` or `files`",
         )
-        .stderr_has("config.yaml:3");
+        .stderr_has("config.yaml:3")
+        .stderr_has("did you mean `relative`?");
+    // `--urls` replaces the value, but a mistake in the file is still reported.
+    site.build_with(&["--urls", "files"])
+        .code(1)
+        .stderr_has("`urls: relativ` is not a way to write URLs");
+    site.file("config.yaml", &format!("{config}urls: \"\"\n"));
+    site.build()
+        .code(1)
+        .stderr_has("`urls:` has no value: use `relative`, `absolute` or `files`, or remove the line for `relative`");
     site.build_with(&["--urls", "nope"])
         .code(2)
         .stderr_has("use relative, absolute or files");
