@@ -9,10 +9,11 @@
 //! (served at any depth). Left as written: `<link rel="canonical">`, every other `<meta>`,
 //! the content of `<script>` and `<style>`, comments, and links that leave the site.
 //!
-//! A scanner, not a parser: substring searches find where the base URL or a root-relative
-//! value (`="/`) occurs, and only the start tags around those places are read, attribute by
-//! attribute; the rest of the page is never looked at byte by byte. (It expects the lower-case
-//! `<script`, `<style` and `<!--` that templates and markdown write.)
+//! A scanner, not a parser: a byte search finds each `=` whose value (after spaces and a
+//! quote) starts with the base URL or with `/` (or is a `srcset`), and only the start tags around those places
+//! are read, attribute by attribute; the rest of the page is never looked at byte by byte.
+//! (It expects the lower-case `<script`, `<style` and `<!--` that templates and markdown
+//! write.)
 
 use std::borrow::Cow;
 use std::ops::Range;
@@ -73,7 +74,9 @@ pub(crate) fn rewrite<'h>(html: &'h str, output: &str, site: Site<'_>) -> Cow<'h
         return Cow::Borrowed(html);
     }
     let page = Page {
-        dir: output.rsplit_once('/').map_or("", |(d, _)| d),
+        dir: output
+            .rsplit_once('/')
+            .map_or("", |(d, _)| d.trim_matches('/')),
         site,
         root_relative: output == crate::site::outputs::NOT_FOUND,
     };
@@ -137,9 +140,11 @@ impl<'p> Next<'p> {
 /// `<script>` and `<style>` (whose own start tags are looked at: `<script src>`).
 struct Scan<'h> {
     html: &'h str,
+    base_url: &'h str,
     at: usize,
-    /// The base URL, `="/`, `='/` and `=/`.
-    candidates: [Next<'h>; 4],
+    /// The next candidate found (an `=` followed by a value into the site), while the scan
+    /// has not passed it; `usize::MAX`: none after it.
+    candidate: Option<usize>,
     /// `<!--`, `<script` and `<style`.
     skips: [Next<'static>; 3],
 }
@@ -148,26 +153,44 @@ impl<'h> Scan<'h> {
     fn new(html: &'h str, base_url: &'h str) -> Scan<'h> {
         Scan {
             html,
+            base_url,
             at: 0,
-            candidates: [
-                Next::new(base_url),
-                Next::new("=\"/"),
-                Next::new("='/"),
-                Next::new("=/"),
-            ],
+            candidate: None,
             skips: [Next::new("<!--"), Next::new("<script"), Next::new("<style")],
         }
     }
 
-    /// The next candidate: the first place at or after the scan's position that may be a
-    /// link into the site.
+    /// The next candidate: the first `=` at or after the scan's position whose value (after
+    /// spaces and a quote) starts with the base URL or with `/`, or that gives a `srcset`
+    /// (any of whose candidates may point into the site).
     fn candidate(&mut self) -> usize {
-        let (html, at) = (self.html, self.at);
-        self.candidates
-            .iter_mut()
-            .map(|n| n.from(html, at))
-            .min()
-            .unwrap_or(usize::MAX)
+        if let Some(c) = self.candidate.filter(|&c| c >= self.at) {
+            return c;
+        }
+        let b = self.html.as_bytes();
+        let mut from = self.at;
+        let found = loop {
+            let Some(i) = b.get(from..).and_then(|r| memchr::memchr(b'=', r)) else {
+                break usize::MAX;
+            };
+            let eq = from + i;
+            let mut v = eq + 1;
+            while b.get(v).is_some_and(u8::is_ascii_whitespace) {
+                v += 1;
+            }
+            if matches!(b.get(v), Some(b'"' | b'\'')) {
+                v += 1;
+            }
+            let rest = &b[v.min(b.len())..];
+            let name = b[..eq].trim_ascii_end();
+            let srcset = name.len() >= 6 && name[name.len() - 6..].eq_ignore_ascii_case(b"srcset");
+            if rest.first() == Some(&b'/') || rest.starts_with(self.base_url.as_bytes()) || srcset {
+                break eq;
+            }
+            from = eq + 1;
+        };
+        self.candidate = Some(found);
+        found
     }
 
     /// The next start tag with a candidate in it, as (offset of `<`, length to `>`).
@@ -336,9 +359,6 @@ impl<'t> Iterator for Attributes<'t> {
 /// points into the site: `href`, `src`, `action`, `poster`, each `srcset` candidate, and a
 /// `<meta http-equiv="refresh">`'s `url=`; never a `<link rel="canonical">` or another `<meta>`.
 fn links_in_tag(name: &str, tag: &str, page: &Page<'_>, link: &mut impl FnMut(Range<usize>)) {
-    if !tag.contains('/') {
-        return;
-    }
     let mut visit = |url: Range<usize>| {
         if page.site_path(&tag[url.clone()]).is_some() {
             link(url);
@@ -450,7 +470,7 @@ fn write_relative(dir: &str, target: &str, out: &mut String) {
     let to = target.get(1..).unwrap_or_default();
     let to_dir = memchr::memrchr(b'/', to.as_bytes()).map_or("", |i| &to[..i]);
     // Drop the folders both paths start with, whole segment by whole segment.
-    let (mut from, mut common) = (dir.trim_matches('/'), 0);
+    let (mut from, mut common) = (dir, 0);
     let (f, t) = (from.as_bytes(), to.as_bytes());
     let mut i = 0;
     while i < f.len() && i < to_dir.len() && f[i] == t[i] {

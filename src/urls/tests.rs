@@ -209,3 +209,12 @@ fn relative_paths_compare_whole_folder_names() {
         assert_eq!(rel(dir, target), want, "from {dir:?} to {target:?}");
     }
 }
+
+#[test]
+fn spaces_around_the_equals_sign_and_a_srcset_that_starts_outside() {
+    let page = r#"<a href = "https://example.com/faq/">F</a><img srcset="https://cdn.example.net/a.png 1x, https://example.com/b.png 2x" src='/c.png'>"#;
+    assert_eq!(
+        rewrite(page, "blog/x/index.html", ROOT),
+        r#"<a href = "../../faq/">F</a><img srcset="https://cdn.example.net/a.png 1x, ../../b.png 2x" src='../../c.png'>"#
+    );
+}
