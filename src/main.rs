@@ -276,6 +276,9 @@ fn main() -> ExitCode {
                     }
                 }
                 ServeEvent::Rebuilt(r) => report_rebuild(&r),
+                ServeEvent::Moved { url } => {
+                    say!("The site is now at {url} (the path of base_url changed)");
+                }
                 ServeEvent::Notice(n) => report_notice(&n),
             });
             live_exit(result)

@@ -76,6 +76,12 @@ pub enum ServeEvent {
     },
     /// A build or rebuild finished.
     Rebuilt(Rebuild),
+    /// The site moved to another address on the same server: a good build's `base_url` has
+    /// another path than the one before (or than the placeholder's `/`).
+    Moved {
+        /// The new address to open, e.g. `http://127.0.0.1:1111/docs/`.
+        url: String,
+    },
     /// Something from the watcher.
     Notice(Notice),
 }
@@ -606,7 +612,17 @@ pub fn serve(
         url: format!("{origin}{}/", state.site().base_path),
         port_note,
     });
-    let watched = live::follow(watcher, session, &mut preview, stop, |e| on(e.into()));
+    let mut shown_path = state.site().base_path.clone();
+    let watched = live::follow(watcher, session, &mut preview, stop, |e| {
+        on(e.into());
+        let now = state.site().base_path.clone();
+        if now != shown_path {
+            on(ServeEvent::Moved {
+                url: format!("{origin}{now}/"),
+            });
+            shown_path = now;
+        }
+    });
     stop.store(true, Ordering::Relaxed);
     let served = server_result(&runtime, server, &origin);
     runtime.shutdown_timeout(Duration::from_secs(1));

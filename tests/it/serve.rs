@@ -387,6 +387,12 @@ fn serve_started_with_a_broken_config_moves_under_the_base_path_once_it_is_fixed
         .wait_line(m, CHANGE_TIMEOUT, "the good build after the fix", |l| {
             is_build_line(l) && l.contains(" rebuilt ")
         });
+    s.run.wait_line(m, CHANGE_TIMEOUT, "the new address", |l| {
+        l == format!(
+            "The site is now at http://{}/docs/ (the path of base_url changed)",
+            s.addr
+        )
+    });
     let faq = s.get("/docs/faq/");
     assert_status(&faq, 200, "/docs/faq/");
     let text = faq.text();
