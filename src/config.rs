@@ -279,8 +279,15 @@ impl Config {
         let shown = PathBuf::from("config.yaml");
         let mut errors = Vec::new();
         let title = or_default(required_title(title), &mut errors);
-        let (base_url, base_path) =
-            or_default(resolve_base_url(base_url, overrides, &source), &mut errors);
+        let (base_url, base_path) = match resolve_base_url(base_url, overrides, &source) {
+            Ok(resolved) => resolved,
+            // A mistake in --base-url is on the command line, not in config.yaml.
+            Err(d) if overrides.base_url.is_some() => {
+                errors.push(*d);
+                Default::default()
+            }
+            Err(d) => or_default(Err(d), &mut errors),
+        };
         let theme_dir = or_default(theme_dir(theme.as_deref(), root, &source), &mut errors);
         let language = or_default(resolve_language(language, &source), &mut errors);
         let (output_dir, output_span) = resolve_output_dir(output_dir, overrides, root, &source);
@@ -423,9 +430,10 @@ fn resolve_base_url(
             "add the address where the site will live, like `base_url: \"https://example.com\"`",
         )));
     };
-    parse_base_url(&text).map_err(|d| {
-        Box::new(if overrides.base_url.is_some() {
-            d.note("the value came from --base-url")
+    let from_flag = overrides.base_url.is_some();
+    parse_base_url(&text, from_flag).map_err(|d| {
+        Box::new(if from_flag {
+            d.note("the value came from --base-url, not config.yaml")
         } else if let Some(span) = yaml::key_value_span(source, "base_url") {
             d.at(span, source)
         } else {
@@ -550,12 +558,22 @@ fn check_settings(check: RawCheck, source: &str) -> Checked<CheckSettings> {
 /// Parses a base URL into (URL without trailing slash, path without trailing slash).
 /// Only absolute `http` and `https` URLs are accepted; a query or fragment is refused.
 /// Errors: a diagnostic without file or place saying why, for the caller to place.
-fn parse_base_url(text: &str) -> Checked<(String, String)> {
+fn parse_base_url(text: &str, from_flag: bool) -> Checked<(String, String)> {
+    // How the owner writes the value: in config.yaml, or on the command line.
+    let written = |url: &str| {
+        if from_flag {
+            format!("`--base-url {url}`")
+        } else {
+            format!("`base_url: \"{url}\"`")
+        }
+    };
+    let name = if from_flag { "--base-url" } else { "base_url" };
     let not_web_address = |why: &str| {
         Box::new(
-            Diagnostic::error(format!("`base_url` is not a web address: {why}")).help(
-                "write the full address, starting with https://, like `base_url: \"https://example.com\"`",
-            ),
+            Diagnostic::error(format!("`{name}` is not a web address: {why}")).help(format!(
+                "write the full address, starting with https://, like {}",
+                written("https://example.com")
+            )),
         )
     };
     let url = url::Url::parse(text.trim()).map_err(|e| {
@@ -576,8 +594,8 @@ fn parse_base_url(text: &str) -> Checked<(String, String)> {
             // `studio.example.org` or `/studio`: the scheme is what is missing.
             url::ParseError::RelativeUrlWithoutBase if !text.trim().starts_with('/') => {
                 Box::new(d.help(format!(
-                    "write the full address, starting with https://, like `base_url: \"https://{}\"`",
-                    text.trim()
+                    "write the full address, starting with https://, like {}",
+                    written(&format!("https://{}", text.trim()))
                 )))
             }
             _ => d,
@@ -599,11 +617,38 @@ fn parse_base_url(text: &str) -> Checked<(String, String)> {
         return Err(not_web_address("it must not contain `?` or `#`"));
     }
     let path = url.path().trim_end_matches('/').to_string();
+    if path.contains("//") {
+        return Err(Box::new(
+            not_web_address(
+                "its path has an empty folder name (`//`), which browsers would read as another host",
+            )
+            .help(format!(
+            "write one slash between folders, like {}",
+            written(&collapse_slashes(text.trim()))
+        )),
+        ));
+    }
     let mut origin = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
     if let Some(port) = url.port() {
         origin.push_str(&format!(":{port}"));
     }
     Ok((format!("{origin}{path}"), path))
+}
+
+/// `text` with every run of slashes after the scheme's `//` made one slash.
+fn collapse_slashes(text: &str) -> String {
+    let (scheme, rest) = text.split_once("://").unwrap_or(("", text));
+    let mut out = if scheme.is_empty() {
+        String::new()
+    } else {
+        format!("{scheme}://")
+    };
+    for c in rest.chars() {
+        if !(c == '/' && out.ends_with('/') && !out.ends_with("://")) {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `base_url` with `overrides.base_origin` (serve's address) in place of its scheme, host and
@@ -614,7 +659,7 @@ fn with_origin(overrides: &Overrides, base_url: Option<String>) -> Option<String
         return base_url;
     };
     let path = base_url
-        .and_then(|b| parse_base_url(&b).ok())
+        .and_then(|b| parse_base_url(&b, false).ok())
         .map(|(_, path)| path)
         .unwrap_or_default();
     Some(format!("{origin}{path}"))
@@ -709,7 +754,7 @@ mod tests {
             ),
         ];
         for (input, why, help) in cases {
-            let d = parse_base_url(input).unwrap_err();
+            let d = parse_base_url(input, false).unwrap_err();
             assert_eq!(
                 d.message,
                 format!("`base_url` is not a web address: {why}"),
@@ -739,7 +784,7 @@ mod tests {
         ];
         for (input, (url, path)) in cases {
             assert_eq!(
-                parse_base_url(input).unwrap(),
+                parse_base_url(input, false).unwrap(),
                 (url.to_string(), path.to_string()),
                 "{input}"
             );
@@ -749,9 +794,16 @@ mod tests {
             "ftp://x.org",
             "https://x.org/?a=1",
             "not a url",
+            "https://x.org//studio",
+            "https://x.org/a//b/",
         ] {
-            assert!(parse_base_url(bad).is_err(), "{bad}");
+            assert!(parse_base_url(bad, false).is_err(), "{bad}");
         }
+        let d = parse_base_url("https://x.org//a//b/", false).unwrap_err();
+        assert_eq!(
+            d.help.as_deref(),
+            Some("write one slash between folders, like `base_url: \"https://x.org/a/b/\"`")
+        );
     }
 
     fn load(text: &str) -> Result<Config> {

@@ -112,7 +112,12 @@ fn invalid_base_url_option_exits_1() {
     let site = TestSite::fixture("minimal");
     site.build_with(&["--base-url", "not a url"])
         .code(1)
-        .stderr_has("base_url");
+        .stderr_has("`--base-url` is not a web address")
+        .stderr_has("the value came from --base-url, not config.yaml")
+        .stderr_lacks("--> config.yaml");
+    site.build_with(&["--base-url", "https://x.org//sub"])
+        .code(1)
+        .stderr_has("like `--base-url https://x.org/sub`");
 }
 
 #[test]
