@@ -20,6 +20,7 @@ mod corpus_shortcodes;
 mod corpus_templates;
 mod corpus_trial;
 mod corpus_yaml;
+mod dates;
 mod errors;
 mod faults;
 mod images;
