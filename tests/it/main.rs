@@ -34,6 +34,7 @@ mod serve;
 mod shortcodes;
 mod stress;
 mod studio;
+mod summaries;
 mod support;
 mod urls;
 mod watch;
