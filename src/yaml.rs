@@ -6,6 +6,7 @@
 //! `yes`, `no` and `on` are strings, not booleans (Jekyll #7514).
 
 mod lines;
+pub(crate) mod timestamp;
 
 use serde::de::DeserializeOwned;
 
@@ -620,12 +621,28 @@ fn value_mistake(
         }
         span.len = between(msg, "`", "`").map_or(1, |v| v.chars().count().max(1));
     }
+    // A form stillpoint does not read, or the right form with a day, hour or offset that
+    // does not exist (front_matter.rs `DateValue::read` says which).
+    let (label, help) = if msg.contains("is not a date: write it as") {
+        (
+            "not a date in a form stillpoint reads",
+            "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists",
+        )
+    } else {
+        (
+            "no such day or time",
+            "check the date against a calendar: the form is right, but this day, time or offset does not exist",
+        )
+    };
     Some(lines::Mistake {
         span,
         // Without the field's path (`extra.reviewed: `): the snippet shows the line.
-        reason: msg.find('`').map_or(msg.as_str(), |i| &msg[i..]).to_string(),
-        label: "not a date in a form stillpoint reads".into(),
-        help: "write dates as 2026-11-29, or with a time as 2026-11-29T10:00:00-07:00; check that the day exists".into(),
+        reason: msg
+            .find('`')
+            .map_or(msg.as_str(), |i| &msg[i..])
+            .to_string(),
+        label: label.into(),
+        help: help.into(),
     })
 }
 

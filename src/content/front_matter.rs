@@ -85,62 +85,61 @@ pub struct FrontMatter {
     pub extra: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// A date or date-time from front matter, kept as written in one of the accepted forms:
-/// `2026-11-29`, `2026-11-29T10:00:00`, `2026-11-29 10:00:00`, `2026-11-29T10:00:00-07:00`
-/// (also with `Z`, and with a space instead of `T`).
+/// A date or date-time from front matter, kept as written in one of the accepted forms: every
+/// form of YAML 1.1's timestamp type (<https://yaml.org/type/timestamp.html>: `2026-11-29`,
+/// `2026-11-29T10:00:00-07:00`, `2026-11-29 10:00:00`, `2026-11-29 9:00:00.5 -7`, `Z`), the
+/// `+0530` offset Jekyll and Hugo sites carry, and the extended ISO 8601 forms jiff reads
+/// (`2026-11-29T10:00`). Nothing depends on the time zone of the machine building the site: a
+/// date-time without an offset is read as UTC wherever an instant is needed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DateValue {
     /// A calendar date.
     Date(jiff::civil::Date),
     /// A date and time without a time zone.
     DateTime(jiff::civil::DateTime),
-    /// A date and time with a UTC offset.
+    /// A date and time with a UTC offset (the instant, and the offset written).
     Offset(jiff::Timestamp, jiff::tz::Offset),
 }
+
+/// How a date may be written, for messages.
+const DATE_FORMS: &str = "write it as 2026-11-29 or 2026-11-29T10:00:00-07:00";
+
+/// The widest UTC offsets in use, in seconds: -12:00 (Baker Island) to +14:00 (Kiribati).
+const OFFSET_RANGE: std::ops::RangeInclusive<i32> = -12 * 3600..=14 * 3600;
 
 impl DateValue {
     /// Parses the accepted forms; `None` for anything else (including impossible dates).
     pub fn parse(text: &str) -> Option<DateValue> {
-        let t = text.trim();
-        // Only the extended forms (`2026-11-29`): jiff also reads the basic `20261129`, which
-        // in front matter is more likely a typo than a date.
-        if t.as_bytes().get(4) != Some(&b'-') || t.as_bytes().get(7) != Some(&b'-') {
-            return None;
-        }
-        if t.len() == 10
-            && let Ok(d) = t.parse::<jiff::civil::Date>()
-        {
-            return Some(DateValue::Date(d));
-        }
-        let normalized = if t.len() > 10 && t.as_bytes().get(10) == Some(&b' ') {
-            format!("{}T{}", &t[..10], t[11..].trim_start())
-        } else {
-            t.to_string()
+        DateValue::read(text).ok()
+    }
+
+    /// [`DateValue::parse`] with the reason when `text` is not a date, in plain words that
+    /// follow "`text` is not a date: ": how to write a date when it has another form, or what
+    /// does not exist when it has the form but not the value (`February 2026 has 28 days`,
+    /// `there is no hour 25`, `there is no UTC offset +25:00`).
+    pub fn read(text: &str) -> std::result::Result<DateValue, String> {
+        let value = match yaml::timestamp::parse(text) {
+            Some(ts) => from_timestamp(ts)?,
+            None => extended_iso(text).ok_or_else(|| DATE_FORMS.to_string())?,
         };
-        if let Ok(ts) = normalized.parse::<jiff::Timestamp>() {
-            let offset = jiff::fmt::temporal::Pieces::parse(&normalized)
-                .ok()
-                .and_then(|p| p.to_numeric_offset())
-                .unwrap_or(jiff::tz::Offset::UTC);
-            return Some(DateValue::Offset(ts, offset));
-        }
-        if !normalized.contains('[')
-            && let Ok(dt) = normalized.parse::<jiff::civil::DateTime>()
+        if let DateValue::Offset(_, offset) = value
+            && !OFFSET_RANGE.contains(&offset.seconds())
         {
-            return Some(DateValue::DateTime(dt));
+            let minutes = offset.seconds().unsigned_abs() / 60;
+            return Err(no_offset(offset.seconds() < 0, minutes / 60, minutes % 60));
         }
-        None
+        Ok(value)
     }
 
     /// As templates see it: `YYYY-MM-DD` for dates, RFC 3339 for date-times (without an
-    /// offset when none was written).
+    /// offset when none was written; a fraction of a second only when one was written).
     pub fn to_template_string(&self) -> String {
         match self {
             DateValue::Date(d) => d.to_string(),
-            DateValue::DateTime(dt) => dt.strftime("%Y-%m-%dT%H:%M:%S").to_string(),
+            DateValue::DateTime(dt) => dt.strftime("%Y-%m-%dT%H:%M:%S%.f").to_string(),
             DateValue::Offset(ts, off) => ts
                 .to_zoned_datetime(jiff::tz::TimeZone::fixed(*off))
-                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .strftime("%Y-%m-%dT%H:%M:%S%.f%:z")
                 .to_string(),
         }
     }
@@ -151,17 +150,18 @@ impl DateValue {
     pub fn to_rfc3339(&self) -> String {
         match self {
             DateValue::Date(d) => format!("{d}T00:00:00Z"),
-            DateValue::DateTime(dt) => format!("{}Z", dt.strftime("%Y-%m-%dT%H:%M:%S")),
+            DateValue::DateTime(_) => format!("{}Z", self.to_template_string()),
             DateValue::Offset(..) => self.to_template_string(),
         }
     }
 
-    /// The date part, `YYYY-MM-DD`, for the sitemap.
+    /// The date part, `YYYY-MM-DD`, for the sitemap: the day written (in its own offset).
     pub fn date_string(&self) -> String {
         self.to_template_string().chars().take(10).collect()
     }
 
-    /// A number for ordering: seconds since 1970, reading times without an offset as UTC.
+    /// A number for ordering: seconds since 1970, reading times without an offset as UTC
+    /// (a date is its midnight UTC), so the machine's time zone never changes the order.
     pub fn sort_key(&self) -> i64 {
         let utc = || jiff::tz::TimeZone::UTC;
         match self {
@@ -178,6 +178,118 @@ impl DateValue {
     }
 }
 
+/// A YAML timestamp's fields checked against the calendar and the clock.
+fn from_timestamp(ts: yaml::timestamp::Timestamp) -> std::result::Result<DateValue, String> {
+    let date = calendar_date(ts.year, ts.month, ts.day)?;
+    let Some(time) = ts.time else {
+        return Ok(DateValue::Date(date));
+    };
+    let no = |what: &str, n: i8, range: &str| format!("there is no {what} {n}: {range}");
+    if time.hour > 23 {
+        return Err(no("hour", time.hour, "hours go from 0 to 23"));
+    }
+    if time.minute > 59 {
+        return Err(no("minute", time.minute, "minutes go from 00 to 59"));
+    }
+    if time.second > 60 {
+        return Err(no("second", time.second, "seconds go from 00 to 59"));
+    }
+    // A leap second (`23:59:60`, RFC 3339 5.6) is read as :59, as jiff reads it.
+    let second = time.second.min(59);
+    let clock = jiff::civil::Time::new(time.hour, time.minute, second, time.nanosecond)
+        .map_err(|_| DATE_FORMS.to_string())?;
+    let datetime = date.to_datetime(clock);
+    let Some(written) = time.offset else {
+        return Ok(DateValue::DateTime(datetime));
+    };
+    let sign = if written.negative { -1 } else { 1 };
+    let seconds = sign * (i32::from(written.hours) * 3600 + i32::from(written.minutes) * 60);
+    if written.minutes > 59 || !OFFSET_RANGE.contains(&seconds) {
+        return Err(no_offset(written.negative, written.hours, written.minutes));
+    }
+    let offset = jiff::tz::Offset::from_seconds(seconds).map_err(|_| DATE_FORMS.to_string())?;
+    let instant = datetime
+        .to_zoned_datetime(jiff::tz::TimeZone::fixed(offset))
+        .map_err(|_| DATE_FORMS.to_string())?
+        .timestamp();
+    Ok(DateValue::Offset(instant, offset))
+}
+
+/// The day `year-month-day`, or what does not exist (`there is no month 13`, `February 2026
+/// has 28 days`).
+fn calendar_date(year: i16, month: i8, day: i8) -> std::result::Result<jiff::civil::Date, String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let Some(name) = usize::try_from(month - 1).ok().and_then(|i| MONTHS.get(i)) else {
+        return Err(format!(
+            "there is no month {month}: months go from 01 to 12"
+        ));
+    };
+    let days = jiff::civil::Date::new(year, month, 1)
+        .map_err(|_| DATE_FORMS.to_string())?
+        .days_in_month();
+    if day < 1 {
+        return Err(format!("there is no day {day}: days go from 01 to {days}"));
+    }
+    if day > days {
+        return Err(format!("{name} {year} has {days} days"));
+    }
+    jiff::civil::Date::new(year, month, day).map_err(|_| DATE_FORMS.to_string())
+}
+
+/// The message for an offset no place uses, as written (`+25`, `+05:75`).
+fn no_offset(
+    negative: bool,
+    hours: impl std::fmt::Display,
+    minutes: impl std::fmt::Display,
+) -> String {
+    let sign = if negative { '-' } else { '+' };
+    format!(
+        "there is no UTC offset {sign}{hours:02}:{minutes:02}: offsets go from -12:00 to +14:00"
+    )
+}
+
+/// The extended ISO 8601 and RFC 3339 forms that are not YAML timestamps but that jiff reads
+/// (`2026-11-29T10:00`, `2026-11-29T10:00:00-07:00[America/Edmonton]`): accepted as before.
+/// Only the extended forms: jiff also reads the basic `20261129`, which in front matter is
+/// more likely a typo than a date.
+fn extended_iso(text: &str) -> Option<DateValue> {
+    let t = text.trim();
+    if t.as_bytes().get(4) != Some(&b'-') || t.as_bytes().get(7) != Some(&b'-') {
+        return None;
+    }
+    let normalized = if t.len() > 10 && t.as_bytes().get(10) == Some(&b' ') {
+        format!("{}T{}", &t[..10], t[11..].trim_start())
+    } else {
+        t.to_string()
+    };
+    if let Ok(ts) = normalized.parse::<jiff::Timestamp>() {
+        let offset = jiff::fmt::temporal::Pieces::parse(&normalized)
+            .ok()
+            .and_then(|p| p.to_numeric_offset())
+            .unwrap_or(jiff::tz::Offset::UTC);
+        return Some(DateValue::Offset(ts, offset));
+    }
+    if !normalized.contains('[')
+        && let Ok(dt) = normalized.parse::<jiff::civil::DateTime>()
+    {
+        return Some(DateValue::DateTime(dt));
+    }
+    None
+}
+
 impl From<DateValue> for serde_json::Value {
     /// The date as templates see it ([`DateValue::to_template_string`]).
     fn from(d: DateValue) -> Self {
@@ -188,9 +300,7 @@ impl From<DateValue> for serde_json::Value {
 impl<'de> Deserialize<'de> for DateValue {
     fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         yaml::scalar_text_into(d, |s| {
-            DateValue::parse(s).ok_or_else(|| {
-                format!("`{s}` is not a date: write it as 2026-11-29 or 2026-11-29T10:00:00-07:00")
-            })
+            DateValue::read(s).map_err(|why| format!("`{s}` is not a date: {why}"))
         })
     }
 }
@@ -589,6 +699,148 @@ mod tests {
         }
         let err = p("---\ndate: 2026-02-30\n---\n").unwrap_err();
         assert_eq!(err.into_diagnostics()[0].span.unwrap().line, 2);
+    }
+
+    // See: issue 17 ("Dates as YAML and people write them").
+    #[test]
+    fn every_yaml_timestamp_form_is_a_date() {
+        for (s, shown, feed) in [
+            // https://yaml.org/type/timestamp.html
+            (
+                "2001-12-15T02:59:43.1Z",
+                "2001-12-15T02:59:43.1+00:00",
+                "2001-12-15T02:59:43.1+00:00",
+            ),
+            (
+                "2001-12-14t21:59:43.10-05:00",
+                "2001-12-14T21:59:43.1-05:00",
+                "2001-12-14T21:59:43.1-05:00",
+            ),
+            (
+                "2001-12-14 21:59:43.10 -5",
+                "2001-12-14T21:59:43.1-05:00",
+                "2001-12-14T21:59:43.1-05:00",
+            ),
+            (
+                "2001-12-15 2:59:43.10",
+                "2001-12-15T02:59:43.1",
+                "2001-12-15T02:59:43.1Z",
+            ),
+            ("2002-12-14", "2002-12-14", "2002-12-14T00:00:00Z"),
+            // Jekyll's and Hugo's: a space before the offset, with and without a colon.
+            (
+                "2017-12-27 20:46:24 -05:00",
+                "2017-12-27T20:46:24-05:00",
+                "2017-12-27T20:46:24-05:00",
+            ),
+            (
+                "2017-12-27 20:46:24 +0530",
+                "2017-12-27T20:46:24+05:30",
+                "2017-12-27T20:46:24+05:30",
+            ),
+            (
+                "2017-12-27T20:46:24+0530",
+                "2017-12-27T20:46:24+05:30",
+                "2017-12-27T20:46:24+05:30",
+            ),
+            (
+                "2017-1-2 3:04:05 Z",
+                "2017-01-02T03:04:05+00:00",
+                "2017-01-02T03:04:05+00:00",
+            ),
+            (
+                "2016-12-31 23:59:60Z",
+                "2016-12-31T23:59:59+00:00",
+                "2016-12-31T23:59:59+00:00",
+            ),
+            (
+                "2026-11-29 10:00:00 +14",
+                "2026-11-29T10:00:00+14:00",
+                "2026-11-29T10:00:00+14:00",
+            ),
+            (
+                "2026-11-29 10:00:00 -12",
+                "2026-11-29T10:00:00-12:00",
+                "2026-11-29T10:00:00-12:00",
+            ),
+        ] {
+            let d = DateValue::parse(s).unwrap_or_else(|| panic!("{s}"));
+            assert_eq!(d.to_template_string(), shown, "{s}");
+            assert_eq!(d.to_rfc3339(), feed, "{s}");
+            // What a template shows is read back as the same date.
+            assert_eq!(
+                DateValue::parse(&d.to_template_string()),
+                Some(d.clone()),
+                "{s}"
+            );
+        }
+        // The offset's instant: 20:46:24 at -05:00 is 01:46:24 UTC the next day.
+        let d = DateValue::parse("2017-12-27 20:46:24 -5").unwrap();
+        assert_eq!(
+            d.sort_key(),
+            DateValue::parse("2017-12-28T01:46:24Z").unwrap().sort_key()
+        );
+        assert_eq!(d.date_string(), "2017-12-27");
+    }
+
+    #[test]
+    fn impossible_dates_say_what_does_not_exist() {
+        for (s, why) in [
+            ("2026-02-30", "February 2026 has 28 days"),
+            ("2024-02-30 10:00:00", "February 2024 has 29 days"),
+            ("2026-04-31T10:00:00Z", "April 2026 has 30 days"),
+            ("2026-11-00", "there is no day 0: days go from 01 to 30"),
+            (
+                "2026-13-01",
+                "there is no month 13: months go from 01 to 12",
+            ),
+            ("2026-00-01", "there is no month 0: months go from 01 to 12"),
+            (
+                "2026-11-29T25:00:00Z",
+                "there is no hour 25: hours go from 0 to 23",
+            ),
+            (
+                "2026-11-29 24:00:00",
+                "there is no hour 24: hours go from 0 to 23",
+            ),
+            (
+                "2026-11-29 10:60:00",
+                "there is no minute 60: minutes go from 00 to 59",
+            ),
+            (
+                "2026-11-29 10:00:61",
+                "there is no second 61: seconds go from 00 to 59",
+            ),
+            (
+                "2026-11-29 10:00:00 +25",
+                "there is no UTC offset +25:00: offsets go from -12:00 to +14:00",
+            ),
+            (
+                "2026-11-29T10:00:00-13:00",
+                "there is no UTC offset -13:00: offsets go from -12:00 to +14:00",
+            ),
+            (
+                "2026-11-29T10:00:00+05:75",
+                "there is no UTC offset +05:75: offsets go from -12:00 to +14:00",
+            ),
+            (
+                "2026-11-29T10:00+25:00",
+                "there is no UTC offset +25:00: offsets go from -12:00 to +14:00",
+            ),
+            ("29/11/2026", DATE_FORMS),
+            ("2026-1-5", DATE_FORMS),
+        ] {
+            assert_eq!(DateValue::read(s), Err(why.to_string()), "{s}");
+        }
+        let d = &p("---\ndate: 2026-02-30 10:00:00 -5\n---\n")
+            .unwrap_err()
+            .into_diagnostics()[0];
+        assert_eq!(
+            d.message,
+            "invalid front matter in content/t.md: `2026-02-30 10:00:00 -5` is not a date: February 2026 has 28 days"
+        );
+        assert_eq!(d.span, Some(Span::new(2, 7, 22)));
+        assert_eq!(d.label.as_deref(), Some("no such day or time"));
     }
 
     #[test]

@@ -35,6 +35,7 @@ pub use crate::error::Span;
 
 mod ids;
 mod links;
+mod summary;
 mod walker;
 
 pub(crate) use ids::scan_html_ids;
@@ -123,7 +124,9 @@ pub struct Heading {
 pub struct Rendered {
     /// The body as HTML.
     pub html: String,
-    /// HTML before a `<!-- more -->` line if there is one, else the first paragraph's HTML; None if no paragraph.
+    /// HTML before the first `<!-- more -->` written as HTML (at any depth, or inline; not in
+    /// code), with the elements open there closed (summary.rs); else the first top-level
+    /// paragraph's HTML; None if neither has anything in it.
     pub summary: Option<String>,
     /// Table of contents: headings of level 2..=6 nested by level (a level-1 heading, if any, is not in the toc;
     /// if a level is skipped, e.g. h2 then h4, the h4 becomes a child of the h2).
@@ -224,8 +227,12 @@ fn write_html(
     };
     let stream = events.into_iter().enumerate().map(|(i, (event, _))| {
         let here = Some(i);
-        if here == more_at {
-            more_pos.set(Some(written.get()));
+        if here == more_at
+            && let Event::Html(text) | Event::InlineHtml(text) = &event
+        {
+            // The marker may sit inside the event's text (`<div><!-- more -->`).
+            let offset = summary::more_marker(text).unwrap_or(0);
+            more_pos.set(Some(written.get() + offset));
         }
         if here == p_start {
             para_start.set(Some(written.get()));
@@ -240,13 +247,14 @@ fn write_html(
     let html = writer.buf;
 
     let summary = match (more_pos.get(), para_start.get()) {
-        (Some(end), _) => html.get(..end),
-        (None, Some(start)) => html.get(start..para_end.get().unwrap_or(html.len())),
+        (Some(end), _) => html.get(..end).and_then(summary::close_open_elements),
+        (None, Some(start)) => html
+            .get(start..para_end.get().unwrap_or(html.len()))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned),
         (None, None) => None,
-    }
-    .map(str::trim)
-    .filter(|s| !s.is_empty())
-    .map(str::to_owned);
+    };
     (html, summary)
 }
 

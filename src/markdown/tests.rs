@@ -431,6 +431,99 @@ fn footnotes_render_and_their_ids_are_listed() {
     assert_eq!(r.ids, ["c", "a", "b"]);
 }
 
+// See: issue 17 ("`<!-- more -->` summaries"): the marker inside a list item was ignored, and
+// inside a block quote the summary came from after it.
+#[test]
+fn summary_is_what_comes_before_the_marker_wherever_it_sits() {
+    let cases = [
+        // Inside a list item: in a tight list, its own line; in a loose list; nested.
+        (
+            "- one\n- two\n  <!-- more -->\n- three\n\nAfter.",
+            "<ul>\n<li>one</li>\n<li>two</li>\n</ul>",
+        ),
+        (
+            "- one\n\n- two\n\n  <!-- more -->\n\n- three",
+            "<ul>\n<li>\n<p>one</p>\n</li>\n<li>\n<p>two</p>\n</li>\n</ul>",
+        ),
+        (
+            "1. a\n   - b\n     <!-- more -->\n   - c\n2. d",
+            "<ol>\n<li>a\n<ul>\n<li>b</li>\n</ul>\n</li>\n</ol>",
+        ),
+        // Inside a block quote, and a list in a block quote.
+        (
+            "> Quoted.\n>\n> <!-- more -->\n>\n> Hidden.\n\nAfter.",
+            "<blockquote>\n<p>Quoted.</p>\n</blockquote>",
+        ),
+        (
+            "> - in\n>   <!-- more -->\n> - out",
+            "<blockquote>\n<ul>\n<li>in</li>\n</ul>\n</blockquote>",
+        ),
+        // After a heading, with no blank line; indented by up to three spaces.
+        (
+            "## Intro\n<!-- more -->\nRest.",
+            "<h2 id=\"intro\">Intro</h2>",
+        ),
+        ("One.\n\n   <!-- more -->\n\nTwo.", "<p>One.</p>"),
+        // Inline: in a heading, a link, a table cell.
+        (
+            "# Title <!-- more --> rest",
+            "<h1 id=\"title-rest\">Title</h1>",
+        ),
+        (
+            "[a <!-- more --> b](https://e.org/)",
+            "<p><a href=\"https://e.org/\">a</a></p>",
+        ),
+        (
+            "| a <!-- more --> | b |\n|---|---|\n| c | d |",
+            "<table><thead><tr><th>a</th></tr>\n</thead>\n</table>",
+        ),
+        // CRLF line ends; Hugo's `<!--more-->` and any case (Zola's `<!--\s*more\s*-->`).
+        (
+            "- one\r\n  <!-- more -->\r\n- two\r\n",
+            "<ul>\n<li>one</li>\n</ul>",
+        ),
+        ("One.\n\n<!--more-->\n\nTwo.", "<p>One.</p>"),
+        ("One.\n\n<!-- MORE -->\n\nTwo.", "<p>One.</p>"),
+        // Inside raw HTML: the raw elements are closed too.
+        (
+            "<div class=\"x\">\n<p>Raw.</p>\n<!-- more -->\n<p>Rest.</p>\n</div>",
+            "<div class=\"x\">\n<p>Raw.</p>\n</div>",
+        ),
+        // Only the first marker counts.
+        (
+            "One.\n\n<!-- more -->\n\nTwo.\n\n<!-- more -->",
+            "<p>One.</p>",
+        ),
+    ];
+    for (input, want) in cases {
+        let r = md(input);
+        assert_eq!(r.summary.as_deref(), Some(want), "input {input:?}");
+        // The page itself is unchanged: the marker stays in it as a comment.
+        assert!(r.html.contains("<!--"), "input {input:?}: {}", r.html);
+    }
+}
+
+#[test]
+fn a_marker_in_code_is_text() {
+    for (input, want) in [
+        ("```\n<!-- more -->\n```\n\nPara.", "<p>Para.</p>"),
+        (
+            "Use `<!-- more -->` here.\n\nNext.",
+            "<p>Use <code>&lt;!-- more --&gt;</code> here.</p>",
+        ),
+        ("    <!-- more -->\n\nPara.", "<p>Para.</p>"),
+        ("- item\n\n      <!-- more -->\n\nPara.", "<p>Para.</p>"),
+    ] {
+        let r = md(input);
+        assert_eq!(r.summary.as_deref(), Some(want), "input {input:?}");
+        assert!(
+            r.html.contains("&lt;!-- more --&gt;"),
+            "input {input:?}: {}",
+            r.html
+        );
+    }
+}
+
 #[test]
 fn summary() {
     let cases = [
@@ -454,10 +547,8 @@ fn summary() {
             Some("<p>One.</p>"),
         ),
         ("```\n<!-- more -->\n```\n\nPara.", Some("<p>Para.</p>")),
-        (
-            "Para <!-- more --> inline.",
-            Some("<p>Para <!-- more --> inline.</p>"),
-        ),
+        // Inline, as Zola splits it: the paragraph is closed where the marker is.
+        ("Para <!-- more --> inline.", Some("<p>Para</p>")),
         ("<!-- more -->\n\nPara.", None),
         ("# Only a heading", None),
         ("", None),

@@ -10,12 +10,14 @@ use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
 use super::ids::{Taken, assign_heading_id};
 use super::links::{broken_link, resolve_link, resolve_raw_html, unparsed_links};
+use super::summary::more_marker;
 use super::{
     Heading, ImageHtml, LinkResolver, Positions, Rendered, heading_level, is_inline, is_inline_end,
 };
 
-/// Where the summary comes from, as event indexes: a top-level `<!-- more -->` line, and the
-/// first top-level paragraph (its start, and its end once seen).
+/// Where the summary comes from, as event indexes: the first HTML event holding a
+/// `<!-- more -->` marker, at any depth (summary.rs), and the first top-level paragraph (its
+/// start, and its end once seen).
 #[derive(Debug, Default)]
 pub(super) struct SummaryBounds {
     pub(super) more_at: Option<usize>,
@@ -101,9 +103,7 @@ impl<'a> Walker<'a> {
 
     /// Takes the event `events[i]`; the events before it have been taken, in order.
     pub(super) fn step(&mut self, events: &mut [(Event<'_>, Range<usize>)], i: usize) {
-        if self.depth == 0 {
-            self.summary_bounds(events, i);
-        }
+        self.summary_bounds(events, i);
         match events.get(i).map(|(event, _)| event) {
             Some(Event::Start(_)) => self.start(events, i),
             Some(Event::End(_)) => self.end(events, i),
@@ -139,14 +139,18 @@ impl<'a> Walker<'a> {
         (out, self.summary)
     }
 
-    /// Summary bounds, at the top level: the first paragraph, and a `<!-- more -->` line.
+    /// Summary bounds: the first top-level paragraph, and the first `<!-- more -->` written as
+    /// HTML anywhere (a block of its own, inside a list item or a block quote, or inline). In
+    /// code it is a `Text` or `Code` event and does not count.
     fn summary_bounds(&mut self, events: &[(Event<'_>, Range<usize>)], i: usize) {
         match events.get(i) {
-            Some((Event::Start(Tag::Paragraph), _)) if self.summary.first_paragraph.is_none() => {
+            Some((Event::Start(Tag::Paragraph), _))
+                if self.depth == 0 && self.summary.first_paragraph.is_none() =>
+            {
                 self.summary.first_paragraph = Some((i, None));
             }
-            Some((Event::Start(Tag::HtmlBlock), _))
-                if self.summary.more_at.is_none() && is_more_marker(events, i) =>
+            Some((Event::Html(html) | Event::InlineHtml(html), _))
+                if self.summary.more_at.is_none() && more_marker(html).is_some() =>
             {
                 self.summary.more_at = Some(i);
             }
@@ -373,15 +377,6 @@ fn nest_toc(flat: Vec<Heading>) -> Vec<Heading> {
         close(&mut stack, &mut roots);
     }
     roots
-}
-
-/// Whether the top-level HTML block starting at `events[start]` is a `<!-- more -->` line.
-fn is_more_marker(events: &[(Event<'_>, Range<usize>)], start: usize) -> bool {
-    matches!(
-        (events.get(start + 1), events.get(start + 2)),
-        (Some((Event::Html(line), _)), Some((Event::End(TagEnd::HtmlBlock), _)))
-            if line.trim() == "<!-- more -->"
-    )
 }
 
 /// Count words that start in `text`; `in_word` carries a word across text events (pulldown-cmark
