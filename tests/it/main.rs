@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod anchors;
 mod assets;
 mod attack;
 mod browser;
@@ -22,6 +23,7 @@ mod corpus_trial;
 mod corpus_yaml;
 mod errors;
 mod faults;
+mod ids;
 mod images;
 mod incremental;
 mod listings;
