@@ -72,7 +72,7 @@ struct Loaded {
     /// `<theme>/templates/<name>` copies.
     names: Vec<String>,
     /// The ids the page templates write as they are (see [`Templates::fixed_ids`]).
-    fixed_ids: HashMap<String, PathBuf>,
+    fixed_ids: HashMap<String, Vec<PathBuf>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -156,10 +156,10 @@ impl Templates {
 
     /// The ids that the templates pages are written with (every `.html` template but the
     /// shortcodes and `404.html`) write as they are, like `<main id="main">`, each with the
-    /// template it is in; an id made by the template (`id="{{ x }}"`) is not in it. Markdown
+    /// templates it is in (as messages show them, in name order); an id made by the template (`id="{{ x }}"`) is not in it. Markdown
     /// headings step aside for these ids (`## Main` gets `main-1`), and a link to one is a link
     /// to the template's element, on every page (see README, "Links and anchors").
-    pub fn fixed_ids(&self) -> &HashMap<String, PathBuf> {
+    pub fn fixed_ids(&self) -> &HashMap<String, Vec<PathBuf>> {
         &self.0.fixed_ids
     }
 
@@ -319,10 +319,9 @@ fn usable_names(config: &Config, files: &Files) -> Vec<String> {
 }
 
 /// The ids written as they are in the page templates among `usable` (see
-/// [`Templates::fixed_ids`]), each with the file it is in; the first template in name order
-/// names an id written in several.
-fn fixed_ids(files: &Files, usable: &[String]) -> HashMap<String, PathBuf> {
-    let mut ids = HashMap::new();
+/// [`Templates::fixed_ids`]), each with the files it is in, in name order.
+fn fixed_ids(files: &Files, usable: &[String]) -> HashMap<String, Vec<PathBuf>> {
+    let mut ids: HashMap<String, Vec<PathBuf>> = HashMap::new();
     let pages = usable.iter().filter(|n| {
         n.ends_with(".html") && !n.starts_with("shortcodes/") && n.as_str() != "404.html"
     });
@@ -330,7 +329,10 @@ fn fixed_ids(files: &Files, usable: &[String]) -> HashMap<String, PathBuf> {
         if let Some((shown, text)) = files.get(name) {
             crate::markdown::scan_html_ids(text, |id| {
                 if !id.contains(['{', '}']) {
-                    ids.entry(id.to_owned()).or_insert_with(|| shown.clone());
+                    let files = ids.entry(id.to_owned()).or_default();
+                    if !files.contains(shown) {
+                        files.push(shown.clone());
+                    }
                 }
             });
         }

@@ -234,7 +234,7 @@ fn link_errors(
     d: &Doc<'_>,
     r: &Rendered,
     records: &HashMap<String, DocRecord>,
-    template_ids: &HashMap<String, std::path::PathBuf>,
+    template_ids: &HashMap<String, Vec<std::path::PathBuf>>,
 ) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = r
         .problems
@@ -289,19 +289,20 @@ fn link_diagnostic(doc: &Doc<'_>, message: String, help: Option<String>, span: S
 }
 
 /// The warning for a link to `#id` on a page where a heading's text makes `id` too: the
-/// template's element (in `template`) has that id, so the link lands there; the heading has
+/// template's element (in one of `templates`) has that id, so the link lands there; the heading has
 /// `heading` instead.
 fn template_clash(
     d: &Doc<'_>,
     a: &markdown::AnchorRef,
     id: &str,
     heading: &str,
-    template: &std::path::Path,
+    templates: &[std::path::PathBuf],
 ) -> Diagnostic {
+    let names: Vec<String> = templates.iter().map(|t| t.display().to_string()).collect();
     let mut w = Diagnostic::warning(format!(
-        "`{}` lands on the element with id `{id}` that the template {} writes, not on the heading of content/{} whose text makes `{id}`: that heading's id is `{heading}` (in {})",
+        "`{}` lands on the element with id `{id}` written by the template {}, not on the heading of content/{} whose text makes `{id}`: that heading's id is `{heading}` (in {})",
         a.target,
-        template.display(),
+        names.join(", "),
         a.page,
         d.shown.display()
     ))

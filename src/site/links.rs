@@ -65,7 +65,7 @@ pub struct DocLinks<'a> {
     base_path: &'a str,
     images: Option<&'a crate::images::Processor>,
     /// The ids the templates write as they are (see [`crate::templates::Templates::fixed_ids`]).
-    template_ids: Option<&'a HashMap<String, PathBuf>>,
+    template_ids: Option<&'a HashMap<String, Vec<PathBuf>>>,
     /// Set once an image of the document went to the image processor.
     used_images: std::cell::Cell<bool>,
 }
@@ -78,8 +78,8 @@ impl<'a> DocLinks<'a> {
         self
     }
 
-    /// Headings step aside for the ids the templates write (`ids`, by id: the template).
-    pub fn with_template_ids(mut self, ids: &'a HashMap<String, PathBuf>) -> Self {
+    /// Headings step aside for the ids the templates write (`ids`, by id: the templates).
+    pub fn with_template_ids(mut self, ids: &'a HashMap<String, Vec<PathBuf>>) -> Self {
         self.template_ids = Some(ids);
         self
     }

@@ -185,7 +185,7 @@ fn a_heading_steps_aside_for_an_id_of_the_sites_own_template() {
     let html = site.read("public/page/index.html");
     assert!(html.contains(r#"<h2 id="main-1">Main</h2>"#), "{html}");
     assert_eq!(repeated(&html), Vec::<String>::new());
-    run.stderr_has("warning: `@/page.md#main` lands on the element with id `main` that the template templates/page.html writes, not on the heading of content/page.md whose text makes `main`: that heading's id is `main-1` (in content/other.md)")
+    run.stderr_has("warning: `@/page.md#main` lands on the element with id `main` written by the template templates/page.html, not on the heading of content/page.md whose text makes `main`: that heading's id is `main-1` (in content/other.md)")
         .stderr_has("content/other.md:5:1")
         .stderr_has("to link to the heading, write `#main-1`");
     // One warning: `#contact` is the template's element, and no heading wanted it.
