@@ -14,7 +14,14 @@ use crate::error::Diagnostic;
 /// footnote and raw HTML ids with the index of the event they belong to. Footnote ids
 /// (`fn:label`, `fnref:label`, see [`Footnotes`]) hold a colon, which no heading slug has, so
 /// headings need not step aside for them.
-pub(super) fn reserved_ids(events: &[(Event<'_>, Range<usize>)]) -> (Taken, Vec<(usize, String)>) {
+///
+/// `template` says which ids the page's templates write (see
+/// [`super::LinkResolver::is_template_id`]): a `{#custom}` id that is one of them is kept (a
+/// custom id wins) and noted in [`Taken::problems`], to be reported.
+pub(super) fn reserved_ids(
+    events: &[(Event<'_>, Range<usize>)],
+    template: &dyn Fn(&str) -> bool,
+) -> (Taken, Vec<(usize, String)>) {
     let mut taken = Taken::default();
     let mut custom_at: HashMap<String, Range<usize>> = HashMap::new();
     let mut other_ids: Vec<(usize, String)> = Vec::new();
@@ -28,8 +35,14 @@ pub(super) fn reserved_ids(events: &[(Event<'_>, Range<usize>)]) -> (Taken, Vec<
                 if let Some(custom) = custom_id(id.as_deref(), attrs) {
                     taken.custom.insert(custom.to_owned());
                     let range = events.get(i).map(|(_, r)| r.clone()).unwrap_or_default();
+                    if template(custom) {
+                        taken
+                            .problems
+                            .on_template
+                            .push((custom.to_owned(), range.clone()));
+                    }
                     match custom_at.get(custom) {
-                        Some(first) => taken.twice.push(CustomTwice {
+                        Some(first) => taken.problems.twice.push(CustomTwice {
                             id: custom.to_owned(),
                             first: first.clone(),
                             again: range,
@@ -119,20 +132,55 @@ pub(super) struct Taken {
     used: HashSet<String>,
     /// Next suffix to try per base id, so a hundred "Install" headings are not quadratic.
     next_suffix: HashMap<String, usize>,
-    /// `{#custom}` ids written on two headings of the page (an error: a link to it could only
-    /// land on the first).
-    pub(super) twice: Vec<CustomTwice>,
+    /// What is wrong with the page's `{#custom}` ids, found in pass 1.
+    pub(super) problems: IdProblems,
     /// Automatic heading ids that were a template's id: (that id, the heading's instead).
     pub(super) template_clashes: Vec<(String, String)>,
+}
+
+/// What is wrong with a page's `{#custom}` heading ids.
+#[derive(Debug, Default)]
+pub(super) struct IdProblems {
+    /// Ids written on two headings (an error: a link to one could only land on the first).
+    twice: Vec<CustomTwice>,
+    /// Ids that the page's templates write too, with the heading's range (a warning: the page
+    /// has two elements with that id).
+    on_template: Vec<(String, Range<usize>)>,
+}
+
+impl IdProblems {
+    pub(super) fn is_empty(&self) -> bool {
+        self.twice.is_empty() && self.on_template.is_empty()
+    }
+
+    /// The problems as diagnostics at their headings, without a file (see [`Rendered::problems`]).
+    ///
+    /// [`Rendered::problems`]: super::Rendered::problems
+    pub(super) fn diagnostics(self, positions: &mut super::Positions<'_>) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = self
+            .twice
+            .into_iter()
+            .map(|t| twice_error(t, positions))
+            .collect();
+        out.extend(self.on_template.into_iter().map(|(id, range)| {
+            Diagnostic::warning(format!(
+                "the heading's id `{id}` is also an id of the page's template, so the page has two elements with that id and a link to `#{id}` lands on the first, the template's"
+            ))
+            .at_line(positions.span(range), None)
+            .label("id the template uses")
+            .help(format!("give the heading another id, like `{{#{id}-section}}`"))
+        }));
+        out
+    }
 }
 
 /// One `{#custom}` id given to two headings: where it is written first and again (the ranges of
 /// the two headings in the parsed text).
 #[derive(Debug, Clone)]
-pub(super) struct CustomTwice {
-    pub(super) id: String,
-    pub(super) first: Range<usize>,
-    pub(super) again: Range<usize>,
+struct CustomTwice {
+    id: String,
+    first: Range<usize>,
+    again: Range<usize>,
 }
 
 impl Taken {
@@ -377,7 +425,7 @@ impl Footnotes {
 
 /// The error for a `{#custom}` id written on two headings, at the second, naming the line of
 /// the first: an id is unique on a page (HTML), and a link to it could reach only one of them.
-pub(super) fn twice_error(twice: CustomTwice, positions: &mut super::Positions<'_>) -> Diagnostic {
+fn twice_error(twice: CustomTwice, positions: &mut super::Positions<'_>) -> Diagnostic {
     let first = positions.span(twice.first);
     let again = positions.span(twice.again);
     Diagnostic::error(format!(

@@ -191,8 +191,8 @@ pub fn render_mapped(
         .collect();
 
     // Pass 1: ids that headings must not take (see `reserved_ids`).
-    let (mut taken, other_ids) = ids::reserved_ids(&events);
-    let twice = std::mem::take(&mut taken.twice);
+    let (mut taken, other_ids) = ids::reserved_ids(&events, &|id| resolver.is_template_id(id));
+    let id_problems = std::mem::take(&mut taken.problems);
 
     // Pass 2: heading ids and toc, links, words, and where the summary starts and ends.
     let positions = match source {
@@ -204,16 +204,12 @@ pub fn render_mapped(
         walker.step(&mut events, i);
     }
     let (mut out, summary_bounds) = walker.finish(other_ids);
-    if !twice.is_empty() {
+    if !id_problems.is_empty() {
         let mut positions = match source {
             Some((text, map)) => Positions::new(text, first_line).mapped(map),
             None => Positions::new(body, first_line),
         };
-        out.problems.extend(
-            twice
-                .into_iter()
-                .map(|t| ids::twice_error(t, &mut positions)),
-        );
+        out.problems.extend(id_problems.diagnostics(&mut positions));
     }
 
     // Pass 3: the HTML, and the summary cut from it.

@@ -526,6 +526,22 @@ fn headings_step_aside_for_template_ids_but_custom_ids_do_not() {
         r.template_clashes,
         [("main".to_owned(), "main-1".to_owned())]
     );
+    // The custom id is kept, with a warning at its heading: the page has it twice.
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(!r.problems[0].is_error());
+    assert_eq!(
+        r.problems[0].span,
+        Some(Span {
+            line: 2,
+            col: 1,
+            len: 13
+        })
+    );
+    assert!(
+        r.problems[0]
+            .message
+            .starts_with("the heading's id `toc` is also an id of the page's template")
+    );
 }
 
 #[test]

@@ -195,3 +195,23 @@ fn a_heading_steps_aside_for_an_id_of_the_sites_own_template() {
         .success()
         .stderr_has("lands on the element with id `main`");
 }
+
+/// A `{#custom}` id wins even over a template's id, but the page then has it twice: a warning
+/// at the heading, and the build goes on.
+#[test]
+fn a_custom_id_that_the_template_uses_too_is_kept_with_a_warning() {
+    let site = TestSite::new();
+    site.file(
+        "templates/page.html",
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{{ page.title }}</title></head>\n<body>\n<main id=\"main\">\n{{ page.content | safe }}\n</main>\n</body>\n</html>\n",
+    )
+    .file(
+        "content/page.md",
+        "---\ntitle: Page\n---\nText.\n\n## Start here {#main}\n",
+    );
+    let run = site.build();
+    run.success()
+        .stderr_has("warning: the heading's id `main` is also an id of the page's template, so the page has two elements with that id and a link to `#main` lands on the first, the template's (in content/page.md)")
+        .stderr_has("content/page.md:6:1");
+    site.assert_file_contains("public/page/index.html", r#"<h2 id="main">Start here</h2>"#);
+}
