@@ -71,6 +71,8 @@ struct Loaded {
     /// every loaded template but the built-in alias page and the theme's
     /// `<theme>/templates/<name>` copies.
     names: Vec<String>,
+    /// The ids the page templates write as they are (see [`Templates::fixed_ids`]).
+    fixed_ids: HashMap<String, Vec<PathBuf>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -123,10 +125,12 @@ impl Templates {
             return Err(Error::Diagnostics(errors));
         }
         let tera = parse_all(config, &files, &usable)?;
+        let fixed_ids = fixed_ids(&files, &usable);
         Ok(Templates(Arc::new(Loaded {
             tera,
             files,
             names: usable,
+            fixed_ids,
         })))
     }
 
@@ -148,6 +152,15 @@ impl Templates {
             data,
             unbound: self.clone(),
         }
+    }
+
+    /// The ids that the templates pages are written with (every `.html` template but the
+    /// shortcodes and `404.html`) write as they are, like `<main id="main">`, each with the
+    /// templates it is in (as messages show them, in name order); an id made by the template (`id="{{ x }}"`) is not in it. Markdown
+    /// headings step aside for these ids (`## Main` gets `main-1`), and a link to one is a link
+    /// to the template's element, on every page (see README, "Links and anchors").
+    pub fn fixed_ids(&self) -> &HashMap<String, Vec<PathBuf>> {
+        &self.0.fixed_ids
     }
 
     /// The loaded template whose name is closest to `name` (a misspelt `template:` in front
@@ -303,6 +316,28 @@ fn usable_names(config: &Config, files: &Files) -> Vec<String> {
         .collect();
     usable.sort();
     usable
+}
+
+/// The ids written as they are in the page templates among `usable` (see
+/// [`Templates::fixed_ids`]), each with the files it is in, in name order.
+fn fixed_ids(files: &Files, usable: &[String]) -> HashMap<String, Vec<PathBuf>> {
+    let mut ids: HashMap<String, Vec<PathBuf>> = HashMap::new();
+    let pages = usable.iter().filter(|n| {
+        n.ends_with(".html") && !n.starts_with("shortcodes/") && n.as_str() != "404.html"
+    });
+    for name in pages {
+        if let Some((shown, text)) = files.get(name) {
+            crate::markdown::scan_html_ids(text, |id| {
+                if !id.contains(['{', '}']) {
+                    let files = ids.entry(id.to_owned()).or_default();
+                    if !files.contains(shown) {
+                        files.push(shown.clone());
+                    }
+                }
+            });
+        }
+    }
+    ids
 }
 
 /// Syntax errors first, one template at a time (each in a scratch Tera), so every broken file

@@ -7,24 +7,57 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
-/// Ids that headings must not take: custom heading ids, footnote ids and ids in raw HTML, so an
-/// automatic id never collides with one written by hand, wherever on the page it is. Also returns
-/// the footnote and raw HTML ids with the index of the event they belong to.
-pub(super) fn reserved_ids(events: &[(Event<'_>, Range<usize>)]) -> (Taken, Vec<(usize, String)>) {
+use crate::error::Diagnostic;
+
+/// Ids that headings must not take: custom heading ids and ids in raw HTML, so an automatic id
+/// never collides with one written by hand, wherever on the page it is. Also returns the
+/// footnote and raw HTML ids with the index of the event they belong to. Footnote ids
+/// (`fn:label`, `fnref:label`, see [`Footnotes`]) hold a colon, which no heading slug has, so
+/// headings need not step aside for them.
+///
+/// `template` says which ids the page's templates write (see
+/// [`super::LinkResolver::is_template_id`]): a `{#custom}` id that is one of them is kept (a
+/// custom id wins) and noted in [`Taken::problems`], to be reported.
+pub(super) fn reserved_ids(
+    events: &[(Event<'_>, Range<usize>)],
+    template: &dyn Fn(&str) -> bool,
+) -> (Taken, Vec<(usize, String)>) {
     let mut taken = Taken::default();
+    let mut custom_at: HashMap<String, Range<usize>> = HashMap::new();
     let mut other_ids: Vec<(usize, String)> = Vec::new();
     // An HTML block comes one line per event; a tag may span lines, so scan the whole block.
     let mut html_block = String::new();
     let mut html_block_start: Option<usize> = None;
+    let mut footnotes = Footnotes::default();
     for (i, (event, _)) in events.iter().enumerate() {
         match event {
             Event::Start(Tag::Heading { id, attrs, .. }) => {
                 if let Some(custom) = custom_id(id.as_deref(), attrs) {
                     taken.custom.insert(custom.to_owned());
+                    let range = events.get(i).map(|(_, r)| r.clone()).unwrap_or_default();
+                    if template(custom) {
+                        taken
+                            .problems
+                            .on_template
+                            .push((custom.to_owned(), range.clone()));
+                    }
+                    match custom_at.get(custom) {
+                        Some(first) => taken.problems.twice.push(CustomTwice {
+                            id: custom.to_owned(),
+                            first: first.clone(),
+                            again: range,
+                        }),
+                        None => {
+                            custom_at.insert(custom.to_owned(), range);
+                        }
+                    }
                 }
             }
             Event::Start(Tag::FootnoteDefinition(label)) => {
-                other_ids.push((i, label.to_string()));
+                other_ids.push((i, footnotes.definition_id(label)));
+            }
+            Event::FootnoteReference(label) => {
+                other_ids.push((i, footnotes.reference_id(label)));
             }
             Event::Start(Tag::HtmlBlock) => {
                 html_block.clear();
@@ -99,15 +132,68 @@ pub(super) struct Taken {
     used: HashSet<String>,
     /// Next suffix to try per base id, so a hundred "Install" headings are not quadratic.
     next_suffix: HashMap<String, usize>,
+    /// What is wrong with the page's `{#custom}` ids, found in pass 1.
+    pub(super) problems: IdProblems,
+    /// Automatic heading ids that were a template's id: (that id, the heading's instead).
+    pub(super) template_clashes: Vec<(String, String)>,
+}
+
+/// What is wrong with a page's `{#custom}` heading ids.
+#[derive(Debug, Default)]
+pub(super) struct IdProblems {
+    /// Ids written on two headings (an error: a link to one could only land on the first).
+    twice: Vec<CustomTwice>,
+    /// Ids that the page's templates write too, with the heading's range (a warning: the page
+    /// has two elements with that id).
+    on_template: Vec<(String, Range<usize>)>,
+}
+
+impl IdProblems {
+    pub(super) fn is_empty(&self) -> bool {
+        self.twice.is_empty() && self.on_template.is_empty()
+    }
+
+    /// The problems as diagnostics at their headings, without a file (see [`Rendered::problems`]).
+    ///
+    /// [`Rendered::problems`]: super::Rendered::problems
+    pub(super) fn diagnostics(self, positions: &mut super::Positions<'_>) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = self
+            .twice
+            .into_iter()
+            .map(|t| twice_error(t, positions))
+            .collect();
+        out.extend(self.on_template.into_iter().map(|(id, range)| {
+            Diagnostic::warning(format!(
+                "the heading's id `{id}` is also an id of the page's template, so the page has two elements with that id and a link to `#{id}` lands on the first, the template's"
+            ))
+            .at_line(positions.span(range), None)
+            .label("id the template uses")
+            .help(format!("give the heading another id, like `{{#{id}-section}}`"))
+        }));
+        out
+    }
+}
+
+/// One `{#custom}` id given to two headings: where it is written first and again (the ranges of
+/// the two headings in the parsed text).
+#[derive(Debug, Clone)]
+struct CustomTwice {
+    id: String,
+    first: Range<usize>,
+    again: Range<usize>,
 }
 
 impl Taken {
     /// A custom id keeps its spelling unless an earlier heading already has it; an automatic one
     /// also steps aside for custom, footnote and raw HTML ids.
-    fn claim(&mut self, base: String, custom: bool) -> String {
+    /// A template's own ids (`template`, see [`super::LinkResolver::is_template_id`]) are
+    /// avoided like those written by hand.
+    fn claim(&mut self, base: String, custom: bool, template: &dyn Fn(&str) -> bool) -> String {
         let free = |t: &Self, id: &str| {
-            !t.used.contains(id) && (custom || (!t.custom.contains(id) && !t.other.contains(id)))
+            !t.used.contains(id)
+                && (custom || (!t.custom.contains(id) && !t.other.contains(id) && !template(id)))
         };
+        let clash = (!custom && template(&base)).then(|| base.clone());
         let id = if free(self, &base) {
             base
         } else {
@@ -122,6 +208,9 @@ impl Taken {
             self.next_suffix.insert(base, n);
             id
         };
+        if let Some(clash) = clash {
+            self.template_clashes.push((clash, id.clone()));
+        }
         self.used.insert(id.clone());
         id
     }
@@ -144,22 +233,25 @@ fn custom_id<'s>(
 }
 
 /// Decide the id of the heading whose `Start` event is `events[start]`, write it into the event
-/// (pulldown-cmark's HTML writer then prints it) and return it.
+/// (pulldown-cmark's HTML writer then prints it) and return it. `resolver` says which ids the
+/// page's templates write (an automatic id steps aside for them; a `{#custom}` one does not).
 pub(super) fn assign_heading_id(
     events: &mut [(Event<'_>, Range<usize>)],
     start: usize,
     title: &str,
     taken: &mut Taken,
+    resolver: &dyn super::LinkResolver,
 ) -> String {
+    let template = |id: &str| resolver.is_template_id(id);
     let Some((Event::Start(Tag::Heading { id, attrs, .. }), _)) = events.get_mut(start) else {
-        return taken.claim(slugify_id(title), false);
+        return taken.claim(slugify_id(title), false, &template);
     };
     let assigned = match custom_id(id.as_deref(), attrs) {
         Some(custom) => {
             let custom = custom.to_owned();
-            taken.claim(custom, true)
+            taken.claim(custom, true, &template)
         }
-        None => taken.claim(slugify_id(title), false),
+        None => taken.claim(slugify_id(title), false, &template),
     };
     // An `id=` attribute would print a second id attribute beside ours.
     attrs.retain(|(key, _)| !key.eq_ignore_ascii_case("id"));
@@ -266,4 +358,84 @@ pub(super) fn attribute_value(html: &[u8], at: usize) -> (Range<usize>, usize, b
             (at..end, end, true)
         }
     }
+}
+
+/// Footnote ids and their HTML. pulldown-cmark would give a footnote definition the id of its
+/// bare label (`[^sources]` → `id="sources"`), which a `## Sources` heading also makes; here a
+/// definition is `fn:LABEL` and each reference `fnref:LABEL` (the second reference to the same
+/// footnote `fnref:LABEL:2`, and so on), the names Zola, Hugo and Jekyll (kramdown) use. A colon
+/// never comes out of [`slugify_id`], so a heading's id and a footnote's never meet. Numbers are
+/// given as pulldown-cmark's writer gives them: in order of first appearance, reference or
+/// definition.
+#[derive(Default)]
+pub(super) struct Footnotes {
+    /// The number of each label seen so far.
+    numbers: HashMap<String, usize>,
+    /// How many references to each label were seen so far.
+    references: HashMap<String, usize>,
+}
+
+impl Footnotes {
+    fn number(&mut self, label: &str) -> usize {
+        let next = self.numbers.len() + 1;
+        *self.numbers.entry(label.to_owned()).or_insert(next)
+    }
+
+    /// The id of the definition of footnote `label`: `fn:label`.
+    pub(super) fn definition_id(&mut self, label: &str) -> String {
+        self.number(label);
+        format!("fn:{label}")
+    }
+
+    /// The id of the next reference to footnote `label`: `fnref:label`, then `fnref:label:2`…
+    pub(super) fn reference_id(&mut self, label: &str) -> String {
+        self.number(label);
+        let seen = self.references.entry(label.to_owned()).or_insert(0);
+        *seen += 1;
+        match *seen {
+            1 => format!("fnref:{label}"),
+            n => format!("fnref:{label}:{n}"),
+        }
+    }
+
+    /// The HTML to write for a footnote reference or the start of a footnote definition, the
+    /// same as pulldown-cmark's but for the ids; None for any other event. Called on the
+    /// events in document order, once each.
+    pub(super) fn html(&mut self, event: &Event<'_>) -> Option<String> {
+        match event {
+            Event::FootnoteReference(label) => {
+                let id = crate::html::escape(&self.reference_id(label));
+                let number = self.number(label);
+                let href = crate::html::escape(&format!("#fn:{label}"));
+                Some(format!(
+                    "<sup class=\"footnote-reference\" id=\"{id}\"><a href=\"{href}\">{number}</a></sup>"
+                ))
+            }
+            Event::Start(Tag::FootnoteDefinition(label)) => {
+                let id = crate::html::escape(&self.definition_id(label));
+                let number = self.number(label);
+                Some(format!(
+                    "<div class=\"footnote-definition\" id=\"{id}\"><sup class=\"footnote-definition-label\">{number}</sup>"
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The error for a `{#custom}` id written on two headings, at the second, naming the line of
+/// the first: an id is unique on a page (HTML), and a link to it could reach only one of them.
+fn twice_error(twice: CustomTwice, positions: &mut super::Positions<'_>) -> Diagnostic {
+    let first = positions.span(twice.first);
+    let again = positions.span(twice.again);
+    Diagnostic::error(format!(
+        "two headings have the id `{}`: line {} and line {}",
+        twice.id, first.line, again.line
+    ))
+    .at_line(again, None)
+    .label("second heading with this id")
+    .help(format!(
+        "an id names one place on the page: give one of the two headings another `{{#…}}` (a link to `#{}` lands on the heading of line {})",
+        twice.id, first.line
+    ))
 }

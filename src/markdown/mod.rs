@@ -75,6 +75,13 @@ pub trait LinkResolver {
     fn image(&self, _target: &str, _alt: &str, _title: &str, _first: bool) -> ImageHtml {
         ImageHtml::Keep
     }
+
+    /// Whether the page's templates write `id` around the body themselves (`<main id="main">`
+    /// in a site's own `base.html`): a heading whose text makes that id gets a suffix instead
+    /// (`## Main` → `main-1`), so the page never has the id twice. The default: no such ids.
+    fn is_template_id(&self, _id: &str) -> bool {
+        false
+    }
 }
 
 /// What [`LinkResolver::image`] says to write for a markdown image.
@@ -138,6 +145,9 @@ pub struct Rendered {
     pub word_count: usize,
     /// Internal links with an anchor, to be checked once every page is rendered.
     pub anchors: Vec<AnchorRef>,
+    /// Headings whose text makes an id the templates write ([`LinkResolver::is_template_id`]):
+    /// (that id, the heading's id instead), so a link to the first can say where it lands.
+    pub template_clashes: Vec<(String, String)>,
     /// Broken links and images, in document order: errors labelled "broken link" at their place
     /// in the file, without the file itself (the caller adds it with
     /// [`Diagnostic::found_in`]). The message and help come from [`LinkTarget::Broken`] or
@@ -184,7 +194,8 @@ pub fn render_mapped(
         .collect();
 
     // Pass 1: ids that headings must not take (see `reserved_ids`).
-    let (taken, other_ids) = ids::reserved_ids(&events);
+    let (mut taken, other_ids) = ids::reserved_ids(&events, &|id| resolver.is_template_id(id));
+    let id_problems = std::mem::take(&mut taken.problems);
 
     // Pass 2: heading ids and toc, links, words, and where the summary starts and ends.
     let positions = match source {
@@ -196,6 +207,13 @@ pub fn render_mapped(
         walker.step(&mut events, i);
     }
     let (mut out, summary_bounds) = walker.finish(other_ids);
+    if !id_problems.is_empty() {
+        let mut positions = match source {
+            Some((text, map)) => Positions::new(text, first_line).mapped(map),
+            None => Positions::new(body, first_line),
+        };
+        out.problems.extend(id_problems.diagnostics(&mut positions));
+    }
 
     // Pass 3: the HTML, and the summary cut from it.
     let (html, summary) = write_html(events, &summary_bounds, body.len());
@@ -225,7 +243,11 @@ fn write_html(
         buf: String::with_capacity(body_len + body_len / 2),
         written: &written,
     };
+    let mut footnotes = ids::Footnotes::default();
     let stream = events.into_iter().enumerate().map(|(i, (event, _))| {
+        let event = footnotes
+            .html(&event)
+            .map_or(event, |h| Event::Html(h.into()));
         let here = Some(i);
         if here == more_at
             && let Event::Html(text) | Event::InlineHtml(text) = &event

@@ -155,8 +155,13 @@ fn heading_ids_are_unique_and_custom_ids_win() {
         ("## ⚡ Fast", &["fast"]),
         ("## H {id=z}", &["z"]),
         ("## Hello *world* `now`", &["hello-world-now"]),
-        // Footnote and raw HTML ids are taken even when they come later on the page.
-        ("## a\n\nx[^a]\n\n[^a]: note", &["a-1"]),
+        // Raw HTML ids are taken even when they come later on the page; footnote ids
+        // (`fn:a`, `fnref:a`) have a colon, which no heading id has (issue 17).
+        ("## a\n\nx[^a]\n\n[^a]: note", &["a"]),
+        (
+            "## Sources\n## 1\n\nx[^sources][^1]\n\n[^sources]: s\n[^1]: one",
+            &["sources", "1"],
+        ),
         ("## FAQ\n\n<div id=\"faq\"></div>", &["faq-1"]),
     ];
     for (input, want) in cases {
@@ -421,14 +426,122 @@ fn footnotes_render_and_their_ids_are_listed() {
         "{}",
         r.html
     );
-    assert!(r.html.contains("<a href=\"#a\">1</a>"), "{}", r.html);
-    assert!(r.html.contains("<a href=\"#b\">2</a>"), "{}", r.html);
-    for id in ["a", "b", "c"] {
-        let def = format!("<div class=\"footnote-definition\" id=\"{id}\">");
+    assert!(
+        r.html.contains(
+            "<sup class=\"footnote-reference\" id=\"fnref:a\"><a href=\"#fn:a\">1</a></sup>"
+        ),
+        "{}",
+        r.html
+    );
+    assert!(
+        r.html.contains("id=\"fnref:b\"><a href=\"#fn:b\">2</a>"),
+        "{}",
+        r.html
+    );
+    for (id, n) in [("a", 1), ("b", 2), ("c", 3)] {
+        let def = format!(
+            "<div class=\"footnote-definition\" id=\"fn:{id}\"><sup class=\"footnote-definition-label\">{n}</sup>"
+        );
         assert!(r.html.contains(&def), "{id}: {}", r.html);
     }
     assert!(!r.html.contains("[^c]"), "{}", r.html);
-    assert_eq!(r.ids, ["c", "a", "b"]);
+    assert_eq!(r.ids, ["fnref:a", "fnref:b", "fn:c", "fn:a", "fn:b"]);
+}
+
+/// Footnote HTML is pulldown-cmark's but for the ids: the same numbers (first appearance,
+/// reference or definition), a label escaped, and each reference with its own id.
+#[test]
+fn footnote_ids_have_their_own_names() {
+    let r = md("One[^x] two[^x] three[^a&b].\n\n[^a&b]: amp\n[^x]: ex\n[^unused]: never\n");
+    let html = r.html;
+    assert!(html.contains("<sup class=\"footnote-reference\" id=\"fnref:x\"><a href=\"#fn:x\">1</a></sup> two<sup class=\"footnote-reference\" id=\"fnref:x:2\"><a href=\"#fn:x\">1</a></sup>"), "{html}");
+    assert!(
+        html.contains("id=\"fnref:a&amp;b\"><a href=\"#fn:a&amp;b\">2</a>"),
+        "{html}"
+    );
+    assert!(html.contains("<div class=\"footnote-definition\" id=\"fn:a&amp;b\"><sup class=\"footnote-definition-label\">2</sup>"), "{html}");
+    assert!(
+        html.contains("id=\"fn:unused\"><sup class=\"footnote-definition-label\">3</sup>"),
+        "{html}"
+    );
+    assert_eq!(
+        r.ids,
+        [
+            "fnref:x",
+            "fnref:x:2",
+            "fnref:a&b",
+            "fn:a&b",
+            "fn:x",
+            "fn:unused"
+        ]
+    );
+    // Without footnotes pulldown-cmark's HTML is untouched.
+    assert_eq!(md("Plain [^not].").html, "<p>Plain [^not].</p>\n");
+}
+
+#[test]
+fn a_custom_id_on_two_headings_is_an_error_at_the_second_naming_the_first() {
+    let r = render(
+        "Intro.\n\n## A {#x}\n\n## B {#y}\n\n### C {#x}\n",
+        4,
+        &TestResolver,
+    );
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    let p = &r.problems[0];
+    assert_eq!(
+        p.message,
+        "two headings have the id `x`: line 6 and line 10"
+    );
+    assert_eq!(
+        p.span,
+        Some(Span {
+            line: 10,
+            col: 1,
+            len: 10
+        })
+    );
+    // Once: a third use is a second error; an automatic id never counts.
+    let r = md("## x\n## A {#x}\n## B {#x}\n## C {#x}\n");
+    assert_eq!(r.problems.len(), 2, "{:?}", r.problems);
+    assert_eq!(heading_ids(&r)[0], "x-1");
+}
+
+/// A resolver whose page template writes `main` and `toc` itself.
+struct TemplateIds;
+
+impl LinkResolver for TemplateIds {
+    fn resolve(&self, _target: &str) -> LinkTarget {
+        LinkTarget::External
+    }
+    fn is_template_id(&self, id: &str) -> bool {
+        matches!(id, "main" | "toc")
+    }
+}
+
+#[test]
+fn headings_step_aside_for_template_ids_but_custom_ids_do_not() {
+    let r = render("## Main\n## Toc {#toc}\n## Other\n", 1, &TemplateIds);
+    assert_eq!(heading_ids(&r), ["main-1", "toc", "other"]);
+    assert_eq!(
+        r.template_clashes,
+        [("main".to_owned(), "main-1".to_owned())]
+    );
+    // The custom id is kept, with a warning at its heading: the page has it twice.
+    assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+    assert!(!r.problems[0].is_error());
+    assert_eq!(
+        r.problems[0].span,
+        Some(Span {
+            line: 2,
+            col: 1,
+            len: 13
+        })
+    );
+    assert!(
+        r.problems[0]
+            .message
+            .starts_with("the heading's id `toc` is also an id of the page's template")
+    );
 }
 
 // See: issue 17 ("`<!-- more -->` summaries"): the marker inside a list item was ignored, and
@@ -616,7 +729,7 @@ fn ids_are_collected_in_document_order() {
         ("<!-- <a id=\"no\"> -->", &[]),
         (
             "# A\n\n<a id=\"m\"></a>\n\n## B\n\nx[^n]\n\n[^n]: note",
-            &["a", "m", "b", "n"],
+            &["a", "m", "b", "fnref:n", "fn:n"],
         ),
         ("<a id=\"d\"></a><a id=\"d\"></a>", &["d"]),
     ];

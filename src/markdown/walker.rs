@@ -128,6 +128,7 @@ impl<'a> Walker<'a> {
     pub(super) fn finish(self, other_ids: Vec<(usize, String)>) -> (Rendered, SummaryBounds) {
         let mut out = self.out;
         out.toc = nest_toc(self.flat_toc);
+        out.template_clashes = self.taken.template_clashes;
         let mut all_ids = self.heading_ids;
         all_ids.extend(other_ids);
         all_ids.sort_by_key(|(i, _)| *i);
@@ -308,7 +309,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let title = collapse_whitespace(&self.heading_text);
-        let id = assign_heading_id(events, start, &title, &mut self.taken);
+        let id = assign_heading_id(events, start, &title, &mut self.taken, self.resolver);
         self.heading_ids.push((start, id.clone()));
         if level > 1 {
             self.flat_toc.push(Heading {

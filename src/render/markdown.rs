@@ -103,6 +103,8 @@ pub struct DocRecord {
     pub ids: HashSet<String>,
     /// Its links with an anchor.
     pub anchors: Vec<markdown::AnchorRef>,
+    /// Its headings whose text makes an id the templates write: (that id, the heading's id).
+    pub template_clashes: Vec<(String, String)>,
     /// Whether an image of it went to the image processor.
     pub used_images: bool,
     /// Its markdown failed (its error is reported; links into it are not checked).
@@ -133,7 +135,7 @@ pub(crate) fn render_site(
     }
     timings.lap("markdown");
     for (d, r) in docs.iter().zip(&rendered) {
-        errors.extend(link_errors(d, r, &records));
+        errors.extend(link_errors(d, r, &records, env.templates.fixed_ids()));
     }
     (rendered, records)
 }
@@ -157,16 +159,22 @@ pub(crate) fn render_again(
         rendered.push(out);
     }
     for (d, out) in docs.iter().zip(&rendered) {
-        if !link_errors(d, out, records).is_empty() {
+        if !link_errors(d, out, records, env.templates.fixed_ids()).is_empty() {
             return None;
         }
     }
     let edited: HashSet<&str> = docs.iter().map(|d| d.relative).collect();
+    let template_ids = env.templates.fixed_ids();
+    // A link into an edited document that no longer finds its id, or that now lands on a
+    // template's element instead of a heading (a warning): a full build reports it.
     let broken = records.values().flat_map(|r| &r.anchors).any(|a| {
+        let to = records.get(a.page.as_str());
         edited.contains(a.page.as_str())
-            && !records
-                .get(a.page.as_str())
-                .is_some_and(|to| to.ids.contains(&a.anchor))
+            && if template_ids.contains_key(&a.anchor) {
+                to.is_some_and(|to| to.template_clashes.iter().any(|(id, _)| *id == a.anchor))
+            } else {
+                !to.is_some_and(|to| to.ids.contains(&a.anchor))
+            }
     });
     (!broken).then_some(rendered)
 }
@@ -176,6 +184,7 @@ fn record(r: &mut Rendered, used_images: bool, failed: bool) -> DocRecord {
     DocRecord {
         ids: std::mem::take(&mut r.ids).into_iter().collect(),
         anchors: r.anchors.clone(),
+        template_clashes: std::mem::take(&mut r.template_clashes),
         used_images,
         failed,
     }
@@ -190,7 +199,8 @@ fn render_markdown(
     let links = env
         .tree
         .resolver_for(d.relative, env.outputs, &env.config.base_path)
-        .with_images(env.images);
+        .with_images(env.images)
+        .with_template_ids(env.templates.fixed_ids());
     let shortcodes = crate::shortcodes::expand::Env {
         templates: env.templates,
         config: env.config_value,
@@ -217,8 +227,15 @@ fn render_markdown(
 }
 
 /// Stage 6 for one document: its link problems, and its anchor links checked against the
-/// ids of the pages they point to (`records`, by content path).
-fn link_errors(d: &Doc<'_>, r: &Rendered, records: &HashMap<String, DocRecord>) -> Vec<Diagnostic> {
+/// ids of the pages they point to (`records`, by content path) and the ids the templates
+/// write on every page (`template_ids`). A link to a template's id on a page whose heading
+/// made the same id (and got a suffix) is a warning saying where it lands.
+fn link_errors(
+    d: &Doc<'_>,
+    r: &Rendered,
+    records: &HashMap<String, DocRecord>,
+    template_ids: &HashMap<String, Vec<std::path::PathBuf>>,
+) -> Vec<Diagnostic> {
     let mut errors: Vec<Diagnostic> = r
         .problems
         .iter()
@@ -231,6 +248,16 @@ fn link_errors(d: &Doc<'_>, r: &Rendered, records: &HashMap<String, DocRecord>) 
             continue;
         }
         let known = record.map(|rec| &rec.ids);
+        if let Some(template) = template_ids.get(&a.anchor) {
+            let clash = record
+                .into_iter()
+                .flat_map(|rec| &rec.template_clashes)
+                .find(|(id, _)| *id == a.anchor);
+            if let Some((id, heading)) = clash {
+                errors.push(template_clash(d, a, id, heading, template));
+            }
+            continue;
+        }
         if !known.is_some_and(|set| set.contains(&a.anchor)) {
             let help = match crate::error::closest(
                 known.into_iter().flatten().map(String::as_str),
@@ -259,4 +286,31 @@ fn link_diagnostic(doc: &Doc<'_>, message: String, help: Option<String>, span: S
         d = d.help(h);
     }
     d
+}
+
+/// The warning for a link to `#id` on a page where a heading's text makes `id` too: the
+/// template's element (in one of `templates`) has that id, so the link lands there; the heading has
+/// `heading` instead.
+fn template_clash(
+    d: &Doc<'_>,
+    a: &markdown::AnchorRef,
+    id: &str,
+    heading: &str,
+    templates: &[std::path::PathBuf],
+) -> Diagnostic {
+    let names: Vec<String> = templates.iter().map(|t| t.display().to_string()).collect();
+    let mut w = Diagnostic::warning(format!(
+        "`{}` lands on the element with id `{id}` written by the template {}, not on the heading of content/{} whose text makes `{id}`: that heading's id is `{heading}` (in {})",
+        a.target,
+        names.join(", "),
+        a.page,
+        d.shown.display()
+    ))
+    .in_file(d.shown)
+    .at(a.span, d.source)
+    .label("lands on the template's element");
+    w = w.help(format!(
+        "to link to the heading, write `#{heading}`, or give it its own id: `## … {{#my-id}}`"
+    ));
+    w
 }

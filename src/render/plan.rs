@@ -166,6 +166,8 @@ impl Plan {
             errors.extend(warnings);
             return Err(Error::Diagnostics(errors));
         }
+        // No errors: what is left are warnings (a link landing on a template's element).
+        warnings.extend(errors);
         timings.lap("links");
         let Outputs { copies, all } = outputs;
         let mut plan = Plan {

@@ -86,11 +86,11 @@ impl Expander<'_> {
             }
         };
         let uses = self.cites.iter().filter(|c| c.key == *key).count();
-        let id = format!("cite-{key}-{}", uses + 1);
+        let id = format!("cite:{key}:{}", uses + 1);
         ctx.insert("number", &number);
         ctx.insert("reference", entry);
         ctx.insert("id", &id);
-        ctx.insert("href", &format!("#ref-{key}"));
+        ctx.insert("href", &format!("#ref:{key}"));
         self.cites.push(Cite {
             key: key.clone(),
             output: usize::MAX,

@@ -3,7 +3,8 @@
 //! the links of `config.yaml` and templates through [`resolve_site_link`] and
 //! [`resolve_menu`]. Nothing here decides a URL: it reads the ones `assemble` decided.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 
 use super::urls::parent_folder;
 use super::{Item, SiteTree};
@@ -45,6 +46,7 @@ impl SiteTree {
             outputs: Some(outputs),
             base_path,
             images: None,
+            template_ids: None,
             used_images: std::cell::Cell::new(false),
         }
     }
@@ -62,6 +64,8 @@ pub struct DocLinks<'a> {
     outputs: Option<&'a HashSet<String>>,
     base_path: &'a str,
     images: Option<&'a crate::images::Processor>,
+    /// The ids the templates write as they are (see [`crate::templates::Templates::fixed_ids`]).
+    template_ids: Option<&'a HashMap<String, Vec<PathBuf>>>,
     /// Set once an image of the document went to the image processor.
     used_images: std::cell::Cell<bool>,
 }
@@ -71,6 +75,12 @@ impl<'a> DocLinks<'a> {
     /// images made by `images` (see `images.rs`).
     pub fn with_images(mut self, images: &'a crate::images::Processor) -> Self {
         self.images = Some(images);
+        self
+    }
+
+    /// Headings step aside for the ids the templates write (`ids`, by id: the templates).
+    pub fn with_template_ids(mut self, ids: &'a HashMap<String, Vec<PathBuf>>) -> Self {
+        self.template_ids = Some(ids);
         self
     }
 
@@ -223,12 +233,13 @@ impl DocLinks<'_> {
             joined.clone()
         };
         if outputs.contains(&file) {
-            return self.rooted(written, path, false);
+            return self.rooted(written, path, false, self.anchor_on(&file, written));
         }
-        if outputs.contains(&format!("{joined}/index.html")) {
+        let folder_index = format!("{joined}/index.html");
+        if outputs.contains(&folder_index) {
             // A page's folder named without its `/` (`/about`): written with it, as the page's
             // own address (and `about/index.html` with `urls: files`).
-            return self.rooted(written, path, true);
+            return self.rooted(written, path, true, self.anchor_on(&folder_index, written));
         }
         let last = joined.rsplit('/').next().unwrap_or(&joined);
         let page_guess = format!("{}.md", strip_markdown_ext(last));
@@ -257,7 +268,16 @@ impl DocLinks<'_> {
     /// `path` is `written` without its query and anchor; with `add_slash`, it names a page's
     /// folder without its final `/`, which is added. `.` and `..` segments are resolved, so a
     /// feed shows `…/about/`, not `…/blog/post/../../about/`.
-    fn rooted(&self, written: &str, path: &str, add_slash: bool) -> LinkTarget {
+    ///
+    /// `anchor` is the page (content path) and id that the link's `#…` must find, when it
+    /// names a page or section written from markdown ([`Self::anchor_on`]).
+    fn rooted(
+        &self,
+        written: &str,
+        path: &str,
+        add_slash: bool,
+        anchor: Option<(String, String)>,
+    ) -> LinkTarget {
         if self.site_url.is_empty() {
             return LinkTarget::External;
         }
@@ -277,9 +297,28 @@ impl DocLinks<'_> {
                 self.site_url,
                 without_dot_segments(&full)
             ),
-            page: self.relative.to_string(),
-            anchor: None,
+            page: anchor
+                .as_ref()
+                .map_or_else(|| self.relative.to_string(), |(page, _)| page.clone()),
+            anchor: anchor.map(|(_, id)| id),
         }
+    }
+
+    /// The document and id a link's `#…` must find when the link (`written`, with its query and
+    /// anchor) names the output file `file` (`prices/index.html`): the page or section written
+    /// there, and the anchor percent-decoded. None without an anchor, or when the file is not a
+    /// page's or a section's own (a listing's `page/2/`, an alias, a file of `static/`): those
+    /// are not made from markdown, so their ids are not known here.
+    fn anchor_on(&self, file: &str, written: &str) -> Option<(String, String)> {
+        let anchor = written.split_once('#').map(|(_, a)| a)?;
+        if anchor.is_empty() {
+            return None;
+        }
+        let page = match self.tree.by_output.get(file)? {
+            Item::Page(i) => self.tree.pages[*i].doc.relative.clone(),
+            Item::Section(i) => self.tree.sections[*i].relative.clone(),
+        };
+        Some((page, percent_decode(anchor)))
     }
 }
 
@@ -327,6 +366,10 @@ impl LinkResolver for DocLinks<'_> {
             return LinkTarget::External;
         }
         self.check_output(t, path)
+    }
+
+    fn is_template_id(&self, id: &str) -> bool {
+        self.template_ids.is_some_and(|ids| ids.contains_key(id))
     }
 
     fn image(&self, target: &str, alt: &str, title: &str, first: bool) -> ImageHtml {

@@ -137,6 +137,9 @@ pub struct SiteTree {
     pub sections: Vec<Section>,
     /// Content path -> page or section.
     pub by_relative: HashMap<String, Item>,
+    /// Output file (`prices/index.html`) -> the page or section written there: where a link
+    /// written as a URL (`/prices/#rates`) finds the document whose ids its anchor must match.
+    pub by_output: HashMap<String, Item>,
     /// Content paths of drafts that were left out, to explain links to them.
     pub drafts: Vec<String>,
     /// Files under `content/` copied as they are.
@@ -202,6 +205,7 @@ impl SiteTree {
         order::order(&mut sections, &mut pages);
         let redirects = listings::listings(&mut sections, &pages, config, &mut found);
         let by_relative = link_map(&pages, &sections);
+        let by_output = output_map(&pages, &sections);
         // A page's source that is not a page is never published (issue 12).
         for f in files.iter().filter(|f| f.kind == SourceKind::Leftover) {
             found
@@ -217,6 +221,7 @@ impl SiteTree {
             pages,
             sections,
             by_relative,
+            by_output,
             drafts: found.drafts,
             assets,
             aliases,
@@ -272,4 +277,17 @@ fn link_map(pages: &[Page], sections: &[Section]) -> HashMap<String, Item> {
         by_relative.insert(s.relative.clone(), Item::Section(i));
     }
     by_relative
+}
+
+/// Output file (`faq/index.html`) -> the page or section written there. A section's own file
+/// only (its listing pages `page/2/` are not in it); a collision is reported by `collisions`.
+fn output_map(pages: &[Page], sections: &[Section]) -> HashMap<String, Item> {
+    let mut by_output = HashMap::with_capacity(pages.len() + sections.len());
+    for (i, s) in sections.iter().enumerate() {
+        by_output.insert(s.output.clone(), Item::Section(i));
+    }
+    for (i, p) in pages.iter().enumerate() {
+        by_output.insert(p.output.clone(), Item::Page(i));
+    }
+    by_output
 }

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod anchors;
 mod assets;
 mod attack;
 mod browser;
@@ -23,6 +24,7 @@ mod corpus_yaml;
 mod dates;
 mod errors;
 mod faults;
+mod ids;
 mod images;
 mod incremental;
 mod listings;

@@ -102,8 +102,8 @@ fn citations_number_in_order_and_list_what_is_cited() {
     insta::assert_snapshot!("citations_automatic_main", main_of(&automatic));
     assert!(!explicit.contains("unused-2001"));
     // Numbers restart on each page.
-    assert!(automatic.contains("href=\"#ref-smith-2020\">[1]</a>"));
-    assert!(explicit.contains("href=\"#ref-smith-2020\">[2]</a>"));
+    assert!(automatic.contains("href=\"#ref:smith-2020\">[1]</a>"));
+    assert!(explicit.contains("href=\"#ref:smith-2020\">[2]</a>"));
 }
 
 /// Builds `site` over an earlier output and checks: exit 1, `public/` unchanged, and stderr is

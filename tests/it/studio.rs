@@ -225,11 +225,11 @@ fn studio_evidence_numbers_its_citations_and_lists_what_it_cites() {
         .collect();
     assert_eq!(items, seen);
     let page_ids = ids(&html);
-    for back in links(list).iter().filter(|l| l.starts_with("#cite-")) {
+    for back in links(list).iter().filter(|l| l.starts_with("#cite:")) {
         assert!(page_ids.contains(&back[1..].to_string()), "{back}");
     }
     assert!(list.contains(
-        "<li id=\"ref-haller-2020\">Haller H, Lauche R, Sundberg T, Dobos G, Cramer H. Craniosacral therapy for chronic pain"
+        "<li id=\"ref:haller-2020\">Haller H, Lauche R, Sundberg T, Dobos G, Cramer H. Craniosacral therapy for chronic pain"
     ));
     insta::assert_snapshot!("studio_evidence_references", list);
 }
@@ -249,7 +249,7 @@ fn studio_every_reference_is_cited_somewhere() {
     let listed: String = pages(&built.out).into_values().collect();
     for key in keys {
         assert!(
-            listed.contains(&format!("<li id=\"ref-{key}\">")),
+            listed.contains(&format!("<li id=\"ref:{key}\">")),
             "{key} is in data/references.yaml but no page lists it"
         );
     }
