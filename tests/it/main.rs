@@ -23,6 +23,7 @@ mod corpus_trial;
 mod corpus_yaml;
 mod errors;
 mod faults;
+mod feed_links;
 mod images;
 mod incremental;
 mod listings;
