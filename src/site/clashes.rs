@@ -11,7 +11,7 @@
 //! (`collisions`, `copies`) report those.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use icu_normalizer::{ComposingNormalizerBorrowed, DecomposingNormalizerBorrowed};
@@ -21,6 +21,7 @@ use super::outputs::Writer;
 use super::urls::entry_span;
 use super::{AssetCopy, SiteTree};
 use crate::error::{Diagnostic, Span};
+use crate::templates::FastMap;
 
 /// The form in which two names are one name on a host that ignores case and Unicode
 /// normalization: canonical decomposition (NFD), full Unicode case folding (CaseFolding.txt,
@@ -28,14 +29,16 @@ use crate::error::{Diagnostic, Span};
 /// Unicode's canonical caseless match (The Unicode Standard, ch. 3, D145), with NFC in place
 /// of the final NFD so that the folded form of an NFC name reads as it is written.
 ///
-/// Borrowed, with no work beyond one scan, when `name` is ASCII without capitals (nearly
-/// every output path).
+/// Borrowed when `name` is ASCII without capitals (nearly every output path).
 pub(crate) fn fold(name: &str) -> Cow<'_, str> {
     if name.is_ascii() {
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            return Cow::Owned(name.to_ascii_lowercase());
-        }
-        return Cow::Borrowed(name);
+        // std's own loops, which run optimized in a debug build too (a byte loop here would not).
+        let lower = name.to_ascii_lowercase();
+        return if lower == name {
+            Cow::Borrowed(name)
+        } else {
+            Cow::Owned(lower)
+        };
     }
     let decomposed = DecomposingNormalizerBorrowed::new_nfd().normalize(name);
     let folded = UniCase::unicode(decomposed.as_ref()).to_folded_case();
@@ -107,7 +110,9 @@ pub(crate) struct Clash<'a, S> {
 pub(crate) fn clashes<'a, S: Copy>(
     outputs: impl IntoIterator<Item = (&'a str, S)>,
 ) -> Vec<Clash<'a, S>> {
-    let mut seen: HashMap<String, Spot<'a, S>> = HashMap::new();
+    let outputs = outputs.into_iter();
+    let mut seen: FastMap<Cow<'a, str>, Spot<'a, S>> =
+        FastMap::with_capacity_and_hasher(outputs.size_hint().0 * 2, Default::default());
     let mut reported_folders: HashSet<(String, &'a str)> = HashSet::new();
     let mut found = Vec::new();
     for (path, by) in outputs {
@@ -121,7 +126,12 @@ pub(crate) fn clashes<'a, S: Copy>(
                 by,
             };
             let Some(first) = seen.get(key) else {
-                seen.insert(key.to_string(), here);
+                // A path that folds to itself is its own key: no copy.
+                let key = match &folded {
+                    Cow::Borrowed(_) => Cow::Borrowed(&path[..p_end]),
+                    Cow::Owned(_) => Cow::Owned(key.to_string()),
+                };
+                seen.insert(key, here);
                 continue;
             };
             // One folder shared, or one file twice (an exact collision, reported elsewhere).
@@ -148,7 +158,8 @@ pub(crate) fn clashes<'a, S: Copy>(
 /// removes a `/` (no character decomposes to, composes with or folds to one), so the n-th `/`
 /// of both strings ends the same folder.
 fn levels<'p>(path: &'p str, folded: &'p str) -> impl Iterator<Item = (usize, usize, bool)> + 'p {
-    let slashes = |s: &'p str| s.match_indices('/').map(|(i, _)| i);
+    // memchr, not `match_indices`: it runs optimized in a debug build too.
+    let slashes = |s: &'p str| memchr::memchr_iter(b'/', s.as_bytes());
     let folders = slashes(folded)
         .zip(slashes(path))
         .filter(|&(_, p)| p > 0)
