@@ -100,3 +100,30 @@ fn feed_links_are_absolute_with_every_urls_setting() {
         }
     }
 }
+
+#[test]
+fn a_link_to_the_page_itself_in_a_feed_summary_is_absolute() {
+    let site = site();
+    site.file(
+        "content/journal/short.md",
+        "---\ntitle: Short\ndate: 2024-06-01\n---\nSee [below](#later).\n\n<!-- more -->\n\n## Later\n\nMore.\n",
+    );
+    site.build().success();
+    let feed = site.read("public/journal/atom.xml");
+    let doc = roxmltree::Document::parse(&feed).unwrap();
+    let summary = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .find(|e| e.children().any(|c| c.text() == Some("Short")))
+        .and_then(|e| e.children().find(|c| c.has_tag_name("summary")))
+        .and_then(|s| s.text())
+        .unwrap_or_else(|| panic!("no summary for Short in\n{feed}"))
+        .to_string();
+    assert_eq!(
+        links(&summary),
+        ["https://feeds.example/sub/journal/short/#later"],
+        "{summary}"
+    );
+    // The page itself keeps the anchor as written.
+    site.assert_file_contains("public/journal/short/index.html", r##"href="#later""##);
+}
