@@ -23,6 +23,7 @@ use crate::content::{Document, SourceFile, SourceKind};
 use crate::error::{Diagnostic, Error, Result};
 
 mod assets;
+mod clashes;
 mod links;
 pub mod listings;
 mod order;

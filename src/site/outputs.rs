@@ -60,13 +60,8 @@ pub(super) fn aliases(
                 errors.push(e);
                 continue;
             }
-            let output = if a.trim_matches('/').contains('.') && !a.ends_with('/') {
-                a.trim_matches('/').to_string()
-            } else {
-                output_for_path(&normalize_path(a))
-            };
             aliases.push(Alias {
-                output,
+                output: alias_output(a),
                 target: permalink.clone(),
                 from: doc.shown.clone(),
                 listing: false,
@@ -74,6 +69,15 @@ pub(super) fn aliases(
         }
     }
     aliases
+}
+
+/// The output file of an `aliases:` entry: `old.html` -> `old.html`, `old/` -> `old/index.html`.
+pub(super) fn alias_output(a: &str) -> String {
+    if a.trim_matches('/').contains('.') && !a.ends_with('/') {
+        a.trim_matches('/').to_string()
+    } else {
+        output_for_path(&normalize_path(a))
+    }
 }
 
 impl SiteTree {
@@ -117,7 +121,7 @@ impl SiteTree {
 
     /// The source file of an output, and what it is besides the file's own page, as the
     /// collision error names it: (`blog/_index.md`, ` (its feed)`).
-    fn claim(&self, w: Writer) -> (PathBuf, &'static str) {
+    pub(super) fn claim(&self, w: Writer) -> (PathBuf, &'static str) {
         match w {
             Writer::Builtin(r) => (PathBuf::from(r), ""),
             Writer::Section(i) => (self.section_shown(i), ""),
@@ -133,7 +137,7 @@ impl SiteTree {
 
     /// What writes an output, as a collision error names it: `the built-in sitemap.xml`,
     /// `blog/_index.md (its feed)`.
-    fn claim_text(&self, w: Writer) -> String {
+    pub(super) fn claim_text(&self, w: Writer) -> String {
         match w {
             Writer::Builtin(r) => format!("the built-in {r}"),
             w => {
@@ -213,6 +217,11 @@ pub struct Copies {
 /// Merges the site's `content/` files ([`SiteTree::assets`]) into `statics` (the `static/`
 /// files, theme then site) and checks the copies against the generated files. `root` is the
 /// site folder: errors name a copied file relative to it.
+///
+/// Errors (in [`Copies::errors`]): a copied file with the path of a generated one; then any
+/// two outputs, generated, copied or the `processed_images/` folder, whose paths differ only
+/// in upper and lower case or in how an accented letter is typed, which Windows and macOS
+/// hosts take for one file or folder (see `clashes.rs`).
 pub fn copies(tree: &SiteTree, statics: Vec<AssetCopy>, root: &Path) -> Copies {
     let mut warnings = Vec::new();
     let mut copies: Vec<AssetCopy> = statics;
@@ -227,7 +236,8 @@ pub fn copies(tree: &SiteTree, statics: Vec<AssetCopy>, root: &Path) -> Copies {
         }
         copies.push(a.clone());
     }
-    let generated: HashMap<&str, Writer> = tree.outputs().into_iter().collect();
+    let outputs = tree.outputs();
+    let generated: HashMap<&str, Writer> = outputs.iter().copied().collect();
     let mut errors = Vec::new();
     for c in &copies {
         if let Some(&by) = generated.get(c.to.as_str()) {
@@ -244,6 +254,8 @@ pub fn copies(tree: &SiteTree, statics: Vec<AssetCopy>, root: &Path) -> Copies {
             );
         }
     }
+    // Outputs that a case-insensitive host would merge (issue 17).
+    errors.extend(super::clashes::errors(tree, &outputs, &copies, root));
     let outputs: HashSet<String> = generated
         .keys()
         .map(|k| k.to_string())

@@ -36,15 +36,23 @@ pub(super) fn outside_path_error(doc: &Document, field: &str, value: &str) -> Op
     .help(format!(
         "write the address from the top of the site, like `{field}: book/`"
     ));
-    if let Some((i, line)) = doc.source.split('\n').enumerate().find(|(_, l)| {
-        l.contains(value) && (l.trim_start().starts_with(field) || l.trim_start().starts_with('-'))
-    }) {
-        let col = line
-            .find(value)
-            .map_or(1, |b| line[..b].chars().count() + 1);
-        d = d.at(Span::new(i + 1, col, value.chars().count()), &doc.source);
+    if let Some(span) = entry_span(&doc.source, field, value) {
+        d = d.at(span, &doc.source);
     }
     Some(d)
+}
+
+/// Where `value` is written for the front-matter `field` in `source` (a document's whole
+/// text): on the `field:` line itself, or on a `- value` list line. `None` when no such line
+/// has it.
+pub(super) fn entry_span(source: &str, field: &str, value: &str) -> Option<Span> {
+    let (i, line) = source.split('\n').enumerate().find(|(_, l)| {
+        l.contains(value) && (l.trim_start().starts_with(field) || l.trim_start().starts_with('-'))
+    })?;
+    let col = line
+        .find(value)
+        .map_or(1, |b| line[..b].chars().count() + 1);
+    Some(Span::new(i + 1, col, value.chars().count()))
 }
 
 /// Normalises a front-matter `path` to `/a/b/` form.

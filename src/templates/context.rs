@@ -385,6 +385,22 @@ pub fn paginator_value(section: &Section, index: usize, pages: &[Value]) -> Valu
 }
 
 /// The text of field `key` of a page or section value, if it is a string.
+/// `html`, a page's rendered content, with each link to a place on the page itself
+/// (`href="#sources"`, footnotes included) written after the page's `permalink`, for a feed
+/// entry: a feed reader shows the entry away from the page, where `#sources` would point into
+/// the reader's own view (issue 17). Every other link of the content is absolute already
+/// ([`crate::site::DocLinks`]). A scanner over the markup stillpoint writes: an `href="#`
+/// outside a tag would be escaped (`&quot;`) in markdown's output, so each one is an attribute.
+fn anchors_on_page<'h>(html: &'h str, permalink: &str) -> std::borrow::Cow<'h, str> {
+    if !html.contains("href=\"#") && !html.contains("href='#") {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let html = html
+        .replace("href=\"#", &format!("href=\"{permalink}#"))
+        .replace("href='#", &format!("href='{permalink}#"));
+    std::borrow::Cow::Owned(html)
+}
+
 fn str_field<'a>(value: &'a Value, key: &'static str) -> Option<&'a str> {
     value.as_map()?.get(&tera::value::Key::Str(key))?.as_str()
 }
@@ -453,13 +469,17 @@ pub fn feed_value(config: &Config, tree: &SiteTree, section: &Section, pages: &[
                         .replace('<', "&lt;")
                         .replace('>', "&gt;"))
                 })
-                .or_else(|| str_field(&pages[i], "summary").map(v))
+                .or_else(|| {
+                    let summary = str_field(&pages[i], "summary")?;
+                    Some(v(anchors_on_page(summary, &page.permalink).as_ref()))
+                })
                 .unwrap_or_else(Value::none);
             insert(&mut e, "summary", summary);
+            let content = str_field(&pages[i], "content").unwrap_or_default();
             insert(
                 &mut e,
                 "content",
-                v(str_field(&pages[i], "content").unwrap_or_default()),
+                v(anchors_on_page(content, &page.permalink).as_ref()),
             );
             Value::from(e)
         })
