@@ -11,6 +11,12 @@ use crate::support::{TestSite, fixtures_dir, links};
 fn site() -> TestSite {
     let site = TestSite::fixture_with_default_theme("feed");
     let jpeg = std::fs::read(fixtures_dir().join("bundle/content/studio/photo.jpg")).unwrap();
+    // An anchor for the `?a=1#x` link below (anchors in URL links are checked).
+    let breathing = site.read("content/journal/breathing.md");
+    site.file(
+        "content/journal/breathing.md",
+        &format!("{breathing}\n## X {{#x}}\n\nMore.\n"),
+    );
     site.bytes("content/journal/bund/photo.jpg", &jpeg)
         .bytes("content/journal/bund/plan.pdf", b"%PDF-1.4\n")
         .bytes("content/journal/bund/files/map.pdf", b"%PDF-1.4\n")
