@@ -25,6 +25,7 @@ mod faults;
 mod images;
 mod incremental;
 mod listings;
+mod markdown_features;
 mod live;
 mod portable;
 mod publish;
