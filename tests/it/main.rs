@@ -35,5 +35,6 @@ mod shortcodes;
 mod stress;
 mod studio;
 mod support;
+mod tera_filters;
 mod urls;
 mod watch;
