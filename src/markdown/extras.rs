@@ -202,6 +202,48 @@ mod tests {
         }
     }
 
+    /// Everything a page can hold is resolved as written (external).
+    struct AllExternal;
+    impl crate::markdown::LinkResolver for AllExternal {
+        fn resolve(&self, _: &str) -> crate::markdown::LinkTarget {
+            crate::markdown::LinkTarget::External
+        }
+    }
+
+    fn html(body: &str, settings: &Settings) -> String {
+        crate::markdown::render_mapped(body, None, 1, &AllExternal, settings).html
+    }
+
+    #[test]
+    fn alerts_nest_and_plain_quotes_stay_quotes() {
+        let s = Settings::default();
+        assert_eq!(
+            html("- item\n\n  > [!CAUTION]\n  > Hot.\n", &s),
+            "<ul>\n<li>\n<p>item</p>\n<div class=\"callout callout-caution\" role=\"note\">\n<p class=\"callout-label\"><span aria-hidden=\"true\">⚠</span> Caution</p>\n<p>Hot.</p>\n</div>\n</li>\n</ul>\n"
+        );
+        assert_eq!(
+            html("> [!NOTICE]\n> x\n", &s),
+            "<blockquote>\n<p>[!NOTICE]\nx</p>\n</blockquote>\n"
+        );
+    }
+
+    #[test]
+    fn emoji_reach_link_text_and_alt_text_and_a_linked_image_keeps_one_anchor() {
+        let s = Settings {
+            render_emoji: true,
+            external_links_target_blank: true,
+            ..Settings::default()
+        };
+        assert_eq!(
+            html("[:heart_eyes: x](https://a.org) ![:smile:](i.png)", &s),
+            "<p><a href=\"https://a.org\" rel=\"noopener\" target=\"_blank\">😍 x</a> <img src=\"i.png\" alt=\"😄\" /></p>\n"
+        );
+        assert_eq!(
+            html("[![logo](l.png)](https://a.org)", &s),
+            "<p><a href=\"https://a.org\" rel=\"noopener\" target=\"_blank\"><img src=\"l.png\" alt=\"logo\" /></a></p>\n"
+        );
+    }
+
     #[test]
     fn external_link_attributes_combine_in_one_rel() {
         let s = Settings {
