@@ -27,11 +27,24 @@ pub const CONFIG_KEYS: &[&str] = &[
     "minify",
     "urls",
     "check",
+    "markdown",
     "extra",
 ];
 
 /// The keys of `check:` in `config.yaml`, for did-you-mean hints.
 pub const CHECK_KEYS: &[&str] = &["review_months", "skip_external"];
+
+/// The keys of `markdown:` in `config.yaml` (Zola's names), for did-you-mean hints.
+pub const MARKDOWN_KEYS: &[&str] = &[
+    "smart_punctuation",
+    "github_alerts",
+    "definition_lists",
+    "render_emoji",
+    "external_links_target_blank",
+    "external_links_no_follow",
+    "external_links_no_referrer",
+    "external_links_class",
+];
 
 /// The default of `check.review_months`: a health page is due for review a year after its
 /// `extra.reviewed` date.
@@ -70,6 +83,8 @@ pub struct RawConfig {
     pub urls: Option<String>,
     /// Settings of `stillpoint check`.
     pub check: RawCheck,
+    /// How markdown is rendered.
+    pub markdown: RawMarkdown,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
     /// twice. Numbers are kept as the text written (`yaml::text_map`): the theme shows
     /// these values as text (`phone: 7805550142`).
@@ -87,6 +102,46 @@ pub struct RawCheck {
     /// External links that `check --external` does not visit: a URL is skipped when it starts
     /// with one of these (`https://www.facebook.com/`).
     pub skip_external: Vec<String>,
+}
+
+/// `markdown:` in `config.yaml`, Zola's names and meanings (see [`crate::markdown::Settings`]
+/// for each key); an absent key has its default.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RawMarkdown {
+    /// Curly quotes, dashes and ellipses (default true).
+    pub smart_punctuation: bool,
+    /// `> [!NOTE]` alert boxes (default true).
+    pub github_alerts: bool,
+    /// `Term` / `: definition` lists (default true).
+    pub definition_lists: bool,
+    /// `:smile:` → 😄 (default false).
+    pub render_emoji: bool,
+    /// Links to other sites open in a new tab, with `rel="noopener"` (default false).
+    pub external_links_target_blank: bool,
+    /// `rel="nofollow"` on links to other sites (default false).
+    pub external_links_no_follow: bool,
+    /// `rel="noreferrer"` on links to other sites (default false).
+    pub external_links_no_referrer: bool,
+    /// A class on links to other sites (default none).
+    #[serde(deserialize_with = "crate::yaml::text_or_null")]
+    pub external_links_class: Option<String>,
+}
+
+impl Default for RawMarkdown {
+    fn default() -> Self {
+        let d = crate::markdown::Settings::default();
+        RawMarkdown {
+            smart_punctuation: d.smart_punctuation,
+            github_alerts: d.github_alerts,
+            definition_lists: d.definition_lists,
+            render_emoji: d.render_emoji,
+            external_links_target_blank: d.external_links_target_blank,
+            external_links_no_follow: d.external_links_no_follow,
+            external_links_no_referrer: d.external_links_no_referrer,
+            external_links_class: None,
+        }
+    }
 }
 
 /// The resolved `check:` settings.
@@ -186,6 +241,9 @@ pub struct Config {
     pub urls: UrlMode,
     /// Settings of `stillpoint check` (`check:` in the config).
     pub check: CheckSettings,
+    /// How markdown is rendered (`markdown:` in the config), with the site's hosts from
+    /// `base_url` (so links to them are not links to other sites).
+    pub markdown: crate::markdown::Settings,
     /// `extra`, as JSON for templates.
     pub extra: serde_json::Value,
     /// Include drafts.
@@ -237,6 +295,7 @@ impl Config {
             RawConfig::default()
         } else {
             yaml::from_str(&source).map_err(|e| {
+                let (fields, unknown_help) = known_keys(&e.message);
                 Error::one(yaml::to_diagnostic(
                     &e,
                     &yaml::YamlSource {
@@ -245,8 +304,8 @@ impl Config {
                         source: &source,
                         first_line: 1,
                         fence_line: source.lines().count() + 1,
-                        fields: CONFIG_KEYS,
-                        unknown_help: "remove it; site-specific values go under `extra:`",
+                        fields,
+                        unknown_help,
                     },
                 ))
             })?
@@ -274,11 +333,15 @@ impl Config {
             minify,
             urls,
             check,
+            markdown,
             extra,
         } = raw;
         let shown = PathBuf::from("config.yaml");
         let mut errors = Vec::new();
         let title = or_default(required_title(title), &mut errors);
+        // Links to the host written in config.yaml stay the site's own under `serve`, whose
+        // address replaces it.
+        let written_base_url = base_url.clone().unwrap_or_default();
         let (base_url, base_path) = match resolve_base_url(base_url, overrides, &source) {
             Ok(resolved) => resolved,
             // A mistake in --base-url is on the command line, not in config.yaml.
@@ -297,6 +360,7 @@ impl Config {
         let urls = or_default(url_mode(urls.as_deref(), &source), &mut errors);
         let urls = overrides.urls.unwrap_or(urls);
         let check = or_default(check_settings(check, &source), &mut errors);
+        let markdown = markdown_settings(markdown, &[base_url.as_str(), written_base_url.as_str()]);
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
         }
@@ -316,6 +380,7 @@ impl Config {
             minify,
             urls,
             check,
+            markdown,
             extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
             warnings: yaml::lint(&source, 1, source.split('\n').count(), &shown),
@@ -348,6 +413,7 @@ impl Config {
             minify: false,
             urls: UrlMode::default(),
             check: CheckSettings::default(),
+            markdown: markdown_settings(RawMarkdown::default(), &["https://example.com"]),
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
             warnings: Vec::new(),
@@ -553,6 +619,56 @@ fn check_settings(check: RawCheck, source: &str) -> Checked<CheckSettings> {
         review_months,
         skip_external,
     })
+}
+
+/// The keys a YAML error's `message` is about, for the did-you-mean of an unknown key: serde_yaml
+/// starts the message of an error inside `markdown:` or `check:` with that name.
+fn known_keys(message: &str) -> (&'static [&'static str], &'static str) {
+    if message.starts_with("markdown: ") {
+        (
+            MARKDOWN_KEYS,
+            "remove it; the markdown settings are listed in the README (Writing)",
+        )
+    } else if message.starts_with("check: ") {
+        (CHECK_KEYS, "remove it")
+    } else {
+        (
+            CONFIG_KEYS,
+            "remove it; site-specific values go under `extra:`",
+        )
+    }
+}
+
+/// The resolved `markdown:` settings: `raw` as written, with the hosts of `base_urls` (lower
+/// case; those that are not web addresses are left out) as the site's own.
+fn markdown_settings(raw: RawMarkdown, base_urls: &[&str]) -> crate::markdown::Settings {
+    let RawMarkdown {
+        smart_punctuation,
+        github_alerts,
+        definition_lists,
+        render_emoji,
+        external_links_target_blank,
+        external_links_no_follow,
+        external_links_no_referrer,
+        external_links_class,
+    } = raw;
+    let mut site_hosts: Vec<String> = base_urls
+        .iter()
+        .filter_map(|u| url::Url::parse(u.trim()).ok())
+        .filter_map(|u| u.host_str().map(str::to_ascii_lowercase))
+        .collect();
+    site_hosts.dedup();
+    crate::markdown::Settings {
+        smart_punctuation,
+        github_alerts,
+        definition_lists,
+        render_emoji,
+        external_links_target_blank,
+        external_links_no_follow,
+        external_links_no_referrer,
+        external_links_class: external_links_class.unwrap_or_default().trim().to_string(),
+        site_hosts,
+    }
 }
 
 /// Parses a base URL into (URL without trailing slash, path without trailing slash).
@@ -941,6 +1057,86 @@ mod tests {
         let d = &err.into_diagnostics()[0];
         assert!(d.message.contains("unknown theme `nope`"), "{d:?}");
         assert_eq!(d.span.unwrap().line, 3);
+    }
+
+    #[test]
+    fn markdown_settings_default_and_read() {
+        let c = load("title: x\nbase_url: https://Studio.example.org/sub\n").unwrap();
+        assert_eq!(
+            c.markdown,
+            crate::markdown::Settings {
+                site_hosts: vec!["studio.example.org".into()],
+                ..Default::default()
+            }
+        );
+        let c = load(concat!(
+            "title: x\nbase_url: https://e.com\nmarkdown:\n",
+            "  smart_punctuation: false\n  github_alerts: false\n  definition_lists: false\n",
+            "  render_emoji: true\n  external_links_target_blank: true\n",
+            "  external_links_no_follow: true\n  external_links_no_referrer: true\n",
+            "  external_links_class: external\n",
+        ))
+        .unwrap();
+        let m = &c.markdown;
+        assert!(!m.smart_punctuation && !m.github_alerts && !m.definition_lists);
+        assert!(m.render_emoji && m.external_links_target_blank);
+        assert!(m.external_links_no_follow && m.external_links_no_referrer);
+        assert_eq!(m.external_links_class, "external");
+    }
+
+    #[test]
+    fn serve_keeps_the_written_host_as_the_sites_own() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config.yaml"),
+            "title: x\nbase_url: https://studio.example.org\n",
+        )
+        .unwrap();
+        let overrides = Overrides {
+            base_origin: Some("http://127.0.0.1:1111".into()),
+            ..Default::default()
+        };
+        let c = Config::load(dir.path(), &overrides).unwrap();
+        assert!(!c.markdown.is_external("https://studio.example.org/faq/"));
+        assert!(!c.markdown.is_external("http://127.0.0.1:1111/faq/"));
+    }
+
+    #[test]
+    fn unknown_markdown_key_suggests_the_closest_markdown_key() {
+        let err = load("title: x\nbase_url: https://e.com\nmarkdown:\n  github_alert: true\n")
+            .unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert_eq!(d.span.map(|s| (s.line, s.col)), Some((4, 3)), "{d:?}");
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("did you mean `github_alerts`")),
+            "{d:?}"
+        );
+        let err =
+            load("title: x\nbase_url: https://e.com\ncheck:\n  review_month: 3\n").unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert!(
+            d.help
+                .as_deref()
+                .is_some_and(|h| h.contains("did you mean `review_months`")),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn markdown_setting_of_the_wrong_type_is_located() {
+        let err =
+            load("title: x\nbase_url: https://e.com\nmarkdown:\n  render_emoji: yes please\n")
+                .unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert_eq!(d.span.map(|s| s.line), Some(4), "{d:?}");
+        assert!(d.file.is_some(), "{d:?}");
+        let err =
+            load("title: x\nbase_url: https://e.com\nmarkdown:\n  external_links_class: true\n")
+                .unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert_eq!(d.span.map(|s| s.line), Some(4), "{d:?}");
     }
 
     #[test]

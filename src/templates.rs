@@ -9,6 +9,7 @@
 
 pub mod context;
 mod diagnostics;
+mod filters;
 mod functions;
 pub mod names;
 pub(crate) mod origin;
@@ -24,7 +25,9 @@ use crate::content::walk;
 use crate::error::{Diagnostic, Error, Result};
 use crate::render::reads::Recorder;
 use diagnostics::{first_line, reference_diagnostics, tera_diagnostic};
-use functions::{Binding, register_functions, register_load_data, register_site_functions};
+use functions::{
+    Binding, register_functions, register_load_data, register_markdown, register_site_functions,
+};
 pub use functions::{FastMap, SiteData, cachebust_hash};
 
 /// Built-in `sitemap.xml` (sitemaps.org protocol 0.9), used unless the site or theme has one.
@@ -222,6 +225,7 @@ fn new_tera(config: &Config) -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
     register_functions(&mut tera);
+    register_markdown(&mut tera, &config.markdown);
     register_site_functions(&mut tera, &Binding::default());
     register_load_data(&mut tera, &config.root);
     tera

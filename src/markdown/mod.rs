@@ -33,13 +33,16 @@ pub use crate::error::SourceMap;
 /// here for the callers that wrote `markdown::Span`).
 pub use crate::error::Span;
 
+mod extras;
 mod ids;
 mod links;
 mod summary;
+mod settings;
 mod walker;
 
 pub(crate) use ids::scan_html_ids;
 pub use ids::slugify_id;
+pub use settings::Settings;
 use walker::{SummaryBounds, Walker};
 
 /// What a link target found in markdown points at, decided by the site tree (not by this module).
@@ -155,22 +158,17 @@ pub struct Rendered {
     pub problems: Vec<Diagnostic>,
 }
 
-/// The markdown dialect of stillpoint (`design.md`, Content): CommonMark plus tables, GFM footnotes,
-/// strikethrough, task lists, smart punctuation and heading attributes (`{#id .class}`).
-///
-/// Built flag by flag on purpose: `Options::all()` would also turn on metadata blocks, which
-/// swallow any `---` … `---` pair in the body, and other extensions we don't document.
+/// The markdown dialect with the default [`Settings`]: what the scanners that only read a body's
+/// structure parse with (code ranges, placeholders, content checks); rendering uses the site's
+/// own [`Settings::options`].
 pub(crate) fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
+    Settings::default().options()
 }
 
-/// Render a page body. `body` is the markdown after the front matter; `first_line` is the 1-based line
-/// number in the source file where `body` begins (so spans are file positions).
+/// Render a page body with the default [`Settings`]. `body` is the markdown after the front
+/// matter; `first_line` is the 1-based line number in the source file where `body` begins (so
+/// spans are file positions). The build renders through [`render_mapped`] with the site's
+/// settings; this is its shorthand for tests and tools.
 ///
 /// Every link and image destination goes through `resolver`, markdown's and those written as
 /// raw HTML (the `href` of `<a>`, the `src` of `<img>`): `External` leaves it alone, `Internal`
@@ -178,20 +176,29 @@ pub(crate) fn options() -> Options {
 /// and records a problem (a [`Diagnostic`]). Never fails and never panics; a CRLF body is fine (spans don't
 /// count `\r`). Cost is linear in the body: one parse, two passes over the events, one HTML write.
 pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Rendered {
-    render_mapped(body, None, first_line, resolver)
+    render_mapped(body, None, first_line, resolver, &Settings::default())
 }
 
-/// [`render`] for a text made from `source.0` by the shortcode step: spans are positions in
-/// `source.0` (the page's own body), found through `source.1`.
+/// [`render`] with the site's `settings`, for a text that may have been made from `source.0` by
+/// the shortcode step: spans are then positions in `source.0` (the page's own body), found
+/// through `source.1`.
+///
+/// The settings act on the events around the walk: emoji shortcodes become emoji before it (so
+/// the table of contents and word count see them), GitHub alerts and external-link attributes
+/// after it (`extras.rs`); the rest are parser options ([`Settings::options`]).
 pub fn render_mapped(
     body: &str,
     source: Option<(&str, &SourceMap)>,
     first_line: usize,
     resolver: &dyn LinkResolver,
+    settings: &Settings,
 ) -> Rendered {
-    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, options())
+    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, settings.options())
         .into_offset_iter()
         .collect();
+    if settings.render_emoji {
+        events = extras::emoji(events);
+    }
 
     // Pass 1: ids that headings must not take (see `reserved_ids`).
     let (mut taken, other_ids) = ids::reserved_ids(&events, &|id| resolver.is_template_id(id));
@@ -214,6 +221,7 @@ pub fn render_mapped(
         };
         out.problems.extend(id_problems.diagnostics(&mut positions));
     }
+    extras::alerts_and_links(&mut events, settings);
 
     // Pass 3: the HTML, and the summary cut from it.
     let (html, summary) = write_html(events, &summary_bounds, body.len());

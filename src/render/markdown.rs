@@ -207,6 +207,7 @@ fn render_markdown(
         page_key: d.page_key,
         page: &d.page,
         references: env.references,
+        markdown: &env.config.markdown,
     };
     // CommonMark 0.31, 2.3: a NUL character is replaced by U+FFFD.
     let cleaned;

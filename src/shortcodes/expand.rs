@@ -53,6 +53,8 @@ pub struct Env<'a> {
     pub page: &'a Value,
     /// The site's reference list.
     pub references: &'a References,
+    /// The `markdown:` settings the body renders with.
+    pub markdown: &'a markdown::Settings,
 }
 
 /// The page being rendered.
@@ -89,7 +91,13 @@ pub fn render(
     resolver: &dyn LinkResolver,
 ) -> Result<Rendered, Vec<Diagnostic>> {
     if !doc.body.contains("{{") && !doc.body.contains("{%") {
-        return Ok(markdown::render(doc.body, doc.body_line, resolver));
+        return Ok(markdown::render_mapped(
+            doc.body,
+            None,
+            doc.body_line,
+            resolver,
+            env.markdown,
+        ));
     }
     let pieces = super::parse(doc.body).map_err(|e| {
         vec![
@@ -127,8 +135,13 @@ pub fn render(
     if !x.errors.is_empty() {
         return Err(x.errors);
     }
-    let mut rendered =
-        markdown::render_mapped(&x.md, Some((doc.body, &x.map)), doc.body_line, resolver);
+    let mut rendered = markdown::render_mapped(
+        &x.md,
+        Some((doc.body, &x.map)),
+        doc.body_line,
+        resolver,
+        env.markdown,
+    );
     x.fill_lists(&rendered.html);
     if !x.errors.is_empty() {
         return Err(x.errors);

@@ -146,12 +146,19 @@ pub(super) fn register_load_data(tera: &mut Tera, root: &Path) {
     );
 }
 
-/// Registers the `json_encode` filter and `placeholder` test ([`crate::seo`]), and `range`
-/// with the render time limit ([`range`]).
+/// Registers the `json_encode` filter and `placeholder` test ([`crate::seo`]), `range` with the
+/// render time limit ([`range`]), and Zola's filters that Tera 2 does not ship
+/// ([`super::filters`]; `markdown` with the default settings until [`register_markdown`]).
 pub(super) fn register_functions(tera: &mut Tera) {
+    super::filters::register(tera, &crate::markdown::Settings::default());
     tera.register_filter("json_encode", crate::seo::json_encode);
     tera.register_test("placeholder", crate::seo::is_placeholder);
     tera.register_function("range", range);
+}
+
+/// Registers Zola's filters again with the site's `markdown:` settings (for `markdown`).
+pub(super) fn register_markdown(tera: &mut Tera, settings: &crate::markdown::Settings) {
+    super::filters::register(tera, settings);
 }
 
 /// Registers `get_url`, `get_page`, `get_section` and `resize_image` (Zola's global functions)

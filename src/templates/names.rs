@@ -5,15 +5,22 @@
 //!
 //! Pure: no I/O, no Tera instance.
 
-/// Tera 2.4's built-in filters (`Tera::register_builtin_filters`) and stillpoint's
-/// `json_encode`, sorted. Tera has no way to list them; a test checks each is known.
+/// Tera 2.4's built-in filters (`Tera::register_builtin_filters`), stillpoint's `json_encode`
+/// and Zola's that Tera 2 does not ship (`filters.rs`), sorted. Tera has no way to list them; a test checks each is known.
 pub const FILTERS: &[&str] = &[
     "abs",
+    "as_str",
+    "base64_decode",
+    "base64_encode",
     "capitalize",
+    "concat",
+    "date",
     "default",
     "escape",
     "escape_html",
     "escape_xml",
+    "filesizeformat",
+    "filter",
     "first",
     "float",
     "get",
@@ -25,18 +32,27 @@ pub const FILTERS: &[&str] = &[
     "keys",
     "last",
     "length",
+    "linebreaksbr",
     "lower",
+    "map",
+    "markdown",
     "newlines_to_br",
     "nth",
+    "num_format",
     "pairs",
     "pluralize",
+    "regex_replace",
     "replace",
     "reverse",
     "round",
     "safe",
+    "slice",
+    "slugify",
     "sort",
+    "spaceless",
     "split",
     "str",
+    "striptags",
     "title",
     "trim",
     "trim_end",
@@ -44,6 +60,8 @@ pub const FILTERS: &[&str] = &[
     "truncate",
     "unique",
     "upper",
+    "urlencode",
+    "urlencode_strict",
     "values",
     "wordcount",
 ];
@@ -114,21 +132,6 @@ impl Unknown {
 /// Names that Zola (Tera 1) or Jinja templates use and stillpoint's do not, with what to write
 /// instead here.
 const ELSEWHERE: &[(Unknown, &str, &str)] = &[
-    (
-        Unknown::Filter,
-        "date",
-        "stillpoint has no `date` filter (Zola's and Jinja's): dates are text like `2026-11-29`, or `2026-11-29T10:00:00-07:00` with a time; to show the day alone write `page.date | split(pat=\"T\") | first`, as themes/default/templates/partials/dates.html does",
-    ),
-    (
-        Unknown::Filter,
-        "linebreaksbr",
-        "Zola's `linebreaksbr` is called `newlines_to_br` here",
-    ),
-    (
-        Unknown::Filter,
-        "as_str",
-        "Zola's `as_str` is called `str` here",
-    ),
     (
         Unknown::Filter,
         "string",
@@ -426,7 +429,10 @@ mod tests {
 
     #[test]
     fn help_names_the_alternative_or_the_closest() {
-        assert!(unknown_help(Unknown::Filter, "date").contains("split(pat=\"T\")"));
+        assert_eq!(
+            unknown_help(Unknown::Filter, "tojson"),
+            "Jinja's `tojson` is called `json_encode` here"
+        );
         assert_eq!(
             unknown_help(Unknown::Filter, "lenght"),
             "did you mean `length`?"
