@@ -27,6 +27,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "minify",
     "urls",
     "check",
+    "deploy",
     "extra",
 ];
 
@@ -70,6 +71,8 @@ pub struct RawConfig {
     pub urls: Option<String>,
     /// Settings of `stillpoint check`.
     pub check: RawCheck,
+    /// Settings of `stillpoint deploy`.
+    pub deploy: crate::deploy::settings::RawDeploy,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
     /// twice. Numbers are kept as the text written (`yaml::text_map`): the theme shows
     /// these values as text (`phone: 7805550142`).
@@ -186,6 +189,8 @@ pub struct Config {
     pub urls: UrlMode,
     /// Settings of `stillpoint check` (`check:` in the config).
     pub check: CheckSettings,
+    /// Settings of `stillpoint deploy` (`deploy:` in the config).
+    pub deploy: crate::deploy::settings::DeploySettings,
     /// `extra`, as JSON for templates.
     pub extra: serde_json::Value,
     /// Include drafts.
@@ -274,6 +279,7 @@ impl Config {
             minify,
             urls,
             check,
+            deploy,
             extra,
         } = raw;
         let shown = PathBuf::from("config.yaml");
@@ -290,6 +296,10 @@ impl Config {
             None => or_default(url_mode(urls.as_deref(), &source), &mut errors),
         };
         let check = or_default(check_settings(check, &source), &mut errors);
+        let deploy = or_default(
+            crate::deploy::settings::resolve(deploy, &source),
+            &mut errors,
+        );
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
         }
@@ -309,6 +319,7 @@ impl Config {
             minify,
             urls,
             check,
+            deploy,
             extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
             warnings: yaml::lint(&source, 1, source.split('\n').count(), &shown),
@@ -341,6 +352,7 @@ impl Config {
             minify: false,
             urls: UrlMode::default(),
             check: CheckSettings::default(),
+            deploy: Default::default(),
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
             warnings: Vec::new(),

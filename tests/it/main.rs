@@ -13,6 +13,7 @@ mod build;
 mod cases;
 mod check;
 mod cli;
+mod deploy;
 mod corpus;
 mod corpus_files;
 mod corpus_publish;
