@@ -194,7 +194,8 @@ pub fn collect(site: crate::render::BuiltSite) -> Result<LocalSite, DeployError>
     Ok(local)
 }
 
-fn entry_of(bytes: &[u8]) -> Entry {
+/// The manifest entry (hash and size) of `bytes`.
+pub(crate) fn entry_of(bytes: &[u8]) -> Entry {
     Entry {
         hash: manifest::hash_bytes(bytes),
         size: bytes.len() as u64,

@@ -54,12 +54,26 @@ pub fn page_url(base_url: &str, path: &str) -> String {
     format!("{}/{shown}", base_url.trim_end_matches('/'))
 }
 
+/// True when `base_url` is a reserved example address (`example.com`, `*.test`…), where there
+/// is no site to fetch. An IP address or `localhost` is fetched (a host on the owner's network).
+fn is_example_address(base_url: &str) -> bool {
+    let host = url::Url::parse(base_url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    let local = host == "localhost"
+        || host.ends_with(".localhost")
+        || host.parse::<std::net::IpAddr>().is_ok()
+        || host.starts_with('[');
+    !local && crate::publish::placeholder_address(base_url).is_some()
+}
+
 /// Fetches the home page and the pages `plan` sent (at most [`MAX_PAGES`]) from `base_url`
-/// and compares them with `site`. `None` when `base_url` is a placeholder address (there is
-/// nothing to fetch) or not a web address.
+/// and compares them with `site`. `None` when `base_url` is a reserved example address
+/// (there is nothing to fetch) or not a web address.
 pub fn verify(base_url: &str, plan: &Plan, site: &LocalSite) -> Option<Verification> {
     if !(base_url.starts_with("http://") || base_url.starts_with("https://"))
-        || crate::publish::placeholder_address(base_url).is_some()
+        || is_example_address(base_url)
     {
         return None;
     }
@@ -106,6 +120,65 @@ pub fn verify(base_url: &str, plan: &Plan, site: &LocalSite) -> Option<Verificat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::deploy::{Source, entry_of};
+    use std::io::{BufRead, BufReader, Write};
+
+    /// A web server on 127.0.0.1 that answers `/` with `home` and every other path with
+    /// `other`, for `requests` requests. Returns its base URL.
+    fn serve(home: &'static str, other: &'static str, requests: usize) -> String {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(requests) {
+                let mut stream = stream.unwrap();
+                let mut first = String::new();
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                reader.read_line(&mut first).unwrap();
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let body = if first.starts_with("GET / ") {
+                    home
+                } else {
+                    other
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        format!("http://127.0.0.1:{port}")
+    }
+
+    #[test]
+    fn compares_what_the_host_serves_with_what_was_uploaded() {
+        let mut site = LocalSite::default();
+        for (path, text) in [("index.html", "home"), ("about/index.html", "about v2")] {
+            let bytes = text.as_bytes().to_vec();
+            site.files
+                .insert(path.into(), (entry_of(&bytes), Source::Memory(bytes)));
+        }
+        let plan = crate::deploy::plan::plan(&site.entries(), None);
+        let base = serve("home", "about v1", 2);
+        let v = verify(&base, &plan, &site).unwrap();
+        assert_eq!(v.same, [format!("{base}/")]);
+        assert_eq!(v.different, [format!("{base}/about/")]);
+        assert!(v.summary_line().contains("1 of the 2 pages"), "{v:?}");
+
+        // Nobody listening: could not verify.
+        let closed = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let v = verify(&format!("http://127.0.0.1:{closed}"), &plan, &site).unwrap();
+        assert!(v.summary_line().starts_with("could not verify"), "{v:?}");
+
+        // An example address is not fetched.
+        assert_eq!(verify("https://example.com", &plan, &site), None);
+    }
 
     #[test]
     fn page_urls_and_lines() {
