@@ -408,3 +408,92 @@ fn git_branch_target_gets_the_site_as_its_tree_and_no_change_makes_no_commit() {
         ["Deploy by stillpoint", "CNAME", "Deploy by stillpoint"]
     );
 }
+
+/// The links of every page under `dir` that point inside the site at a missing file (`/` is
+/// the folder's top).
+fn broken_links(dir: &Path) -> Vec<String> {
+    let mut broken = Vec::new();
+    for (path, bytes) in file_tree(dir) {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let page_dir = Path::new(&path).parent().unwrap().to_path_buf();
+        for link in crate::support::links(&String::from_utf8_lossy(&bytes)) {
+            let link = link
+                .split(['#', '?'])
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            if link.contains("://") || link.starts_with("mailto:") || link.starts_with("tel:") {
+                continue;
+            }
+            let mut target = match link.strip_prefix('/') {
+                Some(rest) => dir.join(rest),
+                None => dir.join(&page_dir).join(&link),
+            };
+            if link.is_empty() || link.ends_with('/') || target.is_dir() {
+                target = target.join("index.html");
+            }
+            if !target.is_file() {
+                broken.push(format!("{path} -> {link}"));
+            }
+        }
+    }
+    broken
+}
+
+/// A deploy stopped by a file it cannot write (a folder in its place, which works as root
+/// too), at several points: no page on the target links to a missing file, and the next
+/// deploy completes.
+#[test]
+fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
+    for blocked in ["css/new.css", "new/index.html", "zz/index.html"] {
+        let site = small_site();
+        site.file(
+            "templates/page.html",
+            &crate::support::PAGE_HTML.replace(
+                "<head>",
+                "<head><link rel=\"stylesheet\" href=\"../css/site.css\">",
+            ),
+        );
+        let target = target_dir(&site, "cut");
+        let t = target.to_str().unwrap().to_string();
+        deploy(&site, &["--target", &t]).success();
+        assert_eq!(broken_links(&target), Vec::<String>::new());
+        // The crawler sees a missing stylesheet.
+        let css = fs::read(target.join("css/site.css")).unwrap();
+        fs::remove_file(target.join("css/site.css")).unwrap();
+        assert_eq!(
+            broken_links(&target),
+            ["about/index.html -> ../css/site.css"]
+        );
+        fs::write(target.join("css/site.css"), css).unwrap();
+        // The next version: a new stylesheet used by every page, two new pages listed on
+        // the home page, `about/` gone.
+        site.file("static/css/new.css", "p { color: teal }\n")
+            .file(
+                "templates/page.html",
+                &crate::support::PAGE_HTML.replace(
+                    "<head>",
+                    "<head><link rel=\"stylesheet\" href=\"../css/new.css\">",
+                ),
+            )
+            .file("content/new.md", "---\ntitle: New\n---\nNew page.\n")
+            .file("content/zz.md", "---\ntitle: Last\n---\nLast page.\n")
+            .remove("content/about.md");
+        let blocker = target.join(blocked);
+        fs::create_dir_all(blocker.join("in-the-way")).unwrap();
+        deploy(&site, &["--target", &t])
+            .code(1)
+            .stderr_has("could not write");
+        fs::remove_dir_all(&blocker).unwrap();
+        assert_eq!(
+            broken_links(&target),
+            Vec::<String>::new(),
+            "cut at {blocked}"
+        );
+        deploy(&site, &["--target", &t]).success();
+        assert_eq!(deployed(&target, &[]), built(&site), "cut at {blocked}");
+        assert_eq!(broken_links(&target), Vec::<String>::new());
+    }
+}
