@@ -240,6 +240,31 @@ fn report_dry_run(report: &stillpoint::deploy::DeployReport) {
     }
 }
 
+/// Prints what a deploy did: its warnings, the dry run's lists, the summary line and what
+/// fetching the site found.
+fn report_deploy(done: &stillpoint::deploy::DeployReport) {
+    report(&done.warnings);
+    if !done.forced.is_empty() {
+        say!(
+            "warning: deployed with --force although the site is not ready to publish ({} things left to do; see `stillpoint check --publish`)",
+            done.forced.len()
+        );
+    }
+    if done.dry_run {
+        say!("Deploy to {} (dry run):", done.target);
+        report_dry_run(done);
+    } else if done.plan.first {
+        say!(
+            "note: first deploy to {}: every file was sent, nothing was removed",
+            done.target
+        );
+    }
+    say!("{}", done.summary_line());
+    if let Some(v) = &done.verified {
+        say!("{}", v.summary_line());
+    }
+}
+
 /// `stillpoint deploy`: its progress line on a terminal, its lists, its summary line.
 fn deploy_command(args: cli::DeployArgs) -> ExitCode {
     use stillpoint::deploy::{self, DeployFailure, DeployOptions, settings::PASSWORD_VARIABLE};
@@ -289,26 +314,7 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
     }
     match result {
         Ok(done) => {
-            report(&done.warnings);
-            if !done.forced.is_empty() {
-                say!(
-                    "warning: deployed with --force although the site is not ready to publish ({} things left to do; see `stillpoint check --publish`)",
-                    done.forced.len()
-                );
-            }
-            if done.dry_run {
-                say!("Deploy to {} (dry run):", done.target);
-                report_dry_run(&done);
-            } else if done.plan.first {
-                say!(
-                    "note: first deploy to {}: every file was sent, nothing was removed",
-                    done.target
-                );
-            }
-            say!("{}", done.summary_line());
-            if let Some(v) = &done.verified {
-                say!("{}", v.summary_line());
-            }
+            report_deploy(&done);
             ExitCode::SUCCESS
         }
         Err(DeployFailure::Build(e)) => {
