@@ -246,7 +246,7 @@ fn report_deploy(done: &stillpoint::deploy::DeployReport) {
     report(&done.warnings);
     if !done.forced.is_empty() {
         say!(
-            "warning: deployed with --force although the site is not ready to publish ({} things left to do; see `stillpoint check --publish`)",
+            "warning: the site is not ready to publish ({} things left to do; see `stillpoint check --publish`), deployed anyway because of --force",
             done.forced.len()
         );
     }

@@ -139,7 +139,7 @@ fn studio_site_to_a_folder_equals_the_build_and_a_page_edit_sends_only_what_chan
     let run = deploy(&site, &["--target", target.to_str().unwrap(), "--force"]);
     run.success()
         .stderr_has("first deploy")
-        .stderr_has("warning: deployed with --force");
+        .stderr_has("deployed anyway because of --force");
     let first = built(&site);
     assert_eq!(counts(&run), (first.len(), 0, 0));
     assert_eq!(deployed(&target, HAND), first);
