@@ -1,4 +1,5 @@
-//! The command line: `stillpoint build`, `watch`, `serve`, `check` and `new` (clap, derive API).
+//! The command line: `stillpoint build`, `watch`, `serve`, `check`, `new` and `deploy` (clap,
+//! derive API).
 
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -38,6 +39,41 @@ pub enum Command {
     /// Create a new site in DIR, with the default theme and example pages; or, with
     /// `new page`, a new page in the site.
     New(NewArgs),
+    /// Build the site and publish it to its deploy target (a folder, a git branch, SFTP or
+    /// FTP), sending only what changed. Try it first with --dry-run.
+    Deploy(DeployArgs),
+}
+
+/// Options of `stillpoint deploy`.
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// The site folder (the one holding config.yaml).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Where to publish, instead of `deploy: target:` in config.yaml: a folder, file:///…,
+    /// sftp://user@host/path, ftp://…, ftps://…, or git+ssh://…, git+https://…,
+    /// git+file:///… with #branch (gh-pages by default).
+    #[arg(long, value_name = "URL")]
+    pub target: Option<String>,
+    /// List what would be uploaded and removed, with sizes, and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Deploy even when `check --publish` finds the site not ready (placeholders left).
+    #[arg(long)]
+    pub force: bool,
+    /// The SSH host key fingerprint to accept (SHA256:…) for a host not yet in known_hosts.
+    #[arg(long, value_name = "FINGERPRINT")]
+    pub host_key: Option<String>,
+    /// Do not fetch the pages from base_url after the deploy to verify them.
+    #[arg(long)]
+    pub no_verify: bool,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+    /// How the site's own links are written: relative, absolute or files; replaces `urls`
+    /// from config.yaml.
+    #[arg(long, value_name = "MODE", value_parser = parse_urls)]
+    pub urls: Option<UrlMode>,
 }
 
 /// Options of `stillpoint check`.

@@ -28,6 +28,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "urls",
     "check",
     "markdown",
+    "deploy",
     "extra",
 ];
 
@@ -85,6 +86,8 @@ pub struct RawConfig {
     pub check: RawCheck,
     /// How markdown is rendered.
     pub markdown: RawMarkdown,
+    /// Settings of `stillpoint deploy`.
+    pub deploy: crate::deploy::settings::RawDeploy,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
     /// twice. Numbers are kept as the text written (`yaml::text_map`): the theme shows
     /// these values as text (`phone: 7805550142`).
@@ -244,6 +247,8 @@ pub struct Config {
     /// How markdown is rendered (`markdown:` in the config), with the site's hosts from
     /// `base_url` (so links to them are not links to other sites).
     pub markdown: crate::markdown::Settings,
+    /// Settings of `stillpoint deploy` (`deploy:` in the config).
+    pub deploy: crate::deploy::settings::DeploySettings,
     /// `extra`, as JSON for templates.
     pub extra: serde_json::Value,
     /// Include drafts.
@@ -334,6 +339,7 @@ impl Config {
             urls,
             check,
             markdown,
+            deploy,
             extra,
         } = raw;
         let shown = PathBuf::from("config.yaml");
@@ -361,6 +367,10 @@ impl Config {
         let urls = overrides.urls.unwrap_or(urls);
         let check = or_default(check_settings(check, &source), &mut errors);
         let markdown = markdown_settings(markdown, &[base_url.as_str(), written_base_url.as_str()]);
+        let deploy = or_default(
+            crate::deploy::settings::resolve(deploy, &source),
+            &mut errors,
+        );
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
         }
@@ -381,6 +391,7 @@ impl Config {
             urls,
             check,
             markdown,
+            deploy,
             extra: serde_json::Value::Object(extra.unwrap_or_default()),
             drafts: overrides.drafts,
             warnings: yaml::lint(&source, 1, source.split('\n').count(), &shown),
@@ -414,6 +425,7 @@ impl Config {
             urls: UrlMode::default(),
             check: CheckSettings::default(),
             markdown: markdown_settings(RawMarkdown::default(), &["https://example.com"]),
+            deploy: Default::default(),
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
             warnings: Vec::new(),

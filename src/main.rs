@@ -225,6 +225,118 @@ fn new_page_command(args: cli::NewPageArgs) -> ExitCode {
     }
 }
 
+/// Prints the dry run's lists: each upload and removal with its size.
+fn report_dry_run(report: &stillpoint::deploy::DeployReport) {
+    use stillpoint::deploy::{human_size, plan::Change};
+    for u in &report.plan.uploads {
+        let why = match u.change {
+            Change::New => "new",
+            Change::Changed => "changed",
+        };
+        say!("  upload  {} ({why}, {})", u.path, human_size(u.size));
+    }
+    for r in &report.plan.removals {
+        say!("  remove  {r}");
+    }
+}
+
+/// Prints what a deploy did: its warnings, the dry run's lists, the summary line and what
+/// fetching the site found.
+fn report_deploy(done: &stillpoint::deploy::DeployReport) {
+    report(&done.warnings);
+    if !done.forced.is_empty() {
+        say!(
+            "warning: the site is not ready to publish ({} things left to do; see `stillpoint check --publish`), deployed anyway because of --force",
+            done.forced.len()
+        );
+    }
+    if done.dry_run {
+        say!("Deploy to {} (dry run):", done.target);
+        report_dry_run(done);
+    } else if done.plan.first {
+        say!(
+            "note: first deploy to {}: every file was sent, nothing was removed",
+            done.target
+        );
+    }
+    say!("{}", done.summary_line());
+    if let Some(v) = &done.verified {
+        say!("{}", v.summary_line());
+    }
+}
+
+/// `stillpoint deploy`: its progress line on a terminal, its lists, its summary line.
+fn deploy_command(args: cli::DeployArgs) -> ExitCode {
+    use stillpoint::deploy::{self, DeployFailure, DeployOptions, settings::PASSWORD_VARIABLE};
+    let interactive = std::io::stderr().is_terminal();
+    let options = DeployOptions {
+        build: BuildOptions {
+            root: args.root,
+            overrides: Overrides {
+                drafts: args.drafts,
+                urls: args.urls,
+                ..Overrides::default()
+            },
+            dry_run: true,
+        },
+        target: args.target,
+        dry_run: args.dry_run,
+        force: args.force,
+        no_verify: args.no_verify,
+        connect: deploy::ConnectOptions {
+            host_key: args.host_key,
+            password: std::env::var(PASSWORD_VARIABLE).ok(),
+            interactive,
+            ..Default::default()
+        },
+    };
+    let mut progress = |p: deploy::Progress<'_>| {
+        if interactive {
+            let mut path = p.path.to_string();
+            if path.chars().count() > 50 {
+                path = format!(
+                    "…{}",
+                    path.chars()
+                        .rev()
+                        .take(49)
+                        .collect::<Vec<_>>()
+                        .into_iter()
+                        .rev()
+                        .collect::<String>()
+                );
+            }
+            say_raw!("\r\x1b[2K[{}/{}] {path}", p.done + 1, p.total);
+        }
+    };
+    let result = deploy::deploy(&options, &mut progress);
+    if interactive {
+        say_raw!("\r\x1b[2K");
+    }
+    match result {
+        Ok(done) => {
+            report_deploy(&done);
+            ExitCode::SUCCESS
+        }
+        Err(DeployFailure::Build(e)) => {
+            report(&e.into_diagnostics());
+            say!("The site was not built, so nothing was deployed.");
+            ExitCode::from(1)
+        }
+        Err(DeployFailure::NotReady(findings)) => {
+            report(&findings);
+            say!(
+                "The site is not ready to publish, so nothing was deployed: fix what is listed above (stillpoint check --publish lists it too), or deploy anyway with --force."
+            );
+            ExitCode::from(1)
+        }
+        Err(DeployFailure::Target(e)) => {
+            say!("error: {}", e.message);
+            say!("  help: {}", e.help);
+            ExitCode::from(1)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -248,6 +360,7 @@ fn main() -> ExitCode {
         }
         Command::Check(args) => check_command(args),
         Command::New(args) => new_command(args),
+        Command::Deploy(args) => deploy_command(args),
         Command::Serve(args) => {
             let stop = stop_flag();
             let options = ServeOptions {

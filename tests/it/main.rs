@@ -15,6 +15,7 @@ mod cases;
 mod check;
 mod cli;
 mod collisions;
+mod deploy;
 mod corpus;
 mod corpus_files;
 mod corpus_publish;
