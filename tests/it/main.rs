@@ -20,6 +20,7 @@ mod corpus_shortcodes;
 mod corpus_templates;
 mod corpus_trial;
 mod corpus_yaml;
+mod deploy_remote;
 mod errors;
 mod faults;
 mod images;
