@@ -879,10 +879,11 @@ mod tests {
         let t = target("sftp://studio@example.org:2222/~/public%20html/")?;
         assert_eq!(
             (t.port, t.full("index.html"), t.full("")),
-            (2222, "public html/index.html".into(), ".".into())
+            (2222, "public html/index.html".into(), "public html".into())
         );
         assert_eq!(target("sftp://me@h")?.full("x"), "/x");
         assert_eq!(target("sftp://me@h/")?.full(""), "/");
+        assert_eq!(target("sftp://me@h/~/")?.full(""), ".");
         Ok(())
     }
 

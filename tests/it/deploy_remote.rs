@@ -902,3 +902,49 @@ fn ftp_names_a_full_disk() {
         "the partial file is removed"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The studio site, whole
+
+/// Puts every file of the built studio site through `remote` and checks that the target folder
+/// `site` then equals `public/` byte for byte. Prints the time and bytes (not checked: no test
+/// depends on the machine's speed).
+#[allow(clippy::print_stderr)]
+fn upload_studio(what: &str, mut remote: Box<dyn Remote>, site: &Path) {
+    let built = crate::studio::build_studio();
+    let start = std::time::Instant::now();
+    let mut bytes = 0;
+    let files = listing(&built.out);
+    for file in &files {
+        let data = std::fs::read(built.out.join(file)).unwrap();
+        bytes += data.len();
+        remote.put(file, &data).unwrap();
+    }
+    remote.finish().unwrap();
+    let took = start.elapsed();
+    eprintln!(
+        "{what}: {} files, {bytes} bytes, in {took:.2?}",
+        files.len()
+    );
+    assert_eq!(
+        crate::support::file_tree(site),
+        crate::support::file_tree(&built.out)
+    );
+}
+
+#[test]
+fn sftp_uploads_the_studio_site_byte_for_byte() {
+    let Some(server) = Sshd::start() else { return };
+    let remote = sftp::connect(&server.url("root", "site"), &server.options()).unwrap();
+    upload_studio("the studio site over SFTP", remote, &server.path("site"));
+}
+
+#[test]
+fn ftp_uploads_the_studio_site_byte_for_byte() {
+    let Some(server) = Vsftpd::start(Login::Anonymous) else {
+        return;
+    };
+    let remote =
+        ftp::connect(&server.url("ftp", None, "/pub"), &ConnectOptions::default()).unwrap();
+    upload_studio("the studio site over FTP", remote, &server.path("anon/pub"));
+}
