@@ -7,10 +7,11 @@
 //! when a host answers `PASV` with a private address (a host behind NAT), the control
 //! connection's address is used instead, as FileZilla does.
 //!
-//! Known limit: a server that insists on TLS session reuse for the data connections (vsftpd's
-//! `require_ssl_reuse=YES`, ProFTPD without `NoSessionReuseRequired`) refuses each transfer
-//! with `522 … session reuse required`: the error says so, with the server's words; the host
-//! can turn that requirement off, or the owner uses `sftp://`.
+//! FTPS speaks TLS 1.2 (with rustls' forward-secret AEAD cipher suites only): most FTP servers
+//! (vsftpd's default `require_ssl_reuse=YES`, ProFTPD without `NoSessionReuseRequired`) accept
+//! a data connection only when it resumes the control connection's TLS session, and with TLS
+//! 1.3 tickets vsftpd refuses that resumption (`522 … session reuse required`, seen in the
+//! tests); TLS 1.2 session resumption works with them.
 //!
 //! **Plain `ftp://` sends the password and the files unencrypted**: the caller warns (see
 //! [`is_plaintext`]); prefer `ftps://` or `sftp://` where the host offers them.
@@ -318,8 +319,9 @@ fn tls_config(
         }
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // TLS 1.2 for the data connections' session reuse: see the module's documentation.
     let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(&[&rustls::version::TLS12])
         .map_err(|e| DeployError::new(format!("could not set up TLS: {e}"), ""))?
         .with_root_certificates(roots)
         .with_no_client_auth();

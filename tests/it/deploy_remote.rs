@@ -670,11 +670,13 @@ impl Vsftpd {
             ),
         };
         if login == (Login::User { tls: true }) {
+            // require_ssl_reuse=YES is vsftpd's default, spelled out: each data connection must
+            // resume the control connection's TLS session (what most FTPS hosts ask).
             Self::certificates(d);
             config += &format!(
                 "ssl_enable=YES\nrsa_cert_file={d}/leaf.pem\nrsa_private_key_file={d}/leaf.key\n\
                  force_local_logins_ssl=YES\nforce_local_data_ssl=YES\nssl_ciphers=HIGH\n\
-                 require_ssl_reuse=NO\n",
+                 require_ssl_reuse=YES\n",
                 d = d.display()
             );
         }
