@@ -21,6 +21,10 @@ pub mod remote;
 pub mod settings;
 pub mod target;
 pub mod verify;
+#[cfg(feature = "sftp")]
+pub mod sftp;
+#[cfg(feature = "ftp")]
+pub mod ftp;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -98,21 +98,25 @@ pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Box<dyn Remo
 }
 
 /// `sftp://`, `ftp://` and `ftps://`.
-// MERGE POINT (branch `remote`): replace the error below with
-//     "sftp" => super::sftp::connect(url, options),
-//     "ftp" | "ftps" => super::ftp::connect(url, options),
+/// Connects to an SFTP, FTP or FTPS target with the protocol's module; a protocol left out of
+/// this build (its cargo feature off) is an error saying so.
 fn connect_remote(
     url: &url::Url,
     options: &ConnectOptions,
 ) -> Result<Box<dyn Remote>, DeployError> {
-    let _ = options;
-    Err(DeployError::new(
-        format!(
-            "this kind of target ({}://) is not built in yet",
-            url.scheme()
-        ),
-        "deploy to a folder or a git branch, or use an SFTP/FTP program to upload public/",
-    ))
+    match url.scheme() {
+        #[cfg(feature = "sftp")]
+        "sftp" => super::sftp::connect(url, options),
+        #[cfg(feature = "ftp")]
+        "ftp" | "ftps" => super::ftp::connect(url, options),
+        scheme => {
+            let _ = options;
+            Err(DeployError::new(
+                format!("this copy of stillpoint was built without {scheme}:// targets"),
+                "build it with its default features (cargo build --release), or deploy to a folder or a git branch",
+            ))
+        }
+    }
 }
 
 #[cfg(test)]

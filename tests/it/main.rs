@@ -24,6 +24,7 @@ mod corpus_templates;
 mod corpus_trial;
 mod corpus_yaml;
 mod dates;
+mod deploy_remote;
 mod errors;
 mod faults;
 mod feed_links;
