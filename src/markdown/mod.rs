@@ -43,6 +43,7 @@ mod walker;
 pub(crate) use ids::scan_html_ids;
 pub use ids::slugify_id;
 pub use settings::Settings;
+pub(crate) use summary::close_open_elements;
 use walker::{SummaryBounds, Walker};
 
 /// What a link target found in markdown points at, decided by the site tree (not by this module).

@@ -34,7 +34,7 @@ pub(super) fn more_marker(html: &str) -> Option<usize> {
 /// `cut` (the HTML before the marker) without its trailing blanks, with a closing tag for
 /// every element still open at its end, innermost first; `None` when it holds nothing to read
 /// or see (no text, no image): a marker at the very start gives no summary.
-pub(super) fn close_open_elements(cut: &str) -> Option<String> {
+pub(crate) fn close_open_elements(cut: &str) -> Option<String> {
     let mut open: Vec<String> = Vec::new();
     let mut content = false;
     let mut end = cut.len();

@@ -150,7 +150,15 @@ pub fn render(
     // Plain-text copies of headings leave inline shortcodes out.
     clean_toc(&mut rendered.toc);
     if let Some(s) = &rendered.summary {
-        rendered.summary = Some(substitute(s, &x.outputs));
+        let cut_in_a_call = s.contains(BLOCK_OPEN) || s.contains(INLINE_OPEN);
+        let s = substitute(s, &x.outputs);
+        // A summary cut inside a shortcode's body holds the start of its output
+        // (`<div class="callout">`) but not its end: close what is open again.
+        rendered.summary = if cut_in_a_call {
+            markdown::close_open_elements(&s)
+        } else {
+            Some(s)
+        };
     }
     for out in &x.outputs {
         markdown::scan_html_ids(out, |id| {

@@ -52,6 +52,31 @@ pub(super) fn register(tera: &mut Tera, settings: &markdown::Settings) {
     });
 }
 
+/// `Ok` when every argument given to the filter `name` is one of `known`. Errors: the first
+/// unknown one, with the closest known name (`date(fromat=…)`: "did you mean `format`?"), so a
+/// misspelled argument is not silently left out.
+fn known_arguments(name: &str, kwargs: &Kwargs, known: &[&str]) -> TeraResult<()> {
+    for (key, _) in kwargs.iter() {
+        let key = key.to_string();
+        if known.contains(&key.as_str()) {
+            continue;
+        }
+        let hint = match crate::error::closest(known.iter().copied(), &key) {
+            Some(near) => format!("did you mean `{near}`? "),
+            None => String::new(),
+        };
+        return Err(tera::Error::message(format!(
+            "the `{name}` filter has no argument `{key}`: {hint}its arguments are {}",
+            known
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
 /// Tera 1's `urlencode` set: Python's `urllib.parse.quote` (everything but letters, digits,
 /// `-_.~` and `/` is percent-encoded).
 const URLENCODE: &AsciiSet = &NON_ALPHANUMERIC
@@ -70,6 +95,7 @@ const URLENCODE: &AsciiSet = &NON_ALPHANUMERIC
 /// IANA name (`America/Edmonton`) or `UTC`. Errors: a value that is not a date, an unknown time
 /// zone, a format jiff cannot write, and `locale` (month names are English only).
 fn date(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    known_arguments("date", &kwargs, &["format", "timezone", "locale"])?;
     let format = kwargs.get::<&str>("format")?.unwrap_or("%Y-%m-%d");
     if kwargs.get::<&Value>("locale")?.is_some() {
         return Err(tera::Error::message(
@@ -138,6 +164,7 @@ fn to_zoned(value: &Value, tz: Option<jiff::tz::TimeZone>) -> TeraResult<jiff::Z
 /// 1024 with the KB, MB… labels); with `binary=true`, `1.5 KiB`. At most one decimal, none
 /// when it is zero.
 fn filesizeformat(bytes: u64, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    known_arguments("filesizeformat", &kwargs, &["binary"])?;
     let binary = kwargs.get::<bool>("binary")?.unwrap_or(false);
     let units: [&str; 7] = if binary {
         ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
@@ -222,6 +249,7 @@ fn as_str(value: &Value, _: Kwargs, _: &State) -> String {
 /// Tera 1's `concat(with=…)`: a list with `with` appended (each item of `with` when it is a
 /// list). A value that is not a list becomes a list of one.
 fn concat(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    known_arguments("concat", &kwargs, &["with"])?;
     let with = kwargs.must_get::<&Value>("with")?;
     let mut items: Vec<Value> = match value.as_array() {
         Some(a) => a.to_vec(),
@@ -237,6 +265,7 @@ fn concat(value: &Value, kwargs: Kwargs, _: &State) -> TeraResult<Value> {
 /// Tera 1's `map(attribute=…)`: the value at `attribute` (a dotted path) of each item, the
 /// items without it left out.
 fn map(items: &[Value], kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    known_arguments("map", &kwargs, &["attribute"])?;
     let attribute = kwargs.must_get::<&str>("attribute")?;
     Ok(Value::from(
         items
@@ -251,6 +280,7 @@ fn map(items: &[Value], kwargs: Kwargs, _: &State) -> TeraResult<Value> {
 /// Tera 1's `filter(attribute=…, value=…)`: the items whose `attribute` (a dotted path) equals
 /// `value`; without `value`, those where it is present and not null.
 fn filter(items: &[Value], kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    known_arguments("filter", &kwargs, &["attribute", "value"])?;
     let attribute = kwargs.must_get::<&str>("attribute")?;
     let wanted = kwargs.get::<&Value>("value")?;
     Ok(Value::from(
@@ -274,6 +304,7 @@ fn filter(items: &[Value], kwargs: Kwargs, _: &State) -> TeraResult<Value> {
 /// Tera 1's `slice(start=0, end=…)`: the items from `start` up to (not including) `end`; a
 /// negative index counts from the end. Out-of-range indexes are clamped.
 fn slice(items: &[Value], kwargs: Kwargs, _: &State) -> TeraResult<Value> {
+    known_arguments("slice", &kwargs, &["start", "end"])?;
     let len = items.len() as i64;
     let at = |i: i64| -> usize {
         let i = if i < 0 { len + i } else { i };
@@ -307,6 +338,7 @@ fn regex_replace(
     kwargs: &Kwargs,
     cache: &Mutex<HashMap<String, regex_lite::Regex>>,
 ) -> TeraResult<String> {
+    known_arguments("regex_replace", kwargs, &["pattern", "rep"])?;
     let pattern = kwargs.must_get::<&str>("pattern")?;
     let rep = kwargs.must_get::<&str>("rep")?;
     let mut cache = cache.lock().unwrap_or_else(PoisonError::into_inner);
@@ -328,6 +360,7 @@ fn regex_replace(
 /// (`1,234,567` in English, `1 234 567` in French with narrow no-break spaces, `1.234.567` in
 /// German). Errors: a locale not in the table below (the message lists them).
 fn num_format(number: i64, kwargs: Kwargs, _: &State) -> TeraResult<String> {
+    known_arguments("num_format", &kwargs, &["locale"])?;
     let locale = kwargs.get::<&str>("locale")?.unwrap_or("en");
     let language = locale
         .split(['-', '_'])
@@ -376,6 +409,7 @@ fn markdown_filter(
     kwargs: &Kwargs,
     settings: &markdown::Settings,
 ) -> TeraResult<Value> {
+    known_arguments("markdown", kwargs, &["inline"])?;
     let inline = kwargs.get::<bool>("inline")?.unwrap_or(false);
     let html = markdown::render_mapped(text, None, 1, &AsWritten, settings).html;
     let html = if inline {

@@ -67,6 +67,12 @@ const PLACES: &[(&str, &str, &str, &str)] = &[
         "<p>Before <code>&lt;!-- more --&gt;</code> the code.</p>",
         "Before <!-- more --> the code.",
     ),
+    (
+        "in-a-shortcode",
+        "{% callout() %}\nBefore the cut <!-- more --> After the cut.\n{% end %}\n",
+        "<div class=\"callout callout-note\" role=\"note\">\n<p class=\"callout-label\"><span aria-hidden=\"true\">ℹ</span> Note</p>\n\n<p>Before the cut</p></div>",
+        "ℹ Note Before the cut",
+    ),
 ];
 
 fn site() -> TestSite {

@@ -124,6 +124,14 @@ fn date_mistakes_are_template_errors_in_plain_words() {
             r#"{{ 1 | num_format(locale="xx") }}"#,
             "unknown locale `xx`",
         ),
+        (
+            r#"{{ page.date | date(fromat="%Y") }}"#,
+            "the `date` filter has no argument `fromat`: did you mean `format`? its arguments are `format`, `timezone`, `locale`",
+        ),
+        (
+            r#"{{ "a" | regex_replace(pattern="a", replace="b") }}"#,
+            "the `regex_replace` filter has no argument `replace`",
+        ),
     ] {
         let site = site();
         site.file("templates/page.html", call);
