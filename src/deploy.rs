@@ -273,6 +273,9 @@ pub fn deploy(
     }
     let config = built.config;
     let target = resolve_target(options, &config).map_err(DeployFailure::Target)?;
+    if let target::Target::Folder(folder) = &target {
+        target::check_folder(folder, &config.root).map_err(DeployFailure::Target)?;
+    }
     let mut connect = options.connect.clone();
     if connect.identity_file.is_none() {
         connect

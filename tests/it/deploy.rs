@@ -497,3 +497,22 @@ fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
         assert_eq!(broken_links(&target), Vec::<String>::new());
     }
 }
+
+#[test]
+fn a_target_that_is_the_site_inside_it_or_around_it_is_refused() {
+    let site = small_site();
+    let before = file_tree(site.root());
+    let parent = site.root().parent().unwrap().to_str().unwrap().to_string();
+    for bad in ["", ".", "content", "public", "static/new", &parent] {
+        let run = site.run_in(
+            site.root(),
+            &["deploy", "--no-verify", "--force", "--target", bad],
+        );
+        run.code(1).stderr_has("deploy target");
+        if !bad.is_empty() {
+            run.stderr_has("overwrite the site's own files")
+                .stderr_has("outside the site's folder");
+        }
+        assert_eq!(file_tree(site.root()), before, "target `{bad}`");
+    }
+}
