@@ -289,6 +289,8 @@ pub fn deploy(
     let old = read_manifest(remote.as_mut()).map_err(DeployFailure::Target)?;
     let plan = plan::plan(&local.entries(), old.as_ref());
     let started = Instant::now();
+    let uploads: Vec<&str> = plan.uploads.iter().map(|u| u.path.as_str()).collect();
+    remote.preflight(&uploads).map_err(DeployFailure::Target)?;
     if options.dry_run {
         remote.finish().map_err(DeployFailure::Target)?;
     } else {

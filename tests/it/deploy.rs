@@ -442,8 +442,8 @@ fn broken_links(dir: &Path) -> Vec<String> {
     broken
 }
 
-/// A deploy stopped by a file it cannot write (a folder in its place, which works as root
-/// too), at several points: no page on the target links to a missing file, and the next
+/// A deploy stopped by a file it cannot write (a folder where its temporary file goes, which
+/// works as root too and which the check before uploading does not see), at several points: no page on the target links to a missing file, and the next
 /// deploy completes.
 #[test]
 fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
@@ -481,7 +481,8 @@ fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
             .file("content/new.md", "---\ntitle: New\n---\nNew page.\n")
             .file("content/zz.md", "---\ntitle: Last\n---\nLast page.\n")
             .remove("content/about.md");
-        let blocker = target.join(blocked);
+        let (dir, name) = blocked.rsplit_once('/').unwrap();
+        let blocker = target.join(dir).join(format!(".{name}.stillpoint-tmp"));
         fs::create_dir_all(blocker.join("in-the-way")).unwrap();
         deploy(&site, &["--target", &t])
             .code(1)
@@ -515,4 +516,36 @@ fn a_target_that_is_the_site_inside_it_or_around_it_is_refused() {
         }
         assert_eq!(file_tree(site.root()), before, "target `{bad}`");
     }
+}
+
+#[test]
+fn a_file_in_the_way_of_a_site_folder_is_named_before_anything_is_sent() {
+    let site = small_site();
+    let target = target_dir(&site, "in-the-way");
+    let t = target.to_str().unwrap().to_string();
+    fs::write(target.join("about"), "the owner's own notes").unwrap();
+    let listing = file_tree(&target);
+    let run = deploy(&site, &["--target", &t]);
+    run.code(1)
+        .stderr_has("about")
+        .stderr_has("is a file")
+        .stderr_has("move or delete")
+        .stderr_lacks("carries on")
+        .stderr_lacks("os error");
+    assert_eq!(file_tree(&target), listing, "something was sent");
+    fs::remove_file(target.join("about")).unwrap();
+    deploy(&site, &["--target", &t]).success();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_the_target_leading_outside_is_not_written_through() {
+    let site = small_site();
+    let target = target_dir(&site, "linked");
+    let outside = target_dir(&site, "elsewhere");
+    std::os::unix::fs::symlink(&outside, target.join("about")).unwrap();
+    deploy(&site, &["--target", target.to_str().unwrap()])
+        .code(1)
+        .stderr_has("outside the target");
+    assert!(file_tree(&outside).is_empty());
 }
