@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::settings::{PASSWORD_VARIABLE, has_password};
+use super::settings::{PASSWORD_VARIABLE, address_example, expand_home, has_password};
 use super::{ConnectOptions, DeployError, Remote};
 
 /// The branch a git target deploys to when its URL names none.
@@ -50,7 +50,8 @@ pub fn parse(text: &str, base: &Path) -> Result<Target, DeployError> {
         return Err(DeployError::new(
             "the deploy target's address holds a password",
             format!(
-                "write the address without it (`sftp://user@host/folder`) and set the environment variable {PASSWORD_VARIABLE}, or let stillpoint ask for it"
+                "write the address without it (`{}`) and set the environment variable {PASSWORD_VARIABLE}, or let stillpoint ask for it",
+                address_example(text)
             ),
         ));
     }
@@ -88,19 +89,6 @@ pub fn parse(text: &str, base: &Path) -> Result<Target, DeployError> {
             format!("stillpoint cannot deploy to `{other}://` addresses"),
             "use a folder, sftp://, ftp://, ftps://, git+ssh://, git+https:// or git+file://",
         )),
-    }
-}
-
-/// `text` with a leading `~/` (or a lone `~`) replaced by the home folder ($HOME), as a shell
-/// would; any other text as it is.
-fn expand_home(text: &str) -> PathBuf {
-    let home = std::env::var_os("HOME").filter(|h| !h.is_empty());
-    match (text.strip_prefix('~'), home) {
-        (Some(""), Some(home)) => PathBuf::from(home),
-        (Some(rest), Some(home)) if rest.starts_with(['/', '\\']) => {
-            PathBuf::from(home).join(&rest[1..])
-        }
-        _ => PathBuf::from(text),
     }
 }
 
@@ -240,6 +228,8 @@ mod tests {
         ));
         let e = parse("sftp://studio:secret@host/www", base).unwrap_err();
         assert!(e.help.contains(PASSWORD_VARIABLE), "{e:?}");
+        let e = parse("ftp://studio:secret@host/www", base).unwrap_err();
+        assert!(e.help.contains("`ftp://user@host/folder`"), "{e:?}");
         let e = parse("s3://bucket", base).unwrap_err();
         assert!(e.message.contains("s3://"), "{e:?}");
         let e = parse("  ", base).unwrap_err();

@@ -310,6 +310,22 @@ fn passwords_in_config_or_target_are_refused_with_where_they_go() {
     deploy(&site, &["--target", "ftp://me:pw@host/www"])
         .code(1)
         .stderr_has("STILLPOINT_DEPLOY_PASSWORD");
+    // The help's example uses the target's own scheme.
+    site.file(
+        "config.yaml",
+        "title: \"Minimal site\"\nbase_url: \"https://studio.org\"\ndeploy:\n  target: \"ftps://me:hunter2@host/www\"\n",
+    );
+    deploy(&site, &[])
+        .code(1)
+        .stderr_has("`ftps://user@host/folder`");
+    site.file(
+        "config.yaml",
+        "title: \"Minimal site\"\nbase_url: \"https://studio.org\"\n",
+    );
+    deploy(&site, &["--target", "ftp://me:pw@host/www"])
+        .code(1)
+        .stderr_has("`ftp://user@host/folder`")
+        .stderr_lacks("sftp://");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -548,4 +564,35 @@ fn a_link_in_the_target_leading_outside_is_not_written_through() {
         .code(1)
         .stderr_has("outside the target");
     assert!(file_tree(&outside).is_empty());
+}
+
+#[test]
+fn forced_dry_run_and_a_failed_verify_read_right() {
+    let site = small_site();
+    site.file(
+        "config.yaml",
+        "title: \"Minimal site\"\nbase_url: \"https://example.com\"\n",
+    );
+    let target = target_dir(&site, "words");
+    let t = target.to_str().unwrap().to_string();
+    deploy(&site, &["--target", &t, "--force", "--dry-run"])
+        .success()
+        .stderr_has("(1 thing left to do;")
+        .stderr_has("would be deployed anyway because of --force")
+        .stderr_lacks(", deployed anyway");
+    assert!(file_tree(&target).is_empty());
+    // Nobody listens at the site's address: a warning, and the deploy still succeeds.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    site.file(
+        "config.yaml",
+        &format!("title: \"Minimal site\"\nbase_url: \"http://127.0.0.1:{port}\"\n"),
+    );
+    let root = site.root().to_str().unwrap();
+    site.run(&["deploy", "--root", root, "--target", &t, "--force"])
+        .success()
+        .stderr_has("warning: could not verify");
 }
