@@ -288,6 +288,7 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
         target: args.target,
         dry_run: args.dry_run,
         force: args.force,
+        full: args.full,
         no_verify: args.no_verify,
         connect: deploy::ConnectOptions {
             host_key: args.host_key,

@@ -596,3 +596,27 @@ fn forced_dry_run_and_a_failed_verify_read_right() {
         .success()
         .stderr_has("warning: could not verify");
 }
+
+#[test]
+fn full_sends_again_a_file_deleted_on_the_host_by_hand() {
+    let site = small_site();
+    let target = target_dir(&site, "full");
+    let t = target.to_str().unwrap().to_string();
+    deploy(&site, &["--target", &t]).success();
+    hand_placed(&target);
+    fs::remove_file(target.join("css/site.css")).unwrap();
+    // The record says it is there and unchanged: not sent again.
+    let run = deploy(&site, &["--target", &t]);
+    assert_eq!(counts(&run).0, 0, "{}", run.stderr);
+    assert!(!target.join("css/site.css").exists());
+    let run = deploy(&site, &["--target", &t, "--full"]);
+    run.success();
+    let (sent, removed, unchanged) = counts(&run);
+    assert_eq!(
+        (sent, removed, unchanged),
+        (built(&site).len(), 0, 0),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(deployed(&target, HAND), built(&site));
+}
