@@ -61,6 +61,10 @@ pub struct DeployArgs {
     /// Deploy even when `check --publish` finds the site not ready (placeholders left).
     #[arg(long)]
     pub force: bool,
+    /// Send every file again, even those the last deploy recorded as unchanged (after files
+    /// were deleted or edited on the host by hand).
+    #[arg(long)]
+    pub full: bool,
     /// The SSH host key fingerprint to accept (SHA256:…) for a host not yet in known_hosts.
     #[arg(long, value_name = "FINGERPRINT")]
     pub host_key: Option<String>,

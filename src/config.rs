@@ -634,7 +634,7 @@ fn check_settings(check: RawCheck, source: &str) -> Checked<CheckSettings> {
 }
 
 /// The keys a YAML error's `message` is about, for the did-you-mean of an unknown key: serde_yaml
-/// starts the message of an error inside `markdown:` or `check:` with that name.
+/// starts the message of an error inside `markdown:`, `check:` or `deploy:` with that name.
 fn known_keys(message: &str) -> (&'static [&'static str], &'static str) {
     if message.starts_with("markdown: ") {
         (
@@ -643,6 +643,11 @@ fn known_keys(message: &str) -> (&'static [&'static str], &'static str) {
         )
     } else if message.starts_with("check: ") {
         (CHECK_KEYS, "remove it")
+    } else if message.starts_with("deploy: ") {
+        (
+            crate::deploy::settings::DEPLOY_KEYS,
+            "remove it; `deploy:` takes `target:` and `identity_file:` (see the README, Deploy)",
+        )
     } else {
         (
             CONFIG_KEYS,
@@ -1134,6 +1139,18 @@ mod tests {
                 .is_some_and(|h| h.contains("did you mean `review_months`")),
             "{d:?}"
         );
+    }
+
+    #[test]
+    fn unknown_deploy_key_suggests_the_closest_deploy_key() {
+        let err =
+            load("title: x\nbase_url: https://e.com\ndeploy:\n  taget: /media/usb\n").unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        assert_eq!(d.span.map(|s| (s.line, s.col)), Some((4, 3)), "{d:?}");
+        let help = d.help.as_deref().unwrap_or_default();
+        assert!(help.contains("did you mean `target`"), "{d:?}");
+        assert!(help.contains("identity_file"), "{d:?}");
+        assert!(!help.contains("extra:"), "{d:?}");
     }
 
     #[test]

@@ -48,6 +48,9 @@ pub struct DeployOptions {
     pub dry_run: bool,
     /// `--force`: deploy a site that is not ready to publish.
     pub force: bool,
+    /// `--full`: send every file, ignoring the hashes the target's manifest records (its list
+    /// of files still decides what is removed).
+    pub full: bool,
     /// `--no-verify`: do not fetch the pages from `base_url` afterwards.
     pub no_verify: bool,
     /// How to connect (`identity_file` is filled from config.yaml when not given).
@@ -273,6 +276,9 @@ pub fn deploy(
     }
     let config = built.config;
     let target = resolve_target(options, &config).map_err(DeployFailure::Target)?;
+    if let target::Target::Folder(folder) = &target {
+        target::check_folder(folder, &config.root).map_err(DeployFailure::Target)?;
+    }
     let mut connect = options.connect.clone();
     if connect.identity_file.is_none() {
         connect
@@ -283,9 +289,14 @@ pub fn deploy(
     let warnings = std::mem::take(&mut site.warnings);
     let local = collect(site).map_err(DeployFailure::Target)?;
     let mut remote = target::connect(&target, &connect).map_err(DeployFailure::Target)?;
-    let old = read_manifest(remote.as_mut()).map_err(DeployFailure::Target)?;
+    let mut old = read_manifest(remote.as_mut()).map_err(DeployFailure::Target)?;
+    if options.full {
+        old = old.map(Manifest::without_hashes);
+    }
     let plan = plan::plan(&local.entries(), old.as_ref());
     let started = Instant::now();
+    let uploads: Vec<&str> = plan.uploads.iter().map(|u| u.path.as_str()).collect();
+    remote.preflight(&uploads).map_err(DeployFailure::Target)?;
     if options.dry_run {
         remote.finish().map_err(DeployFailure::Target)?;
     } else {

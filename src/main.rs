@@ -245,9 +245,15 @@ fn report_dry_run(report: &stillpoint::deploy::DeployReport) {
 fn report_deploy(done: &stillpoint::deploy::DeployReport) {
     report(&done.warnings);
     if !done.forced.is_empty() {
+        let n = done.forced.len();
+        let things = if n == 1 { "thing" } else { "things" };
+        let how = if done.dry_run {
+            "it would be deployed anyway because of --force (dry run: nothing was changed)"
+        } else {
+            "deployed anyway because of --force"
+        };
         say!(
-            "warning: the site is not ready to publish ({} things left to do; see `stillpoint check --publish`), deployed anyway because of --force",
-            done.forced.len()
+            "warning: the site is not ready to publish ({n} {things} left to do; see `stillpoint check --publish`), {how}"
         );
     }
     if done.dry_run {
@@ -282,6 +288,7 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
         target: args.target,
         dry_run: args.dry_run,
         force: args.force,
+        full: args.full,
         no_verify: args.no_verify,
         connect: deploy::ConnectOptions {
             host_key: args.host_key,

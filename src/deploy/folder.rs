@@ -62,11 +62,76 @@ impl Folder {
         p.extend(path.split('/'));
         p
     }
+
+    /// Checks that the site file `path` can be written: each folder on the way is a folder
+    /// (or missing), the file itself is not a folder, and no folder on the way is a symbolic
+    /// link leading outside the target.
+    fn check_path(&self, path: &str) -> Result<(), DeployError> {
+        let parts: Vec<&str> = path.split('/').collect();
+        let mut here = self.root.clone();
+        for (i, part) in parts.iter().enumerate() {
+            here.push(part);
+            let last = i + 1 == parts.len();
+            let Ok(meta) = std::fs::symlink_metadata(&here) else {
+                return Ok(());
+            };
+            if meta.file_type().is_symlink() {
+                self.check_link(&here)?;
+            }
+            let is_dir = std::fs::metadata(&here).is_ok_and(|m| m.is_dir());
+            if last && is_dir {
+                return Err(in_the_way(&here, "a folder", path, "file"));
+            }
+            if !last && !is_dir {
+                let folder = parts[..=i].join("/");
+                return Err(in_the_way(&here, "a file", &folder, "folder"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Refuses a symbolic link `link` inside the target that leads outside it.
+    fn check_link(&self, link: &Path) -> Result<(), DeployError> {
+        let root = self
+            .root
+            .canonicalize()
+            .unwrap_or_else(|_| self.root.clone());
+        match link.canonicalize() {
+            Ok(to) if !to.starts_with(&root) => Err(DeployError::new(
+                format!(
+                    "{} in the deploy target is a link to {}, outside the target",
+                    link.display(),
+                    to.display()
+                ),
+                "stillpoint does not write through a link that leaves the target: replace the link with a real folder, or remove it, then deploy again",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A [`DeployError`] for `found` (`a file`, `a folder`) at `full`, where the site needs a
+/// `needed` (`file`, `folder`) for its path `site_path`.
+fn in_the_way(full: &Path, found: &str, site_path: &str, needed: &str) -> DeployError {
+    DeployError::new(
+        format!(
+            "{} in the deploy target is {found}, but the site needs a {needed} there ({site_path})",
+            full.display()
+        ),
+        format!(
+            "stillpoint does not replace what it did not put there: move or delete {} yourself, then deploy again",
+            full.display()
+        ),
+    )
 }
 
 impl Remote for Folder {
     fn describe(&self) -> String {
         format!("the folder {}", self.root.display())
+    }
+
+    fn preflight(&mut self, paths: &[&str]) -> Result<(), DeployError> {
+        paths.iter().try_for_each(|p| self.check_path(p))
     }
 
     fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>, DeployError> {
@@ -79,6 +144,7 @@ impl Remote for Folder {
     }
 
     fn put(&mut self, path: &str, bytes: &[u8]) -> Result<(), DeployError> {
+        self.check_path(path)?;
         let full = self.full(path);
         let parent = full.parent().unwrap_or(&self.root).to_path_buf();
         std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "create the folder", &e))?;
@@ -140,6 +206,41 @@ mod tests {
         f.remove("a/keep.txt").unwrap();
         assert!(!dir.path().join("a").exists());
         assert!(dir.path().exists());
+    }
+
+    #[test]
+    fn a_file_or_folder_in_the_way_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("gift-cards"), "mine").unwrap();
+        std::fs::create_dir_all(dir.path().join("about.html")).unwrap();
+        let mut f = connect(dir.path()).unwrap();
+        let e = f
+            .preflight(&["a.css", "gift-cards/index.html"])
+            .unwrap_err();
+        assert!(e.message.contains("gift-cards"), "{e:?}");
+        assert!(e.message.contains("is a file"), "{e:?}");
+        assert!(e.help.contains("move or delete"), "{e:?}");
+        let e = f.put("about.html", b"x").unwrap_err();
+        assert!(e.message.contains("is a folder"), "{e:?}");
+        assert_eq!(
+            std::fs::read(dir.path().join("gift-cards")).unwrap(),
+            b"mine"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_leading_outside_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let outside = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("images")).unwrap();
+        std::fs::create_dir(dir.path().join("real")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real"), dir.path().join("inside")).unwrap();
+        let mut f = connect(dir.path()).unwrap();
+        f.put("inside/a.txt", b"ok").unwrap();
+        let e = f.put("images/a.png", b"x").unwrap_err();
+        assert!(e.message.contains("outside the target"), "{e:?}");
+        assert!(!outside.path().join("a.png").exists());
     }
 
     #[test]

@@ -52,6 +52,16 @@ pub struct Manifest {
 }
 
 impl Manifest {
+    /// The same manifest with every file's hash forgotten, so a plan made from it sends every
+    /// file again (`stillpoint deploy --full`) while still removing the files it lists that the
+    /// site no longer has.
+    pub fn without_hashes(mut self) -> Manifest {
+        for entry in self.files.values_mut() {
+            entry.hash.clear();
+        }
+        self
+    }
+
     /// A manifest listing `files`, and `pending` (see the module docs).
     pub fn new(files: BTreeMap<String, Entry>, pending: Vec<String>) -> Self {
         Manifest {

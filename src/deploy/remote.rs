@@ -66,6 +66,17 @@ pub trait Remote {
     /// The target as shown in messages: its URL without a password (`sftp://studio@host/www`).
     fn describe(&self) -> String;
 
+    /// Checks, before anything is written, that each of `paths` can be written: no file stands
+    /// where a folder is needed and no folder where a file goes. The default checks nothing
+    /// (a remote host is only asked as each file is sent).
+    ///
+    /// # Errors
+    /// The first path that is in the way, naming it and saying the owner must move or delete it.
+    fn preflight(&mut self, paths: &[&str]) -> Result<(), DeployError> {
+        let _ = paths;
+        Ok(())
+    }
+
     /// The bytes of the file at `path`, or `Ok(None)` when there is no such file.
     ///
     /// # Errors

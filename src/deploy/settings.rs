@@ -77,7 +77,7 @@ pub fn resolve(raw: RawDeploy, source: &str) -> Result<DeploySettings, Box<Diagn
         return Err(Box::new(place(
             Diagnostic::error("the deploy target's address holds a password; a password does not go in config.yaml")
                 .label("the part between `:` and `@` is a password")
-                .help(format!("write the address without it (`sftp://user@host/folder`) and set the environment variable {PASSWORD_VARIABLE} when you deploy, or let stillpoint ask for it")),
+                .help(format!("write the address without it (`{}`) and set the environment variable {PASSWORD_VARIABLE} when you deploy, or let stillpoint ask for it", address_example(t))),
             "target",
         )));
     }
@@ -87,6 +87,18 @@ pub fn resolve(raw: RawDeploy, source: &str) -> Result<DeploySettings, Box<Diagn
             .filter(|t| !t.is_empty()),
         identity_file: identity_file.map(|f| expand_home(&f)),
     })
+}
+
+/// The address `target` written without its password, as an example for the help:
+/// `{scheme}://user@host/folder` with the target's own scheme (`sftp`, `ftp`, `ftps`,
+/// `git+https`…); `sftp` when it has none.
+pub fn address_example(target: &str) -> String {
+    let scheme = target
+        .split_once("://")
+        .map(|(s, _)| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty() && !s.contains(char::is_whitespace))
+        .unwrap_or_else(|| "sftp".to_string());
+    format!("{scheme}://user@host/folder")
 }
 
 /// True when `target` is a URL with a password (`sftp://user:secret@host/`).

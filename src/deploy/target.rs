@@ -9,7 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::settings::{PASSWORD_VARIABLE, has_password};
+use super::settings::{PASSWORD_VARIABLE, address_example, expand_home, has_password};
 use super::{ConnectOptions, DeployError, Remote};
 
 /// The branch a git target deploys to when its URL names none.
@@ -40,16 +40,23 @@ pub enum Target {
 /// cannot deploy to, or a `file:` URL that is not a local path.
 pub fn parse(text: &str, base: &Path) -> Result<Target, DeployError> {
     let text = text.trim();
+    if text.is_empty() {
+        return Err(DeployError::new(
+            "the deploy target is empty",
+            "give the folder or address the site goes to, outside the site's own folder (for example --target /media/usb/site or sftp://user@host/www)",
+        ));
+    }
     if has_password(text) {
         return Err(DeployError::new(
             "the deploy target's address holds a password",
             format!(
-                "write the address without it (`sftp://user@host/folder`) and set the environment variable {PASSWORD_VARIABLE}, or let stillpoint ask for it"
+                "write the address without it (`{}`) and set the environment variable {PASSWORD_VARIABLE}, or let stillpoint ask for it",
+                address_example(text)
             ),
         ));
     }
     let Some((scheme, _)) = text.split_once("://") else {
-        return Ok(Target::Folder(base.join(text)));
+        return Ok(Target::Folder(base.join(expand_home(text))));
     };
     // A Windows path such as `C:\site` has no `://`; anything with one is a URL.
     let url = url::Url::parse(text).map_err(|e| {
@@ -83,6 +90,69 @@ pub fn parse(text: &str, base: &Path) -> Result<Target, DeployError> {
             "use a folder, sftp://, ftp://, ftps://, git+ssh://, git+https:// or git+file://",
         )),
     }
+}
+
+/// Refuses a folder target that would put the site into its own sources: `folder` is the
+/// site's folder `site_root`, inside it (`content/`, `public/`, `static/`, …) or holds it (a
+/// parent of the site). Both are compared canonicalized (symlinks resolved); a folder that does
+/// not exist yet is compared as its nearest existing ancestor plus the rest.
+///
+/// # Errors
+/// The clash, naming the folder and saying to deploy outside the site's folder.
+pub fn check_folder(folder: &Path, site_root: &Path) -> Result<(), DeployError> {
+    let target = resolved(folder);
+    let site = resolved(site_root);
+    let clash = if target == site {
+        Some("is the site's own folder")
+    } else if target.starts_with(&site) {
+        Some("is inside the site's folder")
+    } else if site.starts_with(&target) {
+        Some("holds the site's folder")
+    } else {
+        None
+    };
+    match clash {
+        None => Ok(()),
+        Some(why) => Err(DeployError::new(
+            format!(
+                "the deploy target {} {why} ({}): deploying there would overwrite the site's own files",
+                folder.display(),
+                site_root.display()
+            ),
+            "deploy to a folder outside the site's folder, for example a mounted drive (--target /media/usb/site) or a folder next to it (--target ../site-online)",
+        )),
+    }
+}
+
+/// `path` made absolute and canonical as far as it exists: its nearest existing ancestor
+/// canonicalized, then the rest with `.` dropped and `..` applied.
+fn resolved(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut rest = Vec::new();
+    let mut existing = absolute.as_path();
+    let base = loop {
+        if let Ok(c) = existing.canonicalize() {
+            break c;
+        }
+        match (existing.file_name(), existing.parent()) {
+            (Some(name), Some(parent)) => {
+                rest.push(name.to_os_string());
+                existing = parent;
+            }
+            _ => break existing.to_path_buf(),
+        }
+    };
+    let mut out = base;
+    for part in rest.iter().rev() {
+        match part.to_str() {
+            Some(".") => {}
+            Some("..") => {
+                out.pop();
+            }
+            _ => out.push(part),
+        }
+    }
+    out
 }
 
 /// Connects to `target`.
@@ -158,7 +228,51 @@ mod tests {
         ));
         let e = parse("sftp://studio:secret@host/www", base).unwrap_err();
         assert!(e.help.contains(PASSWORD_VARIABLE), "{e:?}");
+        let e = parse("ftp://studio:secret@host/www", base).unwrap_err();
+        assert!(e.help.contains("`ftp://user@host/folder`"), "{e:?}");
         let e = parse("s3://bucket", base).unwrap_err();
         assert!(e.message.contains("s3://"), "{e:?}");
+        let e = parse("  ", base).unwrap_err();
+        assert!(e.message.contains("empty"), "{e:?}");
+    }
+
+    #[test]
+    fn home_is_expanded_in_a_folder_target() {
+        let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) else {
+            return;
+        };
+        assert_eq!(
+            parse("~/site-online", Path::new("/site")).unwrap(),
+            Target::Folder(PathBuf::from(home).join("site-online"))
+        );
+    }
+
+    #[test]
+    fn a_folder_in_or_around_the_site_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        std::fs::create_dir_all(site.join("content")).unwrap();
+        for bad in [
+            "",
+            "content",
+            "public",
+            "static/new/deeper",
+            ".",
+            "..",
+            "content/../themes",
+        ] {
+            let e = check_folder(&site.join(bad), &site).unwrap_err();
+            assert!(e.message.contains("overwrite"), "{bad}: {e:?}");
+        }
+        let e = check_folder(dir.path(), &site).unwrap_err();
+        assert!(e.message.contains("holds the site"), "{e:?}");
+        check_folder(&dir.path().join("online"), &site).unwrap();
+        check_folder(&site.join("../site-online/x"), &site).unwrap();
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("link");
+            std::os::unix::fs::symlink(site.join("content"), &link).unwrap();
+            assert!(check_folder(&link.join("sub"), &site).is_err());
+        }
     }
 }

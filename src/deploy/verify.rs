@@ -33,10 +33,10 @@ impl Verification {
         }
         match &self.unreachable {
             Some(why) if self.same.is_empty() => {
-                format!("could not verify the site at its address: {why}")
+                format!("warning: could not verify the site at its address: {why}")
             }
             Some(why) => format!(
-                "verified {} pages at the site's address; some could not be fetched: {why}",
+                "warning: verified {} pages at the site's address; some could not be fetched: {why}",
                 self.same.len()
             ),
             None => format!(
@@ -174,7 +174,10 @@ mod tests {
             l.local_addr().unwrap().port()
         };
         let v = verify(&format!("http://127.0.0.1:{closed}"), &plan, &site).unwrap();
-        assert!(v.summary_line().starts_with("could not verify"), "{v:?}");
+        assert!(
+            v.summary_line().starts_with("warning: could not verify"),
+            "{v:?}"
+        );
 
         // An example address is not fetched.
         assert_eq!(verify("https://example.com", &plan, &site), None);
@@ -196,7 +199,7 @@ mod tests {
             different: vec![],
             unreachable: Some("x: offline".into()),
         };
-        assert!(v.summary_line().starts_with("could not verify"));
+        assert!(v.summary_line().starts_with("warning: could not verify"));
         let v = Verification {
             same: vec!["a".into()],
             different: vec!["b".into()],

@@ -310,6 +310,22 @@ fn passwords_in_config_or_target_are_refused_with_where_they_go() {
     deploy(&site, &["--target", "ftp://me:pw@host/www"])
         .code(1)
         .stderr_has("STILLPOINT_DEPLOY_PASSWORD");
+    // The help's example uses the target's own scheme.
+    site.file(
+        "config.yaml",
+        "title: \"Minimal site\"\nbase_url: \"https://studio.org\"\ndeploy:\n  target: \"ftps://me:hunter2@host/www\"\n",
+    );
+    deploy(&site, &[])
+        .code(1)
+        .stderr_has("`ftps://user@host/folder`");
+    site.file(
+        "config.yaml",
+        "title: \"Minimal site\"\nbase_url: \"https://studio.org\"\n",
+    );
+    deploy(&site, &["--target", "ftp://me:pw@host/www"])
+        .code(1)
+        .stderr_has("`ftp://user@host/folder`")
+        .stderr_lacks("sftp://");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -442,8 +458,8 @@ fn broken_links(dir: &Path) -> Vec<String> {
     broken
 }
 
-/// A deploy stopped by a file it cannot write (a folder in its place, which works as root
-/// too), at several points: no page on the target links to a missing file, and the next
+/// A deploy stopped by a file it cannot write (a folder where its temporary file goes, which
+/// works as root too and which the check before uploading does not see), at several points: no page on the target links to a missing file, and the next
 /// deploy completes.
 #[test]
 fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
@@ -481,7 +497,8 @@ fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
             .file("content/new.md", "---\ntitle: New\n---\nNew page.\n")
             .file("content/zz.md", "---\ntitle: Last\n---\nLast page.\n")
             .remove("content/about.md");
-        let blocker = target.join(blocked);
+        let (dir, name) = blocked.rsplit_once('/').unwrap();
+        let blocker = target.join(dir).join(format!(".{name}.stillpoint-tmp"));
         fs::create_dir_all(blocker.join("in-the-way")).unwrap();
         deploy(&site, &["--target", &t])
             .code(1)
@@ -496,4 +513,110 @@ fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
         assert_eq!(deployed(&target, &[]), built(&site), "cut at {blocked}");
         assert_eq!(broken_links(&target), Vec::<String>::new());
     }
+}
+
+#[test]
+fn a_target_that_is_the_site_inside_it_or_around_it_is_refused() {
+    let site = small_site();
+    let before = file_tree(site.root());
+    let parent = site.root().parent().unwrap().to_str().unwrap().to_string();
+    for bad in ["", ".", "content", "public", "static/new", &parent] {
+        let run = site.run_in(
+            site.root(),
+            &["deploy", "--no-verify", "--force", "--target", bad],
+        );
+        run.code(1).stderr_has("deploy target");
+        if !bad.is_empty() {
+            run.stderr_has("overwrite the site's own files")
+                .stderr_has("outside the site's folder");
+        }
+        assert_eq!(file_tree(site.root()), before, "target `{bad}`");
+    }
+}
+
+#[test]
+fn a_file_in_the_way_of_a_site_folder_is_named_before_anything_is_sent() {
+    let site = small_site();
+    let target = target_dir(&site, "in-the-way");
+    let t = target.to_str().unwrap().to_string();
+    fs::write(target.join("about"), "the owner's own notes").unwrap();
+    let listing = file_tree(&target);
+    let run = deploy(&site, &["--target", &t]);
+    run.code(1)
+        .stderr_has("about")
+        .stderr_has("is a file")
+        .stderr_has("move or delete")
+        .stderr_lacks("carries on")
+        .stderr_lacks("os error");
+    assert_eq!(file_tree(&target), listing, "something was sent");
+    fs::remove_file(target.join("about")).unwrap();
+    deploy(&site, &["--target", &t]).success();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_in_the_target_leading_outside_is_not_written_through() {
+    let site = small_site();
+    let target = target_dir(&site, "linked");
+    let outside = target_dir(&site, "elsewhere");
+    std::os::unix::fs::symlink(&outside, target.join("about")).unwrap();
+    deploy(&site, &["--target", target.to_str().unwrap()])
+        .code(1)
+        .stderr_has("outside the target");
+    assert!(file_tree(&outside).is_empty());
+}
+
+#[test]
+fn forced_dry_run_and_a_failed_verify_read_right() {
+    let site = small_site();
+    site.file(
+        "config.yaml",
+        "title: \"Minimal site\"\nbase_url: \"https://example.com\"\n",
+    );
+    let target = target_dir(&site, "words");
+    let t = target.to_str().unwrap().to_string();
+    deploy(&site, &["--target", &t, "--force", "--dry-run"])
+        .success()
+        .stderr_has("(1 thing left to do;")
+        .stderr_has("would be deployed anyway because of --force")
+        .stderr_lacks(", deployed anyway");
+    assert!(file_tree(&target).is_empty());
+    // Nobody listens at the site's address: a warning, and the deploy still succeeds.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    site.file(
+        "config.yaml",
+        &format!("title: \"Minimal site\"\nbase_url: \"http://127.0.0.1:{port}\"\n"),
+    );
+    let root = site.root().to_str().unwrap();
+    site.run(&["deploy", "--root", root, "--target", &t, "--force"])
+        .success()
+        .stderr_has("warning: could not verify");
+}
+
+#[test]
+fn full_sends_again_a_file_deleted_on_the_host_by_hand() {
+    let site = small_site();
+    let target = target_dir(&site, "full");
+    let t = target.to_str().unwrap().to_string();
+    deploy(&site, &["--target", &t]).success();
+    hand_placed(&target);
+    fs::remove_file(target.join("css/site.css")).unwrap();
+    // The record says it is there and unchanged: not sent again.
+    let run = deploy(&site, &["--target", &t]);
+    assert_eq!(counts(&run).0, 0, "{}", run.stderr);
+    assert!(!target.join("css/site.css").exists());
+    let run = deploy(&site, &["--target", &t, "--full"]);
+    run.success();
+    let (sent, removed, unchanged) = counts(&run);
+    assert_eq!(
+        (sent, removed, unchanged),
+        (built(&site).len(), 0, 0),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(deployed(&target, HAND), built(&site));
 }
