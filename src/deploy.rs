@@ -113,10 +113,19 @@ impl DeployReport {
             )
         } else {
             format!(
-                "uploaded {n} {files} ({size}), removed {removed}, {unchanged} unchanged, in {:.1} s",
-                self.elapsed.as_secs_f64()
+                "uploaded {n} {files} ({size}), removed {removed}, {unchanged} unchanged, in {}",
+                human_duration(self.elapsed)
             )
         }
+    }
+}
+
+/// A duration for people: `40 ms` under a second, else `2.1 s`.
+pub fn human_duration(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
     }
 }
 

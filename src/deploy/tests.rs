@@ -231,6 +231,9 @@ fn summary_line_and_sizes() {
     assert_eq!(human_size(999), "999 B");
     assert_eq!(human_size(42_400), "42 KB");
     assert_eq!(human_size(3_400_000), "3.4 MB");
+    assert_eq!(human_duration(Duration::from_millis(40)), "40 ms");
+    assert_eq!(human_duration(Duration::from_millis(999)), "999 ms");
+    assert_eq!(human_duration(Duration::from_millis(2100)), "2.1 s");
     let plan = plan::plan(&v1().entries(), None);
     let report = DeployReport {
         target: "t".into(),
