@@ -295,7 +295,17 @@ pub fn deploy(
             .clone_from(&config.deploy.identity_file);
     }
     let mut site = built.site;
-    let warnings = std::mem::take(&mut site.warnings);
+    let mut warnings = std::mem::take(&mut site.warnings);
+    if let target::Target::Remote(url) = &target
+        && url.scheme() == "ftp"
+    {
+        warnings.push(
+            Diagnostic::warning(
+                "ftp:// sends the password and every file across the network unencrypted",
+            )
+            .help("use sftp:// or ftps:// if your host offers either"),
+        );
+    }
     let local = collect(site).map_err(DeployFailure::Target)?;
     let mut remote = target::connect(&target, &connect).map_err(DeployFailure::Target)?;
     let mut old = read_manifest(remote.as_mut()).map_err(DeployFailure::Target)?;

@@ -114,8 +114,8 @@ impl Target {
         if url.password().is_some() {
             return Err(DeployError::new(
                 format!("the deploy target {shown} has a password in it"),
-                "a password never goes in the target: set STILLPOINT_DEPLOY_PASSWORD, or type it \
-                 when asked",
+                "a password never goes in the target: set STILLPOINT_DEPLOY_PASSWORD in the \
+                 terminal before deploying",
             ));
         }
         let decode = |s: &str| {
@@ -133,7 +133,7 @@ impl Target {
             (None, _) => {
                 return Err(DeployError::new(
                     format!("no password for the user {user} of {shown}"),
-                    "set STILLPOINT_DEPLOY_PASSWORD, or deploy from a terminal to type it",
+                    "set STILLPOINT_DEPLOY_PASSWORD in the terminal before deploying",
                 ));
             }
         };
@@ -225,8 +225,8 @@ impl Target {
                     self.user,
                     String::from_utf8_lossy(&r.body).trim()
                 ),
-                "check the password in STILLPOINT_DEPLOY_PASSWORD (or the one you typed) and the \
-                 user name in deploy.target",
+                "check the password in STILLPOINT_DEPLOY_PASSWORD and the user name in \
+                 deploy.target",
             ),
             other => self.failed("could not log in", other),
         }

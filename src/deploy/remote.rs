@@ -47,7 +47,7 @@ pub struct ConnectOptions {
     /// `--host-key`: the SSH host key fingerprint the owner accepts (`SHA256:…`), for a host not
     /// yet in `~/.ssh/known_hosts`, when not on a terminal.
     pub host_key: Option<String>,
-    /// The password, from `STILLPOINT_DEPLOY_PASSWORD` or a prompt; never from config.yaml or
+    /// The password, from `STILLPOINT_DEPLOY_PASSWORD` (no prompt yet); never from config.yaml or
     /// the URL.
     pub password: Option<String>,
     /// Whether a person is at a terminal to answer questions (an unknown host key).

@@ -7,7 +7,7 @@
 //! ```
 //!
 //! A password is never written here nor in the target's URL: it comes from the
-//! `STILLPOINT_DEPLOY_PASSWORD` environment variable or a prompt, and either place is refused
+//! `STILLPOINT_DEPLOY_PASSWORD` environment variable (no prompt yet), and either place is refused
 //! with an error saying so.
 
 use std::path::PathBuf;

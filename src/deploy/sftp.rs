@@ -92,8 +92,8 @@ impl Target {
         if url.password().is_some() {
             return Err(DeployError::new(
                 format!("the deploy target {shown} has a password in it"),
-                "a password never goes in the target: set STILLPOINT_DEPLOY_PASSWORD, or type it \
-                 when asked",
+                "a password never goes in the target: set STILLPOINT_DEPLOY_PASSWORD in the \
+                 terminal before deploying",
             ));
         }
         let user = decode(url.username());
@@ -476,8 +476,7 @@ async fn authenticate(
                 "the host of {} refused the password for the user {}",
                 target.shown, target.user
             ),
-            "check the password in STILLPOINT_DEPLOY_PASSWORD (or the one you typed) and the \
-             user name in deploy.target",
+            "check the password in STILLPOINT_DEPLOY_PASSWORD and the user name in deploy.target",
         ));
     }
     Err(DeployError::new(

@@ -14,7 +14,7 @@ use crate::support::{Run, TestSite, copy_tree, file_tree};
 const MANIFEST: &str = ".stillpoint-deploy.json";
 
 /// The studio site (the repository's own content) in a temporary folder.
-fn studio_site() -> TestSite {
+pub(crate) fn studio_site() -> TestSite {
     let site = TestSite::empty();
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     for dir in ["content", "data", "static", "themes"] {
@@ -38,7 +38,7 @@ fn small_site() -> TestSite {
 }
 
 /// `stillpoint deploy --root SITE --no-verify ARGS…`.
-fn deploy(site: &TestSite, args: &[&str]) -> Run {
+pub(crate) fn deploy(site: &TestSite, args: &[&str]) -> Run {
     let mut all = vec![
         "deploy",
         "--root",
@@ -57,7 +57,7 @@ fn target_dir(site: &TestSite, name: &str) -> PathBuf {
 }
 
 /// `public/` after `stillpoint build`.
-fn built(site: &TestSite) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn built(site: &TestSite) -> BTreeMap<String, Vec<u8>> {
     site.build().success();
     let mut files = file_tree(&site.path("public"));
     // The mark `build` leaves in its own output folder.
@@ -66,7 +66,7 @@ fn built(site: &TestSite) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The target's files without the manifest and the given hand-placed files.
-fn deployed(dir: &Path, hand: &[&str]) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn deployed(dir: &Path, hand: &[&str]) -> BTreeMap<String, Vec<u8>> {
     let mut files = file_tree(dir);
     assert!(
         files.remove(MANIFEST).is_some(),
@@ -92,7 +92,7 @@ fn mtimes(dir: &Path) -> BTreeMap<String, SystemTime> {
 }
 
 /// The number in `uploaded N files`, `removed N` and `N unchanged` of the summary line.
-fn counts(run: &Run) -> (usize, usize, usize) {
+pub(crate) fn counts(run: &Run) -> (usize, usize, usize) {
     let line = run
         .stderr
         .lines()

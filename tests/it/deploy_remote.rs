@@ -950,3 +950,62 @@ fn ftp_uploads_the_studio_site_byte_for_byte() {
         ftp::connect(&server.url("ftp", None, "/pub"), &ConnectOptions::default()).unwrap();
     upload_studio("the studio site over FTP", remote, &server.path("anon/pub"));
 }
+
+// ---------------------------------------------------------------------------------------------
+// `stillpoint deploy` itself, the real binary, over SFTP and FTP
+
+/// The studio site deployed with the command over SFTP (key from `deploy.identity_file`, host
+/// key given with `--host-key`): the target equals the build; one page edited, the next deploy
+/// sends only the files whose bytes changed.
+#[test]
+fn the_deploy_command_over_sftp_sends_the_site_then_only_what_changed() {
+    use crate::deploy::{built, counts, deploy, deployed, studio_site};
+    let Some(server) = Sshd::start() else { return };
+    let site = studio_site();
+    let config = site.read("config.yaml");
+    site.file(
+        "config.yaml",
+        &format!(
+            "{config}\ndeploy:\n  identity_file: \"{}\"\n",
+            server.path("user_key").display()
+        ),
+    );
+    let target = server.url("root", "site").to_string();
+    let fingerprint = server.fingerprint();
+    let args = ["--target", &target, "--host-key", &fingerprint, "--force"];
+    let run = deploy(&site, &args);
+    run.success().stderr_has("first deploy");
+    let first = built(&site);
+    assert_eq!(counts(&run), (first.len(), 0, 0));
+    assert_eq!(deployed(&server.path("site"), &[]), first);
+
+    let page = site.path("content/faq.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(&page, format!("{text}\nOne more answer.\n")).unwrap();
+    let second = built(&site);
+    let changed = second
+        .iter()
+        .filter(|(p, b)| first.get(*p) != Some(*b))
+        .count();
+    let run = deploy(&site, &args);
+    run.success();
+    assert_eq!(counts(&run), (changed, 0, second.len() - changed));
+    assert_eq!(deployed(&server.path("site"), &[]), second);
+}
+
+/// Over plain `ftp://` the command works and warns that nothing is encrypted.
+#[test]
+fn the_deploy_command_over_plain_ftp_warns_and_sends_the_site() {
+    use crate::deploy::{built, deploy, deployed, studio_site};
+    let Some(server) = Vsftpd::start(Login::Anonymous) else {
+        return;
+    };
+    let site = studio_site();
+    let target = server.url("ftp", None, "/pub").to_string();
+    deploy(&site, &["--target", &target, "--force"])
+        .success()
+        .stderr_has(
+            "warning: ftp:// sends the password and every file across the network unencrypted",
+        );
+    assert_eq!(deployed(&server.path("anon/pub"), &[]), built(&site));
+}
