@@ -147,18 +147,28 @@ fn build_command(args: BuildArgs, show_timings: bool) -> ExitCode {
     }
 }
 
+/// The build that `check` and `deploy` make in memory (nothing written to the output
+/// folder), with the `--drafts` and `--urls` of their command line.
+fn in_memory_build(
+    root: std::path::PathBuf,
+    drafts: bool,
+    urls: Option<stillpoint::config::UrlMode>,
+) -> BuildOptions {
+    BuildOptions {
+        root,
+        overrides: Overrides {
+            drafts,
+            urls,
+            ..Overrides::default()
+        },
+        dry_run: true,
+    }
+}
+
 fn check_command(args: CheckArgs) -> ExitCode {
     let strict = args.strict;
     let options = stillpoint::check::CheckOptions {
-        build: BuildOptions {
-            root: args.root,
-            overrides: Overrides {
-                drafts: args.drafts,
-                urls: args.urls,
-                ..Overrides::default()
-            },
-            dry_run: true,
-        },
+        build: in_memory_build(args.root, args.drafts, args.urls),
         external: args.external,
         skip_external: args.skip_external,
         timeout: std::time::Duration::from_secs_f64(args.timeout.clamp(0.1, 600.0)),
@@ -276,15 +286,7 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
     use stillpoint::deploy::{self, DeployFailure, DeployOptions, settings::PASSWORD_VARIABLE};
     let interactive = std::io::stderr().is_terminal();
     let options = DeployOptions {
-        build: BuildOptions {
-            root: args.root,
-            overrides: Overrides {
-                drafts: args.drafts,
-                urls: args.urls,
-                ..Overrides::default()
-            },
-            dry_run: true,
-        },
+        build: in_memory_build(args.root, args.drafts, args.urls),
         target: args.target,
         dry_run: args.dry_run,
         force: args.force,

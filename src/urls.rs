@@ -89,12 +89,12 @@ pub(crate) fn rewrite<'h>(html: &'h str, output: &str, site: Site<'_>) -> Cow<'h
             .bytes()
             .take_while(u8::is_ascii_alphanumeric)
             .count();
-        links_in_tag(&tag[1..=name_len], tag, &page, &mut |url: Range<usize>| {
+        links_in_tag(&tag[1..=name_len], tag, &page, &mut |url, path| {
             if out.is_empty() {
                 out.reserve(html.len() + html.len() / 8);
             }
             out.push_str(&html[copied..lt + url.start]);
-            page.write_link(&tag[url.clone()], &mut out);
+            page.write_link(path, &mut out);
             copied = lt + url.end;
         });
     }
@@ -355,13 +355,19 @@ impl<'t> Iterator for Attributes<'t> {
     }
 }
 
-/// Calls `link` with the range (in tag offsets, in order) of each URL in one start tag that
-/// points into the site: `href`, `src`, `action`, `poster`, each `srcset` candidate, and a
-/// `<meta http-equiv="refresh">`'s `url=`; never a `<link rel="canonical">` or another `<meta>`.
-fn links_in_tag(name: &str, tag: &str, page: &Page<'_>, link: &mut impl FnMut(Range<usize>)) {
+/// Calls `link` with the range (in tag offsets, in order) and the site path
+/// ([`Page::site_path`]) of each URL in one start tag that points into the site: `href`,
+/// `src`, `action`, `poster`, each `srcset` candidate, and a `<meta http-equiv="refresh">`'s
+/// `url=`; never a `<link rel="canonical">` or another `<meta>`.
+fn links_in_tag<'t>(
+    name: &str,
+    tag: &'t str,
+    page: &Page<'_>,
+    link: &mut impl FnMut(Range<usize>, &'t str),
+) {
     let mut visit = |url: Range<usize>| {
-        if page.site_path(&tag[url.clone()]).is_some() {
-            link(url);
+        if let Some(path) = page.site_path(&tag[url.clone()]) {
+            link(url, path);
         }
     };
     if name.eq_ignore_ascii_case("meta") {
@@ -440,13 +446,9 @@ impl Page<'_> {
         }
     }
 
-    /// Appends to `out` the value to write for `value`, a URL into the site
-    /// ([`Page::site_path`] is `Some`); any other value is appended as it is.
-    fn write_link(&self, value: &str, out: &mut String) {
-        let Some(path) = self.site_path(value) else {
-            out.push_str(value);
-            return;
-        };
+    /// Appends to `out` the value to write for a URL into the site, given by its site path
+    /// (`/faq/#x`, from [`Page::site_path`]).
+    fn write_link(&self, path: &str, out: &mut String) {
         let split = memchr::memchr2(b'?', b'#', path.as_bytes()).unwrap_or(path.len());
         let (target, suffix) = path.split_at(split);
         let target = if target.is_empty() { "/" } else { target };

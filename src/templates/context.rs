@@ -384,7 +384,6 @@ pub fn paginator_value(section: &Section, index: usize, pages: &[Value]) -> Valu
     Value::from(m)
 }
 
-/// The text of field `key` of a page or section value, if it is a string.
 /// `html`, a page's rendered content, with each link to a place on the page itself
 /// (`href="#sources"`, footnotes included) written after the page's `permalink`, for a feed
 /// entry: a feed reader shows the entry away from the page, where `#sources` would point into
@@ -401,6 +400,7 @@ fn anchors_on_page<'h>(html: &'h str, permalink: &str) -> std::borrow::Cow<'h, s
     std::borrow::Cow::Owned(html)
 }
 
+/// The text of field `key` of a page or section value, if it is a string.
 fn str_field<'a>(value: &'a Value, key: &'static str) -> Option<&'a str> {
     value.as_map()?.get(&tera::value::Key::Str(key))?.as_str()
 }
