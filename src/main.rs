@@ -296,6 +296,9 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
             host_key: args.host_key,
             password: std::env::var(PASSWORD_VARIABLE).ok(),
             interactive,
+            certificates: std::env::var_os("SSL_CERT_FILE")
+                .filter(|f| !f.is_empty())
+                .map(std::path::PathBuf::from),
             ..Default::default()
         },
     };

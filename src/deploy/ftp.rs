@@ -43,14 +43,15 @@ pub fn is_plaintext(url: &url::Url) -> bool {
 /// Connects to an `ftp://` or `ftps://` target, logs in and checks that its folder exists.
 ///
 /// `options.password` is the password (required for a named user; `anonymous` logs in
-/// without one). For `ftps://`, the host's certificate must be signed by a known authority.
+/// without one). For `ftps://`, the host's certificate must be signed by a known authority or
+/// be among `options.certificates` (see [`connect_trusting`]).
 ///
 /// # Errors
 /// In plain words, naming the target: a URL with a password; no password for a user; a host
 /// that cannot be reached (with host:port); no TLS offered or a certificate not trusted
 /// (`ftps://`); a wrong user or password; a folder that does not exist on the host.
 pub fn connect(url: &url::Url, options: &ConnectOptions) -> Result<Box<dyn Remote>, DeployError> {
-    connect_trusting(url, options, None)
+    connect_trusting(url, options, options.certificates.as_deref())
 }
 
 /// [`connect`], also trusting the certificates in the PEM file `certificates` for `ftps://`:

@@ -54,6 +54,10 @@ pub struct ConnectOptions {
     pub interactive: bool,
     /// Where `known_hosts` is (default `~/.ssh/known_hosts`); tests point it at their own.
     pub known_hosts: Option<std::path::PathBuf>,
+    /// A PEM file of certificates to trust for `ftps://` besides the usual authorities (from
+    /// `SSL_CERT_FILE`, the variable OpenSSL, curl and git read): for a host whose certificate
+    /// is self-signed or signed by the owner's own authority.
+    pub certificates: Option<std::path::PathBuf>,
 }
 
 /// One connected deploy target. Every method works on paths relative to the target's root.

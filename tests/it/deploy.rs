@@ -27,7 +27,7 @@ pub(crate) fn studio_site() -> TestSite {
 }
 
 /// A small site that is ready to publish, with a stylesheet and two pages.
-fn small_site() -> TestSite {
+pub(crate) fn small_site() -> TestSite {
     let site = TestSite::fixture("minimal");
     site.file("static/css/site.css", "body { margin: 0 }\n")
         .file(
@@ -349,7 +349,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-fn has_git() -> bool {
+pub(crate) fn has_git() -> bool {
     Command::new("git")
         .arg("--version")
         .output()
@@ -357,7 +357,7 @@ fn has_git() -> bool {
 }
 
 /// The files of `branch` in the bare repository `repo`: path → bytes.
-fn branch_tree(repo: &Path, branch: &str) -> BTreeMap<String, Vec<u8>> {
+pub(crate) fn branch_tree(repo: &Path, branch: &str) -> BTreeMap<String, Vec<u8>> {
     let names = git(repo, &["ls-tree", "-r", "--name-only", "-z", branch]);
     names
         .split('\0')
@@ -427,7 +427,7 @@ fn git_branch_target_gets_the_site_as_its_tree_and_no_change_makes_no_commit() {
 
 /// The links of every page under `dir` that point inside the site at a missing file (`/` is
 /// the folder's top).
-fn broken_links(dir: &Path) -> Vec<String> {
+pub(crate) fn broken_links(dir: &Path) -> Vec<String> {
     let mut broken = Vec::new();
     for (path, bytes) in file_tree(dir) {
         if !path.ends_with(".html") {
@@ -458,20 +458,42 @@ fn broken_links(dir: &Path) -> Vec<String> {
     broken
 }
 
+/// The small site whose pages use a stylesheet: the first version of the interrupted deploys.
+pub(crate) fn cut_site() -> TestSite {
+    let site = small_site();
+    site.file(
+        "templates/page.html",
+        &crate::support::PAGE_HTML.replace(
+            "<head>",
+            "<head><link rel=\"stylesheet\" href=\"../css/site.css\">",
+        ),
+    );
+    site
+}
+
+/// The next version of [`cut_site`]: a new stylesheet used by every page, two new pages listed
+/// on the home page, `about/` gone.
+pub(crate) fn cut_site_next(site: &TestSite) {
+    site.file("static/css/new.css", "p { color: teal }\n")
+        .file(
+            "templates/page.html",
+            &crate::support::PAGE_HTML.replace(
+                "<head>",
+                "<head><link rel=\"stylesheet\" href=\"../css/new.css\">",
+            ),
+        )
+        .file("content/new.md", "---\ntitle: New\n---\nNew page.\n")
+        .file("content/zz.md", "---\ntitle: Last\n---\nLast page.\n")
+        .remove("content/about.md");
+}
+
 /// A deploy stopped by a file it cannot write (a folder where its temporary file goes, which
 /// works as root too and which the check before uploading does not see), at several points: no page on the target links to a missing file, and the next
 /// deploy completes.
 #[test]
 fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
     for blocked in ["css/new.css", "new/index.html", "zz/index.html"] {
-        let site = small_site();
-        site.file(
-            "templates/page.html",
-            &crate::support::PAGE_HTML.replace(
-                "<head>",
-                "<head><link rel=\"stylesheet\" href=\"../css/site.css\">",
-            ),
-        );
+        let site = cut_site();
         let target = target_dir(&site, "cut");
         let t = target.to_str().unwrap().to_string();
         deploy(&site, &["--target", &t]).success();
@@ -484,19 +506,7 @@ fn an_interrupted_deploy_leaves_no_broken_page_and_the_next_one_finishes() {
             ["about/index.html -> ../css/site.css"]
         );
         fs::write(target.join("css/site.css"), css).unwrap();
-        // The next version: a new stylesheet used by every page, two new pages listed on
-        // the home page, `about/` gone.
-        site.file("static/css/new.css", "p { color: teal }\n")
-            .file(
-                "templates/page.html",
-                &crate::support::PAGE_HTML.replace(
-                    "<head>",
-                    "<head><link rel=\"stylesheet\" href=\"../css/new.css\">",
-                ),
-            )
-            .file("content/new.md", "---\ntitle: New\n---\nNew page.\n")
-            .file("content/zz.md", "---\ntitle: Last\n---\nLast page.\n")
-            .remove("content/about.md");
+        cut_site_next(&site);
         let (dir, name) = blocked.rsplit_once('/').unwrap();
         let blocker = target.join(dir).join(format!(".{name}.stillpoint-tmp"));
         fs::create_dir_all(blocker.join("in-the-way")).unwrap();

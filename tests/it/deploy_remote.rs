@@ -1009,3 +1009,291 @@ fn the_deploy_command_over_plain_ftp_warns_and_sends_the_site() {
         );
     assert_eq!(deployed(&server.path("anon/pub"), &[]), built(&site));
 }
+
+// ---------------------------------------------------------------------------------------------
+// The connection cut mid-deploy, with the real binary
+
+/// A TCP proxy on 127.0.0.1 to a server's port that forwards everything until `budget` bytes
+/// have gone from the client to the server, then cuts every connection at once (as a network
+/// failure would) and closes the rest as they come.
+struct CutProxy {
+    port: u16,
+    state: std::sync::Arc<ProxyState>,
+}
+
+#[derive(Default)]
+struct ProxyState {
+    /// Bytes forwarded from the clients to the server.
+    sent: std::sync::atomic::AtomicU64,
+    budget: u64,
+    cut: std::sync::atomic::AtomicBool,
+    streams: std::sync::Mutex<Vec<TcpStream>>,
+}
+
+impl ProxyState {
+    fn cut_all(&self) {
+        self.cut.store(true, std::sync::atomic::Ordering::SeqCst);
+        for s in self.streams.lock().unwrap().iter() {
+            let _ = s.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Forwards client bytes to the server within the budget; cuts everything when it is spent.
+    fn client_to_server(&self, mut from: TcpStream, mut to: TcpStream) {
+        use std::io::Write;
+        use std::sync::atomic::Ordering;
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => n,
+            };
+            let sent = self.sent.fetch_add(n as u64, Ordering::SeqCst);
+            let allowed = self.budget.saturating_sub(sent).min(n as u64) as usize;
+            if to.write_all(&buf[..allowed]).is_err() {
+                break;
+            }
+            if allowed < n {
+                self.cut_all();
+                return;
+            }
+        }
+        let _ = to.shutdown(std::net::Shutdown::Write);
+    }
+}
+
+fn copy_back(mut from: TcpStream, mut to: TcpStream) {
+    let _ = std::io::copy(&mut from, &mut to);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+impl CutProxy {
+    fn start(upstream: u16, budget: u64) -> CutProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = std::sync::Arc::new(ProxyState {
+            budget,
+            ..ProxyState::default()
+        });
+        let shared = std::sync::Arc::clone(&state);
+        std::thread::spawn(move || {
+            for client in listener.incoming() {
+                let Ok(client) = client else { continue };
+                if shared.cut.load(std::sync::atomic::Ordering::SeqCst) {
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let mut streams = shared.streams.lock().unwrap();
+                streams.push(client.try_clone().unwrap());
+                streams.push(server.try_clone().unwrap());
+                drop(streams);
+                let (c2, s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+                let state = std::sync::Arc::clone(&shared);
+                std::thread::spawn(move || state.client_to_server(client, server));
+                std::thread::spawn(move || copy_back(s2, c2));
+            }
+        });
+        CutProxy { port, state }
+    }
+
+    fn sent(&self) -> u64 {
+        self.state.sent.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+impl Drop for CutProxy {
+    fn drop(&mut self) {
+        self.state.cut_all();
+        // Wakes the accepting thread, which then closes the listener's last connection.
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+/// The cut-deploy scenario over one protocol: the first version deployed straight to the
+/// server; the next version measured once through a proxy into a second folder; then, for a
+/// fresh folder at each of several points of that traffic, the next version cut there: exit
+/// code 1 with a plain message, no page on the target linking to a missing file; the deploy
+/// run again straight to the server completes and the target equals the build.
+fn cut_deploys(
+    server_port: u16,
+    target_of: &dyn Fn(u16, &str) -> String,
+    folder_of: &dyn Fn(&str) -> PathBuf,
+    config_tail: &str,
+    extra: &[&str],
+) {
+    use crate::deploy::{broken_links, built, cut_site, cut_site_next, deploy, deployed};
+    let deploy_to = |site: &crate::support::TestSite, target: String| {
+        let mut args = vec!["--target", &target];
+        args.extend_from_slice(extra);
+        deploy(site, &args)
+    };
+    let setup = |name: &str| {
+        let folder = folder_of(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        run("chmod", &["777", folder.to_str().unwrap()]);
+        let site = cut_site();
+        let config = site.read("config.yaml");
+        site.file("config.yaml", &format!("{config}{config_tail}"));
+        site.file("static/images/photo.bin", "");
+        std::fs::write(site.path("static/images/photo.bin"), noise(150_000)).unwrap();
+        deploy_to(&site, target_of(server_port, name)).success();
+        cut_site_next(&site);
+        std::fs::write(site.path("static/images/photo.bin"), noise(150_001)).unwrap();
+        site
+    };
+    let site = setup("probe");
+    let proxy = CutProxy::start(server_port, u64::MAX);
+    deploy_to(&site, target_of(proxy.port, "probe")).success();
+    let total = proxy.sent();
+    drop(proxy);
+    for (i, part) in [15u64, 40, 70, 95].into_iter().enumerate() {
+        let name = format!("cut{i}");
+        let site = setup(&name);
+        let proxy = CutProxy::start(server_port, total * part / 100);
+        let cut = deploy_to(&site, target_of(proxy.port, &name));
+        drop(proxy);
+        cut.code(1).stderr_has("error: ").stderr_has("help: ");
+        assert!(!cut.stderr.contains("panicked"), "{}", cut.stderr);
+        let folder = folder_of(&name);
+        assert_eq!(
+            broken_links(&folder),
+            Vec::<String>::new(),
+            "cut after {part}% of {total} bytes:\n{}",
+            cut.stderr
+        );
+        deploy_to(&site, target_of(server_port, &name)).success();
+        assert_eq!(deployed(&folder, &[]), built(&site), "cut after {part}%");
+        assert_eq!(broken_links(&folder), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn the_deploy_command_cut_mid_deploy_over_sftp_leaves_no_broken_page() {
+    let Some(server) = Sshd::start() else { return };
+    let key = server.path("user_key").display().to_string();
+    let fingerprint = server.fingerprint();
+    let root = server.dir.path().to_owned();
+    let target_of = |port: u16, name: &str| {
+        format!("sftp://root@127.0.0.1:{port}{}", root.join(name).display())
+    };
+    let folder_of = |name: &str| root.join(name);
+    let tail = format!("\ndeploy:\n  identity_file: \"{key}\"\n");
+    let extra = ["--host-key", fingerprint.as_str()];
+    cut_deploys(server.port, &target_of, &folder_of, &tail, &extra);
+}
+
+#[test]
+fn the_deploy_command_cut_mid_deploy_over_ftp_leaves_no_broken_page() {
+    let Some(server) = Vsftpd::start(Login::Anonymous) else {
+        return;
+    };
+    let pub_dir = server.path("anon/pub");
+    let target_of = |port: u16, name: &str| format!("ftp://127.0.0.1:{port}/pub/{name}");
+    let folder_of = |name: &str| pub_dir.join(name);
+    cut_deploys(server.port, &target_of, &folder_of, "", &[]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// FTPS and git+ssh:// with the real binary
+
+/// `stillpoint deploy --root SITE --no-verify ARGS…` with extra environment variables.
+fn deploy_with_env(
+    site: &crate::support::TestSite,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> crate::support::Run {
+    let out = assert_cmd::cargo::cargo_bin_cmd!("stillpoint")
+        .args([
+            "deploy",
+            "--root",
+            site.root().to_str().unwrap(),
+            "--no-verify",
+        ])
+        .args(args)
+        .envs(env.iter().copied())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    crate::support::Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// FTPS with the command: the password from STILLPOINT_DEPLOY_PASSWORD, the host's own
+/// authority trusted through SSL_CERT_FILE (as for curl or git); without it, a plain refusal.
+#[test]
+fn the_deploy_command_over_ftps_sends_the_site() {
+    use crate::deploy::{built, deployed, small_site};
+    let Some(server) = Vsftpd::start(Login::User { tls: true }) else {
+        return;
+    };
+    let site = small_site();
+    let folder = server.path("site");
+    let target = server
+        .url("ftps", Some(USER), &folder.display().to_string())
+        .to_string();
+    let ca = server.path("ca.pem").display().to_string();
+    let password = ("STILLPOINT_DEPLOY_PASSWORD", PASSWORD);
+    let run = deploy_with_env(&site, &["--target", &target], &[password]);
+    run.code(1);
+    assert!(run.stderr.contains("certificate"), "{}", run.stderr);
+    assert!(listing(&folder).is_empty());
+
+    let env = [password, ("SSL_CERT_FILE", ca.as_str())];
+    let run = deploy_with_env(&site, &["--target", &target], &env);
+    run.success();
+    assert!(!run.stderr.contains("unencrypted"), "{}", run.stderr);
+    assert!(!run.stderr.contains(PASSWORD));
+    assert_eq!(deployed(&folder, &[]), built(&site));
+}
+
+/// `git+ssh://` with the command, to a bare repository on the test's sshd, through the
+/// owner's own git set-up (GIT_SSH_COMMAND with the key and known_hosts).
+#[test]
+fn the_deploy_command_over_git_ssh_pushes_the_site() {
+    use crate::deploy::{branch_tree, built, has_git, small_site};
+    if !has_git() {
+        skip("git is not installed");
+        return;
+    }
+    let Some(server) = Sshd::start() else { return };
+    let repo = server.path("pages.git");
+    run("git", &["init", "--bare", "-q", repo.to_str().unwrap()]);
+    let ssh = format!(
+        "ssh -i {} -o UserKnownHostsFile={} -o IdentitiesOnly=yes -o BatchMode=yes",
+        server.path("user_key").display(),
+        server.path("known_hosts").display()
+    );
+    let target = format!(
+        "git+ssh://root@127.0.0.1:{}{}#pages",
+        server.port,
+        repo.display()
+    );
+    let env = [("GIT_SSH_COMMAND", ssh.as_str())];
+    let site = small_site();
+    deploy_with_env(&site, &["--target", &target], &env).success();
+    let mut tree = branch_tree(&repo, "pages");
+    assert!(tree.remove(".stillpoint-deploy.json").is_some());
+    assert_eq!(tree, built(&site));
+
+    site.file("content/about.md", "---\ntitle: About\n---\nEdited.\n");
+    deploy_with_env(&site, &["--target", &target], &env).success();
+    let mut tree = branch_tree(&repo, "pages");
+    tree.remove(".stillpoint-deploy.json");
+    assert_eq!(tree, built(&site));
+
+    let run = deploy_with_env(
+        &site,
+        &["--target", &target],
+        &[(
+            "GIT_SSH_COMMAND",
+            "ssh -o BatchMode=yes -o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=yes",
+        )],
+    );
+    run.code(1);
+    assert!(run.stderr.contains("git could not"), "{}", run.stderr);
+}
