@@ -30,6 +30,7 @@ use suppaftp::types::FileType;
 use suppaftp::{FtpError, RustlsConnector, RustlsFtpStream, Status};
 
 use super::remote::{ConnectOptions, DeployError, Remote};
+use super::settings::password_for;
 
 /// How long connecting, and then each command or transfer, may wait for the host.
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -132,10 +133,13 @@ impl Target {
             (Some(p), _) => p.clone(),
             (None, "anonymous" | "ftp") => "anonymous@".to_owned(),
             (None, _) => {
-                return Err(DeployError::new(
-                    format!("no password for the user {user} of {shown}"),
-                    "set STILLPOINT_DEPLOY_PASSWORD in the terminal before deploying",
-                ));
+                password_for(None, options.interactive, &user, &shown).ok_or_else(|| {
+                    DeployError::new(
+                        format!("no password for the user {user} of {shown}"),
+                        "set STILLPOINT_DEPLOY_PASSWORD in the terminal before deploying, or run \
+                     the deploy in a terminal to be asked for it",
+                    )
+                })?
             }
         };
         let host = url.host_str().unwrap_or_default();

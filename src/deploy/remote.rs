@@ -47,10 +47,10 @@ pub struct ConnectOptions {
     /// `--host-key`: the SSH host key fingerprint the owner accepts (`SHA256:…`), for a host not
     /// yet in `~/.ssh/known_hosts`, when not on a terminal.
     pub host_key: Option<String>,
-    /// The password, from `STILLPOINT_DEPLOY_PASSWORD` (no prompt yet); never from config.yaml or
-    /// the URL.
+    /// The password, from `STILLPOINT_DEPLOY_PASSWORD`; never from config.yaml or the URL.
+    /// When `None` and `interactive`, it is asked for on the terminal when the host needs one.
     pub password: Option<String>,
-    /// Whether a person is at a terminal to answer questions (an unknown host key).
+    /// Whether a person is at a terminal to answer questions (an unknown host key, a password).
     pub interactive: bool,
     /// Where `known_hosts` is (default `~/.ssh/known_hosts`); tests point it at their own.
     pub known_hosts: Option<std::path::PathBuf>,

@@ -7,8 +7,8 @@
 //! ```
 //!
 //! A password is never written here nor in the target's URL: it comes from the
-//! `STILLPOINT_DEPLOY_PASSWORD` environment variable (no prompt yet), and either place is refused
-//! with an error saying so.
+//! `STILLPOINT_DEPLOY_PASSWORD` environment variable, or from a prompt on a terminal
+//! ([`ask_password`]), and either place is refused with an error saying so.
 
 use std::path::PathBuf;
 
@@ -21,6 +21,31 @@ pub const DEPLOY_KEYS: &[&str] = &["target", "identity_file"];
 
 /// The environment variable a deploy password comes from.
 pub const PASSWORD_VARIABLE: &str = "STILLPOINT_DEPLOY_PASSWORD";
+
+/// The password for `user` at the target `shown`: `given` (from [`PASSWORD_VARIABLE`]) when
+/// set, else, when `interactive`, asked on the terminal without echo (rpassword reads
+/// `/dev/tty`, as `ssh` and `sudo` do). `None` off a terminal, or when nothing can be read.
+pub fn password_for(
+    given: Option<&str>,
+    interactive: bool,
+    user: &str,
+    shown: &str,
+) -> Option<String> {
+    if let Some(p) = given {
+        return Some(p.to_owned());
+    }
+    if !interactive {
+        return None;
+    }
+    ask_password(user, shown)
+}
+
+/// Asks for the password of `user` at `shown` on the terminal, without echo.
+fn ask_password(user: &str, shown: &str) -> Option<String> {
+    let prompt = format!("Password for {user} at {shown} (not shown as you type): ");
+    let password = rpassword::prompt_password(prompt).ok()?;
+    (!password.is_empty()).then_some(password)
+}
 
 /// `deploy:` as written.
 #[derive(Debug, Default, Deserialize)]

@@ -31,6 +31,7 @@ use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
 
 use super::remote::{ConnectOptions, DeployError, Remote};
+use super::settings::password_for;
 
 /// How long connecting (TCP, SSH handshake) may take before the host is called unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -463,7 +464,14 @@ async fn authenticate(
     {
         return Ok(());
     }
-    if let Some(password) = &options.password {
+    let shown = target.shown.as_str();
+    let password = password_for(
+        options.password.as_deref(),
+        options.interactive,
+        &target.user,
+        shown,
+    );
+    if let Some(password) = &password {
         let result = ssh
             .authenticate_password(target.user.as_str(), password.as_str())
             .await
@@ -476,7 +484,7 @@ async fn authenticate(
                 "the host of {} refused the password for the user {}",
                 target.shown, target.user
             ),
-            "check the password in STILLPOINT_DEPLOY_PASSWORD and the user name in deploy.target",
+            "check the password (in STILLPOINT_DEPLOY_PASSWORD, or as you typed it) and the user name in deploy.target",
         ));
     }
     Err(DeployError::new(

@@ -1297,3 +1297,223 @@ fn the_deploy_command_over_git_ssh_pushes_the_site() {
     run.code(1);
     assert!(run.stderr.contains("git could not"), "{}", run.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Questions on a terminal (a pseudo-terminal made by util-linux's `script`)
+
+/// The pseudo-terminal of the `stillpoint` process below `pid`, once it runs.
+fn terminal_of(pid: u32) -> Option<PathBuf> {
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let Ok(child) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+        let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if comm.trim() == "stillpoint" && ppid.is_some_and(|p| p == pid || p == child) {
+            return std::fs::read_link(format!("/proc/{child}/fd/0")).ok();
+        }
+        if ppid == Some(pid)
+            && let Some(found) = terminal_of(child)
+        {
+            return Some(found);
+        }
+    }
+    None
+}
+
+/// True once the terminal `tty` no longer echoes what is typed.
+fn echo_is_off(tty: &Path) -> bool {
+    let out = Command::new("stty")
+        .args(["-a", "-F", tty.to_str().unwrap()])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .any(|w| w == "-echo")
+}
+
+/// Runs `stillpoint ARGS…` on a pseudo-terminal with `env`; for each `(question, answer,
+/// hidden)`, waits for the question on the screen (and, when `hidden`, for the terminal to stop
+/// echoing), then types the answer. The exit code and everything the terminal showed.
+fn on_terminal(
+    args: &[&str],
+    env: &[(&str, &str)],
+    answers: &[(&str, &str, bool)],
+) -> (i32, String) {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+    let binary = assert_cmd::cargo::cargo_bin!("stillpoint");
+    let quoted: Vec<String> = std::iter::once(binary.to_str().unwrap())
+        .chain(args.iter().copied())
+        .map(|a| format!("'{a}'"))
+        .collect();
+    let mut child = Command::new("script")
+        .args(["-q", "-e", "-c", &quoted.join(" "), "/dev/null"])
+        .env_remove("STILLPOINT_DEPLOY_PASSWORD")
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let screen = Arc::new(Mutex::new(Vec::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let shown = Arc::clone(&screen);
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            shown.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    let mut stdin = child.stdin.take().unwrap();
+    let text = |s: &Arc<Mutex<Vec<u8>>>| String::from_utf8_lossy(&s.lock().unwrap()).into_owned();
+    for (question, answer, hidden) in answers {
+        let mut waited = 0;
+        while !text(&screen).contains(question) {
+            assert!(
+                waited < 6000,
+                "no {question:?} on the terminal:\n{}",
+                text(&screen)
+            );
+            std::thread::sleep(Duration::from_millis(10));
+            waited += 1;
+        }
+        if *hidden {
+            let tty = loop {
+                if let Some(tty) = terminal_of(child.id()) {
+                    break tty;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            };
+            while !echo_is_off(&tty) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+        stdin.flush().unwrap();
+    }
+    let status = child.wait().unwrap();
+    drop(stdin);
+    reader.join().unwrap();
+    (status.code().unwrap_or(-1), text(&screen))
+}
+
+fn script_installed() -> bool {
+    let ok = Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        skip("util-linux's script is not installed");
+    }
+    ok
+}
+
+/// Over FTP with a user and no STILLPOINT_DEPLOY_PASSWORD: on a terminal, the password is asked
+/// for and not shown as it is typed; off a terminal, the plain error.
+#[test]
+fn the_deploy_command_asks_for_the_password_on_a_terminal() {
+    use crate::deploy::{built, deployed, small_site};
+    if !script_installed() {
+        return;
+    }
+    let Some(server) = Vsftpd::start(Login::User { tls: false }) else {
+        return;
+    };
+    let site = small_site();
+    let folder = server.path("site");
+    let target = server
+        .url("ftp", Some(USER), &folder.display().to_string())
+        .to_string();
+    let root = site.root().to_str().unwrap().to_owned();
+    let args = [
+        "deploy",
+        "--root",
+        &root,
+        "--no-verify",
+        "--target",
+        &target,
+    ];
+
+    let run = deploy_with_env(&site, &["--target", &target], &[]);
+    run.code(1)
+        .stderr_has("no password for the user")
+        .stderr_has("STILLPOINT_DEPLOY_PASSWORD");
+    assert!(listing(&folder).is_empty());
+
+    let (code, screen) = on_terminal(&args, &[], &[("Password for", PASSWORD, true)]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(&format!("Password for {USER} at ftp://")),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(PASSWORD),
+        "the password was shown:\n{screen}"
+    );
+    assert!(screen.contains("uploaded "), "{screen}");
+    assert_eq!(deployed(&folder, &[]), built(&site));
+}
+
+/// An unknown host key on a terminal: its fingerprint is shown and the owner is asked; "no"
+/// sends nothing, "yes" deploys and remembers the key in known_hosts, so the next deploy (off
+/// a terminal) needs no --host-key.
+#[test]
+fn the_deploy_command_asks_about_an_unknown_host_key_on_a_terminal() {
+    use crate::deploy::{built, deployed, small_site};
+    if !script_installed() {
+        return;
+    }
+    let Some(server) = Sshd::start() else { return };
+    let home = server.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let site = small_site();
+    let config = site.read("config.yaml");
+    site.file(
+        "config.yaml",
+        &format!(
+            "{config}\ndeploy:\n  identity_file: \"{}\"\n",
+            server.path("user_key").display()
+        ),
+    );
+    let target = server.url("root", "site").to_string();
+    let root = site.root().to_str().unwrap().to_owned();
+    let args = [
+        "deploy",
+        "--root",
+        &root,
+        "--no-verify",
+        "--target",
+        &target,
+    ];
+    let env = [("HOME", home.to_str().unwrap()), ("SSH_AUTH_SOCK", "")];
+    let fingerprint = server.fingerprint();
+
+    let (code, screen) = on_terminal(&args, &env, &[("(yes/no)?", "no", false)]);
+    assert_eq!(code, 1, "{screen}");
+    assert!(screen.contains(&fingerprint), "{screen}");
+    assert!(listing(&server.path("site")).is_empty());
+    assert!(!home.join(".ssh/known_hosts").exists());
+
+    let (code, screen) = on_terminal(&args, &env, &[("(yes/no)?", "yes", false)]);
+    assert_eq!(code, 0, "{screen}");
+    assert_eq!(deployed(&server.path("site"), &[]), built(&site));
+    let known = std::fs::read_to_string(home.join(".ssh/known_hosts")).unwrap();
+    assert!(
+        known.contains(&format!("[127.0.0.1]:{}", server.port)),
+        "{known}"
+    );
+
+    site.file("content/about.md", "---\ntitle: About\n---\nEdited.\n");
+    let run = deploy_with_env(&site, &["--target", &target], &env);
+    run.success();
+    assert_eq!(deployed(&server.path("site"), &[]), built(&site));
+}
