@@ -68,15 +68,57 @@ pub enum DeployFailure {
     Target(DeployError),
 }
 
-/// One step of the uploads, for a progress line.
+/// One step of the uploads, for a progress bar.
 #[derive(Debug, Clone, Copy)]
 pub struct Progress<'a> {
     /// Files sent so far (before this one).
     pub done: usize,
     /// Files to send in all.
     pub total: usize,
+    /// Bytes sent so far (before this file).
+    pub bytes_done: u64,
+    /// Bytes to send in all.
+    pub bytes_total: u64,
     /// The file being sent.
     pub path: &'a str,
+}
+
+impl Progress<'_> {
+    /// The progress bar as one line of at most `width` characters (a terminal's width), to be
+    /// redrawn in place: `[#####·····] 12/40 files, 120 KB of 1.2 MB  css/site.css`. The bar
+    /// follows the bytes (a big photo moves it more than a small page); the file's path is
+    /// shortened from the left to fit, and dropped on a narrow terminal.
+    pub fn bar(&self, width: usize) -> String {
+        const BAR: usize = 20;
+        let share = if self.bytes_total == 0 {
+            self.done as f64 / self.total.max(1) as f64
+        } else {
+            self.bytes_done as f64 / self.bytes_total as f64
+        };
+        let filled = ((share * BAR as f64) as usize).min(BAR);
+        let line = format!(
+            "[{}{}] {}/{} files, {} of {}",
+            "#".repeat(filled),
+            "·".repeat(BAR - filled),
+            self.done + 1,
+            self.total,
+            human_size(self.bytes_done),
+            human_size(self.bytes_total)
+        );
+        let used = line.chars().count();
+        let room = width.saturating_sub(used + 2);
+        if room < 10 {
+            return line.chars().take(width.max(1)).collect();
+        }
+        let count = self.path.chars().count();
+        let path: String = if count <= room {
+            self.path.to_owned()
+        } else {
+            let tail: String = self.path.chars().skip(count - (room - 1)).collect();
+            format!("…{tail}")
+        };
+        format!("{line}  {path}")
+    }
 }
 
 /// What a deploy did (or, for a dry run, would do).
@@ -246,13 +288,18 @@ pub fn execute(
         remote.put(MANIFEST_PATH, &before.to_bytes())?;
     }
     let total = plan.uploads.len();
+    let bytes_total = plan.upload_bytes();
+    let mut bytes_done = 0;
     for (done, upload) in plan.uploads.iter().enumerate() {
         progress(Progress {
             done,
             total,
+            bytes_done,
+            bytes_total,
             path: &upload.path,
         });
         remote.put(&upload.path, &site.bytes(&upload.path)?)?;
+        bytes_done += upload.size;
     }
     if !plan.is_empty() || plan.first {
         remote.put(MANIFEST_PATH, &plan.after.to_bytes())?;

@@ -281,7 +281,16 @@ fn report_deploy(done: &stillpoint::deploy::DeployReport) {
     }
 }
 
-/// `stillpoint deploy`: its progress line on a terminal, its lists, its summary line.
+/// The terminal's width in columns: `COLUMNS` when exported, else 80.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+        .filter(|w| *w > 0)
+        .unwrap_or(80)
+}
+
+/// `stillpoint deploy`: its progress bar on a terminal, its lists, its summary line.
 fn deploy_command(args: cli::DeployArgs) -> ExitCode {
     use stillpoint::deploy::{self, DeployFailure, DeployOptions, settings::PASSWORD_VARIABLE};
     let interactive = std::io::stderr().is_terminal();
@@ -304,20 +313,7 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
     };
     let mut progress = |p: deploy::Progress<'_>| {
         if interactive {
-            let mut path = p.path.to_string();
-            if path.chars().count() > 50 {
-                path = format!(
-                    "…{}",
-                    path.chars()
-                        .rev()
-                        .take(49)
-                        .collect::<Vec<_>>()
-                        .into_iter()
-                        .rev()
-                        .collect::<String>()
-                );
-            }
-            say_raw!("\r\x1b[2K[{}/{}] {path}", p.done + 1, p.total);
+            say_raw!("\r\x1b[2K{}", p.bar(terminal_width()));
         }
     };
     let result = deploy::deploy(&options, &mut progress);

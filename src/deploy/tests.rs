@@ -249,3 +249,40 @@ fn summary_line_and_sizes() {
         "uploaded 5 files (136 B), removed 0, 0 unchanged, in 2.1 s"
     );
 }
+
+#[test]
+fn progress_bar_follows_the_bytes_and_fits_the_terminal() {
+    let p = Progress {
+        done: 11,
+        total: 40,
+        bytes_done: 600_000,
+        bytes_total: 1_200_000,
+        path: "blog/2024/a-long-page-name/index.html",
+    };
+    assert_eq!(
+        p.bar(100),
+        "[##########··········] 12/40 files, 600 KB of 1.2 MB  blog/2024/a-long-page-name/index.html"
+    );
+    let narrow = p.bar(72);
+    assert_eq!(narrow.chars().count(), 72, "{narrow}");
+    assert!(narrow.ends_with("MB  …e-name/index.html"), "{narrow}");
+    assert_eq!(
+        p.bar(60),
+        "[##########··········] 12/40 files, 600 KB of 1.2 MB",
+        "no room for the path"
+    );
+    let tiny = p.bar(30);
+    assert_eq!(tiny.chars().count(), 30, "{tiny}");
+    let empty = Progress {
+        done: 0,
+        total: 2,
+        bytes_done: 0,
+        bytes_total: 0,
+        path: "a",
+    };
+    assert!(
+        empty
+            .bar(80)
+            .starts_with("[····················] 1/2 files, 0 B of 0 B")
+    );
+}

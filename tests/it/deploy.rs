@@ -630,3 +630,31 @@ fn full_sends_again_a_file_deleted_on_the_host_by_hand() {
     );
     assert_eq!(deployed(&target, HAND), built(&site));
 }
+
+/// Off a terminal there is no progress bar: one summary line, in the form.
+#[test]
+fn off_a_terminal_the_deploy_prints_one_summary_line() {
+    let site = small_site();
+    let target = target_dir(&site, "summary");
+    let run = deploy(&site, &["--target", target.to_str().unwrap()]);
+    run.success();
+    assert!(!run.stderr.contains('\r'), "{:?}", run.stderr);
+    assert!(
+        !run.stderr.contains("[#") && !run.stderr.contains("·"),
+        "{}",
+        run.stderr
+    );
+    let summaries: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("uploaded "))
+        .collect();
+    assert_eq!(summaries.len(), 1, "{}", run.stderr);
+    let n = built(&site).len();
+    let line = summaries[0];
+    let prefix = format!("uploaded {n} files (");
+    assert!(line.starts_with(&prefix), "{line}");
+    let rest = line.split_once("), ").unwrap().1;
+    assert!(rest.starts_with("removed 0, 0 unchanged, in "), "{line}");
+    assert!(line.ends_with(" ms") || line.ends_with(" s"), "{line}");
+}

@@ -1460,6 +1460,9 @@ fn the_deploy_command_asks_for_the_password_on_a_terminal() {
         "the password was shown:\n{screen}"
     );
     assert!(screen.contains("uploaded "), "{screen}");
+    // The progress bar, redrawn in place, on a terminal.
+    assert!(screen.contains("\r\x1b[2K[#"), "{screen:?}");
+    assert!(screen.contains(" files, "), "{screen}");
     assert_eq!(deployed(&folder, &[]), built(&site));
 }
 
