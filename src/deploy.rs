@@ -27,6 +27,7 @@ pub mod sftp;
 pub mod ftp;
 
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -273,16 +274,18 @@ pub fn read_manifest(remote: &mut dyn Remote) -> Result<Option<Manifest>, Deploy
 
 /// Carries out `plan` on `remote`: the early manifest (when there is one), the uploads in
 /// order, the new manifest, the removals, the manifest again without them, then
-/// [`Remote::finish`]. `progress` is called before each upload.
+/// [`Remote::finish`]. `progress` is called before each upload; when it answers
+/// `ControlFlow::Break` (the owner pressed Ctrl-C), the deploy stops there.
 ///
 /// # Errors
-/// The first error of the target; what was done before it stays done, and the manifest on the
-/// target lets the next deploy finish the job (see [`manifest`]).
+/// The first error of the target, or a stop asked for by `progress`; what was done before it
+/// stays done, and the manifest on the target lets the next deploy finish the job (see
+/// [`manifest`]). Nothing is committed or pushed on a git target.
 pub fn execute(
     remote: &mut dyn Remote,
     plan: &Plan,
     site: &LocalSite,
-    progress: &mut dyn FnMut(Progress<'_>),
+    progress: &mut dyn FnMut(Progress<'_>) -> ControlFlow<()>,
 ) -> Result<(), DeployError> {
     if let Some(before) = &plan.before {
         remote.put(MANIFEST_PATH, &before.to_bytes())?;
@@ -291,13 +294,16 @@ pub fn execute(
     let bytes_total = plan.upload_bytes();
     let mut bytes_done = 0;
     for (done, upload) in plan.uploads.iter().enumerate() {
-        progress(Progress {
+        let step = progress(Progress {
             done,
             total,
             bytes_done,
             bytes_total,
             path: &upload.path,
         });
+        if step.is_break() {
+            return Err(stopped(&remote.describe()));
+        }
         remote.put(&upload.path, &site.bytes(&upload.path)?)?;
         bytes_done += upload.size;
     }
@@ -314,8 +320,17 @@ pub fn execute(
     remote.finish()
 }
 
+/// The error of a deploy stopped by the owner (Ctrl-C) before it was complete.
+pub(crate) fn stopped(target: &str) -> DeployError {
+    DeployError::new(
+        format!("the deploy to {target} was stopped before it was complete"),
+        "run stillpoint deploy again to finish it (until then the site online is the old one, plus some new files)",
+    )
+}
+
 /// `stillpoint deploy`: builds the site, checks it is ready, and deploys it (see the module
-/// docs). `progress` is called before each upload.
+/// docs). `progress` is called before each upload, and stops the deploy when it answers
+/// `ControlFlow::Break` (see [`execute`]).
 ///
 /// # Errors
 /// See [`DeployFailure`]: a build error, a site not ready to publish (without `force`), no
@@ -323,7 +338,7 @@ pub fn execute(
 /// finishes the job.
 pub fn deploy(
     options: &DeployOptions,
-    progress: &mut dyn FnMut(Progress<'_>),
+    progress: &mut dyn FnMut(Progress<'_>) -> ControlFlow<()>,
 ) -> Result<DeployReport, DeployFailure> {
     let built = crate::build_retained(&options.build, false).map_err(DeployFailure::Build)?;
     let findings = crate::publish::findings(&built.config, &built.tree);

@@ -281,6 +281,20 @@ fn report_deploy(done: &stillpoint::deploy::DeployReport) {
     }
 }
 
+/// The flag a first Ctrl-C (or SIGTERM) sets: the deploy stops before its next file and cleans
+/// up (a git target's temporary repository is removed as it is dropped). A second Ctrl-C ends
+/// the program at once.
+fn deploy_stop_flag() -> Arc<AtomicBool> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let s = Arc::clone(&stop);
+    let _ = ctrlc::set_handler(move || {
+        if s.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    stop
+}
+
 /// The terminal's width in columns: `COLUMNS` when exported, else 80.
 fn terminal_width() -> usize {
     std::env::var("COLUMNS")
@@ -311,10 +325,15 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
             ..Default::default()
         },
     };
+    let stop = deploy_stop_flag();
     let mut progress = |p: deploy::Progress<'_>| {
+        if stop.load(Ordering::SeqCst) {
+            return std::ops::ControlFlow::Break(());
+        }
         if interactive {
             say_raw!("\r\x1b[2K{}", p.bar(terminal_width()));
         }
+        std::ops::ControlFlow::Continue(())
     };
     let result = deploy::deploy(&options, &mut progress);
     if interactive {
@@ -340,7 +359,8 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
         Err(DeployFailure::Target(e)) => {
             say!("error: {}", e.message);
             say!("  help: {}", e.help);
-            ExitCode::from(1)
+            // 130 (128 + SIGINT): stopped by the owner, as shells report Ctrl-C.
+            ExitCode::from(if stop.load(Ordering::SeqCst) { 130 } else { 1 })
         }
     }
 }

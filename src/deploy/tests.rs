@@ -60,7 +60,7 @@ fn local(files: &[(&str, &str)]) -> LocalSite {
 fn deploy_to(remote: &mut dyn Remote, site: &LocalSite) -> Result<Plan, DeployError> {
     let old = read_manifest(remote)?;
     let plan = plan::plan(&site.entries(), old.as_ref());
-    execute(remote, &plan, site, &mut |_| {})?;
+    execute(remote, &plan, site, &mut |_| ControlFlow::Continue(()))?;
     Ok(plan)
 }
 

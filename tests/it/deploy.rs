@@ -658,3 +658,72 @@ fn off_a_terminal_the_deploy_prints_one_summary_line() {
     assert!(rest.starts_with("removed 0, 0 unchanged, in "), "{line}");
     assert!(line.ends_with(" ms") || line.ends_with(" s"), "{line}");
 }
+
+/// Ctrl-C (a real SIGINT to the binary) during a git deploy: the deploy stops with exit code
+/// 130 and a plain message, nothing is pushed, no temporary repository is left in the
+/// temporary folder; the next deploy completes.
+#[test]
+fn ctrl_c_during_a_git_deploy_leaves_no_temporary_clone() {
+    if !has_git() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let site = small_site();
+    // Enough files that the uploads (one `git hash-object` each) last a while.
+    for i in 0..1500 {
+        site.file(&format!("static/files/f{i}.txt"), &format!("file {i}\n"));
+    }
+    let repo = target_dir(&site, "pages.git");
+    git(&repo, &["init", "--bare", "-q"]);
+    let tmp = target_dir(&site, "tmp");
+    let target = format!("git+file://{}", repo.display());
+    let root = site.root().to_str().unwrap().to_owned();
+    let child = Command::new(assert_cmd::cargo::cargo_bin!("stillpoint"))
+        .args([
+            "deploy",
+            "--root",
+            &root,
+            "--no-verify",
+            "--target",
+            &target,
+        ])
+        .env("TMPDIR", &tmp)
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let clone_made = || {
+        fs::read_dir(&tmp).unwrap().flatten().any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("stillpoint-deploy-")
+        })
+    };
+    let mut waited = 0;
+    while !clone_made() {
+        assert!(waited < 24_000, "no temporary repository was made");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        waited += 1;
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("was stopped before it was complete"),
+        "{stderr}"
+    );
+    let left: Vec<_> = fs::read_dir(&tmp).unwrap().flatten().collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+    assert_eq!(git(&repo, &["branch", "--list"]), "", "nothing was pushed");
+
+    deploy(&site, &["--target", &target]).success();
+    let mut tree = branch_tree(&repo, "gh-pages");
+    assert!(tree.remove(MANIFEST).is_some());
+    assert_eq!(tree, built(&site));
+}
