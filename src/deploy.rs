@@ -17,6 +17,8 @@ pub mod folder;
 pub mod git;
 pub mod manifest;
 pub mod plan;
+#[cfg(any(feature = "sftp", feature = "ftp"))]
+mod preflight;
 pub mod remote;
 pub mod settings;
 pub mod target;

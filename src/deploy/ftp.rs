@@ -29,6 +29,7 @@ use std::time::Duration;
 use suppaftp::types::FileType;
 use suppaftp::{FtpError, RustlsConnector, RustlsFtpStream, Status};
 
+use super::preflight::{self, Kind, Listing};
 use super::remote::{ConnectOptions, DeployError, Remote};
 use super::settings::password_for;
 
@@ -423,6 +424,31 @@ impl FtpRemote {
 }
 
 impl FtpRemote {
+    /// The names in `folder` (relative to the root, known to exist) and what each is, from a
+    /// `LIST` in the Unix or DOS form hosts give (lines that are neither are skipped; names
+    /// starting with a dot are not listed by most hosts, so they are not checked).
+    fn list(&mut self, folder: &str) -> Result<Listing, DeployError> {
+        let full = self.absolute(folder);
+        let lines = self.ftp.list(Some(&full)).map_err(|e| {
+            self.target
+                .failed(&format!("could not list the folder {full}"), &e)
+        })?;
+        Ok(lines
+            .iter()
+            .filter_map(|line| suppaftp::list::File::try_from(line.as_str()).ok())
+            .map(|f| {
+                let kind = if f.is_directory() {
+                    Kind::Folder
+                } else if f.is_file() {
+                    Kind::File
+                } else {
+                    Kind::Other
+                };
+                (f.name().to_owned(), kind)
+            })
+            .collect())
+    }
+
     /// `STOR`s `bytes` as `name`. A transfer broken off by the host (it closes the data
     /// connection when its disk is full) gives the host's reason (`451`, `452`, `552`), read
     /// from the control connection, rather than the broken pipe.
@@ -447,6 +473,12 @@ fn temporary_name(path: &str) -> String {
 }
 
 impl Remote for FtpRemote {
+    fn preflight(&mut self, paths: &[&str]) -> Result<(), DeployError> {
+        let root = self.root.trim_end_matches('/').to_owned();
+        let full = move |p: &str| format!("{root}/{p}");
+        preflight::check(paths, &mut |folder| self.list(folder), &full)
+    }
+
     fn describe(&self) -> String {
         self.target.shown.clone()
     }

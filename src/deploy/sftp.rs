@@ -28,8 +28,9 @@ use russh::client::{self, Handle};
 use russh::keys::{HashAlg, PrivateKeyWithHashAlg, PublicKey, PublicKeyOrCertificate};
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
-use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
+use russh_sftp::protocol::{FileAttributes, FileType, OpenFlags, StatusCode};
 
+use super::preflight::{self, Kind, Listing};
 use super::remote::{ConnectOptions, DeployError, Remote};
 use super::settings::password_for;
 
@@ -781,9 +782,47 @@ pub(crate) fn disk_full(shown: &str, path: &str) -> DeployError {
     )
 }
 
+impl SftpRemote {
+    /// The names in `folder` (relative to the root, known to exist) and what each is, from its
+    /// `readdir` attributes (a name without a file type is [`Kind::Other`]).
+    fn list(&self, folder: &str) -> Result<Listing, DeployError> {
+        let full = self.target.full(folder);
+        let sftp = &self.sftp;
+        let listed = self.runtime.block_on(async {
+            let handle = sftp.opendir(full.as_str()).await?.handle;
+            let mut listing = Listing::new();
+            let read = loop {
+                match sftp.readdir(handle.as_str()).await {
+                    Ok(name) if name.files.is_empty() => break Ok(()),
+                    Ok(name) => listing.extend(name.files.into_iter().map(|f| {
+                        let kind = match f.attrs.permissions.map(|_| f.attrs.file_type()) {
+                            Some(FileType::Dir) => Kind::Folder,
+                            Some(FileType::File) => Kind::File,
+                            _ => Kind::Other,
+                        };
+                        (f.filename, kind)
+                    })),
+                    Err(SftpError::Status(s)) if s.status_code == StatusCode::Eof => break Ok(()),
+                    Err(e) => break Err(e),
+                }
+            };
+            let _ = sftp.close(handle).await;
+            read.map(|()| listing)
+        });
+        listed.map_err(|e| self.failed(&format!("could not list the folder {full}"), &e))
+    }
+}
+
 impl Remote for SftpRemote {
     fn describe(&self) -> String {
         self.target.shown.clone()
+    }
+
+    fn preflight(&mut self, paths: &[&str]) -> Result<(), DeployError> {
+        let this = &*self;
+        preflight::check(paths, &mut |folder| this.list(folder), &|p| {
+            this.target.full(p)
+        })
     }
 
     fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>, DeployError> {

@@ -1520,3 +1520,64 @@ fn the_deploy_command_asks_about_an_unknown_host_key_on_a_terminal() {
     run.success();
     assert_eq!(deployed(&server.path("site"), &[]), built(&site));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Something in the way on the host, named before anything is uploaded
+
+/// On the host, a file where the site needs the folder `about/`, then a folder where the site
+/// puts `css/site.css`: each is named before anything is sent (the target is as it was, no
+/// manifest); moved away, the deploy completes.
+fn in_the_way_on_the_host(folder: &Path, target: &str, config_tail: &str, extra: &[&str]) {
+    use crate::deploy::{built, deployed, small_site};
+    let site = small_site();
+    let config = site.read("config.yaml");
+    site.file("config.yaml", &format!("{config}{config_tail}"));
+    let mut args = vec!["--target", target];
+    args.extend_from_slice(extra);
+
+    std::fs::write(folder.join("about"), "the owner's notes").unwrap();
+    let run = deploy_with_env(&site, &args, &[]);
+    run.code(1)
+        .stderr_has("about in the deploy target is a file")
+        .stderr_has("move or delete");
+    assert_eq!(listing(folder), ["about"], "nothing was sent");
+    std::fs::remove_file(folder.join("about")).unwrap();
+
+    std::fs::create_dir_all(folder.join("css/site.css/old")).unwrap();
+    std::fs::write(folder.join("css/site.css/old/x.txt"), "x").unwrap();
+    let run = deploy_with_env(&site, &args, &[]);
+    run.code(1)
+        .stderr_has("css/site.css in the deploy target is a folder")
+        .stderr_has("move or delete");
+    assert_eq!(
+        listing(folder),
+        ["css/site.css/old/x.txt"],
+        "nothing was sent"
+    );
+    std::fs::remove_dir_all(folder.join("css")).unwrap();
+
+    deploy_with_env(&site, &args, &[]).success();
+    assert_eq!(deployed(folder, &[]), built(&site));
+}
+
+#[test]
+fn the_deploy_command_names_what_is_in_the_way_over_sftp() {
+    let Some(server) = Sshd::start() else { return };
+    let tail = format!(
+        "\ndeploy:\n  identity_file: \"{}\"\n",
+        server.path("user_key").display()
+    );
+    let target = server.url("root", "site").to_string();
+    let fingerprint = server.fingerprint();
+    let folder = server.path("site");
+    in_the_way_on_the_host(&folder, &target, &tail, &["--host-key", &fingerprint]);
+}
+
+#[test]
+fn the_deploy_command_names_what_is_in_the_way_over_ftp() {
+    let Some(server) = Vsftpd::start(Login::Anonymous) else {
+        return;
+    };
+    let target = server.url("ftp", None, "/pub").to_string();
+    in_the_way_on_the_host(&server.path("anon/pub"), &target, "", &[]);
+}

@@ -1,0 +1,157 @@
+//! The check before anything is uploaded that nothing on a remote host stands in the way of the
+//! site: no file where the site needs a folder, no folder where it puts a file. Stillpoint never
+//! replaces what it did not put there, so such a clash would stop the deploy half-way; named
+//! first, it stops the deploy before any change.
+//!
+//! The protocol only lists folders ([`check`] takes the listing as a function): each folder
+//! above an upload is listed once, and only when it exists, so a first deploy into an empty
+//! folder lists the root alone and a one-page edit lists the few folders above that page.
+
+use std::collections::HashMap;
+
+use super::DeployError;
+
+/// What a name in a folder of the target is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A file.
+    File,
+    /// A folder.
+    Folder,
+    /// A link or anything else the listing cannot tell: not checked further (the upload will
+    /// say if it cannot write there).
+    Other,
+}
+
+/// The names in one folder of the target.
+pub(crate) type Listing = HashMap<String, Kind>;
+
+/// Checks that each of `paths` (relative to the target's root) can be written. `list` lists a
+/// folder known to exist (relative to the root; `""` is the root); `full` gives a path as the
+/// host names it, for messages.
+///
+/// # Errors
+/// The first path in the way, naming it on the host and saying the owner must move or delete
+/// it; or the first error of `list`.
+pub(crate) fn check(
+    paths: &[&str],
+    list: &mut dyn FnMut(&str) -> Result<Listing, DeployError>,
+    full: &dyn Fn(&str) -> String,
+) -> Result<(), DeployError> {
+    let mut listings: HashMap<String, Listing> = HashMap::new();
+    for path in paths {
+        let parts: Vec<&str> = path.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let folder = parts[..i].join("/");
+            if !listings.contains_key(&folder) {
+                let listing = list(&folder)?;
+                listings.insert(folder.clone(), listing);
+            }
+            let last = i + 1 == parts.len();
+            let found = listings.get(&folder).and_then(|l| l.get(*part)).copied();
+            match (found, last) {
+                (Some(Kind::Folder), true) => {
+                    return Err(in_the_way(&full(path), "a folder", path, "file"));
+                }
+                (Some(Kind::File), false) => {
+                    let site_folder = parts[..=i].join("/");
+                    return Err(in_the_way(
+                        &full(&site_folder),
+                        "a file",
+                        &site_folder,
+                        "folder",
+                    ));
+                }
+                (Some(Kind::Folder), false) => {}
+                _ => break,
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The error for `shown` (a path on the host) being `found` where the site needs a `needed`.
+pub(crate) fn in_the_way(shown: &str, found: &str, site_path: &str, needed: &str) -> DeployError {
+    DeployError::new(
+        format!(
+            "{shown} in the deploy target is {found}, but the site needs a {needed} there ({site_path})"
+        ),
+        format!(
+            "stillpoint does not replace what it did not put there: move or delete {shown} yourself, then deploy again"
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> HashMap<String, Listing> {
+        let l = |items: &[(&str, Kind)]| {
+            items
+                .iter()
+                .map(|(n, k)| ((*n).to_owned(), *k))
+                .collect::<Listing>()
+        };
+        HashMap::from([
+            (
+                String::new(),
+                l(&[
+                    ("about", Kind::File),
+                    ("css", Kind::Folder),
+                    ("blog", Kind::Folder),
+                    ("link", Kind::Other),
+                ]),
+            ),
+            ("css".into(), l(&[("site.css", Kind::Folder)])),
+            ("blog".into(), l(&[("first", Kind::Folder)])),
+            ("blog/first".into(), l(&[("index.html", Kind::File)])),
+        ])
+    }
+
+    fn run(paths: &[&str]) -> (Result<(), DeployError>, Vec<String>) {
+        let host = host();
+        let mut listed = Vec::new();
+        let mut list = |folder: &str| {
+            listed.push(folder.to_owned());
+            Ok(host
+                .get(folder)
+                .cloned()
+                .expect("only existing folders are listed"))
+        };
+        let result = check(paths, &mut list, &|p| format!("/www/{p}"));
+        (result, listed)
+    }
+
+    #[test]
+    fn files_and_folders_in_the_way_are_named() {
+        let (r, _) = run(&["index.html", "about/index.html"]);
+        let e = r.unwrap_err();
+        assert!(
+            e.message
+                .starts_with("/www/about in the deploy target is a file"),
+            "{e:?}"
+        );
+        assert!(e.help.contains("move or delete /www/about"), "{e:?}");
+        let (r, _) = run(&["css/site.css"]);
+        let e = r.unwrap_err();
+        assert!(
+            e.message
+                .contains("/www/css/site.css in the deploy target is a folder"),
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn only_existing_folders_are_listed_each_once() {
+        let (r, listed) = run(&[
+            "blog/first/index.html",
+            "blog/second/index.html",
+            "new/deep/index.html",
+            "link/x.html",
+            "blog/first/photo.jpg",
+        ]);
+        r.unwrap();
+        assert_eq!(listed, ["", "blog", "blog/first"]);
+    }
+}
