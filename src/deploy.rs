@@ -375,6 +375,8 @@ pub fn deploy(
     let mut old = read_manifest(remote.as_mut()).map_err(DeployFailure::Target)?;
     if options.full {
         old = old.map(Manifest::without_hashes);
+    } else if let Some(manifest) = old {
+        old = Some(forget_drifted(remote.as_mut(), manifest, &local)?);
     }
     let plan = plan::plan(&local.entries(), old.as_ref());
     let started = Instant::now();
@@ -398,6 +400,24 @@ pub fn deploy(
         forced: findings,
         verified,
     })
+}
+
+/// `old` with the hashes forgotten of the site's files that the target no longer holds as
+/// recorded ([`Remote::drifted`]: deleted or changed by hand), so they are sent again. Only the
+/// files the site still has unchanged are asked about.
+fn forget_drifted(
+    remote: &mut dyn Remote,
+    old: Manifest,
+    site: &LocalSite,
+) -> Result<Manifest, DeployFailure> {
+    let asked: Vec<(&str, u64)> = old
+        .files
+        .iter()
+        .filter(|(path, entry)| site.files.get(*path).is_some_and(|(e, _)| e == *entry))
+        .map(|(path, entry)| (path.as_str(), entry.size))
+        .collect();
+    let drifted = remote.drifted(&asked).map_err(DeployFailure::Target)?;
+    Ok(old.forgetting(&drifted))
 }
 
 /// The target to deploy to: `--target`, else `deploy.target` of config.yaml.

@@ -134,6 +134,16 @@ impl Remote for Folder {
         paths.iter().try_for_each(|p| self.check_path(p))
     }
 
+    fn drifted(&mut self, files: &[(&str, u64)]) -> Result<Vec<String>, DeployError> {
+        Ok(files
+            .iter()
+            .filter(|(path, size)| {
+                !std::fs::metadata(self.full(path)).is_ok_and(|m| m.is_file() && m.len() == *size)
+            })
+            .map(|(path, _)| (*path).to_owned())
+            .collect())
+    }
+
     fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>, DeployError> {
         let full = self.full(path);
         match std::fs::read(&full) {

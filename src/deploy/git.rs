@@ -200,6 +200,14 @@ impl Remote for GitBranch {
         format!("the branch {} of {}", self.branch, self.url)
     }
 
+    fn drifted(&mut self, files: &[(&str, u64)]) -> Result<Vec<String>, DeployError> {
+        Ok(files
+            .iter()
+            .filter(|(path, _)| !self.entries.contains_key(*path))
+            .map(|(path, _)| (*path).to_owned())
+            .collect())
+    }
+
     fn read(&mut self, path: &str) -> Result<Option<Vec<u8>>, DeployError> {
         match self.entries.get(path) {
             Some((_, id)) => Ok(Some(self.git_bytes(&["cat-file", "blob", id], None)?)),

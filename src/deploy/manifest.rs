@@ -62,6 +62,17 @@ impl Manifest {
         self
     }
 
+    /// The same manifest with the hashes of `paths` forgotten (files no longer on the target as
+    /// recorded: a plan made from it sends them again).
+    pub fn forgetting(mut self, paths: &[String]) -> Manifest {
+        for path in paths {
+            if let Some(entry) = self.files.get_mut(path) {
+                entry.hash.clear();
+            }
+        }
+        self
+    }
+
     /// A manifest listing `files`, and `pending` (see the module docs).
     pub fn new(files: BTreeMap<String, Entry>, pending: Vec<String>) -> Self {
         Manifest {

@@ -81,6 +81,19 @@ pub trait Remote {
         Ok(())
     }
 
+    /// Of `files` (paths and sizes the manifest records as on the target), those that are not
+    /// there as recorded (deleted or changed by hand), so the deploy sends them again. Only
+    /// targets that can tell without a round trip per folder answer (a folder: one `stat` per
+    /// file; a git branch: its tree is already read); the default, for SFTP and FTP, finds
+    /// nothing (`--full` sends everything again there).
+    ///
+    /// # Errors
+    /// When the target cannot be read.
+    fn drifted(&mut self, files: &[(&str, u64)]) -> Result<Vec<String>, DeployError> {
+        let _ = files;
+        Ok(Vec::new())
+    }
+
     /// The bytes of the file at `path`, or `Ok(None)` when there is no such file.
     ///
     /// # Errors

@@ -607,28 +607,60 @@ fn forced_dry_run_and_a_failed_verify_read_right() {
         .stderr_has("warning: could not verify");
 }
 
+/// A file deleted or changed (in size) on the host by hand is sent again by the next deploy
+/// of a folder target, without `--full`; `--full` sends everything again.
 #[test]
-fn full_sends_again_a_file_deleted_on_the_host_by_hand() {
+fn a_file_deleted_or_changed_on_the_host_by_hand_is_sent_again() {
     let site = small_site();
     let target = target_dir(&site, "full");
     let t = target.to_str().unwrap().to_string();
     deploy(&site, &["--target", &t]).success();
     hand_placed(&target);
+    let n = built(&site).len();
     fs::remove_file(target.join("css/site.css")).unwrap();
-    // The record says it is there and unchanged: not sent again.
+    fs::write(target.join("index.html"), "<p>edited on the host</p>").unwrap();
+    let run = deploy(&site, &["--target", &t, "--dry-run"]);
+    run.success()
+        .stderr_has("upload  css/site.css (changed")
+        .stderr_has("upload  index.html (changed");
     let run = deploy(&site, &["--target", &t]);
-    assert_eq!(counts(&run).0, 0, "{}", run.stderr);
-    assert!(!target.join("css/site.css").exists());
+    run.success();
+    assert_eq!(counts(&run), (2, 0, n - 2), "{}", run.stderr);
+    assert_eq!(deployed(&target, HAND), built(&site));
+    let run = deploy(&site, &["--target", &t]);
+    assert_eq!(counts(&run), (0, 0, n), "{}", run.stderr);
     let run = deploy(&site, &["--target", &t, "--full"]);
     run.success();
-    let (sent, removed, unchanged) = counts(&run);
-    assert_eq!(
-        (sent, removed, unchanged),
-        (built(&site).len(), 0, 0),
-        "{}",
-        run.stderr
-    );
+    assert_eq!(counts(&run), (n, 0, 0), "{}", run.stderr);
     assert_eq!(deployed(&target, HAND), built(&site));
+}
+
+/// On a git branch, a file deleted by hand (a commit of its own) is sent again.
+#[test]
+fn a_file_deleted_by_hand_on_a_git_branch_is_sent_again() {
+    if !has_git() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let site = small_site();
+    let repo = target_dir(&site, "pages.git");
+    git(&repo, &["init", "--bare", "-q"]);
+    let target = format!("git+file://{}", repo.display());
+    deploy(&site, &["--target", &target]).success();
+    let work = target_dir(&site, "work");
+    git(
+        &work,
+        &["clone", "-q", "-b", "gh-pages", repo.to_str().unwrap(), "."],
+    );
+    git(&work, &["rm", "-q", "css/site.css"]);
+    git(&work, &["commit", "-q", "-m", "by hand"]);
+    git(&work, &["push", "-q", "origin", "gh-pages"]);
+    let run = deploy(&site, &["--target", &target]);
+    run.success();
+    assert_eq!(counts(&run).0, 1, "{}", run.stderr);
+    let mut tree = branch_tree(&repo, "gh-pages");
+    assert!(tree.remove(MANIFEST).is_some());
+    assert_eq!(tree, built(&site));
 }
 
 /// Off a terminal there is no progress bar: one summary line, in the form.
