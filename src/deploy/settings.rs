@@ -8,7 +8,7 @@
 //!
 //! A password is never written here nor in the target's URL: it comes from the
 //! `STILLPOINT_DEPLOY_PASSWORD` environment variable, or from a prompt on a terminal
-//! ([`ask_password`]), and either place is refused with an error saying so.
+//! ([`password_for`]), and either place is refused with an error saying so.
 
 use std::path::PathBuf;
 
