@@ -1581,3 +1581,46 @@ fn the_deploy_command_names_what_is_in_the_way_over_ftp() {
     let target = server.url("ftp", None, "/pub").to_string();
     in_the_way_on_the_host(&server.path("anon/pub"), &target, "", &[]);
 }
+
+/// Over SFTP with no key the host accepts: on a terminal, the password is asked for (not shown
+/// as it is typed) and the deploy completes.
+#[test]
+fn the_deploy_command_asks_for_the_sftp_password_on_a_terminal() {
+    use crate::deploy::{built, deployed, small_site};
+    if !script_installed() {
+        return;
+    }
+    let Some(server) = Sshd::start() else { return };
+    if !test_user() {
+        return;
+    }
+    give_to_user(server.dir.path(), &server.path("site"));
+    let home = server.path("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let site = small_site();
+    let target = server.url(USER, "site").to_string();
+    let fingerprint = server.fingerprint();
+    let root = site.root().to_str().unwrap().to_owned();
+    let args = [
+        "deploy",
+        "--root",
+        &root,
+        "--no-verify",
+        "--target",
+        &target,
+        "--host-key",
+        &fingerprint,
+    ];
+    let env = [("HOME", home.to_str().unwrap()), ("SSH_AUTH_SOCK", "")];
+    let (code, screen) = on_terminal(&args, &env, &[("Password for", PASSWORD, true)]);
+    assert_eq!(code, 0, "{screen}");
+    assert!(
+        screen.contains(&format!("Password for {USER} at sftp://")),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains(PASSWORD),
+        "the password was shown:\n{screen}"
+    );
+    assert_eq!(deployed(&server.path("site"), &[]), built(&site));
+}
