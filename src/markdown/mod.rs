@@ -34,12 +34,14 @@ pub use crate::error::SourceMap;
 pub use crate::error::Span;
 
 mod extras;
+mod hooks;
 mod ids;
 mod links;
 mod summary;
 mod settings;
 mod walker;
 
+pub use hooks::{Hook, ImageSource, ImageVariant, Picture};
 pub(crate) use ids::scan_html_ids;
 pub use ids::slugify_id;
 pub use settings::Settings;
@@ -86,6 +88,19 @@ pub trait LinkResolver {
     fn is_template_id(&self, _id: &str) -> bool {
         false
     }
+
+    /// Whether the render hook `hook` exists (`templates/markdown/image.html`…, the site's or
+    /// the theme's). The default: none, and markdown is written by pulldown-cmark alone.
+    fn has_hook(&self, _hook: Hook) -> bool {
+        false
+    }
+
+    /// Renders the hook `hook` with `context` (its variables, see hooks.rs). Only called when
+    /// [`has_hook`](Self::has_hook) says it exists. Errors: the template's error as a problem
+    /// without a place (the caller puts it at the element), naming the hook's file and line.
+    fn render_hook(&self, _hook: Hook, _context: tera::Context) -> Result<String, Box<Diagnostic>> {
+        Ok(String::new())
+    }
 }
 
 /// What [`LinkResolver::image`] says to write for a markdown image.
@@ -95,6 +110,8 @@ pub enum ImageHtml {
     Keep,
     /// This HTML instead (alt text and title included).
     Html(String),
+    /// A responsive image: its built-in HTML, and what an image hook receives instead.
+    Picture(Box<Picture>),
     /// The image cannot be used: reported like a broken link, at the image.
     Broken {
         /// What is wrong, naming the file.
@@ -222,7 +239,21 @@ pub fn render_mapped(
         };
         out.problems.extend(id_problems.diagnostics(&mut positions));
     }
+    let hooked = resolver.has_hook(Hook::Link) || resolver.has_hook(Hook::Heading);
+    let mut positions = hooked.then(|| match source {
+        Some((text, map)) => Positions::new(text, first_line).mapped(map),
+        None => Positions::new(body, first_line),
+    });
+    if let Some(p) = positions.as_mut().filter(|_| resolver.has_hook(Hook::Link)) {
+        hooks::links(&mut events, resolver, p, settings, &mut out);
+    }
     extras::alerts_and_links(&mut events, settings);
+    if let Some(p) = positions
+        .as_mut()
+        .filter(|_| resolver.has_hook(Hook::Heading))
+    {
+        hooks::headings(&mut events, resolver, p, &mut out);
+    }
 
     // Pass 3: the HTML, and the summary cut from it.
     let (html, summary) = write_html(events, &summary_bounds, body.len());
