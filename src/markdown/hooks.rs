@@ -102,7 +102,7 @@ pub struct Picture {
 pub(super) struct ImageCall<'e> {
     /// The destination as written in the markdown.
     pub(super) destination: &'e str,
-    /// The resolved URL (the site path made absolute), as the built-in `<img src>` has it.
+    /// The resolved URL (the site path made absolute), before pulldown-cmark's escaping.
     pub(super) url: &'e str,
     pub(super) alt: &'e str,
     pub(super) title: &'e str,
@@ -138,7 +138,7 @@ pub(super) fn image(
             ctx.insert("sizes", p.sizes);
         }
         None => {
-            ctx.insert("url", call.url);
+            ctx.insert("url", &percent_encoded(call.url));
             ctx.insert("width", &None::<u32>);
             ctx.insert("height", &None::<u32>);
             ctx.insert("variants", &Vec::<ImageVariant>::new());
@@ -214,7 +214,7 @@ pub(super) fn links(
                 };
                 let mut ctx = Context::new();
                 ctx.insert("internal", &is_internal(&url, settings));
-                ctx.insert("url", &url);
+                ctx.insert("url", &percent_encoded(&url));
                 ctx.insert("title", title.as_ref());
                 ctx.insert("text", &inner_html(&events[start + 1..i]));
                 let span = positions.span(events[start].1.clone());
@@ -232,16 +232,37 @@ pub(super) fn links(
     }
 }
 
-/// The heading hook over every heading of `events` (after the walk gave each its id).
-/// Variables: `level`, `id`, `anchor` (`#id`), `text` (inner HTML), `plain` (the text as the
-/// table of contents has it), `classes`, `attributes`, `line`, `column`; the caller adds
-/// `permalink`.
+/// The plain text of every heading of `events`, in order (before the link hook replaces the
+/// text of links in them).
+pub(super) fn heading_texts(events: &Events<'_>) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut open: Option<usize> = None;
+    for (i, (event, _)) in events.iter().enumerate() {
+        match event {
+            Event::Start(Tag::Heading { .. }) => open = Some(i),
+            Event::End(TagEnd::Heading(_)) => {
+                if let Some(start) = open.take() {
+                    texts.push(plain_text(&events[start + 1..i]));
+                }
+            }
+            _ => {}
+        }
+    }
+    texts
+}
+
+/// The heading hook over every heading of `events` (after the walk gave each its id), with
+/// `plains` from [`heading_texts`]. Variables: `level`, `id`, `anchor` (`#id`), `text` (inner
+/// HTML), `plain` (the text as the table of contents has it), `classes`, `attributes`, `line`,
+/// `column`; the caller adds `permalink`.
 pub(super) fn headings(
     events: &mut Events<'_>,
+    plains: Vec<String>,
     resolver: &dyn super::LinkResolver,
     positions: &mut Positions<'_>,
     out: &mut Rendered,
 ) {
+    let mut plains = plains.into_iter();
     let mut open: Option<usize> = None;
     for i in 0..events.len() {
         match &events[i].0 {
@@ -271,7 +292,7 @@ pub(super) fn headings(
                 ctx.insert("attributes", &attributes);
                 let inner = &events[start + 1..i];
                 ctx.insert("text", &inner_html(inner));
-                ctx.insert("plain", &plain_text(inner));
+                ctx.insert("plain", &plains.next().unwrap_or_default());
                 let span = positions.span(events[start].1.clone());
                 let result = render(resolver, Hook::Heading, ctx, span);
                 replace(events, start, i, result, out, true);
@@ -294,12 +315,16 @@ fn replace(
     match result {
         Ok(html) => {
             events[start].0 = if block {
-                Event::Html(format!("{html}\n").into())
+                Event::Html(html.into())
             } else {
                 Event::InlineHtml(html.into())
             };
             for slot in &mut events[start + 1..=end] {
                 slot.0 = Event::Text(CowStr::Borrowed(""));
+            }
+            if block {
+                // A block ends its line, as pulldown-cmark's own heading does.
+                events[end].0 = Event::Html("\n".into());
             }
         }
         Err(problem) => out.problems.push(*problem),
@@ -326,6 +351,16 @@ fn plain_text(events: &Events<'_>) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// `url` percent-encoded as pulldown-cmark writes an `href` or `src` (spaces, non-ASCII and
+/// other unsafe bytes as `%XX`), but not HTML-escaped: the hook's template escapes it. So a
+/// hook that writes `{{ url }}` writes what the built-in HTML has.
+fn percent_encoded(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    // Writing into a String cannot fail.
+    let _ = pulldown_cmark_escape::escape_href(&mut out, url);
+    out.replace("&#x27;", "'").replace("&amp;", "&")
+}
+
 /// Whether a link's resolved `url` stays on this site: a path, an anchor, or an `http(s)` URL
 /// to one of the site's hosts (not `mailto:`, `tel:` or another site).
 fn is_internal(url: &str, settings: &Settings) -> bool {
@@ -340,5 +375,101 @@ fn is_internal(url: &str, settings: &Settings) -> bool {
         }
         Some(_) => false,
         None => !url.starts_with("//"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::{LinkResolver, LinkTarget, render};
+
+    /// Every target external; hooks that write their variables, and fail on `fail`.
+    struct Hooks(&'static [Hook]);
+
+    impl LinkResolver for Hooks {
+        fn resolve(&self, _target: &str) -> LinkTarget {
+            LinkTarget::External
+        }
+        fn has_hook(&self, hook: Hook) -> bool {
+            self.0.contains(&hook)
+        }
+        fn render_hook(&self, hook: Hook, ctx: Context) -> Result<String, Box<Diagnostic>> {
+            let get = |k: &str| ctx.get(k).map(|v| v.to_string()).unwrap_or_default();
+            if get("url").contains("fail") {
+                return Err(Box::new(Diagnostic::error("the hook failed")));
+            }
+            Ok(match hook {
+                Hook::Link => format!(
+                    "[link {} {} internal={}]\n",
+                    get("url"),
+                    get("text"),
+                    get("internal")
+                ),
+                Hook::Heading => format!(
+                    "[h{} {} {} {}]",
+                    get("level"),
+                    get("id"),
+                    get("text"),
+                    get("plain")
+                ),
+                Hook::Image => format!(
+                    "[img {} {} lazy={} in_link={}]",
+                    get("url"),
+                    get("alt"),
+                    get("lazy"),
+                    get("in_link")
+                ),
+            })
+        }
+    }
+
+    #[test]
+    fn links_in_headings_go_through_both_hooks_and_the_toc_keeps_the_text() {
+        let all = Hooks(&[Hook::Link, Hook::Heading, Hook::Image]);
+        let r = render("## A [*b*](/c) d\n\n[![x](/i.png)](/l)\n", 1, &all);
+        assert_eq!(
+            r.html,
+            "[h2 a-b-d A [link /c <em>b</em> internal=true] d A b d]\n\
+             <p>[link /l [img /i.png x lazy=false in_link=true] internal=true]</p>\n"
+        );
+        assert_eq!(r.toc[0].title, "A b d");
+    }
+
+    #[test]
+    fn no_hook_leaves_the_built_in_html() {
+        let r = render("## A [b](/c)\n", 1, &Hooks(&[]));
+        assert_eq!(r.html, "<h2 id=\"a-b\">A <a href=\"/c\">b</a></h2>\n");
+    }
+
+    #[test]
+    fn a_failing_hook_is_a_problem_at_the_element_and_the_element_is_kept() {
+        let r = render("Intro\n\nSee [x](/fail) now.\n", 3, &Hooks(&[Hook::Link]));
+        assert_eq!(r.problems.len(), 1);
+        let span = r.problems[0].span.unwrap();
+        assert_eq!((span.line, span.col), (5, 5));
+        assert_eq!(
+            r.problems[0].label.as_deref(),
+            Some("its link hook stopped here")
+        );
+        assert!(r.html.contains("<a href=\"/fail\">x</a>"), "{}", r.html);
+    }
+
+    #[test]
+    fn internal_is_this_site_only() {
+        let s = Settings::default();
+        assert!(is_internal("/about/", &s));
+        assert!(is_internal("#top", &s));
+        assert!(is_internal("../x/", &s));
+        assert!(!is_internal("https://other.example/", &s));
+        assert!(!is_internal("mailto:a@b.c", &s));
+        assert!(!is_internal("tel:+1", &s));
+        assert!(!is_internal("//cdn.example/x", &s));
+    }
+
+    #[test]
+    fn urls_are_percent_encoded_but_not_escaped() {
+        assert_eq!(percent_encoded("/café plan.svg"), "/caf%C3%A9%20plan.svg");
+        assert_eq!(percent_encoded("/a?b=1&c='2'"), "/a?b=1&c='2'");
+        assert_eq!(percent_encoded("/a&amp;b"), "/a&amp;b");
     }
 }

@@ -239,27 +239,45 @@ pub fn render_mapped(
         };
         out.problems.extend(id_problems.diagnostics(&mut positions));
     }
-    let hooked = resolver.has_hook(Hook::Link) || resolver.has_hook(Hook::Heading);
-    let mut positions = hooked.then(|| match source {
+    hooks_and_extras(&mut events, resolver, settings, &mut out, || match source {
         Some((text, map)) => Positions::new(text, first_line).mapped(map),
         None => Positions::new(body, first_line),
     });
-    if let Some(p) = positions.as_mut().filter(|_| resolver.has_hook(Hook::Link)) {
-        hooks::links(&mut events, resolver, p, settings, &mut out);
-    }
-    extras::alerts_and_links(&mut events, settings);
-    if let Some(p) = positions
-        .as_mut()
-        .filter(|_| resolver.has_hook(Hook::Heading))
-    {
-        hooks::headings(&mut events, resolver, p, &mut out);
-    }
 
     // Pass 3: the HTML, and the summary cut from it.
     let (html, summary) = write_html(events, &summary_bounds, body.len());
     out.html = html;
     out.summary = summary;
     out
+}
+
+/// The link hook, then the settings' alerts and external-link attributes (extras.rs), then the
+/// heading hook (whose `text` then has the links as written). Without hooks, only the extras;
+/// `positions` (where a failing hook is reported) is made only when a hook exists.
+fn hooks_and_extras<'p>(
+    events: &mut [(Event<'_>, Range<usize>)],
+    resolver: &dyn LinkResolver,
+    settings: &Settings,
+    out: &mut Rendered,
+    positions: impl FnOnce() -> Positions<'p>,
+) {
+    let (link, heading) = (
+        resolver.has_hook(Hook::Link),
+        resolver.has_hook(Hook::Heading),
+    );
+    if !link && !heading {
+        extras::alerts_and_links(events, settings);
+        return;
+    }
+    let mut positions = positions();
+    let plains = heading.then(|| hooks::heading_texts(events));
+    if link {
+        hooks::links(events, resolver, &mut positions, settings, out);
+    }
+    extras::alerts_and_links(events, settings);
+    if let Some(plains) = plains {
+        hooks::headings(events, plains, resolver, &mut positions, out);
+    }
 }
 
 /// Write the HTML once with pulldown-cmark's writer, noting the output length where the events at
