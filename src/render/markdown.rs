@@ -23,7 +23,7 @@ pub(crate) struct Doc<'a> {
     page_key: &'static str,
     page: Value,
     /// The page's permalink (a heading hook's `permalink` is it with `#id`).
-    permalink: String,
+    permalink: &'a str,
     relative: &'a str,
     shown: &'a Path,
     source: &'a str,
@@ -49,13 +49,13 @@ impl<'a> Doc<'a> {
         page_key: &'static str,
         title: &str,
         path: &str,
-        permalink: &str,
+        permalink: &'a str,
         d: &'a crate::content::Document,
     ) -> Doc<'a> {
         Doc {
             page_key,
             page: shortcode_page(title, path, permalink, d),
-            permalink: permalink.to_string(),
+            permalink,
             relative: &d.relative,
             shown: &d.shown,
             source: &d.source,
