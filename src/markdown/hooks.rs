@@ -435,10 +435,29 @@ mod tests {
         assert_eq!(r.toc[0].title, "A b d");
     }
 
+    /// A resolver without hooks whose `render_hook` must never be called.
+    struct NoHooks;
+
+    impl LinkResolver for NoHooks {
+        fn resolve(&self, _target: &str) -> LinkTarget {
+            LinkTarget::External
+        }
+        fn render_hook(&self, hook: Hook, _ctx: Context) -> Result<String, Box<Diagnostic>> {
+            panic!("the {} hook was rendered though none exists", hook.word())
+        }
+    }
+
     #[test]
-    fn no_hook_leaves_the_built_in_html() {
-        let r = render("## A [b](/c)\n", 1, &Hooks(&[]));
-        assert_eq!(r.html, "<h2 id=\"a-b\">A <a href=\"/c\">b</a></h2>\n");
+    fn no_hook_leaves_the_built_in_html_and_renders_no_template() {
+        let r = render("## A [b](/c)\n\n![i](/i.png)\n", 1, &NoHooks);
+        assert_eq!(
+            r.html,
+            "<h2 id=\"a-b\">A <a href=\"/c\">b</a></h2>\n<p><img src=\"/i.png\" alt=\"i\" /></p>\n"
+        );
+        assert_eq!(
+            r.html,
+            render("## A [b](/c)\n\n![i](/i.png)\n", 1, &Hooks(&[])).html
+        );
     }
 
     #[test]
