@@ -45,6 +45,10 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
         include_bytes!("../themes/default/templates/index.html"),
     ),
     (
+        "templates/markdown/image.html",
+        include_bytes!("../themes/default/templates/markdown/image.html"),
+    ),
+    (
         "templates/page.html",
         include_bytes!("../themes/default/templates/page.html"),
     ),

@@ -11,6 +11,7 @@ use super::{
     Format, Op, Original, Outcome, Processor, RESPONSIVE_WIDTHS, Resized, SIZES, escape,
     is_processable_name, problem,
 };
+use crate::markdown::{ImageSource, ImageVariant, Picture};
 
 impl Processor {
     /// The HTML for a markdown image whose target is the output file `output_path` (`a/b.jpg`,
@@ -28,6 +29,19 @@ impl Processor {
         title: &str,
         first: bool,
     ) -> Option<Outcome<String>> {
+        self.picture_parts(output_path, alt, title, first)
+            .map(|r| r.map(|p| p.html))
+    }
+
+    /// [`Self::picture`] with the parts of its HTML, for the image render hook
+    /// (`templates/markdown/image.html`): the variants, their `srcset`s and sizes.
+    pub fn picture_parts(
+        &self,
+        output_path: &str,
+        alt: &str,
+        title: &str,
+        first: bool,
+    ) -> Option<Outcome<Picture>> {
         let source = self.sources.get(output_path)?;
         if !is_processable_name(output_path) {
             return None;
@@ -37,7 +51,7 @@ impl Processor {
 
     /// The steps of [`Self::picture`]: the variants of `source` (widths, in its format and in
     /// WebP), the ones to publish, and the HTML.
-    fn picture_of(&self, source: &Path, alt: &str, title: &str, first: bool) -> Outcome<String> {
+    fn picture_of(&self, source: &Path, alt: &str, title: &str, first: bool) -> Outcome<Picture> {
         let original = self.original(source)?;
         let (fallback, webp) = self.variants_of(&original)?;
         let use_webp = !webp.is_empty()
@@ -60,7 +74,35 @@ impl Processor {
             ));
         };
         let webp = if use_webp { &webp[..] } else { &[] };
-        Ok(picture_html(largest, &fallback, webp, alt, title, first))
+        let html = picture_html(largest, &fallback, webp, alt, title, first);
+        let variant = |r: &Resized, f: Format| ImageVariant {
+            url: r.url.clone(),
+            width: r.width,
+            height: r.height,
+            format: f.extension(),
+            mime: f.mime(),
+        };
+        let variants = (fallback.iter().map(|r| variant(r, original.format)))
+            .chain(webp.iter().map(|r| variant(r, Format::Webp)))
+            .collect();
+        let sources = if webp.is_empty() {
+            Vec::new()
+        } else {
+            vec![ImageSource {
+                mime: Format::Webp.mime(),
+                srcset: srcset(webp),
+            }]
+        };
+        Ok(Picture {
+            html,
+            url: largest.url.clone(),
+            width: largest.width,
+            height: largest.height,
+            variants,
+            srcset: srcset(&fallback),
+            sources,
+            sizes: SIZES,
+        })
     }
 
     /// The responsive variants of `original`, made in parallel: (in its own format, in
@@ -115,12 +157,6 @@ fn picture_html(
     title: &str,
     first: bool,
 ) -> String {
-    let srcset = |list: &[Resized]| -> String {
-        list.iter()
-            .map(|r| format!("{} {}w", r.url, r.width))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
     let mut html = String::new();
     if !webp.is_empty() {
         let _ = write!(
@@ -149,4 +185,12 @@ fn picture_html(
         html.push_str("</picture>");
     }
     html
+}
+
+/// The `srcset` of `list`: `url 480w, url 800w`.
+fn srcset(list: &[Resized]) -> String {
+    list.iter()
+        .map(|r| format!("{} {}w", r.url, r.width))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

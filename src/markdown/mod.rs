@@ -34,12 +34,14 @@ pub use crate::error::SourceMap;
 pub use crate::error::Span;
 
 mod extras;
+mod hooks;
 mod ids;
 mod links;
 mod summary;
 mod settings;
 mod walker;
 
+pub use hooks::{Hook, ImageSource, ImageVariant, Picture};
 pub(crate) use ids::scan_html_ids;
 pub use ids::slugify_id;
 pub use settings::Settings;
@@ -86,6 +88,19 @@ pub trait LinkResolver {
     fn is_template_id(&self, _id: &str) -> bool {
         false
     }
+
+    /// Whether the render hook `hook` exists (`templates/markdown/image.html`…, the site's or
+    /// the theme's). The default: none, and markdown is written by pulldown-cmark alone.
+    fn has_hook(&self, _hook: Hook) -> bool {
+        false
+    }
+
+    /// Renders the hook `hook` with `context` (its variables, see hooks.rs). Only called when
+    /// [`has_hook`](Self::has_hook) says it exists. Errors: the template's error as a problem
+    /// without a place (the caller puts it at the element), naming the hook's file and line.
+    fn render_hook(&self, _hook: Hook, _context: tera::Context) -> Result<String, Box<Diagnostic>> {
+        Ok(String::new())
+    }
 }
 
 /// What [`LinkResolver::image`] says to write for a markdown image.
@@ -95,6 +110,8 @@ pub enum ImageHtml {
     Keep,
     /// This HTML instead (alt text and title included).
     Html(String),
+    /// A responsive image: its built-in HTML, and what an image hook receives instead.
+    Picture(Box<Picture>),
     /// The image cannot be used: reported like a broken link, at the image.
     Broken {
         /// What is wrong, naming the file.
@@ -222,13 +239,45 @@ pub fn render_mapped(
         };
         out.problems.extend(id_problems.diagnostics(&mut positions));
     }
-    extras::alerts_and_links(&mut events, settings);
+    hooks_and_extras(&mut events, resolver, settings, &mut out, || match source {
+        Some((text, map)) => Positions::new(text, first_line).mapped(map),
+        None => Positions::new(body, first_line),
+    });
 
     // Pass 3: the HTML, and the summary cut from it.
     let (html, summary) = write_html(events, &summary_bounds, body.len());
     out.html = html;
     out.summary = summary;
     out
+}
+
+/// The link hook, then the settings' alerts and external-link attributes (extras.rs), then the
+/// heading hook (whose `text` then has the links as written). Without hooks, only the extras;
+/// `positions` (where a failing hook is reported) is made only when a hook exists.
+fn hooks_and_extras<'p>(
+    events: &mut [(Event<'_>, Range<usize>)],
+    resolver: &dyn LinkResolver,
+    settings: &Settings,
+    out: &mut Rendered,
+    positions: impl FnOnce() -> Positions<'p>,
+) {
+    let (link, heading) = (
+        resolver.has_hook(Hook::Link),
+        resolver.has_hook(Hook::Heading),
+    );
+    if !link && !heading {
+        extras::alerts_and_links(events, settings);
+        return;
+    }
+    let mut positions = positions();
+    let plains = heading.then(|| hooks::heading_texts(events));
+    if link {
+        hooks::links(events, resolver, &mut positions, settings, out);
+    }
+    extras::alerts_and_links(events, settings);
+    if let Some(plains) = plains {
+        hooks::headings(events, plains, resolver, &mut positions, out);
+    }
 }
 
 /// Write the HTML once with pulldown-cmark's writer, noting the output length where the events at

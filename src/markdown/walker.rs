@@ -8,11 +8,13 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, LinkType, Tag, TagEnd};
 
+use super::hooks::{self, ImageCall};
 use super::ids::{Taken, assign_heading_id};
 use super::links::{broken_link, resolve_link, resolve_raw_html, unparsed_links};
 use super::summary::more_marker;
 use super::{
-    Heading, ImageHtml, LinkResolver, Positions, Rendered, heading_level, is_inline, is_inline_end,
+    Heading, Hook, ImageHtml, LinkResolver, Picture, Positions, Rendered, heading_level, is_inline,
+    is_inline_end,
 };
 
 /// Where the summary comes from, as event indexes: the first HTML event holding a
@@ -65,6 +67,8 @@ pub(super) struct Walker<'a> {
     image_alt: String,
     image_nesting: usize,
     images_seen: usize,
+    /// How many markdown links are open around the current event (an image's `in_link`).
+    links_open: usize,
     /// Inside a fenced or indented code block, text is code: `](a b)` there is not a link.
     code_blocks: usize,
     /// The event index of the open HTML block's start: its lines are read as one text at its end.
@@ -96,6 +100,7 @@ impl<'a> Walker<'a> {
             image_alt: String::new(),
             image_nesting: 0,
             images_seen: 0,
+            links_open: 0,
             code_blocks: 0,
             html_block: None,
         }
@@ -199,7 +204,10 @@ impl<'a> Walker<'a> {
                 link_type,
                 dest_url,
                 ..
-            } => self.link(link_type, dest_url, range),
+            } => {
+                self.links_open += 1;
+                self.link(link_type, dest_url, range);
+            }
             _ => {}
         }
     }
@@ -245,6 +253,7 @@ impl<'a> Walker<'a> {
                     );
                 }
             }
+            TagEnd::Link => self.links_open = self.links_open.saturating_sub(1),
             TagEnd::Image => {
                 self.image_nesting = self.image_nesting.saturating_sub(1);
                 if self.image_nesting == 0 {
@@ -332,26 +341,62 @@ impl<'a> Walker<'a> {
         if self.out.problems.len() != image.problems_before {
             return;
         }
-        match self
+        let html = match self
             .resolver
             .image(&image.written, &self.image_alt, &image.title, first)
         {
-            ImageHtml::Keep => {}
-            ImageHtml::Html(html) => {
-                // The whole `![alt](src)` becomes one inline HTML event; the events inside it
-                // (the alt text) become empty text, so indexes stay valid.
-                if let Some(slot) = events.get_mut(image.start) {
-                    slot.0 = Event::InlineHtml(html.into());
-                }
-                for slot in events.iter_mut().take(i + 1).skip(image.start + 1) {
-                    slot.0 = Event::Text(CowStr::Borrowed(""));
-                }
+            ImageHtml::Keep if self.resolver.has_hook(Hook::Image) => {
+                self.image_hook(events, &image, first, None)
             }
+            ImageHtml::Keep => None,
+            ImageHtml::Html(html) => Some(html),
+            ImageHtml::Picture(p) if self.resolver.has_hook(Hook::Image) => {
+                self.image_hook(events, &image, first, Some(&p))
+            }
+            ImageHtml::Picture(p) => Some(p.html),
             ImageHtml::Broken { message, help } => {
                 let span = self.positions.span(image.range);
                 self.out.problems.push(broken_link(message, help, span));
+                None
+            }
+        };
+        if let Some(html) = html {
+            // The whole `![alt](src)` becomes one inline HTML event; the events inside it
+            // (the alt text) become empty text, so indexes stay valid.
+            if let Some(slot) = events.get_mut(image.start) {
+                slot.0 = Event::InlineHtml(html.into());
+            }
+            for slot in events.iter_mut().take(i + 1).skip(image.start + 1) {
+                slot.0 = Event::Text(CowStr::Borrowed(""));
             }
         }
+    }
+
+    /// The image hook's HTML for `image` (its failure is a problem, and the image is then
+    /// written as pulldown-cmark writes it).
+    fn image_hook(
+        &mut self,
+        events: &[(Event<'_>, Range<usize>)],
+        image: &OpenImage,
+        first: bool,
+        picture: Option<&Picture>,
+    ) -> Option<String> {
+        let url = match events.get(image.start) {
+            Some((Event::Start(Tag::Image { dest_url, .. }), _)) => dest_url.as_ref(),
+            _ => image.written.as_str(),
+        };
+        let call = ImageCall {
+            destination: &image.written,
+            url,
+            alt: &self.image_alt,
+            title: &image.title,
+            first,
+            in_link: self.links_open > 0,
+            span: self.positions.span(image.range.clone()),
+        };
+        hooks::image(self.resolver, &call, picture)
+            .map_err(|problem| self.out.problems.push(*problem))
+            .ok()
     }
 }
 

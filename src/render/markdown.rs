@@ -22,6 +22,8 @@ pub(crate) struct Doc<'a> {
     /// `"page"` or `"section"`, and what shortcodes see under that name.
     page_key: &'static str,
     page: Value,
+    /// The page's permalink (a heading hook's `permalink` is it with `#id`).
+    permalink: &'a str,
     relative: &'a str,
     shown: &'a Path,
     source: &'a str,
@@ -47,12 +49,13 @@ impl<'a> Doc<'a> {
         page_key: &'static str,
         title: &str,
         path: &str,
-        permalink: &str,
+        permalink: &'a str,
         d: &'a crate::content::Document,
     ) -> Doc<'a> {
         Doc {
             page_key,
             page: shortcode_page(title, path, permalink, d),
+            permalink,
             relative: &d.relative,
             shown: &d.shown,
             source: &d.source,
@@ -223,8 +226,116 @@ fn render_markdown(
         body,
         body_line: d.body_line,
     };
-    let result = crate::shortcodes::expand::render(&doc, &shortcodes, &links);
+    let hooked = Hooked::new(&links, d, env);
+    let result = crate::shortcodes::expand::render(&doc, &shortcodes, &hooked);
     (result, links.used_images())
+}
+
+/// The site's links with the render hooks of the site's or theme's templates
+/// (`templates/markdown/*.html`, [`markdown::Hook`]): which exist is looked up once per
+/// document, so a site without hooks renders no template per link.
+struct Hooked<'a> {
+    links: &'a dyn markdown::LinkResolver,
+    doc: &'a Doc<'a>,
+    env: &'a MarkdownEnv<'a>,
+    /// Whether the image, link and heading hooks exist.
+    present: [bool; 3],
+}
+
+impl<'a> Hooked<'a> {
+    fn new(
+        links: &'a dyn markdown::LinkResolver,
+        doc: &'a Doc<'a>,
+        env: &'a MarkdownEnv<'a>,
+    ) -> Self {
+        let has = |h: markdown::Hook| env.templates.has(h.template());
+        Hooked {
+            links,
+            doc,
+            env,
+            present: [
+                has(markdown::Hook::Image),
+                has(markdown::Hook::Link),
+                has(markdown::Hook::Heading),
+            ],
+        }
+    }
+}
+
+impl markdown::LinkResolver for Hooked<'_> {
+    fn resolve(&self, target: &str) -> markdown::LinkTarget {
+        self.links.resolve(target)
+    }
+
+    fn image(&self, target: &str, alt: &str, title: &str, first: bool) -> markdown::ImageHtml {
+        self.links.image(target, alt, title, first)
+    }
+
+    fn is_template_id(&self, id: &str) -> bool {
+        self.links.is_template_id(id)
+    }
+
+    fn has_hook(&self, hook: markdown::Hook) -> bool {
+        self.present[hook as usize]
+    }
+
+    /// Renders the hook with `page` (or `section`) and `config` added, as shortcodes see them,
+    /// and a heading's `permalink`. Its error names the content file, and carries the
+    /// template's own error at its line.
+    fn render_hook(
+        &self,
+        hook: markdown::Hook,
+        mut ctx: tera::Context,
+    ) -> Result<String, Box<Diagnostic>> {
+        ctx.insert(self.doc.page_key, &self.doc.page);
+        ctx.insert("config", self.env.config_value);
+        if hook == markdown::Hook::Heading
+            && let Some(id) = ctx.get("id").and_then(|v| v.as_str())
+        {
+            let permalink = format!("{}#{id}", self.doc.permalink);
+            ctx.insert("permalink", &permalink);
+        }
+        let shown = self.doc.shown.display().to_string();
+        self.env
+            .templates
+            .render(hook.template(), &ctx, &shown)
+            .map_err(|e| Box::new(hook_error(hook, self.env.templates, *e)))
+    }
+}
+
+/// The problem for a render hook that failed with `e` (in the hook's file): it names the hook's
+/// file and the line where it stopped; the caller puts it at the markdown element.
+fn hook_error(hook: markdown::Hook, templates: &Templates, e: Diagnostic) -> Diagnostic {
+    let name = hook.template();
+    let shown = templates
+        .shown_path(name)
+        .map_or_else(|| name.to_string(), |p| p.display().to_string());
+    let place = match (&e.file, e.span) {
+        (Some(f), Some(s)) => format!("{}:{}:{}", f.display(), s.line, s.col),
+        (Some(f), None) => f.display().to_string(),
+        _ => shown.clone(),
+    };
+    // The template's own message, without the "template error in FILE: " prefix.
+    let message = e
+        .message
+        .split_once(": ")
+        .filter(|(head, _)| head.starts_with("template"))
+        .map_or(e.message.as_str(), |(_, m)| m);
+    let mut in_template = e.clone();
+    in_template.pages.clear();
+    if in_template.file.is_none() {
+        in_template.file = Some(shown.clone().into());
+    }
+    Diagnostic::error(format!(
+        "the {} hook {shown} could not write this {}: {message}",
+        hook.word(),
+        hook.word()
+    ))
+    .note(format!("the error is at {place}"))
+    .help(format!(
+        "fix {shown}; the variables it is given are listed in the theme's README, \"Render hooks\""
+    ))
+    .from_template(in_template)
 }
 
 /// Stage 6 for one document: its link problems, and its anchor links checked against the

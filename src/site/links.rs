@@ -384,13 +384,13 @@ impl LinkResolver for DocLinks<'_> {
         let Some((file, false)) = self.site_path(path) else {
             return ImageHtml::Keep;
         };
-        let picture = images.picture(&file, alt, title, first);
+        let picture = images.picture_parts(&file, alt, title, first);
         if picture.is_some() {
             self.used_images.set(true);
         }
         match picture {
             None => ImageHtml::Keep,
-            Some(Ok(html)) => ImageHtml::Html(html),
+            Some(Ok(p)) => ImageHtml::Picture(Box::new(p)),
             Some(Err(e)) => ImageHtml::Broken {
                 message: e.message,
                 help: e.help,

@@ -4,8 +4,8 @@
 //! `filter` and `slice`, and Zola's own `markdown`, `base64_encode`, `base64_decode`,
 //! `regex_replace` and `num_format` (Zola's "Built-in filters", templates/overview).
 //!
-//! Pure functions of their input and arguments: no file, no clock (no `now()`: a build gives the
-//! same pages whatever the day), no time zone of the machine (a date without an offset is read
+//! Pure functions of their input and arguments: no file, no clock (the function `now()` is the
+//! one thing that reads it), no time zone of the machine (a date without an offset is read
 //! in UTC unless `timezone` says otherwise).
 
 use std::collections::HashMap;

@@ -1,5 +1,5 @@
 //! The template functions, filters and tests stillpoint registers on Tera (Zola's
-//! `global_fns`): `get_url`, `get_page`, `get_section`, `resize_image`, `load_data`, `range`,
+//! `global_fns`): `get_url`, `get_page`, `get_section`, `resize_image`, `load_data`, `range`, `now`,
 //! `json_encode` and `placeholder`, and [`SiteData`], what the site functions answer from.
 //!
 //! Unbound templates ([`super::Templates`]) register the site functions on no data (they fail
@@ -154,6 +154,30 @@ pub(super) fn register_functions(tera: &mut Tera) {
     tera.register_filter("json_encode", crate::seo::json_encode);
     tera.register_test("placeholder", crate::seo::is_placeholder);
     tera.register_function("range", range);
+    tera.register_function("now", now);
+}
+
+/// Zola's `now()`: the time of the build, as an RFC 3339 text in the machine's time zone
+/// (`2026-12-06T09:30:00.123456789+01:00`, what Zola's `now()` gives and the `date` filter
+/// reads), in UTC with `utc=true`, or as whole seconds since 1970-01-01 UTC with
+/// `timestamp=true`. A page that uses it changes at every build.
+///
+/// Errors: `timestamp` or `utc` given as something other than `true`/`false`.
+fn now(kwargs: Kwargs, _: &State) -> tera::TeraResult<Value> {
+    let timestamp = kwargs.get::<bool>("timestamp")?.unwrap_or(false);
+    let utc = kwargs.get::<bool>("utc")?.unwrap_or(false);
+    let local = jiff::ZonedDateTime::now();
+    if timestamp {
+        return Ok(Value::from(local.timestamp().as_second()));
+    }
+    let zoned = if utc {
+        local.with_time_zone(jiff::tz::TimeZone::UTC)
+    } else {
+        local
+    };
+    Ok(Value::from(
+        zoned.strftime("%Y-%m-%dT%H:%M:%S%.f%:z").to_string(),
+    ))
 }
 
 /// Registers Zola's filters again with the site's `markdown:` settings (for `markdown`).
@@ -375,5 +399,33 @@ mod tests {
         assert!(h.chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(h, cachebust_hash(b"body { color: black }"));
         assert_ne!(h, cachebust_hash(b"body { color: white }"));
+    }
+
+    /// `now()`'s shape only (the test must not depend on the day): RFC 3339 text that the
+    /// `date` filter reads, `+00:00` with `utc=true`, whole seconds with `timestamp=true`.
+    #[test]
+    fn now_gives_the_build_time_in_zolas_shapes() {
+        let mut tera = Tera::new();
+        register_functions(&mut tera);
+        let render = |tera: &mut Tera, t: &str| {
+            tera.add_raw_template("t", t).unwrap();
+            tera.render("t", &tera::Context::new()).unwrap()
+        };
+        let local = render(&mut tera, "{{ now() }}");
+        let parsed: jiff::Timestamp = local.parse().unwrap_or_else(|e| panic!("{local}: {e}"));
+        assert!(parsed.as_second() > 0, "{local}");
+        let utc = render(&mut tera, "{{ now(utc=true) }}");
+        assert!(utc.ends_with("+00:00") && utc.len() >= 25, "{utc}");
+        assert_eq!(utc.as_bytes()[10], b'T', "{utc}");
+        let seconds = render(&mut tera, "{{ now(timestamp=true) }}");
+        assert!(seconds.parse::<i64>().is_ok_and(|s| s > 0), "{seconds}");
+        let year = render(&mut tera, r#"{{ now(utc=true) | date(format="%Y") }}"#);
+        assert!(
+            year.len() == 4 && year.chars().all(|c| c.is_ascii_digit()),
+            "{year}"
+        );
+        tera.add_raw_template("bad", "{{ now(utc=\"yes\") }}")
+            .unwrap();
+        assert!(tera.render("bad", &tera::Context::new()).is_err());
     }
 }

@@ -94,6 +94,7 @@ pub const FUNCTIONS: &[&str] = &[
     "get_section",
     "get_url",
     "load_data",
+    "now",
     "range",
     "resize_image",
     "throw",
@@ -162,11 +163,6 @@ const ELSEWHERE: &[(Unknown, &str, &str)] = &[
         Unknown::Filter,
         "dictsort",
         "use `pairs | sort` for Jinja's `dictsort`",
-    ),
-    (
-        Unknown::Function,
-        "now",
-        "stillpoint has no `now()` (Zola's): a build gives the same pages whatever the day; use a date from the front matter, like `page.date` or `page.updated`",
     ),
     (
         Unknown::Function,

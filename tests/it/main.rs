@@ -28,6 +28,7 @@ mod deploy_remote;
 mod errors;
 mod faults;
 mod feed_links;
+mod hooks;
 mod ids;
 mod images;
 mod incremental;
