@@ -164,13 +164,21 @@ pub enum Stop {
 
 /// The buffer a template renders into: refuses writes past [`MAX_PAGE_OUTPUT`] and writes of a
 /// render past its time limit.
+///
+/// A render makes thousands of small writes, so the time limit is looked at once per
+/// [`CHECK_EVERY`] bytes written, not on every write; the size limit is exact.
 pub struct LimitedWriter<'a> {
     /// What was written.
     pub buf: Vec<u8>,
     guard: &'a RenderGuard,
+    /// The length of `buf` at which the limits are checked next.
+    next_check: usize,
     /// Set when a write was refused.
     pub stopped: Option<Stop>,
 }
+
+/// How many bytes a [`LimitedWriter`] takes between two checks of its limits.
+pub const CHECK_EVERY: usize = 4096;
 
 impl<'a> LimitedWriter<'a> {
     /// An empty buffer for the render of `guard`, with room for a typical page (16 KiB), so
@@ -179,23 +187,40 @@ impl<'a> LimitedWriter<'a> {
         LimitedWriter {
             buf: Vec::with_capacity(16 * 1024),
             guard,
+            next_check: 0,
             stopped: None,
         }
+    }
+
+    /// Checks the limits before `more` bytes are added: the error that stops the render, or
+    /// `Ok` and the next length to check at.
+    #[cold]
+    fn check(&mut self, more: usize) -> io::Result<()> {
+        if self.guard.cancel.load(Ordering::Relaxed) {
+            self.stopped = Some(Stop::TimeLimit);
+            return Err(io::Error::other(over_message()));
+        }
+        if self.buf.len().saturating_add(more) > MAX_PAGE_OUTPUT {
+            self.stopped = Some(Stop::TooLarge);
+            return Err(io::Error::other("page too large"));
+        }
+        // Never past the size limit, so that a write over it is always checked.
+        self.next_check = (self.buf.len() + more + CHECK_EVERY).min(MAX_PAGE_OUTPUT + 1);
+        Ok(())
     }
 }
 
 impl io::Write for LimitedWriter<'_> {
     fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        if self.guard.cancel.load(Ordering::Relaxed) {
-            self.stopped = Some(Stop::TimeLimit);
-            return Err(io::Error::other(over_message()));
-        }
-        if self.buf.len().saturating_add(b.len()) > MAX_PAGE_OUTPUT {
-            self.stopped = Some(Stop::TooLarge);
-            return Err(io::Error::other("page too large"));
+        self.write_all(b).map(|()| b.len())
+    }
+    #[inline]
+    fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        if self.buf.len() + b.len() >= self.next_check {
+            self.check(b.len())?;
         }
         self.buf.extend_from_slice(b);
-        Ok(b.len())
+        Ok(())
     }
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
@@ -323,5 +348,44 @@ pub fn guarded<T: Send + 'static>(build: impl FnOnce() -> Result<T> + Send + 'st
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    /// The size limit is exact although the limits are looked at only now and then: a page
+    /// may be `MAX_PAGE_OUTPUT` bytes, never one more, whatever the sizes of the writes.
+    #[test]
+    fn writer_size_limit_is_exact() {
+        for piece in [1, 7, 4096, 10_000] {
+            let guard = start("t.html", Path::new("t.html"), "", "p.md");
+            let mut w = LimitedWriter::new(&guard);
+            let chunk = vec![b'x'; piece];
+            while w.write_all(&chunk).is_ok() {}
+            assert_eq!(w.stopped, Some(Stop::TooLarge));
+            assert!(w.buf.len() <= MAX_PAGE_OUTPUT, "{piece}: {}", w.buf.len());
+            assert!(
+                w.buf.len() + piece > MAX_PAGE_OUTPUT,
+                "{piece}: stopped early"
+            );
+        }
+    }
+
+    /// A render past its time limit is stopped within `CHECK_EVERY` bytes of more output.
+    #[test]
+    fn writer_stops_a_cancelled_render() {
+        let guard = start("t.html", Path::new("t.html"), "", "p.md");
+        let mut w = LimitedWriter::new(&guard);
+        w.write_all(b"<p>").unwrap();
+        guard.cancel.store(true, Ordering::Relaxed);
+        let mut written = 0;
+        while w.write_all(b"ab").is_ok() {
+            written += 2;
+        }
+        assert_eq!(w.stopped, Some(Stop::TimeLimit));
+        assert!(written <= CHECK_EVERY, "{written}");
     }
 }

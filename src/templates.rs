@@ -224,6 +224,7 @@ type Files = HashMap<String, (PathBuf, String)>;
 fn new_tera(config: &Config) -> Tera {
     let mut tera = Tera::new();
     tera.autoescape_on(vec![".html", ".htm", ".xml"]);
+    tera.set_escape_fn(crate::html::escape_for_templates);
     register_functions(&mut tera);
     register_markdown(&mut tera, &config.markdown);
     register_site_functions(&mut tera, &Binding::default());

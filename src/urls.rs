@@ -223,7 +223,9 @@ impl<'h> Scan<'h> {
                 continue;
             }
             // The tag around the candidate: from the last `<` before it to its `>`.
-            let lt = memchr::memrchr(b'<', &html.as_bytes()[..c]).unwrap_or(c);
+            // Not before the scan's position: what is before it was read already (and so each
+            // byte is searched back over once, however many `=` a text holds).
+            let lt = memchr::memrchr(b'<', &html.as_bytes()[at..c]).map_or(c, |i| at + i);
             let starts_tag = html[lt + 1..].starts_with(|ch: char| ch.is_ascii_alphabetic());
             match tag_end(&html[lt..]) {
                 Some(len) if starts_tag && lt < c && lt + len > c => {
@@ -388,14 +390,28 @@ fn links_in_tag<'t>(
         return;
     }
     for a in Attributes::of(tag) {
-        let is = |n: &str| a.name.eq_ignore_ascii_case(n);
-        if is("href") || is("src") || is("action") || is("poster") {
-            visit(a.value);
-        } else if is("srcset") {
-            for url in srcset_urls(&tag[a.value.clone()]) {
-                visit(a.value.start + url.start..a.value.start + url.end);
+        match link_attribute(a.name) {
+            Some(false) => visit(a.value),
+            Some(true) => {
+                for url in srcset_urls(&tag[a.value.clone()]) {
+                    visit(a.value.start + url.start..a.value.start + url.end);
+                }
             }
+            None => {}
         }
+    }
+}
+
+/// Whether an attribute (its name as written) holds a link: `Some(false)` for `href`, `src`,
+/// `action` and `poster` (one URL), `Some(true)` for `srcset` (a list), `None` otherwise.
+fn link_attribute(name: &str) -> Option<bool> {
+    let is = |n: &str| name.eq_ignore_ascii_case(n);
+    match name.len() {
+        3 if is("src") => Some(false),
+        4 if is("href") => Some(false),
+        6 if is("action") || is("poster") => Some(false),
+        6 if is("srcset") => Some(true),
+        _ => None,
     }
 }
 
@@ -449,7 +465,10 @@ impl Page<'_> {
     /// Appends to `out` the value to write for a URL into the site, given by its site path
     /// (`/faq/#x`, from [`Page::site_path`]).
     fn write_link(&self, path: &str, out: &mut String) {
-        let split = memchr::memchr2(b'?', b'#', path.as_bytes()).unwrap_or(path.len());
+        let split = path
+            .bytes()
+            .position(|b| b == b'?' || b == b'#')
+            .unwrap_or(path.len());
         let (target, suffix) = path.split_at(split);
         let target = if target.is_empty() { "/" } else { target };
         if self.root_relative {
@@ -470,7 +489,7 @@ impl Page<'_> {
 /// (starts with `/`): `../prices/`, `./`, `css/site.css`.
 fn write_relative(dir: &str, target: &str, out: &mut String) {
     let to = target.get(1..).unwrap_or_default();
-    let to_dir = memchr::memrchr(b'/', to.as_bytes()).map_or("", |i| &to[..i]);
+    let to_dir = to.bytes().rposition(|b| b == b'/').map_or("", |i| &to[..i]);
     // Drop the folders both paths start with, whole segment by whole segment.
     let (mut from, mut common) = (dir, 0);
     let (f, t) = (from.as_bytes(), to.as_bytes());
@@ -493,10 +512,12 @@ fn write_relative(dir: &str, target: &str, out: &mut String) {
     let ups = if from.is_empty() {
         0
     } else {
-        memchr::memchr_iter(b'/', from.as_bytes()).count() + 1
+        from.bytes().filter(|&b| b == b'/').count() + 1
     };
-    for _ in 0..ups {
-        out.push_str("../");
+    const UPS: &str = "../../../../../../../../";
+    match UPS.get(..3 * ups) {
+        Some(up) => out.push_str(up),
+        None => (0..ups).for_each(|_| out.push_str("../")),
     }
     out.push_str(to);
     if ups == 0 && to.is_empty() {
