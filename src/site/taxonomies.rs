@@ -8,13 +8,13 @@
 //!   `tags: [...]` / `categories: [...]` as a short form of the same (Hugo's two default
 //!   taxonomies). A taxonomy that `config.yaml` does not list is an error at its line
 //!   ([`page_errors`]).
-//! - **Site**: [`taxonomies`] groups the pages into [`Term`]s. Terms whose names slugify alike
+//! - **Site**: `taxonomies` groups the pages into [`Term`]s. Terms whose names slugify alike
 //!   (`Relaxation`, `relaxation`) are one term, named as first seen: pages in content-path
 //!   order, each page's terms in written order (Zola merges them the same way). Terms are
 //!   sorted by name, ignoring case; a term's pages newest first (pages without a `date` after
 //!   them, in the site's order). The taxonomy lists its terms at `/tags/`, each term its pages
 //!   at `/tags/<term>/` (paginated with the sections' pagination code,
-//!   [`super::listings::pager_list`]) and, with `feed: true`, an Atom feed at
+//!   `listings::pager_list`) and, with `feed: true`, an Atom feed at
 //!   `/tags/<term>/atom.xml`.
 //!
 //! Every address is decided here, in stage 4, with the others; the generated files join

@@ -599,7 +599,7 @@ pub fn term_paginator_value(tax: &Taxonomy, term: &Term, index: usize, pages: &[
 }
 
 /// The `feed` of a term's Atom feed: as a section's ([`feed_value`]), titled
-/// "<term> · <site title>".
+/// "`term` · `site title`" (`Relaxation · Studio`).
 pub fn term_feed_value(config: &Config, tree: &SiteTree, term: &Term, pages: &[Value]) -> Value {
     let Some(feed) = &term.feed else {
         return Value::none();
