@@ -106,12 +106,19 @@ pub fn resolve(
             continue;
         }
         if out.iter().any(|o| o.name == name || o.slug == slug) {
-            errors.push(config_error(
-                source,
-                format!("the taxonomy `{name}` is listed twice in config.yaml"),
-                &format!("name: {name}"),
-                "remove one of the two entries",
-            ));
+            let mut d = Diagnostic::error(format!(
+                "the taxonomy `{name}` is listed twice in config.yaml"
+            ))
+            .in_file("config.yaml")
+            .help("remove one of the two entries");
+            // The second entry (or the first, when they are written differently).
+            let written = format!("name: {name}");
+            if let Some(span) =
+                nth_line_of(source, &written, 1).or_else(|| line_of(source, &written))
+            {
+                d = d.at(span, source);
+            }
+            errors.push(d);
             continue;
         }
         let name = name.to_string();
@@ -172,14 +179,23 @@ fn config_error(source: &str, message: String, near: &str, help: &str) -> Diagno
 
 /// The first line of `source` that contains `text`, as a span over it.
 fn line_of(source: &str, text: &str) -> Option<Span> {
-    source.split('\n').enumerate().find_map(|(i, line)| {
-        let b = line.find(text)?;
-        Some(Span::new(
-            i + 1,
-            line[..b].chars().count() + 1,
-            text.chars().count(),
-        ))
-    })
+    nth_line_of(source, text, 0)
+}
+
+/// The `n`th (0-based) line of `source` that contains `text`, as a span over it.
+fn nth_line_of(source: &str, text: &str, n: usize) -> Option<Span> {
+    let lines = source.split('\n').enumerate();
+    lines
+        .filter(|(_, l)| l.contains(text))
+        .nth(n)
+        .and_then(|(i, line)| {
+            let b = line.find(text)?;
+            Some(Span::new(
+                i + 1,
+                line[..b].chars().count() + 1,
+                text.chars().count(),
+            ))
+        })
 }
 
 /// A term as written in front matter: text (a number is taken as written, like a title).
@@ -548,7 +564,7 @@ mod tests {
             [
                 (
                     "the taxonomy `tags` is listed twice in config.yaml".to_string(),
-                    2
+                    3
                 ),
                 (
                     "taxonomy number 3 in config.yaml has no `name`".to_string(),
