@@ -191,7 +191,7 @@ impl Plan {
             section_rendered: Vec::new(),
             section_values: Vec::new(),
             feeds: Vec::new(),
-            jobs: jobs(config, tree),
+            jobs: jobs(config, tree, templates),
             minify: config.minify && crate::minify::AVAILABLE,
             warnings,
         };
@@ -485,7 +485,7 @@ pub(crate) fn base_context(config: &Config, config_value: &Value, current_path: 
 /// later pages first), then feeds, `404.html`, `robots.txt`, `sitemap.xml` and aliases. This
 /// is where a page's template is picked: front matter `template`, else `page.html`,
 /// `index.html` for the home page and `section.html` for other sections.
-fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
+fn jobs(config: &Config, tree: &SiteTree, templates: &Templates) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
     for (i, p) in tree.pages.iter().enumerate() {
         jobs.push(Job {
@@ -513,19 +513,30 @@ fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
             });
         }
     }
-    taxonomy_jobs(&mut jobs, tree);
+    taxonomy_jobs(&mut jobs, tree, templates);
     fixed_jobs(&mut jobs, config, tree);
     jobs
 }
 
-/// The jobs of the taxonomies: each list of terms (`taxonomy_list.html`), then each term's
-/// listing pages (`taxonomy_single.html`) and feed (`atom.xml`). None without taxonomies.
-fn taxonomy_jobs(jobs: &mut Vec<Job>, tree: &SiteTree) {
+/// The jobs of the taxonomies: each list of terms, then each term's listing pages and feed
+/// (`atom.xml`). None without taxonomies. As in Zola, a taxonomy's own `<slug>/list.html` and
+/// `<slug>/single.html` (`tags/list.html`) are used when the site or theme has them, else
+/// `taxonomy_list.html` and `taxonomy_single.html`.
+fn taxonomy_jobs(jobs: &mut Vec<Job>, tree: &SiteTree, templates: &Templates) {
     for (t, tax) in tree.taxonomies.iter().enumerate() {
         let shown = format!("the {} taxonomy (config.yaml)", tax.config.name);
+        let pick = |own: &str, general: &str| {
+            let own = format!("{}/{own}", tax.config.slug);
+            if templates.has(&own) {
+                own
+            } else {
+                general.to_string()
+            }
+        };
+        let single = pick("single.html", "taxonomy_single.html");
         jobs.push(Job {
             output: tax.output.clone(),
-            template: "taxonomy_list.html".into(),
+            template: pick("list.html", "taxonomy_list.html"),
             shown: shown.clone(),
             context: JobContext::Taxonomy(t),
         });
@@ -535,7 +546,7 @@ fn taxonomy_jobs(jobs: &mut Vec<Job>, tree: &SiteTree) {
             for (p, output) in outputs.enumerate() {
                 jobs.push(Job {
                     output: output.clone(),
-                    template: "taxonomy_single.html".into(),
+                    template: single.clone(),
                     shown: shown.clone(),
                     context: JobContext::Term(t, k, p),
                 });

@@ -271,3 +271,24 @@ fn taxonomy_settings_are_checked_with_their_line() {
         ]
     );
 }
+
+#[test]
+fn a_taxonomys_own_templates_are_used_as_in_zola() {
+    let site = TestSite::fixture_with_default_theme("taxonomies");
+    site.file(
+        "templates/tags/list.html",
+        "{% for t in terms %}{{ t.slug }} {% endfor %}",
+    )
+    .file(
+        "templates/tags/single.html",
+        "{{ term.name }}: {{ paginator.current_index }}/{{ paginator.number_pagers }}",
+    );
+    site.build().success();
+    assert_eq!(site.read("public/tags/index.html"), "relaxation research ");
+    assert_eq!(
+        site.read("public/tags/relaxation/page/2/index.html"),
+        "Relaxation: 2/2"
+    );
+    // categories has no own templates: the theme's taxonomy_list.html.
+    site.assert_file_contains("public/categories/index.html", "<h1>Categories</h1>");
+}
