@@ -62,6 +62,7 @@ fn term_pages_are_in_the_sitemap() {
     let site = TestSite::fixture_with_default_theme("taxonomies");
     site.build().success();
     let sitemap = site.read("public/sitemap.xml");
+    insta::assert_snapshot!("taxonomies_sitemap", sitemap);
     for url in [
         "https://tags.example/tags/",
         "https://tags.example/tags/relaxation/",
@@ -291,4 +292,55 @@ fn a_taxonomys_own_templates_are_used_as_in_zola() {
     );
     // categories has no own templates: the theme's taxonomy_list.html.
     site.assert_file_contains("public/categories/index.html", "<h1>Categories</h1>");
+}
+
+/// Odd values of `tags:` and `taxonomies:` an owner may write: each ends cleanly (no panic),
+/// builds or fails with exit code 1 and an error located in the page, and a failed build
+/// leaves `public/` as it was.
+#[test]
+fn odd_term_values_end_cleanly() {
+    let site = TestSite::fixture_with_default_theme("taxonomies");
+    site.build().success();
+    let before = site.output_tree();
+    // (front matter lines, builds)
+    let cases: &[(&str, bool)] = &[
+        ("tags:", true),
+        ("tags: []", true),
+        ("tags: research", true),
+        ("tags: [Détente, détente, \"Research \"]", true),
+        ("tags: [2024, 1.50]", true),
+        ("tags: [\"\"]", false),
+        ("tags: [\"!!!\"]", false),
+        ("tags: { a: b }", false),
+        ("tags: [[a]]", false),
+        ("tags: true", false),
+        ("taxonomies: [tags]", false),
+        ("taxonomies: 3", false),
+        ("taxonomies:\n  tags: { x: y }", false),
+        ("taxonomies:\n  topics: [a]", false),
+    ];
+    for (lines, builds) in cases {
+        site.file(
+            "content/blog/odd.md",
+            &format!("---\ntitle: Odd\n{lines}\n---\nBody.\n"),
+        );
+        let run = site.build();
+        assert!(!run.stderr.contains("panicked"), "{lines}: {}", run.stderr);
+        if *builds {
+            run.success();
+            site.remove("content/blog/odd.md");
+            site.build().success();
+        } else {
+            run.code(1);
+            let errors = run.errors();
+            assert!(
+                errors
+                    .iter()
+                    .any(|(_, at)| at.starts_with("content/blog/odd.md:")),
+                "{lines}: {errors:?}\n{}",
+                run.stderr
+            );
+            crate::support::assert_same_tree(&before, &site.output_tree());
+        }
+    }
 }
