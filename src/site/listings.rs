@@ -34,6 +34,7 @@ pub(super) fn listings(
     }
     let mut redirects = Vec::new();
     for s in sections.iter_mut() {
+        found.errors.extend(super::taxonomies::section_error(s));
         let (pagers, first) = pagers(s, config);
         s.pagers = pagers;
         redirects.extend(first);

@@ -347,6 +347,24 @@ pub fn page_errors(page: &Page, config: &Config) -> Vec<Diagnostic> {
     out
 }
 
+/// An error for terms in a section's `_index.md`: only pages have terms (as in Zola).
+pub fn section_error(section: &super::Section) -> Option<Diagnostic> {
+    let doc = section.doc.as_ref().filter(|d| has_terms(&d.front))?;
+    let (name, _) = page_terms(&doc.front).into_iter().next()?;
+    let short = name == "tags" || name == "categories";
+    let mut d = Diagnostic::error(format!(
+        "`{name}` in {} has no effect on a section",
+        doc.shown.display()
+    ))
+    .in_file(&doc.shown)
+    .label("only pages have tags and other terms")
+    .help("move the terms to the pages of this folder, or delete the line");
+    if let Some(span) = name_span(doc, name, short) {
+        d = d.at(span, &doc.source);
+    }
+    Some(d)
+}
+
 /// Where taxonomy `name` is written in a document's front matter: `taxonomies: { name: … }`,
 /// or the short form `name: …`.
 fn name_span(doc: &crate::content::Document, name: &str, short: bool) -> Option<Span> {

@@ -344,3 +344,21 @@ fn odd_term_values_end_cleanly() {
         }
     }
 }
+
+#[test]
+fn terms_on_a_section_are_an_error() {
+    let site = TestSite::fixture_with_default_theme("taxonomies");
+    site.file(
+        "content/blog/_index.md",
+        "---\ntitle: Blog\ntags: [news]\n---\n",
+    );
+    let run = site.build();
+    run.code(1);
+    assert_eq!(
+        run.errors(),
+        [(
+            "`tags` in content/blog/_index.md has no effect on a section".to_string(),
+            "content/blog/_index.md:3:1".to_string()
+        )]
+    );
+}
