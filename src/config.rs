@@ -29,6 +29,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "check",
     "markdown",
     "deploy",
+    "taxonomies",
     "extra",
 ];
 
@@ -88,6 +89,8 @@ pub struct RawConfig {
     pub markdown: RawMarkdown,
     /// Settings of `stillpoint deploy`.
     pub deploy: crate::deploy::settings::RawDeploy,
+    /// Taxonomies (`tags`, …), Zola's `taxonomies:` list.
+    pub taxonomies: Vec<crate::site::taxonomies::RawTaxonomy>,
     /// Anything, for templates as `config.extra`: a group of `name: value` fields, none given
     /// twice. Numbers are kept as the text written (`yaml::text_map`): the theme shows
     /// these values as text (`phone: 7805550142`).
@@ -249,6 +252,8 @@ pub struct Config {
     pub markdown: crate::markdown::Settings,
     /// Settings of `stillpoint deploy` (`deploy:` in the config).
     pub deploy: crate::deploy::settings::DeploySettings,
+    /// The taxonomies pages may use (`taxonomies:`), in written order.
+    pub taxonomies: Vec<crate::site::taxonomies::TaxonomyConfig>,
     /// `extra`, as JSON for templates.
     pub extra: serde_json::Value,
     /// Include drafts.
@@ -340,6 +345,7 @@ impl Config {
             check,
             markdown,
             deploy,
+            taxonomies,
             extra,
         } = raw;
         let shown = PathBuf::from("config.yaml");
@@ -371,10 +377,12 @@ impl Config {
             crate::deploy::settings::resolve(deploy, &source),
             &mut errors,
         );
+        let taxonomies = crate::site::taxonomies::resolve(taxonomies, &source, &mut errors);
         if !errors.is_empty() {
             return Err(Error::Diagnostics(errors));
         }
         Ok(Config {
+            taxonomies,
             root: root.to_path_buf(),
             config_file,
             title,
@@ -426,6 +434,7 @@ impl Config {
             check: CheckSettings::default(),
             markdown: markdown_settings(RawMarkdown::default(), &["https://example.com"]),
             deploy: Default::default(),
+            taxonomies: Vec::new(),
             extra: serde_json::Value::Object(Default::default()),
             drafts: false,
             warnings: Vec::new(),
@@ -643,6 +652,11 @@ fn known_keys(message: &str) -> (&'static [&'static str], &'static str) {
         )
     } else if message.starts_with("check: ") {
         (CHECK_KEYS, "remove it")
+    } else if message.starts_with("taxonomies") {
+        (
+            crate::site::taxonomies::TAXONOMY_KEYS,
+            "remove it; a taxonomy takes `name`, `feed`, `paginate_by` and `paginate_path` (see the README, Tags and other taxonomies)",
+        )
     } else if message.starts_with("deploy: ") {
         (
             crate::deploy::settings::DEPLOY_KEYS,

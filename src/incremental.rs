@@ -176,6 +176,15 @@ impl State {
         let rendered = plan.apply_markdown(config, tree, templates.unbound(), &edited)?;
         timings.lap("markdown + links");
         let changed = plan.apply_values(config, tree, &edited, rendered)?;
+        // Term pages and `get_taxonomy` show the pages with terms: a change to one of them
+        // (or to a neighbour they show) is a full build.
+        if changed
+            .pages
+            .iter()
+            .any(|&i| site::taxonomies::has_terms(&tree.pages[i].doc.front))
+        {
+            return None;
+        }
         *templates = plan.rebind(tree, &changed, templates);
         timings.lap("values");
         let affected = affected(tree, plan, reads, &changed);
@@ -322,7 +331,11 @@ fn affected(tree: &SiteTree, plan: &Plan, reads: &ReadLog, changed: &Changed) ->
             JobContext::Page(i) => changed.pages.contains(&i),
             JobContext::Section(i) | JobContext::Pager(i, _) => changed.listing.contains(&i),
             JobContext::Feed(i) => changed.feeds.contains(&i) || changed.listing.contains(&i),
-            JobContext::Ready(_) => false,
+            // A change to a page with terms is a full build (`State::partial`).
+            JobContext::Ready(_)
+            | JobContext::Taxonomy(_)
+            | JobContext::Term(..)
+            | JobContext::TermFeed(..) => false,
         })
         .map(|(j, _)| j)
         .collect();

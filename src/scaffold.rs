@@ -108,6 +108,14 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
         "templates/shortcodes/references.html",
         include_bytes!("../themes/default/templates/shortcodes/references.html"),
     ),
+    (
+        "templates/taxonomy_list.html",
+        include_bytes!("../themes/default/templates/taxonomy_list.html"),
+    ),
+    (
+        "templates/taxonomy_single.html",
+        include_bytes!("../themes/default/templates/taxonomy_single.html"),
+    ),
 ];
 
 /// The default theme's archetype for a page, also the built-in one when neither the site nor

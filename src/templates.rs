@@ -28,7 +28,7 @@ use diagnostics::{first_line, reference_diagnostics, tera_diagnostic};
 use functions::{
     Binding, register_functions, register_load_data, register_markdown, register_site_functions,
 };
-pub use functions::{FastMap, SiteData, cachebust_hash};
+pub use functions::{FastMap, SiteData, TaxonomyData, cachebust_hash};
 
 /// Built-in `sitemap.xml` (sitemaps.org protocol 0.9), used unless the site or theme has one.
 const SITEMAP: &str = include_str!("templates/builtin/sitemap.xml");

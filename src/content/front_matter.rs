@@ -28,6 +28,9 @@ pub const FIELDS: &[&str] = &[
     "aliases",
     "feed",
     "paginate_by",
+    "taxonomies",
+    "tags",
+    "categories",
     "extra",
 ];
 
@@ -79,6 +82,16 @@ pub struct FrontMatter {
     /// further pages, as Zola's `paginate_by`; 1 or more.
     #[serde(deserialize_with = "positive")]
     pub paginate_by: Option<usize>,
+    /// Pages only: the terms of each taxonomy, `taxonomies: { tags: [relaxation] }` (Zola's
+    /// form; see [`crate::site::taxonomies`]).
+    #[serde(deserialize_with = "crate::site::taxonomies::terms_map")]
+    pub taxonomies: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// Short form of `taxonomies: { tags: [...] }`.
+    #[serde(deserialize_with = "crate::site::taxonomies::terms")]
+    pub tags: Option<Vec<String>>,
+    /// Short form of `taxonomies: { categories: [...] }`.
+    #[serde(deserialize_with = "crate::site::taxonomies::terms")]
+    pub categories: Option<Vec<String>>,
     /// Anything, for templates as `page.extra`: a group of `name: value` fields, none given
     /// twice. The dates among them ([`EXTRA_DATES`]) are read as `date` is.
     #[serde(deserialize_with = "extra")]

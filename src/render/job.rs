@@ -73,7 +73,11 @@ fn document<'t>(job: &Job, tree: &'t SiteTree) -> Option<&'t Document> {
     match &job.context {
         JobContext::Page(i) => Some(&tree.pages[*i].doc),
         JobContext::Section(i) | JobContext::Pager(i, _) => tree.sections[*i].doc.as_ref(),
-        JobContext::Feed(_) | JobContext::Ready(_) => None,
+        JobContext::Feed(_)
+        | JobContext::Ready(_)
+        | JobContext::Taxonomy(_)
+        | JobContext::Term(..)
+        | JobContext::TermFeed(..) => None,
     }
 }
 
@@ -85,6 +89,7 @@ fn missing_template(job: &Job, templates: &BoundTemplates, tree: &SiteTree) -> D
     ))
     .in_file(job.shown.clone())
     .help(match templates.unbound().closest_name(&job.template) {
+        _ if job.template.starts_with("taxonomy_") => format!("a taxonomy in config.yaml needs the template `{}`: add it to templates/ (the default theme has one), or remove the taxonomy", job.template),
         Some(c) => format!("did you mean `{c}`? `template:` names a file in templates/ or in the theme's templates/"),
         None => "check the `template:` field in the front matter, or add the file to templates/".to_string(),
     });
@@ -119,6 +124,9 @@ fn job_context(job: &Job, env: &JobEnv<'_>) -> Context {
             c.insert_value("section", plan.section_values[*si].clone());
             c
         }
+        JobContext::Taxonomy(_) | JobContext::Term(..) | JobContext::TermFeed(..) => {
+            taxonomy_context(job, env)
+        }
         JobContext::Section(i) | JobContext::Pager(i, _) => {
             let s = &tree.sections[*i];
             let k = match &job.context {
@@ -135,5 +143,53 @@ fn job_context(job: &Job, env: &JobEnv<'_>) -> Context {
             }
             c
         }
+    }
+}
+
+/// The context of a taxonomy job: `taxonomy` and `terms` (each with its pages) for the list
+/// of terms; `taxonomy`, `term` and `paginator` (when paginated) for a term's page; `feed`
+/// and `term` for a term's feed. Zola's names.
+fn taxonomy_context(job: &Job, env: &JobEnv<'_>) -> Context {
+    let (tree, plan) = (env.tree, env.plan);
+    let base = |path: &str| base_context(env.config, &plan.config_value, path);
+    let pages = &plan.page_values;
+    match job.context {
+        JobContext::Taxonomy(t) => {
+            let tax = &tree.taxonomies[t];
+            let mut c = base(&tax.path);
+            c.insert_value("taxonomy", context::taxonomy_value(tax));
+            let terms: Vec<Value> = tax
+                .terms
+                .iter()
+                .map(|term| context::term_value(term, pages, false))
+                .collect();
+            c.insert_value("terms", Value::from(terms));
+            c
+        }
+        JobContext::Term(t, k, p) => {
+            let tax = &tree.taxonomies[t];
+            let term = &tax.terms[k];
+            let mut c = base(term.pagers.get(p).map_or(&term.path, |pg| &pg.path));
+            c.insert_value("taxonomy", context::taxonomy_value(tax));
+            c.insert_value("term", context::term_value(term, pages, false));
+            if !term.pagers.is_empty() {
+                c.insert_value(
+                    "paginator",
+                    context::term_paginator_value(tax, term, p, pages),
+                );
+            }
+            c
+        }
+        JobContext::TermFeed(t, k) => {
+            let term = &tree.taxonomies[t].terms[k];
+            let mut c = base(term.feed.as_ref().map_or(&term.path, |f| &f.path));
+            c.insert_value(
+                "feed",
+                context::term_feed_value(env.config, tree, term, pages),
+            );
+            c.insert_value("term", context::term_value(term, pages, true));
+            c
+        }
+        _ => Context::new(),
     }
 }

@@ -20,7 +20,7 @@ use crate::markdown::Rendered;
 use crate::references::References;
 use crate::site::outputs::{NOT_FOUND, ROBOTS, SITEMAP};
 use crate::site::{self, AssetCopy, SiteTree};
-use crate::templates::{BoundTemplates, FastMap, SiteData, Templates, context};
+use crate::templates::{BoundTemplates, FastMap, SiteData, TaxonomyData, Templates, context};
 
 /// Everything stage 7 renders from, kept between incremental rebuilds.
 #[derive(Debug)]
@@ -64,6 +64,13 @@ pub enum JobContext {
     Pager(usize, usize),
     /// The feed of section `.0`.
     Feed(usize),
+    /// The list of terms of taxonomy `.0` (`taxonomy_list.html`).
+    Taxonomy(usize),
+    /// Term `.1` of taxonomy `.0`, its listing page `.2` (0-based; 0 is the term's own page)
+    /// (`taxonomy_single.html`).
+    Term(usize, usize, usize),
+    /// The feed of term `.1` of taxonomy `.0`.
+    TermFeed(usize, usize),
     /// A context that needs no page values (404, robots.txt, sitemap, aliases).
     Ready(Box<Context>),
 }
@@ -73,7 +80,11 @@ impl JobContext {
     pub(crate) fn is_html_page(&self) -> bool {
         matches!(
             self,
-            JobContext::Page(_) | JobContext::Section(_) | JobContext::Pager(..)
+            JobContext::Page(_)
+                | JobContext::Section(_)
+                | JobContext::Pager(..)
+                | JobContext::Taxonomy(_)
+                | JobContext::Term(..)
         )
     }
 }
@@ -180,7 +191,7 @@ impl Plan {
             section_rendered: Vec::new(),
             section_values: Vec::new(),
             feeds: Vec::new(),
-            jobs: jobs(config, tree),
+            jobs: jobs(config, tree, templates),
             minify: config.minify && crate::minify::AVAILABLE,
             warnings,
         };
@@ -250,6 +261,7 @@ impl Plan {
             output_sources.insert(c.to.clone(), Some(c.from.clone()));
         }
         SiteData {
+            taxonomies: Arc::new(self.taxonomy_data(tree)),
             base_url: config.base_url.clone(),
             drafts: Arc::new(tree.drafts.iter().cloned().collect()),
             images: Some(Arc::clone(&self.images)),
@@ -259,6 +271,23 @@ impl Plan {
             outputs: Arc::new(output_sources),
             ..Default::default()
         }
+    }
+
+    /// What `get_taxonomy` and `get_taxonomy_url` answer from: taxonomy name -> its value
+    /// and its terms' permalinks by slug (empty without taxonomies).
+    fn taxonomy_data(&self, tree: &SiteTree) -> FastMap<String, TaxonomyData> {
+        tree.taxonomies
+            .iter()
+            .map(|tax| {
+                let terms = tax
+                    .terms
+                    .iter()
+                    .map(|t| (t.slug.clone(), (t.name.clone(), t.permalink.clone())))
+                    .collect();
+                let value = context::get_taxonomy_value(tax, &self.page_values);
+                (tax.config.name.clone(), TaxonomyData { value, terms })
+            })
+            .collect()
     }
 
     /// Stages 5 and 6 again for the `edited` documents ([`markdown::render_again`]); their
@@ -456,7 +485,7 @@ pub(crate) fn base_context(config: &Config, config_value: &Value, current_path: 
 /// later pages first), then feeds, `404.html`, `robots.txt`, `sitemap.xml` and aliases. This
 /// is where a page's template is picked: front matter `template`, else `page.html`,
 /// `index.html` for the home page and `section.html` for other sections.
-fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
+fn jobs(config: &Config, tree: &SiteTree, templates: &Templates) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
     for (i, p) in tree.pages.iter().enumerate() {
         jobs.push(Job {
@@ -484,8 +513,54 @@ fn jobs(config: &Config, tree: &SiteTree) -> Vec<Job> {
             });
         }
     }
+    taxonomy_jobs(&mut jobs, tree, templates);
     fixed_jobs(&mut jobs, config, tree);
     jobs
+}
+
+/// The jobs of the taxonomies: each list of terms, then each term's listing pages and feed
+/// (`atom.xml`). None without taxonomies. As in Zola, a taxonomy's own `<slug>/list.html` and
+/// `<slug>/single.html` (`tags/list.html`) are used when the site or theme has them, else
+/// `taxonomy_list.html` and `taxonomy_single.html`.
+fn taxonomy_jobs(jobs: &mut Vec<Job>, tree: &SiteTree, templates: &Templates) {
+    for (t, tax) in tree.taxonomies.iter().enumerate() {
+        let shown = format!("the {} taxonomy (config.yaml)", tax.config.name);
+        let pick = |own: &str, general: &str| {
+            let own = format!("{}/{own}", tax.config.slug);
+            if templates.has(&own) {
+                own
+            } else {
+                general.to_string()
+            }
+        };
+        let single = pick("single.html", "taxonomy_single.html");
+        jobs.push(Job {
+            output: tax.output.clone(),
+            template: pick("list.html", "taxonomy_list.html"),
+            shown: shown.clone(),
+            context: JobContext::Taxonomy(t),
+        });
+        for (k, term) in tax.terms.iter().enumerate() {
+            let outputs =
+                std::iter::once(&term.output).chain(term.pagers.iter().skip(1).map(|p| &p.output));
+            for (p, output) in outputs.enumerate() {
+                jobs.push(Job {
+                    output: output.clone(),
+                    template: single.clone(),
+                    shown: shown.clone(),
+                    context: JobContext::Term(t, k, p),
+                });
+            }
+            if let Some(feed) = &term.feed {
+                jobs.push(Job {
+                    output: feed.output.clone(),
+                    template: "atom.xml".into(),
+                    shown: format!("the feed {}", feed.output),
+                    context: JobContext::TermFeed(t, k),
+                });
+            }
+        }
+    }
 }
 
 /// The jobs of section `i`: its listing pages after the first (`paginate_by`), then its own
@@ -576,6 +651,7 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
                 .flat_map(|s| s.pagers.iter().skip(1))
                 .map(|p| (p.permalink.clone(), None)),
         )
+        .chain(taxonomy_permalinks(tree).map(|p| (p, None)))
         .collect();
     entries.sort();
     let entries: Vec<Value> = entries
@@ -591,4 +667,15 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
         })
         .collect();
     Value::from(entries)
+}
+
+/// The permalinks of the taxonomies' HTML pages, for the sitemap: each list of terms, each
+/// term and its later listing pages.
+fn taxonomy_permalinks(tree: &SiteTree) -> impl Iterator<Item = String> + '_ {
+    tree.taxonomies.iter().flat_map(|tax| {
+        std::iter::once(tax.permalink.clone()).chain(tax.terms.iter().flat_map(|term| {
+            std::iter::once(term.permalink.clone())
+                .chain(term.pagers.iter().skip(1).map(|p| p.permalink.clone()))
+        }))
+    })
 }

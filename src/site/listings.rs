@@ -28,9 +28,13 @@ pub(super) fn listings(
 ) -> Vec<Alias> {
     for p in pages {
         found.errors.extend(page_field_errors(p));
+        found
+            .errors
+            .extend(super::taxonomies::page_errors(p, config));
     }
     let mut redirects = Vec::new();
     for s in sections.iter_mut() {
+        found.errors.extend(super::taxonomies::section_error(s));
         let (pagers, first) = pagers(s, config);
         s.pagers = pagers;
         redirects.extend(first);
@@ -109,20 +113,13 @@ pub fn pagers(section: &Section, config: &Config) -> (Vec<Pager>, Option<Alias>)
     else {
         return (Vec::new(), None);
     };
-    let total = section.pages.len();
-    let count = total.div_ceil(per).max(1);
-    let pagers = (1..=count)
-        .map(|index| {
-            let path = pager_path(&section.path, index);
-            Pager {
-                index,
-                permalink: config.permalink(&path),
-                output: output_for_path(&path),
-                path,
-                pages: (index - 1) * per..(index * per).min(total),
-            }
-        })
-        .collect();
+    let pagers = pager_list(
+        &section.path,
+        PAGINATE_PATH,
+        section.pages.len(),
+        per,
+        config,
+    );
     let first = Alias {
         output: output_for_path(&format!("{}{PAGINATE_PATH}/1/", section.path)),
         target: section.permalink.clone(),
@@ -134,11 +131,63 @@ pub fn pagers(section: &Section, config: &Config) -> (Vec<Pager>, Option<Alias>)
 
 /// The site path of listing page `index` (1-based) of the section at `section_path`.
 pub fn pager_path(section_path: &str, index: usize) -> String {
+    pager_path_with(section_path, PAGINATE_PATH, index)
+}
+
+/// The site path of listing page `index` (1-based) of the listing at `base` (`/blog/`), with
+/// `segment` before the number (`page`).
+fn pager_path_with(base: &str, segment: &str, index: usize) -> String {
     if index <= 1 {
-        section_path.to_string()
+        base.to_string()
     } else {
-        format!("{section_path}{PAGINATE_PATH}/{index}/")
+        format!("{base}{segment}/{index}/")
     }
+}
+
+/// The listing pages of `total` pages shown `per` to a page at `base` (`/blog/`, a section or
+/// a taxonomy term), the first at `base` itself and the next at `<base><segment>/2/`: at least
+/// one, even for no pages. Sections and taxonomy terms paginate alike (Zola's rules).
+pub(super) fn pager_list(
+    base: &str,
+    segment: &str,
+    total: usize,
+    per: usize,
+    config: &Config,
+) -> Vec<Pager> {
+    let count = total.div_ceil(per).max(1);
+    (1..=count)
+        .map(|index| {
+            let path = pager_path_with(base, segment, index);
+            Pager {
+                index,
+                permalink: config.permalink(&path),
+                output: output_for_path(&path),
+                path,
+                pages: (index - 1) * per..(index * per).min(total),
+            }
+        })
+        .collect()
+}
+
+/// Which of `list` (indexes into `pages`) have a `date`, newest first; equal dates keep the
+/// order of `list`. A feed's entries, for sections and taxonomy terms alike.
+pub(super) fn dated_newest_first(list: &[usize], pages: &[Page]) -> Vec<usize> {
+    let mut dated: Vec<usize> = list
+        .iter()
+        .copied()
+        .filter(|&i| pages[i].doc.front.date.is_some())
+        .collect();
+    dated.sort_by_key(|&i| {
+        std::cmp::Reverse(
+            pages[i]
+                .doc
+                .front
+                .date
+                .as_ref()
+                .map_or(i64::MIN, |d| d.sort_key()),
+        )
+    });
+    dated
 }
 
 /// The feed of a section with `feed: true`, or a warning when none of its pages has a date.
@@ -150,12 +199,7 @@ pub fn feed(
     let Some(doc) = section.doc.as_ref().filter(|d| d.front.feed) else {
         return (None, None);
     };
-    let mut dated: Vec<usize> = section
-        .pages
-        .iter()
-        .copied()
-        .filter(|&i| pages[i].doc.front.date.is_some())
-        .collect();
+    let dated = dated_newest_first(&section.pages, pages);
     if dated.is_empty() {
         let mut d = Diagnostic::warning(format!(
             "{} asks for a feed, but none of its pages has a `date`, so no feed is written",
@@ -169,17 +213,6 @@ pub fn feed(
         }
         return (None, Some(d));
     }
-    // Newest first; equal dates keep the section's order.
-    dated.sort_by_key(|&i| {
-        std::cmp::Reverse(
-            pages[i]
-                .doc
-                .front
-                .date
-                .as_ref()
-                .map_or(i64::MIN, |d| d.sort_key()),
-        )
-    });
     let path = format!("{}atom.xml", section.path);
     (
         Some(Feed {

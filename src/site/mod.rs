@@ -30,6 +30,7 @@ mod order;
 pub mod outputs;
 mod pages;
 mod sections;
+pub mod taxonomies;
 mod urls;
 
 pub use links::{DocLinks, MenuLink, is_external, resolve_menu, resolve_site_link};
@@ -149,6 +150,8 @@ pub struct SiteTree {
     pub aliases: Vec<Alias>,
     /// Warnings found while assembling (a page without a title).
     pub warnings: Vec<Diagnostic>,
+    /// The taxonomies of `config.yaml` with their terms (empty when it lists none).
+    pub taxonomies: Vec<taxonomies::Taxonomy>,
 }
 
 /// What the steps of [`SiteTree::assemble`] find besides the values they return, in the order
@@ -216,6 +219,8 @@ impl SiteTree {
         let assets = assets::place(files, &mut pages, config);
         let mut aliases = outputs::aliases(&pages, &sections, &mut found.errors);
         aliases.extend(redirects);
+        let (taxonomies, term_redirects) = taxonomies::taxonomies(&pages, config);
+        aliases.extend(term_redirects);
 
         found.drafts.sort();
         let mut tree = SiteTree {
@@ -227,6 +232,7 @@ impl SiteTree {
             assets,
             aliases,
             warnings: Vec::new(),
+            taxonomies,
         };
         // Every generated output file has exactly one source.
         found.errors.extend(outputs::collisions(&tree, config));

@@ -38,6 +38,12 @@ pub enum Writer {
     Pager(usize, usize),
     /// A section's feed.
     Feed(usize),
+    /// A taxonomy's list of terms, by index into [`SiteTree::taxonomies`].
+    Taxonomy(usize),
+    /// A term's page: (taxonomy, term); with `Some(k)`, its listing page `k` (at least 1).
+    Term(usize, usize, Option<usize>),
+    /// A term's feed: (taxonomy, term).
+    TermFeed(usize, usize),
 }
 
 /// The aliases of every page, then every section (front matter `aliases:`), each redirecting
@@ -107,8 +113,52 @@ impl SiteTree {
             .chain(pages.map(|(i, p)| (p.output.as_str(), Writer::Page(i))))
             .chain(aliases(false))
             .chain(listings)
+            .chain(self.taxonomy_outputs())
             .chain(aliases(true))
             .collect()
+    }
+
+    /// The files of the taxonomies: each list of terms, then each term's page, later listing
+    /// pages and feed.
+    fn taxonomy_outputs(&self) -> impl Iterator<Item = (&str, Writer)> {
+        self.taxonomies.iter().enumerate().flat_map(|(t, tax)| {
+            let terms = tax.terms.iter().enumerate().flat_map(move |(k, term)| {
+                let own = std::iter::once((term.output.as_str(), Writer::Term(t, k, None)));
+                let pagers = term.pagers.iter().enumerate().skip(1);
+                let pagers =
+                    pagers.map(move |(p, pg)| (pg.output.as_str(), Writer::Term(t, k, Some(p))));
+                let feed = term
+                    .feed
+                    .iter()
+                    .map(move |f| (f.output.as_str(), Writer::TermFeed(t, k)));
+                own.chain(pagers).chain(feed)
+            });
+            std::iter::once((tax.output.as_str(), Writer::Taxonomy(t))).chain(terms)
+        })
+    }
+
+    /// How a collision error names a taxonomy's file: `the tags list`, `the tags term
+    /// "relaxation"`, with ` (listing page 2)` or ` (its feed)`.
+    fn taxonomy_text(&self, w: Writer) -> Option<String> {
+        let term = |t: usize, k: usize| {
+            format!(
+                "the {} term \"{}\"",
+                self.taxonomies[t].config.name, self.taxonomies[t].terms[k].name
+            )
+        };
+        Some(match w {
+            Writer::Taxonomy(t) => {
+                format!("the {} list (config.yaml)", self.taxonomies[t].config.name)
+            }
+            Writer::Term(t, k, None) => term(t, k),
+            Writer::Term(t, k, Some(p)) => format!(
+                "{} (listing page {})",
+                term(t, k),
+                self.taxonomies[t].terms[k].pagers[p].index
+            ),
+            Writer::TermFeed(t, k) => format!("{} (its feed)", term(t, k)),
+            _ => return None,
+        })
     }
 
     /// The file shown as the source of a section: its `_index.md`, or "the home page".
@@ -132,6 +182,9 @@ impl SiteTree {
             Writer::Alias(i) => (self.aliases[i].from.clone(), " (an alias)"),
             Writer::Pager(s, _) => (self.section_shown(s), " (a listing page)"),
             Writer::Feed(s) => (self.section_shown(s), " (its feed)"),
+            Writer::Taxonomy(_) | Writer::Term(..) | Writer::TermFeed(..) => {
+                (PathBuf::from("config.yaml"), " (a taxonomy page)")
+            }
         }
     }
 
@@ -140,10 +193,10 @@ impl SiteTree {
     pub(super) fn claim_text(&self, w: Writer) -> String {
         match w {
             Writer::Builtin(r) => format!("the built-in {r}"),
-            w => {
+            w => self.taxonomy_text(w).unwrap_or_else(|| {
                 let (src, what) = self.claim(w);
                 format!("{}{what}", src.display())
-            }
+            }),
         }
     }
 
@@ -164,6 +217,7 @@ impl SiteTree {
                 )
             }
             Writer::Feed(s) => format!("{} (its feed)", shown(s)),
+            w => self.taxonomy_text(w).unwrap_or_default(),
         }
     }
 }

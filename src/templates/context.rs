@@ -10,6 +10,7 @@ use tera::{Map, Value};
 
 use crate::config::Config;
 use crate::markdown::{Heading, Rendered};
+use crate::site::taxonomies::{Taxonomy, Term};
 use crate::site::{MenuLink, Page, Section, SiteTree};
 
 /// The meta description of a page or section: its front matter `description`, else its
@@ -170,7 +171,23 @@ pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
         ),
     );
     insert(&mut m, "relative_path", v(page.doc.relative.as_str()));
+    insert(&mut m, "taxonomies", page_taxonomies(page));
     m
+}
+
+/// `page.taxonomies`, as in Zola: taxonomy name -> the page's terms as written (`tags:` is
+/// `taxonomies.tags`); an empty map for a page without terms.
+fn page_taxonomies(page: &Page) -> Value {
+    let mut by_name: std::collections::BTreeMap<&str, Vec<Value>> = Default::default();
+    for (name, terms) in crate::site::taxonomies::page_terms(&page.doc.front) {
+        let list = by_name.entry(name).or_default();
+        list.extend(terms.iter().map(|t| v(t.as_str())));
+    }
+    let mut m = Map::new();
+    for (name, list) in by_name {
+        m.insert(name.to_string().into(), Value::from(list));
+    }
+    Value::from(m)
 }
 
 /// A neighbour as `lower`/`higher` show it: title, permalink, path, description, date.
@@ -340,26 +357,36 @@ fn section_content(section: &Section, rendered: Option<&Rendered>) -> Map {
 /// previous and next (absolute URLs; previous/next none at the ends), and pages (the page
 /// values listed here).
 pub fn paginator_value(section: &Section, index: usize, pages: &[Value]) -> Value {
-    let pagers = &section.pagers;
-    let pager = &pagers[index];
     let per = section
         .doc
         .as_ref()
         .and_then(|d| d.front.paginate_by)
         .unwrap_or(1);
+    let base_url = format!(
+        "{}{}/",
+        section.permalink,
+        crate::site::listings::PAGINATE_PATH
+    );
+    paginator_of(&section.pagers, index, per, base_url, &section.pages, pages)
+}
+
+/// The `paginator` of listing page `index` (0-based) of `pagers`, which list `listed` (indexes
+/// into `pages`) `per` to a page; `base_url` is the listing pages' URL before their number.
+/// For sections ([`paginator_value`]) and taxonomy terms alike.
+fn paginator_of(
+    pagers: &[crate::site::Pager],
+    index: usize,
+    per: usize,
+    base_url: String,
+    listed: &[usize],
+    pages: &[Value],
+) -> Value {
+    let pager = &pagers[index];
     let mut m = Map::new();
     insert(&mut m, "paginate_by", v(per));
-    insert(
-        &mut m,
-        "base_url",
-        v(format!(
-            "{}{}/",
-            section.permalink,
-            crate::site::listings::PAGINATE_PATH
-        )),
-    );
+    insert(&mut m, "base_url", v(base_url));
     insert(&mut m, "number_pagers", v(pagers.len()));
-    insert(&mut m, "total_pages", v(section.pages.len()));
+    insert(&mut m, "total_pages", v(listed.len()));
     insert(&mut m, "current_index", v(pager.index));
     let url =
         |p: Option<&crate::site::Pager>| p.map_or_else(Value::none, |p| v(p.permalink.as_str()));
@@ -375,7 +402,7 @@ pub fn paginator_value(section: &Section, index: usize, pages: &[Value]) -> Valu
         &mut m,
         "pages",
         Value::from(
-            section.pages[pager.pages.clone()]
+            listed[pager.pages.clone()]
                 .iter()
                 .map(|&i| pages[i].clone())
                 .collect::<Vec<_>>(),
@@ -416,15 +443,27 @@ pub fn feed_value(config: &Config, tree: &SiteTree, section: &Section, pages: &[
     let Some(feed) = &section.feed else {
         return Value::none();
     };
-    let mut m = Map::new();
-    insert(&mut m, "url", v(feed.permalink.as_str()));
-    insert(&mut m, "alternate", v(section.permalink.as_str()));
     let title = if section.parent.is_none() {
         config.title.clone()
     } else {
         format!("{} · {}", section.title, config.title)
     };
-    insert(&mut m, "title", v(title));
+    feed_of(config, tree, feed, (&section.permalink, title), pages)
+}
+
+/// The `feed` value of `feed` (see [`feed_value`]), whose HTML page is `alternate.0` and whose
+/// title is `alternate.1`: for sections and taxonomy terms alike.
+fn feed_of(
+    config: &Config,
+    tree: &SiteTree,
+    feed: &crate::site::Feed,
+    alternate: (&str, String),
+    pages: &[Value],
+) -> Value {
+    let mut m = Map::new();
+    insert(&mut m, "url", v(feed.permalink.as_str()));
+    insert(&mut m, "alternate", v(alternate.0));
+    insert(&mut m, "title", v(alternate.1));
     insert(&mut m, "language", v(config.language.as_str()));
     let author = config
         .extra
@@ -491,4 +530,80 @@ pub fn feed_value(config: &Config, tree: &SiteTree, section: &Section, pages: &[
     );
     insert(&mut m, "entries", Value::from(entries));
     Value::from(m)
+}
+
+/// A taxonomy as templates see it (Zola's `taxonomy`): name, slug, permalink, paginate_by,
+/// paginate_path, feed, lang.
+pub fn taxonomy_value(tax: &Taxonomy) -> Value {
+    let c = &tax.config;
+    let mut m = Map::new();
+    insert(&mut m, "name", v(c.name.as_str()));
+    insert(&mut m, "slug", v(c.slug.as_str()));
+    insert(&mut m, "permalink", v(tax.permalink.as_str()));
+    insert(
+        &mut m,
+        "paginate_by",
+        c.paginate_by.map_or_else(Value::none, Value::from),
+    );
+    insert(&mut m, "paginate_path", v(c.paginate_path.as_str()));
+    insert(&mut m, "feed", v(c.feed));
+    insert(&mut m, "lang", v(tax.lang.as_str()));
+    Value::from(m)
+}
+
+/// A term as templates see it (Zola's `term`): name, slug, path, permalink, page_count,
+/// feed_url (none without a feed), and pages (the page values, newest first) unless
+/// `metadata_only`.
+pub fn term_value(term: &Term, pages: &[Value], metadata_only: bool) -> Value {
+    let mut m = Map::new();
+    insert(&mut m, "name", v(term.name.as_str()));
+    insert(&mut m, "slug", v(term.slug.as_str()));
+    insert(&mut m, "path", v(term.path.as_str()));
+    insert(&mut m, "permalink", v(term.permalink.as_str()));
+    insert(&mut m, "page_count", v(term.pages.len()));
+    insert(
+        &mut m,
+        "feed_url",
+        opt_str(term.feed.as_ref().map(|f| f.permalink.as_str())),
+    );
+    if !metadata_only {
+        let list: Vec<Value> = term.pages.iter().map(|&i| pages[i].clone()).collect();
+        insert(&mut m, "pages", Value::from(list));
+    }
+    Value::from(m)
+}
+
+/// What `get_taxonomy(kind=…)` gives, as Zola's: `kind` (the [`taxonomy_value`]), `permalink`,
+/// `lang` and `items` (every [`term_value`] with its pages).
+pub fn get_taxonomy_value(tax: &Taxonomy, pages: &[Value]) -> Value {
+    let mut m = Map::new();
+    insert(&mut m, "kind", taxonomy_value(tax));
+    insert(&mut m, "permalink", v(tax.permalink.as_str()));
+    insert(&mut m, "lang", v(tax.lang.as_str()));
+    let items: Vec<Value> = tax
+        .terms
+        .iter()
+        .map(|t| term_value(t, pages, false))
+        .collect();
+    insert(&mut m, "items", Value::from(items));
+    Value::from(m)
+}
+
+/// The `paginator` of listing page `index` (0-based) of a paginated term: as a section's
+/// ([`paginator_value`]).
+pub fn term_paginator_value(tax: &Taxonomy, term: &Term, index: usize, pages: &[Value]) -> Value {
+    let c = &tax.config;
+    let base_url = format!("{}{}/", term.permalink, c.paginate_path);
+    let per = c.paginate_by.unwrap_or(1);
+    paginator_of(&term.pagers, index, per, base_url, &term.pages, pages)
+}
+
+/// The `feed` of a term's Atom feed: as a section's ([`feed_value`]), titled
+/// "`term` · `site title`" (`Relaxation · Studio`).
+pub fn term_feed_value(config: &Config, tree: &SiteTree, term: &Term, pages: &[Value]) -> Value {
+    let Some(feed) = &term.feed else {
+        return Value::none();
+    };
+    let title = format!("{} · {}", term.name, config.title);
+    feed_of(config, tree, feed, (&term.permalink, title), pages)
 }

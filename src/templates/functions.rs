@@ -46,6 +46,17 @@ pub struct SiteData {
     pub images: Option<Arc<crate::images::Processor>>,
     /// Output path -> `cachebust` hash, computed once per file and build.
     pub cachebust: Mutex<HashMap<String, String>>,
+    /// Taxonomy name (`tags`) -> what `get_taxonomy` and `get_taxonomy_url` answer.
+    pub taxonomies: Arc<FastMap<String, TaxonomyData>>,
+}
+
+/// One taxonomy as the template functions see it.
+#[derive(Debug, Clone)]
+pub struct TaxonomyData {
+    /// What `get_taxonomy` returns (`kind`, `items`, `permalink`, `lang`).
+    pub value: Value,
+    /// Term slug -> (name, permalink), for `get_taxonomy_url`.
+    pub terms: FastMap<String, (String, String)>,
 }
 
 impl SiteData {
@@ -79,6 +90,7 @@ impl Clone for SiteData {
             base_url: self.base_url.clone(),
             drafts: Arc::clone(&self.drafts),
             images: self.images.clone(),
+            taxonomies: Arc::clone(&self.taxonomies),
             cachebust: Mutex::new(
                 self.cachebust
                     .lock()
@@ -204,6 +216,62 @@ pub(super) fn register_site_functions(tera: &mut Tera, binding: &Binding) {
         "get_section",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> { get_section(&b, &kwargs) },
     );
+    register_taxonomy_functions(tera, binding);
+}
+
+/// Registers `get_taxonomy` and `get_taxonomy_url` (Zola's) on `binding`.
+fn register_taxonomy_functions(tera: &mut Tera, binding: &Binding) {
+    let b = binding.clone();
+    tera.register_function(
+        "get_taxonomy",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let d = b.site()?;
+            let kind = kwargs.must_get::<&str>("kind")?;
+            Ok(taxonomy(d, "get_taxonomy", kind)?.value.clone())
+        },
+    );
+    let b = binding.clone();
+    tera.register_function(
+        "get_taxonomy_url",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            get_taxonomy_url(b.site()?, &kwargs)
+        },
+    );
+}
+
+/// The taxonomy `kind`, or an error of `function` naming it and the configured ones.
+fn taxonomy<'d>(d: &'d SiteData, function: &str, kind: &str) -> tera::TeraResult<&'d TaxonomyData> {
+    d.taxonomies.get(kind).ok_or_else(|| {
+        let mut known: Vec<&str> = d.taxonomies.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        let hint = match crate::error::closest(known.iter().copied(), kind) {
+            Some(c) => format!(" (did you mean `{c}`?)"),
+            None if known.is_empty() => {
+                " (config.yaml lists no taxonomies: add `taxonomies: [{ name: tags }]`)".into()
+            }
+            None => format!(" (config.yaml lists: {})", known.join(", ")),
+        };
+        tera::Error::message(format!("{function}: there is no taxonomy `{kind}`{hint}"))
+    })
+}
+
+/// `get_taxonomy_url(kind=…, name=…)`: the permalink of a term, found by its name as any page
+/// writes it (names that slugify alike are one term). Errors name the kind or the term and
+/// the closest known one.
+fn get_taxonomy_url(d: &SiteData, kwargs: &Kwargs) -> tera::TeraResult<Value> {
+    let kind = kwargs.must_get::<&str>("kind")?;
+    let name = kw_str(kwargs, "name")?;
+    let tax = taxonomy(d, "get_taxonomy_url", kind)?;
+    if let Some((_, url)) = tax.terms.get(&crate::site::slugify(&name)) {
+        return Ok(Value::from(url.as_str()));
+    }
+    let hint = match crate::error::closest(tax.terms.values().map(|(n, _)| n.as_str()), &name) {
+        Some(c) => format!(" (did you mean `{c}`?)"),
+        None => String::new(),
+    };
+    Err(tera::Error::message(format!(
+        "get_taxonomy_url: no page has the {kind} term `{name}`{hint}"
+    )))
 }
 
 /// `get_url(path=…, cachebust=false)`: the permalink of `@/` content, an external URL as it

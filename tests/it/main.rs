@@ -44,6 +44,7 @@ mod stress;
 mod studio;
 mod summaries;
 mod support;
+mod taxonomies;
 mod tera_filters;
 mod urls;
 mod watch;
