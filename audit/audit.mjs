@@ -455,6 +455,15 @@ async function main() {
     const pages = files.map((f) => ({ file: f, urlPath: urlPathOf(siteDir, f), slug: slugOf(urlPathOf(siteDir, f)) }));
     const results = Object.fromEntries(pages.map((p) => [p.urlPath, { lighthouse: {}, axe: {}, vnu: null }]));
     console.log(`   ${pages.length} HTML pages: ${pages.map((p) => p.urlPath).join(' ')}`);
+    // Redirect pages (aliases, a listing's page/1/) send the browser on at once, so a browser
+    // audit of them would audit their target (or fail as the page goes away): they get the Nu
+    // checker only. Their targets are pages of the site and are audited themselves.
+    const shown = [];
+    for (const p of pages) {
+      if (/<meta\s+http-equiv=["']?refresh/i.test(await readFile(p.file, 'utf8'))) {
+        console.log(`   ${p.urlPath} is a redirect: Nu checker only`);
+      } else shown.push(p);
+    }
     const backLinkProblems = await checkReferenceBackLinks(siteDir, pages, base, failures);
     console.log(`== reference back links: ${backLinkProblems} problem(s)`);
 
@@ -468,7 +477,7 @@ async function main() {
     if (opts.only.has('axe') || opts.only.has('screenshots')) {
       const t = Date.now();
       console.log('== axe-core (light/dark × 320/1280 px) and screenshots (375/1280 px)');
-      await runAxeAndScreenshots(browser, base, pages, results, failures, opts);
+      await runAxeAndScreenshots(browser, base, shown, results, failures, opts);
       console.log(`   ${seconds(Date.now() - t)}`);
     }
     {
@@ -491,16 +500,16 @@ async function main() {
         await chrome.kill();
         chrome = await chromeLauncher.launch({ chromePath: CHROME_PATH, chromeFlags: CHROME_FLAGS, logLevel: 'silent' });
         const b = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}`, defaultViewport: null });
-        for (const p of pages) {
+        for (const p of shown) {
           const tab = await b.newPage();
           await tab.goto(base + p.urlPath, { waitUntil: 'load' });
           await tab.close();
         }
         b.disconnect();
-        await lighthouse(base + pages[0].urlPath, { port: chrome.port, logLevel: 'error', onlyCategories: ['performance'] });
+        await lighthouse(base + shown[0].urlPath, { port: chrome.port, logLevel: 'error', onlyCategories: ['performance'] });
       };
       await fresh();
-      await runLighthouse(() => chrome.port, fresh, base, pages, results, failures);
+      await runLighthouse(() => chrome.port, fresh, base, shown, results, failures);
       console.log(`   ${seconds(Date.now() - t)}`);
     }
 
