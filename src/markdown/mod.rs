@@ -34,8 +34,10 @@ pub use crate::error::SourceMap;
 pub use crate::error::Span;
 
 mod extras;
+mod highlight;
 mod ids;
 mod links;
+mod math;
 mod summary;
 mod settings;
 mod walker;
@@ -223,12 +225,43 @@ pub fn render_mapped(
         out.problems.extend(id_problems.diagnostics(&mut positions));
     }
     extras::alerts_and_links(&mut events, settings);
+    code_and_math(&mut events, body, source, first_line, settings, &mut out);
 
     // Pass 3: the HTML, and the summary cut from it.
     let (html, summary) = write_html(events, &summary_bounds, body.len());
     out.html = html;
     out.summary = summary;
     out
+}
+
+/// Highlighted code and MathML in place of their events (highlight.rs, math.rs), with their
+/// warnings and errors added to `out.problems`. A page without a code fence or a `$` costs two
+/// byte searches and no walk over its events.
+fn code_and_math(
+    events: &mut [(Event<'_>, Range<usize>)],
+    body: &str,
+    source: Option<(&str, &SourceMap)>,
+    first_line: usize,
+    settings: &Settings,
+    out: &mut Rendered,
+) {
+    let code = settings.highlight_code && highlight::may_have_fences(body);
+    let math = settings.math && math::may_have_math(body);
+    if !code && !math {
+        return;
+    }
+    let mut positions = match source {
+        Some((text, map)) => Positions::new(text, first_line).mapped(map),
+        None => Positions::new(body, first_line),
+    };
+    if code {
+        out.problems
+            .extend(highlight::code_blocks(events, &mut positions));
+    }
+    if math {
+        out.problems
+            .extend(math::math_events(events, &mut positions));
+    }
 }
 
 /// Write the HTML once with pulldown-cmark's writer, noting the output length where the events at
