@@ -89,9 +89,9 @@ pub(super) fn code_blocks(
 fn unknown_language(lang: &str, closest: Option<String>, span: crate::error::Span) -> Diagnostic {
     let help = match closest {
         Some(name) => format!(
-            "did you mean `{name}`? The code is shown without colours until the language is one stillpoint knows (README, Markdown settings)"
+            "did you mean `{name}`? The code is shown without colours until the language is one stillpoint knows (README, \"Code in colour and math\")"
         ),
-        None => "the code is shown without colours; write a language stillpoint knows (README, Markdown settings), or `text`".to_string(),
+        None => "the code is shown without colours; write a language stillpoint knows (README, \"Code in colour and math\"), or `text`".to_string(),
     };
     Diagnostic::warning(format!(
         "code block in a language stillpoint cannot colour: `{lang}`"
@@ -103,6 +103,8 @@ fn unknown_language(lang: &str, closest: Option<String>, span: crate::error::Spa
 
 /// What [`grammar::highlight`] made of one code block.
 #[derive(Debug, PartialEq, Eq)]
+// Built without `highlight`, only `Plain` is ever made.
+#[cfg_attr(not(feature = "highlight"), allow(dead_code))]
 pub(crate) enum Highlighted {
     /// The tokens as HTML, for inside `<code>`.
     Html(String),

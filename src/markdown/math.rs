@@ -80,14 +80,18 @@ pub(crate) fn to_mathml(latex: &str, display: bool) -> Result<String, String> {
     Ok(out)
 }
 
-/// The first line of pulldown-latex's message, without its "parsing error: " prefix.
+/// The first line of pulldown-latex's message, without its "parsing error: " prefix and with
+/// its words made plainer where they are jargon ("primitive") or misspelt ("unkown").
 fn reason(message: &str) -> String {
     let first = message.lines().next().unwrap_or_default();
-    first
+    let first = first
         .strip_prefix("parsing error: ")
         .unwrap_or(first)
-        .trim()
-        .to_string()
+        .trim();
+    first.replace("unkown", "unknown").replace(
+        "unknown primitive command found",
+        "a command that LaTeX math does not have (check its spelling)",
+    )
 }
 
 /// The error for math that is not valid LaTeX.
@@ -112,6 +116,18 @@ mod tests {
             "{html}"
         );
         assert!(!html.contains("x,dx"), "{html}");
+    }
+
+    #[test]
+    fn reasons_are_in_plain_words() {
+        assert_eq!(
+            to_mathml(r"\foo{x}", false),
+            Err("a command that LaTeX math does not have (check its spelling)".to_string())
+        );
+        let env = to_mathml(r"\begin{nope} x \end{nope}", false)
+            .err()
+            .unwrap_or_default();
+        assert!(env.starts_with("unknown mathematical environment"), "{env}");
     }
 
     #[test]
