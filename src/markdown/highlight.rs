@@ -262,6 +262,28 @@ pub(crate) mod grammar {
         }
 
         #[test]
+        fn odd_code_does_not_panic() {
+            let odd = [
+                "",
+                "\n\n",
+                "\"unclosed",
+                "<!-- <a href='",
+                "/* never ends",
+                "'''\n\\",
+                "\u{0}\u{FEFF}\r\n\t]]]]{{{{",
+                "a\rb\r",
+            ];
+            for lang in [
+                "html", "css", "js", "json", "yaml", "toml", "md", "bash", "rust", "python",
+            ] {
+                for code in odd {
+                    let _ = highlight(lang, code);
+                }
+                let _ = highlight(lang, &"([{<\"'".repeat(500));
+            }
+        }
+
+        #[test]
         fn toml_tokens() {
             let Highlighted::Html(html) = highlight("toml", "[a]\nkey = \"v\" # c\n") else {
                 panic!("toml is known");

@@ -96,6 +96,7 @@ fn text_of(html: &str) -> String {
 }
 
 #[test]
+#[cfg_attr(not(feature = "highlight"), ignore = "needs the `highlight` feature")]
 fn code_is_highlighted_by_default_everywhere_and_plain_when_off() {
     let s = site("", POST);
     s.build().success();
@@ -148,6 +149,7 @@ fn code_is_highlighted_by_default_everywhere_and_plain_when_off() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "highlight"), ignore = "needs the `highlight` feature")]
 fn highlighted_code_snapshot() {
     let post = "---\ntitle: Post\n---\n```html\n<a href=\"/\" class=\"x\">Home</a>\n```\n\n```yaml\ntitle: \"Studio\" # name\nfeed: true\n```\n\n```bash\necho \"$HOME\" | wc -l\n```\n\n```python\ndef f(n):\n    return n * 2\n```\n";
     let s = site("", post);
@@ -157,6 +159,7 @@ fn highlighted_code_snapshot() {
 }
 
 #[test]
+#[cfg_attr(not(feature = "highlight"), ignore = "needs the `highlight` feature")]
 fn an_unknown_language_is_plain_and_check_warns_with_the_closest_name() {
     let post = "---\ntitle: Post\n---\nText.\n\n```pyhton\nprint(1)\n```\n";
     let s = site("", post);
