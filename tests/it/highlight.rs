@@ -156,6 +156,11 @@ fn highlighted_code_snapshot() {
     s.build().success();
     let html = s.read("public/blog/post/index.html");
     insta::assert_snapshot!("highlighted_code", pres(&html).join("\n"));
+
+    let s = site("markdown:\n  highlight_code: false\n", post);
+    s.build().success();
+    let html = s.read("public/blog/post/index.html");
+    insta::assert_snapshot!("highlight_code_off", pres(&html).join("\n"));
 }
 
 #[test]

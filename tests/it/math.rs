@@ -112,6 +112,11 @@ fn mathml_snapshot() {
     s.build().success();
     let html = s.read("public/blog/post/index.html");
     insta::assert_snapshot!("mathml", between(&html, "<main>", "</main>"));
+
+    let s = site("", post);
+    s.build().success();
+    let html = s.read("public/blog/post/index.html");
+    insta::assert_snapshot!("math_off", between(&html, "<main>", "</main>"));
 }
 
 #[test]
