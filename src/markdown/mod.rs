@@ -16,7 +16,9 @@
 //!
 //! [`render_mapped`] runs three passes over pulldown-cmark's events: the ids that headings must
 //! avoid (`ids.rs`), one walk that fills in everything else (`walker.rs`, with link resolution
-//! in `links.rs`), and the HTML write (`write_html`).
+//! in `links.rs`), and the HTML write (`write_html`). Before the write, and only for a body
+//! with a code fence or a `$` in it, code is highlighted (`highlight.rs`) and math made MathML
+//! (`math.rs`), as `markdown:` in config.yaml asks.
 
 use std::cell::Cell;
 use std::fmt;
