@@ -42,6 +42,8 @@ pub const MARKDOWN_KEYS: &[&str] = &[
     "github_alerts",
     "definition_lists",
     "render_emoji",
+    "highlight_code",
+    "math",
     "external_links_target_blank",
     "external_links_no_follow",
     "external_links_no_referrer",
@@ -123,6 +125,10 @@ pub struct RawMarkdown {
     pub definition_lists: bool,
     /// `:smile:` → 😄 (default false).
     pub render_emoji: bool,
+    /// Fenced code with a language coloured at build time (default true).
+    pub highlight_code: bool,
+    /// `$…$` and `$$…$$` as MathML (default false).
+    pub math: bool,
     /// Links to other sites open in a new tab, with `rel="noopener"` (default false).
     pub external_links_target_blank: bool,
     /// `rel="nofollow"` on links to other sites (default false).
@@ -142,6 +148,8 @@ impl Default for RawMarkdown {
             github_alerts: d.github_alerts,
             definition_lists: d.definition_lists,
             render_emoji: d.render_emoji,
+            highlight_code: d.highlight_code,
+            math: d.math,
             external_links_target_blank: d.external_links_target_blank,
             external_links_no_follow: d.external_links_no_follow,
             external_links_no_referrer: d.external_links_no_referrer,
@@ -678,6 +686,8 @@ fn markdown_settings(raw: RawMarkdown, base_urls: &[&str]) -> crate::markdown::S
         github_alerts,
         definition_lists,
         render_emoji,
+        highlight_code,
+        math,
         external_links_target_blank,
         external_links_no_follow,
         external_links_no_referrer,
@@ -694,6 +704,8 @@ fn markdown_settings(raw: RawMarkdown, base_urls: &[&str]) -> crate::markdown::S
         github_alerts,
         definition_lists,
         render_emoji,
+        highlight_code,
+        math,
         external_links_target_blank,
         external_links_no_follow,
         external_links_no_referrer,

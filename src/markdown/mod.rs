@@ -16,7 +16,9 @@
 //!
 //! [`render_mapped`] runs three passes over pulldown-cmark's events: the ids that headings must
 //! avoid (`ids.rs`), one walk that fills in everything else (`walker.rs`, with link resolution
-//! in `links.rs`), and the HTML write (`write_html`).
+//! in `links.rs`), and the HTML write (`write_html`). Before the write, and only for a body
+//! with a code fence or a `$` in it, code is highlighted (`highlight.rs`) and math made MathML
+//! (`math.rs`), as `markdown:` in config.yaml asks.
 
 use std::cell::Cell;
 use std::fmt;
@@ -35,8 +37,10 @@ pub use crate::error::Span;
 
 mod extras;
 mod hooks;
+mod highlight;
 mod ids;
 mod links;
+mod math;
 mod summary;
 mod settings;
 mod walker;
@@ -239,6 +243,8 @@ pub fn render_mapped(
         };
         out.problems.extend(id_problems.diagnostics(&mut positions));
     }
+    // Code and math first, so that a heading hook's `text` has the MathML.
+    code_and_math(&mut events, body, source, first_line, settings, &mut out);
     hooks_and_extras(&mut events, resolver, settings, &mut out, || match source {
         Some((text, map)) => Positions::new(text, first_line).mapped(map),
         None => Positions::new(body, first_line),
@@ -277,6 +283,36 @@ fn hooks_and_extras<'p>(
     extras::alerts_and_links(events, settings);
     if let Some(plains) = plains {
         hooks::headings(events, plains, resolver, &mut positions, out);
+    }
+}
+
+/// Highlighted code and MathML in place of their events (highlight.rs, math.rs), with their
+/// warnings and errors added to `out.problems`. A page without a code fence or a `$` costs two
+/// byte searches and no walk over its events.
+fn code_and_math(
+    events: &mut [(Event<'_>, Range<usize>)],
+    body: &str,
+    source: Option<(&str, &SourceMap)>,
+    first_line: usize,
+    settings: &Settings,
+    out: &mut Rendered,
+) {
+    let code = settings.highlight_code && highlight::may_have_fences(body);
+    let math = settings.math && math::may_have_math(body);
+    if !code && !math {
+        return;
+    }
+    let mut positions = match source {
+        Some((text, map)) => Positions::new(text, first_line).mapped(map),
+        None => Positions::new(body, first_line),
+    };
+    if code {
+        out.problems
+            .extend(highlight::code_blocks(events, &mut positions));
+    }
+    if math {
+        out.problems
+            .extend(math::math_events(events, &mut positions));
     }
 }
 

@@ -19,6 +19,12 @@ pub struct Settings {
     pub definition_lists: bool,
     /// `:smile:` (GitHub's emoji shortcodes) becomes 😄 outside code. Default false.
     pub render_emoji: bool,
+    /// Fenced code with a language is coloured at build time as `<span class="z-…">` tokens
+    /// (highlight.rs); an unknown language is left plain, with a warning. Default true.
+    pub highlight_code: bool,
+    /// `$…$` and `$$…$$` become MathML at build time (math.rs); invalid LaTeX is an error.
+    /// Off (the default), a `$` is a dollar sign.
+    pub math: bool,
     /// Links to other sites open in a new tab: `target="_blank"` with `rel="noopener"`.
     pub external_links_target_blank: bool,
     /// Links to other sites get `rel="nofollow"`.
@@ -40,6 +46,8 @@ impl Default for Settings {
             github_alerts: true,
             definition_lists: true,
             render_emoji: false,
+            highlight_code: true,
+            math: false,
             external_links_target_blank: false,
             external_links_no_follow: false,
             external_links_no_referrer: false,
@@ -52,7 +60,7 @@ impl Default for Settings {
 impl Settings {
     /// The pulldown-cmark options for these settings: stillpoint's dialect (`design.md`,
     /// Content: CommonMark plus tables, GFM footnotes, strikethrough, task lists and heading
-    /// attributes `{#id .class}`), plus smart punctuation, GitHub alerts (`ENABLE_GFM`, which
+    /// attributes `{#id .class}`), plus smart punctuation, math, GitHub alerts (`ENABLE_GFM`, which
     /// in pulldown-cmark 0.13 turns on only the block quote tags) and definition lists as set.
     ///
     /// Built flag by flag on purpose: `Options::all()` would also turn on metadata blocks,
@@ -66,6 +74,7 @@ impl Settings {
         options.set(Options::ENABLE_SMART_PUNCTUATION, self.smart_punctuation);
         options.set(Options::ENABLE_GFM, self.github_alerts);
         options.set(Options::ENABLE_DEFINITION_LIST, self.definition_lists);
+        options.set(Options::ENABLE_MATH, self.math);
         options
     }
 
@@ -146,6 +155,12 @@ mod tests {
         assert!(!off.contains(Options::ENABLE_SMART_PUNCTUATION));
         assert!(!off.contains(Options::ENABLE_GFM));
         assert!(!off.contains(Options::ENABLE_DEFINITION_LIST));
+        assert!(!off.contains(Options::ENABLE_MATH));
+        let math = Settings {
+            math: true,
+            ..Settings::default()
+        };
+        assert!(math.options().contains(Options::ENABLE_MATH));
         assert!(off.contains(Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES));
     }
 }

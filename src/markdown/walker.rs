@@ -112,7 +112,9 @@ impl<'a> Walker<'a> {
         match events.get(i).map(|(event, _)| event) {
             Some(Event::Start(_)) => self.start(events, i),
             Some(Event::End(_)) => self.end(events, i),
-            Some(Event::Text(_) | Event::Code(_)) => self.text(events, i),
+            Some(
+                Event::Text(_) | Event::Code(_) | Event::InlineMath(_) | Event::DisplayMath(_),
+            ) => self.text(events, i),
             Some(Event::SoftBreak | Event::HardBreak) => self.line_break(),
             Some(Event::TaskListMarker(_)) => self.task_list_marker(events, i),
             Some(Event::Rule | Event::FootnoteReference(_)) => self.in_word = false,
@@ -264,10 +266,17 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// Text or inline code: words, heading text, alt text; and, in text outside code blocks,
-    /// links that CommonMark left as text (an address with a space).
+    /// Text, inline code or math (its LaTeX): words, heading text, alt text; and, in text
+    /// outside code blocks, links that CommonMark left as text (an address with a space).
     fn text(&mut self, events: &[(Event<'_>, Range<usize>)], i: usize) {
-        let Some((event @ (Event::Text(text) | Event::Code(text)), range)) = events.get(i) else {
+        let Some((
+            event @ (Event::Text(text)
+            | Event::Code(text)
+            | Event::InlineMath(text)
+            | Event::DisplayMath(text)),
+            range,
+        )) = events.get(i)
+        else {
             return;
         };
         if self.code_blocks == 0 && matches!(event, Event::Text(_)) {
