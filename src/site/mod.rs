@@ -24,6 +24,7 @@ use crate::error::{Diagnostic, Error, Result};
 
 mod assets;
 mod clashes;
+mod languages;
 mod links;
 pub mod listings;
 mod order;
@@ -32,7 +33,9 @@ mod pages;
 mod sections;
 mod urls;
 
-pub use links::{DocLinks, MenuLink, is_external, resolve_menu, resolve_site_link};
+pub use links::{
+    DocLinks, MenuLink, is_external, resolve_menu, resolve_menu_items, resolve_site_link,
+};
 pub use listings::{Feed, Pager};
 pub(crate) use order::order_pages;
 pub use outputs::{Copies, Writer, copies};
@@ -74,6 +77,11 @@ pub struct Page {
     pub lower: Option<usize>,
     /// Permalinks of the bundle's files (for `index.md` bundles).
     pub assets: Vec<String>,
+    /// Its language code: the default language, or `fr` for `about.fr.md`.
+    pub lang: String,
+    /// Every version of this page in the site's languages, itself included, in the order of
+    /// `config.languages` (empty for a site in one language). See languages.rs.
+    pub translations: Vec<usize>,
 }
 
 /// A section: a folder with an `_index.md` (the home page is the root section).
@@ -104,6 +112,11 @@ pub struct Section {
     pub pagers: Vec<Pager>,
     /// The Atom feed when the section has `feed: true` and dated pages.
     pub feed: Option<Feed>,
+    /// Its language code: the default language, or `fr` for `_index.fr.md`.
+    pub lang: String,
+    /// Every version of this section in the site's languages, itself included (empty for a
+    /// site in one language).
+    pub translations: Vec<usize>,
 }
 
 /// A file to copy as it is into the output.
@@ -149,6 +162,8 @@ pub struct SiteTree {
     pub aliases: Vec<Alias>,
     /// Warnings found while assembling (a page without a title).
     pub warnings: Vec<Diagnostic>,
+    /// The default language (`language:` in config.yaml); pages in others are translations.
+    pub language: String,
 }
 
 /// What the steps of [`SiteTree::assemble`] find besides the values they return, in the order
@@ -203,6 +218,9 @@ impl SiteTree {
 
         let (mut sections, folders) = sections::sections(section_docs, config, &mut found);
         let mut pages = pages::pages(page_docs, &sections, &folders, config, &mut found);
+        if config.is_multilingual() {
+            languages::link_translations(&mut pages, &mut sections, config, &mut found);
+        }
         order::order(&mut sections, &mut pages);
         let redirects = listings::listings(&mut sections, &pages, config, &mut found);
         let by_relative = link_map(&pages, &sections);
@@ -227,6 +245,7 @@ impl SiteTree {
             assets,
             aliases,
             warnings: Vec::new(),
+            language: config.language.clone(),
         };
         // Every generated output file has exactly one source.
         found.errors.extend(outputs::collisions(&tree, config));

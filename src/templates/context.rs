@@ -43,6 +43,18 @@ fn insert(map: &mut Map, key: &'static str, value: Value) {
 /// when `check --publish` finds nothing left to fill in; the default theme asks search engines
 /// not to index a site that is not ready).
 pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
+    config_value_with(config, menu, &[], ready)
+}
+
+/// [`config_value`] with `languages`: each language of the site by code (`config.languages.fr`),
+/// as `{code, title, description, menu}`, its menu resolved (`menus[k]` is that of
+/// `config.languages[k]`); none for a site in one language.
+pub fn config_value_with(
+    config: &Config,
+    menu: &[MenuLink],
+    menus: &[Vec<MenuLink>],
+    ready: bool,
+) -> Value {
     let mut m = Map::new();
     insert(&mut m, "title", v(config.title.as_str()));
     insert(&mut m, "base_url", v(config.base_url.as_str()));
@@ -50,6 +62,18 @@ pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
     insert(&mut m, "description", v(config.description.as_str()));
     insert(&mut m, "language", v(config.language.as_str()));
     insert(&mut m, "theme", opt_str(config.theme.as_deref()));
+    insert(&mut m, "menu", menu_value(menu));
+    if config.is_multilingual() {
+        insert(&mut m, "languages", languages_value(config, menus));
+    }
+    insert(&mut m, "minify", v(config.minify));
+    insert(&mut m, "extra", Value::from_serializable(&config.extra));
+    insert(&mut m, "ready_to_publish", v(ready));
+    Value::from(m)
+}
+
+/// A resolved menu as templates see it: a list of `{name, url, weight}`.
+fn menu_value(menu: &[MenuLink]) -> Value {
     let items: Vec<Value> = menu
         .iter()
         .map(|m| {
@@ -64,11 +88,43 @@ pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
             Value::from(i)
         })
         .collect();
-    insert(&mut m, "menu", Value::from(items));
-    insert(&mut m, "minify", v(config.minify));
-    insert(&mut m, "extra", Value::from_serializable(&config.extra));
-    insert(&mut m, "ready_to_publish", v(ready));
-    Value::from(m)
+    Value::from(items)
+}
+
+/// `config.languages`: code -> `{code, title, description, menu}` (see [`config_value_with`]).
+fn languages_value(config: &Config, menus: &[Vec<MenuLink>]) -> Value {
+    let mut all = Map::new();
+    for (k, lang) in config.languages.iter().enumerate() {
+        let mut l = Map::new();
+        insert(&mut l, "code", v(lang.code.as_str()));
+        insert(&mut l, "title", v(lang.title.as_str()));
+        insert(&mut l, "description", v(lang.description.as_str()));
+        insert(
+            &mut l,
+            "menu",
+            menus
+                .get(k)
+                .map_or_else(|| Value::from(Vec::<Value>::new()), |m| menu_value(m)),
+        );
+        all.insert(lang.code.clone().into(), Value::from(l));
+    }
+    Value::from(all)
+}
+
+/// `translations` of a page or section: each version (`items`, by index into `tree`'s pages
+/// or sections, in language order) as `{lang, title, permalink}`.
+fn translations_value<'t>(items: impl Iterator<Item = (&'t str, &'t str, &'t str)>) -> Value {
+    Value::from(
+        items
+            .map(|(lang, title, permalink)| {
+                let mut m = Map::new();
+                insert(&mut m, "lang", v(lang));
+                insert(&mut m, "title", v(title));
+                insert(&mut m, "permalink", v(permalink));
+                Value::from(m)
+            })
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn toc_value(toc: &[Heading], permalink: &str) -> Value {
@@ -170,6 +226,7 @@ pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
         ),
     );
     insert(&mut m, "relative_path", v(page.doc.relative.as_str()));
+    insert(&mut m, "lang", v(page.lang.as_str()));
     m
 }
 
@@ -225,6 +282,11 @@ fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map) -> Value {
     let of = |n: Option<usize>| n.map_or_else(Value::none, |n| neighbour(&tree.pages[n]));
     insert(&mut m, "lower", of(p.lower));
     insert(&mut m, "higher", of(p.higher));
+    let versions = p.translations.iter().map(|&j| {
+        let t = &tree.pages[j];
+        (t.lang.as_str(), t.title.as_str(), t.permalink.as_str())
+    });
+    insert(&mut m, "translations", translations_value(versions));
     Value::from(m)
 }
 
@@ -242,6 +304,12 @@ pub fn section_value(
     let front = section.doc.as_ref().map(|d| &d.front);
     let mut m = section_content(section, rendered);
     insert(&mut m, "relative_path", v(section.relative.as_str()));
+    insert(&mut m, "lang", v(section.lang.as_str()));
+    let versions = section.translations.iter().map(|&j| {
+        let t = &tree.sections[j];
+        (t.lang.as_str(), t.title.as_str(), t.permalink.as_str())
+    });
+    insert(&mut m, "translations", translations_value(versions));
     insert(
         &mut m,
         "feed_url",
