@@ -104,6 +104,10 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
         "templates/shortcodes/references.html",
         include_bytes!("../themes/default/templates/shortcodes/references.html"),
     ),
+    (
+        "translations.yaml",
+        include_bytes!("../themes/default/translations.yaml"),
+    ),
 ];
 
 /// The default theme's archetype for a page, also the built-in one when neither the site nor

@@ -95,7 +95,10 @@ pub(super) fn link_translations(
             .push(i);
     }
     for members in groups.values_mut() {
-        members.sort_by_key(|&i| order(&pages[i].lang));
+        members.sort_by(|&a, &b| {
+            (order(&pages[a].lang), &pages[a].doc.relative)
+                .cmp(&(order(&pages[b].lang), &pages[b].doc.relative))
+        });
         let docs: Vec<(&Document, &str)> = members
             .iter()
             .map(|&i| (&pages[i].doc, pages[i].lang.as_str()))

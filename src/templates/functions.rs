@@ -154,6 +154,8 @@ pub(super) fn register_functions(tera: &mut Tera) {
     tera.register_filter("json_encode", crate::seo::json_encode);
     tera.register_test("placeholder", crate::seo::is_placeholder);
     tera.register_function("range", range);
+    // Registered again with the site's strings once the templates are parsed.
+    super::trans::register(tera, Default::default());
 }
 
 /// Registers Zola's filters again with the site's `markdown:` settings (for `markdown`).

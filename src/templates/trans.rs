@@ -2,7 +2,7 @@
 //!
 //! The site's strings come first (`translations:` of that language under `languages:` in
 //! `config.yaml`), then the theme's own (`themes/<theme>/translations.yaml`, one map of
-//! strings per language code); a key in neither is an error naming the key, the language and
+//! strings per language code), then the default theme's (built in); a key in none is an error naming the key, the language and
 //! the files to add it to. `lang` defaults to the site's default language.
 
 use std::collections::BTreeMap;
@@ -79,12 +79,19 @@ impl Strings {
         Ok(strings)
     }
 
-    /// The string `key` in `lang`: the site's, else the theme's. Errors: the message naming
+    /// The string `key` in `lang` (or in its primary language: `en` for `en-CA`): the site's,
+    /// else the theme's. Errors: the message naming
     /// the key, the language and where to add it.
     pub(crate) fn get(&self, key: &str, lang: &str) -> Result<&str, String> {
-        let found = [&self.site, &self.theme]
+        // `en-CA` falls back to `en`, as the theme's words are by primary language.
+        let primary = lang.split('-').next().unwrap_or(lang);
+        let found = [&self.site, &self.theme, builtin()]
             .into_iter()
-            .find_map(|t| t.get(lang).and_then(|m| m.get(key)));
+            .find_map(|t| {
+                [lang, primary]
+                    .into_iter()
+                    .find_map(|l| t.get(l).and_then(|m| m.get(key)))
+            });
         if let Some(s) = found {
             return Ok(s);
         }
@@ -101,6 +108,16 @@ impl Strings {
             "trans: no string `{key}` for the language `{lang}`: add `{key}: \"…\"` to {place}{theme}"
         ))
     }
+}
+
+/// The default theme's own words (its `translations.yaml`, built in): the last place `trans`
+/// looks, so a site with an older copy of the theme, without the file, still builds.
+fn builtin() -> &'static Table {
+    static BUILTIN: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    BUILTIN.get_or_init(|| {
+        crate::yaml::from_str(include_str!("../../themes/default/translations.yaml"))
+            .unwrap_or_default()
+    })
 }
 
 /// Registers `trans(key, lang)` on `tera`, answering from `strings`.
@@ -141,6 +158,11 @@ mod tests {
         };
         assert_eq!(strings.get("book", "fr"), Ok("Réserver une séance"));
         assert_eq!(strings.get("menu", "fr"), Ok("Menu"));
+        assert_eq!(strings.get("menu", "fr-CA"), Ok("Menu"));
+        assert_eq!(
+            strings.get("skip_to_main", "en-CA"),
+            Ok("Skip to main content")
+        );
         let e = strings.get("hours", "fr").unwrap_err();
         assert_eq!(
             e,

@@ -1,0 +1,166 @@
+//! Sites in several languages (issue 18): `about.fr.md` is the French version of `about.md`
+//! at `/fr/…`, on the fixture `languages/` (English and a partial French translation) built
+//! by the real binary with the default theme, and every mistake an owner can make with them.
+
+use crate::support::TestSite;
+
+#[test]
+fn a_french_translation_is_published_under_fr_with_its_own_slug() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    site.build().success();
+    insta::assert_snapshot!("languages_output_files", site.list("public").join("\n"));
+    insta::assert_snapshot!(
+        "languages_french_page",
+        site.read("public/fr/a-propos/index.html")
+    );
+    insta::assert_snapshot!("languages_sitemap", site.read("public/sitemap.xml"));
+    insta::assert_snapshot!(
+        "languages_french_feed",
+        site.read("public/fr/journal/atom.xml")
+    );
+    // A dotted suffix that is not a language is an ordinary page, as before.
+    site.assert_file_contains("public/v1-2/index.html", "<html lang=\"en\">");
+}
+
+#[test]
+fn listings_neighbours_and_menus_are_per_language() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    site.build().success();
+    let fr_journal = site.read("public/fr/journal/index.html");
+    assert!(fr_journal.contains("Première note"), "{fr_journal}");
+    assert!(
+        !fr_journal.contains("Second note") && !fr_journal.contains("First note"),
+        "the French listing shows French pages only\n{fr_journal}"
+    );
+    let en_journal = site.read("public/journal/index.html");
+    assert!(!en_journal.contains("Première note"), "{en_journal}");
+    // The French home links to the French page, `@/about.md` from a French page.
+    let fr_home = site.read("public/fr/index.html");
+    assert!(
+        fr_home.contains("href=\"a-propos/\">qui nous sommes</a>"),
+        "{fr_home}"
+    );
+    assert!(fr_home.contains("<html lang=\"fr\">"), "{fr_home}");
+    // The English pages keep the English menu and words, with a switcher to French.
+    let about = site.read("public/about/index.html");
+    assert!(about.contains(">Book a session<") || !about.contains("button cta"));
+    assert!(
+        about.contains("<a href=\"./\" aria-current=\"page\">About</a>"),
+        "{about}"
+    );
+    assert!(
+        about.contains("<a href=\"../fr/a-propos/\" hreflang=\"fr\" lang=\"fr\">FR</a>"),
+        "{about}"
+    );
+    // A page without a translation switches to the French home page.
+    let prices = site.read("public/prices/index.html");
+    assert!(
+        prices.contains("<a href=\"../fr/\" hreflang=\"fr\" lang=\"fr\">FR</a>"),
+        "{prices}"
+    );
+    assert!(!prices.contains("hreflang=\"x-default\""), "{prices}");
+}
+
+#[test]
+fn a_site_in_one_language_has_no_switcher_and_no_alternates() {
+    let site = TestSite::fixture_with_default_theme("feed");
+    site.build().success();
+    let home = site.read("public/index.html");
+    assert!(!home.contains("language-switcher"), "{home}");
+    assert!(!home.contains("hreflang"), "{home}");
+    let sitemap = site.read("public/sitemap.xml");
+    assert!(!sitemap.contains("xhtml"), "{sitemap}");
+}
+
+/// The errors of a run as (message, `file:line:col`).
+fn errors_of(site: &TestSite) -> Vec<(String, String)> {
+    let run = site.build();
+    run.code(1);
+    run.errors()
+}
+
+#[test]
+fn a_translation_without_a_source_is_an_error_at_its_file() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    site.file(
+        "content/contact.fr.md",
+        "---\ntitle: Contact\n---\nBonjour.\n",
+    );
+    let before = site.list("public");
+    assert_eq!(
+        errors_of(&site),
+        [(
+            "content/contact.fr.md is a translation of contact.md, which is not in content/"
+                .to_string(),
+            "content/contact.fr.md:1:1".to_string()
+        )]
+    );
+    assert_eq!(site.list("public"), before, "public/ stays as it was");
+}
+
+#[test]
+fn two_files_for_one_page_and_language_are_an_error() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    site.file("content/about/index.fr.md", "---\ntitle: Autre\n---\n");
+    let errors = errors_of(&site);
+    assert!(
+        errors.contains(&(
+            "two files for one page in `fr`: content/about.fr.md and content/about/index.fr.md"
+                .to_string(),
+            "content/about/index.fr.md:1:1".to_string()
+        )),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn an_unknown_language_in_a_menu_link_is_an_error_at_its_line() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    let config = site.read("config.yaml");
+    site.file(
+        "config.yaml",
+        &config.replace("@/about.fr.md", "@/about.de.md"),
+    );
+    let errors = errors_of(&site);
+    assert_eq!(
+        errors,
+        [(
+            "menu entry \"À propos\": `de` in `@/about.de.md` is not a language of this site (its languages: en, fr)"
+                .to_string(),
+            "config.yaml:15:35".to_string()
+        )]
+    );
+}
+
+#[test]
+fn language_settings_are_checked_like_the_rest_of_config() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    let config = site.read("config.yaml");
+    site.file("config.yaml", &config.replace("  fr:\n", "  french:\n"));
+    let errors = errors_of(&site);
+    assert_eq!(
+        errors[0].0,
+        "`french` under `languages:` is not a language code"
+    );
+    assert_eq!(errors[0].1, "config.yaml:11:3");
+
+    site.file(
+        "config.yaml",
+        &config.replace("    menu:\n", "    menus:\n"),
+    );
+    let run = site.build();
+    run.code(1).stderr_has("unknown").stderr_has("menu");
+}
+
+#[test]
+fn a_string_missing_for_a_language_names_the_key_the_language_and_the_files() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    site.file(
+        "templates/page.html",
+        "{% extends \"default/templates/page.html\" %}{% block head %}{{ trans(key=\"hours\", lang=lang) }}{% endblock head %}",
+    );
+    let run = site.build();
+    run.code(1).stderr_has(
+        "trans: no string `hours` for the language `en`: add `hours: \"…\"` to `languages: en: translations:` in config.yaml or to themes/default/translations.yaml",
+    );
+}
