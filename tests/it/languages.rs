@@ -164,3 +164,33 @@ fn a_string_missing_for_a_language_names_the_key_the_language_and_the_files() {
         "trans: no string `hours` for the language `en`: add `hours: \"…\"` to `languages: en: translations:` in config.yaml or to themes/default/translations.yaml",
     );
 }
+
+#[test]
+fn check_warns_about_a_translation_older_than_its_source_and_counts_per_language() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    let run = site.run(&["check"]);
+    run.code(0)
+        .stderr_has(
+            "warning: about.fr.md may be out of date: about.md was updated on 2026-12-01, this translation on 2026-11-20\n --> content/about.fr.md:5:1",
+        )
+        .stderr_has("note: fr: 2 of 5 pages translated; not translated from the menu: Prices (prices.md)")
+        // A translation may keep its source's title.
+        .stderr_lacks("two pages have the title \"Journal\"")
+        // The French note is newer than its source: no warning.
+        .stderr_lacks("first.fr.md may be out of date");
+
+    site.file(
+        "content/about.fr.md",
+        &site
+            .read("content/about.fr.md")
+            .replace("2026-11-20", "2026-12-01"),
+    );
+    site.file(
+        "content/prices.fr.md",
+        "---\ntitle: Tarifs\ndate: 2026-10-02\n---\n",
+    );
+    site.run(&["check"])
+        .code(0)
+        .stderr_lacks("may be out of date")
+        .stderr_has("note: fr: 3 of 5 pages translated; every menu page is translated");
+}
