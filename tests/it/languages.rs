@@ -194,3 +194,31 @@ fn check_warns_about_a_translation_older_than_its_source_and_counts_per_language
         .stderr_lacks("may be out of date")
         .stderr_has("note: fr: 3 of 5 pages translated; every menu page is translated");
 }
+
+#[test]
+fn new_with_languages_makes_a_bilingual_site_that_passes_check_strict() {
+    let site = TestSite::empty();
+    site.run(&[
+        "new",
+        "studio",
+        "--languages",
+        "en,fr",
+        "--today",
+        "2026-11-29",
+    ])
+    .success();
+    let root = site.path("studio");
+    let root = root.to_str().unwrap();
+    site.run(&["check", "--strict", "--root", root])
+        .code(0)
+        .stderr_has("0 errors, 0 warnings")
+        .stderr_has("note: fr: 1 of 3 pages translated");
+    site.run(&["build", "--root", root]).success();
+    site.assert_file_contains("studio/public/fr/about/index.html", "<html lang=\"fr\">");
+    site.assert_file_contains("studio/public/fr/index.html", "Bienvenue à Mon studio");
+
+    site.run(&["new", "other", "--languages", "en,french"])
+        .code(1)
+        .stderr_has("`french` in --languages is not a language code");
+    site.assert_missing("other");
+}
