@@ -371,22 +371,8 @@ impl Config {
         let language = or_default(resolve_language(language, &source), &mut errors);
         let (output_dir, output_span) = resolve_output_dir(output_dir, overrides, root, &source);
         let menu = resolve_menu(menu, &source);
-        let (languages, language_errors) = languages::resolve(
-            languages,
-            Language {
-                code: language.clone(),
-                title: title.clone(),
-                description: description.clone().unwrap_or_default(),
-                menu: menu.clone(),
-                ..Default::default()
-            },
-            &source,
-        );
-        errors.extend(
-            language_errors
-                .into_iter()
-                .map(|d| d.in_file("config.yaml")),
-        );
+        let default = Language::default_of(&language, &title, description.as_deref(), &menu);
+        let languages = languages::resolve(languages, default, &source, &mut errors);
         // The file's value is checked even when `--urls` replaces it: a mistake in
         // config.yaml is reported whatever the command line says.
         let urls = or_default(url_mode(urls.as_deref(), &source), &mut errors);

@@ -55,6 +55,13 @@ impl super::Config {
         self.languages.len() > 1
     }
 
+    /// The site title in the language `code` (`title` under `languages:`), the top-level
+    /// `title` for the default language or a code the site does not have.
+    pub fn title_in(&self, code: &str) -> &str {
+        self.language_named(code)
+            .map_or(self.title.as_str(), |l| l.title.as_str())
+    }
+
     /// The language with `code`, if the site has it.
     pub fn language_named(&self, code: &str) -> Option<&Language> {
         self.languages.iter().find(|l| l.code == code)
@@ -122,6 +129,36 @@ pub fn translation_path(relative: &str, code: &str) -> String {
 /// a language tag, and `title`/`description`/`menu` given for the default language under
 /// `languages:` (they belong at the top of the file).
 pub(super) fn resolve(
+    raw: BTreeMap<String, RawLanguage>,
+    default: Language,
+    source: &str,
+    found: &mut Vec<Diagnostic>,
+) -> Vec<Language> {
+    let (languages, errors) = resolve_all(raw, default, source);
+    found.extend(errors.into_iter().map(|d| d.in_file("config.yaml")));
+    languages
+}
+
+impl Language {
+    /// The default language `code`, with the top-level `title`, `description` and `menu`.
+    pub(super) fn default_of(
+        code: &str,
+        title: &str,
+        description: Option<&str>,
+        menu: &[MenuItem],
+    ) -> Language {
+        Language {
+            code: code.to_string(),
+            title: title.to_string(),
+            description: description.unwrap_or_default().to_string(),
+            menu: menu.to_vec(),
+            ..Default::default()
+        }
+    }
+}
+
+/// [`resolve`], returning the errors without their file.
+fn resolve_all(
     raw: BTreeMap<String, RawLanguage>,
     default: Language,
     source: &str,
@@ -257,7 +294,7 @@ mod tests {
             ),
             ("de".into(), RawLanguage::default()),
         ]);
-        let (langs, errors) = resolve(raw, default(), source);
+        let (langs, errors) = resolve_all(raw, default(), source);
         assert!(errors.is_empty());
         let codes: Vec<&str> = langs.iter().map(|l| l.code.as_str()).collect();
         assert_eq!(codes, ["en", "de", "fr"]);
@@ -279,7 +316,7 @@ mod tests {
                 },
             ),
         ]);
-        let (langs, errors) = resolve(raw, default(), source);
+        let (langs, errors) = resolve_all(raw, default(), source);
         assert_eq!(langs.len(), 1);
         assert_eq!(errors.len(), 2);
         assert!(

@@ -487,14 +487,10 @@ pub fn feed_value(config: &Config, tree: &SiteTree, section: &Section, pages: &[
     let mut m = Map::new();
     insert(&mut m, "url", v(feed.permalink.as_str()));
     insert(&mut m, "alternate", v(section.permalink.as_str()));
-    // The site title in the section's language (`title` under `languages:`).
-    let site_title = config
-        .language_named(&section.lang)
-        .map_or(config.title.as_str(), |l| l.title.as_str());
     let title = if section.parent.is_none() {
-        site_title.to_string()
+        config.title_in(&section.lang).to_string()
     } else {
-        format!("{} · {site_title}", section.title)
+        format!("{} · {}", section.title, config.title_in(&section.lang))
     };
     insert(&mut m, "title", v(title));
     insert(&mut m, "language", v(section.lang.as_str()));
