@@ -222,3 +222,24 @@ fn new_with_languages_makes_a_bilingual_site_that_passes_check_strict() {
         .stderr_has("`french` in --languages is not a language code");
     site.assert_missing("other");
 }
+
+#[test]
+fn a_translated_page_bundle_has_its_files_beside_it() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    site.file(
+        "content/visit/index.md",
+        "---\ntitle: Visit\n---\nSee [the map](map.txt).\n",
+    )
+    .file(
+        "content/visit/index.fr.md",
+        "---\ntitle: Visite\nslug: visite\n---\nVoir [le plan](map.txt).\n",
+    )
+    .file("content/visit/map.txt", "north\n");
+    site.build().success();
+    assert_eq!(site.read("public/visit/map.txt"), "north\n");
+    assert_eq!(site.read("public/fr/visite/map.txt"), "north\n");
+    site.assert_file_contains(
+        "public/fr/visite/index.html",
+        "href=\"map.txt\">le plan</a>",
+    );
+}
