@@ -149,7 +149,11 @@ fn language_settings_are_checked_like_the_rest_of_config() {
         &config.replace("    menu:\n", "    menus:\n"),
     );
     let run = site.build();
-    run.code(1).stderr_has("unknown").stderr_has("menu");
+    run.code(1)
+        .stderr_has(
+            "error: invalid setting in config.yaml: unknown field `menus`\n  --> config.yaml:14:5",
+        )
+        .stderr_has("did you mean `menu`? Otherwise remove it; a language takes `title`, `description`, `menu` and `translations`");
 }
 
 #[test]
@@ -242,4 +246,29 @@ fn a_translated_page_bundle_has_its_files_beside_it() {
         "public/fr/visite/index.html",
         "href=\"map.txt\">le plan</a>",
     );
+}
+
+#[test]
+fn a_french_section_is_paginated_over_its_french_pages_only() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    site.file(
+        "content/journal/_index.fr.md",
+        "---\ntitle: Journal\npaginate_by: 1\n---\n",
+    )
+    .file(
+        "content/journal/second.fr.md",
+        "---\ntitle: Deuxième note\ndate: 2026-10-06\n---\nUne autre.\n",
+    );
+    site.build().success();
+    let first = site.read("public/fr/journal/index.html");
+    let second = site.read("public/fr/journal/page/2/index.html");
+    assert!(
+        first.contains("Deuxième note") && !first.contains("Première note"),
+        "{first}"
+    );
+    assert!(second.contains("Première note"), "{second}");
+    site.assert_missing("public/fr/journal/page/3/index.html");
+    // Neighbours stay in the language: the newer French note's neighbour is the older one.
+    site.assert_file_contains("public/fr/journal/first/index.html", "Deuxième note");
+    site.assert_file_lacks("public/fr/journal/first/index.html", "Second note");
 }
