@@ -18,6 +18,15 @@ fn a_french_translation_is_published_under_fr_with_its_own_slug() {
         "languages_french_feed",
         site.read("public/fr/journal/atom.xml")
     );
+    // Dates in each language's form.
+    site.assert_file_contains(
+        "public/fr/a-propos/index.html",
+        "Publié le <time datetime=\"2026-11-01\">1er novembre 2026</time>",
+    );
+    site.assert_file_contains(
+        "public/about/index.html",
+        "Published <time datetime=\"2026-11-01\">2026-11-01</time>",
+    );
     // A dotted suffix that is not a language is an ordinary page, as before.
     site.assert_file_contains("public/v1-2/index.html", "<html lang=\"en\">");
 }
