@@ -276,6 +276,14 @@ fn a_french_section_is_paginated_over_its_french_pages_only() {
         "{first}"
     );
     assert!(second.contains("Première note"), "{second}");
+    assert!(
+        first.contains("<p class=\"pagination-status\">Page 1 sur 2</p>"),
+        "{first}"
+    );
+    assert!(
+        first.contains("<span class=\"pager-label\">Suivant</span> Page 2"),
+        "{first}"
+    );
     site.assert_missing("public/fr/journal/page/3/index.html");
     // Neighbours stay in the language: the newer French note's neighbour is the older one.
     site.assert_file_contains("public/fr/journal/first/index.html", "Deuxième note");
