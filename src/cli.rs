@@ -139,6 +139,10 @@ pub struct NewArgs {
     /// (for tests, so that they do not depend on the day they run).
     #[arg(long, hide = true, value_name = "DATE")]
     pub today: Option<jiff::civil::Date>,
+    /// Make the site in these languages, the default first: `--languages en,fr` adds French
+    /// versions of the home and about pages (`_index.fr.md`, `about.fr.md`) at /fr/.
+    #[arg(long, value_name = "CODES")]
+    pub languages: Option<String>,
 }
 
 impl NewArgs {

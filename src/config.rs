@@ -15,12 +15,16 @@ use crate::fs;
 pub use crate::urls::UrlMode;
 use crate::yaml;
 
+mod languages;
+pub use languages::{LANGUAGE_KEYS, Language, RawLanguage, translation_path};
+
 /// The keys `config.yaml` accepts, for did-you-mean hints.
 pub const CONFIG_KEYS: &[&str] = &[
     "title",
     "base_url",
     "description",
     "language",
+    "languages",
     "theme",
     "output_dir",
     "menu",
@@ -73,6 +77,8 @@ pub struct RawConfig {
     /// BCP 47 language tag for `<html lang>`.
     #[serde(deserialize_with = "crate::yaml::text_or_null")]
     pub language: Option<String>,
+    /// More languages, by code (see [`RawLanguage`]).
+    pub languages: std::collections::BTreeMap<String, RawLanguage>,
     /// Folder name under `themes/`.
     #[serde(deserialize_with = "crate::yaml::text_or_null")]
     pub theme: Option<String>,
@@ -239,6 +245,9 @@ pub struct Config {
     pub description: String,
     /// `<html lang>`; "en" by default.
     pub language: String,
+    /// Every language of the site: the default one (`language`) first, then the others of
+    /// `languages:` in code order. One entry for a site in one language.
+    pub languages: Vec<Language>,
     /// Theme name, if any.
     pub theme: Option<String>,
     /// `themes/<theme>`, if a theme is set.
@@ -345,6 +354,7 @@ impl Config {
             base_url,
             description,
             language,
+            languages,
             theme,
             output_dir,
             menu,
@@ -375,6 +385,8 @@ impl Config {
         let language = or_default(resolve_language(language, &source), &mut errors);
         let (output_dir, output_span) = resolve_output_dir(output_dir, overrides, root, &source);
         let menu = resolve_menu(menu, &source);
+        let default = Language::default_of(&language, &title, description.as_deref(), &menu);
+        let languages = languages::resolve(languages, default, &source, &mut errors);
         // The file's value is checked even when `--urls` replaces it: a mistake in
         // config.yaml is reported whatever the command line says.
         let urls = or_default(url_mode(urls.as_deref(), &source), &mut errors);
@@ -398,6 +410,7 @@ impl Config {
             base_path,
             description: description.unwrap_or_default(),
             language,
+            languages,
             theme,
             theme_dir,
             output_dir,
@@ -432,6 +445,11 @@ impl Config {
             base_path: String::new(),
             description: String::new(),
             language: "en".into(),
+            languages: vec![Language {
+                code: "en".into(),
+                title: "Test site".into(),
+                ..Default::default()
+            }],
             theme: None,
             theme_dir: None,
             output_dir: root.join("public"),
@@ -664,6 +682,11 @@ fn known_keys(message: &str) -> (&'static [&'static str], &'static str) {
         (
             crate::site::taxonomies::TAXONOMY_KEYS,
             "remove it; a taxonomy takes `name`, `feed`, `paginate_by` and `paginate_path` (see the README, Tags and other taxonomies)",
+        )
+    } else if message.starts_with("languages.") {
+        (
+            LANGUAGE_KEYS,
+            "remove it; a language takes `title`, `description`, `menu` and `translations`",
         )
     } else if message.starts_with("deploy: ") {
         (

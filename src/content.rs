@@ -407,7 +407,13 @@ pub fn discover(config: &Config) -> Result<Vec<SourceFile>> {
         .into_iter()
         .map(|(path, relative)| {
             let name = relative.rsplit('/').next().unwrap_or(&relative);
-            let kind = if name == "_index.md" {
+            // `_index.fr.md` is a section too when `fr` is a language of the site.
+            let translated_index = || {
+                config
+                    .split_language(name)
+                    .is_some_and(|(source, _)| source == "_index.md")
+            };
+            let kind = if name == "_index.md" || translated_index() {
                 SourceKind::Section
             } else if is_markdown_name(name) {
                 SourceKind::Page

@@ -190,10 +190,22 @@ fn new_command(args: cli::NewArgs) -> ExitCode {
         // A usage error: clap prints it and exits with 2.
         Err(e) => e.exit(),
     };
-    let created = match args.today {
-        Some(today) => stillpoint::scaffold::create_on(dir, today),
-        None => stillpoint::scaffold::create(dir),
+    let codes = match args
+        .languages
+        .as_deref()
+        .map(stillpoint::scaffold::parse_codes)
+    {
+        None => Vec::new(),
+        Some(Ok(codes)) => codes,
+        Some(Err(d)) => {
+            report(&[*d]);
+            return ExitCode::from(1);
+        }
     };
+    let today = args
+        .today
+        .unwrap_or_else(|| jiff::ZonedDateTime::now().date());
+    let created = stillpoint::scaffold::create_in_languages(dir, today, &codes);
     match created {
         Ok(()) => {
             say!(

@@ -10,6 +10,9 @@
 //! folder inside a site (`stillpoint new content/x.md`, the habit of `hugo new content/x.md`),
 //! whose next build would publish the new site's `config.yaml` and templates.
 
+mod languages;
+pub use languages::parse_codes;
+
 use std::path::{Component, Path, PathBuf};
 
 use crate::config::{Config, Overrides};
@@ -115,6 +118,10 @@ pub const THEME_FILES: &[(&str, &[u8])] = &[
     (
         "templates/taxonomy_single.html",
         include_bytes!("../themes/default/templates/taxonomy_single.html"),
+    ),
+    (
+        "translations.yaml",
+        include_bytes!("../themes/default/translations.yaml"),
     ),
 ];
 
@@ -289,6 +296,15 @@ pub fn create(dir: &Path) -> Result<()> {
 ///
 /// Errors: as [`create`].
 pub fn create_on(dir: &Path, today: jiff::civil::Date) -> Result<()> {
+    create_in_languages(dir, today, &[])
+}
+
+/// [`create_on`], with the site in the languages `codes` (`new --languages en,fr`; see
+/// [`parse_codes`]): the first is the default language, each other gets its `languages:`
+/// entry and a home and about page. Empty `codes`: the site in English, as [`create_on`].
+///
+/// Errors: as [`create`].
+pub fn create_in_languages(dir: &Path, today: jiff::civil::Date, codes: &[String]) -> Result<()> {
     if let Some(site) = enclosing_site(dir) {
         return Err(Error::one(inside_site_error(dir, &site)));
     }
@@ -312,7 +328,9 @@ pub fn create_on(dir: &Path, today: jiff::civil::Date) -> Result<()> {
             ));
         }
     }
-    for (path, bytes) in site_files(today) {
+    let mut files = site_files(today);
+    languages::add_languages(&mut files, codes);
+    for (path, bytes) in files {
         let to = dir.join(&path);
         if let Some(parent) = to.parent() {
             fs::create_dir_all(parent)?;

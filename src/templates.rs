@@ -13,6 +13,7 @@ mod filters;
 mod functions;
 pub mod names;
 pub(crate) mod origin;
+mod trans;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -124,10 +125,15 @@ impl Templates {
         }
         let usable = usable_names(config, &files);
         errors.extend(syntax_errors(config, &files, &usable));
+        let strings = trans::Strings::load(config).unwrap_or_else(|d| {
+            errors.push(*d);
+            trans::Strings::default()
+        });
         if errors.iter().any(Diagnostic::is_error) {
             return Err(Error::Diagnostics(errors));
         }
-        let tera = parse_all(config, &files, &usable)?;
+        let mut tera = parse_all(config, &files, &usable)?;
+        trans::register(&mut tera, Arc::new(strings));
         let fixed_ids = fixed_ids(&files, &usable);
         Ok(Templates(Arc::new(Loaded {
             tera,

@@ -6,7 +6,8 @@
 //! every `href`, `src`, `srcset` candidate, `action`, `poster` and `<meta http-equiv=refresh>`
 //! `url=` that points into the site (starts with `base_url`, or is root-relative under its
 //! path) written relative to the page (`../prices/`), or root-relative for the 404 page
-//! (served at any depth). Left as written: `<link rel="canonical">`, every other `<meta>`,
+//! (served at any depth). Left as written: `<link rel="canonical">` and `<link rel="alternate"
+//! hreflang>`, every other `<meta>`,
 //! the content of `<script>` and `<style>`, comments, and links that leave the site.
 //!
 //! A scanner, not a parser: a byte search finds each `=` whose value (after spaces and a
@@ -383,9 +384,14 @@ fn links_in_tag<'t>(
         }
         return;
     }
+    // Search engines want full addresses in `rel="canonical"` and in a translation's
+    // `rel="alternate" hreflang` link.
     let canonical = name.eq_ignore_ascii_case("link")
-        && Attributes::value(tag, "rel")
-            .is_some_and(|r| r.split_whitespace().any(|w| w == "canonical"));
+        && Attributes::value(tag, "rel").is_some_and(|r| {
+            r.split_whitespace().any(|w| w == "canonical")
+                || (r.split_whitespace().any(|w| w == "alternate")
+                    && Attributes::value(tag, "hreflang").is_some())
+        });
     if canonical {
         return;
     }

@@ -84,7 +84,7 @@ fn at_extra(doc: &Document, key: &str, d: Diagnostic) -> Diagnostic {
 }
 
 /// The day of a front-matter date, date-time or date-time with an offset (in that offset).
-fn date_of(text: &str) -> Option<jiff::civil::Date> {
+pub(super) fn date_of(text: &str) -> Option<jiff::civil::Date> {
     use content::front_matter::DateValue;
     match DateValue::parse(text)? {
         DateValue::Date(d) => Some(d),

@@ -18,6 +18,8 @@
 //!   [`MAX_DESCRIPTION`] characters, two pages with the same title;
 //! - health pages (`extra.health: true`) without an `extra.reviewed` date, with a date that is
 //!   not a date, in the future, or older than `check.review_months` in `config.yaml`;
+//! - a translation older than its source (`translations.rs`), and a line per language: how
+//!   many pages are translated, which menu pages are not;
 //! - a page or section named like a file manager's duplicate of another one beside it
 //!   (`prices copy.md` beside `prices.md`): see [`probable_copies`].
 //!
@@ -45,6 +47,7 @@ mod copies;
 mod front_matter;
 mod health;
 mod templates;
+mod translations;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -64,6 +67,7 @@ pub use external::output_external_links;
 pub use front_matter::{MAX_DESCRIPTION, MAX_TITLE};
 pub use health::{check_health, is_health_page};
 pub use templates::template_and_menu_checks;
+pub use translations::translation_checks;
 
 /// What `stillpoint check` checks and how.
 #[derive(Debug, Clone)]
@@ -172,6 +176,9 @@ pub fn check(options: &CheckOptions) -> CheckReport {
     let found = content_checks(&config, &tree, built.as_ref(), today);
     report.pages = found.pages;
     report.diagnostics.extend(found.diagnostics);
+    let (stale, languages) = translation_checks(&config, &tree);
+    report.diagnostics.extend(stale);
+    report.notes.extend(languages);
     if !options.publish {
         report.notes.extend(placeholder_base_url(&config));
     }
@@ -347,13 +354,13 @@ pub fn content_checks(
                 .collect()
         })
         .unwrap_or_default();
-    let mut docs: Vec<(&Document, &str, &str)> = Vec::new();
+    let mut docs: Vec<(&Document, &str, &str, &str)> = Vec::new();
     for p in &tree.pages {
-        docs.push((&p.doc, p.title.as_str(), p.output.as_str()));
+        docs.push((&p.doc, p.title.as_str(), p.output.as_str(), &p.lang));
     }
     for s in &tree.sections {
         if let Some(d) = &s.doc {
-            docs.push((d, s.title.as_str(), s.output.as_str()));
+            docs.push((d, s.title.as_str(), s.output.as_str(), &s.lang));
         }
     }
     // In file order, so "the first page with this title" is the first file.
@@ -362,11 +369,13 @@ pub fn content_checks(
         pages: docs.len(),
         ..Default::default()
     };
-    let mut titles: HashMap<String, &Path> = HashMap::new();
-    for (doc, title, output) in docs {
+    // Titles are compared within one language: a translation may keep its source's title.
+    let mut titles: HashMap<&str, HashMap<String, &Path>> = HashMap::new();
+    for (doc, title, output, lang) in docs {
         let h1_in_output = outputs.get(output).map(|html| count_h1(html));
         content::check_body(doc, h1_in_output, &mut out);
-        front_matter::check_front_matter(doc, title, &mut titles, &mut out.diagnostics);
+        let titles = titles.entry(lang).or_default();
+        front_matter::check_front_matter(doc, title, titles, &mut out.diagnostics);
         check_health(doc, config.check.review_months, today, &mut out.diagnostics);
     }
     out.diagnostics.extend(probable_copies(tree));

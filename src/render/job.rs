@@ -110,16 +110,19 @@ fn job_context(job: &Job, env: &JobEnv<'_>) -> Context {
             // Made before the config value was known: `config` goes in here.
             let mut c = c.as_ref().clone();
             c.insert_value("config", plan.config_value.clone());
+            c.insert("lang", &env.config.language);
             c
         }
         JobContext::Page(i) => {
             let mut c = base(&tree.pages[*i].path);
+            c.insert("lang", &tree.pages[*i].lang);
             c.insert_value("page", plan.page_values[*i].clone());
             c
         }
         JobContext::Feed(si) => {
             let s = &tree.sections[*si];
             let mut c = base(s.feed.as_ref().map_or(&s.path, |f| &f.path));
+            c.insert("lang", &s.lang);
             c.insert_value("feed", plan.feeds[*si].clone().unwrap_or_else(Value::none));
             c.insert_value("section", plan.section_values[*si].clone());
             c
@@ -134,6 +137,7 @@ fn job_context(job: &Job, env: &JobEnv<'_>) -> Context {
                 _ => 0,
             };
             let mut c = base(s.pagers.get(k).map_or(&s.path, |p| &p.path));
+            c.insert("lang", &s.lang);
             c.insert_value("section", plan.section_values[*i].clone());
             if !s.pagers.is_empty() {
                 c.insert_value(

@@ -342,7 +342,9 @@ impl Plan {
         let mut pages: HashSet<usize> = edited.pages.iter().copied().collect();
         for &i in &edited.retitled {
             let p = &tree.pages[i];
-            for j in p.lower.into_iter().chain(p.higher) {
+            // Its neighbours and its translations show its title.
+            let translations = p.translations.iter().copied().filter(|&j| j != i);
+            for j in p.lower.into_iter().chain(p.higher).chain(translations) {
                 if !edited.pages.contains(&j) {
                     self.page_values[j] = context::with_neighbours(tree, j, &self.page_values[j]);
                 }
@@ -455,7 +457,22 @@ fn config_value(config: &Config, tree: &SiteTree, errors: &mut Vec<Diagnostic>) 
         }
     };
     let ready = crate::publish::is_ready(config, tree);
-    context::config_value(config, &menu, ready)
+    if !config.is_multilingual() {
+        return context::config_value(config, &menu, ready);
+    }
+    let menus: Vec<Vec<site::MenuLink>> = config
+        .languages
+        .iter()
+        .enumerate()
+        .map(|(k, l)| match k {
+            0 => menu.clone(),
+            _ => site::resolve_menu_items(tree, config, &l.menu).unwrap_or_else(|e| {
+                errors.extend(e);
+                Vec::new()
+            }),
+        })
+        .collect();
+    context::config_value_with(config, &menu, &menus, ready)
 }
 
 /// `data/references.yaml`; when it cannot be read, its error goes to `errors` once (the
@@ -566,7 +583,12 @@ fn taxonomy_jobs(jobs: &mut Vec<Job>, tree: &SiteTree, templates: &Templates) {
 /// The jobs of section `i`: its listing pages after the first (`paginate_by`), then its own
 /// file, all with the section's template.
 fn section_jobs(jobs: &mut Vec<Job>, i: usize, s: &site::Section) {
-    let default = if i == 0 { "index.html" } else { "section.html" };
+    // The home page of each language (`/`, `/fr/`) has no parent.
+    let default = if i == 0 || s.parent.is_none() {
+        "index.html"
+    } else {
+        "section.html"
+    };
     let template = s
         .doc
         .as_ref()
@@ -608,6 +630,7 @@ fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
     jobs.push(named(ROBOTS, base_of(ROBOTS)));
     let mut sitemap_ctx = base_of(SITEMAP);
     sitemap_ctx.insert_value("entries", sitemap_entries(tree));
+    sitemap_ctx.insert("multilingual", &config.is_multilingual());
     jobs.push(named(SITEMAP, sitemap_ctx));
     for a in &tree.aliases {
         let mut ctx = base(&format!("/{}", a.output));
@@ -621,10 +644,30 @@ fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
     }
 }
 
-/// The sitemap's entries: every page, section and later listing page, with its permalink and
-/// `lastmod` (front matter `updated`, else `date`), sorted.
+/// The sitemap's entries: every page, section and later listing page, with its permalink,
+/// `lastmod` (front matter `updated`, else `date`) and `alternates` (each version in another
+/// language, `{lang, permalink}`, for `xhtml:link`; empty for a site in one language), sorted.
 fn sitemap_entries(tree: &SiteTree) -> Value {
-    let mut entries: Vec<(String, Option<String>)> = tree
+    type Entry = (String, Option<String>, Vec<(String, String)>);
+    // Only pages with another version have alternates.
+    let page_alternates = |p: &site::Page| -> Vec<(String, String)> {
+        p.translations
+            .iter()
+            .filter(|_| p.translations.len() > 1)
+            .map(|&j| (tree.pages[j].lang.clone(), tree.pages[j].permalink.clone()))
+            .collect()
+    };
+    let section_alternates = |s: &site::Section| -> Vec<(String, String)> {
+        s.translations
+            .iter()
+            .filter(|_| s.translations.len() > 1)
+            .map(|&j| {
+                let t = &tree.sections[j];
+                (t.lang.clone(), t.permalink.clone())
+            })
+            .collect()
+    };
+    let mut entries: Vec<Entry> = tree
         .pages
         .iter()
         .map(|p| {
@@ -635,6 +678,7 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
                     .as_ref()
                     .or(f.date.as_ref())
                     .map(|d| d.date_string()),
+                page_alternates(p),
             )
         })
         .chain(tree.sections.iter().map(|s| {
@@ -643,26 +687,37 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
                 s.permalink.clone(),
                 f.and_then(|f| f.updated.as_ref().or(f.date.as_ref()))
                     .map(|d| d.date_string()),
+                section_alternates(s),
             )
         }))
         .chain(
             tree.sections
                 .iter()
                 .flat_map(|s| s.pagers.iter().skip(1))
-                .map(|p| (p.permalink.clone(), None)),
+                .map(|p| (p.permalink.clone(), None, Vec::new())),
         )
-        .chain(taxonomy_permalinks(tree).map(|p| (p, None)))
+        .chain(taxonomy_permalinks(tree).map(|p| (p, None, Vec::new())))
         .collect();
     entries.sort();
     let entries: Vec<Value> = entries
         .into_iter()
-        .map(|(permalink, lastmod)| {
+        .map(|(permalink, lastmod, alternates)| {
             let mut m = tera::Map::new();
             m.insert("permalink".into(), Value::from(permalink));
             m.insert(
                 "lastmod".into(),
                 lastmod.map_or_else(Value::none, Value::from),
             );
+            let alternates: Vec<Value> = alternates
+                .into_iter()
+                .map(|(lang, permalink)| {
+                    let mut a = tera::Map::new();
+                    a.insert("lang".into(), Value::from(lang));
+                    a.insert("permalink".into(), Value::from(permalink));
+                    Value::from(a)
+                })
+                .collect();
+            m.insert("alternates".into(), Value::from(alternates));
             Value::from(m)
         })
         .collect();

@@ -31,6 +31,7 @@ pub(super) fn place(files: &[SourceFile], pages: &mut [Page], config: &Config) -
                     .trim_start_matches('/');
                 let to = format!("{}{}", pages[pi].path.trim_start_matches('/'), inner);
                 pages[pi].assets.push(config.permalink(&format!("/{to}")));
+                translated_copies(f, inner, pi, dir, pages, config, &mut assets);
                 to
             }
             None => format!("{}{}", folder_path(folder).trim_start_matches('/'), name),
@@ -41,6 +42,34 @@ pub(super) fn place(files: &[SourceFile], pages: &mut [Page], config: &Config) -
         });
     }
     assets
+}
+
+/// The copies of the bundle file `f` (at `inner` in the bundle `dir` of page `pi`) beside each
+/// translation of the page that is a bundle in the same folder (`about/index.fr.md`), so its
+/// relative links to the bundle's pictures work at `/fr/about/` too.
+fn translated_copies(
+    f: &SourceFile,
+    inner: &str,
+    pi: usize,
+    dir: &str,
+    pages: &mut [Page],
+    config: &Config,
+    assets: &mut Vec<AssetCopy>,
+) {
+    let others: Vec<usize> = pages[pi]
+        .translations
+        .iter()
+        .copied()
+        .filter(|&j| j != pi && parent_folder(&pages[j].doc.relative) == dir)
+        .collect();
+    for j in others {
+        let to = format!("{}{}", pages[j].path.trim_start_matches('/'), inner);
+        pages[j].assets.push(config.permalink(&format!("/{to}")));
+        assets.push(AssetCopy {
+            from: f.path.clone(),
+            to,
+        });
+    }
 }
 
 /// The nearest enclosing bundle of a file in `folder` (its page and folder), if any.

@@ -25,16 +25,18 @@ impl SiteTree {
         outputs: &'a HashSet<String>,
         base_path: &'a str,
     ) -> DocLinks<'a> {
-        let (url_path, permalink) = match self.get(relative) {
+        let (url_path, permalink, lang) = match self.get(relative) {
             Some(Item::Page(i)) => (
                 self.pages[i].path.as_str(),
                 self.pages[i].permalink.as_str(),
+                self.pages[i].lang.as_str(),
             ),
             Some(Item::Section(i)) => (
                 self.sections[i].path.as_str(),
                 self.sections[i].permalink.as_str(),
+                self.sections[i].lang.as_str(),
             ),
-            None => ("/", ""),
+            None => ("/", "", self.language.as_str()),
         };
         // The base URL: a permalink is the base URL followed by the path.
         let site_url = permalink.strip_suffix(url_path).unwrap_or_default();
@@ -48,6 +50,7 @@ impl SiteTree {
             images: None,
             template_ids: None,
             used_images: std::cell::Cell::new(false),
+            translation: (lang != self.language).then_some(lang),
         }
     }
 }
@@ -68,6 +71,9 @@ pub struct DocLinks<'a> {
     template_ids: Option<&'a HashMap<String, Vec<PathBuf>>>,
     /// Set once an image of the document went to the image processor.
     used_images: std::cell::Cell<bool>,
+    /// The document's language when it is a translation: its `@/about.md` links go to
+    /// `about.fr.md` when there is one.
+    translation: Option<&'a str>,
 }
 
 impl<'a> DocLinks<'a> {
@@ -132,7 +138,15 @@ impl DocLinks<'_> {
     /// Resolves a content path (no `#`), giving the target or why it is broken.
     fn lookup(&self, written: &str, relative: &str, anchor: Option<&str>) -> LinkTarget {
         let decoded = percent_decode(relative);
-        match self.tree.get(&decoded) {
+        let found = match self.translation {
+            // From a French page, `@/about.md` is `about.fr.md` when there is one.
+            Some(lang) => self
+                .tree
+                .get(&crate::config::translation_path(&decoded, lang))
+                .or_else(|| self.tree.get(&decoded)),
+            None => self.tree.get(&decoded),
+        };
+        match found {
             Some(item) => {
                 let base = self.tree.permalink(item);
                 let page = match item {
@@ -459,9 +473,19 @@ pub fn resolve_menu(
     tree: &SiteTree,
     config: &Config,
 ) -> std::result::Result<Vec<MenuLink>, Vec<Diagnostic>> {
+    resolve_menu_items(tree, config, &config.menu)
+}
+
+/// [`resolve_menu`] for the menu `items` (a language's `menu:` under `languages:`). A broken
+/// `@/x.de.md` whose `de` is not a language of the site says so.
+pub fn resolve_menu_items(
+    tree: &SiteTree,
+    config: &Config,
+    items: &[crate::config::MenuItem],
+) -> std::result::Result<Vec<MenuLink>, Vec<Diagnostic>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
-    for m in &config.menu {
+    for m in items {
         match resolve_site_link(tree, config, &m.url) {
             Ok(url) => out.push(MenuLink {
                 name: m.name.clone(),
@@ -471,6 +495,19 @@ pub fn resolve_menu(
             Err(broken) => {
                 let message = format!("menu entry \"{}\": {}", m.name, broken.message);
                 let mut d = Diagnostic { message, ..*broken }.in_file("config.yaml");
+                if let Some(code) = unknown_language(config, &m.url) {
+                    let known: Vec<&str> =
+                        config.languages.iter().map(|l| l.code.as_str()).collect();
+                    d.message = format!(
+                        "menu entry \"{}\": `{code}` in `{}` is not a language of this site (its languages: {})",
+                        m.name,
+                        m.url,
+                        known.join(", ")
+                    );
+                    d.help = Some(format!(
+                        "add `{code}:` under `languages:` in config.yaml, or link to a page of one of the site's languages"
+                    ));
+                }
                 if let Some(span) = m.span {
                     d = d.at(span, &config.config_source);
                 }
@@ -483,6 +520,19 @@ pub fn resolve_menu(
     } else {
         Err(errors)
     }
+}
+
+/// The language code of an `@/x.de.md` link when `de` looks like a language code (two or
+/// three letters, maybe with a region) that the site does not have.
+fn unknown_language<'u>(config: &Config, url: &'u str) -> Option<&'u str> {
+    let path = url.strip_prefix("@/")?.split('#').next()?;
+    let name = path.rsplit('/').next()?;
+    let stem = strip_markdown_ext(name);
+    let (_, code) = stem.rsplit_once('.')?;
+    let primary = code.split('-').next().unwrap_or(code);
+    let looks =
+        (2..=3).contains(&primary.len()) && primary.chars().all(|c| c.is_ascii_alphabetic());
+    (looks && config.language_named(code).is_none()).then_some(code)
 }
 
 #[cfg(test)]

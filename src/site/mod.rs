@@ -24,6 +24,7 @@ use crate::error::{Diagnostic, Error, Result};
 
 mod assets;
 mod clashes;
+mod languages;
 mod links;
 pub mod listings;
 mod order;
@@ -33,7 +34,9 @@ mod sections;
 pub mod taxonomies;
 mod urls;
 
-pub use links::{DocLinks, MenuLink, is_external, resolve_menu, resolve_site_link};
+pub use links::{
+    DocLinks, MenuLink, is_external, resolve_menu, resolve_menu_items, resolve_site_link,
+};
 pub use listings::{Feed, Pager};
 pub(crate) use order::order_pages;
 pub use outputs::{Copies, Writer, copies};
@@ -75,6 +78,11 @@ pub struct Page {
     pub lower: Option<usize>,
     /// Permalinks of the bundle's files (for `index.md` bundles).
     pub assets: Vec<String>,
+    /// Its language code: the default language, or `fr` for `about.fr.md`.
+    pub lang: String,
+    /// Every version of this page in the site's languages, itself included, in the order of
+    /// `config.languages` (empty for a site in one language). See languages.rs.
+    pub translations: Vec<usize>,
 }
 
 /// A section: a folder with an `_index.md` (the home page is the root section).
@@ -105,6 +113,11 @@ pub struct Section {
     pub pagers: Vec<Pager>,
     /// The Atom feed when the section has `feed: true` and dated pages.
     pub feed: Option<Feed>,
+    /// Its language code: the default language, or `fr` for `_index.fr.md`.
+    pub lang: String,
+    /// Every version of this section in the site's languages, itself included (empty for a
+    /// site in one language).
+    pub translations: Vec<usize>,
 }
 
 /// A file to copy as it is into the output.
@@ -152,6 +165,8 @@ pub struct SiteTree {
     pub warnings: Vec<Diagnostic>,
     /// The taxonomies of `config.yaml` with their terms (empty when it lists none).
     pub taxonomies: Vec<taxonomies::Taxonomy>,
+    /// The default language (`language:` in config.yaml); pages in others are translations.
+    pub language: String,
 }
 
 /// What the steps of [`SiteTree::assemble`] find besides the values they return, in the order
@@ -206,6 +221,9 @@ impl SiteTree {
 
         let (mut sections, folders) = sections::sections(section_docs, config, &mut found);
         let mut pages = pages::pages(page_docs, &sections, &folders, config, &mut found);
+        if config.is_multilingual() {
+            languages::link_translations(&mut pages, &mut sections, config, &mut found);
+        }
         order::order(&mut sections, &mut pages);
         let redirects = listings::listings(&mut sections, &pages, config, &mut found);
         let by_relative = link_map(&pages, &sections);
@@ -233,6 +251,7 @@ impl SiteTree {
             aliases,
             warnings: Vec::new(),
             taxonomies,
+            language: config.language.clone(),
         };
         // Every generated output file has exactly one source.
         found.errors.extend(outputs::collisions(&tree, config));

@@ -45,12 +45,17 @@ fn page(
     folders: &HashMap<String, usize>,
     config: &Config,
 ) -> Result<(Page, Option<Diagnostic>), Box<Diagnostic>> {
+    let lang = config.split_language(&doc.relative);
     let PageUrl {
         url_folder,
         stem,
         slug,
         path,
-    } = page_url(&doc);
+    } = match &lang {
+        Some((source, code)) => super::languages::translated_url(&doc, source, code, config),
+        None => page_url(&doc),
+    };
+    let lang = lang.map_or_else(|| config.language.clone(), |(_, l)| l.to_string());
     check_path(&doc)?;
     if slug.is_empty() && doc.front.path.is_none() {
         let d = Diagnostic::error(format!(
@@ -62,7 +67,7 @@ fn page(
         return Err(Box::new(d));
     }
     let (title, warning) = title(&doc, &stem);
-    let section = nearest_section(&url_folder, folders);
+    let section = nearest_section(&url_folder, &lang, folders, config);
     let mut ancestors = sections[section].ancestors.clone();
     ancestors.push(sections[section].relative.clone());
     let page = Page {
@@ -76,6 +81,8 @@ fn page(
         higher: None,
         lower: None,
         assets: Vec::new(),
+        lang,
+        translations: Vec::new(),
         doc,
     };
     Ok((page, warning))

@@ -21,7 +21,7 @@ pub(super) fn sections(
     found: &mut Findings,
 ) -> (Vec<Section>, HashMap<String, usize>) {
     let mut sections = Vec::new();
-    let mut folders = HashMap::new();
+    let mut folders: HashMap<String, usize> = HashMap::new();
     docs.sort_by(|a, b| a.relative.cmp(&b.relative));
     // Decided before drafts are left out: a draft `content/_index.md` gives no home page.
     if !docs.iter().any(|d| d.relative == "_index.md") {
@@ -39,21 +39,28 @@ pub(super) fn sections(
         let folder = parent_folder(&doc.relative).to_string();
         match section(doc, &folder, config) {
             Ok(s) => {
-                folders.insert(folder, sections.len());
+                folders.insert(
+                    folder_key(&folder, &s.lang, config).into_owned(),
+                    sections.len(),
+                );
                 sections.push(s);
             }
             Err(e) => found.errors.push(*e),
         }
     }
+    if config.is_multilingual() {
+        super::languages::homes(&mut sections, &mut folders, config);
+    }
     home_first(&mut sections, &mut folders);
-    parents(&mut sections, &folders);
+    parents(&mut sections, &folders, config);
     ancestors(&mut sections);
     (sections, folders)
 }
 
 impl Section {
-    /// A section at the site path `path`, with nothing placed under it yet.
-    fn at(
+    /// A section at the site path `path`, in the default language, with nothing placed
+    /// under it yet.
+    pub(super) fn at(
         doc: Option<Document>,
         relative: String,
         title: String,
@@ -73,6 +80,8 @@ impl Section {
             ancestors: Vec::new(),
             pagers: Vec::new(),
             feed: None,
+            lang: config.language.clone(),
+            translations: Vec::new(),
         }
     }
 }
@@ -82,19 +91,40 @@ impl Section {
 /// leaves the site.
 fn section(doc: Document, folder: &str, config: &Config) -> Result<Section, Box<Diagnostic>> {
     check_path(&doc)?;
+    let lang = config.split_language(&doc.relative).map(|(_, l)| l);
     let path = match &doc.front.path {
         Some(p) => normalize_path(p),
         None => folder_path(folder),
     };
     let title = doc.front.title.clone().unwrap_or_else(|| {
         if folder.is_empty() {
-            config.title.clone()
+            lang.and_then(|l| config.language_named(l))
+                .map_or_else(|| config.title.clone(), |l| l.title.clone())
         } else {
             super::name_in_words(folder.rsplit('/').next().unwrap_or(folder))
         }
     });
     let relative = doc.relative.clone();
-    Ok(Section::at(Some(doc), relative, title, path, config))
+    let mut section = Section::at(Some(doc), relative, title, path, config);
+    if let Some(lang) = lang {
+        super::languages::into_language(&mut section, lang, config);
+    }
+    Ok(section)
+}
+
+/// The key of a content folder in the map from folders to sections: the folder itself for
+/// the default language (no work for a site in one language), `folder` + NUL + code for
+/// another (a NUL is never in a file name).
+pub(super) fn folder_key<'a>(
+    folder: &'a str,
+    lang: &str,
+    config: &Config,
+) -> std::borrow::Cow<'a, str> {
+    if lang == config.language {
+        std::borrow::Cow::Borrowed(folder)
+    } else {
+        std::borrow::Cow::Owned(format!("{folder}\0{lang}"))
+    }
 }
 
 /// Moves the home page to index 0 (sorting by content path put `_index.md` first when it
@@ -119,10 +149,17 @@ fn home_first(sections: &mut [Section], folders: &mut HashMap<String, usize>) {
 
 /// The section a content folder belongs to: its own, else the nearest enclosing folder's,
 /// else the home page.
-pub(super) fn nearest_section(folder: &str, folders: &HashMap<String, usize>) -> usize {
+/// The folders are those of the language `lang` (see [`folder_key`]); the home page of that
+/// language when none encloses it.
+pub(super) fn nearest_section(
+    folder: &str,
+    lang: &str,
+    folders: &HashMap<String, usize>,
+    config: &Config,
+) -> usize {
     let mut f = folder;
     loop {
-        if let Some(&i) = folders.get(f) {
+        if let Some(&i) = folders.get(folder_key(f, lang, config).as_ref()) {
             return i;
         }
         if f.is_empty() {
@@ -134,10 +171,15 @@ pub(super) fn nearest_section(folder: &str, folders: &HashMap<String, usize>) ->
 
 /// Sets each section's parent (the nearest enclosing section, the home page for the top ones)
 /// and adds it to the parent's subsections, in the order of `sections`.
-fn parents(sections: &mut [Section], folders: &HashMap<String, usize>) {
+fn parents(sections: &mut [Section], folders: &HashMap<String, usize>, config: &Config) {
     for i in 1..sections.len() {
         let folder = parent_folder(&sections[i].relative);
-        let parent = nearest_section(parent_folder(folder), folders);
+        if folder.is_empty() {
+            // The home page of another language: a top like the default one.
+            continue;
+        }
+        let lang = sections[i].lang.as_str();
+        let parent = nearest_section(parent_folder(folder), lang, folders, config);
         let parent = if parent == i { 0 } else { parent };
         sections[i].parent = Some(parent);
         sections[parent].subsections.push(i);

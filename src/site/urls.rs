@@ -115,13 +115,20 @@ pub struct PageUrl {
 /// `blog/post/index.md` -> `/blog/post/`; `slug:` replaces the name; `path:` the whole path).
 /// `stillpoint new page` prints the address of the page it writes through it too.
 pub fn page_url(doc: &Document) -> PageUrl {
-    let folder = parent_folder(&doc.relative).to_string();
-    let (url_folder, stem) = if doc.is_bundle() {
+    page_url_as(doc, &doc.relative)
+}
+
+/// [`page_url`] for `doc` as if its content path were `relative` (a translation's source:
+/// `about.md` for `about.fr.md`).
+pub(super) fn page_url_as(doc: &Document, relative: &str) -> PageUrl {
+    let folder = parent_folder(relative).to_string();
+    let is_bundle = relative == "index.md" || relative.ends_with("/index.md");
+    let (url_folder, stem) = if is_bundle {
         let parent = parent_folder(&folder).to_string();
         let name = folder.rsplit('/').next().unwrap_or(&folder).to_string();
         (parent, name)
     } else {
-        let name = doc.relative.rsplit('/').next().unwrap_or(&doc.relative);
+        let name = relative.rsplit('/').next().unwrap_or(relative);
         (folder, strip_markdown_ext(name).to_string())
     };
     let slug = match &doc.front.slug {

@@ -44,6 +44,18 @@ fn insert(map: &mut Map, key: &'static str, value: Value) {
 /// when `check --publish` finds nothing left to fill in; the default theme asks search engines
 /// not to index a site that is not ready).
 pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
+    config_value_with(config, menu, &[], ready)
+}
+
+/// [`config_value`] with `languages`: each language of the site by code (`config.languages.fr`),
+/// as `{code, title, description, menu}`, its menu resolved (`menus[k]` is that of
+/// `config.languages[k]`); none for a site in one language.
+pub fn config_value_with(
+    config: &Config,
+    menu: &[MenuLink],
+    menus: &[Vec<MenuLink>],
+    ready: bool,
+) -> Value {
     let mut m = Map::new();
     insert(&mut m, "title", v(config.title.as_str()));
     insert(&mut m, "base_url", v(config.base_url.as_str()));
@@ -51,6 +63,18 @@ pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
     insert(&mut m, "description", v(config.description.as_str()));
     insert(&mut m, "language", v(config.language.as_str()));
     insert(&mut m, "theme", opt_str(config.theme.as_deref()));
+    insert(&mut m, "menu", menu_value(menu));
+    if config.is_multilingual() {
+        insert(&mut m, "languages", languages_value(config, menus));
+    }
+    insert(&mut m, "minify", v(config.minify));
+    insert(&mut m, "extra", Value::from_serializable(&config.extra));
+    insert(&mut m, "ready_to_publish", v(ready));
+    Value::from(m)
+}
+
+/// A resolved menu as templates see it: a list of `{name, url, weight}`.
+fn menu_value(menu: &[MenuLink]) -> Value {
     let items: Vec<Value> = menu
         .iter()
         .map(|m| {
@@ -65,11 +89,43 @@ pub fn config_value(config: &Config, menu: &[MenuLink], ready: bool) -> Value {
             Value::from(i)
         })
         .collect();
-    insert(&mut m, "menu", Value::from(items));
-    insert(&mut m, "minify", v(config.minify));
-    insert(&mut m, "extra", Value::from_serializable(&config.extra));
-    insert(&mut m, "ready_to_publish", v(ready));
-    Value::from(m)
+    Value::from(items)
+}
+
+/// `config.languages`: code -> `{code, title, description, menu}` (see [`config_value_with`]).
+fn languages_value(config: &Config, menus: &[Vec<MenuLink>]) -> Value {
+    let mut all = Map::new();
+    for (k, lang) in config.languages.iter().enumerate() {
+        let mut l = Map::new();
+        insert(&mut l, "code", v(lang.code.as_str()));
+        insert(&mut l, "title", v(lang.title.as_str()));
+        insert(&mut l, "description", v(lang.description.as_str()));
+        insert(
+            &mut l,
+            "menu",
+            menus
+                .get(k)
+                .map_or_else(|| Value::from(Vec::<Value>::new()), |m| menu_value(m)),
+        );
+        all.insert(lang.code.clone().into(), Value::from(l));
+    }
+    Value::from(all)
+}
+
+/// `translations` of a page or section: each version (`items`, by index into `tree`'s pages
+/// or sections, in language order) as `{lang, title, permalink}`.
+fn translations_value<'t>(items: impl Iterator<Item = (&'t str, &'t str, &'t str)>) -> Value {
+    Value::from(
+        items
+            .map(|(lang, title, permalink)| {
+                let mut m = Map::new();
+                insert(&mut m, "lang", v(lang));
+                insert(&mut m, "title", v(title));
+                insert(&mut m, "permalink", v(permalink));
+                Value::from(m)
+            })
+            .collect::<Vec<_>>(),
+    )
 }
 
 fn toc_value(toc: &[Heading], permalink: &str) -> Value {
@@ -172,6 +228,7 @@ pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
     );
     insert(&mut m, "relative_path", v(page.doc.relative.as_str()));
     insert(&mut m, "taxonomies", page_taxonomies(page));
+    insert(&mut m, "lang", v(page.lang.as_str()));
     m
 }
 
@@ -242,6 +299,11 @@ fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map) -> Value {
     let of = |n: Option<usize>| n.map_or_else(Value::none, |n| neighbour(&tree.pages[n]));
     insert(&mut m, "lower", of(p.lower));
     insert(&mut m, "higher", of(p.higher));
+    let versions = p.translations.iter().map(|&j| {
+        let t = &tree.pages[j];
+        (t.lang.as_str(), t.title.as_str(), t.permalink.as_str())
+    });
+    insert(&mut m, "translations", translations_value(versions));
     Value::from(m)
 }
 
@@ -259,6 +321,12 @@ pub fn section_value(
     let front = section.doc.as_ref().map(|d| &d.front);
     let mut m = section_content(section, rendered);
     insert(&mut m, "relative_path", v(section.relative.as_str()));
+    insert(&mut m, "lang", v(section.lang.as_str()));
+    let versions = section.translations.iter().map(|&j| {
+        let t = &tree.sections[j];
+        (t.lang.as_str(), t.title.as_str(), t.permalink.as_str())
+    });
+    insert(&mut m, "translations", translations_value(versions));
     insert(
         &mut m,
         "feed_url",
@@ -444,27 +512,29 @@ pub fn feed_value(config: &Config, tree: &SiteTree, section: &Section, pages: &[
         return Value::none();
     };
     let title = if section.parent.is_none() {
-        config.title.clone()
+        config.title_in(&section.lang).to_string()
     } else {
-        format!("{} · {}", section.title, config.title)
+        format!("{} · {}", section.title, config.title_in(&section.lang))
     };
-    feed_of(config, tree, feed, (&section.permalink, title), pages)
+    let alternate = (section.permalink.as_str(), title, section.lang.as_str());
+    feed_of(config, tree, feed, alternate, pages)
 }
 
-/// The `feed` value of `feed` (see [`feed_value`]), whose HTML page is `alternate.0` and whose
-/// title is `alternate.1`: for sections and taxonomy terms alike.
+/// The `feed` value of `feed` (see [`feed_value`]), whose HTML page is `alternate.0`, whose
+/// title is `alternate.1` and whose language is `alternate.2`: for sections and taxonomy terms
+/// alike.
 fn feed_of(
     config: &Config,
     tree: &SiteTree,
     feed: &crate::site::Feed,
-    alternate: (&str, String),
+    alternate: (&str, String, &str),
     pages: &[Value],
 ) -> Value {
     let mut m = Map::new();
     insert(&mut m, "url", v(feed.permalink.as_str()));
     insert(&mut m, "alternate", v(alternate.0));
     insert(&mut m, "title", v(alternate.1));
-    insert(&mut m, "language", v(config.language.as_str()));
+    insert(&mut m, "language", v(alternate.2));
     let author = config
         .extra
         .get("author")
@@ -605,5 +675,6 @@ pub fn term_feed_value(config: &Config, tree: &SiteTree, term: &Term, pages: &[V
         return Value::none();
     };
     let title = format!("{} · {}", term.name, config.title);
-    feed_of(config, tree, feed, (&term.permalink, title), pages)
+    let alternate = (term.permalink.as_str(), title, config.language.as_str());
+    feed_of(config, tree, feed, alternate, pages)
 }

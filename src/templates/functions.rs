@@ -166,6 +166,8 @@ pub(super) fn register_functions(tera: &mut Tera) {
     tera.register_filter("json_encode", crate::seo::json_encode);
     tera.register_test("placeholder", crate::seo::is_placeholder);
     tera.register_function("range", range);
+    // Registered again with the site's strings once the templates are parsed.
+    super::trans::register(tera, Default::default());
     tera.register_function("now", now);
 }
 
@@ -350,7 +352,7 @@ fn get_page(b: &Binding, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let d = b.site()?;
     let path = kwargs.must_get::<&str>("path")?;
     let path = path.trim_start_matches("@/");
-    if path.ends_with("_index.md") {
+    if is_section_path(path) {
         return Err(tera::Error::message(format!(
             "get_page: `{path}` is a section; use get_section"
         )));
@@ -369,7 +371,7 @@ fn get_section(b: &Binding, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let path = kwargs.must_get::<&str>("path")?;
     let path = path.trim_start_matches("@/");
     let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
-    if !path.ends_with("_index.md") {
+    if !is_section_path(path) {
         return Err(tera::Error::message(format!(
             "get_section: `{path}` is not a section; sections are `_index.md` files, like `blog/_index.md`"
         )));
@@ -378,6 +380,13 @@ fn get_section(b: &Binding, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     d.value(path, metadata_only).cloned().ok_or_else(|| {
         tera::Error::message(format!("get_section: {}", missing_page_message(d, path)))
     })
+}
+
+/// True for the content path of a section: `_index.md`, `blog/_index.md`, or a translation
+/// like `blog/_index.fr.md`.
+fn is_section_path(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "_index.md" || (name.starts_with("_index.") && name.ends_with(".md"))
 }
 
 /// Tera's `range(end=, start=0, step_by=1)` with its limit of 100,000 numbers per call, which

@@ -226,6 +226,7 @@ fn incremental_rebuilds_equal_clean_builds_over_random_saves() {
         "links",
         "citations",
         "taxonomies",
+        "languages",
     ]
     .iter()
     .enumerate()
@@ -267,6 +268,51 @@ fn incremental_rebuilds_of_the_studio_site_equal_clean_builds() {
         partial >= 5,
         "only {partial} of 30 rebuilds were incremental"
     );
+}
+
+/// Adding a translation, then retitling it (the source's `translations` and its switcher show
+/// the title), then removing it: each rebuild equals a clean build (issue 18).
+#[test]
+fn adding_and_retitling_a_translation_rebuilds_like_a_clean_build() {
+    let site = TestSite::fixture_with_default_theme("languages");
+    let options = BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let mut live = LiveBuild::new(options.clone());
+    let mut served: BTreeMap<String, Vec<u8>> = match live.rebuild(&[]).unwrap() {
+        Update::Full(built) => built.files.into_iter().collect(),
+        Update::Partial { .. } => panic!("the first build must be a full one"),
+    };
+    let page = "content/prices.fr.md";
+    let steps = [
+        Some("---\ntitle: Tarifs\ndate: 2026-10-02\n---\nQuatre-vingt-dix dollars.\n"),
+        Some("---\ntitle: Nos tarifs\ndate: 2026-10-02\n---\nQuatre-vingt-dix dollars.\n"),
+        Some("---\ntitle: Nos tarifs\ndate: 2026-10-02\n---\nCent dollars.\n"),
+        None,
+    ];
+    for (n, text) in steps.into_iter().enumerate() {
+        match text {
+            Some(t) => {
+                site.file(page, t);
+            }
+            None => fs::remove_file(site.path(page)).unwrap(),
+        }
+        match live.rebuild(&[page.to_string()]).unwrap() {
+            Update::Full(built) => served = built.files.into_iter().collect(),
+            Update::Partial { files, .. } => served.extend(files),
+        }
+        let expected = clean(&options).unwrap();
+        let differ: Vec<&String> = expected
+            .keys()
+            .chain(served.keys())
+            .filter(|k| expected.get(*k) != served.get(*k))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "step {n}: these files differ: {differ:?}"
+        );
+    }
 }
 
 /// A page read by another page's template through `get_page` is rendered again in that other

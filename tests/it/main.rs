@@ -41,6 +41,7 @@ mod portable;
 mod publish;
 mod seo;
 mod serve;
+mod languages;
 mod shortcodes;
 mod stress;
 mod studio;
