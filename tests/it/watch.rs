@@ -905,7 +905,9 @@ fn watch_rebuilds_when_a_data_file_changes() {
 /// a backup (`rm -rf content; cp -r backup content`). Waits for the rebuild of each step, so
 /// the folder is really gone for one build.
 fn take_away_and_back(site: &LiveSite, w: &Running, dir: &str, by_copy: bool) {
-    let away = site.scratch().join(format!("{dir}-away-{by_copy}"));
+    let away = site
+        .scratch()
+        .join(format!("{}-away-{by_copy}", dir.replace('/', "-")));
     let m = w.mark();
     if by_copy {
         copy_tree(&site.path(dir), &away);
@@ -968,6 +970,51 @@ fn watch_keeps_watching_a_folder_deleted_or_moved_away_and_back() {
             wait_output(&site, &w, out, &marker, &what);
         }
     }
+    assert!(w.is_alive(), "{}", w.transcript());
+}
+
+/// The same for the theme's folder inside `themes/`, and for `themes/` itself, and for
+/// `config.yaml` renamed away and back.
+#[test]
+fn watch_keeps_watching_the_theme_and_the_config_after_they_come_back() {
+    let site = LiveSite::new("live");
+    fs::create_dir_all(site.path("themes/calm")).unwrap();
+    fs::rename(site.path("templates"), site.path("themes/calm/templates")).unwrap();
+    site.write(
+        "config.yaml",
+        "title: \"Live Site V1\"\nbase_url: \"https://example.org/\"\ntheme: calm\n",
+    );
+    let mut w = start_watch(&site, &[]);
+    let page = site.path("themes/calm/templates/page.html");
+    let template = fs::read_to_string(&page).unwrap();
+    for (round, dir) in ["themes/calm", "themes", "themes/calm"].iter().enumerate() {
+        take_away_and_back(&site, &w, dir, round == 1);
+        let marker = format!("THEME-MARKER-{round}");
+        let m = w.mark();
+        fs::write(&page, format!("{template}<!-- {marker} -->\n")).unwrap();
+        w.wait_rebuild(m, &format!("an edit in the theme after {dir}/ came back"));
+        wait_output(&site, &w, "faq/index.html", &marker, "theme came back");
+    }
+    let away = site.scratch().join("config-away.yaml");
+    let m = w.mark();
+    fs::rename(site.path("config.yaml"), &away).unwrap();
+    w.wait_rebuild(m, "config.yaml taken away");
+    let m = w.mark();
+    fs::rename(&away, site.path("config.yaml")).unwrap();
+    w.wait_rebuild(m, "config.yaml put back");
+    let m = w.mark();
+    site.write(
+        "config.yaml",
+        "title: \"CONFIG-MARKER\"\nbase_url: \"https://example.org/\"\ntheme: calm\n",
+    );
+    w.wait_rebuild(m, "an edit of config.yaml after it came back");
+    wait_output(
+        &site,
+        &w,
+        "faq/index.html",
+        "CONFIG-MARKER",
+        "config came back",
+    );
     assert!(w.is_alive(), "{}", w.transcript());
 }
 
