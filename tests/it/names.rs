@@ -224,3 +224,33 @@ fn new_page_with_a_very_long_title_gets_a_short_file_name() {
     site.build_with(&["--drafts"]).success();
     assert!(site.exists(&format!("public/{slug}/index.html")));
 }
+
+/// `deploy` used to upload part of the site and then fail on the long name; now its build
+/// refuses the site first and nothing reaches the target.
+#[test]
+fn deploy_of_a_site_with_a_long_slug_uploads_nothing() {
+    let site = site();
+    site.file(
+        "content/long.md",
+        &format!(
+            "---\ntitle: Long\nslug: \"{}\"\n---\nText.\n",
+            "a".repeat(300)
+        ),
+    );
+    let target = site.outside("target");
+    std::fs::create_dir_all(&target).unwrap();
+    let run = site.run(&[
+        "deploy",
+        "--target",
+        target.to_str().unwrap(),
+        "--force",
+        "--no-verify",
+    ]);
+    run.code(1)
+        .stderr_has("300 bytes long")
+        .stderr_lacks("os error");
+    assert!(
+        std::fs::read_dir(&target).unwrap().next().is_none(),
+        "something was uploaded"
+    );
+}
