@@ -233,6 +233,11 @@ fn new_page_command(args: cli::NewPageArgs) -> ExitCode {
                 page.archetype,
                 page.url
             );
+            if page.shortened {
+                say!(
+                    "The title is long, so the file name (and the address) takes only its first words; rename the file or set `slug:` to choose others."
+                );
+            }
             if page.draft {
                 say!(
                     "It is a draft: `stillpoint serve --drafts` shows it; delete the line `draft: true` when it is ready to publish."

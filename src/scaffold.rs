@@ -457,6 +457,36 @@ pub struct NewPage {
     pub url: String,
     /// Whether it is a draft (`draft: true`), left out of the site until that line goes.
     pub draft: bool,
+    /// Whether the file name was cut to [`NEW_PAGE_SLUG_MAX`] characters because the title is
+    /// longer (the title in the page stays whole).
+    pub shortened: bool,
+}
+
+/// The longest slug, in characters, that `stillpoint new page` makes from a title: a longer
+/// title's slug is cut at the last word boundary before it. Far below the 255 bytes a file
+/// system takes for a name, and a web address stays readable.
+pub const NEW_PAGE_SLUG_MAX: usize = 80;
+
+/// `slug` (lower-case ASCII words joined by `-`, as [`crate::site::slugify`] makes) cut to at
+/// most `max` bytes (characters, for such a slug): at the last `-` within them, or at `max`
+/// itself when the first word is longer. Returns the slug unchanged when it is short enough.
+pub fn shorten_slug(slug: &str, max: usize) -> &str {
+    if slug.len() <= max {
+        return slug;
+    }
+    let mut end = max;
+    while !slug.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = &slug[..end];
+    // A `-` right after the cut: the cut ends a whole word.
+    if slug[end..].starts_with('-') {
+        return head;
+    }
+    match head.rfind('-') {
+        Some(cut) if cut > 0 => &head[..cut],
+        _ => head,
+    }
 }
 
 /// `stillpoint new page NAME`: writes a new page into the site at `root`, from an archetype, and
@@ -467,7 +497,9 @@ pub struct NewPage {
 /// a leading `content/`; its title is the file name in words, "Insurance"). Any other name is a
 /// title, slugified as a whole (a `/` in it makes no folder), except that a title may follow a
 /// folder of `content/` that exists: `faq/Insurance questions` writes
-/// `content/faq/insurance-questions.md` when `content/faq/` is there.
+/// `content/faq/insurance-questions.md` when `content/faq/` is there. A title's slug longer
+/// than [`NEW_PAGE_SLUG_MAX`] characters is cut at a word boundary ([`shorten_slug`]; the
+/// title itself stays whole, and [`NewPage::shortened`] says so).
 ///
 /// The archetype (Hugo's name and idea, simplified) is a markdown file, front matter and body,
 /// looked up first in the site's `archetypes/`, then in the theme's: `<section>.md` for a page
@@ -493,7 +525,7 @@ pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<New
             ..Overrides::default()
         },
     )?;
-    let (relative, title) = page_relative(root, name)?;
+    let (relative, title, shortened) = page_relative(root, name)?;
     let shown = Path::new("content").join(&relative);
     let path = root.join(&shown);
     if path.exists() || path.is_symlink() {
@@ -572,6 +604,7 @@ pub fn new_page(root: &Path, name: &str, today: jiff::civil::Date) -> Result<New
         archetype: archetype_name,
         url,
         draft: doc.front.draft,
+        shortened,
     })
 }
 
@@ -597,16 +630,18 @@ fn address_owner(config: &Config, path: &str) -> Option<PathBuf> {
         })
 }
 
-/// The page's path under `content/` and its title, for `stillpoint new page NAME` in the site
-/// at `root` (see [`new_page`]).
+/// The page's path under `content/`, its title, and whether the title's slug was cut to
+/// [`NEW_PAGE_SLUG_MAX`] for the file name, for `stillpoint new page NAME` in the site at
+/// `root` (see [`new_page`]).
 ///
 /// A NAME ending in `.md` or `.markdown` is a file: `/` separates folders, which are made as
 /// needed. Anything else is a title, slugified as a whole by the build's [`crate::site::slugify`]
 /// (`What? Why! 100% / Yes` -> `what-why-100-yes.md`); the only exception is a title after a
 /// folder of `content/` that exists already (`faq/Insurance questions` with `content/faq/`
 /// there), which goes into that folder. So a `/` in a title never makes a folder.
-fn page_relative(root: &Path, name: &str) -> Result<(String, String)> {
+fn page_relative(root: &Path, name: &str) -> Result<(String, String, bool)> {
     let typed = name.trim();
+    let mut shortened = false;
     let bad = |why: &str, help: &str| {
         Error::one(
             Diagnostic::error(format!("cannot make a page from `{typed}`: {why}"))
@@ -662,7 +697,9 @@ fn page_relative(root: &Path, name: &str) -> Result<(String, String)> {
             }
             _ => (Vec::new(), typed),
         };
-        let slug = crate::site::slugify(title);
+        let full = crate::site::slugify(title);
+        let slug = shorten_slug(&full, NEW_PAGE_SLUG_MAX);
+        shortened = slug.len() < full.len();
         if slug.is_empty() {
             return Err(bad(
                 "the title has no letters or digits to make a file name from",
@@ -687,7 +724,7 @@ fn page_relative(root: &Path, name: &str) -> Result<(String, String)> {
             .help("choose a name that starts with a letter or digit"),
         ));
     }
-    Ok((parts.join("/"), title))
+    Ok((parts.join("/"), title, shortened))
 }
 
 /// The folders of `typed` (the text before a title's last `/`) when it names a folder of
@@ -870,7 +907,7 @@ mod tests {
         ] {
             assert_eq!(
                 page_relative(root.path(), name).unwrap(),
-                (want.to_string(), title.to_string()),
+                (want.to_string(), title.to_string(), false),
                 "{name}"
             );
         }
@@ -967,6 +1004,24 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(site.join(".gitignore")).unwrap(),
             GITIGNORE
+        );
+    }
+
+    #[test]
+    fn long_slugs_are_cut_at_a_word_boundary() {
+        assert_eq!(shorten_slug("prices", 80), "prices");
+        assert_eq!(shorten_slug("one-two-three", 13), "one-two-three");
+        assert_eq!(shorten_slug("one-two-three", 12), "one-two");
+        // A cut that falls right before a `-` keeps the whole last word.
+        assert_eq!(shorten_slug("one-two-three", 7), "one-two");
+        assert_eq!(shorten_slug("one-two-three", 6), "one");
+        // One word longer than the limit is cut inside it.
+        assert_eq!(shorten_slug(&"x".repeat(90), 80), "x".repeat(80));
+        let long = vec!["massage"; 40].join("-");
+        let cut = shorten_slug(&long, NEW_PAGE_SLUG_MAX);
+        assert!(
+            cut.len() <= NEW_PAGE_SLUG_MAX && cut.ends_with("massage"),
+            "{cut}"
         );
     }
 }

@@ -227,6 +227,31 @@ impl Backend {
             Backend::Poll(d) => d.watch(path, mode),
         }
     }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        match self {
+            Backend::Native(d) => d.unwatch(path),
+            Backend::Poll(d) => d.unwatch(path),
+        }
+    }
+}
+
+/// What tells one folder from another at the same path: its device and inode on Unix (a
+/// folder deleted and re-created, or renamed away and back from another place, is a new one to
+/// the watch). Elsewhere every folder looks the same, and only the folder's own events (see
+/// [`SiteWatcher::rewatch_folders`]) renew its watch. `None` when `dir` is not a folder.
+fn folder_id(dir: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(dir).ok().filter(|m| m.is_dir())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
 }
 
 fn poll_backend(tx: std::sync::mpsc::Sender<DebounceEventResult>) -> notify::Result<Backend> {
@@ -248,16 +273,19 @@ fn watch_error(e: notify::Error) -> Error {
     )
 }
 
+/// The watched folders, each with the [`folder_id`] of the folder its watch was put on.
+type Watched = std::collections::HashMap<PathBuf, (u64, u64)>;
+
 /// Adds the watches: `root` itself (not recursive: `config.yaml`, and watched folders that
 /// appear later) and each existing watched folder, recursively. Returns the folders watched.
-fn add_watches(backend: &mut Backend, root: &Path) -> notify::Result<Vec<PathBuf>> {
+fn add_watches(backend: &mut Backend, root: &Path) -> notify::Result<Watched> {
     backend.watch(root, RecursiveMode::NonRecursive)?;
-    let mut watched = Vec::new();
+    let mut watched = Watched::new();
     for d in WATCHED_DIRS {
         let dir = root.join(d);
-        if dir.is_dir() {
+        if let Some(id) = folder_id(&dir) {
             backend.watch(&dir, RecursiveMode::Recursive)?;
-            watched.push(dir);
+            watched.insert(dir, id);
         }
     }
     Ok(watched)
@@ -271,7 +299,7 @@ pub struct SiteWatcher {
     ignored: Vec<PathBuf>,
     backend: Backend,
     rx: Receiver<DebounceEventResult>,
-    watched: Vec<PathBuf>,
+    watched: Watched,
     notices: Vec<Notice>,
     fingerprints: Fingerprints,
 }
@@ -408,20 +436,36 @@ impl SiteWatcher {
                 // inputs are the same as at the last rebuild, so the output would be too.
                 continue;
             }
-            self.watch_new_folders();
+            self.rewatch_folders(&changed);
             return Some(changed);
         }
     }
 
-    /// A watched folder created after the start (e.g. a new `static/`) gets a watch.
-    fn watch_new_folders(&mut self) {
+    /// Keeps a watch on each of [`WATCHED_DIRS`] that exists now: a folder created after the
+    /// start (a new `static/`) gets one, and so does a folder deleted and re-created (`rm -rf
+    /// content; cp -r backup content`) or renamed away and back (`mv content /tmp/x; mv /tmp/x
+    /// content`), whose old watch went with the old folder. A folder is renewed when its
+    /// [`folder_id`] changed or when it is itself among the `changed` paths (an inode number
+    /// can be reused at once). Runs before the rebuild of `changed`, so a file written into the
+    /// folder after this is seen by the watch, and one written before is read by the rebuild.
+    fn rewatch_folders(&mut self, changed: &[String]) {
         for d in WATCHED_DIRS {
             let dir = self.root.join(d);
-            if dir.is_dir()
-                && !self.watched.contains(&dir)
+            let now = folder_id(&dir);
+            let before = self.watched.get(&dir).copied();
+            let touched = changed.iter().any(|c| c == d);
+            if now == before && !touched {
+                continue;
+            }
+            if before.is_some() {
+                // The old watch may be gone already (notify drops it with the folder).
+                let _ = self.backend.unwatch(&dir);
+                self.watched.remove(&dir);
+            }
+            if let Some(id) = now
                 && self.backend.watch(&dir, RecursiveMode::Recursive).is_ok()
             {
-                self.watched.push(dir);
+                self.watched.insert(dir, id);
             }
         }
     }

@@ -200,10 +200,149 @@ pub(super) fn errors(
                 .map(|(i, c)| (c.to.as_str(), Source::Copied(i))),
         );
     let named = |s: Source| named(tree, copies, root, s);
-    clashes(all)
+    let mut errors: Vec<Diagnostic> = long_names(all.clone())
         .into_iter()
-        .map(|c| clash_error(&c, named(c.first.by), named(c.second.by)))
-        .collect()
+        .map(|long| long_name_error(&long, named(long.by), name_origin(tree, long.by)))
+        .collect();
+    errors.extend(
+        clashes(all)
+            .into_iter()
+            .map(|c| clash_error(&c, named(c.first.by), named(c.second.by))),
+    );
+    errors
+}
+
+/// The longest file or folder name, in bytes, that the common file systems take: ext4, Btrfs,
+/// XFS and ZFS count 255 bytes of UTF-8; NTFS 255 UTF-16 units and APFS 255 characters, which
+/// a name of 255 bytes never exceeds. A longer name fails on the disk ("File name too long",
+/// os error 36) or on the host.
+pub(crate) const NAME_MAX: usize = 255;
+
+/// An output with a file or folder name longer than [`NAME_MAX`] bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LongName<'a, S> {
+    /// The output path up to and including the long name: `blog/aaaa…`.
+    pub(crate) spelled: &'a str,
+    /// The long name itself (the last part of `spelled`).
+    pub(crate) name: &'a str,
+    /// True when the long name is a folder on the way to the output, false for the file.
+    pub(crate) folder: bool,
+    /// What writes the output.
+    pub(crate) by: S,
+}
+
+/// The outputs among `outputs` (paths relative to the output folder, with `/`) with a file or
+/// folder name longer than [`NAME_MAX`] bytes, in the order given; each long place once (a
+/// section with a long `path:` writes its page, its listing pages and its feed under it: one
+/// report), and at most one per output (its first long name). One scan of each path's bytes;
+/// nothing is allocated unless a name is too long.
+pub(crate) fn long_names<'a, S: Copy>(
+    outputs: impl IntoIterator<Item = (&'a str, S)>,
+) -> Vec<LongName<'a, S>> {
+    let mut reported: HashSet<&'a str> = HashSet::new();
+    let mut found = Vec::new();
+    for (path, by) in outputs {
+        let mut start = 0;
+        let ends = memchr::memchr_iter(b'/', path.as_bytes()).chain(std::iter::once(path.len()));
+        for end in ends {
+            if end - start > NAME_MAX {
+                let spelled = &path[..end];
+                if reported.insert(spelled) {
+                    found.push(LongName {
+                        spelled,
+                        name: &path[start..end],
+                        folder: end < path.len(),
+                        by,
+                    });
+                }
+                break;
+            }
+            start = end + 1;
+        }
+    }
+    found
+}
+
+/// Where the long name of a generated output is written in a content file, as (span, the
+/// document's text, the front-matter field): the `path:` or `aliases:` entry (as for
+/// clashes), else a page's `slug:`, else the first page's entry of a taxonomy term (with that
+/// page's file, which the error is then placed in). `None` when the name comes from a file or
+/// folder name.
+fn name_origin(tree: &SiteTree, source: Source) -> Option<Origin<'_>> {
+    let Source::Generated(w) = source else {
+        return None;
+    };
+    if let Some((span, text, field)) = front_matter_origin(tree, w) {
+        return Some((None, span, text, field));
+    }
+    match w {
+        Writer::Page(i) => {
+            let doc = &tree.pages[i].doc;
+            doc.front.slug.as_ref()?;
+            let span = crate::yaml::key_value_span(&doc.source, "slug")?;
+            Some((None, span, &doc.source, "slug"))
+        }
+        Writer::Term(t, k, _) | Writer::TermFeed(t, k) => {
+            let tax = &tree.taxonomies[t];
+            let term = &tax.terms[k];
+            let doc = &tree.pages[*term.pages.first()?].doc;
+            let span = entry_span(&doc.source, &tax.config.name, &term.name)?;
+            Some((Some(doc.shown.clone()), span, &doc.source, "taxonomy"))
+        }
+        _ => None,
+    }
+}
+
+/// Where a long name is written: the content file when it is not the source's own file, the
+/// place, the document's text and the front-matter field (see [`name_origin`]).
+type Origin<'t> = (Option<PathBuf>, Span, &'t str, &'static str);
+
+/// `name` cut to its first 40 characters, with `…` when cut.
+fn shortened(name: &str) -> String {
+    match name.char_indices().nth(40) {
+        Some((cut, _)) => format!("{}…", &name[..cut]),
+        None => name.to_string(),
+    }
+}
+
+/// The error for one output name too long for a file system: what writes it, the name
+/// (shortened) and its length, placed at the front-matter line that makes the name when there
+/// is one (`origin`, from [`name_origin`]), with what to shorten.
+fn long_name_error(
+    long: &LongName<'_, Source>,
+    by: Named<'_>,
+    origin: Option<Origin<'_>>,
+) -> Diagnostic {
+    let kind = if long.folder { "folder" } else { "file" };
+    let d = Diagnostic::error(format!(
+        "{} would be written to a {kind} named {:?}, which is {} bytes long: file systems take at most {NAME_MAX} (ext4, NTFS, APFS), so the build would fail and the site could not be uploaded",
+        by.text,
+        shortened(long.name),
+        long.name.len()
+    ))
+    .note(format!("the address starts /{}", shortened(long.spelled)));
+    let help = match origin.as_ref().map(|o| o.3) {
+        Some("slug") => {
+            "shorten the `slug:` (a few words say it best: a short slug is also a better web address)"
+        }
+        Some("path") => "shorten the part of `path:` that is too long",
+        Some("aliases") => "shorten the alias",
+        Some(_) => "shorten the term (a tag or category), or name it with fewer words",
+        None if by.file.as_ref().is_some_and(|f| f.starts_with("content")) => {
+            "rename the file or folder to a shorter name, or set a shorter `slug:` in its front matter"
+        }
+        None => "rename the file or folder to a shorter name",
+    };
+    let mut d = d.help(help);
+    let file = origin.as_ref().and_then(|o| o.0.clone()).or(by.file);
+    if let Some(file) = file {
+        d = d.in_file(file);
+    }
+    match origin {
+        Some((_, span, source, "taxonomy")) => d.at(span, source).label("this term"),
+        Some((_, span, source, field)) => d.at(span, source).label(format!("this `{field}:`")),
+        None => d,
+    }
 }
 
 /// A source as an error names it: `static/Logo.png`, `content/b.md` with the line of its
@@ -446,5 +585,35 @@ mod tests {
             ["caf\u{e9} (0 folder) ~ cafe\u{301} (1 folder)"]
         );
         assert!(shown(&["a/b.png", "a/c.png", "b/a.png", "a.png"]).is_empty());
+    }
+
+    #[test]
+    fn long_names_are_found_once_per_place_at_more_than_255_bytes() {
+        let (ok, long) = ("a".repeat(255), "b".repeat(256));
+        // `é` is two bytes: 128 of them are 256 bytes in 128 characters.
+        let accented = "\u{e9}".repeat(128);
+        let outputs = [
+            format!("{ok}/index.html"),
+            format!("{long}/index.html"),
+            format!("{long}/page/2/index.html"),
+            format!("x/{long}"),
+            format!("x/{accented}/index.html"),
+            format!("{long}/{long}/index.html"),
+        ];
+        let found: Vec<(usize, bool, usize)> =
+            long_names(outputs.iter().enumerate().map(|(i, o)| (o.as_str(), i)))
+                .into_iter()
+                .map(|l| (l.by, l.folder, l.name.len()))
+                .collect();
+        // The second listing page and the nested long folder share the first long place.
+        assert_eq!(found, [(1, true, 256), (3, false, 256), (4, true, 256)]);
+    }
+
+    #[test]
+    fn shortened_keeps_forty_characters() {
+        assert_eq!(shortened("short"), "short");
+        let cut = shortened(&"\u{e9}".repeat(50));
+        assert_eq!(cut.chars().count(), 41);
+        assert!(cut.ends_with('…'));
     }
 }

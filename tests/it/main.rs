@@ -36,6 +36,7 @@ mod incremental;
 mod listings;
 mod markdown_features;
 mod math;
+mod names;
 mod live;
 mod portable;
 mod publish;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use crate::live::{
     BIN, CHANGE_TIMEOUT, LiveSite, QUIET, Running, START_TIMEOUT, is_build_line, page, wait_for,
 };
-use crate::support::{SplitMix, seed};
+use crate::support::{SplitMix, copy_tree, seed};
 
 /// Starts `stillpoint watch` on `site` (extra `args`, e.g. `--poll`) and waits for its first
 /// build, which must succeed.
@@ -898,4 +898,180 @@ fn watch_rebuilds_when_a_data_file_changes() {
         "DATA-V2",
         "data file save",
     );
+}
+
+/// Takes the site folder `dir` away and puts it back, the two ways a user does: renamed out of
+/// the site and back (`mv content /tmp/x; mv /tmp/x content`), or deleted and copied back from
+/// a backup (`rm -rf content; cp -r backup content`). Waits for the rebuild of each step, so
+/// the folder is really gone for one build.
+fn take_away_and_back(site: &LiveSite, w: &Running, dir: &str, by_copy: bool) {
+    let away = site
+        .scratch()
+        .join(format!("{}-away-{by_copy}", dir.replace('/', "-")));
+    let m = w.mark();
+    if by_copy {
+        copy_tree(&site.path(dir), &away);
+        fs::remove_dir_all(site.path(dir)).unwrap();
+    } else {
+        fs::rename(site.path(dir), &away).unwrap();
+    }
+    w.wait_rebuild(m, &format!("{dir}/ taken away"));
+    let m = w.mark();
+    if by_copy {
+        copy_tree(&away, &site.path(dir));
+    } else {
+        fs::rename(&away, site.path(dir)).unwrap();
+    }
+    w.wait_rebuild(m, &format!("{dir}/ put back"));
+}
+
+/// An edit inside each watched folder (a page, a template, a static file, a data file) that
+/// shows in the output, as (file, text, output file, marker).
+fn edits_in(dir: &str, marker: &str) -> (String, String, &'static str) {
+    match dir {
+        "content" => ("content/faq.md".into(), faq(marker), "faq/index.html"),
+        "templates" => (
+            "templates/page.html".into(),
+            format!(
+                "{}<!-- {marker} -->\n",
+                fs::read_to_string(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tests/fixtures/live/templates/page.html"
+                ))
+                .unwrap()
+            ),
+            "faq/index.html",
+        ),
+        "static" => (
+            "static/style.css".into(),
+            format!("/* {marker} */\n"),
+            "style.css",
+        ),
+        _ => unreachable!("{dir}"),
+    }
+}
+
+/// Issue: after `content/` was deleted and re-created, or renamed away and back, `watch` saw
+/// no more edits in it (the watch had gone with the old folder). Every watched folder, both
+/// ways, twice over: edits inside it must keep showing.
+#[test]
+fn watch_keeps_watching_a_folder_deleted_or_moved_away_and_back() {
+    let site = LiveSite::new("live");
+    let mut w = start_watch(&site, &[]);
+    for (round, by_copy) in [false, true, false].into_iter().enumerate() {
+        for dir in ["content", "templates", "static"] {
+            take_away_and_back(&site, &w, dir, by_copy);
+            let marker = format!("MARKER-{dir}-{round}");
+            let (file, text, out) = edits_in(dir, &marker);
+            let m = w.mark();
+            site.write(&file, &text);
+            let what = format!("an edit in {dir}/ after it came back (round {round})");
+            w.wait_rebuild(m, &what);
+            wait_output(&site, &w, out, &marker, &what);
+        }
+    }
+    assert!(w.is_alive(), "{}", w.transcript());
+}
+
+/// The same for the theme's folder inside `themes/`, and for `themes/` itself, and for
+/// `config.yaml` renamed away and back.
+#[test]
+fn watch_keeps_watching_the_theme_and_the_config_after_they_come_back() {
+    let site = LiveSite::new("live");
+    fs::create_dir_all(site.path("themes/calm")).unwrap();
+    fs::rename(site.path("templates"), site.path("themes/calm/templates")).unwrap();
+    site.write(
+        "config.yaml",
+        "title: \"Live Site V1\"\nbase_url: \"https://example.org/\"\ntheme: calm\n",
+    );
+    let mut w = start_watch(&site, &[]);
+    let page = site.path("themes/calm/templates/page.html");
+    let template = fs::read_to_string(&page).unwrap();
+    for (round, dir) in ["themes/calm", "themes", "themes/calm"].iter().enumerate() {
+        take_away_and_back(&site, &w, dir, round == 1);
+        let marker = format!("THEME-MARKER-{round}");
+        let m = w.mark();
+        fs::write(&page, format!("{template}<!-- {marker} -->\n")).unwrap();
+        w.wait_rebuild(m, &format!("an edit in the theme after {dir}/ came back"));
+        wait_output(&site, &w, "faq/index.html", &marker, "theme came back");
+    }
+    let away = site.scratch().join("config-away.yaml");
+    let m = w.mark();
+    fs::rename(site.path("config.yaml"), &away).unwrap();
+    w.wait_rebuild(m, "config.yaml taken away");
+    let m = w.mark();
+    fs::rename(&away, site.path("config.yaml")).unwrap();
+    w.wait_rebuild(m, "config.yaml put back");
+    let m = w.mark();
+    site.write(
+        "config.yaml",
+        "title: \"CONFIG-MARKER\"\nbase_url: \"https://example.org/\"\ntheme: calm\n",
+    );
+    w.wait_rebuild(m, "an edit of config.yaml after it came back");
+    wait_output(
+        &site,
+        &w,
+        "faq/index.html",
+        "CONFIG-MARKER",
+        "config came back",
+    );
+    assert!(w.is_alive(), "{}", w.transcript());
+}
+
+/// The same for `data/` (added to the fixture before the start), renamed away and back, and
+/// deleted and copied back; a page reading it through `load_data` follows each version.
+#[test]
+fn watch_keeps_watching_a_data_folder_created_deleted_and_created_again() {
+    let site = LiveSite::new("live");
+    site.write(
+        "templates/shortcodes/word.html",
+        "{% set words = load_data(path=\"data/words.yaml\") %}{{ words.word }}",
+    );
+    site.write("data/words.yaml", "word: DATA-ONE\n");
+    site.write("content/faq.md", &faq("FAQ {{ word() }}"));
+    let mut w = start_watch(&site, &[]);
+    wait_output(&site, &w, "faq/index.html", "DATA-ONE", "first build");
+    for (round, by_copy) in [false, true].into_iter().enumerate() {
+        take_away_and_back(&site, &w, "data", by_copy);
+        let marker = format!("DATA-AGAIN-{round}");
+        let m = w.mark();
+        site.write("data/words.yaml", &format!("word: {marker}\n"));
+        w.wait_rebuild(m, "an edit in data/ after it came back");
+        wait_output(&site, &w, "faq/index.html", &marker, "data/ came back");
+    }
+    assert!(w.is_alive(), "{}", w.transcript());
+}
+
+/// The tester's steps with `serve`: `content/` moved away and back, then an edit, seen over
+/// HTTP; then deleted and copied back from a backup, with a new page in the copy.
+#[test]
+fn serve_keeps_serving_edits_after_content_is_moved_away_and_back() {
+    let site = LiveSite::new("live");
+    let tmp = site.scratch().join("tmp");
+    fs::create_dir_all(&tmp).unwrap();
+    let mut run = site.spawn_env(
+        &["serve", "--interface", "127.0.0.1", "--port", "0"],
+        &[("TMPDIR", &tmp)],
+    );
+    let (addr, _) = crate::live::split_url(&run.served_url());
+    let served = |target: &str, needle: &str| {
+        wait_for(CHANGE_TIMEOUT, || {
+            crate::live::http_get(&addr, target).is_ok_and(|r| r.text().contains(needle))
+        })
+    };
+    take_away_and_back(&site, &run, "content", false);
+    site.write("content/faq.md", &faq("MARKER-ONE"));
+    assert!(served("/faq/", "MARKER-ONE"), "{}", run.transcript());
+
+    let backup = site.scratch().join("backup");
+    copy_tree(&site.path("content"), &backup);
+    fs::write(backup.join("new.md"), page("New", "NEW-PAGE text.")).unwrap();
+    let m = run.mark();
+    fs::remove_dir_all(site.path("content")).unwrap();
+    run.wait_rebuild(m, "content/ deleted");
+    copy_tree(&backup, &site.path("content"));
+    assert!(served("/new/", "NEW-PAGE"), "{}", run.transcript());
+    site.write("content/faq.md", &faq("MARKER-TWO"));
+    assert!(served("/faq/", "MARKER-TWO"), "{}", run.transcript());
+    assert!(run.is_alive(), "{}", run.transcript());
 }
