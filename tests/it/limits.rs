@@ -1,0 +1,100 @@
+//! Inputs that once crashed the binary or ate the machine: shortcodes nested thousands deep,
+//! markdown and YAML nested thousands deep, huge images, links that point out of the site.
+//! Each one must end with a plain error (exit code 1) or a normal build, never a crash, and a
+//! failed build leaves `public/` as it was.
+
+use crate::support::TestSite;
+
+const CALLOUT: &str = "<div class=\"callout\">{{ body | safe }}</div>\n";
+
+/// No `.stillpoint-staging-*` or `.stillpoint-old-*` folder left in the site root.
+fn assert_no_staging(site: &TestSite) {
+    let left: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".stillpoint-staging-") || n.starts_with(".stillpoint-old-"))
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// `n` `{% callout() %}` lines, `x`, then `n` `{% end %}` lines (the tester's deep3000.md).
+fn nested_callouts(n: usize) -> String {
+    format!(
+        "---\ntitle: Deep\n---\n{}x\n{}",
+        "{% callout() %}\n".repeat(n),
+        "{% end %}\n".repeat(n)
+    )
+}
+
+#[test]
+fn shortcodes_nested_too_deep_are_an_error_at_the_call_too_deep() {
+    let site = TestSite::new();
+    site.file("templates/shortcodes/callout.html", CALLOUT)
+        .file("content/deep.md", &nested_callouts(3000))
+        .seed_output();
+    let before = site.output_tree();
+    for command in ["build", "check"] {
+        let run = site.run(&[command]);
+        run.code(1)
+            .stderr_has("the shortcode `callout` is inside 64 other shortcodes");
+        // The front matter takes 3 lines; the 65th opening is on line 3 + 65.
+        let errors = run.errors();
+        assert_eq!(errors.len(), 1, "{}", run.stderr);
+        assert_eq!(errors[0].1, "content/deep.md:68:1");
+        assert_eq!(site.output_tree(), before, "{command} changed public/");
+        assert_no_staging(&site);
+    }
+    // 64 levels are allowed, and render.
+    site.file("content/deep.md", &nested_callouts(64));
+    site.build().success();
+    let html = site.read("public/deep/index.html");
+    assert_eq!(html.matches("<div class=\"callout\">").count(), 64);
+}
+
+#[test]
+fn markdown_nested_ten_thousand_deep_builds_without_a_crash() {
+    let site = TestSite::new();
+    let lists: String = (0..3000)
+        .map(|i| format!("{}- a\n", "  ".repeat(i)))
+        .collect();
+    let body = format!(
+        "---\ntitle: Deep\n---\n{} x\n\n{lists}\n{}x{}\n\n{}x{}\n",
+        ">".repeat(10_000),
+        "*".repeat(10_000),
+        "*".repeat(10_000),
+        "[".repeat(10_000),
+        "]".repeat(10_000),
+    );
+    site.file("content/deep.md", &body);
+    site.build().success();
+    assert!(site.read("public/deep/index.html").contains("<blockquote>"));
+}
+
+#[test]
+fn yaml_nested_ten_thousand_deep_is_an_error_not_a_crash() {
+    let site = TestSite::new();
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    site.file(
+        "content/deep.md",
+        &format!("---\ntitle: Deep\nextra:\n  a: {deep}\n---\nx\n"),
+    )
+    .seed_output();
+    let before = site.output_tree();
+    let run = site.build();
+    run.code(1).stderr_has("recursion limit exceeded");
+    assert_eq!(run.errors()[0].1, "content/deep.md:4:6");
+    assert_eq!(site.output_tree(), before);
+    assert_no_staging(&site);
+    // The same in a data file read by a template.
+    site.file("content/deep.md", "---\ntitle: Deep\n---\nx\n")
+        .file("data/deep.json", &deep)
+        .file(
+            "templates/page.html",
+            "{% set d = load_data(path=\"data/deep.json\") %}{{ page.title }}\n",
+        );
+    site.build()
+        .code(1)
+        .stderr_has("data/deep.json, line 1, column 128: recursion limit exceeded");
+    assert_eq!(site.output_tree(), before);
+}
