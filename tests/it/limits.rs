@@ -166,3 +166,93 @@ fn huge_images_are_an_error_naming_the_image_its_size_and_the_page() {
         .stderr_has("static/images/huge.png is 30000 × 30000 pixels");
     assert_eq!(site.output_tree(), before);
 }
+
+#[cfg(unix)]
+#[test]
+fn links_out_of_the_site_are_errors_and_links_inside_it_work() {
+    use std::os::unix::fs::symlink;
+    let site = TestSite::new();
+    let secret = site.outside("secret.txt");
+    std::fs::write(&secret, "not for the web\n").unwrap();
+    let secrets = site.outside("secrets");
+    std::fs::create_dir_all(&secrets).unwrap();
+    std::fs::write(secrets.join("key.txt"), "private\n").unwrap();
+    site.file("content/room/index.md", "---\ntitle: Room\n---\nx\n")
+        .file("notes/price-list.txt", "prices\n")
+        .file("content/_index.md", "---\ntitle: Home\n---\n")
+        .seed_output();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    symlink(&secret, site.path("static/pw.txt")).unwrap();
+    symlink(&secrets, site.path("static/etc")).unwrap();
+    symlink(&secret, site.path("content/room/photo.txt")).unwrap();
+    symlink(&secret, site.path("content/leak.txt")).unwrap();
+    let before = site.output_tree();
+    // Messages show the target's full path; the test harness writes the temporary folder as
+    // `[TMP]`.
+    let secret_shown = "[TMP]/secret.txt";
+    let secrets_shown = "[TMP]/secrets";
+    for command in ["build", "check"] {
+        let run = site.run(&[command]);
+        run.code(1);
+        let errors = run.errors();
+        let messages: Vec<&str> = errors.iter().map(|(m, _)| m.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                format!(
+                    "content/leak.txt is a link to {}, outside the site",
+                    secret_shown
+                ),
+                format!(
+                    "content/room/photo.txt is a link to {}, outside the site",
+                    secret_shown
+                ),
+            ],
+            "{}",
+            run.stderr
+        );
+        run.stderr_has("copy the file into the site instead");
+        assert_eq!(site.output_tree(), before, "{command} changed public/");
+        assert_no_staging(&site);
+    }
+    // With content/ fixed, the static links are the errors.
+    site.remove("content/leak.txt")
+        .remove("content/room/photo.txt");
+    let run = site.build();
+    run.code(1);
+    let errors = run.errors();
+    assert_eq!(
+        errors,
+        [
+            (
+                format!(
+                    "static/etc is a link to {}, outside the site",
+                    secrets_shown
+                ),
+                "static/etc".to_string()
+            ),
+            (
+                format!(
+                    "static/pw.txt is a link to {}, outside the site",
+                    secret_shown
+                ),
+                "static/pw.txt".to_string()
+            ),
+        ],
+        "{}",
+        run.stderr
+    );
+    assert_eq!(site.output_tree(), before);
+    assert!(!run.stderr.contains("not for the web") && !run.stderr.contains("private"));
+    // Links to files and folders inside the site are followed.
+    site.remove("static/etc").remove("static/pw.txt");
+    symlink(
+        site.path("notes/price-list.txt"),
+        site.path("static/prices.txt"),
+    )
+    .unwrap();
+    symlink("../../notes", site.path("content/room/notes")).unwrap();
+    site.build().success();
+    assert_eq!(site.read("public/prices.txt"), "prices\n");
+    assert_eq!(site.read("public/room/notes/price-list.txt"), "prices\n");
+}
