@@ -300,7 +300,7 @@ pub fn strip_markdown_ext(name: &str) -> &str {
 ///
 /// Errors: `dir` is a file; a folder that cannot be listed; a file name that is not UTF-8; a
 /// symbolic link to nothing that is not editor junk; a symbolic link to a file or folder
-/// outside the site (see [`LinkBounds`]; links inside it are followed); all as diagnostics
+/// outside the site folder (links inside it are followed); all as diagnostics
 /// naming the path (`shown_prefix` is prepended, e.g. `content`).
 pub fn walk(dir: &Path, shown_prefix: &Path, hidden_too: bool) -> Result<Vec<(PathBuf, String)>> {
     let mut out = Vec::new();

@@ -86,6 +86,28 @@ fn yaml_nested_ten_thousand_deep_is_an_error_not_a_crash() {
     assert_eq!(run.errors()[0].1, "content/deep.md:4:6");
     assert_eq!(site.output_tree(), before);
     assert_no_staging(&site);
+    // 100,000 levels once took minutes in serde_yaml's scanner: refused before it reads them.
+    let deeper = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    site.file(
+        "content/deep.md",
+        &format!("---\ntitle: Deep\nextra:\n  a: {deeper}\n---\nx\n"),
+    );
+    let run = site.build();
+    run.code(1)
+        .stderr_has("are nested more than 1000 levels deep here");
+    assert_eq!(run.errors()[0].1, "content/deep.md:4:6");
+    assert_eq!(site.output_tree(), before);
+    site.file("data/deep.yaml", &format!("a: {deeper}\n"))
+        .file("content/deep.md", "---\ntitle: Deep\n---\nx\n")
+        .file(
+            "templates/page.html",
+            "{% set d = load_data(path=\"data/deep.yaml\") %}{{ page.title }}\n",
+        );
+    site.build()
+        .code(1)
+        .stderr_has("data/deep.yaml, line 1, column 4: `[` and `{` are nested more than 1000");
+    assert_eq!(site.output_tree(), before);
+    site.remove("data/deep.yaml");
     // The same in a data file read by a template.
     site.file("content/deep.md", "---\ntitle: Deep\n---\nx\n")
         .file("data/deep.json", &deep)
