@@ -278,3 +278,24 @@ fn links_out_of_the_site_are_errors_and_links_inside_it_work() {
     assert_eq!(site.read("public/prices.txt"), "prices\n");
     assert_eq!(site.read("public/room/notes/price-list.txt"), "prices\n");
 }
+
+#[test]
+fn templates_nested_thousands_deep_are_an_error_not_a_crash() {
+    let site = TestSite::new();
+    site.file("content/a.md", "---\ntitle: A\n---\nx\n")
+        .seed_output();
+    let before = site.output_tree();
+    let n = 5000;
+    let ifs = format!("{}x{}", "{% if true %}".repeat(n), "{% endif %}".repeat(n));
+    site.file("templates/page.html", &ifs);
+    site.build()
+        .code(1)
+        .stderr_has("The template nesting is too deep");
+    let parens = format!("{{{{ {}1{} }}}}", "(".repeat(n), ")".repeat(n));
+    site.file("templates/page.html", &parens);
+    site.build()
+        .code(1)
+        .stderr_has("The expression is too complex");
+    assert_eq!(site.output_tree(), before);
+    assert_no_staging(&site);
+}
