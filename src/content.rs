@@ -299,8 +299,9 @@ pub fn strip_markdown_ext(name: &str) -> &str {
 /// relative to `dir` with `/`). A missing `dir` gives an empty list.
 ///
 /// Errors: `dir` is a file; a folder that cannot be listed; a file name that is not UTF-8; a
-/// symbolic link to nothing that is not editor junk; all as diagnostics naming the path
-/// (`shown_prefix` is prepended, e.g. `content`).
+/// symbolic link to nothing that is not editor junk; a symbolic link to a file or folder
+/// outside the site folder (links inside it are followed); all as diagnostics
+/// naming the path (`shown_prefix` is prepended, e.g. `content`).
 pub fn walk(dir: &Path, shown_prefix: &Path, hidden_too: bool) -> Result<Vec<(PathBuf, String)>> {
     let mut out = Vec::new();
     let mut errors = Vec::new();
@@ -327,13 +328,21 @@ pub fn walk(dir: &Path, shown_prefix: &Path, hidden_too: bool) -> Result<Vec<(Pa
             is_ignored_name(name)
         }
     };
-    let walker = walkdir::WalkDir::new(dir)
+    let bounds = LinkBounds::new(dir, shown_prefix);
+    let mut walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(skip));
-    for entry in walker {
+    while let Some(entry) = walker.next() {
         match entry {
+            Ok(e) if e.depth() > 0 && e.path_is_symlink() && bounds.is_outside(e.path()) => {
+                let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+                errors.push(outside_link(&shown_prefix.join(rel), e.path()));
+                if e.file_type().is_dir() {
+                    walker.skip_current_dir();
+                }
+            }
             Ok(e) if e.file_type().is_file() => {
                 let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
                 // Join the components with `/` (a `\` is an ordinary character of a name on
@@ -353,39 +362,7 @@ pub fn walk(dir: &Path, shown_prefix: &Path, hidden_too: bool) -> Result<Vec<(Pa
                 }
             }
             Ok(_) => {}
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(Path::to_path_buf)
-                    .unwrap_or_else(|| dir.to_path_buf());
-                let name = path
-                    .file_name()
-                    .and_then(|n| n.to_str())
-                    .unwrap_or_default();
-                // Editor junk, and files deleted while we walked (a save in progress, `git
-                // checkout`): the build reflects the tree without them.
-                let vanished = !path.exists() && !path.is_symlink();
-                if skip(name) || vanished {
-                    continue;
-                }
-                let rel = path.strip_prefix(dir).unwrap_or(&path);
-                let why = if e.loop_ancestor().is_some() {
-                    "it is a link that loops back to a folder that contains it".to_string()
-                } else if path.is_symlink() && !path.exists() {
-                    "it is a link to a file that does not exist".to_string()
-                } else {
-                    e.io_error()
-                        .map_or_else(|| e.to_string(), ToString::to_string)
-                };
-                errors.push(
-                    Diagnostic::error(format!(
-                        "could not read {}: {why}",
-                        shown_prefix.join(rel).display()
-                    ))
-                    .in_file(shown_prefix.join(rel))
-                    .help("delete or fix this file, or check its permissions"),
-                );
-            }
+            Err(e) => errors.extend(walk_error(&e, dir, shown_prefix, skip)),
         }
     }
     if errors.is_empty() {
@@ -393,6 +370,93 @@ pub fn walk(dir: &Path, shown_prefix: &Path, hidden_too: bool) -> Result<Vec<(Pa
     } else {
         Err(Error::Diagnostics(errors))
     }
+}
+
+/// The error for an entry of a [`walk`] that could not be read, or `None` for one to pass
+/// over: editor junk (`skip`), and files deleted while we walked (a save in progress, `git
+/// checkout`): the build reflects the tree without them.
+fn walk_error(
+    e: &walkdir::Error,
+    dir: &Path,
+    shown_prefix: &Path,
+    skip: impl Fn(&str) -> bool,
+) -> Option<Diagnostic> {
+    let path = e
+        .path()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| dir.to_path_buf());
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let vanished = !path.exists() && !path.is_symlink();
+    if skip(name) || vanished {
+        return None;
+    }
+    let rel = path.strip_prefix(dir).unwrap_or(&path);
+    let why = if e.loop_ancestor().is_some() {
+        "it is a link that loops back to a folder that contains it".to_string()
+    } else if path.is_symlink() && !path.exists() {
+        "it is a link to a file that does not exist".to_string()
+    } else {
+        e.io_error()
+            .map_or_else(|| e.to_string(), ToString::to_string)
+    };
+    Some(
+        Diagnostic::error(format!(
+            "could not read {}: {why}",
+            shown_prefix.join(rel).display()
+        ))
+        .in_file(shown_prefix.join(rel))
+        .help("delete or fix this file, or check its permissions"),
+    )
+}
+
+/// Where the symbolic links met by a [`walk`] may point: inside the site folder, or inside the
+/// folder walked (a theme folder linked in from elsewhere may link within itself). Both are
+/// canonical paths; the site folder is `dir` without the components of `shown_prefix` (the
+/// walk of `root/themes/x/static`, shown as `themes/x/static`, is in the site `root`).
+struct LinkBounds {
+    site: Option<PathBuf>,
+    walked: Option<PathBuf>,
+}
+
+impl LinkBounds {
+    fn new(dir: &Path, shown_prefix: &Path) -> Self {
+        let up = if dir.ends_with(shown_prefix) {
+            shown_prefix.components().count()
+        } else {
+            1
+        };
+        let site = dir.ancestors().nth(up).unwrap_or(dir);
+        LinkBounds {
+            site: site.canonicalize().ok(),
+            walked: dir.canonicalize().ok(),
+        }
+    }
+
+    /// Whether the link at `path` leads out of both bounds (a link that cannot be resolved is
+    /// left to the walk's own errors).
+    fn is_outside(&self, path: &Path) -> bool {
+        let Ok(target) = path.canonicalize() else {
+            return false;
+        };
+        let within = |b: &Option<PathBuf>| b.as_ref().is_some_and(|b| target.starts_with(b));
+        !within(&self.site) && !within(&self.walked)
+    }
+}
+
+/// The error for the link `shown` (at `path`) whose target is outside the site: publishing it
+/// would publish a file the owner never put in the site (`ln -s /etc/passwd static/pw.txt`).
+fn outside_link(shown: &Path, path: &Path) -> Diagnostic {
+    let target = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    Diagnostic::error(format!(
+        "{} is a link to {}, outside the site",
+        shown.display(),
+        target.display()
+    ))
+    .in_file(shown)
+    .help("copy the file into the site instead of linking to it (links to files inside the site folder are fine)")
 }
 
 /// Stage 2: every file under `content/`, in sorted path order, with its kind. Editor junk and

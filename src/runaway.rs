@@ -37,6 +37,13 @@ pub fn time_limit() -> Duration {
         .map_or(Duration::from_secs(10), Duration::from_secs_f64)
 }
 
+/// The stack of the build thread and of each render thread: 16 MiB of address space (pages are
+/// only touched when used), twice the main thread's 8 MiB on Linux, where Rust's default for a
+/// new thread is 2 MiB. Deep input is bounded where it is read (shortcodes: 64 levels; YAML,
+/// JSON, TOML: their parsers' limits of 128 or so), and this leaves room for those bounds in
+/// Tera's and pulldown-cmark's own recursion.
+const THREAD_STACK: usize = 16 << 20;
+
 /// How long a render past its limit may take to stop before [`guarded`] gives up on it.
 const GRACE: Duration = Duration::from_secs(1);
 
@@ -318,9 +325,11 @@ pub fn guarded<T: Send + 'static>(build: impl FnOnce() -> Result<T> + Send + 'st
     let (tx, rx) = std::sync::mpsc::channel();
     let spawned = std::thread::Builder::new()
         .name("stillpoint-build".into())
+        .stack_size(THREAD_STACK)
         .spawn(move || {
             let result = match rayon::ThreadPoolBuilder::new()
                 .thread_name(|i| format!("stillpoint-render-{i}"))
+                .stack_size(THREAD_STACK)
                 .build()
             {
                 Ok(pool) => pool.install(build),

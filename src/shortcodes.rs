@@ -39,6 +39,11 @@ pub enum Piece {
     Call(Call),
 }
 
+/// How many `{% name() %}` calls may be open around one another. Each level costs stack when
+/// the body is expanded and when its tree is dropped; thousands of levels overflowed it. Hugo and
+/// Zola have no such limit written down; 64 is far more than any page needs.
+pub const MAX_DEPTH: usize = 64;
+
 /// A shortcode call found in a page body. All ranges are byte ranges of the body given to [`parse`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Call {
@@ -124,7 +129,8 @@ pub struct ParseError {
 ///
 /// Errors, at the first problem: a call whose arguments are not `name=value` pairs (an unquoted
 /// string, a missing `)` or `}}`/`%}`, an argument given twice), a `{% end %}` with no opening
-/// call, and an opening call with no `{% end %}` (reported where it opens).
+/// call, an opening call with no `{% end %}` (reported where it opens), and a call opened inside
+/// [`MAX_DEPTH`] others (reported at its opening tag).
 pub fn parse(body: &str) -> Result<Vec<Piece>, ParseError> {
     Scanner {
         src: body,
@@ -184,14 +190,29 @@ impl Built {
         self.text_start = end;
     }
 
-    /// Opens `call`'s body, which ends at `end`: its pieces go to a new level.
-    fn open(&mut self, call: Call, end: usize) {
+    /// Opens `call`'s body, which ends at `end`: its pieces go to a new level. Errors: the
+    /// call would be more than [`MAX_DEPTH`] levels deep (reported at its opening tag).
+    fn open(&mut self, call: Call, end: usize) -> Result<(), ParseError> {
+        if self.stack.len() >= MAX_DEPTH {
+            let name = &call.name;
+            return Err(err(
+                format!(
+                    "the shortcode `{name}` is inside {MAX_DEPTH} other shortcodes; at most {MAX_DEPTH} levels of shortcodes inside shortcodes are allowed"
+                ),
+                "one level too deep",
+                &format!(
+                    "close the shortcodes around it with `{{% end %}}` sooner, so no more than {MAX_DEPTH} are open at once"
+                ),
+                call.range,
+            ));
+        }
         self.stack.push(Open {
             call,
             outer: std::mem::take(&mut self.pieces),
             outer_text_start: self.text_start,
         });
         self.text_start = end;
+        Ok(())
     }
 
     /// Closes the innermost open call with the `{% end %}` at `i..end`: the current level
@@ -390,7 +411,7 @@ impl<'a> Scanner<'a> {
         if inline {
             built.add(i, Piece::Call(call), end);
         } else {
-            built.open(call, end);
+            built.open(call, end)?;
         }
         Ok(Some(end))
     }
@@ -961,6 +982,19 @@ mod tests {
         let (msg, pos) = error_at("{% a() %}\n{% b() %}\n{% end %}");
         assert!(msg.contains("`a`"), "{msg}");
         assert_eq!(pos, (1, 1));
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_an_error_at_the_call_too_deep() {
+        let nested =
+            |n: usize| format!("{}x\n{}", "{% c() %}\n".repeat(n), "{% end %}\n".repeat(n));
+        assert!(parse(&nested(MAX_DEPTH)).is_ok());
+        let (msg, pos) = error_at(&nested(MAX_DEPTH + 1));
+        assert!(msg.contains("inside 64 other shortcodes"), "{msg}");
+        assert_eq!(pos, (MAX_DEPTH + 1, 1));
+        // Thousands of levels are refused the same way, not by running out of stack.
+        let (_, pos) = error_at(&nested(100_000));
+        assert_eq!(pos, (MAX_DEPTH + 1, 1));
     }
 
     #[test]

@@ -166,7 +166,49 @@ fn saw_number() {
     }
 }
 
+/// How deep `[` and `{` may nest in a YAML text before [`parse`] refuses it unread. serde_yaml
+/// stops at 128 levels itself, but its scanner takes time quadratic in the depth to get there
+/// (100,000 levels took minutes), so far deeper text is refused first.
+const MAX_BRACKET_DEPTH: usize = 1000;
+
+/// Where the outermost bracket of a run of `[`/`{` nested more than [`MAX_BRACKET_DEPTH`] deep
+/// starts, as 1-based (line, column). Counts every bracket, quoted or not: that can only
+/// overcount for text holding a thousand unclosed brackets, which no real file does.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut outer = 0;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'[' | b'{' => {
+                if depth == 0 {
+                    outer = i;
+                }
+                depth += 1;
+                if depth > MAX_BRACKET_DEPTH {
+                    let before = text.get(..outer).unwrap_or("");
+                    let line_start = before.rfind('\n').map_or(0, |n| n + 1);
+                    let col = before.get(line_start..).map_or(0, |l| l.chars().count());
+                    return Some((before.matches('\n').count() + 1, col + 1));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    if let Some((line, col)) = too_deep(text) {
+        return Err(YamlError {
+            message: format!(
+                "`[` and `{{` are nested more than {MAX_BRACKET_DEPTH} levels deep here (recursion limit exceeded)"
+            ),
+            line: Some(line),
+            col: Some(col),
+            syntax: true,
+        });
+    }
     serde_yaml::from_str(text).map_err(|e| {
         let message = strip_positions(&e.to_string());
         let location = e.location();
@@ -924,6 +966,22 @@ mod tests {
         assert_eq!(m["a"], "yes");
         assert_eq!(m["b"], "no");
         assert_eq!(m["c"], "on");
+    }
+
+    #[test]
+    fn brackets_nested_very_deep_are_refused_quickly_at_the_outermost() {
+        let deep = |n: usize| format!("a: 1\nb:\n  c: {}{}\n", "[".repeat(n), "]".repeat(n));
+        // Within serde_yaml's own limit: read; past it: serde_yaml's error.
+        assert!(from_str::<serde_json::Value>(&deep(100)).is_ok());
+        let e = from_str::<serde_json::Value>(&deep(500)).unwrap_err();
+        assert!(e.message.contains("recursion limit exceeded"), "{e:?}");
+        // Far past it: refused before serde_yaml reads it (it took minutes at 100,000).
+        let e = from_str::<serde_json::Value>(&deep(100_000)).unwrap_err();
+        assert!(e.message.contains("more than 1000 levels"), "{e:?}");
+        assert_eq!((e.line, e.col), (Some(3), Some(6)));
+        // Brackets that close stay uncounted, however many.
+        let many = format!("a: \"{}\"\n", "[]{}".repeat(10_000));
+        assert!(from_str::<serde_json::Value>(&many).is_ok());
     }
 
     #[test]

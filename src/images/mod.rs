@@ -38,7 +38,11 @@
 //!
 //! Errors: an image that cannot be read or decoded, or a cache folder that cannot be written, is
 //! a [`Diagnostic`] naming the file (see [`Outcome`]); the caller adds the page, line and column.
-//! Nothing here panics on bad input, and decoding uses the `image` crate's default memory limits.
+//! Nothing here panics on bad input. An original of more than [`MAX_PIXELS`] is refused from
+//! its header, before any pixel is decoded (a 2.6 MB PNG can say it is 30000×30000 pixels, which
+//! took 8 GB to decode), and decoding is limited to [`MAX_DECODED_BYTES`] (the `image` crate's
+//! `Limits`, plus a check of the decoder's own size, as `DynamicImage::from_decoder` does not
+//! apply the limits).
 //!
 //! Layout (Zola's imageproc split): this file holds the [`Processor`], which reads each original
 //! once and makes each variant once; `ops.rs` the pixel work ([`Format`], [`Op`], decode, resize,
@@ -90,6 +94,29 @@ pub const ENCODER_VERSION: u32 = 1;
 /// file and whose help says what to do. It has no file or place: the caller knows the page,
 /// line and column. Boxed, as a `Diagnostic` is large.
 pub type Outcome<T> = std::result::Result<T, Box<Diagnostic>>;
+
+/// The most pixels an original may have: 100 megapixels (10000×10000; a 50-megapixel camera's
+/// photo is half that). Decoding takes 3 to 8 bytes per pixel.
+pub const MAX_PIXELS: u64 = 100_000_000;
+
+/// The most memory the decoded pixels of one original may take: 1 GiB (100 megapixels of 8-bit
+/// RGBA is 400 MB; 16-bit RGBA 800 MB).
+pub const MAX_DECODED_BYTES: u64 = 1 << 30;
+
+/// The error for an original of `width`×`height` pixels when that is more than [`MAX_PIXELS`].
+fn too_many_pixels(shown: &str, width: u32, height: u32) -> Option<Box<Diagnostic>> {
+    let pixels = u64::from(width) * u64::from(height);
+    (pixels > MAX_PIXELS).then(|| {
+        problem(
+            format!(
+                "{shown} is {width} × {height} pixels ({} megapixels): stillpoint reads images of at most {} megapixels",
+                pixels / 1_000_000,
+                MAX_PIXELS / 1_000_000
+            ),
+            "make it smaller than 10000 × 10000 pixels in an image editor (2400 pixels across is plenty for a web page) and save it again".into(),
+        )
+    })
+}
 
 /// The help for an image that cannot be read or resized.
 const RESAVE_HELP: &str =
@@ -299,6 +326,9 @@ impl Processor {
         }
         if width == 0 || height == 0 {
             return Err(corrupt("it has no pixels".into()));
+        }
+        if let Some(e) = too_many_pixels(&shown, width, height) {
+            return Err(e);
         }
         let hash = xxhash_rust::xxh3::xxh3_128(&bytes);
         Ok(Arc::new(Original {
@@ -540,6 +570,81 @@ mod tests {
         );
         assert_eq!(p.picture("logo.svg", "", "", true), None);
         assert_eq!(p.picture("unknown.png", "", "", true), None);
+    }
+
+    /// A PNG that says it is `w`×`h` pixels of 8-bit grey, with one tiny compressed row: its
+    /// header is valid, its pixels are not all there (the decoder must refuse it first).
+    pub(crate) fn png_claiming(w: u32, h: u32) -> Vec<u8> {
+        fn crc32(data: &[u8]) -> u32 {
+            let mut crc = !0u32;
+            for &b in data {
+                crc ^= u32::from(b);
+                for _ in 0..8 {
+                    crc = (crc >> 1) ^ (0xEDB8_8320 & (!(crc & 1)).wrapping_add(1));
+                }
+            }
+            !crc
+        }
+        fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
+            out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
+            let mut typed = kind.to_vec();
+            typed.extend_from_slice(data);
+            out.extend_from_slice(&typed);
+            out.extend_from_slice(&crc32(&typed).to_be_bytes());
+        }
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut ihdr = w.to_be_bytes().to_vec();
+        ihdr.extend_from_slice(&h.to_be_bytes());
+        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
+        chunk(&mut out, b"IHDR", &ihdr);
+        // zlib: an empty stored block, then the end.
+        chunk(
+            &mut out,
+            b"IDAT",
+            &[0x78, 0x01, 0x01, 0x00, 0x00, 0xff, 0xff, 0, 0, 0, 1],
+        );
+        chunk(&mut out, b"IEND", &[]);
+        out
+    }
+
+    #[test]
+    fn images_of_more_than_100_megapixels_are_refused_from_their_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let huge = dir.path().join("static/huge.png");
+        std::fs::create_dir_all(huge.parent().unwrap()).unwrap();
+        std::fs::write(&huge, png_claiming(30_000, 30_000)).unwrap();
+        let p = Processor::new(
+            dir.path(),
+            "https://example.org",
+            [("huge.png".to_string(), huge.clone())],
+        );
+        let e = p.picture("huge.png", "", "", true).unwrap().unwrap_err();
+        assert_eq!(
+            e.message,
+            "static/huge.png is 30000 × 30000 pixels (900 megapixels): stillpoint reads images of at most 100 megapixels"
+        );
+        assert!(e.help.as_deref().unwrap().contains("image editor"), "{e:?}");
+        let e = p.resize("huge.png", Op::FitWidth(10), None).unwrap_err();
+        assert!(e.message.contains("30000 × 30000"), "{e:?}");
+        // Exactly 100 megapixels passes the header check (a wide panorama too).
+        assert!(too_many_pixels("x", 10_000, 10_000).is_none());
+        assert!(too_many_pixels("x", 200_000, 500).is_none());
+        assert!(too_many_pixels("x", 10_001, 10_000).is_some());
+    }
+
+    #[test]
+    fn decoding_refuses_images_over_the_limits_before_allocating() {
+        let original = Original {
+            shown: "static/huge.png".into(),
+            bytes: png_claiming(30_000, 30_000),
+            hash: 0,
+            format: Format::Png,
+            width: 30_000,
+            height: 30_000,
+            decoded: OnceLock::new(),
+        };
+        let e = decode(&original).unwrap_err();
+        assert!(e.message.contains("30000 × 30000 pixels"), "{e:?}");
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::io::Cursor;
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
-use super::{JPEG_QUALITY, Original, Outcome, RESAVE_HELP, problem};
+use super::{
+    JPEG_QUALITY, MAX_DECODED_BYTES, Original, Outcome, RESAVE_HELP, problem, too_many_pixels,
+};
 
 /// An output format of a processed image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -160,6 +162,9 @@ impl Op {
     }
 }
 
+/// Decodes `original` and turns it upright (EXIF orientation). Errors: the file is not a
+/// readable image, it has more than [`super::MAX_PIXELS`], or its pixels would take more than
+/// [`MAX_DECODED_BYTES`]; each is refused before the pixels are allocated.
 pub(super) fn decode(original: &Original) -> Outcome<DynamicImage> {
     let corrupt = |e: image::ImageError| {
         problem(
@@ -167,10 +172,28 @@ pub(super) fn decode(original: &Original) -> Outcome<DynamicImage> {
             RESAVE_HELP.into(),
         )
     };
-    let reader = ImageReader::new(Cursor::new(&original.bytes[..]))
+    let mut reader = ImageReader::new(Cursor::new(&original.bytes[..]))
         .with_guessed_format()
         .map_err(|e| corrupt(e.into()))?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let (width, height) = decoder.dimensions();
+    if let Some(e) = too_many_pixels(&original.shown, width, height) {
+        return Err(e);
+    }
+    if decoder.total_bytes() > MAX_DECODED_BYTES {
+        return Err(problem(
+            format!(
+                "{} would take {} MB of memory to read, more than the {} MB allowed",
+                original.shown,
+                decoder.total_bytes() >> 20,
+                MAX_DECODED_BYTES >> 20
+            ),
+            "save it again with fewer pixels, or as 8-bit JPEG or PNG, in an image editor".into(),
+        ));
+    }
     let orientation = decoder.orientation().map_err(corrupt)?;
     let mut img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
     img.apply_orientation(orientation);
