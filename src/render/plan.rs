@@ -262,6 +262,7 @@ impl Plan {
         }
         SiteData {
             taxonomies: Arc::new(self.taxonomy_data(tree)),
+            language: config.language.clone(),
             base_url: config.base_url.clone(),
             drafts: Arc::new(tree.drafts.iter().cloned().collect()),
             images: Some(Arc::clone(&self.images)),
@@ -273,21 +274,22 @@ impl Plan {
         }
     }
 
-    /// What `get_taxonomy` and `get_taxonomy_url` answer from: taxonomy name -> its value
-    /// and its terms' permalinks by slug (empty without taxonomies).
-    fn taxonomy_data(&self, tree: &SiteTree) -> FastMap<String, TaxonomyData> {
-        tree.taxonomies
-            .iter()
-            .map(|tax| {
-                let terms = tax
-                    .terms
-                    .iter()
-                    .map(|t| (t.slug.clone(), (t.name.clone(), t.permalink.clone())))
-                    .collect();
-                let value = context::get_taxonomy_value(tax, &self.page_values);
-                (tax.config.name.clone(), TaxonomyData { value, terms })
-            })
-            .collect()
+    /// What `get_taxonomy` and `get_taxonomy_url` answer from: taxonomy name -> language ->
+    /// its value and its terms' permalinks by slug (empty without taxonomies).
+    fn taxonomy_data(&self, tree: &SiteTree) -> FastMap<String, FastMap<String, TaxonomyData>> {
+        let mut out: FastMap<String, FastMap<String, TaxonomyData>> = FastMap::default();
+        for tax in &tree.taxonomies {
+            let terms = tax
+                .terms
+                .iter()
+                .map(|t| (t.slug.clone(), (t.name.clone(), t.permalink.clone())))
+                .collect();
+            let value = context::get_taxonomy_value(tax, &tree.taxonomies, &self.page_values);
+            out.entry(tax.config.name.clone())
+                .or_default()
+                .insert(tax.lang.clone(), TaxonomyData { value, terms });
+        }
+        out
     }
 
     /// Stages 5 and 6 again for the `edited` documents ([`markdown::render_again`]); their
