@@ -698,7 +698,7 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
                 .flat_map(|s| s.pagers.iter().skip(1))
                 .map(|p| (p.permalink.clone(), None, Vec::new())),
         )
-        .chain(taxonomy_permalinks(tree).map(|p| (p, None, Vec::new())))
+        .chain(taxonomy_permalinks(tree).map(|(p, alternates)| (p, None, alternates)))
         .collect();
     entries.sort();
     let entries: Vec<Value> = entries
@@ -727,12 +727,34 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
 }
 
 /// The permalinks of the taxonomies' HTML pages, for the sitemap: each list of terms, each
-/// term and its later listing pages.
-fn taxonomy_permalinks(tree: &SiteTree) -> impl Iterator<Item = String> + '_ {
-    tree.taxonomies.iter().flat_map(|tax| {
-        std::iter::once(tax.permalink.clone()).chain(tax.terms.iter().flat_map(|term| {
-            std::iter::once(term.permalink.clone())
-                .chain(term.pagers.iter().skip(1).map(|p| p.permalink.clone()))
-        }))
+/// term and its later listing pages; a list of terms and a term's own page with their
+/// versions in other languages (`{lang, permalink}`, as a page's; empty when it has none).
+fn taxonomy_permalinks(
+    tree: &SiteTree,
+) -> impl Iterator<Item = (String, Vec<(String, String)>)> + '_ {
+    let all = &tree.taxonomies;
+    tree.taxonomies.iter().flat_map(move |tax| {
+        let tax_alternates: Vec<(String, String)> = tax
+            .translations
+            .iter()
+            .filter(|_| tax.translations.len() > 1)
+            .map(|&t| (all[t].lang.clone(), all[t].permalink.clone()))
+            .collect();
+        std::iter::once((tax.permalink.clone(), tax_alternates)).chain(tax.terms.iter().flat_map(
+            move |term| {
+                let alternates = term
+                    .translations
+                    .iter()
+                    .filter(|_| term.translations.len() > 1)
+                    .map(|&(t, k)| (all[t].lang.clone(), all[t].terms[k].permalink.clone()))
+                    .collect();
+                std::iter::once((term.permalink.clone(), alternates)).chain(
+                    term.pagers
+                        .iter()
+                        .skip(1)
+                        .map(|p| (p.permalink.clone(), Vec::new())),
+                )
+            },
+        ))
     })
 }

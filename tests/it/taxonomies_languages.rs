@@ -70,6 +70,10 @@ fn each_language_has_its_own_terms() {
     .assert_file_contains("public/fr/tags/relaxation/index.html", ">Flux</a>")
     .assert_file_contains("public/tags/relaxation/index.html", ">Feed</a>")
     .assert_file_contains("public/fr/tags/index.html", "<html lang=\"fr\">")
+    .assert_file_contains(
+        "public/fr/tags/index.html",
+        "<a href=\"../../tags/\" hreflang=\"en\"",
+    )
     .assert_file_contains("public/tags/index.html", "<html lang=\"en\">");
 }
 
@@ -101,6 +105,14 @@ fn term_pages_of_every_language_are_in_the_sitemap() {
             "{url} not in\n{sitemap}"
         );
     }
+    // A term in both languages, and the list of terms, name their other version.
+    assert!(
+        sitemap.contains(
+            "<xhtml:link rel=\"alternate\" hreflang=\"fr\" href=\"https://tags.example/fr/tags/relaxation/\"/>"
+        ),
+        "{sitemap}"
+    );
+    insta::assert_snapshot!("taxonomies_languages_sitemap", sitemap);
     // `check` follows the links of the French term pages too.
     site.run(&["check"]).success();
 }
