@@ -156,16 +156,17 @@ fn job_context(job: &Job, env: &JobEnv<'_>) -> Context {
 fn taxonomy_context(job: &Job, env: &JobEnv<'_>) -> Context {
     let (tree, plan) = (env.tree, env.plan);
     let base = |path: &str| base_context(env.config, &plan.config_value, path);
-    let pages = &plan.page_values;
+    let (pages, all) = (&plan.page_values, tree.taxonomies.as_slice());
     match job.context {
         JobContext::Taxonomy(t) => {
             let tax = &tree.taxonomies[t];
             let mut c = base(&tax.path);
-            c.insert_value("taxonomy", context::taxonomy_value(tax));
+            c.insert("lang", &tax.lang);
+            c.insert_value("taxonomy", context::taxonomy_value(tax, all));
             let terms: Vec<Value> = tax
                 .terms
                 .iter()
-                .map(|term| context::term_value(term, pages, false))
+                .map(|term| context::term_value(term, all, pages, false))
                 .collect();
             c.insert_value("terms", Value::from(terms));
             c
@@ -174,8 +175,9 @@ fn taxonomy_context(job: &Job, env: &JobEnv<'_>) -> Context {
             let tax = &tree.taxonomies[t];
             let term = &tax.terms[k];
             let mut c = base(term.pagers.get(p).map_or(&term.path, |pg| &pg.path));
-            c.insert_value("taxonomy", context::taxonomy_value(tax));
-            c.insert_value("term", context::term_value(term, pages, false));
+            c.insert("lang", &tax.lang);
+            c.insert_value("taxonomy", context::taxonomy_value(tax, all));
+            c.insert_value("term", context::term_value(term, all, pages, false));
             if !term.pagers.is_empty() {
                 c.insert_value(
                     "paginator",
@@ -185,13 +187,15 @@ fn taxonomy_context(job: &Job, env: &JobEnv<'_>) -> Context {
             c
         }
         JobContext::TermFeed(t, k) => {
-            let term = &tree.taxonomies[t].terms[k];
+            let tax = &tree.taxonomies[t];
+            let term = &tax.terms[k];
             let mut c = base(term.feed.as_ref().map_or(&term.path, |f| &f.path));
+            c.insert("lang", &tax.lang);
             c.insert_value(
                 "feed",
-                context::term_feed_value(env.config, tree, term, pages),
+                context::term_feed_value(env.config, tree, (tax, term), pages),
             );
-            c.insert_value("term", context::term_value(term, pages, true));
+            c.insert_value("term", context::term_value(term, all, pages, true));
             c
         }
         _ => Context::new(),

@@ -262,6 +262,7 @@ impl Plan {
         }
         SiteData {
             taxonomies: Arc::new(self.taxonomy_data(tree)),
+            language: config.language.clone(),
             base_url: config.base_url.clone(),
             drafts: Arc::new(tree.drafts.iter().cloned().collect()),
             images: Some(Arc::clone(&self.images)),
@@ -273,21 +274,22 @@ impl Plan {
         }
     }
 
-    /// What `get_taxonomy` and `get_taxonomy_url` answer from: taxonomy name -> its value
-    /// and its terms' permalinks by slug (empty without taxonomies).
-    fn taxonomy_data(&self, tree: &SiteTree) -> FastMap<String, TaxonomyData> {
-        tree.taxonomies
-            .iter()
-            .map(|tax| {
-                let terms = tax
-                    .terms
-                    .iter()
-                    .map(|t| (t.slug.clone(), (t.name.clone(), t.permalink.clone())))
-                    .collect();
-                let value = context::get_taxonomy_value(tax, &self.page_values);
-                (tax.config.name.clone(), TaxonomyData { value, terms })
-            })
-            .collect()
+    /// What `get_taxonomy` and `get_taxonomy_url` answer from: taxonomy name -> language ->
+    /// its value and its terms' permalinks by slug (empty without taxonomies).
+    fn taxonomy_data(&self, tree: &SiteTree) -> FastMap<String, FastMap<String, TaxonomyData>> {
+        let mut out: FastMap<String, FastMap<String, TaxonomyData>> = FastMap::default();
+        for tax in &tree.taxonomies {
+            let terms = tax
+                .terms
+                .iter()
+                .map(|t| (t.slug.clone(), (t.name.clone(), t.permalink.clone())))
+                .collect();
+            let value = context::get_taxonomy_value(tax, &tree.taxonomies, &self.page_values);
+            out.entry(tax.config.name.clone())
+                .or_default()
+                .insert(tax.lang.clone(), TaxonomyData { value, terms });
+        }
+        out
     }
 
     /// Stages 5 and 6 again for the `edited` documents ([`markdown::render_again`]); their
@@ -696,7 +698,7 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
                 .flat_map(|s| s.pagers.iter().skip(1))
                 .map(|p| (p.permalink.clone(), None, Vec::new())),
         )
-        .chain(taxonomy_permalinks(tree).map(|p| (p, None, Vec::new())))
+        .chain(taxonomy_permalinks(tree).map(|(p, alternates)| (p, None, alternates)))
         .collect();
     entries.sort();
     let entries: Vec<Value> = entries
@@ -725,12 +727,34 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
 }
 
 /// The permalinks of the taxonomies' HTML pages, for the sitemap: each list of terms, each
-/// term and its later listing pages.
-fn taxonomy_permalinks(tree: &SiteTree) -> impl Iterator<Item = String> + '_ {
-    tree.taxonomies.iter().flat_map(|tax| {
-        std::iter::once(tax.permalink.clone()).chain(tax.terms.iter().flat_map(|term| {
-            std::iter::once(term.permalink.clone())
-                .chain(term.pagers.iter().skip(1).map(|p| p.permalink.clone()))
-        }))
+/// term and its later listing pages; a list of terms and a term's own page with their
+/// versions in other languages (`{lang, permalink}`, as a page's; empty when it has none).
+fn taxonomy_permalinks(
+    tree: &SiteTree,
+) -> impl Iterator<Item = (String, Vec<(String, String)>)> + '_ {
+    let all = &tree.taxonomies;
+    tree.taxonomies.iter().flat_map(move |tax| {
+        let tax_alternates: Vec<(String, String)> = tax
+            .translations
+            .iter()
+            .filter(|_| tax.translations.len() > 1)
+            .map(|&t| (all[t].lang.clone(), all[t].permalink.clone()))
+            .collect();
+        std::iter::once((tax.permalink.clone(), tax_alternates)).chain(tax.terms.iter().flat_map(
+            move |term| {
+                let alternates = term
+                    .translations
+                    .iter()
+                    .filter(|_| term.translations.len() > 1)
+                    .map(|&(t, k)| (all[t].lang.clone(), all[t].terms[k].permalink.clone()))
+                    .collect();
+                std::iter::once((term.permalink.clone(), alternates)).chain(
+                    term.pagers
+                        .iter()
+                        .skip(1)
+                        .map(|p| (p.permalink.clone(), Vec::new())),
+                )
+            },
+        ))
     })
 }

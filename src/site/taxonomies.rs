@@ -22,8 +22,14 @@
 //! link checks see them. With no taxonomy configured nothing here walks the pages (the only
 //! per-page work is the unknown-taxonomy check, which runs in the listings' existing loop).
 //!
-//! Languages: each [`Taxonomy`] has a `lang` (today always the site's `language`), so a
-//! taxonomy per language can be added without changing its users.
+//! Languages (as in Zola): on a site with several languages each language has its own
+//! taxonomies, made from its own pages only. The default language's are at `/tags/`, another
+//! language's under its prefix ([`Config::language_prefix`]): `/fr/tags/`, `/fr/tags/<term>/`
+//! and `/fr/tags/<term>/atom.xml`. [`SiteTree::taxonomies`](super::SiteTree::taxonomies) holds
+//! them language by language in the order of `languages:` (the default language first), each
+//! with the configured taxonomies in their order; a term's `translations` are the same term
+//! (same slug) in the languages that have it. A site in one language has exactly one
+//! taxonomy per configured one, as before.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -387,8 +393,12 @@ fn name_span(doc: &crate::content::Document, name: &str, short: bool) -> Option<
 pub struct Taxonomy {
     /// Its settings from `config.yaml`.
     pub config: TaxonomyConfig,
-    /// The language of its pages (the site's `language` until languages exist).
+    /// The language of its pages: the site's `language`, or another of `languages:`.
     pub lang: String,
+    /// Every version of this taxonomy in the site's languages, itself included, as indexes
+    /// into [`SiteTree::taxonomies`](super::SiteTree::taxonomies) in the order of
+    /// `languages:` (empty for a site in one language).
+    pub translations: Vec<usize>,
     /// Site path of the list of terms: `/tags/`.
     pub path: String,
     /// Absolute URL of the list of terms.
@@ -419,20 +429,69 @@ pub struct Term {
     pub pagers: Vec<Pager>,
     /// The term's Atom feed, with `feed: true` and dated pages.
     pub feed: Option<Feed>,
+    /// The same term (same slug) in the languages whose pages have it, itself included, as
+    /// (taxonomy, term) indexes into [`SiteTree::taxonomies`](super::SiteTree::taxonomies),
+    /// in the order of `languages:` (empty for a site in one language).
+    pub translations: Vec<(usize, usize)>,
 }
 
-/// The taxonomies of the site, one per configured taxonomy (none, and no pass over the pages,
-/// when `config.yaml` lists none), and the redirects from each paginated term's `page/1/` to
-/// the term. Pages with errors in their terms ([`page_errors`]) are reported elsewhere.
+/// The taxonomies of the site: one per configured taxonomy and language of the site (none,
+/// and no pass over the pages, when `config.yaml` lists none), each term made from the pages
+/// of its language only; and the redirects from each paginated term's `page/1/` to the term.
+/// Pages with errors in their terms ([`page_errors`]) are reported elsewhere.
 pub(super) fn taxonomies(pages: &[Page], config: &Config) -> (Vec<Taxonomy>, Vec<Alias>) {
     if config.taxonomies.is_empty() {
         return (Vec::new(), Vec::new());
     }
-    // Taxonomy name -> term slug -> (name as first seen, pages).
-    let mut grouped: HashMap<&str, BTreeMap<String, (String, Vec<usize>)>> = HashMap::new();
+    let mut grouped = group(pages);
+    let languages: Vec<&str> = if config.is_multilingual() {
+        config.languages.iter().map(|l| l.code.as_str()).collect()
+    } else {
+        vec![config.language.as_str()]
+    };
+    let mut redirects = Vec::new();
+    let mut taxonomies: Vec<Taxonomy> = Vec::new();
+    for lang in languages {
+        for tc in &config.taxonomies {
+            let path = format!("{}/{}/", config.language_prefix(lang), tc.slug);
+            let mut terms: Vec<Term> = grouped
+                .remove(&(lang, tc.name.as_str()))
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(slug, (name, list))| {
+                    term(tc, &path, slug, name, list, pages, config, &mut redirects)
+                })
+                .collect();
+            terms.sort_by(|a, b| {
+                (a.name.to_lowercase(), &a.name).cmp(&(b.name.to_lowercase(), &b.name))
+            });
+            taxonomies.push(Taxonomy {
+                config: tc.clone(),
+                lang: lang.to_string(),
+                translations: Vec::new(),
+                permalink: config.permalink(&path),
+                output: output_for_path(&path),
+                path,
+                terms,
+            });
+        }
+    }
+    if config.is_multilingual() {
+        link_translations(&mut taxonomies);
+    }
+    (taxonomies, redirects)
+}
+
+/// Terms of the pages, grouped: (language, taxonomy name) -> term slug -> (name as first
+/// seen, pages in content-path order).
+type Grouped<'p> = HashMap<(&'p str, &'p str), BTreeMap<String, (String, Vec<usize>)>>;
+
+/// The terms of `pages`, grouped by language and taxonomy ([`Grouped`]).
+fn group(pages: &[Page]) -> Grouped<'_> {
+    let mut grouped: Grouped<'_> = HashMap::new();
     for (i, p) in pages.iter().enumerate() {
         for (name, list) in page_terms(&p.doc.front) {
-            let terms = grouped.entry(name).or_default();
+            let terms = grouped.entry((p.lang.as_str(), name)).or_default();
             for t in list {
                 let slug = slugify(t);
                 if slug.is_empty() {
@@ -445,34 +504,31 @@ pub(super) fn taxonomies(pages: &[Page], config: &Config) -> (Vec<Taxonomy>, Vec
             }
         }
     }
-    let mut redirects = Vec::new();
-    let taxonomies = config
-        .taxonomies
-        .iter()
-        .map(|tc| {
-            let path = format!("/{}/", tc.slug);
-            let mut terms: Vec<Term> = grouped
-                .remove(tc.name.as_str())
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(slug, (name, list))| {
-                    term(tc, &path, slug, name, list, pages, config, &mut redirects)
-                })
-                .collect();
-            terms.sort_by(|a, b| {
-                (a.name.to_lowercase(), &a.name).cmp(&(b.name.to_lowercase(), &b.name))
-            });
-            Taxonomy {
-                config: tc.clone(),
-                lang: config.language.clone(),
-                permalink: config.permalink(&path),
-                output: output_for_path(&path),
-                path,
-                terms,
-            }
-        })
-        .collect();
-    (taxonomies, redirects)
+    grouped
+}
+
+/// Fills the `translations` of each taxonomy (the same taxonomy in every language) and of each
+/// term (the same slug in the same taxonomy of the languages that have it). `taxonomies` is in
+/// language order, so each list is too.
+fn link_translations(taxonomies: &mut [Taxonomy]) {
+    // Taxonomy name -> its versions; (name, term slug) -> its versions.
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_term: HashMap<(String, String), Vec<(usize, usize)>> = HashMap::new();
+    for (t, tax) in taxonomies.iter().enumerate() {
+        by_name.entry(tax.config.name.clone()).or_default().push(t);
+        for (k, term) in tax.terms.iter().enumerate() {
+            by_term
+                .entry((tax.config.name.clone(), term.slug.clone()))
+                .or_default()
+                .push((t, k));
+        }
+    }
+    for tax in taxonomies.iter_mut() {
+        tax.translations = by_name[&tax.config.name].clone();
+        for term in &mut tax.terms {
+            term.translations = by_term[&(tax.config.name.clone(), term.slug.clone())].clone();
+        }
+    }
 }
 
 /// One term: its address under `base` (`/tags/`), its pages in order, listing pages and feed.
@@ -534,6 +590,7 @@ fn term(
         pages: list,
         pagers,
         feed,
+        translations: Vec::new(),
     }
 }
 

@@ -603,8 +603,10 @@ fn feed_of(
 }
 
 /// A taxonomy as templates see it (Zola's `taxonomy`): name, slug, permalink, paginate_by,
-/// paginate_path, feed, lang.
-pub fn taxonomy_value(tax: &Taxonomy) -> Value {
+/// paginate_path, feed, lang, and `translations` (its list of terms in each language of the
+/// site: `lang`, `title`, `permalink`, as `page.translations`; empty in one language). `all`
+/// is [`SiteTree::taxonomies`], where the translations are found.
+pub fn taxonomy_value(tax: &Taxonomy, all: &[Taxonomy]) -> Value {
     let c = &tax.config;
     let mut m = Map::new();
     insert(&mut m, "name", v(c.name.as_str()));
@@ -618,13 +620,34 @@ pub fn taxonomy_value(tax: &Taxonomy) -> Value {
     insert(&mut m, "paginate_path", v(c.paginate_path.as_str()));
     insert(&mut m, "feed", v(c.feed));
     insert(&mut m, "lang", v(tax.lang.as_str()));
+    let translations = tax.translations.iter().map(|&t| {
+        let other = &all[t];
+        let title = other.config.name.as_str();
+        translation_value(&other.lang, title, &other.permalink)
+    });
+    insert(
+        &mut m,
+        "translations",
+        Value::from(translations.collect::<Vec<_>>()),
+    );
+    Value::from(m)
+}
+
+/// One entry of a taxonomy's or term's `translations`: `lang`, `title`, `permalink`.
+fn translation_value(lang: &str, title: &str, permalink: &str) -> Value {
+    let mut m = Map::new();
+    insert(&mut m, "lang", v(lang));
+    insert(&mut m, "title", v(title));
+    insert(&mut m, "permalink", v(permalink));
     Value::from(m)
 }
 
 /// A term as templates see it (Zola's `term`): name, slug, path, permalink, page_count,
-/// feed_url (none without a feed), and pages (the page values, newest first) unless
+/// feed_url (none without a feed), `translations` (the same term in the other languages that
+/// have it, itself included: `lang`, `title`, `permalink`; empty in one language; `all` is
+/// [`SiteTree::taxonomies`]), and pages (the page values, newest first) unless
 /// `metadata_only`.
-pub fn term_value(term: &Term, pages: &[Value], metadata_only: bool) -> Value {
+pub fn term_value(term: &Term, all: &[Taxonomy], pages: &[Value], metadata_only: bool) -> Value {
     let mut m = Map::new();
     insert(&mut m, "name", v(term.name.as_str()));
     insert(&mut m, "slug", v(term.slug.as_str()));
@@ -636,6 +659,15 @@ pub fn term_value(term: &Term, pages: &[Value], metadata_only: bool) -> Value {
         "feed_url",
         opt_str(term.feed.as_ref().map(|f| f.permalink.as_str())),
     );
+    let translations = term.translations.iter().map(|&(t, k)| {
+        let other = &all[t].terms[k];
+        translation_value(&all[t].lang, &other.name, &other.permalink)
+    });
+    insert(
+        &mut m,
+        "translations",
+        Value::from(translations.collect::<Vec<_>>()),
+    );
     if !metadata_only {
         let list: Vec<Value> = term.pages.iter().map(|&i| pages[i].clone()).collect();
         insert(&mut m, "pages", Value::from(list));
@@ -645,15 +677,15 @@ pub fn term_value(term: &Term, pages: &[Value], metadata_only: bool) -> Value {
 
 /// What `get_taxonomy(kind=…)` gives, as Zola's: `kind` (the [`taxonomy_value`]), `permalink`,
 /// `lang` and `items` (every [`term_value`] with its pages).
-pub fn get_taxonomy_value(tax: &Taxonomy, pages: &[Value]) -> Value {
+pub fn get_taxonomy_value(tax: &Taxonomy, all: &[Taxonomy], pages: &[Value]) -> Value {
     let mut m = Map::new();
-    insert(&mut m, "kind", taxonomy_value(tax));
+    insert(&mut m, "kind", taxonomy_value(tax, all));
     insert(&mut m, "permalink", v(tax.permalink.as_str()));
     insert(&mut m, "lang", v(tax.lang.as_str()));
     let items: Vec<Value> = tax
         .terms
         .iter()
-        .map(|t| term_value(t, pages, false))
+        .map(|t| term_value(t, all, pages, false))
         .collect();
     insert(&mut m, "items", Value::from(items));
     Value::from(m)
@@ -669,12 +701,18 @@ pub fn term_paginator_value(tax: &Taxonomy, term: &Term, index: usize, pages: &[
 }
 
 /// The `feed` of a term's Atom feed: as a section's ([`feed_value`]), titled
-/// "`term` · `site title`" (`Relaxation · Studio`).
-pub fn term_feed_value(config: &Config, tree: &SiteTree, term: &Term, pages: &[Value]) -> Value {
+/// "`term` · `site title`" (`Relaxation · Studio`, the title in the taxonomy's language), in
+/// the taxonomy's language.
+pub fn term_feed_value(
+    config: &Config,
+    tree: &SiteTree,
+    (tax, term): (&Taxonomy, &Term),
+    pages: &[Value],
+) -> Value {
     let Some(feed) = &term.feed else {
         return Value::none();
     };
-    let title = format!("{} · {}", term.name, config.title);
-    let alternate = (term.permalink.as_str(), title, config.language.as_str());
+    let title = format!("{} · {}", term.name, config.title_in(&tax.lang));
+    let alternate = (term.permalink.as_str(), title, tax.lang.as_str());
     feed_of(config, tree, feed, alternate, pages)
 }

@@ -46,8 +46,12 @@ pub struct SiteData {
     pub images: Option<Arc<crate::images::Processor>>,
     /// Output path -> `cachebust` hash, computed once per file and build.
     pub cachebust: Mutex<HashMap<String, String>>,
-    /// Taxonomy name (`tags`) -> what `get_taxonomy` and `get_taxonomy_url` answer.
-    pub taxonomies: Arc<FastMap<String, TaxonomyData>>,
+    /// Taxonomy name (`tags`) -> language code (`en`, `fr`) -> what `get_taxonomy` and
+    /// `get_taxonomy_url` answer.
+    pub taxonomies: Arc<FastMap<String, FastMap<String, TaxonomyData>>>,
+    /// The site's default language (`language:`): the `lang` of `get_taxonomy` when none is
+    /// given.
+    pub language: String,
 }
 
 /// One taxonomy as the template functions see it.
@@ -91,6 +95,7 @@ impl Clone for SiteData {
             drafts: Arc::clone(&self.drafts),
             images: self.images.clone(),
             taxonomies: Arc::clone(&self.taxonomies),
+            language: self.language.clone(),
             cachebust: Mutex::new(
                 self.cachebust
                     .lock()
@@ -229,7 +234,8 @@ fn register_taxonomy_functions(tera: &mut Tera, binding: &Binding) {
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let d = b.site()?;
             let kind = kwargs.must_get::<&str>("kind")?;
-            Ok(taxonomy(d, "get_taxonomy", kind)?.value.clone())
+            let lang = kwargs.get::<&str>("lang")?;
+            Ok(taxonomy(d, "get_taxonomy", kind, lang)?.value.clone())
         },
     );
     let b = binding.clone();
@@ -241,9 +247,16 @@ fn register_taxonomy_functions(tera: &mut Tera, binding: &Binding) {
     );
 }
 
-/// The taxonomy `kind`, or an error of `function` naming it and the configured ones.
-fn taxonomy<'d>(d: &'d SiteData, function: &str, kind: &str) -> tera::TeraResult<&'d TaxonomyData> {
-    d.taxonomies.get(kind).ok_or_else(|| {
+/// The taxonomy `kind` in language `lang` (as in Zola, the site's default language when
+/// none is given), or an error of `function` naming the kind and the configured ones, or the
+/// language and the site's languages.
+fn taxonomy<'d>(
+    d: &'d SiteData,
+    function: &str,
+    kind: &str,
+    lang: Option<&str>,
+) -> tera::TeraResult<&'d TaxonomyData> {
+    let Some(by_lang) = d.taxonomies.get(kind) else {
         let mut known: Vec<&str> = d.taxonomies.keys().map(String::as_str).collect();
         known.sort_unstable();
         let hint = match crate::error::closest(known.iter().copied(), kind) {
@@ -253,17 +266,30 @@ fn taxonomy<'d>(d: &'d SiteData, function: &str, kind: &str) -> tera::TeraResult
             }
             None => format!(" (config.yaml lists: {})", known.join(", ")),
         };
-        tera::Error::message(format!("{function}: there is no taxonomy `{kind}`{hint}"))
+        return Err(tera::Error::message(format!(
+            "{function}: there is no taxonomy `{kind}`{hint}"
+        )));
+    };
+    let lang = lang.unwrap_or(&d.language);
+    by_lang.get(lang).ok_or_else(|| {
+        let mut known: Vec<&str> = by_lang.keys().map(String::as_str).collect();
+        known.sort_unstable();
+        tera::Error::message(format!(
+            "{function}: the site has no language `{lang}` (its languages: {})",
+            known.join(", ")
+        ))
     })
 }
 
-/// `get_taxonomy_url(kind=…, name=…)`: the permalink of a term, found by its name as any page
-/// writes it (names that slugify alike are one term). Errors name the kind or the term and
-/// the closest known one.
+/// `get_taxonomy_url(kind=…, name=…, lang=…)`: the permalink of a term in language `lang`
+/// (the site's default language when none is given, as in Zola), found by its name as any
+/// page of that language writes it (names that slugify alike are one term). Errors name the
+/// kind, the language or the term and the closest known one.
 fn get_taxonomy_url(d: &SiteData, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let kind = kwargs.must_get::<&str>("kind")?;
     let name = kw_str(kwargs, "name")?;
-    let tax = taxonomy(d, "get_taxonomy_url", kind)?;
+    let lang = kwargs.get::<&str>("lang")?;
+    let tax = taxonomy(d, "get_taxonomy_url", kind, lang)?;
     if let Some((_, url)) = tax.terms.get(&crate::site::slugify(&name)) {
         return Ok(Value::from(url.as_str()));
     }
@@ -271,8 +297,12 @@ fn get_taxonomy_url(d: &SiteData, kwargs: &Kwargs) -> tera::TeraResult<Value> {
         Some(c) => format!(" (did you mean `{c}`?)"),
         None => String::new(),
     };
+    let in_lang = match lang {
+        Some(l) if l != d.language => format!(" in `{l}`"),
+        _ => String::new(),
+    };
     Err(tera::Error::message(format!(
-        "get_taxonomy_url: no page has the {kind} term `{name}`{hint}"
+        "get_taxonomy_url: no page{in_lang} has the {kind} term `{name}`{hint}"
     )))
 }
 

@@ -50,6 +50,7 @@ mod studio;
 mod summaries;
 mod support;
 mod taxonomies;
+mod taxonomies_languages;
 mod tera_filters;
 mod urls;
 mod watch;
