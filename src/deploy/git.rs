@@ -29,8 +29,9 @@ pub struct GitBranch {
 }
 
 /// Fetches `branch` of the repository at `url` (as `git` takes it) into a temporary
-/// repository, and checks that the branch does not hold the source of a site (see
-/// [`refuse_source_branch`]); `site_root` is the folder of the site being deployed.
+/// repository, and checks that the branch does not hold the source of a site: a `config.yaml`
+/// beside a `content/` folder, or the branch the folder `site_root` (the site being deployed)
+/// is checked out on, from the same repository.
 ///
 /// # Errors
 /// When `git` is not installed, the repository cannot be reached (the message carries git's
