@@ -576,7 +576,10 @@ fn theme_dir(theme: Option<&str>, root: &Path, source: &str) -> Checked<Option<P
     d = d.help(if available.is_empty() {
         "remove the `theme:` line and put templates in templates/, or add the theme folder under themes/".to_string()
     } else {
-        format!("the themes in this site are: {}", available.join(", "))
+        let close = crate::error::closest(available.iter().map(String::as_str), name)
+            .map(|c| format!("did you mean `{c}`? "))
+            .unwrap_or_default();
+        format!("{close}the themes in this site are: {}", available.join(", "))
     });
     Err(Box::new(d))
 }
@@ -1123,6 +1126,24 @@ mod tests {
         let d = &err.into_diagnostics()[0];
         assert!(d.message.contains("unknown theme `nope`"), "{d:?}");
         assert_eq!(d.span.unwrap().line, 3);
+    }
+
+    #[test]
+    fn misspelt_theme_gets_the_closest_theme_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for theme in ["default", "minimal"] {
+            std::fs::create_dir_all(dir.path().join("themes").join(theme)).unwrap();
+        }
+        let text = "title: x\nbase_url: https://e.com\ntheme: defualt\n";
+        std::fs::write(dir.path().join("config.yaml"), text).unwrap();
+        let err = Config::load(dir.path(), &Overrides::default()).unwrap_err();
+        let d = &err.into_diagnostics()[0];
+        let help = d.help.clone().unwrap_or_default();
+        assert!(help.contains("did you mean `default`?"), "{d:?}");
+        assert!(
+            help.contains("the themes in this site are: default, minimal"),
+            "{d:?}"
+        );
     }
 
     #[test]

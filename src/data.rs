@@ -127,8 +127,14 @@ pub fn parse(text: &str, format: &str, shown: &str) -> Loaded {
     value.map_err(problem)
 }
 
-/// CSV as Zola gives it: `{ headers, records }`. Rows may differ in length.
+/// CSV as Zola gives it: `{ headers, records }`. As in Zola, every row must have as many
+/// fields as the header row (the first), and a quoted field must be closed.
 fn csv_value(text: &str, shown: &str) -> Loaded {
+    if let Some((line, col)) = unclosed_quote(text) {
+        return Err(problem(format!(
+            "{shown}, line {line}, column {col}: this quote is never closed, so the rest of the file would be read as one field; add the closing `\"` (and write a quote inside a quoted field as `\"\"`)"
+        )));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -139,11 +145,62 @@ fn csv_value(text: &str, shown: &str) -> Loaded {
             let line = e.position().map_or(0, csv::Position::line);
             problem(format!("{shown}, line {line}: {e}"))
         })?;
+        if let Some(header) = rows.first()
+            && header.len() != record.len()
+        {
+            let line = record.position().map_or(0, csv::Position::line);
+            return Err(problem(format!(
+                "{shown}, line {line}: this row has {} but the header row has {}; give every row one field per column (a comma inside a field needs the field in quotes: `\"Session, 60 min\"`)",
+                fields(record.len()),
+                fields(header.len())
+            )));
+        }
         rows.push(record.iter().map(str::to_string).collect());
     }
     let mut rows = rows.into_iter();
     let headers = rows.next().unwrap_or_default();
     Ok(serde_json::json!({ "headers": headers, "records": rows.collect::<Vec<_>>() }))
+}
+
+/// "1 field", "3 fields".
+fn fields(n: usize) -> String {
+    if n == 1 {
+        "1 field".to_string()
+    } else {
+        format!("{n} fields")
+    }
+}
+
+/// The line and column (from 1, in characters) of a quote that opens a CSV field and is never
+/// closed, as RFC 4180 reads quotes: only a quote at the start of a field opens one, and `""`
+/// inside it is a quote.
+fn unclosed_quote(text: &str) -> Option<(usize, usize)> {
+    let (mut line, mut col) = (1, 0);
+    let mut open: Option<(usize, usize)> = None;
+    let mut field_start = true;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        col += 1;
+        match (open.is_some(), c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                col += 1;
+            }
+            (true, '"') => open = None,
+            (false, '"') if field_start => open = Some((line, col)),
+            (false, ',') => field_start = true,
+            (_, '\n') => {
+                line += 1;
+                col = 0;
+                field_start = true;
+            }
+            _ => field_start = false,
+        }
+        if c != ',' && c != '\n' {
+            field_start = false;
+        }
+    }
+    open
 }
 
 #[cfg(test)]
@@ -173,6 +230,16 @@ mod tests {
             .unwrap(),
             serde_json::json!({"headers": ["name", "price"], "records": [["Session, 60 min", "90"], ["Student", "70"]]})
         );
+        // Quotes inside quoted fields, a quote inside an unquoted field, a newline in quotes.
+        assert_eq!(
+            parse(
+                "a,b\n\"say \"\"hi\"\"\",5\"\n\"two\nlines\",x\n",
+                "csv",
+                "f"
+            )
+            .unwrap(),
+            serde_json::json!({"headers": ["a", "b"], "records": [["say \"hi\"", "5\""], ["two\nlines", "x"]]})
+        );
         assert_eq!(parse("hi", "plain", "f").unwrap(), serde_json::json!("hi"));
     }
 
@@ -184,9 +251,24 @@ mod tests {
         assert!(e.message.starts_with("data/x.json, line 2, column"), "{e}");
         let e = parse("a = 1\nb = \n", "toml", "data/x.toml").unwrap_err();
         assert!(e.message.starts_with("data/x.toml, line 2, column"), "{e}");
-        let e = parse("a,b\n\"x,y\n", "csv", "data/x.csv");
-        // An unclosed quote runs to the end: the csv crate reads it as one cell.
-        assert!(e.is_ok());
+        let e = parse("a,b\n\"x,y\n", "csv", "data/x.csv").unwrap_err();
+        assert!(
+            e.message
+                .starts_with("data/x.csv, line 2, column 1: this quote is never closed"),
+            "{e}"
+        );
+        let e = parse("name,price\nA,1\nSession,90,extra\n", "csv", "data/p.csv").unwrap_err();
+        assert!(
+            e.message.starts_with(
+                "data/p.csv, line 3: this row has 3 fields but the header row has 2 fields"
+            ),
+            "{e}"
+        );
+        let e = parse("name,price\nShort\n", "csv", "data/p.csv").unwrap_err();
+        assert!(
+            e.message.contains("line 2: this row has 1 field but"),
+            "{e}"
+        );
         let e = parse("x", "xml", "f").unwrap_err();
         assert!(e.message.contains("not a format"));
     }

@@ -371,7 +371,8 @@ pub fn deploy(
         );
     }
     let local = collect(site).map_err(DeployFailure::Target)?;
-    let mut remote = target::connect(&target, &connect).map_err(DeployFailure::Target)?;
+    let mut remote =
+        target::connect(&target, &connect, &config.root).map_err(DeployFailure::Target)?;
     let mut old = read_manifest(remote.as_mut()).map_err(DeployFailure::Target)?;
     if options.full {
         old = old.map(Manifest::without_hashes);

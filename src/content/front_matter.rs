@@ -504,7 +504,30 @@ pub fn parse(source: &str, shown: &Path) -> Result<(FrontMatter, usize, usize)> 
             Error::one(d)
         })?
     };
-    Ok((front, body_start, closing_line + 1))
+    match front.slug.as_deref() {
+        Some(slug) if crate::site::slugify(slug).is_empty() => {
+            Err(Error::one(empty_slug(slug, source, shown)))
+        }
+        _ => Ok((front, body_start, closing_line + 1)),
+    }
+}
+
+/// The error for a `slug:` that gives no web address: empty, or without a letter or digit.
+/// It points at the `slug:` line of `source`.
+fn empty_slug(slug: &str, source: &str, shown: &Path) -> Diagnostic {
+    let what = if slug.trim().is_empty() {
+        "is empty".to_string()
+    } else {
+        format!("`{slug}` has no letter or digit to make a web address from")
+    };
+    let mut d = Diagnostic::error(format!("the `slug:` of {} {what}", shown.display()))
+        .in_file(shown)
+        .label("no web address can be made from this")
+        .help("write the last part of the page's web address there, like `slug: gift-cards`, or remove the line to use the file's name");
+    if let Some(span) = yaml::key_value_span(source, "slug") {
+        d = d.at(span, source);
+    }
+    d
 }
 
 #[cfg(test)]
@@ -604,6 +627,21 @@ mod tests {
         ] {
             assert!(p(src).is_err(), "{src}");
         }
+    }
+
+    #[test]
+    fn empty_slug_is_an_error_at_its_line() {
+        for (slug, said) in [
+            ("\"\"", "is empty"),
+            ("\"!!\"", "`!!` has no letter or digit"),
+        ] {
+            let src = format!("---\ntitle: Hi\nslug: {slug}\n---\nText\n");
+            let d = &p(&src).unwrap_err().into_diagnostics()[0];
+            assert!(d.message.contains("the `slug:` of "), "{d:?}");
+            assert!(d.message.contains(said), "{d:?}");
+            assert_eq!(d.span.unwrap().line, 3, "{d:?}");
+        }
+        assert!(p("---\nslug: café\n---\n").is_ok());
     }
 
     #[test]

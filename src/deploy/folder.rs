@@ -8,6 +8,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::preflight::{self, InTheWay};
 use super::{DeployError, Remote};
 
 /// A connected folder target.
@@ -65,29 +66,33 @@ impl Folder {
 
     /// Checks that the site file `path` can be written: each folder on the way is a folder
     /// (or missing), the file itself is not a folder, and no folder on the way is a symbolic
-    /// link leading outside the target.
-    fn check_path(&self, path: &str) -> Result<(), DeployError> {
+    /// link leading outside the target. `Ok(Some(…))` is the file or folder in the way.
+    fn check_path(&self, path: &str) -> Result<Option<InTheWay>, DeployError> {
         let parts: Vec<&str> = path.split('/').collect();
         let mut here = self.root.clone();
         for (i, part) in parts.iter().enumerate() {
             here.push(part);
             let last = i + 1 == parts.len();
             let Ok(meta) = std::fs::symlink_metadata(&here) else {
-                return Ok(());
+                return Ok(None);
             };
             if meta.file_type().is_symlink() {
                 self.check_link(&here)?;
             }
             let is_dir = std::fs::metadata(&here).is_ok_and(|m| m.is_dir());
-            if last && is_dir {
-                return Err(in_the_way(&here, "a folder", path, "file"));
-            }
-            if !last && !is_dir {
-                let folder = parts[..=i].join("/");
-                return Err(in_the_way(&here, "a file", &folder, "folder"));
-            }
+            let (found, needed) = match (last, is_dir) {
+                (true, true) => ("a folder", "file"),
+                (false, false) => ("a file", "folder"),
+                _ => continue,
+            };
+            return Ok(Some(InTheWay {
+                shown: here.display().to_string(),
+                found,
+                site_path: parts[..=i].join("/"),
+                needed,
+            }));
         }
-        Ok(())
+        Ok(None)
     }
 
     /// Refuses a symbolic link `link` inside the target that leads outside it.
@@ -110,28 +115,17 @@ impl Folder {
     }
 }
 
-/// A [`DeployError`] for `found` (`a file`, `a folder`) at `full`, where the site needs a
-/// `needed` (`file`, `folder`) for its path `site_path`.
-fn in_the_way(full: &Path, found: &str, site_path: &str, needed: &str) -> DeployError {
-    DeployError::new(
-        format!(
-            "{} in the deploy target is {found}, but the site needs a {needed} there ({site_path})",
-            full.display()
-        ),
-        format!(
-            "stillpoint does not replace what it did not put there: move or delete {} yourself, then deploy again",
-            full.display()
-        ),
-    )
-}
-
 impl Remote for Folder {
     fn describe(&self) -> String {
         format!("the folder {}", self.root.display())
     }
 
     fn preflight(&mut self, paths: &[&str]) -> Result<(), DeployError> {
-        paths.iter().try_for_each(|p| self.check_path(p))
+        let mut found = Vec::new();
+        for path in paths {
+            found.extend(self.check_path(path)?);
+        }
+        preflight::in_the_way(found)
     }
 
     fn drifted(&mut self, files: &[(&str, u64)]) -> Result<Vec<String>, DeployError> {
@@ -154,7 +148,7 @@ impl Remote for Folder {
     }
 
     fn put(&mut self, path: &str, bytes: &[u8]) -> Result<(), DeployError> {
-        self.check_path(path)?;
+        preflight::in_the_way(self.check_path(path)?.into_iter().collect())?;
         let full = self.full(path);
         let parent = full.parent().unwrap_or(&self.root).to_path_buf();
         std::fs::create_dir_all(&parent).map_err(|e| io_error(&parent, "create the folder", &e))?;
@@ -230,6 +224,23 @@ mod tests {
         assert!(e.message.contains("gift-cards"), "{e:?}");
         assert!(e.message.contains("is a file"), "{e:?}");
         assert!(e.help.contains("move or delete"), "{e:?}");
+        let e = f
+            .preflight(&["gift-cards/index.html", "gift-cards/a.jpg", "about.html"])
+            .unwrap_err();
+        assert!(
+            e.message.starts_with("2 things in the deploy target"),
+            "{e:?}"
+        );
+        assert!(
+            e.message
+                .contains("gift-cards in the deploy target is a file"),
+            "{e:?}"
+        );
+        assert!(
+            e.message
+                .contains("about.html in the deploy target is a folder"),
+            "{e:?}"
+        );
         let e = f.put("about.html", b"x").unwrap_err();
         assert!(e.message.contains("is a folder"), "{e:?}");
         assert_eq!(

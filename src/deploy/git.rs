@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use super::{DeployError, Remote};
@@ -28,12 +29,14 @@ pub struct GitBranch {
 }
 
 /// Fetches `branch` of the repository at `url` (as `git` takes it) into a temporary
-/// repository.
+/// repository, and checks that the branch does not hold the source of a site: a `config.yaml`
+/// beside a `content/` folder, or the branch the folder `site_root` (the site being deployed)
+/// is checked out on, from the same repository.
 ///
 /// # Errors
 /// When `git` is not installed, the repository cannot be reached (the message carries git's
-/// own words) or the branch's tree cannot be read.
-pub fn connect(url: &str, branch: &str) -> Result<GitBranch, DeployError> {
+/// own words), the branch's tree cannot be read, or the branch holds a site's source.
+pub fn connect(url: &str, branch: &str, site_root: &Path) -> Result<GitBranch, DeployError> {
     let dir = tempfile::Builder::new()
         .prefix("stillpoint-deploy-")
         .tempdir()
@@ -78,8 +81,69 @@ pub fn connect(url: &str, branch: &str) -> Result<GitBranch, DeployError> {
         let parent = target.git(&["rev-parse", &format!("refs/heads/{branch}")], None)?;
         target.parent = Some(parent.trim().to_string());
         target.entries = target.tree_entries()?;
+        refuse_source_branch(&target, site_root)?;
     }
     Ok(target)
+}
+
+/// Refuses to deploy into a branch that holds a site's source, since the deploy commit would
+/// mix the built site into it: a branch whose tree has a `config.yaml` beside a `content/`
+/// folder (at its top or in any folder), or the branch `site_root` is checked out on, when
+/// the branch's last commit is one of that checkout's own (the same repository).
+///
+/// # Errors
+/// Saying which branch holds the source and to deploy to a branch of its own.
+fn refuse_source_branch(target: &GitBranch, site_root: &Path) -> Result<(), DeployError> {
+    let has_source = target.entries.keys().any(|path| {
+        path.strip_suffix("config.yaml")
+            .filter(|folder| folder.is_empty() || folder.ends_with('/'))
+            .is_some_and(|folder| {
+                let content = format!("{folder}content/");
+                target
+                    .entries
+                    .range(content.clone()..)
+                    .next()
+                    .is_some_and(|(p, _)| p.starts_with(&content))
+            })
+    });
+    let checked_out = target
+        .parent
+        .as_deref()
+        .is_some_and(|tip| is_checked_out_branch(site_root, &target.branch, tip));
+    if !has_source && !checked_out {
+        return Ok(());
+    }
+    let why = if has_source {
+        "it has a config.yaml beside content/"
+    } else {
+        "it is the branch this site's folder is checked out on"
+    };
+    Err(DeployError::new(
+        format!(
+            "{} holds this site's source ({why}); a deploy there would mix the built site into it",
+            target.describe()
+        ),
+        "deploy to a branch of its own, such as gh-pages: end the target with `#gh-pages` (nothing was pushed)",
+    ))
+}
+
+/// Whether the folder `site_root` is in a git checkout whose current branch is `branch` and
+/// whose repository has the commit `tip`.
+fn is_checked_out_branch(site_root: &Path, branch: &str, tip: &str) -> bool {
+    let run = |args: &[&str]| {
+        Command::new("git")
+            .arg("-C")
+            .arg(site_root)
+            .args(args)
+            .stdin(Stdio::null())
+            .stderr(Stdio::null())
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    };
+    run(&["symbolic-ref", "-q", "--short", "HEAD"]).as_deref() == Some(branch)
+        && run(&["cat-file", "-e", &format!("{tip}^{{commit}}")]).is_some()
 }
 
 impl GitBranch {

@@ -26,19 +26,33 @@ pub(crate) enum Kind {
 /// The names in one folder of the target.
 pub(crate) type Listing = HashMap<String, Kind>;
 
+/// One thing in the target standing where the site needs something else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct InTheWay {
+    /// The path as the host names it (`/www/prices`).
+    pub shown: String,
+    /// What is there: `a file` or `a folder`.
+    pub found: &'static str,
+    /// The site's path there, relative to the target's root (`prices`).
+    pub site_path: String,
+    /// What the site needs there: `file` or `folder`.
+    pub needed: &'static str,
+}
+
 /// Checks that each of `paths` (relative to the target's root) can be written. `list` lists a
 /// folder known to exist (relative to the root; `""` is the root); `full` gives a path as the
 /// host names it, for messages.
 ///
 /// # Errors
-/// The first path in the way, naming it on the host and saying the owner must move or delete
-/// it; or the first error of `list`.
+/// Every path in the way, all named in one error ([`in_the_way`]), saying the owner must move
+/// or delete them; or the first error of `list`.
 pub(crate) fn check(
     paths: &[&str],
     list: &mut dyn FnMut(&str) -> Result<Listing, DeployError>,
     full: &dyn Fn(&str) -> String,
 ) -> Result<(), DeployError> {
     let mut listings: HashMap<String, Listing> = HashMap::new();
+    let mut found = Vec::new();
     for path in paths {
         let parts: Vec<&str> = path.split('/').collect();
         for (i, part) in parts.iter().enumerate() {
@@ -48,38 +62,65 @@ pub(crate) fn check(
                 listings.insert(folder.clone(), listing);
             }
             let last = i + 1 == parts.len();
-            let found = listings.get(&folder).and_then(|l| l.get(*part)).copied();
-            match (found, last) {
-                (Some(Kind::Folder), true) => {
-                    return Err(in_the_way(&full(path), "a folder", path, "file"));
-                }
-                (Some(Kind::File), false) => {
-                    let site_folder = parts[..=i].join("/");
-                    return Err(in_the_way(
-                        &full(&site_folder),
-                        "a file",
-                        &site_folder,
-                        "folder",
-                    ));
-                }
-                (Some(Kind::Folder), false) => {}
-                _ => break,
+            let kind = listings.get(&folder).and_then(|l| l.get(*part)).copied();
+            let site_path = parts[..=i].join("/");
+            match (kind, last) {
+                (Some(Kind::Folder), true) => found.push(InTheWay {
+                    shown: full(&site_path),
+                    found: "a folder",
+                    site_path,
+                    needed: "file",
+                }),
+                (Some(Kind::File), false) => found.push(InTheWay {
+                    shown: full(&site_path),
+                    found: "a file",
+                    site_path,
+                    needed: "folder",
+                }),
+                (Some(Kind::Folder), false) => continue,
+                _ => {}
             }
+            break;
         }
     }
-    Ok(())
+    in_the_way(found)
 }
 
-/// The error for `shown` (a path on the host) being `found` where the site needs a `needed`.
-pub(crate) fn in_the_way(shown: &str, found: &str, site_path: &str, needed: &str) -> DeployError {
-    DeployError::new(
+/// The error naming all of `found` (each once, in the order found), or `Ok` when it is empty.
+///
+/// # Errors
+/// When `found` is not empty: one line per path in the way, and the help to move or delete
+/// them.
+pub(crate) fn in_the_way(mut found: Vec<InTheWay>) -> Result<(), DeployError> {
+    let mut seen = std::collections::HashSet::new();
+    found.retain(|f| seen.insert(f.shown.clone()));
+    let line = |f: &InTheWay| {
         format!(
-            "{shown} in the deploy target is {found}, but the site needs a {needed} there ({site_path})"
-        ),
-        format!(
-            "stillpoint does not replace what it did not put there: move or delete {shown} yourself, then deploy again"
-        ),
-    )
+            "{} in the deploy target is {}, but the site needs a {} there ({})",
+            f.shown, f.found, f.needed, f.site_path
+        )
+    };
+    match found.as_slice() {
+        [] => Ok(()),
+        [one] => Err(DeployError::new(
+            line(one),
+            format!(
+                "stillpoint does not replace what it did not put there: move or delete {} yourself, then deploy again",
+                one.shown
+            ),
+        )),
+        many => {
+            let lines: Vec<String> = many.iter().map(|f| format!("\n  - {}", line(f))).collect();
+            Err(DeployError::new(
+                format!(
+                    "{} things in the deploy target stand where the site needs something else:{}",
+                    many.len(),
+                    lines.concat()
+                ),
+                "stillpoint does not replace what it did not put there: move or delete each of them yourself, then deploy again",
+            ))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -153,5 +194,23 @@ mod tests {
         ]);
         r.unwrap();
         assert_eq!(listed, ["", "blog", "blog/first"]);
+    }
+
+    #[test]
+    fn every_path_in_the_way_is_named_at_once_each_once() {
+        let (r, _) = run(&[
+            "about/index.html",
+            "about/photo.jpg",
+            "index.html",
+            "css/site.css",
+        ]);
+        let e = r.unwrap_err();
+        assert_eq!(
+            e.message,
+            "2 things in the deploy target stand where the site needs something else:\n  \
+             - /www/about in the deploy target is a file, but the site needs a folder there (about)\n  \
+             - /www/css/site.css in the deploy target is a folder, but the site needs a file there (css/site.css)"
+        );
+        assert!(e.help.contains("move or delete each of them"), "{e:?}");
     }
 }

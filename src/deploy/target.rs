@@ -155,14 +155,18 @@ fn resolved(path: &Path) -> PathBuf {
     out
 }
 
-/// Connects to `target`.
+/// Connects to `target`, to deploy the site whose folder is `site_root`.
 ///
 /// # Errors
 /// Those of each kind of target's `connect`.
-pub fn connect(target: &Target, options: &ConnectOptions) -> Result<Box<dyn Remote>, DeployError> {
+pub fn connect(
+    target: &Target,
+    options: &ConnectOptions,
+    site_root: &Path,
+) -> Result<Box<dyn Remote>, DeployError> {
     match target {
         Target::Folder(path) => Ok(Box::new(super::folder::connect(path)?)),
-        Target::Git { url, branch } => Ok(Box::new(super::git::connect(url, branch)?)),
+        Target::Git { url, branch } => Ok(Box::new(super::git::connect(url, branch, site_root)?)),
         Target::Remote(url) => connect_remote(url, options),
     }
 }

@@ -237,11 +237,17 @@ pub(super) fn collisions(tree: &SiteTree, config: &Config) -> Vec<Diagnostic> {
         let (src, _) = tree.claim(w);
         let path = format!("/{}", output.trim_end_matches("index.html"));
         let folder = config.output_dir.file_name().and_then(|n| n.to_str());
+        let (a, b) = (tree.claim_text(by), tree.claim_text(w));
+        // Two names that look alike: say they differ only in how an accent is typed.
+        let how = match super::clashes::differs(&a, &b) {
+            super::clashes::Differs::Accents => {
+                " (their names differ only in how an accented letter is typed: as one character, or as a letter and an accent mark)"
+            }
+            _ => "",
+        };
         errors.push(
             Diagnostic::error(format!(
-                "two files want the same web address {path}: {} and {}",
-                tree.claim_text(by),
-                tree.claim_text(w)
+                "two files want the same web address {path}: {a} and {b}{how}"
             ))
             .in_file(src)
             .help(format!(

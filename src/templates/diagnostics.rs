@@ -245,7 +245,10 @@ fn report_diagnostic(
         "template error"
     };
     let help = if syntax {
-        "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
+        syntax_help(
+            message,
+            text_at(source, span.start_line, span.start_col + 1),
+        )
     } else if message.contains("not defined")
         || message.contains("undefined")
         || message.contains("Undefined")
@@ -261,10 +264,15 @@ fn report_diagnostic(
     } else {
         "check the template code on this line".to_string()
     };
+    let no_macros = syntax && help.starts_with("Tera 2, the template engine");
     let mut d = Diagnostic::error(format!(
         "{what} in {}: {}",
         shown.display(),
-        first_line(message)
+        if no_macros {
+            "unknown tag: Tera 2 has no macros"
+        } else {
+            first_line(message)
+        }
     ))
     .in_file(&shown)
     .help(help);
@@ -284,6 +292,23 @@ fn report_diagnostic(
         );
     }
     d
+}
+
+/// The help for a syntax error whose `message` Tera gave at `at` (the template's text from the
+/// error's place to the end of that line): Zola's macros, which Tera 2 does not have; a
+/// backslash in a string; else the usual reminder about tags.
+fn syntax_help(message: &str, at: &str) -> String {
+    let word: String = at
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    if message.contains("Unknown tag") && matches!(word.as_str(), "macro" | "import") {
+        return "Tera 2, the template engine stillpoint uses, has no macros: `{% macro %}` and `{% import %}` (from Zola themes) do not exist. Put the repeated HTML in a template of its own and use `{% include \"name.html\" %}`, or make it a component: `{% component hello(name) %}…{% endcomponent hello %}`, used as `{{<hello name=\"Ana\"/>}}`".to_string();
+    }
+    if message.contains("escape character") {
+        return "a backslash in a template string starts an escape (`\\n`, `\\\"`): to write a backslash itself, double it, as in `\"\\\\d\"` for a regex".to_string();
+    }
+    "check the `{{ }}` and `{% %}` tags on this line: each `{% if %}`, `{% for %}` and `{% block %}` needs its `{% end… %}`".to_string()
 }
 
 /// Finds the last block tag of a template that is opened and never closed (`{% if %}`,

@@ -425,6 +425,75 @@ fn git_branch_target_gets_the_site_as_its_tree_and_no_change_makes_no_commit() {
     );
 }
 
+/// A deploy into the branch that holds the site's source (a bare clone of the site's own
+/// repository) is refused before anything is pushed: the branch's tree has a config.yaml
+/// beside content/, or it is the branch the site's folder is checked out on.
+#[test]
+fn a_git_deploy_into_the_branch_of_the_source_is_refused() {
+    if !has_git() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let site = small_site();
+    let root = site.root();
+    git(root, &["init", "-q", "-b", "main"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-q", "-m", "the site"]);
+    let bare = target_dir(&site, "src.git");
+    git(
+        &bare,
+        &["clone", "-q", "--bare", root.to_str().unwrap(), "."],
+    );
+    let head = git(&bare, &["rev-parse", "main"]);
+    let url = format!("git+file://{}#main", bare.display());
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let mut args = vec!["--target", url.as_str()];
+        args.extend_from_slice(extra);
+        deploy(&site, &args)
+            .code(1)
+            .stderr_has("the branch main of")
+            .stderr_has("holds this site's source (it has a config.yaml beside content/)")
+            .stderr_has("such as gh-pages");
+        assert_eq!(git(&bare, &["rev-parse", "main"]), head);
+    }
+
+    // The site in a folder of the repository is found too.
+    let nested = target_dir(&site, "nested");
+    git(&nested, &["init", "-q", "-b", "main"]);
+    copy_tree(root, &nested.join("www"));
+    fs::remove_dir_all(nested.join("www/.git")).unwrap();
+    git(&nested, &["add", "."]);
+    git(&nested, &["commit", "-q", "-m", "the site in www/"]);
+    let nested_bare = target_dir(&site, "nested.git");
+    git(
+        &nested_bare,
+        &["clone", "-q", "--bare", nested.to_str().unwrap(), "."],
+    );
+    let url = format!("git+file://{}#main", nested_bare.display());
+    deploy(&site, &["--target", &url])
+        .code(1)
+        .stderr_has("holds this site's source");
+
+    // A branch without the site's files, but the one the site is checked out on: refused.
+    git(root, &["checkout", "-q", "-b", "notes"]);
+    git(root, &["rm", "-q", "-r", "--cached", "."]);
+    fs::write(root.join("notes.txt"), "notes\n").unwrap();
+    git(root, &["add", "notes.txt"]);
+    git(root, &["commit", "-q", "-m", "notes only"]);
+    git(root, &["push", "-q", bare.to_str().unwrap(), "notes"]);
+    let notes = git(&bare, &["rev-parse", "notes"]);
+    let url = format!("git+file://{}#notes", bare.display());
+    deploy(&site, &["--target", &url, "--force"])
+        .code(1)
+        .stderr_has("it is the branch this site's folder is checked out on");
+    assert_eq!(git(&bare, &["rev-parse", "notes"]), notes);
+
+    // A branch of its own in the same repository is fine.
+    let url = format!("git+file://{}#gh-pages", bare.display());
+    deploy(&site, &["--target", &url, "--force"]).success();
+    assert!(branch_tree(&bare, "gh-pages").contains_key("index.html"));
+}
+
 /// The links of every page under `dir` that point inside the site at a missing file (`/` is
 /// the folder's top).
 pub(crate) fn broken_links(dir: &Path) -> Vec<String> {
@@ -544,22 +613,28 @@ fn a_target_that_is_the_site_inside_it_or_around_it_is_refused() {
     }
 }
 
+/// A file where the site needs a folder and a folder where it needs a file: both are named in
+/// the one error, before anything is sent.
 #[test]
 fn a_file_in_the_way_of_a_site_folder_is_named_before_anything_is_sent() {
     let site = small_site();
     let target = target_dir(&site, "in-the-way");
     let t = target.to_str().unwrap().to_string();
     fs::write(target.join("about"), "the owner's own notes").unwrap();
+    fs::create_dir_all(target.join("robots.txt/old")).unwrap();
+    fs::write(target.join("robots.txt/old/x.txt"), "mine").unwrap();
     let listing = file_tree(&target);
     let run = deploy(&site, &["--target", &t]);
     run.code(1)
-        .stderr_has("about")
-        .stderr_has("is a file")
+        .stderr_has("2 things in the deploy target")
+        .stderr_has("about in the deploy target is a file")
+        .stderr_has("robots.txt in the deploy target is a folder")
         .stderr_has("move or delete")
         .stderr_lacks("carries on")
         .stderr_lacks("os error");
     assert_eq!(file_tree(&target), listing, "something was sent");
     fs::remove_file(target.join("about")).unwrap();
+    fs::remove_dir_all(target.join("robots.txt")).unwrap();
     deploy(&site, &["--target", &t]).success();
 }
 

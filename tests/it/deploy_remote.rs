@@ -1524,9 +1524,9 @@ fn the_deploy_command_asks_about_an_unknown_host_key_on_a_terminal() {
 // ---------------------------------------------------------------------------------------------
 // Something in the way on the host, named before anything is uploaded
 
-/// On the host, a file where the site needs the folder `about/`, then a folder where the site
-/// puts `css/site.css`: each is named before anything is sent (the target is as it was, no
-/// manifest); moved away, the deploy completes.
+/// On the host, a file where the site needs the folder `about/` and a folder where the site
+/// puts `css/site.css`: both are named at once, before anything is sent (the target is as it
+/// was, no manifest); moved away, the deploy completes.
 fn in_the_way_on_the_host(folder: &Path, target: &str, config_tail: &str, extra: &[&str]) {
     use crate::deploy::{built, deployed, small_site};
     let site = small_site();
@@ -1536,24 +1536,20 @@ fn in_the_way_on_the_host(folder: &Path, target: &str, config_tail: &str, extra:
     args.extend_from_slice(extra);
 
     std::fs::write(folder.join("about"), "the owner's notes").unwrap();
-    let run = deploy_with_env(&site, &args, &[]);
-    run.code(1)
-        .stderr_has("about in the deploy target is a file")
-        .stderr_has("move or delete");
-    assert_eq!(listing(folder), ["about"], "nothing was sent");
-    std::fs::remove_file(folder.join("about")).unwrap();
-
     std::fs::create_dir_all(folder.join("css/site.css/old")).unwrap();
     std::fs::write(folder.join("css/site.css/old/x.txt"), "x").unwrap();
     let run = deploy_with_env(&site, &args, &[]);
     run.code(1)
+        .stderr_has("2 things in the deploy target")
+        .stderr_has("about in the deploy target is a file")
         .stderr_has("css/site.css in the deploy target is a folder")
         .stderr_has("move or delete");
     assert_eq!(
         listing(folder),
-        ["css/site.css/old/x.txt"],
+        ["about", "css/site.css/old/x.txt"],
         "nothing was sent"
     );
+    std::fs::remove_file(folder.join("about")).unwrap();
     std::fs::remove_dir_all(folder.join("css")).unwrap();
 
     deploy_with_env(&site, &args, &[]).success();

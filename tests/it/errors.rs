@@ -440,3 +440,101 @@ fn a_config_yml_gets_a_rename_hint() {
     site.remove("config.yaml").file("config.yml", &text);
     site.build().code(1).stderr_has("rename it to config.yaml");
 }
+
+/// A broken CSV data file read with `load_data` stops the build naming the file and line: an
+/// unclosed quote, a row longer and a row shorter than the header row.
+#[test]
+fn broken_csv_data_file_names_the_file_and_line() {
+    let site = TestSite::new();
+    site.file("content/_index.md", "---\ntitle: Home\n---\n")
+        .file(
+            "templates/index.html",
+            "{% set p = load_data(path=\"data/prices.csv\") %}{{ p.records | length }}\n",
+        );
+    for (csv, said) in [
+        (
+            "name,price\n\"Session,90\n",
+            "data/prices.csv, line 2, column 1: this quote is never closed",
+        ),
+        (
+            "name,price\nSession,90,extra\n",
+            "data/prices.csv, line 2: this row has 3 fields but the header row has 2 fields",
+        ),
+        (
+            "name,price\nSession,90\nShort\n",
+            "data/prices.csv, line 3: this row has 1 field but the header row has 2 fields",
+        ),
+    ] {
+        site.file("data/prices.csv", csv);
+        site.build()
+            .code(1)
+            .stderr_has(said)
+            .stderr_has("--> templates/index.html:1:");
+    }
+    site.file("data/prices.csv", "name,price\n\"Session, 60 min\",90\n");
+    site.build().success();
+    assert_eq!(site.read("public/index.html"), "1\n");
+}
+
+/// Zola's `{% import %}` and `{% macro %}` say that Tera 2 has no macros and what to use, at the
+/// tag's line; a backslash in a template string says to double it.
+#[test]
+fn zola_macros_and_backslashes_in_templates_get_plain_help() {
+    let site = TestSite::new();
+    site.file("content/_index.md", "---\ntitle: Home\n---\n");
+    for (template, at) in [
+        (
+            "<p>\n{% import \"macros.html\" as macros %}\n",
+            "--> templates/index.html:2:",
+        ),
+        (
+            "<p>\n\n{% macro hello(name) %}Hi {{ name }}{% endmacro %}\n",
+            "--> templates/index.html:3:",
+        ),
+    ] {
+        site.file("templates/index.html", template);
+        site.build()
+            .code(1)
+            .stderr_has("unknown tag: Tera 2 has no macros")
+            .stderr_has(at)
+            .stderr_has("{% include \"name.html\" %}")
+            .stderr_has("{% component hello(name) %}")
+            .stderr_lacks("needs its `{% end");
+    }
+    site.file(
+        "templates/index.html",
+        "<p>\n{% set pattern = \"\\d+\" %}{{ pattern }}\n",
+    );
+    site.build()
+        .code(1)
+        .stderr_has("--> templates/index.html:2:")
+        .stderr_has("double it, as in `\"\\\\d\"`")
+        .stderr_lacks("needs its `{% end");
+}
+
+/// `content/café.md` typed twice, once with `é` as one character and once as `e` plus an accent
+/// mark: the clash says the names differ only in how the accent is typed.
+#[test]
+fn two_pages_named_alike_but_for_the_accent_say_so() {
+    let site = TestSite::new();
+    let page = "---\ntitle: Café\n---\nText\n";
+    site.file("content/_index.md", "---\ntitle: Home\n---\n")
+        .file("content/caf\u{e9}.md", page)
+        .file("content/cafe\u{301}.md", page);
+    site.build()
+        .code(1)
+        .stderr_has("two files want the same web address /cafe/")
+        .stderr_has("differ only in how an accented letter is typed");
+}
+
+/// `slug: ""` points at the slug line and says it is empty.
+#[test]
+fn an_empty_slug_points_at_its_line() {
+    let site = TestSite::new();
+    site.file("content/_index.md", "---\ntitle: Home\n---\n")
+        .file("content/fm.md", "---\ntitle: Fm\nslug: \"\"\n---\nText\n");
+    site.build()
+        .code(1)
+        .stderr_has("the `slug:` of content/fm.md is empty")
+        .stderr_has("--> content/fm.md:3:");
+}
