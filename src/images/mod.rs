@@ -572,47 +572,18 @@ mod tests {
         assert_eq!(p.picture("unknown.png", "", "", true), None);
     }
 
-    /// A PNG that says it is `w`×`h` pixels of 8-bit grey, with one tiny compressed row: its
-    /// header is valid, its pixels are not all there (the decoder must refuse it first).
-    pub(crate) fn png_claiming(w: u32, h: u32) -> Vec<u8> {
-        fn crc32(data: &[u8]) -> u32 {
-            let mut crc = !0u32;
-            for &b in data {
-                crc ^= u32::from(b);
-                for _ in 0..8 {
-                    crc = (crc >> 1) ^ (0xEDB8_8320 & (!(crc & 1)).wrapping_add(1));
-                }
-            }
-            !crc
-        }
-        fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
-            out.extend_from_slice(&u32::try_from(data.len()).unwrap().to_be_bytes());
-            let mut typed = kind.to_vec();
-            typed.extend_from_slice(data);
-            out.extend_from_slice(&typed);
-            out.extend_from_slice(&crc32(&typed).to_be_bytes());
-        }
-        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-        let mut ihdr = w.to_be_bytes().to_vec();
-        ihdr.extend_from_slice(&h.to_be_bytes());
-        ihdr.extend_from_slice(&[8, 0, 0, 0, 0]);
-        chunk(&mut out, b"IHDR", &ihdr);
-        // zlib: an empty stored block, then the end.
-        chunk(
-            &mut out,
-            b"IDAT",
-            &[0x78, 0x01, 0x01, 0x00, 0x00, 0xff, 0xff, 0, 0, 0, 1],
-        );
-        chunk(&mut out, b"IEND", &[]);
-        out
-    }
+    /// A PNG whose header says it is 30000×30000 pixels of 8-bit grey, with one tiny
+    /// compressed row: valid header, pixels not all there (the decoder must refuse it first).
+    /// Made by hand (IHDR, one empty zlib block, IEND); the integration tests use it too.
+    pub(crate) const PNG_CLAIMING_30000: &[u8] =
+        include_bytes!("../../tests/fixtures/limits/claims-30000x30000.png");
 
     #[test]
     fn images_of_more_than_100_megapixels_are_refused_from_their_header() {
         let dir = tempfile::tempdir().unwrap();
         let huge = dir.path().join("static/huge.png");
         std::fs::create_dir_all(huge.parent().unwrap()).unwrap();
-        std::fs::write(&huge, png_claiming(30_000, 30_000)).unwrap();
+        std::fs::write(&huge, PNG_CLAIMING_30000).unwrap();
         let p = Processor::new(
             dir.path(),
             "https://example.org",
@@ -636,7 +607,7 @@ mod tests {
     fn decoding_refuses_images_over_the_limits_before_allocating() {
         let original = Original {
             shown: "static/huge.png".into(),
-            bytes: png_claiming(30_000, 30_000),
+            bytes: PNG_CLAIMING_30000.to_vec(),
             hash: 0,
             format: Format::Png,
             width: 30_000,
