@@ -17,7 +17,6 @@ pub mod folder;
 pub mod git;
 pub mod manifest;
 pub mod plan;
-#[cfg(any(feature = "sftp", feature = "ftp"))]
 mod preflight;
 pub mod remote;
 pub mod settings;

@@ -3,6 +3,8 @@
 //! replaces what it did not put there, so such a clash would stop the deploy half-way; named
 //! first, it stops the deploy before any change.
 //!
+//! Folder targets use [`InTheWay`] and its error only; the listing check is for SFTP and FTP.
+//!
 //! The protocol only lists folders ([`check`] takes the listing as a function): each folder
 //! above an upload is listed once, and only when it exists, so a first deploy into an empty
 //! folder lists the root alone and a one-page edit lists the few folders above that page.
@@ -12,6 +14,7 @@ use std::collections::HashMap;
 use super::DeployError;
 
 /// What a name in a folder of the target is.
+#[cfg_attr(not(any(feature = "sftp", feature = "ftp")), allow(dead_code))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     /// A file.
@@ -24,6 +27,7 @@ pub(crate) enum Kind {
 }
 
 /// The names in one folder of the target.
+#[cfg_attr(not(any(feature = "sftp", feature = "ftp")), allow(dead_code))]
 pub(crate) type Listing = HashMap<String, Kind>;
 
 /// One thing in the target standing where the site needs something else.
@@ -46,6 +50,7 @@ pub(crate) struct InTheWay {
 /// # Errors
 /// Every path in the way, all named in one error ([`in_the_way`]), saying the owner must move
 /// or delete them; or the first error of `list`.
+#[cfg_attr(not(any(feature = "sftp", feature = "ftp")), allow(dead_code))]
 pub(crate) fn check(
     paths: &[&str],
     list: &mut dyn FnMut(&str) -> Result<Listing, DeployError>,
