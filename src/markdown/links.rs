@@ -27,7 +27,7 @@ pub(super) fn resolve_link(
     } else {
         Cow::Borrowed(dest_url)
     };
-    let span = positions.span(range.clone());
+    let span = || positions.span(range.clone());
     if let Some(url) = resolve_target(&target, span, resolver, out) {
         if *link_type == LinkType::Email {
             *link_type = LinkType::Inline;
@@ -36,13 +36,14 @@ pub(super) fn resolve_link(
     }
 }
 
-/// Resolves one written link target (`span` is where it is written), recording its anchor, or
-/// the problem when it is broken, in `out`. Gives the URL to write for an internal target, and
+/// Resolves one written link target (`span` gives where it is written: called only when a
+/// position is kept, as working out a line and column costs more than the lookup), recording
+/// its anchor, or the problem when it is broken, in `out`. Gives the URL to write for an internal target, and
 /// `None` for an external or broken one (left as written). Shared by markdown links and images
 /// and by the `href`/`src` of raw HTML, so both are resolved and reported alike.
 pub(super) fn resolve_target(
     target: &str,
-    span: Span,
+    span: impl FnOnce() -> Span,
     resolver: &dyn LinkResolver,
     out: &mut Rendered,
 ) -> Option<String> {
@@ -54,13 +55,13 @@ pub(super) fn resolve_target(
                     page,
                     anchor,
                     target: target.to_string(),
-                    span,
+                    span: span(),
                 });
             }
             Some(url)
         }
         LinkTarget::Broken(d) => {
-            out.problems.push(broken_link(d.message, d.help, span));
+            out.problems.push(broken_link(d.message, d.help, span()));
             None
         }
     }
@@ -126,7 +127,7 @@ pub(super) fn resolve_raw_html(
                 .and_then(|b| b.find(written))
                 .map_or(event_range.start, |f| event_range.start + f)
         };
-        let span = positions.span(start..start + written.len());
+        let span = || positions.span(start..start + written.len());
         let target = crate::seo::decode_entities(written);
         if let Some(url) = resolve_target(&target, span, resolver, out)
             && url != target

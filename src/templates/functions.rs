@@ -381,7 +381,7 @@ fn cachebust_of(d: &SiteData, key: &str, src: &Path) -> tera::TeraResult<String>
 fn get_page(b: &Binding, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let d = b.site()?;
     let path = kwargs.must_get::<&str>("path")?;
-    let path = path.trim_start_matches("@/");
+    let path = without_at(path);
     if is_section_path(path) {
         return Err(tera::Error::message(format!(
             "get_page: `{path}` is a section; use get_section"
@@ -399,7 +399,7 @@ fn get_page(b: &Binding, kwargs: &Kwargs) -> tera::TeraResult<Value> {
 fn get_section(b: &Binding, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     let d = b.site()?;
     let path = kwargs.must_get::<&str>("path")?;
-    let path = path.trim_start_matches("@/");
+    let path = without_at(path);
     let metadata_only = kwargs.get::<bool>("metadata_only")?.unwrap_or(false);
     if !is_section_path(path) {
         return Err(tera::Error::message(format!(
@@ -412,10 +412,20 @@ fn get_section(b: &Binding, kwargs: &Kwargs) -> tera::TeraResult<Value> {
     })
 }
 
+/// `path` without its leading `@/` (each of them, as `trim_start_matches` would; a plain
+/// prefix test, which a template calling this for every item of a nav does not pay a substring
+/// searcher for).
+fn without_at(mut path: &str) -> &str {
+    while let Some(rest) = path.strip_prefix("@/") {
+        path = rest;
+    }
+    path
+}
+
 /// True for the content path of a section: `_index.md`, `blog/_index.md`, or a translation
 /// like `blog/_index.fr.md`.
 fn is_section_path(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = path.rsplit_once('/').map_or(path, |(_, name)| name);
     name == "_index.md" || (name.starts_with("_index.") && name.ends_with(".md"))
 }
 
