@@ -23,8 +23,13 @@ pub(super) fn sections(
     let mut sections = Vec::new();
     let mut folders: HashMap<String, usize> = HashMap::new();
     docs.sort_by(|a, b| a.relative.cmp(&b.relative));
-    // Decided before drafts are left out: a draft `content/_index.md` gives no home page.
-    if !docs.iter().any(|d| d.relative == "_index.md") {
+    // A home page left out as a draft is made like a missing one (from `config.title`), so
+    // the top sections and the pages at the top still have their parent.
+    let home_left_out = |d: &Document| d.front.draft && !config.drafts;
+    if !docs
+        .iter()
+        .any(|d| d.relative == "_index.md" && !home_left_out(d))
+    {
         let home = "/".to_string();
         sections.push(Section::at(
             None,

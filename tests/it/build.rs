@@ -303,6 +303,27 @@ fn drafts_are_left_out_unless_asked_for() {
 }
 
 #[test]
+fn a_draft_home_page_is_made_from_the_config_like_a_missing_one() {
+    // Once a panic: the pages at the top had no section to belong to.
+    let site = TestSite::fixture("minimal");
+    site.file(
+        "content/_index.md",
+        "---\ntitle: Home\ndraft: true\n---\nHOME-DRAFT-TEXT\n",
+    );
+    site.build().success();
+    site.assert_file_lacks("public/index.html", "HOME-DRAFT-TEXT")
+        .assert_file_contains("public/about/index.html", "About");
+    site.build_with(&["--drafts"]).success();
+    site.assert_file_contains("public/index.html", "HOME-DRAFT-TEXT");
+    // With a section beside the pages at the top, they stay at the top.
+    site.file("content/blog/_index.md", "---\ntitle: Blog\n---\n");
+    site.file("content/blog/post.md", "---\ntitle: Post\n---\nA post.\n");
+    site.build().success();
+    site.assert_file_contains("public/about/index.html", "About")
+        .assert_file_contains("public/blog/post/index.html", "A post.");
+}
+
+#[test]
 fn link_to_a_draft_says_it_is_a_draft() {
     let site = TestSite::fixture("drafts");
     site.file(
