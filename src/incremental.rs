@@ -7,29 +7,34 @@
 //! sections each file's templates read (`get_page`, `get_section`; see
 //! [`crate::render::reads::Read`]). When the next change is a save of existing pages or
 //! sections whose front matter is unchanged (the body was edited, as most saves are), or of
-//! pages whose front matter changed only in `title` (given before and after), `description` or
-//! `extra` (without an `image`), the edits are applied to the plan: only the markdown of those
-//! documents is rendered again, their links and the anchors linked into them are checked
-//! again, and only these files are rendered again, through the same `render::run` as a full
-//! build:
+//! pages whose front matter changed only in `title` (given before and after), `description`,
+//! `extra` (without an `image`), `date`, `updated` or `weight`, the edits are applied to the
+//! tree and the plan: the sections of pages with new front matter are sorted again (their
+//! pages' neighbours and their feeds with them), only the markdown of the edited documents is
+//! rendered again, their links and the anchors linked into them are checked again, and only
+//! these files are rendered again, through the same `render::run` as a full build:
 //!
 //! - the document's own file (and a section's later listing pages);
 //! - the listing pages and feeds of the sections that list it (they show its title, content,
-//!   summary, table of contents or word count);
-//! - after a new title or description, the pages before and after it (their `lower` and
-//!   `higher`); a title that moves the page in its section's order needs a full build;
+//!   summary, table of contents, date or word count);
+//! - after new front matter, the pages before and after it (their `lower` and `higher`), and
+//!   when it moved in its section's order, every page whose neighbours changed;
+//! - after a new `date` or `updated`, the sitemap (its `lastmod`);
 //! - every file whose templates read it, or a section listing it, through `get_page` or
 //!   `get_section` at the last render (a section's own fields, with `metadata_only=true`,
 //!   change only when the section's `_index.md` itself is edited).
 //!
 //! Everything else gets a full build, which is also what reports errors: a save that adds a
 //! document's first placeholder or removes its last, which may change
-//! `config.ready_to_publish` ([`crate::publish`]); any other front matter change, which can
-//! move a page or change its URL, or any front matter change of a section; a new, deleted or
-//! renamed file; `config.yaml`, templates, static files, data; an image that goes to the image
-//! processor; or any error. The result of every rebuild equals a clean build of the same
-//! files, which `tests/it/incremental.rs` checks over random edits. After a failed build, the
-//! next rebuild is a full one.
+//! `config.ready_to_publish` ([`crate::publish`]); a date that gives a section's feed its
+//! first dated page or takes its last (the feed file comes or goes); a change to a page with
+//! taxonomy terms, or to its neighbour (term pages and `get_taxonomy` show them); any other
+//! front matter change (`draft`, `slug`, `path`, `aliases`, `template`, taxonomies...), which
+//! can add or remove a page or change its URL, or any front matter change of a section; a
+//! new, deleted or renamed file; `config.yaml`, templates, static files, data; an image that
+//! goes to the image processor; or any error. The result of every rebuild equals a clean
+//! build of the same files, which `tests/it/incremental.rs` checks over random edits. After a
+//! failed build, the next rebuild is a full one.
 //!
 //! Zola's `serve --fast` and Hugo's fast render mode render only the changed page and skip
 //! the listings that show it; this rebuild is exact instead.
@@ -43,6 +48,7 @@ use crate::error::Result;
 use crate::output::MemorySink;
 use crate::render::reads::{Read, ReadLog};
 use crate::render::{self, BuiltSite, Changed, Edited, JobContext, JobEnv, Plan, Retained};
+use crate::site::outputs::SITEMAP;
 use crate::site::{self, Item, SiteTree};
 use crate::{BuildOptions, runaway};
 
@@ -134,20 +140,25 @@ impl LiveBuild {
 struct Edit {
     item: Item,
     doc: content::Document,
-    /// Its front matter changed (only in fields that [`shown_fields_only`] allows).
+    /// Its front matter changed (only in fields that [`in_place_fields_only`] allows).
     front_changed: bool,
+    /// Its `date` or `updated` changed.
+    dates_changed: bool,
 }
 
-/// True when the front matter of a page changed only in what pages show: `title` (given
-/// before and after), `description`, and `extra` without an `image` (a share image goes to
-/// the image processor and is checked). These change no URL and no tree structure; a title
-/// can change the order of a listing, which [`State::partial`] checks. The front matter must
-/// have no warnings before or after (they would change).
-fn shown_fields_only(old: &content::Document, new: &content::Document) -> bool {
+/// True when the front matter of a page changed only in fields that move no URL and no file:
+/// what pages show, `title` (given before and after), `description`, and `extra` without an
+/// `image` (a share image goes to the image processor and is checked); and what orders its
+/// section, `date`, `updated` and `weight` ([`State::reorder`] redoes the order, neighbours and
+/// feed). The front matter must have no warnings before or after (they would change).
+fn in_place_fields_only(old: &content::Document, new: &content::Document) -> bool {
     let rest = |f: &FrontMatter| FrontMatter {
         title: None,
         description: None,
         extra: None,
+        date: None,
+        updated: None,
+        weight: None,
         ..f.clone()
     };
     let has_image = |f: &FrontMatter| f.extra.as_ref().is_some_and(|e| e.contains_key("image"));
@@ -157,6 +168,11 @@ fn shown_fields_only(old: &content::Document, new: &content::Document) -> bool {
         && (old.front.extra == new.front.extra || !(has_image(&old.front) || has_image(&new.front)))
         && old.warnings.is_empty()
         && new.warnings.is_empty()
+}
+
+/// True when `date` or `updated` differ: the sitemap's `lastmod` shows them.
+fn dates_changed(old: &content::Document, new: &content::Document) -> bool {
+    old.front.date != new.front.date || old.front.updated != new.front.updated
 }
 
 impl State {
@@ -214,14 +230,15 @@ impl State {
         })
     }
 
-    /// Puts the edited documents into the tree. `None` when a new title moves a page in its
-    /// section's order: then the neighbours and listings change shape, which only a full build
-    /// redoes.
+    /// Puts the edited documents into the tree, and re-sorts the sections of the pages whose
+    /// front matter changed ([`State::reorder`]). `None` when that needs a full build.
     fn apply_to_tree(&mut self, edits: Vec<Edit>) -> Option<Edited> {
         let mut edited = Edited {
             pages: Vec::new(),
             sections: Vec::new(),
             retitled: Vec::new(),
+            reordered: Vec::new(),
+            sitemap: false,
         };
         for edit in edits {
             match edit.item {
@@ -232,6 +249,7 @@ impl State {
                     if edit.front_changed {
                         edited.retitled.push(i);
                     }
+                    edited.sitemap |= edit.dates_changed;
                     self.tree.pages[i].doc = edit.doc;
                     edited.pages.push(i);
                 }
@@ -241,16 +259,43 @@ impl State {
                 }
             }
         }
-        for s in &self.tree.sections {
-            if edited.retitled.iter().any(|i| s.pages.contains(i)) {
-                let mut order = s.pages.clone();
-                site::order_pages(&self.tree.pages, &mut order);
-                if order != s.pages {
-                    return None;
-                }
+        for s in 0..self.tree.sections.len() {
+            let pages = &self.tree.sections[s].pages;
+            if edited.retitled.iter().any(|i| pages.contains(i)) {
+                edited.reordered.extend(self.reorder(s)?);
             }
         }
         Some(edited)
+    }
+
+    /// Section `s` after a change to the title, date or weight of some of its pages: its pages
+    /// in order again, their neighbours (`lower`, `higher`) and its feed (dated pages, newest
+    /// first), as stage 4 makes them ([`site::order_pages`], [`site::listings::feed`]). Returns
+    /// the pages whose neighbours changed. `None` when the section gains or loses its feed
+    /// (a file more or less: a full build).
+    fn reorder(&mut self, s: usize) -> Option<Vec<usize>> {
+        let tree = &mut self.tree;
+        let mut order = tree.sections[s].pages.clone();
+        site::order_pages(&tree.pages, &mut order);
+        let mut moved = Vec::new();
+        if order != tree.sections[s].pages {
+            for (n, &p) in order.iter().enumerate() {
+                let lower = n.checked_sub(1).map(|h| order[h]);
+                let higher = order.get(n + 1).copied();
+                let page = &mut tree.pages[p];
+                if (page.lower, page.higher) != (lower, higher) {
+                    (page.lower, page.higher) = (lower, higher);
+                    moved.push(p);
+                }
+            }
+            tree.sections[s].pages = order;
+        }
+        let (feed, _) = site::listings::feed(&tree.sections[s], &tree.pages, &self.config);
+        if feed.is_some() != tree.sections[s].feed.is_some() {
+            return None;
+        }
+        tree.sections[s].feed = feed;
+        Some(moved)
     }
 
     /// The edits in `changed` when every changed file is an existing page or section whose
@@ -276,7 +321,8 @@ impl State {
             let new = content::parse_one(&file).ok()??;
             let front = |d: &content::Document| d.source.get(..d.body_start).map(str::to_string);
             let front_changed = front(&new)? != front(old)?;
-            if front_changed && !(matches!(item, Item::Page(_)) && shown_fields_only(old, &new)) {
+            if front_changed && !(matches!(item, Item::Page(_)) && in_place_fields_only(old, &new))
+            {
                 return None;
             }
             if old.front.title.is_none() && site::first_h1(new.body()) != site::first_h1(old.body())
@@ -292,6 +338,7 @@ impl State {
             }
             edits.push(Edit {
                 item,
+                dates_changed: dates_changed(old, &new),
                 doc: new,
                 front_changed,
             });
@@ -331,11 +378,9 @@ fn affected(tree: &SiteTree, plan: &Plan, reads: &ReadLog, changed: &Changed) ->
             JobContext::Page(i) => changed.pages.contains(&i),
             JobContext::Section(i) | JobContext::Pager(i, _) => changed.listing.contains(&i),
             JobContext::Feed(i) => changed.feeds.contains(&i) || changed.listing.contains(&i),
+            JobContext::Ready(_) => changed.sitemap && job.output == SITEMAP,
             // A change to a page with terms is a full build (`State::partial`).
-            JobContext::Ready(_)
-            | JobContext::Taxonomy(_)
-            | JobContext::Term(..)
-            | JobContext::TermFeed(..) => false,
+            JobContext::Taxonomy(_) | JobContext::Term(..) | JobContext::TermFeed(..) => false,
         })
         .map(|(j, _)| j)
         .collect();

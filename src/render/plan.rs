@@ -116,8 +116,13 @@ pub(crate) struct Edited {
     pub(crate) pages: Vec<usize>,
     /// Edited sections.
     pub(crate) sections: Vec<usize>,
-    /// Edited pages whose title or description changed: their neighbours show them.
+    /// Edited pages whose front matter changed (title, description, date...): their
+    /// neighbours show them.
     pub(crate) retitled: Vec<usize>,
+    /// Pages whose neighbours (`lower`, `higher`) changed when their section was sorted again.
+    pub(crate) reordered: Vec<usize>,
+    /// A page's `date` or `updated` changed: the sitemap's `lastmod` shows them.
+    pub(crate) sitemap: bool,
 }
 
 /// The values an incremental rebuild changed ([`Plan::apply_values`]).
@@ -130,6 +135,8 @@ pub(crate) struct Changed {
     pub(crate) feeds: Vec<usize>,
     /// The edited sections (their own fields changed).
     pub(crate) sections: Vec<usize>,
+    /// The sitemap's entries changed (its job has them).
+    pub(crate) sitemap: bool,
 }
 
 impl Plan {
@@ -342,14 +349,17 @@ impl Plan {
             self.section_rendered[i] = Some(rendered.next()?);
         }
         let mut pages: HashSet<usize> = edited.pages.iter().copied().collect();
-        for &i in &edited.retitled {
+        let shown = edited.retitled.iter().flat_map(|&i| {
             let p = &tree.pages[i];
-            // Its neighbours and its translations show its title.
-            let translations = p.translations.iter().copied().filter(|&j| j != i);
-            for j in p.lower.into_iter().chain(p.higher).chain(translations) {
-                if !edited.pages.contains(&j) {
-                    self.page_values[j] = context::with_neighbours(tree, j, &self.page_values[j]);
-                }
+            // Its neighbours and its translations show its title and date.
+            let translations = p.translations.iter().copied().filter(move |&j| j != i);
+            p.lower.into_iter().chain(p.higher).chain(translations)
+        });
+        // Pages with new neighbours show them.
+        let neighbours: Vec<usize> = shown.chain(edited.reordered.iter().copied()).collect();
+        for j in neighbours {
+            if !pages.contains(&j) {
+                self.page_values[j] = context::with_neighbours(tree, j, &self.page_values[j]);
                 pages.insert(j);
             }
         }
@@ -362,24 +372,39 @@ impl Plan {
         for &i in &listing {
             self.section_values[i] = self.section_value(tree, i, false);
         }
+        // A listing's feed may have lost a page (its date removed).
         let feeds: Vec<usize> = (0..tree.sections.len())
             .filter(|&i| {
-                tree.sections[i]
-                    .feed
-                    .as_ref()
-                    .is_some_and(|f| f.pages.iter().any(|p| pages.contains(p)))
+                tree.sections[i].feed.as_ref().is_some_and(|f| {
+                    listing.contains(&i) || f.pages.iter().any(|p| pages.contains(p))
+                })
             })
             .collect();
         for &i in &feeds {
             let value = context::feed_value(config, tree, &tree.sections[i], &self.page_values);
             self.feeds[i] = Some(value);
         }
+        if edited.sitemap {
+            self.set_sitemap_entries(tree);
+        }
         Some(Changed {
             pages,
             listing,
             feeds,
             sections: edited.sections.clone(),
+            sitemap: edited.sitemap,
         })
+    }
+
+    /// The sitemap job's entries made again from `tree` (after a new `date` or `updated`).
+    fn set_sitemap_entries(&mut self, tree: &SiteTree) {
+        for job in &mut self.jobs {
+            if let JobContext::Ready(ctx) = &mut job.context
+                && job.output == SITEMAP
+            {
+                ctx.insert_value("entries", sitemap_entries(tree));
+            }
+        }
     }
 
     /// `templates` bound again with the `changed` values over their data (the shared maps of

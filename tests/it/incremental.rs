@@ -36,7 +36,7 @@ fn markdown_files(root: &Path) -> Vec<String> {
 fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'static str) {
     const WORDS: [&str; 6] = ["cedar", "delta", "ember", "fjord", "grove", "heron"];
     let word = |rng: &mut SplitMix| WORDS[rng.below(WORDS.len())];
-    match rng.below(12) {
+    match rng.below(15) {
         0..=2 => {
             let para = format!(
                 "\n{} {} *{}* {n}, {}.\n",
@@ -89,6 +89,34 @@ fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'
                 "a tag added (front matter)",
             )
         }
+        12 if text.starts_with("---\n") => {
+            // A new date (few days, so equal dates happen): the page may move, its feed and
+            // the sitemap change.
+            let line = format!("date: 2026-03-0{}", 1 + rng.below(4));
+            (
+                set_field(text, "date", Some(&line)),
+                "the date changed (front matter)",
+            )
+        }
+        13 if text.starts_with("---\n") => {
+            let line = format!("weight: {}", rng.below(4));
+            let line = (rng.below(3) > 0).then_some(line.as_str());
+            (
+                set_field(text, "weight", line),
+                "the weight changed (front matter)",
+            )
+        }
+        14 if text.starts_with("---\n") => {
+            let line = (rng.below(2) == 0).then_some("updated: 2026-04-01");
+            let (field, what) = match rng.below(2) {
+                0 => ("updated", "`updated` changed (front matter)"),
+                _ => ("date", "the date removed (front matter)"),
+            };
+            (
+                set_field(text, field, line.filter(|_| field == "updated")),
+                what,
+            )
+        }
         8 => (
             format!("{text}\nA [broken link](@/missing-{n}.md).\n"),
             "a broken link added",
@@ -97,6 +125,27 @@ fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'
             format!("{text}\nA line with `code {n}` and a [link](#nowhere-{n}).\n"),
             "a link to a missing anchor added",
         ),
+    }
+}
+
+/// `text` (which starts with front matter) with the line of `field` replaced by `line`, or
+/// removed when `line` is `None`; a new line goes first in the front matter.
+fn set_field(text: &str, field: &str, line: Option<&str>) -> String {
+    let end = body_start(text).max(4);
+    let key = format!("\n{field}:");
+    match text[..end].find(&key) {
+        Some(at) => {
+            let start = at + 1;
+            let stop = start + text[start..].find('\n').unwrap();
+            match line {
+                Some(l) => format!("{}{l}{}", &text[..start], &text[stop..]),
+                None => format!("{}{}", &text[..start], &text[stop + 1..]),
+            }
+        }
+        None => match line {
+            Some(l) => format!("---\n{l}\n{}", &text[4..]),
+            None => text.to_string(),
+        },
     }
 }
 
@@ -352,4 +401,63 @@ fn a_body_edit_reaches_the_pages_that_read_it_with_get_page() {
         !names.contains(&"sitemap.xml"),
         "the sitemap shows no body: {names:?}"
     );
+}
+
+/// A new date that moves a page in its section's order is rebuilt incrementally: the page, its
+/// old and new neighbours, the section's listing and feed and the sitemap are rendered again,
+/// and the site equals a clean build.
+#[test]
+fn a_date_that_moves_a_page_is_rebuilt_incrementally() {
+    let site = TestSite::new();
+    site.file(
+        "content/blog/_index.md",
+        "---\ntitle: Blog\nfeed: true\n---\n",
+    )
+    .file("content/blog/a.md", "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n")
+    .file("content/blog/b.md", "---\ntitle: B\ndate: 2026-01-02\n---\nB.\n")
+    .file("content/blog/c.md", "---\ntitle: C\ndate: 2026-01-03\n---\nC.\n")
+    .file("content/blog/d.md", "---\ntitle: D\ndate: 2026-01-04\n---\nD.\n")
+    .file(
+        "templates/page.html",
+        "{{ page.title }}|{% if page.lower %}{{ page.lower.title }}{% endif %}|{% if page.higher %}{{ page.higher.title }}{% endif %}",
+    )
+    .file(
+        "templates/section.html",
+        "{% for p in section.pages %}{{ p.title }} {{ p.date }};{% endfor %}",
+    );
+    let options = BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let mut live = LiveBuild::new(options.clone());
+    let Update::Full(built) = live.rebuild(&[]).unwrap() else {
+        panic!("the first build must be a full one");
+    };
+    let mut served: BTreeMap<String, Vec<u8>> = built.files.into_iter().collect();
+    // A, the oldest, becomes the newest: D, C, B, A -> A, D, C, B.
+    site.file(
+        "content/blog/a.md",
+        "---\ntitle: A\ndate: 2026-02-01\n---\nA.\n",
+    );
+    let Update::Partial { files, .. } = live.rebuild(&["content/blog/a.md".into()]).unwrap() else {
+        panic!("a new date must be rebuilt incrementally");
+    };
+    let mut names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    names.sort_unstable();
+    // B lost its neighbour A; D gained it; C kept its neighbours.
+    assert_eq!(
+        names,
+        [
+            "blog/a/index.html",
+            "blog/atom.xml",
+            "blog/b/index.html",
+            "blog/d/index.html",
+            "blog/index.html",
+            "sitemap.xml"
+        ]
+    );
+    served.extend(files);
+    assert_eq!(served, clean(&options).unwrap());
+    let d = String::from_utf8_lossy(&served["blog/d/index.html"]).into_owned();
+    assert!(d.starts_with("D|A|C"), "{d}");
 }
