@@ -52,6 +52,8 @@ use crate::site::outputs::SITEMAP;
 use crate::site::{self, Item, SiteTree};
 use crate::{BuildOptions, runaway};
 
+mod pages;
+
 /// A site kept in memory between rebuilds (`serve`, `watch`).
 pub struct LiveBuild {
     options: BuildOptions,
@@ -69,6 +71,9 @@ pub enum Update {
     Partial {
         /// The files rendered again.
         files: Vec<(String, Vec<u8>)>,
+        /// The output files of the pages that left the site (deleted, renamed, made a draft):
+        /// every publisher removes them.
+        removed: Vec<String>,
         /// How many of them are HTML pages (pages, sections, listing pages).
         pages_rendered: usize,
         /// The site's warnings (those of the last full build: a body edit changes none).
@@ -146,6 +151,18 @@ struct Edit {
     dates_changed: bool,
 }
 
+/// What the saved files change: edits of existing pages and sections, pages that join the
+/// site, and at most one that leaves it (a removal moves the last page's index, so it comes
+/// with no edits).
+#[derive(Default)]
+struct Saves {
+    edits: Vec<Edit>,
+    /// New pages (new files, or drafts published again).
+    added: Vec<site::Page>,
+    /// A page deleted (`false`) or made a draft (`true`).
+    removed: Option<(usize, bool)>,
+}
+
 /// True when the front matter of a page changed only in fields that move no URL and no file:
 /// what pages show, `title` (given before and after), `description`, and `extra` without an
 /// `image` (a share image goes to the image processor and is checked); and what orders its
@@ -180,9 +197,9 @@ impl State {
     /// then be half updated: it is dropped).
     fn partial(&mut self, changed: &[String]) -> Option<Update> {
         let mut timings = crate::Timings::start();
-        let edits = self.edits(changed)?;
+        let saves = self.edits(changed)?;
         timings.lap("read + parse");
-        let edited = self.apply_to_tree(edits)?;
+        let edited = self.apply_to_tree(saves)?;
         let Retained {
             plan,
             templates,
@@ -224,23 +241,46 @@ impl State {
         timings.lap("render");
         Some(Update::Partial {
             files: sink.into_files(),
+            removed: changed
+                .removed
+                .into_iter()
+                .map(|(_, output)| output)
+                .collect(),
             pages_rendered,
             warnings: plan.warnings.clone(),
             timings,
         })
     }
 
-    /// Puts the edited documents into the tree, and re-sorts the sections of the pages whose
-    /// front matter changed ([`State::reorder`]). `None` when that needs a full build.
-    fn apply_to_tree(&mut self, edits: Vec<Edit>) -> Option<Edited> {
+    /// Puts the edited documents into the tree (and the pages that come and go into the tree
+    /// and the plan), and re-sorts the sections of the pages whose front matter changed or that
+    /// came or went ([`State::reorder`]). `None` when that needs a full build.
+    fn apply_to_tree(&mut self, saves: Saves) -> Option<Edited> {
         let mut edited = Edited {
             pages: Vec::new(),
             sections: Vec::new(),
             retitled: Vec::new(),
             reordered: Vec::new(),
+            resorted: Vec::new(),
+            added: Vec::new(),
+            removed: Vec::new(),
             sitemap: false,
         };
-        for edit in edits {
+        if let Some((i, draft)) = saves.removed {
+            let (page, neighbours) = self.remove_page(i, draft);
+            edited.resorted.push(page.section);
+            edited.reordered.extend(neighbours);
+            edited.removed.push(page);
+        }
+        for page in saves.added {
+            edited.resorted.push(page.section);
+            let i = self.add_page(page);
+            edited.added.push(i);
+            edited.pages.push(i);
+            edited.retitled.push(i);
+        }
+        edited.sitemap = !edited.resorted.is_empty();
+        for edit in saves.edits {
             match edit.item {
                 Item::Page(i) => {
                     if let Some(title) = &edit.doc.front.title {
@@ -261,7 +301,7 @@ impl State {
         }
         for s in 0..self.tree.sections.len() {
             let pages = &self.tree.sections[s].pages;
-            if edited.retitled.iter().any(|i| pages.contains(i)) {
+            if edited.resorted.contains(&s) || edited.retitled.iter().any(|i| pages.contains(i)) {
                 edited.reordered.extend(self.reorder(s)?);
             }
         }
@@ -271,79 +311,113 @@ impl State {
     /// Section `s` after a change to the title, date or weight of some of its pages: its pages
     /// in order again, their neighbours (`lower`, `higher`) and its feed (dated pages, newest
     /// first), as stage 4 makes them ([`site::order_pages`], [`site::listings::feed`]). Returns
-    /// the pages whose neighbours changed. `None` when the section gains or loses its feed
-    /// (a file more or less: a full build).
+    /// the pages whose neighbours changed. `None` when the section gains or loses its feed or
+    /// a listing page (a file more or less: a full build).
     fn reorder(&mut self, s: usize) -> Option<Vec<usize>> {
         let tree = &mut self.tree;
-        let mut order = tree.sections[s].pages.clone();
+        let mut order = std::mem::take(&mut tree.sections[s].pages);
         site::order_pages(&tree.pages, &mut order);
         let mut moved = Vec::new();
-        if order != tree.sections[s].pages {
-            for (n, &p) in order.iter().enumerate() {
-                let lower = n.checked_sub(1).map(|h| order[h]);
-                let higher = order.get(n + 1).copied();
-                let page = &mut tree.pages[p];
-                if (page.lower, page.higher) != (lower, higher) {
-                    (page.lower, page.higher) = (lower, higher);
-                    moved.push(p);
-                }
+        for (n, &p) in order.iter().enumerate() {
+            let lower = n.checked_sub(1).map(|h| order[h]);
+            let higher = order.get(n + 1).copied();
+            let page = &mut tree.pages[p];
+            if (page.lower, page.higher) != (lower, higher) {
+                (page.lower, page.higher) = (lower, higher);
+                moved.push(p);
             }
-            tree.sections[s].pages = order;
         }
-        let (feed, _) = site::listings::feed(&tree.sections[s], &tree.pages, &self.config);
-        if feed.is_some() != tree.sections[s].feed.is_some() {
+        tree.sections[s].pages = order;
+        let section = &tree.sections[s];
+        let (feed, _) = site::listings::feed(section, &tree.pages, &self.config);
+        // A listing page more or less is a file more or less.
+        let (pagers, _) = site::listings::pagers(section, &self.config);
+        if feed.is_some() != section.feed.is_some() || pagers.len() != section.pagers.len() {
             return None;
         }
         tree.sections[s].feed = feed;
+        tree.sections[s].pagers = pagers;
         Some(moved)
     }
 
-    /// The edits in `changed` when every changed file is an existing page or section whose
-    /// front matter is as before (and whose title does not come from a changed first heading);
-    /// `None` otherwise, or when a file cannot be read or parsed (a full build reports it).
-    fn edits(&self, changed: &[String]) -> Option<Vec<Edit>> {
-        let mut edits = Vec::with_capacity(changed.len());
+    /// What the files in `changed` change, when every changed file is a markdown file under
+    /// `content/`: an existing page or section whose front matter is as before, or changed only
+    /// in fields [`in_place_fields_only`] allows (and whose title does not come from a changed
+    /// first heading); a new page, a deleted one, or a page made a draft or published again
+    /// (see `pages.rs` for when these need a full build). `None` otherwise, or when a file
+    /// cannot be read or parsed (a full build reports it).
+    fn edits(&self, changed: &[String]) -> Option<Saves> {
+        let mut saves = Saves::default();
         for path in changed {
             let relative = path.strip_prefix("content/")?;
             if !content::is_markdown_name(relative) {
                 return None;
             }
-            let item = self.tree.get(relative)?;
-            let old = match item {
-                Item::Page(i) => &self.tree.pages[i].doc,
-                Item::Section(i) => self.tree.sections[i].doc.as_ref()?,
+            let item = self.tree.get(relative);
+            let kind = match item {
+                Some(Item::Page(i)) => self.tree.pages[i].doc.kind,
+                Some(Item::Section(i)) => self.tree.sections[i].doc.as_ref()?.kind,
+                None if relative.rsplit('/').next() == Some("_index.md") => return None,
+                None => content::SourceKind::Page,
             };
             let file = SourceFile {
                 path: self.config.root.join(Path::new(path)),
                 relative: relative.to_string(),
-                kind: old.kind,
+                kind,
             };
-            let new = content::parse_one(&file).ok()??;
-            let front = |d: &content::Document| d.source.get(..d.body_start).map(str::to_string);
-            let front_changed = front(&new)? != front(old)?;
-            if front_changed && !(matches!(item, Item::Page(_)) && in_place_fields_only(old, &new))
-            {
-                return None;
+            let new = content::parse_one(&file).ok()?;
+            let draft = new
+                .as_ref()
+                .is_some_and(|d| d.front.draft && !self.config.drafts);
+            match (item, new) {
+                (Some(Item::Page(i)), None) => self.remove(&mut saves, i, false)?,
+                (Some(Item::Page(i)), Some(_)) if draft => self.remove(&mut saves, i, true)?,
+                (Some(item), Some(new)) => saves.edits.push(self.edit(item, new)?),
+                (None, Some(new)) if !draft => saves.added.push(self.addable(new)?),
+                _ => return None,
             }
-            if old.front.title.is_none() && site::first_h1(new.body()) != site::first_h1(old.body())
-            {
-                return None;
-            }
-            // The first placeholder added or the last one removed may change
-            // `config.ready_to_publish`, which every page shows.
-            if crate::publish::document_has_placeholders(old)
-                != crate::publish::document_has_placeholders(&new)
-            {
-                return None;
-            }
-            edits.push(Edit {
-                item,
-                dates_changed: dates_changed(old, &new),
-                doc: new,
-                front_changed,
-            });
         }
-        Some(edits)
+        let moves = saves.removed.is_some() || !saves.added.is_empty();
+        (!moves || saves.edits.is_empty()).then_some(saves)
+    }
+
+    /// Notes the removal of page `i` (a draft now, or not) in `saves`: `None` when it needs a
+    /// full build (another removal, or [`State::removable`] says no).
+    fn remove(&self, saves: &mut Saves, i: usize, draft: bool) -> Option<()> {
+        if saves.removed.is_some() || !self.removable(i) {
+            return None;
+        }
+        saves.removed = Some((i, draft));
+        Some(())
+    }
+
+    /// The edit of an existing page or section to `new`, or `None` when it needs a full build.
+    fn edit(&self, item: Item, new: content::Document) -> Option<Edit> {
+        let old = match item {
+            Item::Page(i) => &self.tree.pages[i].doc,
+            Item::Section(i) => self.tree.sections[i].doc.as_ref()?,
+        };
+        let front = |d: &content::Document| d.source.get(..d.body_start).map(str::to_string);
+        let front_changed = front(&new)? != front(old)?;
+        if front_changed && !(matches!(item, Item::Page(_)) && in_place_fields_only(old, &new)) {
+            return None;
+        }
+        if old.front.title.is_none() && site::first_h1(new.body()) != site::first_h1(old.body()) {
+            return None;
+        }
+        // The first placeholder added or the last one removed may change
+        // `config.ready_to_publish`, which every page shows.
+        if crate::publish::document_has_placeholders(old)
+            != crate::publish::document_has_placeholders(&new)
+        {
+            return None;
+        }
+        Some(Edit {
+            item,
+            dates_changed: dates_changed(old, &new),
+            doc: new,
+            front_changed,
+        })
     }
 }
 
@@ -385,7 +459,8 @@ fn affected(tree: &SiteTree, plan: &Plan, reads: &ReadLog, changed: &Changed) ->
         .map(|(j, _)| j)
         .collect();
     for c in &changed_reads {
-        affected.extend(reads.readers(c));
+        // A job removed since it read (`ReadLog::swap_remove`) may still be named.
+        affected.extend(reads.readers(c).filter(|&j| j < plan.jobs.len()));
     }
     affected.sort_unstable();
     affected.dedup();

@@ -32,11 +32,17 @@ fn markdown_files(root: &Path) -> Vec<String> {
 }
 
 /// One random save of `text` (the file's current text; `original` is its text at the start).
-/// Returns the new text and what was done.
-fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'static str) {
+/// Returns the new text and what was done. `section`: the file is an `_index.md`.
+fn edit(
+    rng: &mut SplitMix,
+    n: usize,
+    text: &str,
+    original: &str,
+    section: bool,
+) -> (String, &'static str) {
     const WORDS: [&str; 6] = ["cedar", "delta", "ember", "fjord", "grove", "heron"];
     let word = |rng: &mut SplitMix| WORDS[rng.below(WORDS.len())];
-    match rng.below(15) {
+    match rng.below(16) {
         0..=2 => {
             let para = format!(
                 "\n{} {} *{}* {n}, {}.\n",
@@ -117,6 +123,15 @@ fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'
                 what,
             )
         }
+        // (Not on a section: a draft `content/_index.md` panics a clean build, a bug of its
+        // own, reported.)
+        15 if text.starts_with("---\n") && !section => {
+            let line = (!text.contains("\ndraft: true")).then_some("draft: true");
+            (
+                set_field(text, "draft", line),
+                "draft toggled (front matter)",
+            )
+        }
         8 => (
             format!("{text}\nA [broken link](@/missing-{n}.md).\n"),
             "a broken link added",
@@ -149,6 +164,53 @@ fn set_field(text: &str, field: &str, line: Option<&str>) -> String {
     }
 }
 
+/// A save that adds, removes or renames a file, or gives it a new text.
+enum FileSave {
+    /// The file's new text.
+    Text(String),
+    /// The file deleted.
+    Delete,
+    /// The file moved to this path (relative to the site root).
+    Rename(String),
+    /// A new page at this path, beside the file.
+    New(String),
+}
+
+/// A save of the file `file` (relative to the site root) that is not an edit of its text: it
+/// is deleted or renamed, or a new page appears beside it.
+fn file_save(rng: &mut SplitMix, n: usize, file: &str) -> (FileSave, &'static str) {
+    let folder = file.rsplit_once('/').map_or("", |(f, _)| f);
+    match rng.below(3) {
+        0 => (FileSave::Delete, "deleted"),
+        1 => (
+            FileSave::Rename(format!("{folder}/renamed-{n}.md")),
+            "renamed",
+        ),
+        _ => (
+            FileSave::New(format!("{folder}/new-{n}.md")),
+            "a new page beside it",
+        ),
+    }
+}
+
+/// The text of a new page made at step `n`.
+fn new_page_text(n: usize) -> String {
+    format!(
+        "---\ntitle: \"New page {n}\"\ndate: 2026-03-0{}\n---\nA new page, number {n}.\n",
+        1 + n % 4
+    )
+}
+
+/// Writes `text` to `path`, or removes the file for `None`.
+fn write_or_remove(path: &Path, text: Option<&str>) {
+    match text {
+        Some(t) => fs::write(path, t).unwrap(),
+        None => {
+            let _ = fs::remove_file(path);
+        }
+    }
+}
+
 /// Where the body starts: after the closing `---` of the front matter, if any.
 fn body_start(text: &str) -> usize {
     if let Some(rest) = text.strip_prefix("---\n")
@@ -174,8 +236,8 @@ fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
         root: root.clone(),
         ..Default::default()
     };
-    let files = markdown_files(&root);
-    let originals: Vec<String> = files
+    let mut files = markdown_files(&root);
+    let mut originals: Vec<String> = files
         .iter()
         .map(|f| fs::read_to_string(root.join(f)).unwrap())
         .collect();
@@ -188,25 +250,61 @@ fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
     let mut rng = SplitMix(seed);
     let mut partial = 0;
     let mut log = vec![format!("seed {seed} on {}", root.display())];
-    let mut undo: Vec<(usize, String)> = Vec::new();
+    // Each file's text before the last save (`None`: it did not exist).
+    let mut undo: Vec<(String, Option<String>)> = Vec::new();
     for n in 0..steps {
         let mut changed = Vec::new();
         if !undo.is_empty() {
             // The owner fixes the error of the last save.
-            for (k, text) in undo.drain(..).rev() {
-                fs::write(root.join(&files[k]), text).unwrap();
-                log.push(format!("{n}: {} undone", files[k]));
-                changed.push(files[k].clone());
+            for (file, text) in undo.drain(..).rev() {
+                write_or_remove(&root.join(&file), text.as_deref());
+                log.push(format!("{n}: {file} undone"));
+                changed.push(file);
             }
         } else {
             for _ in 0..1 + usize::from(rng.below(4) == 0) {
                 let k = rng.below(files.len());
                 let path = root.join(&files[k]);
-                let text = fs::read_to_string(&path).unwrap();
-                let (new, what) = edit(&mut rng, n, &text, &originals[k]);
-                fs::write(&path, new).unwrap();
+                let text = fs::read_to_string(&path).ok();
+                let Some(old) = text.clone() else {
+                    // Deleted or renamed by an earlier save: it comes back, a new page.
+                    fs::write(&path, &originals[k]).unwrap();
+                    log.push(format!("{n}: {} written again (a new page)", files[k]));
+                    undo.push((files[k].clone(), None));
+                    changed.push(files[k].clone());
+                    continue;
+                };
+                let (new, what) = match rng.below(8) {
+                    0 => file_save(&mut rng, n, &files[k]),
+                    _ => {
+                        let section = files[k].ends_with("_index.md");
+                        let (new, what) = edit(&mut rng, n, &old, &originals[k], section);
+                        (FileSave::Text(new), what)
+                    }
+                };
                 log.push(format!("{n}: {} {what}", files[k]));
-                undo.push((k, text));
+                match new {
+                    FileSave::Text(new) => fs::write(&path, new).unwrap(),
+                    FileSave::Delete => fs::remove_file(&path).unwrap(),
+                    FileSave::Rename(to) => {
+                        fs::remove_file(&path).unwrap();
+                        fs::write(root.join(&to), &old).unwrap();
+                        undo.push((to.clone(), None));
+                        changed.push(to.clone());
+                        files.push(to);
+                        originals.push(old.clone());
+                    }
+                    FileSave::New(to) => {
+                        let text = new_page_text(n);
+                        fs::write(root.join(&to), &text).unwrap();
+                        undo.push((to.clone(), None));
+                        changed.push(to.clone());
+                        files.push(to);
+                        originals.push(text);
+                        continue;
+                    }
+                }
+                undo.push((files[k].clone(), text));
                 changed.push(files[k].clone());
             }
         }
@@ -218,12 +316,15 @@ fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
         }
         match live.rebuild(&changed) {
             Ok(Update::Full(built)) => served = built.files.into_iter().collect(),
-            Ok(Update::Partial { files, .. }) => {
+            Ok(Update::Partial { files, removed, .. }) => {
                 partial += 1;
                 assert!(
                     files.len() < served.len(),
                     "an incremental rebuild rendered every file"
                 );
+                for path in removed {
+                    served.remove(&path);
+                }
                 for (path, bytes) in files {
                     served.insert(path, bytes);
                 }
@@ -460,4 +561,100 @@ fn a_date_that_moves_a_page_is_rebuilt_incrementally() {
     assert_eq!(served, clean(&options).unwrap());
     let d = String::from_utf8_lossy(&served["blog/d/index.html"]).into_owned();
     assert!(d.starts_with("D|A|C"), "{d}");
+}
+
+/// New, deleted, renamed pages and drafts are rebuilt incrementally: each step is a partial
+/// rebuild whose files and removals make the site a clean build makes.
+#[test]
+fn new_deleted_renamed_and_draft_pages_are_rebuilt_incrementally() {
+    let site = TestSite::new();
+    site.file("content/blog/_index.md", "---\ntitle: Blog\nfeed: true\n---\n")
+        .file("content/blog/a.md", "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n")
+        .file("content/blog/b.md", "---\ntitle: B\ndate: 2026-01-02\n---\nB.\n")
+        .file("content/blog/c.md", "---\ntitle: C\ndate: 2026-01-03\n---\nC.\n")
+        .file(
+            "templates/page.html",
+            "{{ page.title }}|{% if page.lower %}{{ page.lower.title }}{% endif %}|{% if page.higher %}{{ page.higher.title }}{% endif %}",
+        )
+        .file(
+            "templates/section.html",
+            "{% for p in section.pages %}{{ p.title }};{% endfor %}",
+        );
+    let options = BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let mut live = LiveBuild::new(options.clone());
+    let Update::Full(built) = live.rebuild(&[]).unwrap() else {
+        panic!("the first build must be a full one");
+    };
+    let mut served: BTreeMap<String, Vec<u8>> = built.files.into_iter().collect();
+    let a = "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n";
+    /// A saved path, its new text (`None`: deleted), another changed path, the files removed.
+    type Step<'a> = (&'a str, Option<&'a str>, &'a [&'a str], &'a [&'a str]);
+    let steps: [Step<'_>; 6] = [
+        // path, new text (None: deleted), extra changed path, files removed
+        (
+            "content/blog/d.md",
+            Some("---\ntitle: D\ndate: 2026-01-04\n---\nD.\n"),
+            &[],
+            &[],
+        ),
+        ("content/blog/b.md", None, &[], &["blog/b/index.html"]),
+        (
+            "content/blog/c.md",
+            None,
+            &["content/blog/e.md"],
+            &["blog/c/index.html"],
+        ),
+        (
+            "content/blog/a.md",
+            Some("---\ntitle: A\ndate: 2026-01-01\ndraft: true\n---\nA.\n"),
+            &[],
+            &["blog/a/index.html"],
+        ),
+        ("content/blog/a.md", Some(a), &[], &[]),
+        (
+            "content/blog/d.md",
+            Some("---\ntitle: D\ndate: 2025-01-04\n---\nD.\n"),
+            &[],
+            &[],
+        ),
+    ];
+    for (n, (path, text, also, gone)) in steps.into_iter().enumerate() {
+        match text {
+            Some(t) => {
+                site.file(path, t);
+            }
+            None => fs::remove_file(site.path(path)).unwrap(),
+        }
+        if also == ["content/blog/e.md"] {
+            site.file(
+                "content/blog/e.md",
+                "---\ntitle: C\ndate: 2026-01-03\n---\nC.\n",
+            );
+        }
+        let mut changed = vec![path.to_string()];
+        changed.extend(also.iter().map(|s| s.to_string()));
+        let Update::Partial { files, removed, .. } = live.rebuild(&changed).unwrap() else {
+            panic!("step {n} must be rebuilt incrementally");
+        };
+        assert_eq!(removed, gone, "step {n}");
+        for r in &removed {
+            served.remove(r);
+        }
+        served.extend(files);
+        let expected = clean(&options).unwrap();
+        let differ: Vec<&String> = expected
+            .keys()
+            .chain(served.keys())
+            .filter(|k| expected.get(*k) != served.get(*k))
+            .collect();
+        assert!(
+            differ.is_empty(),
+            "step {n}: these files differ: {differ:?}"
+        );
+    }
+    let listing = String::from_utf8_lossy(&served["blog/index.html"]).into_owned();
+    assert_eq!(listing, "C;A;D;");
 }
