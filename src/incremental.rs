@@ -24,14 +24,24 @@
 //!   `get_section` at the last render (a section's own fields, with `metadata_only=true`,
 //!   change only when the section's `_index.md` itself is edited).
 //!
+//! A page that comes or goes (a new file, a deleted one, a rename, which `watch` reports as
+//! both, or `draft: true` put in or taken out) is added to or removed from the tree and the
+//! plan (`incremental/pages.rs`): its section is sorted again and rendered as above, the
+//! sitemap too, and [`Update::Partial`] names its output file for every publisher to remove.
+//! A full build does it instead when anything may point at the page (a template read it
+//! through `get_page`, a link with an anchor into it, another document or `config.yaml`
+//! naming its file or its address: a link to a deleted page fails a clean build), or for a
+//! page bundle, aliases, taxonomy terms, a share image, a placeholder, a missing title, a site
+//! in several languages, an output file that clashes, or several pages leaving at once.
+//!
 //! Everything else gets a full build, which is also what reports errors: a save that adds a
 //! document's first placeholder or removes its last, which may change
 //! `config.ready_to_publish` ([`crate::publish`]); a date that gives a section's feed its
 //! first dated page or takes its last (the feed file comes or goes); a change to a page with
 //! taxonomy terms, or to its neighbour (term pages and `get_taxonomy` show them); any other
-//! front matter change (`draft`, `slug`, `path`, `aliases`, `template`, taxonomies...), which
-//! can add or remove a page or change its URL, or any front matter change of a section; a
-//! new, deleted or renamed file; `config.yaml`, templates, static files, data; an image that
+//! front matter change (`slug`, `path`, `aliases`, `template`, taxonomies...), which
+//! can change a page's URL, or any front matter change of a section (a section's `_index.md`
+//! front matter, and a new or deleted `_index.md`, are full builds); `config.yaml`, templates, static files, data; an image that
 //! goes to the image processor; or any error. The result of every rebuild equals a clean
 //! build of the same files, which `tests/it/incremental.rs` checks over random edits. After a
 //! failed build, the next rebuild is a full one.

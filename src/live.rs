@@ -351,6 +351,25 @@ mod tests {
     }
 
     #[test]
+    fn removed_files_go_with_the_folders_they_leave_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for f in ["blog/old/index.html", "blog/index.html", "faq/index.html"] {
+            std::fs::create_dir_all(out.join(f).parent().unwrap()).unwrap();
+            std::fs::write(out.join(f), "x").unwrap();
+        }
+        let removed = [
+            "blog/old/index.html".to_string(),
+            "gone/index.html".to_string(),
+        ];
+        remove_files(out, &removed).unwrap();
+        assert!(!out.join("blog/old").exists());
+        assert!(out.join("blog/index.html").is_file());
+        assert!(out.join("faq/index.html").is_file());
+        assert!(out.is_dir());
+    }
+
+    #[test]
     fn a_session_publishes_full_and_partial_builds_and_keeps_the_last_good_one() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().join("site");

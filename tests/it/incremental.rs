@@ -394,9 +394,11 @@ fn incremental_rebuilds_equal_clean_builds_over_random_saves() {
         let partial = random_saves(&site, seed.wrapping_add(k as u64), 40);
         // An edit of a page with tags is a full build by design (its term pages show it): a
         // third of `taxonomies`' files have tags, three of seven of `taxonomies_languages`'.
+        // Dates, weights, drafts, new, deleted and renamed pages are incremental too (when
+        // nothing points at the page): about half of the 40 saves are.
         let least = match *name {
-            "taxonomies" | "taxonomies_languages" => 5,
-            _ => 10,
+            "taxonomies" | "taxonomies_languages" => 6,
+            _ => 12,
         };
         assert!(
             partial >= least,
@@ -419,7 +421,7 @@ fn incremental_rebuilds_of_the_studio_site_equal_clean_builds() {
     );
     let partial = random_saves(&site, seed, 30);
     assert!(
-        partial >= 5,
+        partial >= 6,
         "only {partial} of 30 rebuilds were incremental"
     );
 }
