@@ -53,14 +53,23 @@ impl State {
         }
         let name = relative.rsplit('/').next().unwrap_or(relative);
         let address = page.path.trim_matches('/');
-        let names = |text: &str| text.contains(name) || text.contains(address);
+        let slug = address.rsplit('/').next().unwrap_or(address);
+        // A link by URL names the page's address, or (relative, from its own folder or one
+        // below) its last segment.
+        let folder = relative.rsplit_once('/').map_or("", |(f, _)| f);
+        let names = |d: &Document| {
+            mentions(&d.source, name)
+                || mentions(&d.source, address)
+                || d.relative.starts_with(folder) && mentions(&d.source, slug)
+        };
         let others = self.tree.pages.iter().enumerate().filter(|&(k, _)| k != i);
-        let named = others
+        let mut docs = others
             .map(|(_, p)| &p.doc)
             .chain(self.tree.sections.iter().filter_map(|s| s.doc.as_ref()));
         !address.is_empty()
-            && !named.into_iter().any(|d| names(&d.source))
-            && !names(&self.config.config_source)
+            && !docs.any(names)
+            && !mentions(&self.config.config_source, name)
+            && !mentions(&self.config.config_source, address)
     }
 
     /// The page a new document `doc` becomes, when it can join the site without a full
@@ -133,5 +142,31 @@ impl State {
         let crate::render::Retained { plan, reads, .. } = &mut self.retained;
         plan.add_page(&self.tree, i, reads);
         i
+    }
+}
+
+/// True when `needle` is in `text` as a whole name: not inside a longer name (the characters
+/// around it are not letters, digits, `-` or `_`), so `page-1` is not found in `page-12`.
+fn mentions(text: &str, needle: &str) -> bool {
+    let part = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+    let bytes = text.as_bytes();
+    text.match_indices(needle).any(|(at, _)| {
+        let end = at + needle.len();
+        !(at > 0 && part(bytes[at - 1]) || bytes.get(end).is_some_and(|&b| part(b)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions;
+
+    #[test]
+    fn a_name_is_found_whole_only() {
+        assert!(mentions("see [x](/blog/page-1/).", "blog/page-1"));
+        assert!(mentions("[x](@/blog/page-1.md)", "page-1.md"));
+        assert!(mentions("page-1", "page-1"));
+        assert!(!mentions("see /blog/page-12/", "blog/page-1"));
+        assert!(!mentions("see /blog/my-page-1/", "page-1"));
+        assert!(!mentions("subpage-1.md", "page-1.md"));
     }
 }
