@@ -210,6 +210,7 @@ impl State {
         let saves = self.edits(changed)?;
         timings.lap("read + parse");
         let edited = self.apply_to_tree(saves)?;
+        timings.lap("tree + plan");
         let Retained {
             plan,
             templates,

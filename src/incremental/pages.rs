@@ -57,19 +57,21 @@ impl State {
         // A link by URL names the page's address, or (relative, from its own folder or one
         // below) its last segment.
         let folder = relative.rsplit_once('/').map_or("", |(f, _)| f);
+        let (name, address, slug) = (Needle::new(name), Needle::new(address), Needle::new(slug));
         let names = |d: &Document| {
-            mentions(&d.source, name)
-                || mentions(&d.source, address)
-                || d.relative.starts_with(folder) && mentions(&d.source, slug)
+            name.in_text(&d.source)
+                || address.in_text(&d.source)
+                || d.relative.starts_with(folder) && slug.in_text(&d.source)
         };
         let others = self.tree.pages.iter().enumerate().filter(|&(k, _)| k != i);
         let mut docs = others
             .map(|(_, p)| &p.doc)
             .chain(self.tree.sections.iter().filter_map(|s| s.doc.as_ref()));
-        !address.is_empty()
+        let config = &self.config.config_source;
+        !page.path.trim_matches('/').is_empty()
             && !docs.any(names)
-            && !mentions(&self.config.config_source, name)
-            && !mentions(&self.config.config_source, address)
+            && !name.in_text(config)
+            && !address.in_text(config)
     }
 
     /// The page a new document `doc` becomes, when it can join the site without a full
@@ -145,20 +147,38 @@ impl State {
     }
 }
 
-/// True when `needle` is in `text` as a whole name: not inside a longer name (the characters
+/// A name looked for in many texts as a whole name: not inside a longer name (the characters
 /// around it are not letters, digits, `-` or `_`), so `page-1` is not found in `page-12`.
-fn mentions(text: &str, needle: &str) -> bool {
-    let part = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
-    let bytes = text.as_bytes();
-    text.match_indices(needle).any(|(at, _)| {
-        let end = at + needle.len();
-        !(at > 0 && part(bytes[at - 1]) || bytes.get(end).is_some_and(|&b| part(b)))
-    })
+struct Needle<'a> {
+    finder: memchr::memmem::Finder<'a>,
+}
+
+impl<'a> Needle<'a> {
+    fn new(name: &'a str) -> Self {
+        Needle {
+            finder: memchr::memmem::Finder::new(name.as_bytes()),
+        }
+    }
+
+    /// Whether `text` holds the name as a whole name.
+    fn in_text(&self, text: &str) -> bool {
+        let part = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        let bytes = text.as_bytes();
+        let len = self.finder.needle().len();
+        self.finder.find_iter(bytes).any(|at| {
+            let end = at + len;
+            !(at > 0 && part(bytes[at - 1]) || bytes.get(end).is_some_and(|&b| part(b)))
+        })
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::mentions;
+    use super::Needle;
+
+    fn mentions(text: &str, name: &str) -> bool {
+        Needle::new(name).in_text(text)
+    }
 
     #[test]
     fn a_name_is_found_whole_only() {
