@@ -8,7 +8,9 @@
 //! [`crate::render::reads::Read`]). When the next change is a save of existing pages or
 //! sections whose front matter is unchanged (the body was edited, as most saves are), or of
 //! pages whose front matter changed only in `title` (given before and after), `description`,
-//! `extra` (without an `image`), `date`, `updated` or `weight`, the edits are applied to the
+//! `extra` (without an `image`), `date`, `updated` or `weight`, or of sections whose front
+//! matter changed only in `title`, `description` or `extra` (in a site in one language, and
+//! when the new title keeps the parent's subsections in order), the edits are applied to the
 //! tree and the plan: the sections of pages with new front matter are sorted again (their
 //! pages' neighbours and their feeds with them), only the markdown of the edited documents is
 //! rendered again, their links and the anchors linked into them are checked again, and only
@@ -40,8 +42,8 @@
 //! first dated page or takes its last (the feed file comes or goes); a change to a page with
 //! taxonomy terms, or to its neighbour (term pages and `get_taxonomy` show them); any other
 //! front matter change (`slug`, `path`, `aliases`, `template`, taxonomies...), which
-//! can change a page's URL, or any front matter change of a section (a section's `_index.md`
-//! front matter, and a new or deleted `_index.md`, are full builds); `config.yaml`, templates, static files, data; an image that
+//! can change a page's URL; any other front matter change of a section (`sort_by`,
+//! `paginate_by`, `feed`, `weight`, `path`...), and a new or deleted `_index.md`; `config.yaml`, templates, static files, data; an image that
 //! goes to the image processor; or any error. The result of every rebuild equals a clean
 //! build of the same files, which `tests/it/incremental.rs` checks over random edits. After a
 //! failed build, the next rebuild is a full one.
@@ -197,6 +199,25 @@ fn in_place_fields_only(old: &content::Document, new: &content::Document) -> boo
         && new.warnings.is_empty()
 }
 
+/// True when the front matter of a section changed only in what its own files and their
+/// readers show: `title` (given before and after), `description`, and `extra` without an
+/// `image`, with no warnings before or after. Its URL, listing and feed stay as they are.
+fn section_fields_only(old: &content::Document, new: &content::Document) -> bool {
+    let rest = |f: &FrontMatter| FrontMatter {
+        title: None,
+        description: None,
+        extra: None,
+        ..f.clone()
+    };
+    let has_image = |f: &FrontMatter| f.extra.as_ref().is_some_and(|e| e.contains_key("image"));
+    rest(&old.front) == rest(&new.front)
+        && (old.front.title.is_some() && new.front.title.is_some()
+            || old.front.title == new.front.title)
+        && (old.front.extra == new.front.extra || !(has_image(&old.front) || has_image(&new.front)))
+        && old.warnings.is_empty()
+        && new.warnings.is_empty()
+}
+
 /// True when `date` or `updated` differ: the sitemap's `lastmod` shows them.
 fn dates_changed(old: &content::Document, new: &content::Document) -> bool {
     old.front.date != new.front.date || old.front.updated != new.front.updated
@@ -305,8 +326,14 @@ impl State {
                     edited.pages.push(i);
                 }
                 Item::Section(i) => {
+                    if let Some(title) = &edit.doc.front.title {
+                        self.tree.sections[i].title = title.clone();
+                    }
                     self.tree.sections[i].doc = Some(edit.doc);
                     edited.sections.push(i);
+                    if !self.subsections_in_order(i) {
+                        return None;
+                    }
                 }
             }
         }
@@ -317,6 +344,27 @@ impl State {
             }
         }
         Some(edited)
+    }
+
+    /// True when the subsections of section `i`'s parent are still in order (weight, then
+    /// title, then content path, as stage 4 orders them) after a new title of section `i`: the
+    /// parent's value lists them, which only a full build redoes.
+    fn subsections_in_order(&self, i: usize) -> bool {
+        let sections = &self.tree.sections;
+        let Some(parent) = sections[i].parent else {
+            return true;
+        };
+        let key = |k: usize| {
+            let s = &sections[k];
+            let weight = s.doc.as_ref().and_then(|d| d.front.weight);
+            (
+                weight.unwrap_or(i64::MAX),
+                s.title.to_lowercase(),
+                &s.relative,
+            )
+        };
+        let list = &sections[parent].subsections;
+        list.windows(2).all(|w| key(w[0]) <= key(w[1]))
     }
 
     /// Section `s` after a change to the title, date or weight of some of its pages: its pages
@@ -410,7 +458,12 @@ impl State {
         };
         let front = |d: &content::Document| d.source.get(..d.body_start).map(str::to_string);
         let front_changed = front(&new)? != front(old)?;
-        if front_changed && !(matches!(item, Item::Page(_)) && in_place_fields_only(old, &new)) {
+        let allowed = match item {
+            Item::Page(_) => in_place_fields_only(old, &new),
+            // Other languages' versions show a section's title.
+            Item::Section(_) => !self.config.is_multilingual() && section_fields_only(old, &new),
+        };
+        if front_changed && !allowed {
             return None;
         }
         if old.front.title.is_none() && site::first_h1(new.body()) != site::first_h1(old.body()) {

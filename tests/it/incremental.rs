@@ -660,3 +660,63 @@ fn new_deleted_renamed_and_draft_pages_are_rebuilt_incrementally() {
     let listing = String::from_utf8_lossy(&served["blog/index.html"]).into_owned();
     assert_eq!(listing, "C;A;D;");
 }
+
+/// A section's new title and description are rebuilt incrementally: its listing, its feed and
+/// the pages that show it through `get_section` are rendered again, and the site equals a
+/// clean build. A title that reorders the parent's subsections is a full build.
+#[test]
+fn a_section_title_is_rebuilt_incrementally() {
+    let site = TestSite::new();
+    site.file("content/_index.md", "---\ntitle: Home\n---\n")
+        .file("content/blog/_index.md", "---\ntitle: Blog\nfeed: true\n---\n")
+        .file("content/news/_index.md", "---\ntitle: News\n---\n")
+        .file("content/blog/a.md", "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n")
+        .file("content/faq.md", "---\ntitle: FAQ\n---\nFAQ.\n")
+        .file(
+            "templates/page.html",
+            "{{ page.title }}{% if page.title == \"FAQ\" %}{% set b = get_section(path=\"blog/_index.md\", metadata_only=true) %}|{{ b.title }}{% endif %}",
+        )
+        .file(
+            "templates/section.html",
+            "{{ section.title }}:{{ section.description }}",
+        )
+        .file(
+            "templates/index.html",
+            "{% for s in section.subsections %}{{ s }};{% endfor %}",
+        );
+    let options = BuildOptions {
+        root: site.root().to_path_buf(),
+        ..Default::default()
+    };
+    let mut live = LiveBuild::new(options.clone());
+    let Update::Full(built) = live.rebuild(&[]).unwrap() else {
+        panic!("the first build must be a full one");
+    };
+    let mut served: BTreeMap<String, Vec<u8>> = built.files.into_iter().collect();
+    let blog = "content/blog/_index.md";
+    site.file(
+        blog,
+        "---\ntitle: Journal\ndescription: Notes\nfeed: true\n---\n",
+    );
+    let Update::Partial { files, .. } = live.rebuild(&[blog.into()]).unwrap() else {
+        panic!("a section's new title must be rebuilt incrementally");
+    };
+    let mut names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["blog/atom.xml", "blog/index.html", "faq/index.html"]
+    );
+    served.extend(files);
+    assert_eq!(served, clean(&options).unwrap());
+    assert_eq!(served["faq/index.html"], b"FAQ|Journal");
+    // "Zebra" sorts after "News": the home page's list of subsections changes.
+    site.file(blog, "---\ntitle: Zebra\nfeed: true\n---\n");
+    let Update::Full(built) = live.rebuild(&[blog.into()]).unwrap() else {
+        panic!("a title that reorders the subsections needs a full build");
+    };
+    assert_eq!(
+        built.files.into_iter().collect::<BTreeMap<_, _>>(),
+        clean(&options).unwrap()
+    );
+}
