@@ -29,7 +29,7 @@ fn plain(doc: &Document, multilingual: bool) -> bool {
 impl State {
     /// True when page `i` can leave the site without a full build: it is [`plain`], owns no
     /// files, and nothing may point at it: no template read it through `get_page` (its
-    /// readers would fail), no link with an anchor into it, and no other document and no
+    /// readers would fail), no link with an anchor into it, and no other document, template or
     /// `config.yaml` (the menu) names its file or its address (a link to it fails a clean
     /// build, which then reports it).
     pub(super) fn removable(&self, i: usize) -> bool {
@@ -67,11 +67,14 @@ impl State {
         let mut docs = others
             .map(|(_, p)| &p.doc)
             .chain(self.tree.sections.iter().filter_map(|s| s.doc.as_ref()));
-        let config = &self.config.config_source;
+        // `config.yaml` (the menu) and the templates (`get_url`) name pages too.
+        let templates = self.retained.templates.unbound();
+        let mut texts = templates
+            .sources()
+            .chain(std::iter::once(self.config.config_source.as_str()));
         !page.path.trim_matches('/').is_empty()
             && !docs.any(names)
-            && !name.in_text(config)
-            && !address.in_text(config)
+            && !texts.any(|t| name.in_text(t) || address.in_text(t))
     }
 
     /// The page a new document `doc` becomes, when it can join the site without a full

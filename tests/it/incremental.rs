@@ -720,3 +720,38 @@ fn a_section_title_is_rebuilt_incrementally() {
         clean(&options).unwrap()
     );
 }
+
+/// A page that something still points at is not deleted incrementally: a link from another
+/// page, or a template's `get_url`, fails the rebuild exactly as it fails a clean build.
+#[test]
+fn deleting_a_page_that_is_still_linked_fails_like_a_clean_build() {
+    // `b` is in another section than `a`: `a` is not its neighbour, and nothing else renders
+    // `a` again.
+    for (linker, text) in [
+        ("content/a.md", "---\ntitle: A\n---\nSee [B](/blog/b/).\n"),
+        (
+            "templates/page.html",
+            "{{ page.title }}{% if page.title == \"A\" %}{{ get_url(path=\"@/blog/b.md\") }}{% endif %}",
+        ),
+    ] {
+        let site = TestSite::new();
+        site.file("content/a.md", "---\ntitle: A\n---\nA.\n")
+            .file("content/blog/_index.md", "---\ntitle: Blog\n---\n")
+            .file("content/blog/b.md", "---\ntitle: B\n---\nB.\n")
+            .file("content/blog/c.md", "---\ntitle: C\n---\nC.\n")
+            .file("templates/page.html", "{{ page.title }}")
+            .file(linker, text);
+        let options = BuildOptions {
+            root: site.root().to_path_buf(),
+            ..Default::default()
+        };
+        let mut live = LiveBuild::new(options.clone());
+        live.rebuild(&[]).unwrap();
+        fs::remove_file(site.path("content/blog/b.md")).unwrap();
+        let expected = clean(&options).expect_err("a clean build fails");
+        let got = live
+            .rebuild(&["content/blog/b.md".into()])
+            .expect_err(linker);
+        assert_eq!(render_diagnostics(&got.into_diagnostics(), false), expected);
+    }
+}
