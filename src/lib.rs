@@ -123,6 +123,7 @@ impl BuildReport {
                 pages_rendered,
                 warnings,
                 timings,
+                ..
             } => BuildReport {
                 pages: *pages_rendered,
                 files: files.len(),

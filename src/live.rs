@@ -14,6 +14,7 @@
 //! the base path to serve under) comes from the config of its last good build, never from a
 //! separate read of `config.yaml`. A failed build publishes nothing: the last good site stays.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
@@ -41,11 +42,17 @@ pub(crate) trait Publish {
     /// rebuild is a full one.
     fn full(&mut self, site: BuiltSite, config: &Config) -> Result<()>;
 
-    /// Replaces the files an incremental rebuild rendered again (output path, bytes); every
-    /// other file is as in the last build.
+    /// Replaces the files an incremental rebuild rendered again (output path, bytes) and
+    /// removes the output files in `removed` (of pages that left the site); every other file is
+    /// as in the last build.
     ///
     /// Errors: as [`Publish::full`].
-    fn partial(&mut self, files: Vec<(String, Vec<u8>)>, config: &Config) -> Result<()>;
+    fn partial(
+        &mut self,
+        files: Vec<(String, Vec<u8>)>,
+        removed: &[String],
+        config: &Config,
+    ) -> Result<()>;
 
     /// Told of every build once it is over, good or failed (after it was published).
     fn finished(&mut self, _rebuild: &Rebuild) {}
@@ -67,9 +74,45 @@ impl Publish for Disk {
         crate::output::publish(&site, config)
     }
 
-    fn partial(&mut self, files: Vec<(String, Vec<u8>)>, config: &Config) -> Result<()> {
-        crate::output::replace_files(&config.output_dir, &files)
+    fn partial(
+        &mut self,
+        files: Vec<(String, Vec<u8>)>,
+        removed: &[String],
+        config: &Config,
+    ) -> Result<()> {
+        crate::output::replace_files(&config.output_dir, &files)?;
+        remove_files(&config.output_dir, removed)
     }
+}
+
+/// Removes the output files `removed` (paths relative to `dir`) and the folders they leave
+/// empty, up to `dir` (a clean build has no empty folder). A file already gone is fine.
+///
+/// Errors: a file or folder that cannot be removed.
+fn remove_files(dir: &Path, removed: &[String]) -> Result<()> {
+    for rel in removed {
+        let path = dir.join(rel);
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "could not remove",
+                    path,
+                    source,
+                });
+            }
+        }
+        let mut folder = path.parent();
+        while let Some(f) = folder.filter(|f| f.starts_with(dir) && *f != dir) {
+            // Not empty (or gone): done.
+            if std::fs::remove_dir(f).is_err() {
+                break;
+            }
+            folder = f.parent();
+        }
+    }
+    Ok(())
 }
 
 /// A site kept between rebuilds, and published after each good one.
@@ -123,7 +166,7 @@ impl Session {
         let report = BuildReport::from_update(&mut update, config.output_dir.clone(), started);
         let published = match update {
             Update::Full(site) => publish.full(site, config),
-            Update::Partial { files, .. } => publish.partial(files, config),
+            Update::Partial { files, removed, .. } => publish.partial(files, &removed, config),
         };
         if let Err(e) = published {
             self.live.invalidate(); // what was published is no longer the kept build
@@ -265,9 +308,18 @@ mod tests {
             self.result()
         }
 
-        fn partial(&mut self, files: Vec<(String, Vec<u8>)>, _config: &Config) -> Result<()> {
+        fn partial(
+            &mut self,
+            files: Vec<(String, Vec<u8>)>,
+            removed: &[String],
+            _config: &Config,
+        ) -> Result<()> {
             let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
-            self.published.push(format!("partial {}", paths.join(",")));
+            let mut line = format!("partial {}", paths.join(","));
+            if !removed.is_empty() {
+                line.push_str(&format!(" removed {}", removed.join(",")));
+            }
+            self.published.push(line);
             self.result()
         }
 
@@ -296,6 +348,25 @@ mod tests {
                 std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn removed_files_go_with_the_folders_they_leave_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        for f in ["blog/old/index.html", "blog/index.html", "faq/index.html"] {
+            std::fs::create_dir_all(out.join(f).parent().unwrap()).unwrap();
+            std::fs::write(out.join(f), "x").unwrap();
+        }
+        let removed = [
+            "blog/old/index.html".to_string(),
+            "gone/index.html".to_string(),
+        ];
+        remove_files(out, &removed).unwrap();
+        assert!(!out.join("blog/old").exists());
+        assert!(out.join("blog/index.html").is_file());
+        assert!(out.join("faq/index.html").is_file());
+        assert!(out.is_dir());
     }
 
     #[test]

@@ -244,11 +244,19 @@ impl Publish for Preview {
         Ok(())
     }
 
-    fn partial(&mut self, mut files: Vec<(String, Vec<u8>)>, config: &Config) -> Result<()> {
+    fn partial(
+        &mut self,
+        mut files: Vec<(String, Vec<u8>)>,
+        removed: &[String],
+        config: &Config,
+    ) -> Result<()> {
         inject_into_files(&mut files, &config.base_path);
         // In place, unless a request still holds the current site (then a copy).
         if let Ok(mut current) = self.0.site.write() {
             let site = Arc::make_mut(&mut current);
+            for path in removed {
+                site.files.remove(path);
+            }
             for (path, bytes) in files {
                 site.files.insert(path, Bytes::from(bytes));
             }

@@ -210,6 +210,11 @@ impl Templates {
             .map(|(_, s)| s.as_str())
     }
 
+    /// The text of every loaded template file (incremental rebuilds look for names in them).
+    pub(crate) fn sources(&self) -> impl Iterator<Item = &str> {
+        self.0.files.values().map(|(_, s)| s.as_str())
+    }
+
     /// Renders `name` with `context`. `rendering` is the content file being rendered, named in
     /// the error. Errors: one diagnostic naming the template file and line where Tera failed
     /// (which may be an included or parent template), and the page.

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use tera::{Context, Value};
 
 use super::markdown::{self, Doc, DocRecord, MarkdownEnv};
+use super::reads::ReadLog;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
 use crate::images::Processor;
@@ -116,8 +117,19 @@ pub(crate) struct Edited {
     pub(crate) pages: Vec<usize>,
     /// Edited sections.
     pub(crate) sections: Vec<usize>,
-    /// Edited pages whose title or description changed: their neighbours show them.
+    /// Edited pages whose front matter changed (title, description, date...): their
+    /// neighbours show them.
     pub(crate) retitled: Vec<usize>,
+    /// Pages whose neighbours (`lower`, `higher`) changed when their section was sorted again.
+    pub(crate) reordered: Vec<usize>,
+    /// Sections whose pages were sorted again after a page came or went: their listings.
+    pub(crate) resorted: Vec<usize>,
+    /// Pages added to the tree ([`Plan::add_page`]; also in `pages`).
+    pub(crate) added: Vec<usize>,
+    /// Pages removed from the tree ([`Plan::remove_page`]).
+    pub(crate) removed: Vec<site::Page>,
+    /// A page's `date` or `updated` changed, or a page came or went: the sitemap shows them.
+    pub(crate) sitemap: bool,
 }
 
 /// The values an incremental rebuild changed ([`Plan::apply_values`]).
@@ -130,6 +142,12 @@ pub(crate) struct Changed {
     pub(crate) feeds: Vec<usize>,
     /// The edited sections (their own fields changed).
     pub(crate) sections: Vec<usize>,
+    /// The sitemap's entries changed (its job has them).
+    pub(crate) sitemap: bool,
+    /// Pages added (as in [`Edited`]): the template functions learn their permalinks.
+    pub(crate) added: Vec<usize>,
+    /// The content paths and output files of the pages removed.
+    pub(crate) removed: Vec<(String, String)>,
 }
 
 impl Plan {
@@ -342,44 +360,100 @@ impl Plan {
             self.section_rendered[i] = Some(rendered.next()?);
         }
         let mut pages: HashSet<usize> = edited.pages.iter().copied().collect();
-        for &i in &edited.retitled {
+        let shown = edited.retitled.iter().flat_map(|&i| {
             let p = &tree.pages[i];
-            // Its neighbours and its translations show its title.
-            let translations = p.translations.iter().copied().filter(|&j| j != i);
-            for j in p.lower.into_iter().chain(p.higher).chain(translations) {
-                if !edited.pages.contains(&j) {
-                    self.page_values[j] = context::with_neighbours(tree, j, &self.page_values[j]);
-                }
+            // Its neighbours and its translations show its title and date.
+            let translations = p.translations.iter().copied().filter(move |&j| j != i);
+            p.lower.into_iter().chain(p.higher).chain(translations)
+        });
+        // Pages with new neighbours show them.
+        let neighbours: Vec<usize> = shown.chain(edited.reordered.iter().copied()).collect();
+        for j in neighbours {
+            if !pages.contains(&j) {
+                self.page_values[j] = context::with_neighbours(tree, j, &self.page_values[j]);
                 pages.insert(j);
             }
         }
         let listing: Vec<usize> = (0..tree.sections.len())
             .filter(|&i| {
                 edited.sections.contains(&i)
+                    || edited.resorted.contains(&i)
                     || tree.sections[i].pages.iter().any(|p| pages.contains(p))
             })
             .collect();
         for &i in &listing {
             self.section_values[i] = self.section_value(tree, i, false);
         }
+        // A listing's feed may have lost a page (its date removed).
         let feeds: Vec<usize> = (0..tree.sections.len())
             .filter(|&i| {
-                tree.sections[i]
-                    .feed
-                    .as_ref()
-                    .is_some_and(|f| f.pages.iter().any(|p| pages.contains(p)))
+                tree.sections[i].feed.as_ref().is_some_and(|f| {
+                    listing.contains(&i) || f.pages.iter().any(|p| pages.contains(p))
+                })
             })
             .collect();
         for &i in &feeds {
             let value = context::feed_value(config, tree, &tree.sections[i], &self.page_values);
             self.feeds[i] = Some(value);
         }
+        if edited.sitemap {
+            self.set_sitemap_entries(tree);
+        }
         Some(Changed {
             pages,
             listing,
             feeds,
             sections: edited.sections.clone(),
+            sitemap: edited.sitemap,
+            added: edited.added.clone(),
+            removed: edited
+                .removed
+                .iter()
+                .map(|p| (p.doc.relative.clone(), p.output.clone()))
+                .collect(),
         })
+    }
+
+    /// Page `i` added to the tree ([`SiteTree::insert_page`]): a value to fill
+    /// ([`Plan::apply_values`]), an empty record for [`Plan::apply_markdown`], its output file
+    /// and its job, last (with no reads yet in `reads`).
+    pub(crate) fn add_page(&mut self, tree: &SiteTree, i: usize, reads: &mut ReadLog) {
+        let page = &tree.pages[i];
+        self.page_values.push(Value::none());
+        self.records
+            .insert(page.doc.relative.clone(), DocRecord::default());
+        self.outputs.insert(page.output.clone());
+        self.jobs.push(page_job(tree, i));
+        reads.push();
+    }
+
+    /// `page`, page `i` of the tree, removed ([`SiteTree::remove_page`], which gave the last
+    /// page its index): its value, record, output file and job go (the last job takes the
+    /// job's index, in `reads` too), and the last page's job renders page `i`.
+    pub(crate) fn remove_page(&mut self, i: usize, page: &site::Page, reads: &mut ReadLog) {
+        let last = self.page_values.len() - 1;
+        self.page_values.swap_remove(i);
+        self.records.remove(&page.doc.relative);
+        self.outputs.remove(&page.output);
+        let own = |job: &Job, k: usize| matches!(job.context, JobContext::Page(p) if p == k);
+        if let Some(j) = self.jobs.iter().position(|job| own(job, i)) {
+            self.jobs.swap_remove(j);
+            reads.swap_remove(j);
+        }
+        if let Some(job) = self.jobs.iter_mut().find(|job| own(job, last)) {
+            job.context = JobContext::Page(i);
+        }
+    }
+
+    /// The sitemap job's entries made again from `tree` (after a new `date` or `updated`).
+    fn set_sitemap_entries(&mut self, tree: &SiteTree) {
+        for job in &mut self.jobs {
+            if let JobContext::Ready(ctx) = &mut job.context
+                && job.output == SITEMAP
+            {
+                ctx.insert_value("entries", sitemap_entries(tree));
+            }
+        }
     }
 
     /// `templates` bound again with the `changed` values over their data (the shared maps of
@@ -405,6 +479,23 @@ impl Plan {
             let value = self.section_value(tree, i, true);
             data.changed_metadata
                 .insert(tree.sections[i].relative.clone(), value);
+        }
+        if !changed.added.is_empty() || !changed.removed.is_empty() {
+            // A copy of these maps (not of the page values) when a page comes or goes.
+            let permalinks = Arc::make_mut(&mut data.permalinks);
+            let outputs = Arc::make_mut(&mut data.outputs);
+            let drafts = Arc::make_mut(&mut data.drafts);
+            for (relative, output) in &changed.removed {
+                permalinks.remove(relative);
+                outputs.remove(output);
+                data.changed_values.remove(relative);
+            }
+            for &i in &changed.added {
+                let p = &tree.pages[i];
+                permalinks.insert(p.doc.relative.clone(), p.permalink.clone());
+                outputs.insert(p.output.clone(), None);
+            }
+            *drafts = tree.drafts.iter().cloned().collect();
         }
         templates.unbound().bind(data)
     }
@@ -506,19 +597,7 @@ pub(crate) fn base_context(config: &Config, config_value: &Value, current_path: 
 /// `index.html` for the home page and `section.html` for other sections.
 fn jobs(config: &Config, tree: &SiteTree, templates: &Templates) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
-    for (i, p) in tree.pages.iter().enumerate() {
-        jobs.push(Job {
-            output: p.output.clone(),
-            template: p
-                .doc
-                .front
-                .template
-                .clone()
-                .unwrap_or_else(|| "page.html".into()),
-            shown: p.doc.shown.display().to_string(),
-            context: JobContext::Page(i),
-        });
-    }
+    jobs.extend((0..tree.pages.len()).map(|i| page_job(tree, i)));
     for (i, s) in tree.sections.iter().enumerate() {
         section_jobs(&mut jobs, i, s);
     }
@@ -535,6 +614,22 @@ fn jobs(config: &Config, tree: &SiteTree, templates: &Templates) -> Vec<Job> {
     taxonomy_jobs(&mut jobs, tree, templates);
     fixed_jobs(&mut jobs, config, tree);
     jobs
+}
+
+/// The job of page `i`: its template is front matter `template`, else `page.html`.
+fn page_job(tree: &SiteTree, i: usize) -> Job {
+    let p = &tree.pages[i];
+    Job {
+        output: p.output.clone(),
+        template: p
+            .doc
+            .front
+            .template
+            .clone()
+            .unwrap_or_else(|| "page.html".into()),
+        shown: p.doc.shown.display().to_string(),
+        context: JobContext::Page(i),
+    }
 }
 
 /// The jobs of the taxonomies: each list of terms, then each term's listing pages and feed

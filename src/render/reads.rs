@@ -85,6 +85,31 @@ impl ReadLog {
             .map(|&j| j as usize)
     }
 
+    /// A new job, last, that has read nothing yet ([`ReadLog::update`] records its reads).
+    pub(crate) fn push(&mut self) {
+        self.by_job.push(Vec::new());
+    }
+
+    /// Forgets job `j`; the last job takes its index, as `Vec::swap_remove` does to the jobs.
+    pub(crate) fn swap_remove(&mut self, j: usize) {
+        let last = self.by_job.len() - 1;
+        for read in &self.by_job[j] {
+            if let Some(list) = self.readers.get_mut(read) {
+                list.retain(|&k| k as usize != j);
+            }
+        }
+        if j != last {
+            for read in &self.by_job[last] {
+                if let Some(list) = self.readers.get_mut(read) {
+                    list.iter_mut()
+                        .filter(|k| **k as usize == last)
+                        .for_each(|k| *k = j as u32);
+                }
+            }
+        }
+        self.by_job.swap_remove(j);
+    }
+
     /// Job `j` was rendered again and read `reads`.
     pub(crate) fn update(&mut self, j: usize, reads: Vec<Read>) {
         for read in &reads {

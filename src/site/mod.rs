@@ -24,6 +24,7 @@ use crate::error::{Diagnostic, Error, Result};
 
 mod assets;
 mod clashes;
+mod edit;
 mod languages;
 mod links;
 pub mod listings;

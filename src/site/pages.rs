@@ -39,7 +39,7 @@ pub(super) fn pages(
 
 /// One page with its URL, title and section, and the warning for a missing title; or the
 /// error that keeps it out of the site (boxed: it is rare and large).
-fn page(
+pub(super) fn page(
     doc: Document,
     sections: &[Section],
     folders: &HashMap<String, usize>,

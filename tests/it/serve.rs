@@ -595,3 +595,34 @@ fn serve_uses_the_next_port_when_the_asked_one_is_taken() {
     assert_status(&r, 200, "/faq/");
     drop(taken);
 }
+
+/// Issue 20: a page saved while `serve` runs is served at once, and when its file is deleted
+/// its address answers 404 (both are incremental rebuilds: nothing else points at the page).
+#[test]
+fn serve_shows_a_new_page_and_forgets_a_deleted_one() {
+    let site = LiveSite::new("live");
+    let s = Server::start(&site, &[]);
+    site.wait_until_watching(&s.run);
+    assert_status(&s.get("/fresh/"), 404, "/fresh/");
+
+    let m = s.run.mark();
+    site.write(
+        "content/fresh.md",
+        "---\ntitle: Fresh\n---\nFRESH-TEXT here.\n",
+    );
+    s.run.wait_rebuild(m, "the rebuild after a new page");
+    let r = s.get("/fresh/");
+    assert_status(&r, 200, "/fresh/");
+    assert!(r.text().contains("FRESH-TEXT"), "{}", r.text());
+    assert!(s.get("/sitemap.xml").text().contains("/fresh/"));
+
+    let m = s.run.mark();
+    fs::remove_file(site.path("content/fresh.md")).unwrap();
+    s.run
+        .wait_rebuild(m, "the rebuild after the page was deleted");
+    let r = s.get("/fresh/");
+    assert_status(&r, 404, "/fresh/");
+    assert!(r.text().contains("LIVE-NOT-FOUND"), "{}", r.text());
+    assert!(!s.get("/sitemap.xml").text().contains("/fresh/"));
+    assert_status(&s.get("/faq/"), 200, "/faq/");
+}
