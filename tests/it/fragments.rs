@@ -335,3 +335,4 @@ fn incremental_rebuilds_know_what_a_part_read() {
         assert_eq!(Some(&got.1), clean.get(page));
     }
 }
+
