@@ -118,6 +118,10 @@ pub struct BoundTemplates {
     unbound: Templates,
     /// The parts `tera` calls, rendered on `data` (None: `tera` is not rewritten).
     parts: Option<Arc<Vec<RenderedPart>>>,
+    /// With parts: the templates as written, bound to `data`, that a page whose render fails
+    /// is rendered again with, so that its error is the one of the templates as written (the
+    /// variables a part sets are among those an error about an unknown name lists).
+    original: Option<Arc<Tera>>,
 }
 
 impl std::fmt::Debug for BoundTemplates {
@@ -200,14 +204,15 @@ impl Templates {
         match (rendered, &self.0.parts) {
             (Some(rendered), Some(p)) => {
                 let rendered = Arc::new(rendered);
-                let mut tera = p.tera.clone();
-                register_site_functions(&mut tera, &binding);
-                register_parts(&mut tera, &rendered, None);
+                let mut rewritten = p.tera.clone();
+                register_site_functions(&mut rewritten, &binding);
+                register_parts(&mut rewritten, &rendered, None);
                 BoundTemplates {
-                    tera,
+                    tera: rewritten,
                     data,
                     unbound: self.clone(),
                     parts: Some(rendered),
+                    original: Some(Arc::new(tera)),
                 }
             }
             _ => BoundTemplates {
@@ -215,6 +220,7 @@ impl Templates {
                 data,
                 unbound: self.clone(),
                 parts: None,
+                original: None,
             },
         }
     }
@@ -468,16 +474,21 @@ fn parse_all(config: &Config, files: &Files, usable: &[String]) -> Result<Tera> 
 impl BoundTemplates {
     /// [`Templates::render`], with the site functions answering from the bound data.
     ///
-    /// Errors: as [`Templates::render`].
+    /// Errors: as [`Templates::render`]. A page that fails with page-independent parts cached
+    /// is rendered again with the templates as written, and their error is returned.
     pub fn render(
         &self,
         name: &str,
         context: &Context,
         rendering: &str,
     ) -> std::result::Result<String, Box<Diagnostic>> {
-        self.unbound
-            .0
-            .render_with(&self.tera, name, context, rendering)
+        let loaded = &self.unbound.0;
+        match loaded.render_checked(&self.tera, name, context, rendering) {
+            Err((_, false)) if let Some(original) = &self.original => {
+                loaded.render_with(original, name, context, rendering)
+            }
+            r => r.map_err(|(d, _)| d),
+        }
     }
 
     /// The same templates, unbound (what shortcodes render with).
@@ -509,6 +520,7 @@ impl BoundTemplates {
             data: Arc::clone(&self.data),
             unbound: self.unbound.clone(),
             parts: self.parts.clone(),
+            original: self.original.clone(),
         }
     }
 }
@@ -641,6 +653,19 @@ impl Loaded {
         context: &Context,
         rendering: &str,
     ) -> std::result::Result<String, Box<Diagnostic>> {
+        self.render_checked(tera, name, context, rendering)
+            .map_err(|(d, _)| d)
+    }
+
+    /// [`Loaded::render_with`], telling an error of the template (false) from a render stopped
+    /// by a limit of [`crate::runaway`] (true).
+    fn render_checked(
+        &self,
+        tera: &Tera,
+        name: &str,
+        context: &Context,
+        rendering: &str,
+    ) -> std::result::Result<String, (Box<Diagnostic>, bool)> {
         let (shown, source) = self.files.get(name).map_or_else(
             || (PathBuf::from(name), ""),
             |(p, s)| (p.clone(), s.as_str()),
@@ -649,19 +674,25 @@ impl Loaded {
         let mut out = crate::runaway::LimitedWriter::new(&guard);
         let rendered = tera.render_to(name, context, &mut out);
         if let Some(stop) = out.stopped {
-            return Err(Box::new(crate::runaway::diagnostic(
-                stop, &shown, source, rendering, name,
-            )));
+            return Err((
+                Box::new(crate::runaway::diagnostic(
+                    stop, &shown, source, rendering, name,
+                )),
+                true,
+            ));
         }
         if rendered.is_err() && crate::runaway::check().is_err() {
             // Stopped inside `range` or a site function: the limit, not the code, is the cause.
-            return Err(Box::new(crate::runaway::diagnostic(
-                crate::runaway::Stop::TimeLimit,
-                &shown,
-                source,
-                rendering,
-                name,
-            )));
+            return Err((
+                Box::new(crate::runaway::diagnostic(
+                    crate::runaway::Stop::TimeLimit,
+                    &shown,
+                    source,
+                    rendering,
+                    name,
+                )),
+                true,
+            ));
         }
         let html = out.buf;
         drop(guard);
@@ -677,7 +708,7 @@ impl Loaded {
                         first_line(&e.to_string())
                     ))
                 });
-                Box::new(d.on_page(rendering, name))
+                (Box::new(d.on_page(rendering, name)), false)
             })
     }
 }

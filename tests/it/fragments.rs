@@ -302,6 +302,25 @@ fn an_error_inside_a_part_is_reported_as_without_the_cache() {
     );
 }
 
+/// An error after a part (a misspelt name) lists the same variables, and so gives the same
+/// hint, as without the cache, though the part's `set`s no longer run.
+#[test]
+fn an_error_after_a_part_is_reported_as_without_the_cache() {
+    let site = nav_site(2, 1);
+    site.file(
+        "templates/page.html",
+        &NAV_PAGE.replace("{{ page.title }}</h1>", "{{ roo.title }}</h1>"),
+    );
+    assert_eq!(parts(site.root()).len(), 1);
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("templates/page.html:3:"),
+        "{}",
+        out.stderr
+    );
+}
+
 /// A part's reads are noted on every page that shows it: a body edit of the page a part reads
 /// with `get_page` is rebuilt incrementally in every page.
 #[test]
@@ -335,4 +354,3 @@ fn incremental_rebuilds_know_what_a_part_read() {
         assert_eq!(Some(&got.1), clean.get(page));
     }
 }
-
