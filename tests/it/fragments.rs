@@ -354,3 +354,20 @@ fn incremental_rebuilds_know_what_a_part_read() {
         assert_eq!(Some(&got.1), clean.get(page));
     }
 }
+
+/// The random saves of `incremental.rs` on the nav site: every rebuild, incremental or full,
+/// equals a clean build.
+#[test]
+fn incremental_rebuilds_of_the_nav_site_equal_clean_builds() {
+    let site = nav_site(4, 3);
+    assert!(!parts(site.root()).is_empty());
+    let seed = crate::support::seed(
+        "fragments::incremental_rebuilds_of_the_nav_site_equal_clean_builds",
+        20,
+    );
+    let partial = crate::incremental::random_saves(&site, seed, 30);
+    assert!(
+        partial >= 5,
+        "only {partial} of 30 rebuilds were incremental"
+    );
+}
