@@ -10,6 +10,7 @@
 pub mod context;
 mod diagnostics;
 mod filters;
+mod fragments;
 mod functions;
 pub mod names;
 pub(crate) mod origin;
@@ -19,12 +20,12 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tera::{Context, Tera};
+use tera::{Context, Kwargs, State, Tera, Value};
 
 use crate::config::Config;
 use crate::content::walk;
 use crate::error::{Diagnostic, Error, Result};
-use crate::render::reads::Recorder;
+use crate::render::reads::{Read, Recorder};
 use diagnostics::{first_line, reference_diagnostics, tera_diagnostic};
 use functions::{
     Binding, register_functions, register_load_data, register_markdown, register_site_functions,
@@ -77,7 +78,29 @@ struct Loaded {
     names: Vec<String>,
     /// The ids the page templates write as they are (see [`Templates::fixed_ids`]).
     fixed_ids: HashMap<String, Vec<PathBuf>>,
+    /// The page-independent parts of the templates and the templates rewritten to call them
+    /// ([`fragments`]); None when there are none or the cache is off.
+    parts: Option<Parts>,
 }
+
+/// The templates with each page-independent part replaced by a call of `__part(id=N)`, and
+/// the parts: `parts[N]` is rendered once per [`Templates::bind`].
+struct Parts {
+    tera: Tera,
+    parts: Vec<fragments::Part>,
+}
+
+/// One part rendered for one build: its HTML with autoescaping on and off (a part is escaped
+/// as the template that shows it is), and what it read with `get_page` and `get_section`.
+struct RenderedPart {
+    escaped: Value,
+    raw: Value,
+    reads: Vec<Read>,
+}
+
+/// The environment variable that turns the cache of page-independent parts off (a debugging
+/// aid; see README, "Speed").
+pub const NO_PART_CACHE: &str = "STILLPOINT_NO_PART_CACHE";
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -93,6 +116,12 @@ pub struct BoundTemplates {
     tera: Tera,
     data: Arc<SiteData>,
     unbound: Templates,
+    /// The parts `tera` calls, rendered on `data` (None: `tera` is not rewritten).
+    parts: Option<Arc<Vec<RenderedPart>>>,
+    /// With parts: the templates as written, bound to `data`, that a page whose render fails
+    /// is rendered again with, so that its error is the one of the templates as written (the
+    /// variables a part sets are among those an error about an unknown name lists).
+    original: Option<Arc<Tera>>,
 }
 
 impl std::fmt::Debug for BoundTemplates {
@@ -133,34 +162,78 @@ impl Templates {
             return Err(Error::Diagnostics(errors));
         }
         let mut tera = parse_all(config, &files, &usable)?;
-        trans::register(&mut tera, Arc::new(strings));
+        let strings = Arc::new(strings);
+        trans::register(&mut tera, Arc::clone(&strings));
         let fixed_ids = fixed_ids(&files, &usable);
+        let cache_on = !std::env::var(NO_PART_CACHE).is_ok_and(|v| !v.is_empty() && v != "0");
+        let parts = if cache_on {
+            find_parts(config, &files, strings)
+        } else {
+            None
+        };
         Ok(Templates(Arc::new(Loaded {
             tera,
             files,
             names: usable,
             fixed_ids,
+            parts,
         })))
     }
 
     /// These templates with the site functions answering from `data` (a copy of the parsed
     /// templates, made once per build or incremental rebuild, never per page).
+    ///
+    /// The page-independent parts (see README, "Speed") are rendered here, once, with `config`
+    /// (`data.config`) as their context; if any fails (a `get_section` of a missing section,
+    /// say), the templates are used as written, so the error is reported where and as it is
+    /// without the cache.
     #[must_use]
     pub fn bind(&self, data: SiteData) -> BoundTemplates {
         let data = Arc::new(data);
+        let binding = Binding {
+            data: Some(Arc::clone(&data)),
+            recorder: None,
+        };
         let mut tera = self.0.tera.clone();
-        register_site_functions(
-            &mut tera,
-            &Binding {
-                data: Some(Arc::clone(&data)),
-                recorder: None,
+        register_site_functions(&mut tera, &binding);
+        let rendered = self
+            .0
+            .parts
+            .as_ref()
+            .and_then(|p| render_parts(&mut tera, &p.parts, &data, &self.0.files));
+        match (rendered, &self.0.parts) {
+            (Some(rendered), Some(p)) => {
+                let rendered = Arc::new(rendered);
+                let mut rewritten = p.tera.clone();
+                register_site_functions(&mut rewritten, &binding);
+                register_parts(&mut rewritten, &rendered, None);
+                BoundTemplates {
+                    tera: rewritten,
+                    data,
+                    unbound: self.clone(),
+                    parts: Some(rendered),
+                    original: Some(Arc::new(tera)),
+                }
+            }
+            _ => BoundTemplates {
+                tera,
+                data,
+                unbound: self.clone(),
+                parts: None,
+                original: None,
             },
-        );
-        BoundTemplates {
-            tera,
-            data,
-            unbound: self.clone(),
         }
+    }
+
+    /// The page-independent parts found in the templates, each as (template name, line), in
+    /// the order they are numbered; empty when the cache is off (`STILLPOINT_NO_PART_CACHE=1`).
+    pub fn cached_parts(&self) -> Vec<(&str, usize)> {
+        self.0.parts.as_ref().map_or_else(Vec::new, |p| {
+            p.parts
+                .iter()
+                .map(|p| (p.template.as_str(), p.line))
+                .collect()
+        })
     }
 
     /// The ids that the templates pages are written with (every `.html` template but the
@@ -406,16 +479,21 @@ fn parse_all(config: &Config, files: &Files, usable: &[String]) -> Result<Tera> 
 impl BoundTemplates {
     /// [`Templates::render`], with the site functions answering from the bound data.
     ///
-    /// Errors: as [`Templates::render`].
+    /// Errors: as [`Templates::render`]. A page that fails with page-independent parts cached
+    /// is rendered again with the templates as written, and their error is returned.
     pub fn render(
         &self,
         name: &str,
         context: &Context,
         rendering: &str,
     ) -> std::result::Result<String, Box<Diagnostic>> {
-        self.unbound
-            .0
-            .render_with(&self.tera, name, context, rendering)
+        let loaded = &self.unbound.0;
+        match loaded.render_checked(&self.tera, name, context, rendering) {
+            Err((_, false)) if let Some(original) = &self.original => {
+                loaded.render_with(original, name, context, rendering)
+            }
+            r => r.map_err(|(d, _)| d),
+        }
     }
 
     /// The same templates, unbound (what shortcodes render with).
@@ -439,12 +517,136 @@ impl BoundTemplates {
                 recorder: Some(recorder.clone()),
             },
         );
+        if let Some(parts) = &self.parts {
+            register_parts(&mut tera, parts, Some(recorder.clone()));
+        }
         BoundTemplates {
             tera,
             data: Arc::clone(&self.data),
             unbound: self.unbound.clone(),
+            parts: self.parts.clone(),
+            original: self.original.clone(),
         }
     }
+}
+
+/// The parts of `files` ([`fragments::rewrite`]) and every template parsed again with each part
+/// replaced by its `__part` call; None when there are none, or (it should not happen) when the
+/// rewritten templates do not parse.
+fn find_parts(config: &Config, files: &Files, strings: Arc<trans::Strings>) -> Option<Parts> {
+    let mut names: Vec<&String> = files.keys().collect();
+    names.sort();
+    let all: Vec<(&str, &str)> = names
+        .iter()
+        .map(|n| (n.as_str(), files[*n].1.as_str()))
+        .collect();
+    let found = fragments::rewrite(&all);
+    if found.parts.is_empty() {
+        return None;
+    }
+    let changed: HashMap<&str, &str> = found
+        .files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let mut tera = new_tera(config);
+    tera.register_function(
+        fragments::PART_FUNCTION,
+        |_: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            Err(tera::Error::message(
+                "template parts are only rendered with the site's data",
+            ))
+        },
+    );
+    let rewritten = all
+        .iter()
+        .map(|(n, t)| (*n, changed.get(n).copied().unwrap_or(t)));
+    tera.add_raw_templates(rewritten).ok()?;
+    trans::register(&mut tera, strings);
+    Some(Parts {
+        tera,
+        parts: found.parts,
+    })
+}
+
+/// Renders every part once with `tera` (bound, unrewritten) and a context holding only
+/// `config`, with autoescaping on and off, noting what each reads. None if any part fails or
+/// runs past the render limits ([`crate::runaway`]): the build then renders the templates as
+/// written. `tera`'s site functions are left bound without a recorder.
+fn render_parts(
+    tera: &mut Tera,
+    parts: &[fragments::Part],
+    data: &Arc<SiteData>,
+    files: &Files,
+) -> Option<Vec<RenderedPart>> {
+    let config = data.config.clone()?;
+    let recorder = Recorder::default();
+    let recording = Binding {
+        data: Some(Arc::clone(data)),
+        recorder: Some(recorder.clone()),
+    };
+    register_site_functions(tera, &recording);
+    let mut context = Context::new();
+    context.insert_value("config", config);
+    let rendered: Option<Vec<RenderedPart>> = parts
+        .iter()
+        .map(|part| {
+            let shown = files
+                .get(&part.template)
+                .map_or_else(|| PathBuf::from(&part.template), |(p, _)| p.clone());
+            let once = |autoescape: bool| -> Option<Value> {
+                let guard =
+                    crate::runaway::start(&part.template, &shown, &part.source, "(template part)");
+                let mut out = crate::runaway::LimitedWriter::new(&guard);
+                let done = tera.render_str_to(&part.source, &context, autoescape, &mut out);
+                if done.is_err() || out.stopped.is_some() {
+                    return None;
+                }
+                Some(Value::safe_string(std::str::from_utf8(&out.buf).ok()?))
+            };
+            let escaped = once(true)?;
+            let raw = once(false)?;
+            Some(RenderedPart {
+                escaped,
+                raw,
+                reads: recorder.take(),
+            })
+        })
+        .collect();
+    register_site_functions(
+        tera,
+        &Binding {
+            data: Some(Arc::clone(data)),
+            recorder: None,
+        },
+    );
+    rendered
+}
+
+/// Registers `__part(id=N)`: part `N`'s HTML in the escaping mode of the template calling it,
+/// noting its reads in `recorder` (each call, as if the page had rendered the part itself).
+fn register_parts(tera: &mut Tera, parts: &Arc<Vec<RenderedPart>>, recorder: Option<Recorder>) {
+    let parts = Arc::clone(parts);
+    tera.register_function(
+        fragments::PART_FUNCTION,
+        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<Value> {
+            let id = kwargs.must_get::<i64>("id")?;
+            let part = usize::try_from(id)
+                .ok()
+                .and_then(|i| parts.get(i))
+                .ok_or_else(|| tera::Error::message(format!("no template part {id}")))?;
+            if let Some(r) = &recorder {
+                for read in &part.reads {
+                    r.note(*read);
+                }
+            }
+            Ok(if state.autoescaping_enabled() {
+                part.escaped.clone()
+            } else {
+                part.raw.clone()
+            })
+        },
+    );
 }
 
 impl Loaded {
@@ -456,6 +658,19 @@ impl Loaded {
         context: &Context,
         rendering: &str,
     ) -> std::result::Result<String, Box<Diagnostic>> {
+        self.render_checked(tera, name, context, rendering)
+            .map_err(|(d, _)| d)
+    }
+
+    /// [`Loaded::render_with`], telling an error of the template (false) from a render stopped
+    /// by a limit of [`crate::runaway`] (true).
+    fn render_checked(
+        &self,
+        tera: &Tera,
+        name: &str,
+        context: &Context,
+        rendering: &str,
+    ) -> std::result::Result<String, (Box<Diagnostic>, bool)> {
         let (shown, source) = self.files.get(name).map_or_else(
             || (PathBuf::from(name), ""),
             |(p, s)| (p.clone(), s.as_str()),
@@ -464,19 +679,25 @@ impl Loaded {
         let mut out = crate::runaway::LimitedWriter::new(&guard);
         let rendered = tera.render_to(name, context, &mut out);
         if let Some(stop) = out.stopped {
-            return Err(Box::new(crate::runaway::diagnostic(
-                stop, &shown, source, rendering, name,
-            )));
+            return Err((
+                Box::new(crate::runaway::diagnostic(
+                    stop, &shown, source, rendering, name,
+                )),
+                true,
+            ));
         }
         if rendered.is_err() && crate::runaway::check().is_err() {
             // Stopped inside `range` or a site function: the limit, not the code, is the cause.
-            return Err(Box::new(crate::runaway::diagnostic(
-                crate::runaway::Stop::TimeLimit,
-                &shown,
-                source,
-                rendering,
-                name,
-            )));
+            return Err((
+                Box::new(crate::runaway::diagnostic(
+                    crate::runaway::Stop::TimeLimit,
+                    &shown,
+                    source,
+                    rendering,
+                    name,
+                )),
+                true,
+            ));
         }
         let html = out.buf;
         drop(guard);
@@ -492,7 +713,7 @@ impl Loaded {
                         first_line(&e.to_string())
                     ))
                 });
-                Box::new(d.on_page(rendering, name))
+                (Box::new(d.on_page(rendering, name)), false)
             })
     }
 }

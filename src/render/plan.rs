@@ -288,6 +288,7 @@ impl Plan {
             values: Arc::new(values),
             section_metadata: Arc::new(section_metadata),
             outputs: Arc::new(output_sources),
+            config: Some(self.config_value.clone()),
             ..Default::default()
         }
     }

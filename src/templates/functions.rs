@@ -52,6 +52,9 @@ pub struct SiteData {
     /// The site's default language (`language:`): the `lang` of `get_taxonomy` when none is
     /// given.
     pub language: String,
+    /// The `config` value templates see: the context of the page-independent template parts
+    /// rendered once per build (see `Templates::bind`; without it, none is).
+    pub config: Option<Value>,
 }
 
 /// One taxonomy as the template functions see it.
@@ -96,6 +99,7 @@ impl Clone for SiteData {
             images: self.images.clone(),
             taxonomies: Arc::clone(&self.taxonomies),
             language: self.language.clone(),
+            config: self.config.clone(),
             cachebust: Mutex::new(
                 self.cachebust
                     .lock()

@@ -230,7 +230,7 @@ fn clean(options: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, String> {
 
 /// `steps` random saves of one or two markdown files of `site`, each checked against a clean
 /// build. Returns how many rebuilds were incremental.
-fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
+pub(crate) fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
     let root = site.root().to_path_buf();
     let options = BuildOptions {
         root: root.clone(),

@@ -28,6 +28,7 @@ mod deploy_remote;
 mod errors;
 mod faults;
 mod feed_links;
+mod fragments;
 mod hooks;
 mod highlight;
 mod ids;
