@@ -123,9 +123,8 @@ fn edit(
                 what,
             )
         }
-        // (Not on a section: a draft `content/_index.md` panics a clean build, a bug of its
-        // own, reported.)
-        15 if text.starts_with("---\n") && !section => {
+        // On a section too: a draft home page is made like a missing one (it once panicked).
+        15 if text.starts_with("---\n") => {
             let line = (!text.contains("\ndraft: true")).then_some("draft: true");
             (
                 set_field(text, "draft", line),
