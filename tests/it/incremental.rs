@@ -32,14 +32,8 @@ fn markdown_files(root: &Path) -> Vec<String> {
 }
 
 /// One random save of `text` (the file's current text; `original` is its text at the start).
-/// Returns the new text and what was done. `section`: the file is an `_index.md`.
-fn edit(
-    rng: &mut SplitMix,
-    n: usize,
-    text: &str,
-    original: &str,
-    section: bool,
-) -> (String, &'static str) {
+/// Returns the new text and what was done.
+fn edit(rng: &mut SplitMix, n: usize, text: &str, original: &str) -> (String, &'static str) {
     const WORDS: [&str; 6] = ["cedar", "delta", "ember", "fjord", "grove", "heron"];
     let word = |rng: &mut SplitMix| WORDS[rng.below(WORDS.len())];
     match rng.below(16) {
@@ -276,8 +270,7 @@ pub(crate) fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
                 let (new, what) = match rng.below(8) {
                     0 => file_save(&mut rng, n, &files[k]),
                     _ => {
-                        let section = files[k].ends_with("_index.md");
-                        let (new, what) = edit(&mut rng, n, &old, &originals[k], section);
+                        let (new, what) = edit(&mut rng, n, &old, &originals[k]);
                         (FileSave::Text(new), what)
                     }
                 };
