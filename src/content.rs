@@ -71,6 +71,16 @@ impl Document {
         self.source.get(self.body_start..).unwrap_or_default()
     }
 
+    /// Drops the markdown body from `source`, keeping the front matter (what error messages
+    /// point into after stage 5): `build` calls it once the body is rendered, to hold less.
+    /// [`Document::body`] is empty afterwards.
+    pub fn forget_body(&mut self) {
+        if self.source.is_char_boundary(self.body_start) {
+            self.source.truncate(self.body_start);
+            self.source.shrink_to_fit();
+        }
+    }
+
     /// True for `index.md` of a page bundle.
     pub fn is_bundle(&self) -> bool {
         self.kind == SourceKind::Page

@@ -272,31 +272,45 @@ fn neighbour(page: &Page) -> Value {
 
 /// Every page's value, in `tree.pages` order (see [`page_value`]). Takes the pages'
 /// renderings (`rendered[i]` is page `i`'s) and drops each once its value is made, so the
-/// markdown output is not held beside the values.
+/// markdown output is not held beside the values. A page's `lower`/`higher` card is made once
+/// and shared by both neighbours that show it (memory at 10,000 pages).
 pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
     use rayon::prelude::*;
+    let cards: Vec<Option<Value>> = tree
+        .pages
+        .par_iter()
+        .map(|p| (p.lower.is_some() || p.higher.is_some()).then(|| neighbour(p)))
+        .collect();
+    let card = |n: usize| {
+        cards[n]
+            .clone()
+            .unwrap_or_else(|| neighbour(&tree.pages[n]))
+    };
     rendered
         .into_par_iter()
         .enumerate()
-        .map(|(i, r)| page_value(tree, i, &r))
+        .map(|(i, r)| neighbours_into(tree, i, page_map(&tree.pages[i], &r), card))
         .collect()
 }
 
 /// Page `i`'s `value` with `lower` and `higher` made again from the tree (after a
 /// neighbour's title or description changed).
 pub fn with_neighbours(tree: &SiteTree, i: usize, value: &Value) -> Value {
-    neighbours_into(tree, i, value.as_map().cloned().unwrap_or_default())
+    let m = value.as_map().cloned().unwrap_or_default();
+    neighbours_into(tree, i, m, |n| neighbour(&tree.pages[n]))
 }
 
 /// Page `i`'s value: [`page_map`] with `lower` and `higher`.
 pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered) -> Value {
-    neighbours_into(tree, i, page_map(&tree.pages[i], rendered))
+    let m = page_map(&tree.pages[i], rendered);
+    neighbours_into(tree, i, m, |n| neighbour(&tree.pages[n]))
 }
 
-/// `m` with page `i`'s `lower` and `higher`, as a value.
-fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map) -> Value {
+/// `m` with page `i`'s `lower` and `higher` (page `n`'s card is `card(n)`, see [`neighbour`]),
+/// as a value.
+fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map, card: impl Fn(usize) -> Value) -> Value {
     let p = &tree.pages[i];
-    let of = |n: Option<usize>| n.map_or_else(Value::none, |n| neighbour(&tree.pages[n]));
+    let of = |n: Option<usize>| n.map_or_else(Value::none, &card);
     insert(&mut m, "lower", of(p.lower));
     insert(&mut m, "higher", of(p.higher));
     let versions = p.translations.iter().map(|&j| {
