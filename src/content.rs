@@ -682,6 +682,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn forget_body_keeps_the_front_matter_and_drops_the_body() {
+        let mut d = Document::for_test("a.md", "---\ntitle: \"Été\"\n---\n\n# Body é\n\nText.\n");
+        let front = d.source[..d.body_start].to_string();
+        let (body_start, body_line) = (d.body_start, d.body_line);
+        d.forget_body();
+        assert_eq!(d.source, front);
+        assert_eq!(d.body(), "");
+        assert_eq!((d.body_start, d.body_line), (body_start, body_line));
+        assert_eq!(d.front.title.as_deref(), Some("Été"));
+        // Without front matter, nothing is kept.
+        let mut bare = Document::for_test("b.md", "Just text.\n");
+        bare.forget_body();
+        assert_eq!(bare.source, "");
+    }
+
+    #[test]
     fn editor_junk_is_ignored() {
         for name in [
             ".#faq.md",
