@@ -19,11 +19,12 @@ fn read(root: &std::path::Path) -> (Config, SiteTree, Templates) {
     (config, tree, templates)
 }
 
+/// Output files: path and bytes, as a [`MemorySink`] gives them.
+type Files = Vec<(String, Vec<u8>)>;
+
 /// Every file of a lean render (`render::site`, as `build` renders) and of a kept one
 /// (`render::site_retained`, as `serve` renders), with the lean tree afterwards.
-fn render_both(
-    root: &std::path::Path,
-) -> (Vec<(String, Vec<u8>)>, Vec<(String, Vec<u8>)>, SiteTree) {
+fn render_both(root: &std::path::Path) -> (Files, Files, SiteTree) {
     let (config, mut tree, templates) = read(root);
     let mut timings = stillpoint::Timings::start();
     let statics = stillpoint::render::static_files(&config).unwrap();
