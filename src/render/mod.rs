@@ -111,10 +111,10 @@ pub fn site(
     sink: &dyn Sink,
     timings: &mut crate::Timings,
 ) -> Result<BuiltSite> {
-    let marked = Plan::markdown(config, tree, templates, statics, timings)?;
+    let mut marked = Plan::markdown(config, tree, templates, statics, timings)?;
     tree.forget_bodies();
-    let (mut plan, data, copies) = Plan::from_markdown(marked, config, tree, templates);
-    plan.records = HashMap::new();
+    marked.forget_links();
+    let (plan, data, copies) = Plan::from_markdown(marked, config, tree, templates);
     render_plan(
         config, tree, templates, plan, data, copies, sink, timings, false,
     )

@@ -114,6 +114,19 @@ pub(crate) struct Marked {
     warnings: Vec<Diagnostic>,
 }
 
+impl Marked {
+    /// Drops what only an incremental rebuild reads again (the link records, the renderings'
+    /// link lists), before the values are made: `build` has checked every link already.
+    pub(crate) fn forget_links(&mut self) {
+        self.records = HashMap::new();
+        for r in &mut self.rendered {
+            r.anchors = Vec::new();
+            r.template_clashes = Vec::new();
+            r.problems = Vec::new();
+        }
+    }
+}
+
 /// The files a build writes besides the rendered ones, and every output path.
 struct Outputs {
     /// Files copied as they are: static files, then content assets (which win).
