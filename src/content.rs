@@ -71,6 +71,16 @@ impl Document {
         self.source.get(self.body_start..).unwrap_or_default()
     }
 
+    /// Drops the markdown body from `source`, keeping the front matter (what error messages
+    /// point into after stage 5): `build` calls it once the body is rendered, to hold less.
+    /// [`Document::body`] is empty afterwards.
+    pub fn forget_body(&mut self) {
+        if self.source.is_char_boundary(self.body_start) {
+            self.source.truncate(self.body_start);
+            self.source.shrink_to_fit();
+        }
+    }
+
     /// True for `index.md` of a page bundle.
     pub fn is_bundle(&self) -> bool {
         self.kind == SourceKind::Page
@@ -670,6 +680,22 @@ pub fn document_from_bytes(file: &SourceFile, bytes: &[u8]) -> Result<Document> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forget_body_keeps_the_front_matter_and_drops_the_body() {
+        let mut d = Document::for_test("a.md", "---\ntitle: \"Été\"\n---\n\n# Body é\n\nText.\n");
+        let front = d.source[..d.body_start].to_string();
+        let (body_start, body_line) = (d.body_start, d.body_line);
+        d.forget_body();
+        assert_eq!(d.source, front);
+        assert_eq!(d.body(), "");
+        assert_eq!((d.body_start, d.body_line), (body_start, body_line));
+        assert_eq!(d.front.title.as_deref(), Some("Été"));
+        // Without front matter, nothing is kept.
+        let mut bare = Document::for_test("b.md", "Just text.\n");
+        bare.forget_body();
+        assert_eq!(bare.source, "");
+    }
 
     #[test]
     fn editor_junk_is_ignored() {

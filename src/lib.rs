@@ -155,8 +155,18 @@ pub fn build_into<S: output::Sink>(
     options: &BuildOptions,
     open: impl FnOnce(&config::Config) -> Result<S>,
 ) -> Result<(config::Config, render::BuiltSite, S)> {
-    let stages = build_stages(options, open, false)?;
-    Ok((stages.config, stages.site, stages.sink))
+    let Read {
+        config,
+        mut tree,
+        templates,
+        statics,
+        sink,
+        mut timings,
+    } = read_site(options, open)?;
+    // `tree` is dropped at the end: the build hands back only what it wrote.
+    let mut site = render::site(&config, &mut tree, &templates, statics, &sink, &mut timings)?;
+    site.timings = timings;
+    Ok((config, site, sink))
 }
 
 /// A site built in memory with what it was built from: what `check` inspects and what an
@@ -178,31 +188,49 @@ pub struct RetainedBuild {
 ///
 /// Errors: as [`build_in_memory`].
 pub fn build_retained(options: &BuildOptions, record: bool) -> Result<RetainedBuild> {
-    let stages = build_stages(options, |_| Ok(output::MemorySink::new()), record)?;
-    let mut site = stages.site;
-    site.files = stages.sink.into_files();
+    let Read {
+        config,
+        tree,
+        templates,
+        statics,
+        sink,
+        mut timings,
+    } = read_site(options, |_| Ok(output::MemorySink::new()))?;
+    let (mut site, retained) = render::site_retained(
+        &config,
+        &tree,
+        &templates,
+        statics,
+        &sink,
+        &mut timings,
+        record,
+    )?;
+    site.timings = timings;
+    site.files = sink.into_files();
     Ok(RetainedBuild {
-        config: stages.config,
-        tree: stages.tree,
+        config,
+        tree,
         site,
-        retained: stages.retained,
+        retained,
     })
 }
 
-/// What [`build_stages`] gives: each stage's output that a caller may keep, and the sink.
-struct Stages<S> {
+/// Stages 1–4 and what stages 5–7 render with ([`read_site`]).
+struct Read<S> {
     config: config::Config,
     tree: site::SiteTree,
-    site: render::BuiltSite,
-    retained: render::Retained,
+    templates: templates::Templates,
+    statics: Vec<site::AssetCopy>,
     sink: S,
+    timings: Timings,
 }
 
-fn build_stages<S: output::Sink>(
+/// Stages 1–4 (config, content, templates, site tree) and the static files, then the sink that
+/// `open` makes (only once the site has been read, so a broken site touches no output folder).
+fn read_site<S: output::Sink>(
     options: &BuildOptions,
     open: impl FnOnce(&config::Config) -> Result<S>,
-    record: bool,
-) -> Result<Stages<S>> {
+) -> Result<Read<S>> {
     let mut timings = Timings::start();
     let config = config::Config::load(&options.root, &options.overrides)?;
     timings.lap("config");
@@ -228,25 +256,17 @@ fn build_stages<S: output::Sink>(
     };
     timings.lap("parse + templates");
     let tree = site::SiteTree::assemble(docs, &files, &config)?;
+    drop(files);
     timings.lap("assemble");
     let statics = render::static_files(&config)?;
     let sink = open(&config)?;
-    let (mut site, retained) = render::site_retained(
-        &config,
-        &tree,
-        &templates,
-        statics,
-        &sink,
-        &mut timings,
-        record,
-    )?;
-    site.timings = timings;
-    Ok(Stages {
+    Ok(Read {
         config,
         tree,
-        site,
-        retained,
+        templates,
+        statics,
         sink,
+        timings,
     })
 }
 

@@ -90,8 +90,13 @@ pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
     Ok(out)
 }
 
-/// Stages 5–7: renders the whole site, handing each output file to `sink` as soon as it is
-/// rendered (the returned [`BuiltSite`] has no `files`: they are in the sink).
+/// Stages 5–7 for `build`: renders the whole site, handing each output file to `sink` as soon
+/// as it is rendered (the returned [`BuiltSite`] has no `files`: they are in the sink). It
+/// keeps only what the files still to render need: once the markdown is rendered, the
+/// documents' markdown bodies are dropped from `tree` ([`SiteTree::forget_bodies`]; their
+/// front matter stays, for template error messages), and so are the link records that only an
+/// incremental rebuild checks again. `serve`, `watch` and `check` keep everything
+/// ([`site_retained`]).
 ///
 /// Errors (all collected per stage): broken internal links and anchors in markdown, broken
 /// `@/` links in the menu, generated files colliding with static files, and template errors
@@ -100,17 +105,25 @@ pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
 /// then dropped unpublished.
 pub fn site(
     config: &Config,
-    tree: &SiteTree,
+    tree: &mut SiteTree,
     templates: &Templates,
     statics: Vec<AssetCopy>,
     sink: &dyn Sink,
     timings: &mut crate::Timings,
 ) -> Result<BuiltSite> {
-    site_retained(config, tree, templates, statics, sink, timings, false).map(|(b, _)| b)
+    let mut marked = Plan::markdown(config, tree, templates, statics, timings)?;
+    tree.forget_bodies();
+    marked.forget_links();
+    let (plan, data, copies) = Plan::from_markdown(marked, config, tree, templates);
+    render_plan(
+        config, tree, templates, plan, data, copies, sink, timings, false,
+    )
+    .map(|(b, _)| b)
 }
 
-/// [`site()`], also returning what an incremental rebuild needs ([`Retained`]); with `record`,
-/// every file's reads of other pages and sections are recorded for it.
+/// [`site()`], keeping everything an incremental rebuild needs ([`Retained`]), the markdown
+/// bodies in `tree` included; with `record`, every file's reads of other pages and sections
+/// are recorded for it.
 ///
 /// Errors: as [`site()`].
 pub fn site_retained(
@@ -123,6 +136,25 @@ pub fn site_retained(
     record: bool,
 ) -> Result<(BuiltSite, Retained)> {
     let (plan, data, copies) = Plan::new(config, tree, templates, statics, timings)?;
+    render_plan(
+        config, tree, templates, plan, data, copies, sink, timings, record,
+    )
+}
+
+/// Stage 7 of a full render, once the plan is made: binds the templates to `data`, renders
+/// every job of `plan` to `sink`, and returns the built site with the plan kept.
+#[allow(clippy::too_many_arguments)]
+fn render_plan(
+    config: &Config,
+    tree: &SiteTree,
+    templates: &Templates,
+    plan: Plan,
+    data: crate::templates::SiteData,
+    copies: Vec<AssetCopy>,
+    sink: &dyn Sink,
+    timings: &mut crate::Timings,
+    record: bool,
+) -> Result<(BuiltSite, Retained)> {
     let templates = templates.bind(data);
     timings.lap("context");
     let env = JobEnv {

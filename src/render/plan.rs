@@ -103,6 +103,31 @@ pub struct Job {
     pub context: JobContext,
 }
 
+/// What stages 5 and 6 give ([`Plan::markdown`]) for [`Plan::from_markdown`].
+pub(crate) struct Marked {
+    outputs: Outputs,
+    images: Arc<Processor>,
+    config_value: Value,
+    references: References,
+    /// Every document's rendering: pages in tree order, then sections with an `_index.md`.
+    rendered: Vec<Rendered>,
+    records: HashMap<String, DocRecord>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Marked {
+    /// Drops what only an incremental rebuild reads again (the link records, the renderings'
+    /// link lists), before the values are made: `build` has checked every link already.
+    pub(crate) fn forget_links(&mut self) {
+        self.records = HashMap::new();
+        for r in &mut self.rendered {
+            r.anchors = Vec::new();
+            r.template_clashes = Vec::new();
+            r.problems = Vec::new();
+        }
+    }
+}
+
 /// The files a build writes besides the rendered ones, and every output path.
 struct Outputs {
     /// Files copied as they are: static files, then content assets (which win).
@@ -151,13 +176,12 @@ pub(crate) struct Changed {
 }
 
 impl Plan {
-    /// Stages 5 and 6, then the values and the jobs of stage 7. `statics` are the static files
+    /// Stages 5 and 6, then the values and the jobs of stage 7 ([`Plan::markdown`], then
+    /// [`Plan::from_markdown`]). `statics` are the static files
     /// ([`crate::render::static_files`]); `templates` render the shortcodes. Returns the plan,
     /// the data the template functions answer from, and the files to copy.
     ///
-    /// Errors (all collected, with the warnings after them): generated files colliding with
-    /// static files, share image and opening-hours problems, broken `@/` links in the menu, an
-    /// unreadable `references.yaml`, markdown and shortcode errors, broken links and anchors.
+    /// Errors: those of [`Plan::markdown`].
     pub(crate) fn new(
         config: &Config,
         tree: &SiteTree,
@@ -165,6 +189,24 @@ impl Plan {
         statics: Vec<AssetCopy>,
         timings: &mut crate::Timings,
     ) -> Result<(Plan, SiteData, Vec<AssetCopy>)> {
+        let marked = Plan::markdown(config, tree, templates, statics, timings)?;
+        Ok(Plan::from_markdown(marked, config, tree, templates))
+    }
+
+    /// Stages 5 and 6: every document's markdown, then its links and anchors, with what the
+    /// plan is made of next ([`Plan::from_markdown`]). After this, nothing reads the documents'
+    /// markdown bodies (a build drops them here: [`SiteTree::forget_bodies`]).
+    ///
+    /// Errors (all collected, with the warnings after them): generated files colliding with
+    /// static files, share image and opening-hours problems, broken `@/` links in the menu, an
+    /// unreadable `references.yaml`, markdown and shortcode errors, broken links and anchors.
+    pub(crate) fn markdown(
+        config: &Config,
+        tree: &SiteTree,
+        templates: &Templates,
+        statics: Vec<AssetCopy>,
+        timings: &mut crate::Timings,
+    ) -> Result<Marked> {
         let mut warnings = tree.warnings.clone();
         warnings.extend(minify_warning(config));
         let mut errors = Vec::new();
@@ -198,7 +240,34 @@ impl Plan {
         // No errors: what is left are warnings (a link landing on a template's element).
         warnings.extend(errors);
         timings.lap("links");
-        let Outputs { copies, all } = outputs;
+        Ok(Marked {
+            outputs,
+            images,
+            config_value,
+            references,
+            rendered,
+            records,
+            warnings,
+        })
+    }
+
+    /// The values and the jobs of stage 7 from what [`Plan::markdown`] gave (the renderings
+    /// move into the page values). Reads the tree's front matter, never a markdown body.
+    pub(crate) fn from_markdown(
+        marked: Marked,
+        config: &Config,
+        tree: &SiteTree,
+        templates: &Templates,
+    ) -> (Plan, SiteData, Vec<AssetCopy>) {
+        let Marked {
+            outputs: Outputs { copies, all },
+            images,
+            config_value,
+            references,
+            rendered,
+            records,
+            warnings,
+        } = marked;
         let mut plan = Plan {
             outputs: all,
             images,
@@ -215,7 +284,7 @@ impl Plan {
         };
         plan.set_values(config, tree, rendered);
         let data = plan.site_data(config, tree, &copies);
-        Ok((plan, data, copies))
+        (plan, data, copies)
     }
 
     /// The values templates see, from every document's rendering (pages in tree order, then

@@ -199,6 +199,15 @@ fn published<'a>(
 }
 
 impl SiteTree {
+    /// Drops every page's and section's markdown body, keeping the front matter
+    /// ([`Document::forget_body`]): `build` calls it once the markdown is rendered, since no
+    /// later stage reads a body ([`crate::render::site`]); `serve` and `watch` keep them.
+    pub fn forget_bodies(&mut self) {
+        let pages = self.pages.iter_mut().map(|p| &mut p.doc);
+        let sections = self.sections.iter_mut().filter_map(|s| s.doc.as_mut());
+        pages.chain(sections).for_each(Document::forget_body);
+    }
+
     /// Stage 4: decides every URL, orders every listing, and checks for collisions.
     ///
     /// Errors: two sources (pages, sections, aliases, or the built-in `sitemap.xml`,

@@ -24,7 +24,8 @@ pub(super) fn pages(
     config: &Config,
     found: &mut Findings,
 ) -> Vec<Page> {
-    let mut pages = Vec::new();
+    // Sized once: a page is large, and doubling would leave up to half of it unused.
+    let mut pages = Vec::with_capacity(docs.len());
     for doc in published(docs, config, &mut found.drafts) {
         match page(doc, sections, folders, config) {
             Ok((page, warning)) => {

@@ -38,6 +38,31 @@ fn insert(map: &mut Map, key: &'static str, value: Value) {
     map.insert(key.into(), value);
 }
 
+/// The one empty list and the one empty map that every value shares: a page has several
+/// (`assets`, `translations`, `taxonomies`, `extra`), and every heading of a table of
+/// contents has `children`, so making each anew costs megabytes at 10,000 pages. A value is
+/// reference-counted and never changed once made, so sharing it shows templates the same.
+static EMPTY: std::sync::LazyLock<(Value, Value)> =
+    std::sync::LazyLock::new(|| (Value::from(Vec::<Value>::new()), Value::from(Map::new())));
+
+/// `items` as a list value (the shared one when empty, see [`EMPTY`]).
+fn list(items: Vec<Value>) -> Value {
+    if items.is_empty() {
+        EMPTY.0.clone()
+    } else {
+        Value::from(items)
+    }
+}
+
+/// `map` as a value (the shared one when empty, see [`EMPTY`]).
+fn map_value(map: Map) -> Value {
+    if map.is_empty() {
+        EMPTY.1.clone()
+    } else {
+        Value::from(map)
+    }
+}
+
 /// `config` as templates see it: title, base_url, description, language, theme, menu (each
 /// `{name, url, weight}` with `url` resolved to an absolute URL), minify, extra, and
 /// `ready_to_publish`: `ready`, which the build takes from [`crate::publish::is_ready`] (true
@@ -115,7 +140,7 @@ fn languages_value(config: &Config, menus: &[Vec<MenuLink>]) -> Value {
 /// `translations` of a page or section: each version (`items`, by index into `tree`'s pages
 /// or sections, in language order) as `{lang, title, permalink}`.
 fn translations_value<'t>(items: impl Iterator<Item = (&'t str, &'t str, &'t str)>) -> Value {
-    Value::from(
+    list(
         items
             .map(|(lang, title, permalink)| {
                 let mut m = Map::new();
@@ -141,13 +166,13 @@ fn toc_value(toc: &[Heading], permalink: &str) -> Value {
             Value::from(m)
         })
         .collect();
-    Value::from(items)
+    list(items)
 }
 
 fn extra_value(extra: Option<&serde_json::Map<String, serde_json::Value>>) -> Value {
     match extra {
         Some(e) => Value::from_serializable(e),
-        None => Value::from(Map::new()),
+        None => EMPTY.1.clone(),
     }
 }
 
@@ -209,22 +234,12 @@ pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
     insert(
         &mut m,
         "assets",
-        Value::from(
-            page.assets
-                .iter()
-                .map(|a| v(a.as_str()))
-                .collect::<Vec<_>>(),
-        ),
+        list(page.assets.iter().map(|a| v(a.as_str())).collect()),
     );
     insert(
         &mut m,
         "ancestors",
-        Value::from(
-            page.ancestors
-                .iter()
-                .map(|a| v(a.as_str()))
-                .collect::<Vec<_>>(),
-        ),
+        list(page.ancestors.iter().map(|a| v(a.as_str())).collect()),
     );
     insert(&mut m, "relative_path", v(page.doc.relative.as_str()));
     insert(&mut m, "taxonomies", page_taxonomies(page));
@@ -237,14 +252,14 @@ pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
 fn page_taxonomies(page: &Page) -> Value {
     let mut by_name: std::collections::BTreeMap<&str, Vec<Value>> = Default::default();
     for (name, terms) in crate::site::taxonomies::page_terms(&page.doc.front) {
-        let list = by_name.entry(name).or_default();
-        list.extend(terms.iter().map(|t| v(t.as_str())));
+        let listed = by_name.entry(name).or_default();
+        listed.extend(terms.iter().map(|t| v(t.as_str())));
     }
     let mut m = Map::new();
-    for (name, list) in by_name {
-        m.insert(name.to_string().into(), Value::from(list));
+    for (name, terms) in by_name {
+        m.insert(name.to_string().into(), Value::from(terms));
     }
-    Value::from(m)
+    map_value(m)
 }
 
 /// A neighbour as `lower`/`higher` show it: title, permalink, path, description, date.
@@ -272,31 +287,45 @@ fn neighbour(page: &Page) -> Value {
 
 /// Every page's value, in `tree.pages` order (see [`page_value`]). Takes the pages'
 /// renderings (`rendered[i]` is page `i`'s) and drops each once its value is made, so the
-/// markdown output is not held beside the values.
+/// markdown output is not held beside the values. A page's `lower`/`higher` card is made once
+/// and shared by both neighbours that show it (memory at 10,000 pages).
 pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
     use rayon::prelude::*;
+    let cards: Vec<Option<Value>> = tree
+        .pages
+        .par_iter()
+        .map(|p| (p.lower.is_some() || p.higher.is_some()).then(|| neighbour(p)))
+        .collect();
+    let card = |n: usize| {
+        cards[n]
+            .clone()
+            .unwrap_or_else(|| neighbour(&tree.pages[n]))
+    };
     rendered
         .into_par_iter()
         .enumerate()
-        .map(|(i, r)| page_value(tree, i, &r))
+        .map(|(i, r)| neighbours_into(tree, i, page_map(&tree.pages[i], &r), card))
         .collect()
 }
 
 /// Page `i`'s `value` with `lower` and `higher` made again from the tree (after a
 /// neighbour's title or description changed).
 pub fn with_neighbours(tree: &SiteTree, i: usize, value: &Value) -> Value {
-    neighbours_into(tree, i, value.as_map().cloned().unwrap_or_default())
+    let m = value.as_map().cloned().unwrap_or_default();
+    neighbours_into(tree, i, m, |n| neighbour(&tree.pages[n]))
 }
 
 /// Page `i`'s value: [`page_map`] with `lower` and `higher`.
 pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered) -> Value {
-    neighbours_into(tree, i, page_map(&tree.pages[i], rendered))
+    let m = page_map(&tree.pages[i], rendered);
+    neighbours_into(tree, i, m, |n| neighbour(&tree.pages[n]))
 }
 
-/// `m` with page `i`'s `lower` and `higher`, as a value.
-fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map) -> Value {
+/// `m` with page `i`'s `lower` and `higher` (page `n`'s card is `card(n)`, see [`neighbour`]),
+/// as a value.
+fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map, card: impl Fn(usize) -> Value) -> Value {
     let p = &tree.pages[i];
-    let of = |n: Option<usize>| n.map_or_else(Value::none, |n| neighbour(&tree.pages[n]));
+    let of = |n: Option<usize>| n.map_or_else(Value::none, &card);
     insert(&mut m, "lower", of(p.lower));
     insert(&mut m, "higher", of(p.higher));
     let versions = p.translations.iter().map(|&j| {

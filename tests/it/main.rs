@@ -44,6 +44,7 @@ mod publish;
 mod seo;
 mod serve;
 mod languages;
+mod lean;
 mod limits;
 mod shortcodes;
 mod stress;
