@@ -287,8 +287,11 @@ pub(super) const UNPARSED_SCAN: usize = 2048;
 pub(super) fn unparsed_links(body: &str, text: Range<usize>) -> Vec<Unparsed> {
     let bytes = body.as_bytes();
     let mut found = Vec::new();
-    for i in text {
-        if bytes.get(i) != Some(&b']') || bytes.get(i + 1) != Some(&b'(') {
+    let end = text.end.min(bytes.len());
+    let text = text.start.min(end)..end;
+    // Each `]` found with memchr (most text has none), then the byte after it looked at.
+    for i in memchr::memchr_iter(b']', &bytes[text.clone()]).map(|k| text.start + k) {
+        if bytes.get(i + 1) != Some(&b'(') {
             continue;
         }
         // `\]` is a bracket written as text on purpose.
