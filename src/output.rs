@@ -103,13 +103,13 @@ pub trait Sink: Sync {
     /// Errors: [`Error::Io`] when the file cannot be written.
     fn write(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
 
-    /// Told once, before the first [`Sink::write`], the paths of the files that will be
-    /// written (relative, with `/`), so that a sink on disk can make their folders once,
-    /// parents first, instead of checking for them with every file. A path left out still
-    /// writes. The default does nothing.
+    /// Told, before they are written, the paths of the files that will be written (relative,
+    /// with `/`; the rendered files at once, then the copies), so that a sink on disk can make
+    /// their folders once, parents first, instead of checking for them with every file. A
+    /// path left out is still written. The default does nothing.
     ///
     /// Errors: [`Error::Io`] when a folder cannot be created.
-    fn expect(&self, _paths: &[&str]) -> Result<()> {
+    fn announce(&self, _paths: &[&str]) -> Result<()> {
         Ok(())
     }
 }
@@ -226,7 +226,7 @@ impl Staging {
         let stage = self.dir.path();
         let to: Vec<&str> = copies.iter().map(|c| c.to.as_str()).collect();
         to.iter().for_each(|t| self.note_name(t));
-        self.expect(&to)?;
+        self.announce(&to)?;
         // A file deleted since the build listed it (during a watch rebuild) is left out: the
         // next rebuild, which its deletion triggers, reflects that anyway.
         copies
@@ -280,7 +280,7 @@ impl Staging {
 
 impl Sink for Staging {
     /// Writes the file into the staging folder: open, write, close. Its folder was made by
-    /// [`Sink::expect`]; when it was not announced there, the folder is made on the first
+    /// [`Sink::announce`]; when it was not announced there, the folder is made on the first
     /// "not found".
     fn write(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
         self.note_name(path);
@@ -303,7 +303,7 @@ impl Sink for Staging {
     /// Makes the folders of `paths` in the staging folder, each with one `mkdir`: every
     /// ancestor folder once, sorted (a parent sorts before its children), the trees of
     /// different top-level folders in parallel.
-    fn expect(&self, paths: &[&str]) -> Result<()> {
+    fn announce(&self, paths: &[&str]) -> Result<()> {
         let mut folders = folders_of(paths);
         // One tree per top-level folder, its parents before its children (a path sorts after
         // its prefixes; `a-b` sorts between `a` and `a/b`, hence the top folder first).
@@ -412,7 +412,7 @@ fn remove_tree(dir: &Path) {
 pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     let staging = Staging::create(config)?;
     let paths: Vec<&str> = site.files.iter().map(|(rel, _)| rel.as_str()).collect();
-    staging.expect(&paths)?;
+    staging.announce(&paths)?;
     site.files
         .par_iter()
         .try_for_each(|(rel, bytes)| staging.write(rel, bytes.clone()))?;
@@ -577,12 +577,12 @@ mod tests {
             "robots.txt",
             "z/y/x/w/index.html",
         ];
-        staging.expect(&paths).unwrap();
+        staging.announce(&paths).unwrap();
         for d in ["a", "a/b", "a/b/c", "a-b", "z/y/x/w"] {
             assert!(staging.path().join(d).is_dir(), "{d} not made");
         }
         // Told twice (an incremental caller, a retry): nothing fails.
-        staging.expect(&paths).unwrap();
+        staging.announce(&paths).unwrap();
         for p in paths {
             staging.write(p, p.as_bytes().to_vec()).unwrap();
         }
@@ -600,7 +600,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let staging = bare_staging(dir.path());
         std::fs::write(staging.path().join("taken"), "a file").unwrap();
-        let err = staging.expect(&["taken/index.html"]).unwrap_err();
+        let err = staging.announce(&["taken/index.html"]).unwrap_err();
         assert!(err.to_string().contains("taken"), "{err}");
     }
 

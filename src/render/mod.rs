@@ -132,7 +132,7 @@ pub fn site_retained(
     };
     let all: Vec<usize> = (0..plan.jobs.len()).collect();
     let outputs: Vec<&str> = plan.jobs.iter().map(|j| j.output.as_str()).collect();
-    sink.expect(&outputs)?;
+    sink.announce(&outputs)?;
     let ran = run(&env, &templates, &all, sink, record);
     let reads = ran.into_reads(&plan)?;
     timings.lap("templates + write");
