@@ -102,6 +102,16 @@ pub trait Sink: Sync {
     ///
     /// Errors: [`Error::Io`] when the file cannot be written.
     fn write(&self, path: &str, bytes: Vec<u8>) -> Result<()>;
+
+    /// Told, before they are written, the paths of the files that will be written (relative,
+    /// with `/`; the rendered files at once, then the copies), so that a sink on disk can make
+    /// their folders once, parents first, instead of checking for them with every file. A
+    /// path left out is still written. The default does nothing.
+    ///
+    /// Errors: [`Error::Io`] when a folder cannot be created.
+    fn announce(&self, _paths: &[&str]) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// A [`Sink`] that keeps every file in memory, for `serve` and tests.
@@ -160,16 +170,16 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Checks that `config.output_dir` may be replaced ([`check_replaceable`]), removes the
-    /// staging folders of dead builds beside it, and creates a new staging folder.
-    ///
-    /// Errors: the output folder may not be replaced (pointing at `output_dir:` in config.yaml
-    /// when it comes from there), or the staging folder cannot be created.
     /// The staging folder's path.
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
 
+    /// Checks that `config.output_dir` may be replaced ([`check_replaceable`]), removes the
+    /// staging folders of dead builds beside it, and creates a new staging folder.
+    ///
+    /// Errors: the output folder may not be replaced (pointing at `output_dir:` in config.yaml
+    /// when it comes from there), or the staging folder cannot be created.
     pub fn create(config: &Config) -> Result<Staging> {
         let out = &config.output_dir;
         check_replaceable(&config.root, out).map_err(|e| match (e, config.output_span) {
@@ -214,16 +224,9 @@ impl Staging {
     /// swapping (the old output is put back).
     pub fn publish(self, copies: &[AssetCopy]) -> Result<()> {
         let stage = self.dir.path();
-        let mut dirs = BTreeSet::new();
-        for c in copies {
-            if let Some((d, _)) = c.to.rsplit_once('/') {
-                dirs.insert(d);
-            }
-            self.note_name(&c.to);
-        }
-        let dirs: Vec<&str> = dirs.into_iter().collect();
-        dirs.par_iter()
-            .try_for_each(|d| fs::create_dir_all(&stage.join(d)))?;
+        let to: Vec<&str> = copies.iter().map(|c| c.to.as_str()).collect();
+        to.iter().for_each(|t| self.note_name(t));
+        self.announce(&to)?;
         // A file deleted since the build listed it (during a watch rebuild) is left out: the
         // next rebuild, which its deletion triggers, reflects that anyway.
         copies
@@ -252,59 +255,153 @@ impl Staging {
             return Ok(());
         }
 
-        // Carry over top-level dotfiles the build does not produce.
         let produced = dot_names
             .into_inner()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut moved = Vec::new();
-        for name in fs::read_dir_names(out)? {
-            let Some(n) = name.to_str() else { continue };
-            if n.starts_with('.') && n != MARKER && !produced.contains(n) {
-                let from = out.join(n);
-                let to = stage.join(n);
-                if let Err(e) = fs::rename(&from, &to) {
-                    for (f, t) in moved.iter().rev() {
-                        let _ = std::fs::rename(t, f);
-                    }
-                    return Err(e);
-                }
-                moved.push((from, to));
-            }
-        }
-
+        let moved = carry_dotfiles(out, stage, &produced)?;
         let aside = our_folder_in(&parent, "old")?;
         let old = aside.path().join("site");
         if let Err(e) = fs::rename(out, &old) {
-            for (f, t) in moved.iter().rev() {
-                let _ = std::fs::rename(t, f);
-            }
+            put_back(&moved);
             return Err(e);
         }
         if let Err(e) = fs::rename(stage, out) {
             let _ = std::fs::rename(&old, out);
-            for (f, t) in moved.iter().rev() {
-                let _ = std::fs::rename(t, f);
-            }
+            put_back(&moved);
             return Err(e);
         }
         let _ = staging.keep();
         // Deleting the old copy may fail (a file held open elsewhere); the new site is in place.
+        remove_tree(&old);
         drop(aside);
         Ok(())
     }
 }
 
 impl Sink for Staging {
-    /// Writes the file into the staging folder, creating its folder first (with pretty URLs
-    /// nearly every page has its own).
+    /// Writes the file into the staging folder: open, write, close. Its folder was made by
+    /// [`Sink::announce`]; when it was not announced there, the folder is made on the first
+    /// "not found".
     fn write(&self, path: &str, bytes: Vec<u8>) -> Result<()> {
         self.note_name(path);
         let to = self.dir.path().join(path);
-        if let Some((d, _)) = path.rsplit_once('/') {
-            fs::create_dir_all(&self.dir.path().join(d))?;
+        match std::fs::write(&to, &bytes) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some((d, _)) = path.rsplit_once('/') {
+                    fs::create_dir_all(&self.dir.path().join(d))?;
+                }
+                fs::write(&to, &bytes)
+            }
+            other => other.map_err(|source| Error::Io {
+                action: "could not write",
+                path: to,
+                source,
+            }),
         }
-        fs::write(&to, &bytes)
     }
+
+    /// Makes the folders of `paths` in the staging folder, each with one `mkdir`: every
+    /// ancestor folder once, sorted (a parent sorts before its children), the trees of
+    /// different top-level folders in parallel.
+    fn announce(&self, paths: &[&str]) -> Result<()> {
+        let mut folders = folders_of(paths);
+        // One tree per top-level folder, its parents before its children (a path sorts after
+        // its prefixes; `a-b` sorts between `a` and `a/b`, hence the top folder first).
+        folders.sort_unstable_by_key(|f| (top_folder(f), *f));
+        let trees: Vec<&[&str]> = folders
+            .chunk_by(|a, b| top_folder(a) == top_folder(b))
+            .collect();
+        let stage = self.dir.path();
+        trees.par_iter().try_for_each(|tree| {
+            tree.iter().try_for_each(|f| {
+                let dir = stage.join(f);
+                match std::fs::create_dir(&dir) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists || !dir.is_dir() => {
+                        Err(Error::Io {
+                            action: "could not create folder",
+                            path: dir,
+                            source: e,
+                        })
+                    }
+                    _ => Ok(()),
+                }
+            })
+        })
+    }
+}
+
+/// Moves the top-level dotfiles of the old output `out` (`.git`, `.nojekyll`) that the build did
+/// not produce into `stage`; returns the (from, to) pairs moved, for [`put_back`].
+///
+/// Errors: the old output cannot be listed or a move fails (those before it are put back).
+fn carry_dotfiles(
+    out: &Path,
+    stage: &Path,
+    produced: &BTreeSet<String>,
+) -> Result<Vec<(PathBuf, PathBuf)>> {
+    let mut moved = Vec::new();
+    for name in fs::read_dir_names(out)? {
+        let Some(n) = name.to_str() else { continue };
+        if n.starts_with('.') && n != MARKER && !produced.contains(n) {
+            let (from, to) = (out.join(n), stage.join(n));
+            if let Err(e) = fs::rename(&from, &to) {
+                put_back(&moved);
+                return Err(e);
+            }
+            moved.push((from, to));
+        }
+    }
+    Ok(moved)
+}
+
+/// Undoes [`carry_dotfiles`], last move first; failures are ignored (best effort on an error
+/// path).
+fn put_back(moved: &[(PathBuf, PathBuf)]) {
+    for (f, t) in moved.iter().rev() {
+        let _ = std::fs::rename(t, f);
+    }
+}
+
+/// The first part of a relative path: `a` of `a/b/c`.
+fn top_folder(path: &str) -> &str {
+    path.split('/').next().unwrap_or(path)
+}
+
+/// Every folder that holds one of `paths` (relative, with `/`), with all its ancestors, once
+/// each: `a/b/c.html` gives `a` and `a/b`.
+fn folders_of<'a>(paths: &[&'a str]) -> Vec<&'a str> {
+    let mut folders = BTreeSet::new();
+    for p in paths {
+        let mut end = 0;
+        while let Some(i) = p[end..].find('/') {
+            end += i;
+            folders.insert(&p[..end]);
+            end += 1;
+        }
+    }
+    folders.into_iter().collect()
+}
+
+/// Deletes the folder `dir` and everything in it, the entries of each folder in parallel (so
+/// both cores unlink the 10,000 files and folders of an old copy of the site). Symbolic links
+/// are removed, never followed. Failures are ignored: what is left is deleted with the
+/// temporary folder holding `dir`, or by the next build.
+fn remove_tree(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let entries: Vec<(PathBuf, bool)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.path(), e.file_type().is_ok_and(|t| t.is_dir())))
+        .collect();
+    entries.par_iter().for_each(|(path, is_dir)| {
+        if *is_dir {
+            remove_tree(path);
+        } else {
+            let _ = std::fs::remove_file(path);
+        }
+    });
+    let _ = std::fs::remove_dir(dir);
 }
 
 /// Stage 8 for a site built in memory: publishes `site` into `config.output_dir` through a
@@ -314,6 +411,8 @@ impl Sink for Staging {
 /// left as it was.
 pub fn publish(site: &BuiltSite, config: &Config) -> Result<()> {
     let staging = Staging::create(config)?;
+    let paths: Vec<&str> = site.files.iter().map(|(rel, _)| rel.as_str()).collect();
+    staging.announce(&paths)?;
     site.files
         .par_iter()
         .try_for_each(|(rel, bytes)| staging.write(rel, bytes.clone()))?;
@@ -448,6 +547,86 @@ mod tests {
         remove_stale_folders(dir.path());
         assert!(!dead.exists());
         assert!(live.exists() && young.exists() && other.exists());
+    }
+
+    fn bare_staging(dir: &Path) -> Staging {
+        Staging {
+            dir: tempfile::tempdir_in(dir).unwrap(),
+            out: dir.join("public"),
+            parent: dir.to_path_buf(),
+            dot_names: std::sync::Mutex::new(BTreeSet::new()),
+        }
+    }
+
+    #[test]
+    fn folders_of_lists_every_ancestor_once() {
+        let mut got = folders_of(&["a/b/c.html", "a/b/d.html", "x.html", "a-b/index.html"]);
+        got.sort_unstable();
+        assert_eq!(got, ["a", "a-b", "a/b"]);
+    }
+
+    #[test]
+    fn expected_folders_are_made_once_and_files_written_into_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = bare_staging(dir.path());
+        // `a-b` sorts between `a` and `a/b`: each tree is still made parents first.
+        let paths = [
+            "a/b/c/index.html",
+            "a-b/index.html",
+            "a/index.html",
+            "robots.txt",
+            "z/y/x/w/index.html",
+        ];
+        staging.announce(&paths).unwrap();
+        for d in ["a", "a/b", "a/b/c", "a-b", "z/y/x/w"] {
+            assert!(staging.path().join(d).is_dir(), "{d} not made");
+        }
+        // Told twice (an incremental caller, a retry): nothing fails.
+        staging.announce(&paths).unwrap();
+        for p in paths {
+            staging.write(p, p.as_bytes().to_vec()).unwrap();
+        }
+        // A path that was not announced is written too.
+        staging
+            .write("late/deep/index.html", b"late".to_vec())
+            .unwrap();
+        for p in paths.iter().chain(&["late/deep/index.html"]) {
+            assert!(staging.path().join(p).is_file(), "{p} not written");
+        }
+    }
+
+    #[test]
+    fn a_folder_that_cannot_be_made_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let staging = bare_staging(dir.path());
+        std::fs::write(staging.path().join("taken"), "a file").unwrap();
+        let err = staging.announce(&["taken/index.html"]).unwrap_err();
+        assert!(err.to_string().contains("taken"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn remove_tree_deletes_everything_and_follows_no_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let keep = dir.path().join("keep");
+        std::fs::create_dir(&keep).unwrap();
+        std::fs::write(keep.join("precious.txt"), "keep me").unwrap();
+        let old = dir.path().join("old");
+        for i in 0..30 {
+            let d = old.join(format!("sec-{i}/page-{i}/deeper"));
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join("index.html"), "x").unwrap();
+            std::fs::write(old.join(format!("sec-{i}/index.html")), "x").unwrap();
+        }
+        std::fs::write(old.join("robots.txt"), "x").unwrap();
+        std::os::unix::fs::symlink(&keep, old.join("link-to-dir")).unwrap();
+        std::os::unix::fs::symlink(keep.join("precious.txt"), old.join("link-to-file")).unwrap();
+        remove_tree(&old);
+        assert!(!old.exists());
+        assert_eq!(
+            std::fs::read_to_string(keep.join("precious.txt")).unwrap(),
+            "keep me"
+        );
     }
 
     #[test]

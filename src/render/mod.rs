@@ -163,6 +163,8 @@ fn render_plan(
         plan: &plan,
     };
     let all: Vec<usize> = (0..plan.jobs.len()).collect();
+    let outputs: Vec<&str> = plan.jobs.iter().map(|j| j.output.as_str()).collect();
+    sink.announce(&outputs)?;
     let ran = run(&env, &templates, &all, sink, record);
     let reads = ran.into_reads(&plan)?;
     timings.lap("templates + write");
