@@ -67,7 +67,7 @@ fuzz_target!(|data: &[u8]| {
     files.push(file);
     let mut docs = f.docs.clone();
     docs.push(doc);
-    let tree = match site::SiteTree::assemble(docs, &files, &f.config) {
+    let mut tree = match site::SiteTree::assemble(docs, &files, &f.config) {
         Ok(t) => t,
         Err(e) => return show(e),
     };
@@ -75,7 +75,7 @@ fuzz_target!(|data: &[u8]| {
     let sink = output::MemorySink::new();
     let rendered = render::site(
         &f.config,
-        &tree,
+        &mut tree,
         &f.templates,
         f.statics.clone(),
         &sink,
