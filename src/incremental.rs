@@ -181,33 +181,31 @@ struct Saves {
 /// section, `date`, `updated` and `weight` ([`State::reorder`] redoes the order, neighbours and
 /// feed). The front matter must have no warnings before or after (they would change).
 fn in_place_fields_only(old: &content::Document, new: &content::Document) -> bool {
-    let rest = |f: &FrontMatter| FrontMatter {
-        title: None,
-        description: None,
-        extra: None,
-        date: None,
-        updated: None,
-        weight: None,
-        ..f.clone()
-    };
-    let has_image = |f: &FrontMatter| f.extra.as_ref().is_some_and(|e| e.contains_key("image"));
-    rest(&old.front) == rest(&new.front)
-        && (old.front.title.is_some() && new.front.title.is_some()
-            || old.front.title == new.front.title)
-        && (old.front.extra == new.front.extra || !(has_image(&old.front) || has_image(&new.front)))
-        && old.warnings.is_empty()
-        && new.warnings.is_empty()
+    same_but_shown_fields(old, new, true)
 }
 
 /// True when the front matter of a section changed only in what its own files and their
 /// readers show: `title` (given before and after), `description`, and `extra` without an
 /// `image`, with no warnings before or after. Its URL, listing and feed stay as they are.
 fn section_fields_only(old: &content::Document, new: &content::Document) -> bool {
-    let rest = |f: &FrontMatter| FrontMatter {
-        title: None,
-        description: None,
-        extra: None,
-        ..f.clone()
+    same_but_shown_fields(old, new, false)
+}
+
+/// The front matter of `old` and `new` is the same but for `title` (given before and after),
+/// `description` and `extra` without an `image`, and with `order`, `date`, `updated` and
+/// `weight`; neither has warnings.
+fn same_but_shown_fields(old: &content::Document, new: &content::Document, order: bool) -> bool {
+    let rest = |f: &FrontMatter| {
+        let mut rest = FrontMatter {
+            title: None,
+            description: None,
+            extra: None,
+            ..f.clone()
+        };
+        if order {
+            (rest.date, rest.updated, rest.weight) = (None, None, None);
+        }
+        rest
     };
     let has_image = |f: &FrontMatter| f.extra.as_ref().is_some_and(|e| e.contains_key("image"));
     rest(&old.front) == rest(&new.front)

@@ -452,18 +452,23 @@ fn syntax_errors(config: &Config, files: &Files, usable: &[String]) -> Vec<Diagn
     errors
 }
 
+/// Every template as (name, text), in name order.
+fn by_name(files: &Files) -> Vec<(&str, &str)> {
+    let mut all: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(n, (_, text))| (n.as_str(), text.as_str()))
+        .collect();
+    all.sort_unstable_by_key(|&(n, _)| n);
+    all
+}
+
 /// Every template parsed into one Tera (after [`syntax_errors`] found none).
 ///
 /// Errors: unknown filters, tests, functions, templates or blocks, one diagnostic each;
 /// `extends` loops and missing parents.
 fn parse_all(config: &Config, files: &Files, usable: &[String]) -> Result<Tera> {
     let mut tera = new_tera(config);
-    let mut names: Vec<&String> = files.keys().collect();
-    names.sort();
-    let all: Vec<(&str, &str)> = names
-        .iter()
-        .map(|n| (n.as_str(), files[*n].1.as_str()))
-        .collect();
+    let all = by_name(files);
     if let Err(e) = tera.add_raw_templates(all) {
         let mut found = reference_diagnostics(&e, files, usable);
         if found.is_empty() {
@@ -534,12 +539,7 @@ impl BoundTemplates {
 /// replaced by its `__part` call; None when there are none, or (it should not happen) when the
 /// rewritten templates do not parse.
 fn find_parts(config: &Config, files: &Files, strings: Arc<trans::Strings>) -> Option<Parts> {
-    let mut names: Vec<&String> = files.keys().collect();
-    names.sort();
-    let all: Vec<(&str, &str)> = names
-        .iter()
-        .map(|n| (n.as_str(), files[*n].1.as_str()))
-        .collect();
+    let all = by_name(files);
     let found = fragments::rewrite(&all);
     if found.parts.is_empty() {
         return None;
