@@ -221,24 +221,30 @@ fn clean(options: &BuildOptions) -> Result<BTreeMap<String, Vec<u8>>, String> {
         .map_err(|e| render_diagnostics(&e.into_diagnostics(), false))
 }
 
+/// The options for the site at `root`, a live build of it, and the files of its first (full)
+/// build.
+fn first_build(root: &Path) -> (BuildOptions, LiveBuild, BTreeMap<String, Vec<u8>>) {
+    let options = BuildOptions {
+        root: root.to_path_buf(),
+        ..Default::default()
+    };
+    let mut live = LiveBuild::new(options.clone());
+    let Update::Full(built) = live.rebuild(&[]).unwrap() else {
+        panic!("the first build must be a full one");
+    };
+    (options, live, built.files.into_iter().collect())
+}
+
 /// `steps` random saves of one or two markdown files of `site`, each checked against a clean
 /// build. Returns how many rebuilds were incremental.
 pub(crate) fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
     let root = site.root().to_path_buf();
-    let options = BuildOptions {
-        root: root.clone(),
-        ..Default::default()
-    };
     let mut files = markdown_files(&root);
     let mut originals: Vec<String> = files
         .iter()
         .map(|f| fs::read_to_string(root.join(f)).unwrap())
         .collect();
-    let mut live = LiveBuild::new(options.clone());
-    let mut served: BTreeMap<String, Vec<u8>> = match live.rebuild(&[]).unwrap() {
-        Update::Full(built) => built.files.into_iter().collect(),
-        Update::Partial { .. } => panic!("the first build must be a full one"),
-    };
+    let (options, mut live, mut served) = first_build(&root);
     assert_eq!(Ok(&served), clean(&options).as_ref());
     let mut rng = SplitMix(seed);
     let mut partial = 0;
@@ -423,15 +429,7 @@ fn incremental_rebuilds_of_the_studio_site_equal_clean_builds() {
 #[test]
 fn adding_and_retitling_a_translation_rebuilds_like_a_clean_build() {
     let site = TestSite::fixture_with_default_theme("languages");
-    let options = BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    };
-    let mut live = LiveBuild::new(options.clone());
-    let mut served: BTreeMap<String, Vec<u8>> = match live.rebuild(&[]).unwrap() {
-        Update::Full(built) => built.files.into_iter().collect(),
-        Update::Partial { .. } => panic!("the first build must be a full one"),
-    };
+    let (options, mut live, mut served) = first_build(site.root());
     let page = "content/prices.fr.md";
     let steps = [
         Some("---\ntitle: Tarifs\ndate: 2026-10-02\n---\nQuatre-vingt-dix dollars.\n"),
@@ -520,15 +518,7 @@ fn a_date_that_moves_a_page_is_rebuilt_incrementally() {
         "templates/section.html",
         "{% for p in section.pages %}{{ p.title }} {{ p.date }};{% endfor %}",
     );
-    let options = BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    };
-    let mut live = LiveBuild::new(options.clone());
-    let Update::Full(built) = live.rebuild(&[]).unwrap() else {
-        panic!("the first build must be a full one");
-    };
-    let mut served: BTreeMap<String, Vec<u8>> = built.files.into_iter().collect();
+    let (options, mut live, mut served) = first_build(site.root());
     // A, the oldest, becomes the newest: D, C, B, A -> A, D, C, B.
     site.file(
         "content/blog/a.md",
@@ -574,15 +564,7 @@ fn new_deleted_renamed_and_draft_pages_are_rebuilt_incrementally() {
             "templates/section.html",
             "{% for p in section.pages %}{{ p.title }};{% endfor %}",
         );
-    let options = BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    };
-    let mut live = LiveBuild::new(options.clone());
-    let Update::Full(built) = live.rebuild(&[]).unwrap() else {
-        panic!("the first build must be a full one");
-    };
-    let mut served: BTreeMap<String, Vec<u8>> = built.files.into_iter().collect();
+    let (options, mut live, mut served) = first_build(site.root());
     let a = "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n";
     /// A saved path, its new text (`None`: deleted), another changed path, the files removed.
     type Step<'a> = (&'a str, Option<&'a str>, &'a [&'a str], &'a [&'a str]);
@@ -676,15 +658,7 @@ fn a_section_title_is_rebuilt_incrementally() {
             "templates/index.html",
             "{% for s in section.subsections %}{{ s }};{% endfor %}",
         );
-    let options = BuildOptions {
-        root: site.root().to_path_buf(),
-        ..Default::default()
-    };
-    let mut live = LiveBuild::new(options.clone());
-    let Update::Full(built) = live.rebuild(&[]).unwrap() else {
-        panic!("the first build must be a full one");
-    };
-    let mut served: BTreeMap<String, Vec<u8>> = built.files.into_iter().collect();
+    let (options, mut live, mut served) = first_build(site.root());
     let blog = "content/blog/_index.md";
     site.file(
         blog,
