@@ -58,6 +58,7 @@ pub mod runaway;
 pub mod error;
 pub mod fs;
 mod html;
+pub mod panics;
 mod yaml;
 
 use std::path::PathBuf;

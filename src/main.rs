@@ -383,6 +383,8 @@ fn deploy_command(args: cli::DeployArgs) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // A library's panic on a page's text is reported as an error at that page, silently caught.
+    stillpoint::panics::install_hook();
     let cli = Cli::parse();
     match cli.command {
         Command::Build(args) => {

@@ -21,7 +21,7 @@ pub mod expand;
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Parser, Tag};
+use pulldown_cmark::{Event, Tag};
 
 /// One piece of a page body: plain text, literal text from an escaped call, or a shortcode call.
 #[derive(Debug, Clone, PartialEq)]
@@ -134,17 +134,26 @@ pub struct ParseError {
 pub fn parse(body: &str) -> Result<Vec<Piece>, ParseError> {
     Scanner {
         src: body,
-        code: code_ranges(body),
+        code: code_ranges(body)?,
         code_at: 0,
     }
     .run()
 }
 
 /// Byte ranges of code (blocks and inline spans) in `body`, in order and not overlapping.
-fn code_ranges(body: &str) -> Vec<Range<usize>> {
+/// Errors: the markdown parser fails on `body` ([`crate::markdown::ParserFailure`], at the
+/// line that sets it off).
+fn code_ranges(body: &str) -> Result<Vec<Range<usize>>, ParseError> {
+    let events =
+        crate::markdown::events(body, crate::markdown::options()).map_err(|f| ParseError {
+            message: crate::markdown::ParserFailure::MESSAGE.to_string(),
+            label: crate::markdown::ParserFailure::LABEL.to_string(),
+            help: format!("{}; {}", crate::markdown::ParserFailure::HELP, f.note()),
+            range: f.line,
+        })?;
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut skip_until = 0;
-    for (event, range) in Parser::new_ext(body, crate::markdown::options()).into_offset_iter() {
+    for (event, range) in events {
         if range.start < skip_until {
             continue;
         }
@@ -156,7 +165,7 @@ fn code_ranges(body: &str) -> Vec<Range<usize>> {
             _ => {}
         }
     }
-    out
+    Ok(out)
 }
 
 struct Scanner<'a> {
@@ -1040,5 +1049,23 @@ mod tests {
         // A huge integer is a float rather than an error.
         let p = parse("{{ a(k=99999999999999999999999) }}").unwrap();
         assert!(matches!(calls(&p)[0].args[0].value, Value::Float(_)));
+    }
+
+    /// The body the shortcode fuzz target found pulldown-cmark 0.13.6 panicking on (CI, stop
+    /// 25), with a call after it: an error at the line that sets the parser off, not a panic.
+    #[test]
+    fn a_body_the_markdown_parser_fails_on_is_an_error_at_its_line() {
+        let body = "{{ a() }}\n\n- {    }\n    {    }\n  -\n\n{{ b() }}\n";
+        let e = parse(body).unwrap_err();
+        assert_eq!(&body[e.range.clone()], "  -");
+        assert_eq!(line_col(body, e.range.start), (5, 1));
+        assert_eq!(e.message, crate::markdown::ParserFailure::MESSAGE);
+        assert!(
+            e.help.contains("pulldown-cmark's own message"),
+            "{}",
+            e.help
+        );
+        let bare = "- {    }\n    {    }\n  -";
+        assert_eq!(&bare[parse(bare).unwrap_err().range], "  -");
     }
 }

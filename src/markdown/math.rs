@@ -56,8 +56,17 @@ pub(super) fn math_events(
 
 /// LaTeX math to a `<math>` element; `display` for a block (`$$…$$`). Errors: the converter's
 /// reason in its words, without its context lines (`unbalanced group found, expected it to be
-/// closed with `}``).
+/// closed with `}``); a panic of the converter is caught and said to be one ([`crate::panics`]).
 pub(crate) fn to_mathml(latex: &str, display: bool) -> Result<String, String> {
+    crate::panics::catch(|| convert(latex, display)).unwrap_or_else(|reason| {
+        Err(format!(
+            "the math converter (pulldown-latex) stopped on it, with this message: {reason}"
+        ))
+    })
+}
+
+/// [`to_mathml`] without the guard against a panic of the converter.
+fn convert(latex: &str, display: bool) -> Result<String, String> {
     let storage = Storage::new();
     let events: Result<Vec<_>, _> = Parser::new(latex, &storage).collect();
     let events = events.map_err(|e| reason(&e.to_string()))?;

@@ -12,7 +12,9 @@
 //!
 //! This module does not decide URLs (the site tree does, through [`LinkResolver`]), does not check
 //! anchors on other pages (`check.rs` does, from [`Rendered::anchors`] and [`Rendered::ids`]), does
-//! not expand shortcodes, and never prints or panics: every input renders to something.
+//! not expand shortcodes, and never prints or panics: every input renders to something. A body
+//! that pulldown-cmark itself fails on renders to nothing with one error at the line that sets
+//! it off ([`ParserFailure`]).
 //!
 //! [`render_mapped`] runs three passes over pulldown-cmark's events: the ids that headings must
 //! avoid (`ids.rs`), one walk that fills in everything else (`walker.rs`, with link resolution
@@ -187,6 +189,97 @@ pub(crate) fn options() -> Options {
     Settings::default().options()
 }
 
+/// pulldown-cmark's events for `text` parsed with `options`, each with its byte range in
+/// `text`: the one way stillpoint calls the markdown parser.
+///
+/// Errors: [`ParserFailure`] when pulldown-cmark panics on the text (it has bugs that a few
+/// unusual inputs set off, see [`crate::panics`]); the panic is caught, and the failure names
+/// the line to report.
+pub fn events(
+    text: &str,
+    options: Options,
+) -> Result<Vec<(Event<'_>, Range<usize>)>, ParserFailure> {
+    crate::panics::catch(|| Parser::new_ext(text, options).into_offset_iter().collect()).map_err(
+        |reason| ParserFailure {
+            line: failing_line(text, options),
+            reason,
+        },
+    )
+}
+
+/// The line that makes pulldown-cmark fail on `text`, which it fails on: the last line of the
+/// shortest run of whole lines from the start of `text` that fails too, found by halving (a
+/// few parses of a prefix, only after a failure). Byte range without the line break (an empty
+/// line's is its line break); `0..0` for an empty text.
+fn failing_line(text: &str, options: Options) -> Range<usize> {
+    let parses = |end: usize| {
+        crate::panics::catch(|| {
+            Parser::new_ext(&text[..end], options)
+                .into_offset_iter()
+                .count()
+        })
+        .is_ok()
+    };
+    let mut ends: Vec<usize> = memchr::memchr_iter(b'\n', text.as_bytes())
+        .map(|i| i + 1)
+        .collect();
+    if ends.last() != Some(&text.len()) {
+        ends.push(text.len());
+    }
+    // The whole text fails, so the last end is a failing one; find the first.
+    let (mut lo, mut hi) = (0, ends.len() - 1);
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if parses(ends[mid]) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    let start = if lo == 0 { 0 } else { ends[lo - 1] };
+    let line = text[start..ends[lo]].trim_end_matches(['\n', '\r']);
+    if line.is_empty() {
+        // An empty line: its line break, so that the range shows something.
+        return start..ends[lo];
+    }
+    start..start + line.len()
+}
+
+/// pulldown-cmark failed on a text ([`events`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParserFailure {
+    /// The line that sets the failure off: a byte range of the text given to [`events`],
+    /// without the line break unless the line is empty. Every line before it parses.
+    pub line: Range<usize>,
+    /// pulldown-cmark's own panic message, for the note.
+    pub reason: String,
+}
+
+impl ParserFailure {
+    /// What went wrong, in the owner's words.
+    pub const MESSAGE: &'static str = "the markdown parser stopped on this page (a bug in pulldown-cmark, the parser stillpoint uses)";
+    /// The label at [`line`](Self::line).
+    pub const LABEL: &'static str = "the parser fails when it reaches this line";
+    /// What to do.
+    pub const HELP: &'static str = "the lines above this one read fine: change this line or the block it ends \
+        (an underline of `-` or `=`, a `{…}` after a heading, a list item's indentation), then build again";
+
+    /// The panic message as a note.
+    pub fn note(&self) -> String {
+        format!("pulldown-cmark's own message: {}", self.reason)
+    }
+
+    /// The error at `span` (the file position of [`line`](Self::line)), without the file (the
+    /// caller adds it).
+    pub fn diagnostic(&self, span: Span) -> Diagnostic {
+        Diagnostic::error(Self::MESSAGE)
+            .at_line(span, None)
+            .label(Self::LABEL)
+            .help(Self::HELP)
+            .note(self.note())
+    }
+}
+
 /// Render a page body with the default [`Settings`]. `body` is the markdown after the front
 /// matter; `first_line` is the 1-based line number in the source file where `body` begins (so
 /// spans are file positions). The build renders through [`render_mapped`] with the site's
@@ -195,7 +288,8 @@ pub(crate) fn options() -> Options {
 /// Every link and image destination goes through `resolver`, markdown's and those written as
 /// raw HTML (the `href` of `<a>`, the `src` of `<img>`): `External` leaves it alone, `Internal`
 /// rewrites it (and records an [`AnchorRef`] when it has an anchor), `Broken` keeps it as written
-/// and records a problem (a [`Diagnostic`]). Never fails and never panics; a CRLF body is fine (spans don't
+/// and records a problem (a [`Diagnostic`]). Never fails and never panics (a body pulldown-cmark
+/// fails on gives an empty page with one [`ParserFailure`] problem); a CRLF body is fine (spans don't
 /// count `\r`). Cost is linear in the body: one parse, two passes over the events, one HTML write.
 pub fn render(body: &str, first_line: usize, resolver: &dyn LinkResolver) -> Rendered {
     render_mapped(body, None, first_line, resolver, &Settings::default())
@@ -215,9 +309,20 @@ pub fn render_mapped(
     resolver: &dyn LinkResolver,
     settings: &Settings,
 ) -> Rendered {
-    let mut events: Vec<(Event<'_>, Range<usize>)> = Parser::new_ext(body, settings.options())
-        .into_offset_iter()
-        .collect();
+    let mut events = match events(body, settings.options()) {
+        Ok(events) => events,
+        Err(failure) => {
+            let mut positions = match source {
+                Some((text, map)) => Positions::new(text, first_line).mapped(map),
+                None => Positions::new(body, first_line),
+            };
+            let span = positions.span(failure.line.clone());
+            return Rendered {
+                problems: vec![failure.diagnostic(span)],
+                ..Rendered::default()
+            };
+        }
+    };
     if settings.render_emoji {
         events = extras::emoji(events);
     }

@@ -889,3 +889,42 @@ fn raw_html_targets_skip_comments_scripts_and_other_attributes() {
         .collect();
     assert_eq!(found, ["a", "e", "g&amp;h"]);
 }
+
+/// Bodies pulldown-cmark 0.13.6 panics on: a `{…}` heading attribute block on a setext heading's
+/// own line inside a list item (found by the shortcode fuzz target in CI). Each renders to nothing with one error at the line
+/// that sets the parser off; every line above it parses.
+#[test]
+fn a_body_the_parser_fails_on_is_one_error_at_the_line_that_sets_it_off() {
+    let cases = [
+        ("- {    }\n    {    }\n  -", 3),
+        ("Intro.\n\n- {    }\n    {    }\n  -\n\nAfter.\n", 5),
+        ("Intro.\r\n\r\n- {    }\r\n    {    }\r\n  -\r\n", 5),
+    ];
+    for (body, line) in cases {
+        let r = render(body, 10, &TestResolver);
+        assert_eq!(r.html, "", "{body:?}");
+        assert_eq!(r.problems.len(), 1, "{body:?}: {:?}", r.problems);
+        let d = &r.problems[0];
+        assert_eq!(d.message, ParserFailure::MESSAGE);
+        assert_eq!(
+            d.span.map(|s| (s.line, s.col)),
+            Some((9 + line, 1)),
+            "{body:?}"
+        );
+        assert!(
+            d.notes[0].starts_with("pulldown-cmark's own message: "),
+            "{:?}",
+            d.notes
+        );
+    }
+}
+
+#[test]
+fn the_failing_line_is_the_first_whose_prefix_fails() {
+    let opts = options();
+    let body = "a\n\n- {    }\n    {    }\n  -\n\nb\n";
+    let f = events(body, opts).unwrap_err();
+    assert_eq!(&body[f.line.clone()], "  -");
+    assert!(events("- {    }\n    {    }\n", opts).is_ok());
+    assert_eq!(failing_line("", opts), 0..0);
+}
