@@ -54,8 +54,10 @@ pub const POLL_MS: u64 = 300;
 /// (see [`InFlux`]): a program that keeps a file open longer gets its rebuild anyway.
 pub const OPEN_WRITE_WAIT_MS: u64 = 2000;
 
-/// The longest a burst is held back, in ms, after a file was renamed away or removed, for the
-/// new copy an editor writes in its place (see [`InFlux`]); a real deletion waits this long.
+/// The longest a burst is held back, in ms, after a file was moved aside (renamed to a name
+/// outside the site, such as Vim's and Emacs's `faq.md~`, or out of the folder), for the new
+/// copy an editor writes in its place (see [`InFlux`]). A file deleted outright, or renamed to
+/// another page of the site, is not held.
 pub const VANISHED_WAIT_MS: u64 = 150;
 
 /// Decides whether a changed `path` matters for the site at `root`.
@@ -101,7 +103,7 @@ pub fn is_relevant_kind(kind: &EventKind) -> bool {
 }
 
 /// Files in the middle of a save, from the events of one burst in the order they came: those
-/// written to and not yet closed, and those renamed away or removed and not yet back.
+/// written to and not yet closed, and those moved aside and not yet back.
 ///
 /// A save is several file operations, and on a busy machine they can be further apart than
 /// [`DEBOUNCE_MS`]; a rebuild between them reads a half-saved page (empty, or missing) and a
@@ -111,9 +113,13 @@ pub fn is_relevant_kind(kind: &EventKind) -> bool {
 ///   so a changed file stays *open* from its first write until that close, at most
 ///   [`OPEN_WRITE_WAIT_MS`]. Backends without close events (polling, FSEvents, Windows) are
 ///   created with `closes_reported: false` and skip this.
-/// - moved aside, then written (Vim): the file is renamed to a backup, a new one is created and
-///   written. A file renamed away or removed stays *vanished* until it is created again, at
-///   most [`VANISHED_WAIT_MS`]; a real deletion is then rebuilt that much later.
+/// - moved aside, then written (Vim, Emacs): the file is renamed to a backup, a new one is
+///   created and written. A file renamed to a name the site ignores (`faq.md~`), or out of the
+///   watched folders, stays *vanished* until it is created again, at most [`VANISHED_WAIT_MS`];
+///   a file moved to the trash is then rebuilt that much later. A file deleted outright
+///   (`rm`, a file manager's delete) or renamed to another page is rebuilt at once: no editor we
+///   know deletes a page before writing it again, and tools that do (`git checkout`) create it
+///   again within the same burst.
 ///
 /// Write-to-temp-then-rename (VS Code, `sed -i`) is atomic and never waits; its temporary file
 /// (`sedXXXXXX`, which no junk pattern can know) was *created* in the burst and is gone at its
@@ -122,7 +128,8 @@ pub fn is_relevant_kind(kind: &EventKind) -> bool {
 pub struct InFlux {
     closes_reported: bool,
     open: std::collections::HashSet<PathBuf>,
-    vanished: std::collections::HashSet<PathBuf>,
+    /// Files renamed away, with their new name when the same burst says it.
+    vanished: std::collections::HashMap<PathBuf, Option<PathBuf>>,
     created: std::collections::HashSet<PathBuf>,
 }
 
@@ -168,10 +175,15 @@ impl InFlux {
                     self.open.remove(p);
                 }
             }
-            EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+            EventKind::Remove(_) => {
                 for p in paths {
                     self.open.remove(p);
-                    self.vanished.insert(p.clone());
+                }
+            }
+            EventKind::Modify(ModifyKind::Name(RenameMode::From)) => {
+                for p in paths {
+                    self.open.remove(p);
+                    self.vanished.insert(p.clone(), None);
                 }
             }
             EventKind::Modify(ModifyKind::Name(RenameMode::Both)) => {
@@ -181,7 +193,7 @@ impl InFlux {
                         self.open.insert(to.clone());
                     }
                     self.vanished.remove(to);
-                    self.vanished.insert(from.clone());
+                    self.vanished.insert(from.clone(), Some(to.clone()));
                 }
             }
             _ => {}
@@ -197,12 +209,14 @@ impl InFlux {
     /// Whether a file the site cares about is still mid-save, `held_ms` after the burst was
     /// first ready.
     fn holds(&self, root: &Path, ignored: &[PathBuf], held_ms: u128) -> bool {
-        let relevant = |set: &std::collections::HashSet<PathBuf>| {
-            set.iter()
-                .any(|p| relevant_change(root, ignored, p).is_some())
+        let relevant = |p: &PathBuf| relevant_change(root, ignored, p).is_some();
+        // Moved aside: from a name of the site to none of it (renamed to another page, it is
+        // a move, not half a save).
+        let aside = |(from, to): (&PathBuf, &Option<PathBuf>)| {
+            relevant(from) && !to.as_ref().is_some_and(relevant)
         };
-        (held_ms < u128::from(OPEN_WRITE_WAIT_MS) && relevant(&self.open))
-            || (held_ms < u128::from(VANISHED_WAIT_MS) && relevant(&self.vanished))
+        (held_ms < u128::from(OPEN_WRITE_WAIT_MS) && self.open.iter().any(relevant))
+            || (held_ms < u128::from(VANISHED_WAIT_MS) && self.vanished.iter().any(aside))
     }
 }
 
@@ -690,10 +704,20 @@ mod tests {
         f.note(&close, one);
         assert!(!holds(&f, 0));
 
-        // A deletion is held only briefly; metadata alone holds nothing.
+        // A deletion is not held, nor a rename to another page; a move out of the folder is
+        // held like a move aside (its new name is not known); metadata alone holds nothing.
         let mut f = InFlux::new(true);
         f.note(&EventKind::Remove(RemoveKind::File), one);
-        assert!(holds(&f, 0) && !holds(&f, 150));
+        assert!(!holds(&f, 0));
+        let mut f = InFlux::new(true);
+        let from = EventKind::Modify(ModifyKind::Name(RenameMode::From));
+        f.note(&from, one);
+        assert!(holds(&f, 0) && !holds(&f, 150), "moved out");
+        f.note(
+            &both,
+            &[faq.clone(), PathBuf::from("/site/content/questions.md")],
+        );
+        assert!(!holds(&f, 0), "renamed to another page");
         let mut f = InFlux::new(true);
         f.note(
             &EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
