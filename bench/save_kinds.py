@@ -29,7 +29,10 @@ is visible:
 
 Alternating kinds (weight, draft, rename) count each direction as one save. Every save also
 notes the server's own summary lines (``... changed: rebuilt N pages (M files) in T ms``):
-a rebuild of as many pages as the first build is ``full``, fewer is ``partial``.
+a rebuild of at least half the pages of the first build is ``all``, fewer is ``partial``.
+(``all`` is a full build or an incremental one that every page depends on: a section's title
+shown in a nav on every page re-renders every page either way; the server's line does not say
+which, and its time is the server's own.)
 
 Results: a markdown table on stdout (and in ``--markdown FILE``), every sample in ``--json
 FILE``. The server is stopped by its process id at the end, also on errors and Ctrl-C; the
@@ -387,10 +390,11 @@ def rebuilds(sample: dict) -> list[tuple[int, int]]:
 
 
 def rebuild_kind(sample: dict, full_pages: int) -> str:
-    """`partial`, `full` (at least half the pages of the first build: a draft or a deleted
-    page's full build has a page less), both joined by `+`, or `?` when the server said
-    nothing that matched."""
-    kinds = {"full" if 2 * pages > full_pages else "partial" for pages, _ in rebuilds(sample)}
+    """`partial`, `all` (at least half the pages of the first build were rendered again: a
+    full build, which for a draft or a deleted page has a page less, or an incremental one that
+    every page depends on), both joined by `+`, or `?` when the server said nothing that
+    matched."""
+    kinds = {"all" if 2 * pages > full_pages else "partial" for pages, _ in rebuilds(sample)}
     return "+".join(sorted(kinds)) if kinds else "?"
 
 
@@ -406,7 +410,7 @@ def table(samples: list[dict], full_pages: int, args) -> str:
              f"nav {args.nav}), {args.saves} saves a kind, {args.settle} s apart; from the end "
              f"of the write until the page shows the change (HTTP on 127.0.0.1).",
              "",
-             "| kind of save | saves | p50 ms | p95 ms | max ms | rebuild (server) | server p50 ms |",
+             "| kind of save | saves | p50 ms | p95 ms | max ms | pages rendered again | server p50 ms |",
              "|---|---:|---:|---:|---:|---|---:|"]
     for kind in args.kinds:
         mine = [s for s in samples if s["kind"] == kind]

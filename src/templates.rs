@@ -636,9 +636,7 @@ fn register_parts(tera: &mut Tera, parts: &Arc<Vec<RenderedPart>>, recorder: Opt
                 .and_then(|i| parts.get(i))
                 .ok_or_else(|| tera::Error::message(format!("no template part {id}")))?;
             if let Some(r) = &recorder {
-                for read in &part.reads {
-                    r.note(*read);
-                }
+                r.note_all(&part.reads);
             }
             Ok(if state.autoescaping_enabled() {
                 part.escaped.clone()

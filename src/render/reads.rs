@@ -44,6 +44,15 @@ impl Recorder {
             .push(read);
     }
 
+    /// Notes every read of `reads` at once (one lock: a cached template part's reads, noted
+    /// on each page that shows it).
+    pub(crate) fn note_all(&self, reads: &[Read]) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(reads);
+    }
+
     /// The reads noted since the last call, sorted, each once.
     pub(crate) fn take(&self) -> Vec<Read> {
         let mut reads = std::mem::take(&mut *self.0.lock().unwrap_or_else(PoisonError::into_inner));
@@ -112,6 +121,9 @@ impl ReadLog {
 
     /// Job `j` was rendered again and read `reads`.
     pub(crate) fn update(&mut self, j: usize, reads: Vec<Read>) {
+        if self.by_job[j] == reads {
+            return; // as at its last render: most files of an incremental rebuild
+        }
         for read in &reads {
             if self.by_job[j].binary_search(read).is_err() {
                 self.readers.entry(*read).or_default().push(j as u32);
