@@ -2,9 +2,11 @@
 //!
 //! pulldown-cmark 0.13.6 panics on some unusual markdown (a heading attribute block on its own
 //! line under a setext underline inside a list item: `- {  }\n    {  }\n  -`; upstream issue
-//! pulldown-cmark#963 is a relative). Every call stillpoint makes into the markdown parser and
-//! the math converter goes through [`catch`], which turns such a panic into an `Err` the caller
-//! reports at the file and line that set it off (`markdown::events`, `math::to_mathml`).
+//! pulldown-cmark#963, fixed since, was a relative). Every call stillpoint makes with a page's
+//! text into the markdown parser, the math converter and the code highlighter goes through
+//! [`catch`], which turns such a panic into an `Err`: the parser's and the converter's are
+//! reported at the file and line that set them off (`markdown::events`, `math::to_mathml`); a
+//! code block the highlighter panics on is shown plain, as one its grammar fails on.
 //!
 //! Rust prints a panic through the panic hook before it unwinds, even when it is caught. The
 //! binary calls [`install_hook`] first thing, so a caught panic prints nothing and the owner

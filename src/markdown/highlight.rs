@@ -68,7 +68,11 @@ pub(super) fn code_blocks(
                 _ => None,
             })
             .collect();
-        match grammar::highlight(&lang, &code) {
+        // A grammar that panics on this text (syntect's regexes run on the owner's code) is
+        // caught like one that fails on it: the code is shown plain ([`crate::panics`]).
+        let highlighted =
+            crate::panics::catch(|| grammar::highlight(&lang, &code)).unwrap_or(Highlighted::Plain);
+        match highlighted {
             Highlighted::Html(html) => {
                 let mut html = Some(html);
                 for (event, _) in &mut events[start + 1..end] {
