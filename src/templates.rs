@@ -18,7 +18,7 @@ mod trans;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tera::{Context, Kwargs, State, Tera, Value};
 
@@ -122,6 +122,9 @@ pub struct BoundTemplates {
     /// is rendered again with, so that its error is the one of the templates as written (the
     /// variables a part sets are among those an error about an unknown name lists).
     original: Option<Arc<Tera>>,
+    /// The parts' HTML with its links found once ([`BoundTemplates::url_pieces`]), shared by
+    /// the recording copies.
+    pieces: Arc<OnceLock<Vec<crate::urls::Piece>>>,
 }
 
 impl std::fmt::Debug for BoundTemplates {
@@ -213,6 +216,7 @@ impl Templates {
                     unbound: self.clone(),
                     parts: Some(rendered),
                     original: Some(Arc::new(tera)),
+                    pieces: Arc::default(),
                 }
             }
             _ => BoundTemplates {
@@ -221,6 +225,7 @@ impl Templates {
                 unbound: self.clone(),
                 parts: None,
                 original: None,
+                pieces: Arc::default(),
             },
         }
     }
@@ -531,7 +536,31 @@ impl BoundTemplates {
             unbound: self.unbound.clone(),
             parts: self.parts.clone(),
             original: self.original.clone(),
+            pieces: Arc::clone(&self.pieces),
         }
+    }
+
+    /// The HTML of the page-independent parts, escaped and raw, as pieces whose links into
+    /// `site` are found once ([`crate::urls::Piece`]): a page that shows a part then writes them
+    /// relative to itself without scanning the part again ([`crate::urls::rewrite_with`]).
+    /// Made on the first call; every call of one bind passes the same site (the build's).
+    pub(crate) fn url_pieces(&self, site: crate::urls::Site<'_>) -> &[crate::urls::Piece] {
+        let Some(parts) = &self.parts else {
+            return &[];
+        };
+        self.pieces.get_or_init(|| {
+            let mut texts: Vec<&str> = parts
+                .iter()
+                .flat_map(|p| [p.escaped.as_str(), p.raw.as_str()])
+                .flatten()
+                .collect();
+            texts.sort_unstable();
+            texts.dedup();
+            texts
+                .into_iter()
+                .filter_map(|t| crate::urls::Piece::new(t, site))
+                .collect()
+        })
     }
 }
 

@@ -74,16 +74,42 @@ pub(crate) fn rewrite<'h>(html: &'h str, output: &str, site: Site<'_>) -> Cow<'h
     if site.mode == UrlMode::Absolute {
         return Cow::Borrowed(html);
     }
-    let page = Page {
-        dir: output
-            .rsplit_once('/')
-            .map_or("", |(d, _)| d.trim_matches('/')),
-        site,
-        root_relative: output == crate::site::outputs::NOT_FOUND,
-    };
-    let mut scan = Scan::new(html, site.base_url);
+    rewrite_for(html, &Page::new(output, site)).0
+}
+
+/// [`rewrite`] for `page`, with whether the scan stayed inside `html` ([`Scan::stayed_inside`]).
+fn rewrite_for<'h>(html: &'h str, page: &Page<'_>) -> (Cow<'h, str>, bool) {
     let mut out = String::new();
     let mut copied = 0;
+    let inside = each_link(html, page.site, |url, path| {
+        if out.is_empty() {
+            out.reserve(html.len() + html.len() / 8);
+        }
+        out.push_str(&html[copied..url.start]);
+        page.write_link(path, &mut out);
+        copied = url.end;
+    });
+    if copied == 0 {
+        return (Cow::Borrowed(html), inside);
+    }
+    out.push_str(&html[copied..]);
+    (Cow::Owned(out), inside)
+}
+
+/// Calls `link` with the range (in `html`, in order) and the site path ([`Page::site_path`]) of
+/// each URL into the site that [`rewrite`] rewrites. Returns whether the scan stayed inside
+/// `html` ([`Scan::stayed_inside`]).
+fn each_link<'h>(
+    html: &'h str,
+    site: Site<'_>,
+    mut link: impl FnMut(Range<usize>, &'h str),
+) -> bool {
+    let page = Page {
+        dir: "",
+        site,
+        root_relative: false,
+    };
+    let mut scan = Scan::new(html, site.base_url);
     while let Some((lt, tag_len)) = scan.next_tag() {
         let tag = &html[lt..lt + tag_len];
         let name_len = tag[1..]
@@ -91,19 +117,110 @@ pub(crate) fn rewrite<'h>(html: &'h str, output: &str, site: Site<'_>) -> Cow<'h
             .take_while(u8::is_ascii_alphanumeric)
             .count();
         links_in_tag(&tag[1..=name_len], tag, &page, &mut |url, path| {
-            if out.is_empty() {
-                out.reserve(html.len() + html.len() / 8);
-            }
-            out.push_str(&html[copied..lt + url.start]);
-            page.write_link(path, &mut out);
-            copied = lt + url.end;
+            link(lt + url.start..lt + url.end, path);
         });
     }
-    if copied == 0 {
-        return Cow::Borrowed(html);
+    scan.stayed_inside()
+}
+
+/// A piece of HTML that many pages hold word for word (a template part rendered once, see
+/// `crate::templates`), with its links into the site found once: [`rewrite_with`] writes them
+/// relative to each page without scanning the piece again.
+#[derive(Debug)]
+pub(crate) struct Piece {
+    text: String,
+    /// Each link's URL range and site-path range in `text`, in order, as [`rewrite`] finds
+    /// them.
+    links: Vec<(Range<usize>, Range<usize>)>,
+    finder: memchr::memmem::Finder<'static>,
+}
+
+impl Piece {
+    /// `text` as a piece for `site`, or `None` when splicing it could differ from scanning the
+    /// page it is in, or gains nothing: it must start with `<` (after spaces), its scan must
+    /// stay inside it ([`Scan::stayed_inside`]), the tag its last `<` starts must end in it,
+    /// and it must hold a link into the site. With those, a page that holds it where the scan of
+    /// what comes before stays inside that part ([`rewrite_with`]) is rewritten part by part
+    /// to the same bytes as in one scan: no lookup of one part reads another (a candidate's
+    /// tag is searched back only to the last `<`, which the piece starts with).
+    pub(crate) fn new(text: &str, site: Site<'_>) -> Option<Piece> {
+        if site.mode == UrlMode::Absolute || !text.trim_start().starts_with('<') {
+            return None;
+        }
+        let last = memchr::memrchr(b'<', text.as_bytes())?;
+        tag_end(&text[last..])?;
+        let mut links = Vec::new();
+        let inside = each_link(text, site, |url, path| {
+            let path_start = url.end - path.len();
+            links.push((url.clone(), path_start..url.end));
+        });
+        if !inside || links.is_empty() {
+            return None;
+        }
+        Some(Piece {
+            finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
+            text: text.to_string(),
+            links,
+        })
     }
-    out.push_str(&html[copied..]);
-    Cow::Owned(out)
+}
+
+/// [`rewrite`], with the [`Piece`]s found in `html` written from their links found once
+/// instead of scanned again. The same bytes as [`rewrite`]: an occurrence of a piece is
+/// spliced only where the scan of the page before it (from the last piece spliced) stays
+/// inside that part; after the first that is not, the rest of the page is scanned as usual.
+pub(crate) fn rewrite_with<'h>(
+    html: &'h str,
+    output: &str,
+    site: Site<'_>,
+    pieces: &[Piece],
+) -> Cow<'h, str> {
+    splice(html, output, site, pieces).0
+}
+
+/// [`rewrite_with`], and how many pieces it spliced.
+fn splice<'h>(
+    html: &'h str,
+    output: &str,
+    site: Site<'_>,
+    pieces: &[Piece],
+) -> (Cow<'h, str>, usize) {
+    if site.mode == UrlMode::Absolute {
+        return (Cow::Borrowed(html), 0);
+    }
+    let mut found: Vec<(usize, usize)> = Vec::new();
+    for (k, piece) in pieces.iter().enumerate() {
+        found.extend(piece.finder.find_iter(html.as_bytes()).map(|at| (at, k)));
+    }
+    if found.is_empty() {
+        return (rewrite(html, output, site), 0);
+    }
+    found.sort_unstable();
+    let page = Page::new(output, site);
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let (mut from, mut spliced) = (0, 0);
+    for (start, k) in found {
+        if start < from {
+            continue; // overlaps the piece before
+        }
+        let (before, inside) = rewrite_for(&html[from..start], &page);
+        if !inside {
+            break;
+        }
+        out.push_str(&before);
+        let piece = &pieces[k];
+        let mut copied = 0;
+        for (url, path) in &piece.links {
+            out.push_str(&piece.text[copied..url.start]);
+            page.write_link(&piece.text[path.clone()], &mut out);
+            copied = url.end;
+        }
+        out.push_str(&piece.text[copied..]);
+        from = start + piece.text.len();
+        spliced += 1;
+    }
+    out.push_str(&rewrite_for(&html[from..], &page).0);
+    (Cow::Owned(out), spliced)
 }
 
 /// The next place at or after a position where a pattern occurs, found with one substring
@@ -148,6 +265,9 @@ struct Scan<'h> {
     candidate: Option<usize>,
     /// `<!--`, `<script` and `<style`.
     skips: [Next<'static>; 3],
+    /// A lookup found nothing before the end of `html` where a longer text could hold what it
+    /// looks for (see [`Scan::stayed_inside`]).
+    ran_off: bool,
 }
 
 impl<'h> Scan<'h> {
@@ -158,7 +278,54 @@ impl<'h> Scan<'h> {
             at: 0,
             candidate: None,
             skips: [Next::new("<!--"), Next::new("<script"), Next::new("<style")],
+            ran_off: false,
         }
+    }
+
+    /// After the last [`Scan::next_tag`]: whether the scan, had `html` gone on, would have
+    /// read the same up to its end: no tag, comment, script or style it read (or would read,
+    /// were a candidate to follow) ran past the end, each script's and style's end tag was
+    /// found in lower case, as written. Then a text that follows is scanned as if on its own.
+    fn stayed_inside(&mut self) -> bool {
+        let html = self.html;
+        while !self.ran_off {
+            let at = self.at;
+            let skip = self
+                .skips
+                .iter_mut()
+                .map(|n| n.from(html, at))
+                .zip(0..)
+                .min();
+            match skip {
+                Some((skip, kind)) if skip != usize::MAX => self.at = self.skip_end(skip, kind).0,
+                _ => return true,
+            }
+        }
+        false
+    }
+
+    /// Where the comment (`kind` 0), script (1) or style (2) that starts at `skip` ends, and
+    /// its start tag's length (0 for a comment, or when the tag does not end). Notes a lookup
+    /// that ran off the end.
+    fn skip_end(&mut self, skip: usize, kind: usize) -> (usize, usize) {
+        let html = self.html;
+        if kind == 0 {
+            return match html[skip..].find("-->") {
+                Some(e) => (skip + e + 3, 0),
+                None => {
+                    self.ran_off = true;
+                    (html.len(), 0)
+                }
+            };
+        }
+        let Some(len) = tag_end(&html[skip..]) else {
+            self.ran_off = true;
+            return (html.len(), 0);
+        };
+        let name = if kind == 1 { "script" } else { "style" };
+        let (end, as_written) = raw_text_end(html, skip + len, name);
+        self.ran_off |= !as_written;
+        (end, len)
     }
 
     /// The next candidate: the first `=` at or after the scan's position whose value (after
@@ -210,17 +377,16 @@ impl<'h> Scan<'h> {
                 .zip(0..)
                 .min()?;
             if skip < c {
-                self.at = match kind {
-                    0 => html[skip..]
-                        .find("-->")
-                        .map_or(html.len(), |e| skip + e + 3),
+                let (end, len) = self.skip_end(skip, kind);
+                match (kind, len) {
+                    (0, _) => self.at = end,
+                    // A script or style whose start tag does not end: nothing more to read.
+                    (_, 0) => return None,
                     _ => {
-                        let len = tag_end(&html[skip..])?;
-                        let name = if kind == 1 { "script" } else { "style" };
-                        self.at = raw_text_end(html, skip + len, name);
+                        self.at = end;
                         return Some((skip, len));
                     }
-                };
+                }
                 continue;
             }
             // The tag around the candidate: from the last `<` before it to its `>`.
@@ -233,7 +399,10 @@ impl<'h> Scan<'h> {
                     self.at = lt + len;
                     return Some((lt, len));
                 }
-                _ => self.at = c + 1,
+                found => {
+                    self.ran_off |= found.is_none();
+                    self.at = c + 1;
+                }
             }
         }
     }
@@ -262,16 +431,21 @@ fn tag_end(rest: &str) -> Option<usize> {
     }
 }
 
-/// Where the text of a `<script>` or `<style>` that starts at `from` ends (its end tag).
-fn raw_text_end(html: &str, from: usize, name: &str) -> usize {
+/// Where the text of a `<script>` or `<style>` that starts at `from` ends (its end tag), and
+/// whether that end tag was found as written, in lower case (else: the end of `html`, or an
+/// end tag in other case, found only because no lower-case one follows).
+fn raw_text_end(html: &str, from: usize, name: &str) -> (usize, bool) {
     let close = format!("</{}", name.to_ascii_lowercase());
     let rest = &html[from..];
-    let found = if rest.contains("</") && !rest.contains(&close) {
+    if let Some(i) = rest.find(&close) {
+        return (from + i, true);
+    }
+    let found = if rest.contains("</") {
         rest.to_ascii_lowercase().find(&close)
     } else {
-        rest.find(&close)
+        None
     };
-    found.map_or(html.len(), |i| from + i)
+    (found.map_or(html.len(), |i| from + i), false)
 }
 
 /// One attribute of a start tag: its name as written and the byte range of its value.
@@ -444,7 +618,18 @@ fn srcset_urls(value: &str) -> impl Iterator<Item = Range<usize>> + '_ {
     })
 }
 
-impl Page<'_> {
+impl<'a> Page<'a> {
+    /// The page whose output file is `output` (relative to the output folder).
+    fn new(output: &'a str, site: Site<'a>) -> Page<'a> {
+        Page {
+            dir: output
+                .rsplit_once('/')
+                .map_or("", |(d, _)| d.trim_matches('/')),
+            site,
+            root_relative: output == crate::site::outputs::NOT_FOUND,
+        }
+    }
+
     /// The site path (`/faq/#x`) a value names, when it points into the site: it starts with
     /// the base URL, or with `/` under the base path (not `//`).
     fn site_path<'v>(&self, value: &'v str) -> Option<&'v str> {

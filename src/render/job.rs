@@ -43,12 +43,13 @@ pub(crate) fn render_job(
                 document(job, env.tree),
             ))
         })?;
-    Ok(finish(html, &job.output, env))
+    Ok(finish(html, &job.output, templates, env))
 }
 
-/// A rendered file's bytes: an HTML file's links into the site made relative (`urls:`), then
-/// minified when the plan says so; any other file as rendered.
-fn finish(html: String, output: &str, env: &JobEnv<'_>) -> Vec<u8> {
+/// A rendered file's bytes: an HTML file's links into the site made relative (`urls:`; the
+/// template parts it shows from their links found once), then minified when the plan says so;
+/// any other file as rendered.
+fn finish(html: String, output: &str, templates: &BoundTemplates, env: &JobEnv<'_>) -> Vec<u8> {
     if !output.ends_with(".html") {
         return html.into_bytes();
     }
@@ -57,7 +58,8 @@ fn finish(html: String, output: &str, env: &JobEnv<'_>) -> Vec<u8> {
         base_path: &env.config.base_path,
         mode: env.config.urls,
     };
-    let html = match crate::urls::rewrite(&html, output, site) {
+    let pieces = templates.url_pieces(site);
+    let html = match crate::urls::rewrite_with(&html, output, site, pieces) {
         std::borrow::Cow::Borrowed(_) => html,
         std::borrow::Cow::Owned(rewritten) => rewritten,
     };
