@@ -132,21 +132,30 @@ pub(crate) struct Piece {
     /// Each link's URL range and site-path range in `text`, in order, as [`rewrite`] finds
     /// them.
     links: Vec<(Range<usize>, Range<usize>)>,
+    /// Finds the first [`Piece::PREFIX`] bytes of `text` (a whole piece is then compared):
+    /// a search for a long text is slower than the scan it saves.
     finder: memchr::memmem::Finder<'static>,
 }
 
 impl Piece {
-    /// `text` as a piece for `site`, or `None` when splicing it could differ from scanning the
-    /// page it is in, or gains nothing: it must start with `<` (after spaces), its scan must
-    /// stay inside it ([`Scan::stayed_inside`]), the tag its last `<` starts must end in it,
-    /// and it must hold a link into the site. With those, a page that holds it where the scan of
-    /// what comes before stays inside that part ([`rewrite_with`]) is rewritten part by part
-    /// to the same bytes as in one scan: no lookup of one part reads another (a candidate's
-    /// tag is searched back only to the last `<`, which the piece starts with).
+    /// How many bytes of a piece are searched for.
+    const PREFIX: usize = 48;
+
+    /// `text`, from its first `<` to its last `>` (a template part may start or end inside a
+    /// tag: `href="{{ config.base_url }}/">…`), as a piece for `site`; or `None` when splicing
+    /// it could differ from scanning the page it is in, or gains nothing: its scan must stay
+    /// inside it ([`Scan::stayed_inside`]), the tag its last `<` starts must end in it, and it
+    /// must hold a link into the site. With those, a page that holds it where the scan of what
+    /// comes before stays inside that part ([`rewrite_with`]) is rewritten part by part to the
+    /// same bytes as in one scan: no lookup of one part reads another (a candidate's tag is
+    /// searched back only to the last `<`, and the piece starts with one).
     pub(crate) fn new(text: &str, site: Site<'_>) -> Option<Piece> {
-        if site.mode == UrlMode::Absolute || !text.trim_start().starts_with('<') {
+        let start = text.find('<')?;
+        let end = text.rfind('>')? + 1;
+        if site.mode == UrlMode::Absolute || end <= start {
             return None;
         }
+        let text = &text[start..end];
         let last = memchr::memrchr(b'<', text.as_bytes())?;
         tag_end(&text[last..])?;
         let mut links = Vec::new();
@@ -157,8 +166,12 @@ impl Piece {
         if !inside || links.is_empty() {
             return None;
         }
+        let mut prefix = text.len().min(Piece::PREFIX);
+        while !text.is_char_boundary(prefix) {
+            prefix -= 1;
+        }
         Some(Piece {
-            finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
+            finder: memchr::memmem::Finder::new(&text.as_bytes()[..prefix]).into_owned(),
             text: text.to_string(),
             links,
         })
@@ -190,7 +203,14 @@ fn splice<'h>(
     }
     let mut found: Vec<(usize, usize)> = Vec::new();
     for (k, piece) in pieces.iter().enumerate() {
-        found.extend(piece.finder.find_iter(html.as_bytes()).map(|at| (at, k)));
+        let whole = |at: &usize| html.as_bytes()[*at..].starts_with(piece.text.as_bytes());
+        found.extend(
+            piece
+                .finder
+                .find_iter(html.as_bytes())
+                .filter(whole)
+                .map(|at| (at, k)),
+        );
     }
     if found.is_empty() {
         return (rewrite(html, output, site), 0);

@@ -219,17 +219,20 @@ fn spaces_around_the_equals_sign_and_a_srcset_that_starts_outside() {
     );
 }
 
-/// Pieces for the splice tests: the first four can be spliced, the others cannot.
+/// Pieces for the splice tests: the first seven can be spliced, the others cannot.
 const PIECES: &[&str] = &[
     "<nav><a href=\"https://example.com/n1/\">1</a> <a href=\"/n2/#a\">2</a></nav>",
     "\n<ul><li><a href=\"https://example.com/\">home</a></li></ul>",
     "<!-- x --><a href=\"/q/?x=1\">q</a><img srcset=\"/a.png 1x, https://example.com/b.png 2x\">",
     "<script>var x = '<a href=\"/no/\">';</script><a href=\"/r/\">r</a>",
-    // Not at a tag; ends in an open tag; an open comment; an upper-case script end; no link.
-    "text <a href=\"/t/\">t</a>",
+    // Starts and ends inside tags (kept from its first `<` to its last `>`).
+    "/\">Home</a></header><nav><a href=\"/t/\">t</a></nav><a class=\"",
+    // Ends in an open tag or comment (kept up to its last `>`).
     "<a href=\"/u/\">u</a><",
     "<a href=\"/v/\">v</a><!-- open",
-    "<script>x</SCRIPT><a href=\"/w/\">w</a>",
+    // An open comment; an upper-case script end; no link.
+    "<a href=\"/w/\">v</a><!-- <p> ",
+    "<script>x</SCRIPT><a href=\"/x/\">x</a>",
     "<p>no link</p>",
 ];
 
@@ -316,7 +319,9 @@ fn only_pieces_that_scan_alone_are_kept() {
         .collect();
     assert_eq!(
         kept,
-        [true, true, true, true, false, false, false, false, false]
+        [
+            true, true, true, true, true, true, true, false, false, false
+        ]
     );
     assert!(
         Piece::new(
