@@ -12,7 +12,9 @@
 //! incremental one. `watch` publishes to disk (`Disk`); `serve` into the site it answers from
 //! (`serve::Preview`). What a session needs to know about the site (the output folder to ignore,
 //! the base path to serve under) comes from the config of its last good build, never from a
-//! separate read of `config.yaml`. A failed build publishes nothing: the last good site stays.
+//! separate read of `config.yaml`. A failed build publishes nothing: the last good site stays
+//! (a publisher that took a rebuild's first files early, `serve`'s, puts back what they
+//! replaced when told of the failure).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use std::time::Instant;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::incremental::{LiveBuild, Update};
+use crate::incremental::{Early, LiveBuild, Update};
 use crate::render::BuiltSite;
 use crate::watch::{Notice, SiteWatcher};
 use crate::{BuildOptions, BuildReport};
@@ -56,6 +58,15 @@ pub(crate) trait Publish {
 
     /// Told of every build once it is over, good or failed (after it was published).
     fn finished(&mut self, _rebuild: &Rebuild) {}
+
+    /// Where an incremental rebuild of the last good build (built with `config`) may hand the
+    /// edited documents' own files before it renders the rest ([`Early`], fast render); none
+    /// unless a publisher gives one (`serve` does). What it gets is published again in
+    /// [`Publish::partial`] with the rest; when the rebuild fails instead, [`Publish::finished`]
+    /// is told of the failure and must put back the last good site.
+    fn early(&self, _config: &Config) -> Option<Early> {
+        None
+    }
 }
 
 /// `watch`'s publisher: the output folder of the build's config. A full build is swapped in
@@ -157,7 +168,8 @@ impl Session {
         publish: &mut impl Publish,
         started: Instant,
     ) -> Result<BuildReport> {
-        let mut update = self.live.rebuild(changed)?;
+        let early = self.live.config().and_then(|c| publish.early(c));
+        let mut update = self.live.rebuild_with(changed, early)?;
         let Some(config) = self.live.config() else {
             return Err(Error::one(Diagnostic::error(
                 "the build kept no config (an internal error in stillpoint)",

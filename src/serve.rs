@@ -43,6 +43,7 @@ use tokio::task::JoinHandle;
 use crate::BuildOptions;
 use crate::config::{Config, Overrides};
 use crate::error::{Diagnostic, Error, Result, render_diagnostics};
+use crate::incremental::{Early, FAST_RENDER_MIN_REST};
 use crate::live::{self, Publish, Rebuild, Session, WatchEvent};
 use crate::render::BuiltSite;
 use crate::watch::{Notice, SiteWatcher};
@@ -131,6 +132,9 @@ enum Message {
     /// A good rebuild: `css` when only stylesheets changed (the page swaps its styles), else
     /// `page` (the page swaps its body), or both.
     Reload(&'static str),
+    /// Pages published before the rest of their rebuild (fast render): the URL paths, one a
+    /// line ([`page_urls`]); a browser showing one of them swaps its body.
+    Updated(String),
     Failed(String),
 }
 
@@ -181,6 +185,9 @@ struct AppState {
     site: RwLock<Arc<ServedSite>>,
     /// Listening on a loopback address: only loopback `Host` names are answered.
     loopback: bool,
+    /// The files a rebuild published early (fast render, [`AppState::publish_early`]) and what
+    /// they replaced (none for a new file), until the rebuild is over: put back if it fails.
+    replaced: Mutex<Vec<(String, Option<Bytes>)>>,
 }
 
 impl AppState {
@@ -192,6 +199,50 @@ impl AppState {
             last_error: Mutex::new(None),
             site: RwLock::new(Arc::new(placeholder())),
             loopback,
+            replaced: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Publishes an incremental rebuild's first files (output path, bytes: the saved
+    /// documents' own pages, [`crate::incremental::Early`]), with the live-reload script, and
+    /// tells the browsers showing one of them to update; what each replaced is kept until the
+    /// rebuild is over ([`AppState::rebuild_over`]).
+    fn publish_early(&self, mut files: Vec<(String, Vec<u8>)>, base_path: &str) {
+        inject_into_files(&mut files, base_path);
+        let urls = page_urls(files.iter().map(|(path, _)| path.as_str()), base_path);
+        if let Ok(mut current) = self.site.write()
+            && let Ok(mut replaced) = self.replaced.lock()
+        {
+            let site = Arc::make_mut(&mut current);
+            for (path, bytes) in files {
+                let old = site.files.insert(path.clone(), Bytes::from(bytes));
+                if !replaced.iter().any(|(p, _)| *p == path) {
+                    replaced.push((path, old));
+                }
+            }
+        }
+        let _ = self.tx.send(Message::Updated(urls));
+    }
+
+    /// A rebuild is over: after a good one, what was published early stays; after a failed
+    /// one, what it replaced is put back (the last good site stays, as [`crate::live`] says).
+    fn rebuild_over(&self, good: bool) {
+        let Ok(mut current) = self.site.write() else {
+            return;
+        };
+        let Ok(mut replaced) = self.replaced.lock() else {
+            return;
+        };
+        if good || replaced.is_empty() {
+            replaced.clear();
+            return;
+        }
+        let site = Arc::make_mut(&mut current);
+        for (path, old) in replaced.drain(..) {
+            match old {
+                Some(bytes) => site.files.insert(path, bytes),
+                None => site.files.remove(&path),
+            };
         }
     }
 
@@ -265,8 +316,39 @@ impl Publish for Preview {
     }
 
     fn finished(&mut self, rebuild: &Rebuild) {
+        self.0.rebuild_over(rebuild.outcome.is_ok());
         self.0.announce(rebuild);
     }
+
+    /// Fast render: the saved documents' own pages are served (and the browsers showing them
+    /// updated) before the rest of a rebuild that changes at least
+    /// [`FAST_RENDER_MIN_REST`] other files.
+    fn early(&self, config: &Config) -> Option<Early> {
+        let state = Arc::clone(&self.0);
+        let base_path = config.base_path.clone();
+        Some(Early {
+            publish: Arc::new(move |files| state.publish_early(files, &base_path)),
+            min_rest: FAST_RENDER_MIN_REST,
+        })
+    }
+}
+
+/// The URL paths of the HTML files among `outputs` (output paths, `sec/index.html`) under
+/// `base_path`, one a line, as the live-reload script compares them with its page's decoded
+/// path: `/docs/sec/` and `/docs/sec/index.html` for `sec/index.html`.
+fn page_urls<'a>(outputs: impl Iterator<Item = &'a str>, base_path: &str) -> String {
+    let mut urls = Vec::new();
+    // A line break in a path would split it (and a carriage return cannot go in an event).
+    let one_line = |p: &&str| !p.contains(['\n', '\r']);
+    for path in outputs.filter(|p| p.ends_with(".html")).filter(one_line) {
+        urls.push(format!("{base_path}/{path}"));
+        if let Some(folder) = path.strip_suffix("index.html")
+            && (folder.is_empty() || folder.ends_with('/'))
+        {
+            urls.push(format!("{base_path}/{folder}"));
+        }
+    }
+    urls.join("\n")
 }
 
 /// Refuses what a browser previewing the site never sends (see [`crate::serve_guard`]).
@@ -399,6 +481,7 @@ fn events(state: &AppState) -> Response {
         };
         let event = match msg {
             Message::Reload(kind) => SseEvent::default().event("reload").data(kind),
+            Message::Updated(urls) => SseEvent::default().event("updated").data(urls),
             Message::Failed(text) => SseEvent::default().event("failed").data(text),
         };
         Some((Ok::<_, std::convert::Infallible>(event), (None, rx)))
@@ -723,6 +806,87 @@ mod tests {
             String::from_utf8(site.files[2].1.clone())
                 .unwrap()
                 .ends_with("</script>")
+        );
+    }
+}
+
+#[cfg(test)]
+mod early_tests {
+    use super::*;
+
+    fn served(state: &AppState, path: &str) -> Option<Vec<u8>> {
+        state.site().files.get(path).map(|b| b.to_vec())
+    }
+
+    #[test]
+    fn page_urls_name_each_html_page_as_a_browser_shows_it() {
+        let outputs = ["index.html", "blog/index.html", "faq.html", "blog/atom.xml"];
+        assert_eq!(
+            page_urls(outputs.into_iter(), "/docs"),
+            "/docs/index.html\n/docs/\n/docs/blog/index.html\n/docs/blog/\n/docs/faq.html"
+        );
+        // `myindex.html` is not a folder's page; a line break would split a path.
+        let odd = ["a/myindex.html", "b\r/index.html", "c\n/index.html"];
+        assert_eq!(page_urls(odd.into_iter(), ""), "/a/myindex.html");
+    }
+
+    /// Files published early are served at once and the browsers are told which pages; after a
+    /// good rebuild they stay, after a failed one what they replaced is put back (a new file is
+    /// removed again).
+    #[test]
+    fn early_files_stay_after_a_good_rebuild_and_go_after_a_failed_one() {
+        let state = AppState::new(true);
+        let mut events = state.tx.subscribe();
+        {
+            let mut site = state.site.write().unwrap();
+            let site = Arc::make_mut(&mut site);
+            site.files.clear();
+            site.files
+                .insert("blog/index.html".into(), Bytes::from("old"));
+        }
+        let early = |state: &AppState| {
+            state.publish_early(
+                vec![
+                    ("blog/index.html".into(), b"<body>new</body>".to_vec()),
+                    ("blog/new/index.html".into(), b"added".to_vec()),
+                ],
+                "",
+            )
+        };
+        early(&state);
+        let page = served(&state, "blog/index.html").unwrap();
+        assert!(page.starts_with(b"<body>new<script src=\"/__stillpoint/reload.js\""));
+        assert!(
+            served(&state, "blog/new/index.html")
+                .unwrap()
+                .starts_with(b"added<script")
+        );
+        match events.try_recv().unwrap() {
+            Message::Updated(urls) => assert_eq!(
+                urls,
+                "/blog/index.html\n/blog/\n/blog/new/index.html\n/blog/new/"
+            ),
+            other => panic!("expected the early pages, got {other:?}"),
+        }
+        // Published early twice in one rebuild, the first old bytes are what is put back.
+        early(&state);
+        state.rebuild_over(false);
+        assert_eq!(served(&state, "blog/index.html").unwrap(), b"old");
+        assert_eq!(served(&state, "blog/new/index.html"), None);
+
+        early(&state);
+        state.rebuild_over(true);
+        assert!(
+            served(&state, "blog/new/index.html")
+                .unwrap()
+                .starts_with(b"added<script")
+        );
+        // Nothing is left to put back for the next rebuild.
+        state.rebuild_over(false);
+        assert!(
+            served(&state, "blog/new/index.html")
+                .unwrap()
+                .starts_with(b"added<script")
         );
     }
 }

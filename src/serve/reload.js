@@ -30,6 +30,13 @@
     if (kinds.indexOf("page") >= 0) { swapPage(); }
     if (kinds.indexOf("css") >= 0) { swapStyles(); }
   });
+  es.addEventListener("updated", function (e) {
+    // The saved file's own pages, served before the rest of a long rebuild: the page showing
+    // one of them swaps now; every page swaps again when the rebuild is over.
+    var here;
+    try { here = decodeURI(location.pathname); } catch (err) { return; }
+    if (String(e.data).split("\n").indexOf(here) >= 0) { swapPage(); }
+  });
   es.addEventListener("failed", function (e) {
     var o = document.getElementById("stillpoint-overlay");
     if (!o) {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use stillpoint::incremental::{LiveBuild, Update};
+use stillpoint::incremental::{Early, LiveBuild, Update};
 use stillpoint::{BuildOptions, render_diagnostics};
 
 use crate::support::{SplitMix, TestSite, seed};
@@ -235,8 +235,25 @@ fn first_build(root: &Path) -> (BuildOptions, LiveBuild, BTreeMap<String, Vec<u8
     (options, live, built.files.into_iter().collect())
 }
 
+/// The files handed to an [`Early`] publisher, each call's files in a list of its own.
+type Handed = std::sync::Arc<std::sync::Mutex<Vec<Vec<(String, Vec<u8>)>>>>;
+
+/// An early publisher (fast render) that keeps what it is handed, for any number of other
+/// files (`min_rest`).
+fn early_kept(min_rest: usize) -> (Early, Handed) {
+    let handed = Handed::default();
+    let keep = std::sync::Arc::clone(&handed);
+    let early = Early {
+        publish: std::sync::Arc::new(move |files| keep.lock().unwrap().push(files)),
+        min_rest,
+    };
+    (early, handed)
+}
+
 /// `steps` random saves of one or two markdown files of `site`, each checked against a clean
-/// build. Returns how many rebuilds were incremental.
+/// build. Every rebuild renders the saved documents' own files first ([`Early`] with no
+/// minimum): what they are handed early must be among the rebuild's files, byte for byte.
+/// Returns how many rebuilds were incremental.
 pub(crate) fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
     let root = site.root().to_path_buf();
     let mut files = markdown_files(&root);
@@ -248,6 +265,7 @@ pub(crate) fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
     assert_eq!(Ok(&served), clean(&options).as_ref());
     let mut rng = SplitMix(seed);
     let mut partial = 0;
+    let mut handed_early = 0;
     let mut log = vec![format!("seed {seed} on {}", root.display())];
     // Each file's text before the last save (`None`: it did not exist).
     let mut undo: Vec<(String, Option<String>)> = Vec::new();
@@ -312,10 +330,21 @@ pub(crate) fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
         if expected.is_ok() {
             undo.clear();
         }
-        match live.rebuild(&changed) {
+        let (early, handed) = early_kept(0);
+        let rebuilt = live.rebuild_with(&changed, Some(early));
+        let handed = std::mem::take(&mut *handed.lock().unwrap());
+        assert!(handed.len() <= 1, "files were handed early more than once");
+        handed_early += handed.len();
+        match rebuilt {
             Ok(Update::Full(built)) => served = built.files.into_iter().collect(),
             Ok(Update::Partial { files, removed, .. }) => {
                 partial += 1;
+                for (path, bytes) in handed.iter().flatten() {
+                    assert!(
+                        files.iter().any(|(p, b)| p == path && b == bytes),
+                        "{path} was handed early but is not in the rebuild's files as it was"
+                    );
+                }
                 assert!(
                     files.len() < served.len(),
                     "an incremental rebuild rendered every file"
@@ -355,6 +384,11 @@ pub(crate) fn random_saves(site: &TestSite, seed: u64, steps: usize) -> usize {
             log.join("\n")
         );
     }
+    // Most incremental rebuilds render a saved page's own file: some must have gone early.
+    assert!(
+        partial == 0 || handed_early > 0,
+        "{partial} incremental rebuilds, and none handed its own files early"
+    );
     partial
 }
 
@@ -684,6 +718,84 @@ fn a_section_title_is_rebuilt_incrementally() {
     assert_eq!(
         built.files.into_iter().collect::<BTreeMap<_, _>>(),
         clean(&options).unwrap()
+    );
+}
+
+/// Fast render: given an early publisher, a section's retitling hands the section's own page
+/// to it first, then renders the rest; the rebuild's files are those of a rebuild without it.
+/// Below the publisher's minimum of other files, nothing is handed early. A rebuild that fails
+/// after handing files early fails as a clean build does (`serve` then puts back what it
+/// published early).
+#[test]
+fn fast_render_hands_a_saved_sections_own_page_first() {
+    let site = TestSite::new();
+    site.file("content/_index.md", "---\ntitle: Home\n---\n")
+        .file("content/blog/_index.md", "---\ntitle: Blog\nfeed: true\n---\n")
+        .file("content/blog/a.md", "---\ntitle: A\ndate: 2026-01-01\n---\nA.\n")
+        .file("content/faq.md", "---\ntitle: FAQ\n---\nFAQ.\n")
+        .file("content/help.md", "---\ntitle: Help\n---\nHelp.\n")
+        .file(
+            "templates/page.html",
+            "{% set b = get_section(path=\"blog/_index.md\", metadata_only=true) %}\
+             {% if b.title == \"Broken\" and page.title == \"FAQ\" %}{{ throw(message=\"no\") }}{% endif %}\
+             {{ page.title }}|{{ b.title }}",
+        )
+        .file("templates/section.html", "{{ section.title }}")
+        .file("templates/index.html", "home");
+    let (options, mut live, mut served) = first_build(site.root());
+    let blog = "content/blog/_index.md";
+    let names = |files: &[(String, Vec<u8>)]| {
+        let mut n: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+        n.sort_unstable();
+        n
+    };
+
+    site.file(blog, "---\ntitle: Journal\nfeed: true\n---\n");
+    let (early, handed) = early_kept(3);
+    let Update::Partial { files, .. } = live.rebuild_with(&[blog.into()], Some(early)).unwrap()
+    else {
+        panic!("a section's new title must be rebuilt incrementally");
+    };
+    let handed = std::mem::take(&mut *handed.lock().unwrap());
+    assert_eq!(handed.len(), 1, "the section's page is handed early once");
+    assert_eq!(names(&handed[0]), ["blog/index.html"]);
+    assert_eq!(handed[0][0].1, b"Journal");
+    assert_eq!(
+        names(&files),
+        [
+            "blog/a/index.html",
+            "blog/atom.xml",
+            "blog/index.html",
+            "faq/index.html",
+            "help/index.html"
+        ]
+    );
+    served.extend(files);
+    assert_eq!(served, clean(&options).unwrap());
+    assert_eq!(served["help/index.html"], b"Help|Journal");
+
+    // Four other files are too few for a minimum of five.
+    site.file(blog, "---\ntitle: Notes\nfeed: true\n---\n");
+    let (early, handed) = early_kept(5);
+    let Update::Partial { files, .. } = live.rebuild_with(&[blog.into()], Some(early)).unwrap()
+    else {
+        panic!("a section's new title must be rebuilt incrementally");
+    };
+    assert!(handed.lock().unwrap().is_empty());
+    served.extend(files);
+    assert_eq!(served, clean(&options).unwrap());
+
+    // The section's page renders, the FAQ does not: handed early, then the same error as a
+    // clean build.
+    site.file(blog, "---\ntitle: Broken\nfeed: true\n---\n");
+    let (early, handed) = early_kept(0);
+    let got = live
+        .rebuild_with(&[blog.into()], Some(early))
+        .expect_err("the FAQ's template throws");
+    assert_eq!(names(&handed.lock().unwrap()[0]), ["blog/index.html"]);
+    assert_eq!(
+        render_diagnostics(&got.into_diagnostics(), false),
+        clean(&options).expect_err("a clean build fails too")
     );
 }
 

@@ -626,3 +626,77 @@ fn serve_shows_a_new_page_and_forgets_a_deleted_one() {
     assert!(!s.get("/sitemap.xml").text().contains("/fresh/"));
     assert_status(&s.get("/faq/"), 200, "/faq/");
 }
+
+/// Fast render over real HTTP: on a site whose 600 pages all show a section's title, that
+/// section's retitling serves the section's own page first (`event: updated` names it before
+/// the `reload` that ends the rebuild), then every page shows the new title. A title that the
+/// section's page renders but another page's template rejects is published early and then
+/// put back: the last good site is what is served.
+#[test]
+fn serve_shows_a_retitled_sections_own_page_before_the_rest() {
+    let site = LiveSite::new("live");
+    site.write(
+        "templates/page.html",
+        "<!doctype html><html><head><title>{{ page.title }}</title></head><body>\
+         {% set b = get_section(path=\"blog/_index.md\", metadata_only=true) %}\
+         {% if b.title == \"Broken\" and page.title == \"Page 7\" %}\
+         {{ throw(message=\"the blog may not be called Broken\") }}{% endif %}\
+         <nav>{{ b.title }}</nav><h1>{{ page.title }}</h1></body></html>",
+    );
+    site.write(
+        "templates/section.html",
+        "<!doctype html><html><head><title>{{ section.title }}</title></head><body>\
+         <h1>{{ section.title }}</h1></body></html>",
+    );
+    site.write("content/blog/_index.md", "---\ntitle: Blog\n---\n");
+    for n in 0..600 {
+        site.write(
+            &format!("content/blog/p{n}.md"),
+            &format!("---\ntitle: Page {n}\n---\nText {n}.\n"),
+        );
+    }
+    let s = Server::start(&site, &[]);
+    site.wait_until_watching(&s.run);
+    let events = SseStream::open(&s.addr, "/__stillpoint/events");
+    events.drain();
+    let blog = format!("{}blog/", s.base);
+
+    site.write("content/blog/_index.md", "---\ntitle: Journal\n---\n");
+    let updated = events
+        .next_named("updated", CHANGE_TIMEOUT)
+        .unwrap_or_else(|| panic!("no `event: updated`\n{}", s.run.transcript()));
+    assert!(
+        updated.data.lines().any(|l| l == blog),
+        "the early pages should name {blog}:\n{}",
+        updated.data
+    );
+    assert!(
+        events.next_named("reload", CHANGE_TIMEOUT).is_some(),
+        "no `event: reload` after the early pages\n{}",
+        s.run.transcript()
+    );
+    assert!(s.get(&blog).text().contains("<h1>Journal</h1>"));
+    let p3 = s.get(&format!("{blog}p3/")).text();
+    assert!(p3.contains("<nav>Journal</nav>"), "{p3}");
+
+    site.write("content/blog/_index.md", "---\ntitle: Broken\n---\n");
+    assert!(
+        events.next_named("updated", CHANGE_TIMEOUT).is_some(),
+        "the section's own page renders, so it goes early\n{}",
+        s.run.transcript()
+    );
+    let failed = events
+        .next_named("failed", CHANGE_TIMEOUT)
+        .unwrap_or_else(|| panic!("no `event: failed`\n{}", s.run.transcript()));
+    assert!(
+        failed.data.contains("may not be called Broken"),
+        "{}",
+        failed.data
+    );
+    assert!(s.get(&blog).text().contains("<h1>Journal</h1>"));
+    assert!(
+        s.get(&format!("{blog}p7/"))
+            .text()
+            .contains("<nav>Journal</nav>")
+    );
+}
