@@ -11,21 +11,29 @@
       old.after(fresh);
     });
   }
+  // This page swapped in a version published before its rebuild was over (fast render).
+  var early = false;
+  // Swaps and the overlay happen one after the other, in the order the events came.
+  var queue = Promise.resolve();
+  function later(step) { queue = queue.then(step, step); }
   function swapPage() {
     // Fetch the rebuilt page and put its body in place: no navigation, so the reader keeps
     // the scroll position and nothing flashes. A changed <head> (title, styles) reloads.
-    fetch(location.href, { cache: "no-store" }).then(function (r) {
-      if (!r.ok) { throw new Error(String(r.status)); }
-      return r.text();
-    }).then(function (html) {
-      var doc = new DOMParser().parseFromString(html, "text/html");
-      if (doc.head.innerHTML !== document.head.innerHTML) { location.reload(); return; }
-      var y = window.scrollY;
-      document.body.replaceWith(doc.body);
-      window.scrollTo(0, y);
-    }).catch(function () { location.reload(); });
+    later(function () {
+      return fetch(location.href, { cache: "no-store" }).then(function (r) {
+        if (!r.ok) { throw new Error(String(r.status)); }
+        return r.text();
+      }).then(function (html) {
+        var doc = new DOMParser().parseFromString(html, "text/html");
+        if (doc.head.innerHTML !== document.head.innerHTML) { location.reload(); return; }
+        var y = window.scrollY;
+        document.body.replaceWith(doc.body);
+        window.scrollTo(0, y);
+      }).catch(function () { location.reload(); });
+    });
   }
   es.addEventListener("reload", function (e) {
+    early = false;
     var kinds = String(e.data).split(",");
     if (kinds.indexOf("page") >= 0) { swapPage(); }
     if (kinds.indexOf("css") >= 0) { swapStyles(); }
@@ -35,9 +43,9 @@
     // one of them swaps now; every page swaps again when the rebuild is over.
     var here;
     try { here = decodeURI(location.pathname); } catch (err) { return; }
-    if (String(e.data).split("\n").indexOf(here) >= 0) { swapPage(); }
+    if (String(e.data).split("\n").indexOf(here) >= 0) { early = true; swapPage(); }
   });
-  es.addEventListener("failed", function (e) {
+  function showError(text) {
     var o = document.getElementById("stillpoint-overlay");
     if (!o) {
       o = document.createElement("div");
@@ -54,6 +62,15 @@
       o.appendChild(pre);
       document.body.appendChild(o);
     }
-    document.getElementById("stillpoint-overlay-text").textContent = e.data;
+    document.getElementById("stillpoint-overlay-text").textContent = text;
+  }
+  es.addEventListener("failed", function (e) {
+    // The rest of the rebuild failed: the server took the early version back, so this page
+    // shows the last good one again, under the error.
+    if (early) {
+      early = false;
+      swapPage();
+    }
+    later(function () { showError(e.data); });
   });
 })();

@@ -1,7 +1,9 @@
 //! End to end in a real browser: Debian's chromium, headless, driven through WebDriver by
 //! `fantoccini` and Debian's `chromedriver`, on a page served by `stillpoint serve`. A save
 //! must update the open page by itself (no refresh by the test), a bad save must show the error
-//! overlay naming the file, and the fix must remove it.
+//! overlay naming the file, and the fix must remove it. A section's new title must show on its
+//! open page before the rest of a long rebuild is done (fast render), and be taken back when
+//! the rest fails.
 //!
 //! Needs `apt-get install -y chromium chromium-driver`; the test fails when they are missing,
 //! unless `STILLPOINT_SKIP_BROWSER=1` is set.
@@ -249,6 +251,92 @@ async fn browser_page_follows_saves_and_shows_the_error_overlay() {
         |v| text_has(v, "FAQ-FIXED"),
     )
     .await;
+
+    browser.close().await;
+    drop(serve);
+}
+
+/// Fast render as a person sees it: the browser showing a section's page swaps in its new title
+/// as soon as that page is served (the `updated` event), before the 600 pages that show the
+/// title in their nav are done, and once more when the rebuild is over: two swaps, both with
+/// the new title. When another page then fails, the early version is taken back: the page
+/// shows the last good title again, under the error overlay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver (~4 s); run by .ci/run"]
+async fn browser_shows_a_retitled_section_before_the_rest_of_the_site() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let client = &browser.client;
+    let site = LiveSite::new("live");
+    site.write(
+        "templates/page.html",
+        "<!doctype html><html><head><title>{{ page.title }}</title></head><body>\
+         {% set b = get_section(path=\"blog/_index.md\", metadata_only=true) %}\
+         {% if b.title == \"Broken\" and page.title == \"Page 7\" %}\
+         {{ throw(message=\"the blog may not be called Broken\") }}{% endif %}\
+         <nav>{{ b.title }}</nav><h1>{{ page.title }}</h1></body></html>",
+    );
+    // The head stays the same, so the page swaps its body instead of reloading.
+    site.write(
+        "templates/section.html",
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Blog</title></head><body>\
+         <h1>{{ section.title }}</h1></body></html>",
+    );
+    site.write("content/blog/_index.md", "---\ntitle: Blog\n---\n");
+    for n in 0..600 {
+        site.write(
+            &format!("content/blog/p{n}.md"),
+            &format!("---\ntitle: Page {n}\n---\nText {n}.\n"),
+        );
+    }
+    let tmp = site.scratch();
+    let serve = site.spawn_env(
+        &["serve", "--interface", "127.0.0.1", "--port", "0"],
+        &[("TMPDIR", &tmp)],
+    );
+    let url = serve.served_url();
+    site.wait_until_watching(&serve);
+
+    client.goto(&format!("{url}blog/")).await.unwrap();
+    let h1 = "var h = document.querySelector('h1'); return h ? h.textContent : null;";
+    wait_page(client, "the section's title", h1, |v| text_has(v, "Blog")).await;
+    wait_page(
+        client,
+        "the live-reload script",
+        "return !!document.querySelector('script[src$=\"/__stillpoint/reload.js\"]');",
+        |v| v == &Value::Bool(true),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Every body swapped in, by the title it shows.
+    eval(
+        client,
+        "window.swaps = []; new MutationObserver(function () { \
+           var h = document.querySelector('h1'); window.swaps.push(h ? h.textContent : ''); \
+         }).observe(document.documentElement, { childList: true }); return true;",
+    )
+    .await;
+    let swaps = "return window.swaps ? window.swaps.join('|') : null;";
+
+    site.write("content/blog/_index.md", "---\ntitle: Journal\n---\n");
+    wait_page(client, "the new title, swapped in twice", swaps, |v| {
+        v.as_str() == Some("Journal|Journal")
+    })
+    .await;
+    assert_eq!(eval(client, h1).await, Value::from("Journal"));
+
+    site.write("content/blog/_index.md", "---\ntitle: Broken\n---\n");
+    wait_page(client, "the error overlay", OVERLAY_TEXT, |v| {
+        text_has(v, "may not be called Broken")
+    })
+    .await;
+    assert_eq!(
+        eval(client, swaps).await,
+        Value::from("Journal|Journal|Broken|Journal"),
+        "the early version is shown, then the last good one"
+    );
+    assert_eq!(eval(client, h1).await, Value::from("Journal"));
 
     browser.close().await;
     drop(serve);
