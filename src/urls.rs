@@ -135,11 +135,27 @@ pub(crate) struct Piece {
     /// Finds the first [`Piece::PREFIX`] bytes of `text` (a whole piece is then compared):
     /// a search for a long text is slower than the scan it saves.
     finder: memchr::memmem::Finder<'static>,
+    /// The piece as written for the pages of a folder, by that folder (see
+    /// [`Piece::write_for`]).
+    written: std::sync::Mutex<std::collections::HashMap<String, Written>>,
+}
+
+/// A piece written for the pages of one folder: the same for every page in it, except a page
+/// that a link of the piece goes into (or below).
+#[derive(Debug)]
+struct Written {
+    /// The names of the folders in that folder that links of the piece go into.
+    into: Vec<String>,
+    text: std::sync::Arc<str>,
 }
 
 impl Piece {
     /// How many bytes of a piece are searched for.
     const PREFIX: usize = 48;
+
+    /// How many folders a piece keeps its written text for (a piece is a few KB; a site whose
+    /// every page has a folder of its own gains nothing from more).
+    const FOLDERS: usize = 256;
 
     /// `text`, from its first `<` to its last `>` (a template part may start or end inside a
     /// tag: `href="{{ config.base_url }}/">…`), as a piece for `site`; or `None` when splicing
@@ -174,7 +190,83 @@ impl Piece {
             finder: memchr::memmem::Finder::new(&text.as_bytes()[..prefix]).into_owned(),
             text: text.to_string(),
             links,
+            written: Default::default(),
         })
+    }
+
+    /// Appends the piece to `out` with its links written for `page`.
+    fn write_links(&self, page: &Page<'_>, out: &mut String) {
+        let mut copied = 0;
+        for (url, path) in &self.links {
+            out.push_str(&self.text[copied..url.start]);
+            page.write_link(&self.text[path.clone()], out);
+            copied = url.end;
+        }
+        out.push_str(&self.text[copied..]);
+    }
+
+    /// [`Piece::write_links`], from the text written for an earlier page of the same folder
+    /// when there is one. A link from the folder `P/s` to a site path is `../` once per folder
+    /// left after the folders both have in common, then the rest of the path
+    /// ([`write_relative`]); while `s` is not a folder the path goes into, what they have in
+    /// common is what `P` and the path have, so every such page of `P` writes the same text.
+    /// Not for the home page's folder, the 404 page (root-relative) or a path with an empty
+    /// folder name (`a//b`).
+    fn write_for(&self, page: &Page<'_>, out: &mut String) {
+        let key = (!page.root_relative && !page.dir.is_empty() && !page.dir.contains("//"))
+            .then(|| page.dir.rsplit_once('/').unwrap_or(("", page.dir)));
+        let Some((parent, name)) = key else {
+            return self.write_links(page, out);
+        };
+        let Ok(mut written) = self.written.lock() else {
+            return self.write_links(page, out);
+        };
+        if let Some(w) = written.get(parent) {
+            if !w.into.iter().any(|n| n == name) {
+                out.push_str(&w.text);
+                return;
+            }
+            drop(written);
+            return self.write_links(page, out);
+        }
+        let start = out.len();
+        self.write_links(page, out);
+        if written.len() < Piece::FOLDERS
+            && let Some(into) = self.folders_into(parent)
+            && !into.iter().any(|n| n == name)
+        {
+            let text = std::sync::Arc::from(&out[start..]);
+            written.insert(parent.to_string(), Written { into, text });
+        }
+    }
+
+    /// The names of the folders directly in `parent` (`blog`, or empty at the top) that the
+    /// piece's links go into or below; `None` when a link's path has an empty folder name.
+    fn folders_into(&self, parent: &str) -> Option<Vec<String>> {
+        let mut into: Vec<String> = Vec::new();
+        for (_, path) in &self.links {
+            let path = &self.text[path.clone()];
+            let target = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+            let to = target.get(1..).unwrap_or_default();
+            let to_dir = to.rfind('/').map_or("", |i| &to[..i]);
+            if to_dir.contains("//") || to_dir.starts_with('/') {
+                return None;
+            }
+            let below = if parent.is_empty() {
+                Some(to_dir)
+            } else {
+                to_dir
+                    .strip_prefix(parent)
+                    .and_then(|rest| rest.strip_prefix('/'))
+            };
+            if let Some(next) = below.and_then(|b| b.split('/').next())
+                && !next.is_empty()
+                && !into.iter().any(|n| n == next)
+            {
+                into.push(next.to_string());
+            }
+        }
+        Some(into)
     }
 }
 
@@ -229,13 +321,7 @@ fn splice<'h>(
         }
         out.push_str(&before);
         let piece = &pieces[k];
-        let mut copied = 0;
-        for (url, path) in &piece.links {
-            out.push_str(&piece.text[copied..url.start]);
-            page.write_link(&piece.text[path.clone()], &mut out);
-            copied = url.end;
-        }
-        out.push_str(&piece.text[copied..]);
+        piece.write_for(&page, &mut out);
         from = start + piece.text.len();
         spliced += 1;
     }
