@@ -599,14 +599,18 @@ fn too_big(shown: &Path, len: u64) -> Error {
     )
 }
 
-/// Reads at most [`MAX_PAGE_BYTES`] + 1 bytes of `path` (the file may grow while it is read).
-fn read_page(path: &Path) -> std::io::Result<Vec<u8>> {
+/// Reads at most [`MAX_PAGE_BYTES`] + 1 bytes of `path` (the file may grow while it is read),
+/// into a buffer of the size the file has when opened: two reads for a file that does not
+/// change meanwhile (with no size, `read_to_end` starts small and reads several times).
+/// Returns the bytes and the file's size when opened.
+fn read_page(path: &Path) -> std::io::Result<(Vec<u8>, u64)> {
     use std::io::Read;
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)?
-        .take(MAX_PAGE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    Ok(bytes)
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let capacity = size.min(MAX_PAGE_BYTES + 1) + 1;
+    let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    file.take(MAX_PAGE_BYTES + 1).read_to_end(&mut bytes)?;
+    Ok((bytes, size))
 }
 
 /// Stage 3 for one file: reads and parses it. `Ok(None)` when it no longer exists.
@@ -614,23 +618,18 @@ fn read_page(path: &Path) -> std::io::Result<Vec<u8>> {
 /// Errors: as [`parse`], for this one file.
 pub(crate) fn parse_one(file: &SourceFile) -> Result<Option<Document>> {
     let shown = Path::new("content").join(&file.relative);
-    if let Ok(meta) = std::fs::metadata(&file.path)
-        && meta.len() > MAX_PAGE_BYTES
-    {
-        return Err(too_big(&shown, meta.len()));
-    }
     let read = read_page(&file.path).map_err(|source| Error::Io {
         action: "could not read",
         path: file.path.clone(),
         source,
     });
-    if let Ok(b) = &read
-        && b.len() as u64 > MAX_PAGE_BYTES
+    if let Ok((b, size)) = &read
+        && (b.len() as u64 > MAX_PAGE_BYTES || *size > MAX_PAGE_BYTES)
     {
-        return Err(too_big(&shown, b.len() as u64));
+        return Err(too_big(&shown, (b.len() as u64).max(*size)));
     }
     let bytes = match read {
-        Ok(b) => b,
+        Ok((b, _)) => b,
         Err(Error::Io { source, .. })
             if source.kind() == std::io::ErrorKind::NotFound && !file.path.exists() =>
         {
