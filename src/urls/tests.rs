@@ -273,17 +273,21 @@ const BITS: &[&str] = &[
     "<img srcset=\"/a.png 1x, /b.png 2x\">",
 ];
 
-/// Splicing the pieces gives the bytes of one scan, wherever they land: 20,000 pages made of
-/// random bits and pieces, at three depths and the 404 page, under two sites and both modes.
-#[test]
-fn splicing_pieces_gives_the_bytes_of_one_scan() {
-    let mut seed: u64 = 0x5eed_1234_abcd_0001;
-    let mut next = move |n: usize| {
+/// A seeded xorshift: each call gives a number below its argument.
+fn below(mut seed: u64) -> impl FnMut(usize) -> usize {
+    move |n: usize| {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;
         (seed % n as u64) as usize
-    };
+    }
+}
+
+/// Splicing the pieces gives the bytes of one scan, wherever they land: 20,000 pages made of
+/// random bits and pieces, at three depths and the 404 page, under two sites and both modes.
+#[test]
+fn splicing_pieces_gives_the_bytes_of_one_scan() {
+    let mut next = below(0x5eed_1234_abcd_0001);
     let sites = [ROOT, SUB, files(ROOT)];
     let outputs = [
         "index.html",
@@ -378,13 +382,7 @@ fn a_piece_written_for_a_folder_serves_the_other_pages_of_the_folder() {
         <a href=\"/blog/page/2/\">p</a><a href=\"/docs\">d</a><a href=\"/blog/a/b/c/?x=1\">c</a>\
         <a href=\"https://example.com/a/b/\">full</a></nav>";
     const NAMES: &[&str] = &["blog", "a", "b", "c", "page", "2", "faq", "docs", "x", "ab"];
-    let mut seed: u64 = 0x5eed_1234_abcd_0002;
-    let mut next = move |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut next = below(0x5eed_1234_abcd_0002);
     for site in [ROOT, SUB, files(ROOT)] {
         let nav = NAV
             .replace("=\"/", &format!("=\"{}/", site.base_path))

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{Value, json};
 
-use crate::live::{LiveSite, free_port, wait_for};
+use crate::live::{LiveSite, Running, free_port, section_title_site, wait_for};
 
 /// How long the page may take to show a change.
 const PAGE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -76,6 +76,31 @@ async fn wait_page(client: &Client, what: &str, script: &str, ok: impl Fn(&Value
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// `site` served on a free port, watching; returns the server and its URL. Its private build
+/// folder goes in the site's scratch folder, removed with it.
+fn serve(site: &LiveSite) -> (Running, String) {
+    let tmp = site.scratch();
+    let serve = site.spawn_env(
+        &["serve", "--interface", "127.0.0.1", "--port", "0"],
+        &[("TMPDIR", &tmp)],
+    );
+    let url = serve.served_url();
+    site.wait_until_watching(&serve);
+    (serve, url)
+}
+
+/// Waits for the page's live-reload script, then gives it a moment to open its event stream.
+async fn live_reload_ready(client: &Client) {
+    wait_page(
+        client,
+        "the live-reload script",
+        "return !!document.querySelector('script[src$=\"/__stillpoint/reload.js\"]');",
+        |v| v == &Value::Bool(true),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
 }
 
 const CONTENT_TEXT: &str =
@@ -187,14 +212,7 @@ async fn browser_page_follows_saves_and_shows_the_error_overlay() {
     let client = &browser.client;
     // The site, served.
     let site = LiveSite::new("live");
-    // Its private build folder goes in the site's scratch folder, removed with it.
-    let tmp = site.scratch();
-    let serve = site.spawn_env(
-        &["serve", "--interface", "127.0.0.1", "--port", "0"],
-        &[("TMPDIR", &tmp)],
-    );
-    let url = serve.served_url();
-    site.wait_until_watching(&serve);
+    let (serve, url) = serve(&site);
 
     let faq_url = format!("{url}faq/");
     client.goto(&faq_url).await.unwrap();
@@ -202,15 +220,7 @@ async fn browser_page_follows_saves_and_shows_the_error_overlay() {
         text_has(v, "FAQ-V1")
     })
     .await;
-    // Give the page a moment to open its event stream.
-    wait_page(
-        client,
-        "the live-reload script",
-        "return !!document.querySelector('script[src$=\"/__stillpoint/reload.js\"]');",
-        |v| v == &Value::Bool(true),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    live_reload_ready(client).await;
 
     // 1. A good save: the page updates by itself.
     site.write("content/faq.md", "---\ntitle: FAQ\n---\nFAQ-LIVE-2 text.\n");
@@ -268,47 +278,13 @@ async fn browser_shows_a_retitled_section_before_the_rest_of_the_site() {
         return;
     };
     let client = &browser.client;
-    let site = LiveSite::new("live");
-    site.write(
-        "templates/page.html",
-        "<!doctype html><html><head><title>{{ page.title }}</title></head><body>\
-         {% set b = get_section(path=\"blog/_index.md\", metadata_only=true) %}\
-         {% if b.title == \"Broken\" and page.title == \"Page 7\" %}\
-         {{ throw(message=\"the blog may not be called Broken\") }}{% endif %}\
-         <nav>{{ b.title }}</nav><h1>{{ page.title }}</h1></body></html>",
-    );
-    // The head stays the same, so the page swaps its body instead of reloading.
-    site.write(
-        "templates/section.html",
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Blog</title></head><body>\
-         <h1>{{ section.title }}</h1></body></html>",
-    );
-    site.write("content/blog/_index.md", "---\ntitle: Blog\n---\n");
-    for n in 0..600 {
-        site.write(
-            &format!("content/blog/p{n}.md"),
-            &format!("---\ntitle: Page {n}\n---\nText {n}.\n"),
-        );
-    }
-    let tmp = site.scratch();
-    let serve = site.spawn_env(
-        &["serve", "--interface", "127.0.0.1", "--port", "0"],
-        &[("TMPDIR", &tmp)],
-    );
-    let url = serve.served_url();
-    site.wait_until_watching(&serve);
+    let site = section_title_site();
+    let (serve, url) = serve(&site);
 
     client.goto(&format!("{url}blog/")).await.unwrap();
     let h1 = "var h = document.querySelector('h1'); return h ? h.textContent : null;";
     wait_page(client, "the section's title", h1, |v| text_has(v, "Blog")).await;
-    wait_page(
-        client,
-        "the live-reload script",
-        "return !!document.querySelector('script[src$=\"/__stillpoint/reload.js\"]');",
-        |v| v == &Value::Bool(true),
-    )
-    .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    live_reload_ready(client).await;
     // Every body swapped in, by the title it shows.
     eval(
         client,

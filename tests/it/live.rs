@@ -173,6 +173,35 @@ impl LiveSite {
     }
 }
 
+/// The `live` fixture with a blog of 600 pages that all show the blog's title in a nav (fast
+/// render: a retitling changes every page). The blog's title `Broken` makes page 7's template
+/// throw ("the blog may not be called Broken"); the blog's page has the same head whatever its
+/// title, so a browser swaps its body instead of reloading.
+pub fn section_title_site() -> LiveSite {
+    let site = LiveSite::new("live");
+    site.write(
+        "templates/page.html",
+        "<!doctype html><html><head><title>{{ page.title }}</title></head><body>\
+         {% set b = get_section(path=\"blog/_index.md\", metadata_only=true) %}\
+         {% if b.title == \"Broken\" and page.title == \"Page 7\" %}\
+         {{ throw(message=\"the blog may not be called Broken\") }}{% endif %}\
+         <nav>{{ b.title }}</nav><h1>{{ page.title }}</h1></body></html>",
+    );
+    site.write(
+        "templates/section.html",
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Blog</title></head><body>\
+         <h1>{{ section.title }}</h1></body></html>",
+    );
+    site.write("content/blog/_index.md", "---\ntitle: Blog\n---\n");
+    for n in 0..600 {
+        site.write(
+            &format!("content/blog/p{n}.md"),
+            &format!("---\ntitle: Page {n}\n---\nText {n}.\n"),
+        );
+    }
+    site
+}
+
 /// A page's markdown source with the given title and body.
 pub fn page(title: &str, body: &str) -> String {
     format!("---\ntitle: {title}\n---\n{body}\n")

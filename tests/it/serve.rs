@@ -10,7 +10,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::live::{
-    BIN, CHANGE_TIMEOUT, LiveSite, Response, Running, SseStream, http_get, is_build_line, split_url,
+    BIN, CHANGE_TIMEOUT, LiveSite, Response, Running, SseStream, http_get, is_build_line,
+    section_title_site, split_url,
 };
 use crate::support::links;
 
@@ -634,27 +635,7 @@ fn serve_shows_a_new_page_and_forgets_a_deleted_one() {
 /// put back: the last good site is what is served.
 #[test]
 fn serve_shows_a_retitled_sections_own_page_before_the_rest() {
-    let site = LiveSite::new("live");
-    site.write(
-        "templates/page.html",
-        "<!doctype html><html><head><title>{{ page.title }}</title></head><body>\
-         {% set b = get_section(path=\"blog/_index.md\", metadata_only=true) %}\
-         {% if b.title == \"Broken\" and page.title == \"Page 7\" %}\
-         {{ throw(message=\"the blog may not be called Broken\") }}{% endif %}\
-         <nav>{{ b.title }}</nav><h1>{{ page.title }}</h1></body></html>",
-    );
-    site.write(
-        "templates/section.html",
-        "<!doctype html><html><head><title>{{ section.title }}</title></head><body>\
-         <h1>{{ section.title }}</h1></body></html>",
-    );
-    site.write("content/blog/_index.md", "---\ntitle: Blog\n---\n");
-    for n in 0..600 {
-        site.write(
-            &format!("content/blog/p{n}.md"),
-            &format!("---\ntitle: Page {n}\n---\nText {n}.\n"),
-        );
-    }
+    let site = section_title_site();
     let s = Server::start(&site, &[]);
     site.wait_until_watching(&s.run);
     let events = SseStream::open(&s.addr, "/__stillpoint/events");
