@@ -210,8 +210,8 @@ impl AppState {
     fn publish_early(&self, mut files: Vec<(String, Vec<u8>)>, base_path: &str) {
         inject_into_files(&mut files, base_path);
         let urls = page_urls(files.iter().map(|(path, _)| path.as_str()), base_path);
-        if let Ok(mut current) = self.site.write()
-            && let Ok(mut replaced) = self.replaced.lock()
+        if let Ok(mut replaced) = self.replaced.lock()
+            && let Ok(mut current) = self.site.write()
         {
             let site = Arc::make_mut(&mut current);
             for (path, bytes) in files {
@@ -227,9 +227,6 @@ impl AppState {
     /// A rebuild is over: after a good one, what was published early stays; after a failed
     /// one, what it replaced is put back (the last good site stays, as [`crate::live`] says).
     fn rebuild_over(&self, good: bool) {
-        let Ok(mut current) = self.site.write() else {
-            return;
-        };
         let Ok(mut replaced) = self.replaced.lock() else {
             return;
         };
@@ -237,6 +234,9 @@ impl AppState {
             replaced.clear();
             return;
         }
+        let Ok(mut current) = self.site.write() else {
+            return;
+        };
         let site = Arc::make_mut(&mut current);
         for (path, old) in replaced.drain(..) {
             match old {

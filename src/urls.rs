@@ -218,22 +218,26 @@ impl Piece {
         let Some((parent, name)) = key else {
             return self.write_links(page, out);
         };
-        let Ok(mut written) = self.written.lock() else {
+        let Ok(written) = self.written.lock() else {
             return self.write_links(page, out);
         };
-        if let Some(w) = written.get(parent) {
-            if !w.into.iter().any(|n| n == name) {
+        let known = match written.get(parent) {
+            Some(w) if !w.into.iter().any(|n| n == name) => {
                 out.push_str(&w.text);
                 return;
             }
-            drop(written);
-            return self.write_links(page, out);
-        }
+            known => known.is_some() || written.len() >= Piece::FOLDERS,
+        };
+        drop(written); // no other page waits while this one is written
         let start = out.len();
         self.write_links(page, out);
-        if written.len() < Piece::FOLDERS
-            && let Some(into) = self.folders_into(parent)
+        if known {
+            return;
+        }
+        if let Some(into) = self.folders_into(parent)
             && !into.iter().any(|n| n == name)
+            && let Ok(mut written) = self.written.lock()
+            && written.len() < Piece::FOLDERS
         {
             let text = std::sync::Arc::from(&out[start..]);
             written.insert(parent.to_string(), Written { into, text });
@@ -245,10 +249,8 @@ impl Piece {
     fn folders_into(&self, parent: &str) -> Option<Vec<String>> {
         let mut into: Vec<String> = Vec::new();
         for (_, path) in &self.links {
-            let path = &self.text[path.clone()];
-            let target = &path[..path.find(['?', '#']).unwrap_or(path.len())];
-            let to = target.get(1..).unwrap_or_default();
-            let to_dir = to.rfind('/').map_or("", |i| &to[..i]);
+            let (target, _) = split_site_path(&self.text[path.clone()]);
+            let to_dir = folder_of(target);
             if to_dir.contains("//") || to_dir.starts_with('/') {
                 return None;
             }
@@ -762,12 +764,7 @@ impl<'a> Page<'a> {
     /// Appends to `out` the value to write for a URL into the site, given by its site path
     /// (`/faq/#x`, from [`Page::site_path`]).
     fn write_link(&self, path: &str, out: &mut String) {
-        let split = path
-            .bytes()
-            .position(|b| b == b'?' || b == b'#')
-            .unwrap_or(path.len());
-        let (target, suffix) = path.split_at(split);
-        let target = if target.is_empty() { "/" } else { target };
+        let (target, suffix) = split_site_path(path);
         if self.root_relative {
             out.push_str(self.site.base_path);
         } else {
@@ -782,11 +779,28 @@ impl<'a> Page<'a> {
     }
 }
 
+/// A site path (`/faq/#x`) as its target (`/faq/`; `/` when empty) and what follows it (`#x`,
+/// `?q`).
+fn split_site_path(path: &str) -> (&str, &str) {
+    let split = path
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(path.len());
+    let (target, suffix) = path.split_at(split);
+    (if target.is_empty() { "/" } else { target }, suffix)
+}
+
+/// The folder of a target (`/blog/a/x.png`: `blog/a`; `/faq/`: `faq`; `/`: empty).
+fn folder_of(target: &str) -> &str {
+    let to = target.get(1..).unwrap_or_default();
+    to.bytes().rposition(|b| b == b'/').map_or("", |i| &to[..i])
+}
+
 /// Appends the path from the folder `dir` (`faq`, `` at the top) to the site path `target`
 /// (starts with `/`): `../prices/`, `./`, `css/site.css`.
 fn write_relative(dir: &str, target: &str, out: &mut String) {
     let to = target.get(1..).unwrap_or_default();
-    let to_dir = to.bytes().rposition(|b| b == b'/').map_or("", |i| &to[..i]);
+    let to_dir = folder_of(target);
     // Drop the folders both paths start with, whole segment by whole segment.
     let (mut from, mut common) = (dir, 0);
     let (f, t) = (from.as_bytes(), to.as_bytes());
