@@ -435,8 +435,34 @@ fn nest_toc(flat: Vec<Heading>) -> Vec<Heading> {
 }
 
 /// Count words that start in `text`; `in_word` carries a word across text events (pulldown-cmark
-/// splits "don't" into three events under smart punctuation).
+/// splits "don't" into three events under smart punctuation). A word is a run of characters
+/// that are not Unicode white space (`char::is_whitespace`).
 fn count_words(text: &str, in_word: &mut bool) -> usize {
+    if text.is_ascii() {
+        count_ascii_words(text.as_bytes(), in_word)
+    } else {
+        count_unicode_words(text, in_word)
+    }
+}
+
+/// [`count_words`] of ASCII text, a byte at a time without branches (most text; about three
+/// times fewer instructions than decoding characters). ASCII white space as
+/// `char::is_whitespace` has it: space and U+0009 to U+000D.
+fn count_ascii_words(bytes: &[u8], in_word: &mut bool) -> usize {
+    let space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let Some((&first, &last)) = bytes.first().zip(bytes.last()) else {
+        return 0;
+    };
+    let starts = usize::from(!space(first) && !*in_word)
+        + bytes
+            .windows(2)
+            .filter(|pair| space(pair[0]) && !space(pair[1]))
+            .count();
+    *in_word = !space(last);
+    starts
+}
+
+fn count_unicode_words(text: &str, in_word: &mut bool) -> usize {
     let mut count = 0;
     for c in text.chars() {
         if c.is_whitespace() {
@@ -458,4 +484,55 @@ fn collapse_whitespace(text: &str) -> String {
         out.push_str(word);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The ASCII path counts as the character path, on random text of every ASCII byte (white
+    /// space made common), in pieces that carry `in_word` from one to the next.
+    #[test]
+    fn ascii_words_are_counted_as_characters_are() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..2_000 {
+            let len = (next() % 40) as usize;
+            let text: String = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => char::from(b"\t\n\x0b\x0c\r "[(next() % 6) as usize]),
+                    _ => char::from((next() % 128) as u8),
+                })
+                .collect();
+            let cut = if len == 0 { 0 } else { (next() as usize) % len };
+            let (a, b) = text.split_at(cut);
+            let start = next() % 2 == 0;
+            let (mut fast, mut slow) = (start, start);
+            let counted = (
+                count_ascii_words(a.as_bytes(), &mut fast)
+                    + count_ascii_words(b.as_bytes(), &mut fast),
+                count_unicode_words(a, &mut slow) + count_unicode_words(b, &mut slow),
+            );
+            assert_eq!(
+                counted.0, counted.1,
+                "{text:?} cut at {cut}, in a word: {start}"
+            );
+            assert_eq!(fast, slow, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unicode_white_space_separates_words() {
+        let mut in_word = false;
+        assert_eq!(count_words("a\u{00a0}b\u{3000}c é", &mut in_word), 4);
+        assert!(in_word);
+        assert_eq!(count_words("", &mut in_word), 0);
+        assert!(in_word, "an empty text leaves a word open");
+        assert_eq!(count_words("d e", &mut in_word), 1);
+    }
 }

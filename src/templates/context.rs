@@ -157,7 +157,7 @@ fn toc_value(toc: &[Heading], permalink: &str) -> Value {
     let items: Vec<Value> = toc
         .iter()
         .map(|h| {
-            let mut m = Map::new();
+            let mut m = Map::with_capacity(5);
             insert(&mut m, "level", v(u32::from(h.level)));
             insert(&mut m, "id", v(h.id.as_str()));
             insert(&mut m, "title", v(h.title.as_str()));
@@ -182,12 +182,16 @@ pub fn reading_time(words: usize) -> usize {
     words.div_ceil(200)
 }
 
+/// How many fields a page value has ([`page_map`] and [`neighbours_into`]).
+const PAGE_FIELDS: usize = 24;
+
 /// The fields of a page without its neighbours: title, description, meta_description, date, updated, weight,
 /// draft, slug, path, permalink, content, summary, toc, word_count, reading_time, extra,
 /// assets, ancestors, relative_path.
 pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
     let f = &page.doc.front;
-    let mut m = Map::new();
+    // Room for every field, `lower`, `higher` and `translations` included (no rehash).
+    let mut m = Map::with_capacity(PAGE_FIELDS);
     insert(&mut m, "title", v(page.title.as_str()));
     insert(&mut m, "description", opt_str(f.description.as_deref()));
     insert(
@@ -264,7 +268,7 @@ fn page_taxonomies(page: &Page) -> Value {
 
 /// A neighbour as `lower`/`higher` show it: title, permalink, path, description, date.
 fn neighbour(page: &Page) -> Value {
-    let mut m = Map::new();
+    let mut m = Map::with_capacity(5);
     insert(&mut m, "title", v(page.title.as_str()));
     insert(&mut m, "permalink", v(page.permalink.as_str()));
     insert(&mut m, "path", v(page.path.as_str()));
@@ -333,6 +337,7 @@ fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map, card: impl Fn(usize) -
         (t.lang.as_str(), t.title.as_str(), t.permalink.as_str())
     });
     insert(&mut m, "translations", translations_value(versions));
+    debug_assert_eq!(m.len(), PAGE_FIELDS, "PAGE_FIELDS counts every field");
     Value::from(m)
 }
 
