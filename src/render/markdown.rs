@@ -14,6 +14,7 @@ use tera::Value;
 use crate::config::Config;
 use crate::error::{Diagnostic, Span};
 use crate::markdown::{self, Rendered};
+use crate::shortcodes::expand::LazyValue;
 use crate::site::SiteTree;
 use crate::templates::Templates;
 
@@ -21,7 +22,7 @@ use crate::templates::Templates;
 pub(crate) struct Doc<'a> {
     /// `"page"` or `"section"`, and what shortcodes see under that name.
     page_key: &'static str,
-    page: Value,
+    page: LazyValue<'a>,
     /// The page's permalink (a heading hook's `permalink` is it with `#id`).
     permalink: &'a str,
     relative: &'a str,
@@ -47,14 +48,14 @@ fn shortcode_page(title: &str, path: &str, permalink: &str, d: &crate::content::
 impl<'a> Doc<'a> {
     fn new(
         page_key: &'static str,
-        title: &str,
-        path: &str,
+        title: &'a str,
+        path: &'a str,
         permalink: &'a str,
         d: &'a crate::content::Document,
     ) -> Doc<'a> {
         Doc {
             page_key,
-            page: shortcode_page(title, path, permalink, d),
+            page: LazyValue::new(move || shortcode_page(title, path, permalink, d)),
             permalink,
             relative: &d.relative,
             shown: &d.shown,
@@ -287,7 +288,7 @@ impl markdown::LinkResolver for Hooked<'_> {
         hook: markdown::Hook,
         mut ctx: tera::Context,
     ) -> Result<String, Box<Diagnostic>> {
-        ctx.insert(self.doc.page_key, &self.doc.page);
+        ctx.insert(self.doc.page_key, self.doc.page.get());
         ctx.insert("config", self.env.config_value);
         if hook == markdown::Hook::Heading
             && let Some(id) = ctx.get("id").and_then(|v| v.as_str())

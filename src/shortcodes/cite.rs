@@ -110,7 +110,7 @@ impl Expander<'_> {
         for (n, auto, offset) in lists {
             let mut ctx = Context::new();
             ctx.insert_value("config", self.env.config.clone());
-            ctx.insert_value(self.env.page_key, self.env.page.clone());
+            ctx.insert_value(self.env.page_key, self.env.page.get().clone());
             ctx.insert_value("references", Value::from(items.clone()));
             ctx.insert("auto", &auto);
             let template = "shortcodes/references.html";

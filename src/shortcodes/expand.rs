@@ -49,12 +49,35 @@ pub struct Env<'a> {
     pub config: &'a Value,
     /// `"page"` or `"section"`: the name the page's value has in the shortcode's context.
     pub page_key: &'static str,
-    /// The page's (or section's) title, path, permalink, description and extra.
-    pub page: &'a Value,
+    /// The page's (or section's) title, path, permalink, description and extra, made the first
+    /// time a shortcode or render hook asks for it (most pages have neither).
+    pub page: &'a LazyValue<'a>,
     /// The site's reference list.
     pub references: &'a References,
     /// The `markdown:` settings the body renders with.
     pub markdown: &'a markdown::Settings,
+}
+
+/// A template value made on first use, then kept ([`Env::page`]). Shared by the threads that
+/// render one document's shortcodes and hooks.
+pub struct LazyValue<'a> {
+    value: std::sync::OnceLock<Value>,
+    make: Box<dyn Fn() -> Value + Send + Sync + 'a>,
+}
+
+impl<'a> LazyValue<'a> {
+    /// A value that `make` makes when it is first asked for.
+    pub fn new(make: impl Fn() -> Value + Send + Sync + 'a) -> Self {
+        LazyValue {
+            value: std::sync::OnceLock::new(),
+            make: Box::new(make),
+        }
+    }
+
+    /// The value, made now if it was not yet.
+    pub fn get(&self) -> &Value {
+        self.value.get_or_init(|| (self.make)())
+    }
 }
 
 /// The page being rendered.
@@ -315,7 +338,7 @@ impl Expander<'_> {
         };
         let mut ctx = Context::new();
         ctx.insert_value("config", self.env.config.clone());
-        ctx.insert_value(self.env.page_key, self.env.page.clone());
+        ctx.insert_value(self.env.page_key, self.env.page.get().clone());
         ctx.insert("nth", &nth);
         ctx.insert("booking_url", &self.booking_url());
         for arg in &call.args {
