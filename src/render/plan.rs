@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use tera::{Context, Value};
 
 use super::markdown::{self, Doc, DocRecord, MarkdownEnv};
@@ -865,11 +866,12 @@ fn sitemap_entries(tree: &SiteTree) -> Value {
         )
         .chain(taxonomy_permalinks(tree).map(|(p, alternates)| (p, None, alternates)))
         .collect();
-    entries.sort();
+    // In parallel: about 6,000 instructions an entry, 10,000 entries on one thread otherwise.
+    entries.par_sort();
     let entries: Vec<Value> = entries
-        .into_iter()
+        .into_par_iter()
         .map(|(permalink, lastmod, alternates)| {
-            let mut m = tera::Map::new();
+            let mut m = tera::Map::with_capacity(3);
             m.insert("permalink".into(), Value::from(permalink));
             m.insert(
                 "lastmod".into(),
