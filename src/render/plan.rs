@@ -668,7 +668,12 @@ pub(crate) fn base_context(config: &Config, config_value: &Value, current_path: 
 /// `index.html` for the home page and `section.html` for other sections.
 fn jobs(config: &Config, tree: &SiteTree, templates: &Templates) -> Vec<Job> {
     let mut jobs: Vec<Job> = Vec::with_capacity(tree.pages.len() + tree.sections.len() + 3);
-    jobs.extend((0..tree.pages.len()).map(|i| page_job(tree, i)));
+    // In parallel, in order: three strings a page, 10,000 pages.
+    jobs.par_extend(
+        (0..tree.pages.len())
+            .into_par_iter()
+            .map(|i| page_job(tree, i)),
+    );
     for (i, s) in tree.sections.iter().enumerate() {
         section_jobs(&mut jobs, i, s);
     }

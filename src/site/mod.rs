@@ -203,9 +203,11 @@ impl SiteTree {
     /// ([`Document::forget_body`]): `build` calls it once the markdown is rendered, since no
     /// later stage reads a body ([`crate::render::site`]); `serve` and `watch` keep them.
     pub fn forget_bodies(&mut self) {
-        let pages = self.pages.iter_mut().map(|p| &mut p.doc);
+        use rayon::prelude::*;
+        // In parallel: each is a copy of the front matter and a free.
+        self.pages.par_iter_mut().for_each(|p| p.doc.forget_body());
         let sections = self.sections.iter_mut().filter_map(|s| s.doc.as_mut());
-        pages.chain(sections).for_each(Document::forget_body);
+        sections.for_each(Document::forget_body);
     }
 
     /// Stage 4: decides every URL, orders every listing, and checks for collisions.
