@@ -24,10 +24,17 @@ pub(super) fn pages(
     config: &Config,
     found: &mut Findings,
 ) -> Vec<Page> {
+    use rayon::prelude::*;
+    let docs: Vec<Document> = published(docs, config, &mut found.drafts).collect();
+    // Made in parallel (about 9,000 instructions a page), then kept in order.
+    let made: Vec<_> = docs
+        .into_par_iter()
+        .map(|doc| page(doc, sections, folders, config))
+        .collect();
     // Sized once: a page is large, and doubling would leave up to half of it unused.
-    let mut pages = Vec::with_capacity(docs.len());
-    for doc in published(docs, config, &mut found.drafts) {
-        match page(doc, sections, folders, config) {
+    let mut pages = Vec::with_capacity(made.len());
+    for made in made {
+        match made {
             Ok((page, warning)) => {
                 found.warnings.extend(warning);
                 pages.push(page);
