@@ -11,6 +11,7 @@ pub mod context;
 mod diagnostics;
 mod filters;
 mod fragments;
+mod seen;
 mod functions;
 pub mod names;
 pub(crate) mod origin;
@@ -31,6 +32,7 @@ use functions::{
     Binding, register_functions, register_load_data, register_markdown, register_site_functions,
 };
 pub use functions::{FastMap, SiteData, TaxonomyData, cachebust_hash};
+pub use seen::PageFields;
 
 /// Built-in `sitemap.xml` (sitemaps.org protocol 0.9), used unless the site or theme has one.
 const SITEMAP: &str = include_str!("templates/builtin/sitemap.xml");
@@ -81,6 +83,8 @@ struct Loaded {
     /// The page-independent parts of the templates and the templates rewritten to call them
     /// ([`fragments`]); None when there are none or the cache is off.
     parts: Option<Parts>,
+    /// What the templates can show of a page's value ([`seen`]).
+    page_fields: PageFields,
 }
 
 /// The templates with each page-independent part replaced by a call of `__part(id=N)`, and
@@ -101,6 +105,15 @@ struct RenderedPart {
 /// The environment variable that turns the cache of page-independent parts off (a debugging
 /// aid; see README, "Speed").
 pub const NO_PART_CACHE: &str = "STILLPOINT_NO_PART_CACHE";
+
+/// The environment variable that makes every page value hold every field, whatever the
+/// templates can show ([`Templates::page_fields`]; a debugging aid, see README, "Speed").
+pub const ALL_PAGE_FIELDS: &str = "STILLPOINT_ALL_PAGE_FIELDS";
+
+/// True when the environment variable `name` is set to something other than empty or `0`.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| !v.is_empty() && v != "0")
+}
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -168,11 +181,17 @@ impl Templates {
         let strings = Arc::new(strings);
         trans::register(&mut tera, Arc::clone(&strings));
         let fixed_ids = fixed_ids(&files, &usable);
-        let cache_on = !std::env::var(NO_PART_CACHE).is_ok_and(|v| !v.is_empty() && v != "0");
+        let cache_on = !env_flag(NO_PART_CACHE);
         let parts = if cache_on {
             find_parts(config, &files, strings)
         } else {
             None
+        };
+        let page_fields = if env_flag(ALL_PAGE_FIELDS) {
+            PageFields::ALL
+        } else {
+            let texts: Vec<&str> = files.values().map(|(_, t)| t.as_str()).collect();
+            seen::seen(&texts)
         };
         Ok(Templates(Arc::new(Loaded {
             tera,
@@ -180,6 +199,7 @@ impl Templates {
             names: usable,
             fixed_ids,
             parts,
+            page_fields,
         })))
     }
 
@@ -239,6 +259,13 @@ impl Templates {
                 .map(|p| (p.template.as_str(), p.line))
                 .collect()
         })
+    }
+
+    /// What these templates can show of a page's value: page values leave out what no
+    /// template can show ([`context::page_map`]). Every field unless the analysis of every
+    /// template proves otherwise ([`seen`]).
+    pub fn page_fields(&self) -> PageFields {
+        self.0.page_fields
     }
 
     /// The ids that the templates pages are written with (every `.html` template but the

@@ -22,7 +22,9 @@ use crate::markdown::Rendered;
 use crate::references::References;
 use crate::site::outputs::{NOT_FOUND, ROBOTS, SITEMAP};
 use crate::site::{self, AssetCopy, SiteTree};
-use crate::templates::{BoundTemplates, FastMap, SiteData, TaxonomyData, Templates, context};
+use crate::templates::{
+    BoundTemplates, FastMap, PageFields, SiteData, TaxonomyData, Templates, context,
+};
 
 /// Everything stage 7 renders from, kept between incremental rebuilds.
 #[derive(Debug)]
@@ -51,6 +53,8 @@ pub struct Plan {
     pub(crate) minify: bool,
     /// The build's warnings.
     pub(crate) warnings: Vec<Diagnostic>,
+    /// What the templates can show of a page value ([`Templates::page_fields`]).
+    pub(crate) page_fields: PageFields,
 }
 
 /// What a job renders with: a page, a section, a listing page or a feed (each context is built
@@ -282,6 +286,7 @@ impl Plan {
             jobs: jobs(config, tree, templates),
             minify: config.minify && crate::minify::AVAILABLE,
             warnings,
+            page_fields: templates.page_fields(),
         };
         plan.set_values(config, tree, rendered);
         let data = plan.site_data(config, tree, &copies);
@@ -294,7 +299,7 @@ impl Plan {
     /// (memory at 10,000 pages).
     fn set_values(&mut self, config: &Config, tree: &SiteTree, mut rendered: Vec<Rendered>) {
         let sections_rendered = rendered.split_off(tree.pages.len());
-        self.page_values = context::page_values(tree, rendered);
+        self.page_values = context::page_values(tree, rendered, self.page_fields);
         let mut sections_rendered = sections_rendered.into_iter();
         self.section_rendered = tree
             .sections
@@ -425,7 +430,7 @@ impl Plan {
     ) -> Option<Changed> {
         let mut rendered = rendered.into_iter();
         for &i in &edited.pages {
-            self.page_values[i] = context::page_value(tree, i, &rendered.next()?);
+            self.page_values[i] = context::page_value(tree, i, &rendered.next()?, self.page_fields);
         }
         for &i in &edited.sections {
             self.section_rendered[i] = Some(rendered.next()?);

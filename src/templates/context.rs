@@ -8,6 +8,7 @@
 
 use tera::{Map, Value};
 
+use super::PageFields;
 use crate::config::Config;
 use crate::markdown::{Heading, Rendered};
 use crate::site::taxonomies::{Taxonomy, Term};
@@ -187,8 +188,9 @@ const PAGE_FIELDS: usize = 24;
 
 /// The fields of a page without its neighbours: title, description, meta_description, date, updated, weight,
 /// draft, slug, path, permalink, content, summary, toc, word_count, reading_time, extra,
-/// assets, ancestors, relative_path.
-pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
+/// assets, ancestors, relative_path. `toc` is empty unless `fields.toc` (no template can show
+/// it, [`super::Templates::page_fields`]).
+pub fn page_map(page: &Page, rendered: &Rendered, fields: PageFields) -> Map {
     let f = &page.doc.front;
     // Room for every field, `lower`, `higher` and `translations` included (no rehash).
     let mut m = Map::with_capacity(PAGE_FIELDS);
@@ -231,7 +233,12 @@ pub fn page_map(page: &Page, rendered: &Rendered) -> Map {
             .as_deref()
             .map_or_else(Value::none, Value::safe_string),
     );
-    insert(&mut m, "toc", toc_value(&rendered.toc, &page.permalink));
+    let toc = if fields.toc {
+        toc_value(&rendered.toc, &page.permalink)
+    } else {
+        EMPTY.0.clone()
+    };
+    insert(&mut m, "toc", toc);
     insert(&mut m, "word_count", v(rendered.word_count));
     insert(&mut m, "reading_time", v(reading_time(rendered.word_count)));
     insert(&mut m, "extra", extra_value(f.extra.as_ref()));
@@ -293,7 +300,7 @@ fn neighbour(page: &Page) -> Value {
 /// renderings (`rendered[i]` is page `i`'s) and drops each once its value is made, so the
 /// markdown output is not held beside the values. A page's `lower`/`higher` card is made once
 /// and shared by both neighbours that show it (memory at 10,000 pages).
-pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
+pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>, fields: PageFields) -> Vec<Value> {
     use rayon::prelude::*;
     let cards: Vec<Option<Value>> = tree
         .pages
@@ -308,7 +315,7 @@ pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>) -> Vec<Value> {
     rendered
         .into_par_iter()
         .enumerate()
-        .map(|(i, r)| neighbours_into(tree, i, page_map(&tree.pages[i], &r), card))
+        .map(|(i, r)| neighbours_into(tree, i, page_map(&tree.pages[i], &r, fields), card))
         .collect()
 }
 
@@ -320,8 +327,8 @@ pub fn with_neighbours(tree: &SiteTree, i: usize, value: &Value) -> Value {
 }
 
 /// Page `i`'s value: [`page_map`] with `lower` and `higher`.
-pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered) -> Value {
-    let m = page_map(&tree.pages[i], rendered);
+pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered, fields: PageFields) -> Value {
+    let m = page_map(&tree.pages[i], rendered, fields);
     neighbours_into(tree, i, m, |n| neighbour(&tree.pages[n]))
 }
 

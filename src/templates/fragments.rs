@@ -227,15 +227,15 @@ fn replacement(run: &str, id: usize, ws_start: bool, ws_end: bool) -> Option<Str
 
 /// A token inside `{{ }}` or `{% %}`.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Tok<'a> {
+pub(super) enum Tok<'a> {
     Ident(&'a str),
-    /// A string, number or bool.
-    Lit,
+    /// A string, number or bool, as written (a string with its quotes).
+    Lit(&'a str),
     Op(&'a str),
 }
 
 #[derive(Debug)]
-enum Kind<'a> {
+pub(super) enum Kind<'a> {
     Text,
     Comment,
     Raw,
@@ -245,8 +245,8 @@ enum Kind<'a> {
 
 /// One piece of a template: a text, a comment, a raw block or a tag, at bytes `start..end`.
 #[derive(Debug)]
-struct Piece<'a> {
-    kind: Kind<'a>,
+pub(super) struct Piece<'a> {
+    pub(super) kind: Kind<'a>,
     start: usize,
     end: usize,
     ws_start: bool,
@@ -255,7 +255,7 @@ struct Piece<'a> {
 
 /// Splits `src` as Tera 2.4's lexer does. None for anything it does not understand (an
 /// unclosed tag or string, a character Tera would refuse).
-fn tokenize(src: &str) -> Option<Vec<Piece<'_>>> {
+pub(super) fn tokenize(src: &str) -> Option<Vec<Piece<'_>>> {
     let b = src.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -392,16 +392,17 @@ fn lex_inner<'a>(src: &'a str, mut i: usize, end: &str) -> Option<(Vec<Tok<'a>>,
                 if j >= b.len() {
                     return None;
                 }
-                toks.push(Tok::Lit);
+                toks.push(Tok::Lit(&src[i..=j]));
                 i = j + 1;
             }
             b'0'..=b'9' => {
+                let from = i;
                 let mut dot = false;
                 while i < b.len() && (b[i].is_ascii_digit() || (!dot && b[i] == b'.')) {
                     dot |= b[i] == b'.';
                     i += 1;
                 }
-                toks.push(Tok::Lit);
+                toks.push(Tok::Lit(&src[from..i]));
             }
             b'+' | b'-' | b'*' | b'/' | b'%' | b'!' | b'.' | b',' | b':' | b'~' | b'|' | b'='
             | b'>' | b'<' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'@' => {
@@ -415,7 +416,7 @@ fn lex_inner<'a>(src: &'a str, mut i: usize, end: &str) -> Option<(Vec<Tok<'a>>,
                     .count();
                 let word = &src[i..i + n];
                 toks.push(match word {
-                    "true" | "True" | "false" | "False" => Tok::Lit,
+                    "true" | "True" | "false" | "False" => Tok::Lit(word),
                     w => Tok::Ident(w),
                 });
                 i += n;
@@ -721,7 +722,7 @@ impl<'a> Parser<'a> {
                     // after one.
                     let after_operand = match prev(1) {
                         Some(Tok::Ident(w)) => !KEYWORDS.contains(&w),
-                        Some(Tok::Lit | Tok::Op(")" | "]" | "}")) => true,
+                        Some(Tok::Lit(_) | Tok::Op(")" | "]" | "}")) => true,
                         _ => false,
                     };
                     self.a.bad[at] |= !after_operand;

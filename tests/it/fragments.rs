@@ -1,7 +1,8 @@
-//! Page-independent template parts rendered once per build (issue 20): the output with the
-//! cache on equals the output with it off (`STILLPOINT_NO_PART_CACHE=1`), byte for byte, on
-//! every fixture, the studio site and a nav site; errors inside a part are reported as without
-//! the cache; incremental rebuilds still know what a part read.
+//! Page-independent template parts rendered once per build, and page values made without the
+//! fields no template can show (issue 20): the output with both on equals the output with both
+//! off (`STILLPOINT_NO_PART_CACHE=1`, `STILLPOINT_ALL_PAGE_FIELDS=1`), byte for byte, on every
+//! fixture, the studio site and a nav site; errors inside a part are reported as without the
+//! cache; incremental rebuilds still know what a part read.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -10,7 +11,7 @@ use std::path::{Path, PathBuf};
 use stillpoint::BuildOptions;
 use stillpoint::config::{Config, Overrides};
 use stillpoint::incremental::{LiveBuild, Update};
-use stillpoint::templates::{NO_PART_CACHE, Templates};
+use stillpoint::templates::{ALL_PAGE_FIELDS, NO_PART_CACHE, Templates};
 
 use crate::support::{TestSite, copy_tree, file_tree, fixtures_dir};
 
@@ -22,7 +23,8 @@ struct Outcome {
     files: BTreeMap<String, Vec<u8>>,
 }
 
-/// Builds `root` into a fresh folder with the part cache on or off.
+/// Builds `root` into a fresh folder with the part cache and the page fields' analysis on or
+/// off.
 fn build(root: &Path, cache: bool) -> Outcome {
     let out = tempfile::tempdir().unwrap();
     let dest = out.path().join("public");
@@ -35,9 +37,10 @@ fn build(root: &Path, cache: bool) -> Outcome {
         dest.to_str().unwrap(),
     ])
     .env("NO_COLOR", "1")
-    .env_remove(NO_PART_CACHE);
+    .env_remove(NO_PART_CACHE)
+    .env_remove(ALL_PAGE_FIELDS);
     if !cache {
-        cmd.env(NO_PART_CACHE, "1");
+        cmd.env(NO_PART_CACHE, "1").env(ALL_PAGE_FIELDS, "1");
     }
     let o = cmd.output().unwrap();
     // The one line that differs from run to run: "Built … in 12 ms".
@@ -87,6 +90,12 @@ fn parts(root: &Path) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// Whether the templates of the site at `root` can show a page's table of contents.
+fn shows_toc(root: &Path) -> bool {
+    let config = Config::load(root, &Overrides::default()).unwrap();
+    Templates::load(&config).unwrap().page_fields().toc
+}
+
 /// Every folder under `dir` with a `config.yaml`.
 fn sites(dir: &Path, out: &mut Vec<PathBuf>) {
     if dir.join("config.yaml").is_file() {
@@ -115,7 +124,7 @@ fn every_fixture_builds_the_same_with_and_without_the_part_cache() {
     let mut all = Vec::new();
     sites(&fixtures_dir(), &mut all);
     assert!(all.len() > 40, "{all:?}");
-    let mut built = 0;
+    let (mut built, mut without_toc) = (0, 0);
     for fixture in &all {
         let rel = fixture.strip_prefix(fixtures_dir()).unwrap();
         let site = TestSite::fixture(rel.to_str().unwrap());
@@ -126,9 +135,16 @@ fn every_fixture_builds_the_same_with_and_without_the_part_cache() {
                 &site.path("themes/default"),
             );
         }
-        built += usize::from(same_both_ways(site.root()).code == 0);
+        let code = same_both_ways(site.root()).code;
+        built += usize::from(code == 0);
+        without_toc += usize::from(code == 0 && !shows_toc(site.root()));
     }
     assert!(built > 20, "only {built} fixtures built");
+    // Both kinds of site are among them: page values with and without tables of contents.
+    assert!(
+        without_toc > 3 && without_toc < built - 3,
+        "{without_toc} of {built}"
+    );
 }
 
 #[test]
@@ -142,6 +158,8 @@ fn the_studio_site_builds_the_same_with_and_without_the_part_cache() {
     }
     fs::copy(repo.join("config.yaml"), site.path("config.yaml")).unwrap();
     assert_eq!(same_both_ways(site.root()).code, 0);
+    // The theme shows a page's table of contents (`partials/toc.html`).
+    assert!(shows_toc(site.root()));
 }
 
 /// The bench site's nav (`gen_site.py --flavor ours`): every section on every page.
@@ -227,6 +245,43 @@ fn a_nav_of_every_section_is_rendered_once_and_the_same() {
         "{page}"
     );
     assert!(page.contains("</a></li>\n</ul>\n</nav>"), "{page}");
+}
+
+/// Page values leave a page's table of contents out only when no template can show it: the
+/// nav site's templates show none; a listing that shows its pages' tables of contents sees
+/// every heading.
+#[test]
+fn tables_of_contents_are_made_where_a_template_can_show_them() {
+    let site = nav_site(2, 2);
+    for s in 0..2 {
+        for p in 0..2 {
+            site.file(
+                &format!("content/s{s}/p{p}.md"),
+                &format!("---\ntitle: Page {p} of {s}\n---\n## One {p}\n\nText.\n\n### Two\n"),
+            );
+        }
+    }
+    assert!(!shows_toc(site.root()));
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(String::from_utf8_lossy(&out.files["s1/p0/index.html"]).contains("<h3 id=\"two\">"));
+
+    site.file(
+        "templates/section.html",
+        r#"{% extends "base.html" %}
+{% block content %}<ul>{% for p in section.pages %}<li>{{ p.title }}: {{ p.toc | length }}
+{%- for h in p.toc %} {{ h.title }} ({{ h.children | length }}) {{ h.permalink }}{% endfor %}</li>{% endfor %}</ul>
+{% endblock content %}
+"#,
+    );
+    assert!(shows_toc(site.root()));
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let section = String::from_utf8_lossy(&out.files["s1/index.html"]).into_owned();
+    assert!(
+        section.contains("<li>Page 1 of 1: 1 One 1 (1) https://example.org/s1/p1/#one-1</li>"),
+        "{section}"
+    );
 }
 
 /// Templates that must keep (some of) their text uncached, next to parts that must not change
