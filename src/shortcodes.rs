@@ -123,6 +123,9 @@ pub struct ParseError {
     pub help: String,
     /// Where (never empty unless the body is).
     pub range: Range<usize>,
+    /// For a problem inside a call's arguments or at its end: where the call starts (its `{{`
+    /// or `{%` and name), which may be lines before `range` (an unclosed quote runs on).
+    pub call: Option<Range<usize>>,
 }
 
 /// Splits a page body (markdown after the front matter) into text and shortcode calls.
@@ -150,6 +153,7 @@ fn code_ranges(body: &str) -> Result<Vec<Range<usize>>, ParseError> {
             label: crate::markdown::ParserFailure::LABEL.to_string(),
             help: format!("{}; {}", crate::markdown::ParserFailure::HELP, f.note()),
             range: f.line,
+            call: None,
         })?;
     let mut out: Vec<Range<usize>> = Vec::new();
     let mut skip_until = 0;
@@ -273,6 +277,7 @@ fn err(message: String, label: &str, help: &str, range: Range<usize>) -> ParseEr
         label: label.to_string(),
         help: help.to_string(),
         range,
+        call: None,
     }
 }
 
@@ -393,13 +398,18 @@ impl<'a> Scanner<'a> {
         if src.as_bytes().get(at) != Some(&b'(') {
             return Ok(None);
         }
-        // From here on it is a shortcode call: anything wrong is an error.
-        let (args, after_args) = self.args(at + 1, name, i)?;
+        // From here on it is a shortcode call: anything wrong is an error, told with where
+        // the call starts.
+        let in_call = |e: ParseError| ParseError {
+            call: Some(i..name_range.end),
+            ..e
+        };
+        let (args, after_args) = self.args(at + 1, name, i).map_err(in_call)?;
         let close = if inline { "}}" } else { "%}" };
         let at = skip_ws(src, after_args);
         if !src.get(at..).is_some_and(|r| r.starts_with(close)) {
             let what = if inline { "`}}`" } else { "`%}`" };
-            return Err(err(
+            return Err(in_call(err(
                 format!("the shortcode `{name}` is not closed with {what}"),
                 &format!("expected {what} here"),
                 &format!(
@@ -407,7 +417,7 @@ impl<'a> Scanner<'a> {
                     example(inline, name)
                 ),
                 at..next_char_end(src, at),
-            ));
+            )));
         }
         let end = at + 2;
         let call = Call {

@@ -123,15 +123,33 @@ pub fn render(
         ));
     }
     let pieces = super::parse(doc.body).map_err(|e| {
-        vec![
-            at(
-                doc,
-                e.range.clone(),
-                Diagnostic::error(format!("{} (in {})", e.message, doc.shown.display())),
-            )
-            .label(e.label)
-            .help(e.help),
-        ]
+        let d = at(
+            doc,
+            e.range.clone(),
+            Diagnostic::error(format!("{} (in {})", e.message, doc.shown.display())),
+        )
+        .label(e.label)
+        .help(e.help);
+        // Where the call starts, when the problem is found past the end of its line or past
+        // another call (an unclosed quote or `(` runs on): the owner looks there first.
+        let ran_on = |c: &std::ops::Range<usize>| {
+            doc.body
+                .get(c.start + 2..e.range.start)
+                .is_some_and(|t| t.contains('\n') || t.contains("{{") || t.contains("{%"))
+        };
+        let d = match e.call.filter(ran_on) {
+            Some(call) => {
+                let span = span_of(doc, call);
+                d.related(
+                    doc.shown,
+                    span,
+                    doc.source,
+                    "the shortcode call starts here",
+                )
+            }
+            None => d,
+        };
+        vec![d]
     })?;
     let mut x = Expander {
         doc,
@@ -195,6 +213,11 @@ pub fn render(
 
 /// A diagnostic at the byte range `range` of the body.
 fn at(doc: &Doc<'_>, range: std::ops::Range<usize>, d: Diagnostic) -> Diagnostic {
+    d.in_file(doc.shown).at(span_of(doc, range), doc.source)
+}
+
+/// The byte range `range` of the body as a span of the file (its first line only).
+fn span_of(doc: &Doc<'_>, range: std::ops::Range<usize>) -> Span {
     let (line, col) = crate::error::line_col(doc.body, range.start);
     let len = doc
         .body
@@ -203,10 +226,7 @@ fn at(doc: &Doc<'_>, range: std::ops::Range<usize>, d: Diagnostic) -> Diagnostic
             s.chars().take_while(|&c| c != '\n' && c != '\r').count()
         })
         .max(1);
-    d.in_file(doc.shown).at(
-        Span::new(line + doc.body_line.max(1) - 1, col, len),
-        doc.source,
-    )
+    Span::new(line + doc.body_line.max(1) - 1, col, len)
 }
 
 struct Expander<'a> {

@@ -202,6 +202,57 @@ fn missing_paren_is_an_error() {
     );
 }
 
+/// An unclosed quote or argument list is found where the text runs into the next call or line:
+/// the message also shows where the call starts.
+#[test]
+fn a_call_that_runs_on_is_shown_where_it_starts() {
+    let site = shortcodes_site();
+    page(
+        &site,
+        "Fees{{ price(amount=90, currency=\"CAD) }} or {{ price(amount=5, currency=\"EUR\") }}.\n",
+    );
+    fails_with(
+        &site,
+        &format!(
+            "error: the shortcode `price` is missing a comma or `)` after `currency` (in content/p.md)
+ --> content/p.md:4:75
+  |
+4 | Fees{{{{ price(amount=90, currency=\"CAD) }}}} or {{{{ price(amount=5, currency=\"EUR\") }}}}.
+  |                                                                           ^ expected `,` or `)`
+  |
+ ::: content/p.md:4:5
+  |
+4 | Fees{{{{ price(amount=90, currency=\"CAD) }}}} or {{{{ price(amount=5, currency=\"EUR\") }}}}.
+  |     -------- the shortcode call starts here
+  |
+  = help: separate arguments with commas and end the list with `)`; text values need quotes
+{NOT_BUILT}"
+        ),
+    );
+    page(
+        &site,
+        "{{ price(amount=90,\n  currency=\"CAD\"\n\nMore text.\n",
+    );
+    fails_with(
+        &site,
+        &format!(
+            "error: the shortcode `price` is missing a comma or `)` after `currency` (in content/p.md)
+ --> content/p.md:7:1
+  |
+7 | More text.
+  | ^ expected `,` or `)`
+  |
+ ::: content/p.md:4:1
+  |
+4 | {{{{ price(amount=90,
+  | -------- the shortcode call starts here
+  |
+  = help: separate arguments with commas and end the list with `)`; text values need quotes
+{NOT_BUILT}"
+        ),
+    );
+}
+
 #[test]
 fn unclosed_body_is_reported_where_it_opens() {
     let site = shortcodes_site();
