@@ -445,21 +445,26 @@ fn count_words(text: &str, in_word: &mut bool) -> usize {
     }
 }
 
-/// [`count_words`] of ASCII text, a byte at a time without branches (most text; about three
-/// times fewer instructions than decoding characters). ASCII white space as
-/// `char::is_whitespace` has it: space and U+0009 to U+000D.
+/// [`count_words`] of ASCII text without branches (most text): each byte and the next, in
+/// runs of 255 pairs whose word starts add up in a `u8`, which the compiler turns into vector
+/// instructions (about eight times fewer instructions than decoding characters). ASCII white
+/// space as `char::is_whitespace` has it: space and U+0009 to U+000D.
 fn count_ascii_words(bytes: &[u8], in_word: &mut bool) -> usize {
-    let space = |b: u8| b == b' ' || b.wrapping_sub(b'\t') < 5;
+    let space = |b: u8| (b == b' ') | (b.wrapping_sub(b'\t') < 5);
     let Some((&first, &last)) = bytes.first().zip(bytes.last()) else {
         return 0;
     };
-    let starts = usize::from(!space(first) && !*in_word)
-        + bytes
-            .windows(2)
-            .filter(|pair| space(pair[0]) && !space(pair[1]))
-            .count();
+    // Chunk k of `bytes` and of `bytes[1..]` pair byte i with byte i + 1.
+    let pairs = bytes.chunks(255).zip(bytes[1..].chunks(255));
+    let starts: usize = pairs
+        .map(|(here, next)| {
+            let run = here.iter().zip(next);
+            usize::from(run.fold(0u8, |n, (&a, &b)| n + u8::from(space(a) & !space(b))))
+        })
+        .sum();
+    let first_starts = !space(first) && !*in_word;
     *in_word = !space(last);
-    starts
+    usize::from(first_starts) + starts
 }
 
 fn count_unicode_words(text: &str, in_word: &mut bool) -> usize {
@@ -502,7 +507,8 @@ mod tests {
             seed
         };
         for _ in 0..2_000 {
-            let len = (next() % 40) as usize;
+            // Short texts, and long ones across the 255-pair runs of the ASCII count.
+            let len = (next() % if next() % 4 == 0 { 1_200 } else { 40 }) as usize;
             let text: String = (0..len)
                 .map(|_| match next() % 4 {
                     0 => char::from(b"\t\n\x0b\x0c\r "[(next() % 6) as usize]),
