@@ -71,14 +71,17 @@ impl Document {
         self.source.get(self.body_start..).unwrap_or_default()
     }
 
-    /// Drops the markdown body from `source`, keeping the front matter (what error messages
-    /// point into after stage 5): `build` calls it once the body is rendered, to hold less.
-    /// [`Document::body`] is empty afterwards.
-    pub fn forget_body(&mut self) {
-        if self.source.is_char_boundary(self.body_start) {
-            self.source.truncate(self.body_start);
-            self.source.shrink_to_fit();
-        }
+    /// Takes the whole text out, leaving the front matter in `source` (what error messages
+    /// point into after stage 5): `build` renders each body from the text taken and drops it
+    /// as soon as it can ([`crate::render::site`]), to hold less. [`Document::body`] is empty
+    /// afterwards; `body_start` and `body_line` still place the body in the text taken.
+    pub fn take_source(&mut self) -> String {
+        let front = self
+            .source
+            .get(..self.body_start)
+            .unwrap_or_default()
+            .to_string();
+        std::mem::replace(&mut self.source, front)
     }
 
     /// True for `index.md` of a page bundle.
@@ -681,18 +684,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn forget_body_keeps_the_front_matter_and_drops_the_body() {
-        let mut d = Document::for_test("a.md", "---\ntitle: \"Été\"\n---\n\n# Body é\n\nText.\n");
+    fn take_source_keeps_the_front_matter_and_gives_the_whole_text() {
+        let text = "---\ntitle: \"Été\"\n---\n\n# Body é\n\nText.\n";
+        let mut d = Document::for_test("a.md", text);
         let front = d.source[..d.body_start].to_string();
         let (body_start, body_line) = (d.body_start, d.body_line);
-        d.forget_body();
+        assert_eq!(d.take_source(), text);
         assert_eq!(d.source, front);
         assert_eq!(d.body(), "");
         assert_eq!((d.body_start, d.body_line), (body_start, body_line));
+        assert_eq!(&text[body_start..], "\n# Body é\n\nText.\n");
         assert_eq!(d.front.title.as_deref(), Some("Été"));
         // Without front matter, nothing is kept.
         let mut bare = Document::for_test("b.md", "Just text.\n");
-        bare.forget_body();
+        assert_eq!(bare.take_source(), "Just text.\n");
         assert_eq!(bare.source, "");
     }
 

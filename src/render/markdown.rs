@@ -29,6 +29,8 @@ pub(crate) struct Doc<'a> {
     shown: &'a Path,
     source: &'a str,
     body: &'a str,
+    /// Where the body starts in `source` (bytes) and in the file (1-based line).
+    body_start: usize,
     body_line: usize,
 }
 
@@ -61,7 +63,24 @@ impl<'a> Doc<'a> {
             shown: &d.shown,
             source: &d.source,
             body: d.body(),
+            body_start: d.body_start,
             body_line: d.body_line,
+        }
+    }
+
+    /// This document read from `source`, its whole text as taken out of the tree
+    /// ([`SiteTree::take_sources`]); what shortcodes see as `page` is this one's.
+    fn reading<'s>(&'s self, source: &'s str) -> Doc<'s> {
+        Doc {
+            page_key: self.page_key,
+            page: LazyValue::new(|| self.page.get().clone()),
+            permalink: self.permalink,
+            relative: self.relative,
+            shown: self.shown,
+            source,
+            body: source.get(self.body_start..).unwrap_or_default(),
+            body_start: self.body_start,
+            body_line: self.body_line,
         }
     }
 
@@ -119,16 +138,42 @@ pub struct DocRecord {
 /// and anchors of all of them at once. Returns the renderings (pages in tree order, then the
 /// sections with an `_index.md`; a failed one is empty) and the records by content path. The
 /// markdown errors, then the link errors, go to `errors`.
+///
+/// `sources`: none when the tree holds every document's text (`serve`, `watch`, `check`);
+/// for `build`, the texts taken out of the tree ([`SiteTree::take_sources`], in the same
+/// order), each dropped as soon as its document is rendered unless stage 6 may show a place
+/// in it (a link with an anchor, a link problem), so that the markdown and the HTML made from
+/// it are not all held at once (memory at 10,000 pages).
 pub(crate) fn render_site(
     env: &MarkdownEnv<'_>,
     errors: &mut Vec<Diagnostic>,
     timings: &mut crate::Timings,
+    sources: Option<Vec<String>>,
 ) -> (Vec<Rendered>, HashMap<String, DocRecord>) {
     let docs = docs(env.tree);
-    let results: Vec<_> = docs.par_iter().map(|d| render_markdown(d, env)).collect();
+    // Each rendering, and the text it was read from when stage 6 still needs that.
+    let results: Vec<_> = match sources {
+        None => docs
+            .par_iter()
+            .map(|d| (render_markdown(d, env), None))
+            .collect(),
+        Some(sources) => docs
+            .par_iter()
+            .zip(sources)
+            .map(|(d, source)| {
+                let result = render_markdown(&d.reading(&source), env);
+                let needed = result
+                    .0
+                    .as_ref()
+                    .is_ok_and(|r| !r.anchors.is_empty() || !r.problems.is_empty());
+                (result, needed.then_some(source))
+            })
+            .collect(),
+    };
     let mut records: HashMap<String, DocRecord> = HashMap::with_capacity(docs.len());
     let mut rendered: Vec<Rendered> = Vec::with_capacity(docs.len());
-    for (d, (r, used_images)) in docs.iter().zip(results) {
+    let mut kept: Vec<Option<String>> = Vec::with_capacity(docs.len());
+    for (d, ((r, used_images), source)) in docs.iter().zip(results) {
         let failed = r.is_err();
         let mut r = r.unwrap_or_else(|e| {
             errors.extend(e);
@@ -136,10 +181,17 @@ pub(crate) fn render_site(
         });
         records.insert(d.relative.to_string(), record(&mut r, used_images, failed));
         rendered.push(r);
+        kept.push(source);
     }
     timings.lap("markdown");
-    for (d, r) in docs.iter().zip(&rendered) {
-        errors.extend(link_errors(d, r, &records, env.templates.fixed_ids()));
+    let fixed_ids = env.templates.fixed_ids();
+    for ((d, r), source) in docs.iter().zip(&rendered).zip(&kept) {
+        // A text dropped above is one whose rendering has no anchors and no problems: stage 6
+        // has nothing to say about it.
+        match source {
+            Some(source) => errors.extend(link_errors(&d.reading(source), r, &records, fixed_ids)),
+            None => errors.extend(link_errors(d, r, &records, fixed_ids)),
+        }
     }
     (rendered, records)
 }

@@ -92,11 +92,11 @@ pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
 
 /// Stages 5–7 for `build`: renders the whole site, handing each output file to `sink` as soon
 /// as it is rendered (the returned [`BuiltSite`] has no `files`: they are in the sink). It
-/// keeps only what the files still to render need: once the markdown is rendered, the
-/// documents' markdown bodies are dropped from `tree` ([`SiteTree::forget_bodies`]; their
-/// front matter stays, for template error messages), and so are the link records that only an
-/// incremental rebuild checks again. `serve`, `watch` and `check` keep everything
-/// ([`site_retained`]).
+/// keeps only what the files still to render need: the documents' texts are taken out of
+/// `tree` first ([`plan::TakenTexts`]; their front matter stays, for template error
+/// messages) and each is dropped once its markdown is rendered, and the link records that only
+/// an incremental rebuild checks again are dropped after stage 6. `serve`, `watch` and `check`
+/// keep everything ([`site_retained`]).
 ///
 /// Errors (all collected per stage): broken internal links and anchors in markdown, broken
 /// `@/` links in the menu, generated files colliding with static files, and template errors
@@ -111,8 +111,8 @@ pub fn site(
     sink: &dyn Sink,
     timings: &mut crate::Timings,
 ) -> Result<BuiltSite> {
-    let mut marked = Plan::markdown(config, tree, templates, statics, timings)?;
-    tree.forget_bodies();
+    let texts = plan::TakenTexts::take(config, tree);
+    let mut marked = Plan::markdown(config, tree, templates, statics, timings, Some(texts))?;
     marked.forget_links();
     let (plan, data, copies) = Plan::from_markdown(marked, config, tree, templates);
     let (built, retained) = render_plan(

@@ -108,6 +108,28 @@ pub struct Job {
     pub context: JobContext,
 }
 
+/// For `build`: the documents' texts taken out of the tree, to be dropped as stage 5 renders
+/// them, and what was read from all of them before they were taken.
+pub(crate) struct TakenTexts {
+    /// [`SiteTree::take_sources`].
+    sources: Vec<String>,
+    /// Whether the site is ready to publish ([`crate::publish::is_ready`], which reads every
+    /// text for placeholders).
+    ready: bool,
+}
+
+impl TakenTexts {
+    /// Reads what needs every text, then takes the texts out of `tree` (the front matter
+    /// stays in it).
+    pub(crate) fn take(config: &Config, tree: &mut SiteTree) -> TakenTexts {
+        let ready = crate::publish::is_ready(config, tree);
+        TakenTexts {
+            sources: tree.take_sources(),
+            ready,
+        }
+    }
+}
+
 /// What stages 5 and 6 give ([`Plan::markdown`]) for [`Plan::from_markdown`].
 pub(crate) struct Marked {
     outputs: Outputs,
@@ -194,13 +216,15 @@ impl Plan {
         statics: Vec<AssetCopy>,
         timings: &mut crate::Timings,
     ) -> Result<(Plan, SiteData, Vec<AssetCopy>)> {
-        let marked = Plan::markdown(config, tree, templates, statics, timings)?;
+        let marked = Plan::markdown(config, tree, templates, statics, timings, None)?;
         Ok(Plan::from_markdown(marked, config, tree, templates))
     }
 
     /// Stages 5 and 6: every document's markdown, then its links and anchors, with what the
     /// plan is made of next ([`Plan::from_markdown`]). After this, nothing reads the documents'
-    /// markdown bodies (a build drops them here: [`SiteTree::forget_bodies`]).
+    /// markdown bodies. `texts`: none when the tree holds the documents' texts; `build` takes
+    /// them out first ([`TakenTexts::take`]) and gives them here, to be dropped as they are
+    /// rendered ([`markdown::render_site`]).
     ///
     /// Errors (all collected, with the warnings after them): generated files colliding with
     /// static files, share image and opening-hours problems, broken `@/` links in the menu, an
@@ -211,6 +235,7 @@ impl Plan {
         templates: &Templates,
         statics: Vec<AssetCopy>,
         timings: &mut crate::Timings,
+        texts: Option<TakenTexts>,
     ) -> Result<Marked> {
         let mut warnings = tree.warnings.clone();
         warnings.extend(minify_warning(config));
@@ -226,7 +251,10 @@ impl Plan {
                 .iter()
                 .map(|c| (c.to.clone(), c.from.clone())),
         ));
-        let config_value = config_value(config, tree, &mut errors);
+        let ready = texts
+            .as_ref()
+            .map_or_else(|| crate::publish::is_ready(config, tree), |t| t.ready);
+        let config_value = config_value(config, tree, ready, &mut errors);
         let references = references(config, &mut errors);
         let env = MarkdownEnv {
             tree,
@@ -237,7 +265,8 @@ impl Plan {
             config_value: &config_value,
             references: &references,
         };
-        let (rendered, records) = markdown::render_site(&env, &mut errors, timings);
+        let sources = texts.map(|t| t.sources);
+        let (rendered, records) = markdown::render_site(&env, &mut errors, timings, sources);
         if errors.iter().any(Diagnostic::is_error) {
             errors.extend(warnings);
             return Err(Error::Diagnostics(errors));
@@ -614,10 +643,15 @@ fn outputs(
     }
 }
 
-/// The `config` value of every template (shortcodes see it too): the menu is resolved here, and
-/// whether the site is ready to publish is decided in one place for `check --publish` and the
-/// templates (`config.ready_to_publish`). Menu errors go to `errors`.
-fn config_value(config: &Config, tree: &SiteTree, errors: &mut Vec<Diagnostic>) -> Value {
+/// The `config` value of every template (shortcodes see it too): the menu is resolved here.
+/// `ready` ([`crate::publish::is_ready`], one decision for `check --publish` and the
+/// templates) becomes `config.ready_to_publish`. Menu errors go to `errors`.
+fn config_value(
+    config: &Config,
+    tree: &SiteTree,
+    ready: bool,
+    errors: &mut Vec<Diagnostic>,
+) -> Value {
     let menu = match site::resolve_menu(tree, config) {
         Ok(m) => m,
         Err(e) => {
@@ -625,7 +659,6 @@ fn config_value(config: &Config, tree: &SiteTree, errors: &mut Vec<Diagnostic>) 
             Vec::new()
         }
     };
-    let ready = crate::publish::is_ready(config, tree);
     if !config.is_multilingual() {
         return context::config_value(config, &menu, ready);
     }

@@ -199,15 +199,22 @@ fn published<'a>(
 }
 
 impl SiteTree {
-    /// Drops every page's and section's markdown body, keeping the front matter
-    /// ([`Document::forget_body`]): `build` calls it once the markdown is rendered, since no
-    /// later stage reads a body ([`crate::render::site`]); `serve` and `watch` keep them.
-    pub fn forget_bodies(&mut self) {
+    /// Takes every page's and section's text out, keeping the front matter
+    /// ([`Document::take_source`]): the pages' in tree order, then those of the sections that
+    /// have an `_index.md` (the order stage 5 renders them in). `build` calls it before stage
+    /// 5, which drops each text once nothing needs it ([`crate::render::site`]); `serve` and
+    /// `watch` keep them in the tree.
+    pub fn take_sources(&mut self) -> Vec<String> {
         use rayon::prelude::*;
-        // In parallel: each is a copy of the front matter and a free.
-        self.pages.par_iter_mut().for_each(|p| p.doc.forget_body());
+        // In parallel: each is a copy of the front matter.
+        let mut sources: Vec<String> = self
+            .pages
+            .par_iter_mut()
+            .map(|p| p.doc.take_source())
+            .collect();
         let sections = self.sections.iter_mut().filter_map(|s| s.doc.as_mut());
-        sections.for_each(Document::forget_body);
+        sources.extend(sections.map(Document::take_source));
+        sources
     }
 
     /// Stage 4: decides every URL, orders every listing, and checks for collisions.
