@@ -26,6 +26,24 @@ use crate::templates::{
     BoundTemplates, FastMap, PageFields, SiteData, TaxonomyData, Templates, context,
 };
 
+/// What page values hold ([`context::page_map`]): what the templates can show
+/// ([`Templates::page_fields`]), and summaries whenever a section's front matter or a
+/// taxonomy asks for a feed (a feed's entries take them from the page values,
+/// [`context::feed_value`]), whether or not it has dated pages yet. A change to templates,
+/// `feed:` or `config.yaml` is a full build, which makes a new plan.
+fn page_fields(templates: &Templates, tree: &SiteTree) -> PageFields {
+    let shown = templates.page_fields();
+    let feeds = tree
+        .sections
+        .iter()
+        .any(|s| s.doc.as_ref().is_some_and(|d| d.front.feed))
+        || tree.taxonomies.iter().any(|t| t.config.feed);
+    PageFields {
+        summary: shown.summary || feeds,
+        ..shown
+    }
+}
+
 /// Everything stage 7 renders from, kept between incremental rebuilds.
 #[derive(Debug)]
 pub struct Plan {
@@ -315,7 +333,7 @@ impl Plan {
             jobs: jobs(config, tree, templates),
             minify: config.minify && crate::minify::AVAILABLE,
             warnings,
-            page_fields: templates.page_fields(),
+            page_fields: page_fields(templates, tree),
         };
         plan.set_values(config, tree, rendered);
         let data = plan.site_data(config, tree, &copies);

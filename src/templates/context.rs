@@ -188,8 +188,8 @@ const PAGE_FIELDS: usize = 24;
 
 /// The fields of a page without its neighbours: title, description, meta_description, date, updated, weight,
 /// draft, slug, path, permalink, content, summary, toc, word_count, reading_time, extra,
-/// assets, ancestors, relative_path. `toc` is empty unless `fields.toc` (no template can show
-/// it, [`super::Templates::page_fields`]).
+/// assets, ancestors, relative_path. `toc` is empty unless `fields.toc`, and `summary` none
+/// unless `fields.summary` (no template can show them, [`super::Templates::page_fields`]).
 pub fn page_map(page: &Page, rendered: &Rendered, fields: PageFields) -> Map {
     let f = &page.doc.front;
     // Room for every field, `lower`, `higher` and `translations` included (no rehash).
@@ -225,13 +225,11 @@ pub fn page_map(page: &Page, rendered: &Rendered, fields: PageFields) -> Map {
     insert(&mut m, "path", v(page.path.as_str()));
     insert(&mut m, "permalink", v(page.permalink.as_str()));
     insert(&mut m, "content", Value::safe_string(&rendered.html));
+    let summary = rendered.summary.as_deref().filter(|_| fields.summary);
     insert(
         &mut m,
         "summary",
-        rendered
-            .summary
-            .as_deref()
-            .map_or_else(Value::none, Value::safe_string),
+        summary.map_or_else(Value::none, Value::safe_string),
     );
     let toc = if fields.toc {
         toc_value(&rendered.toc, &page.permalink)

@@ -1,7 +1,8 @@
 //! What the templates can see of a page's value: whether any template can show a page's table
-//! of contents (`toc`), decided from the template text, so that a build whose templates never
-//! show one does not make and hold 15 maps a page for nothing (issue 20, "build mode keeps
-//! less"; at 10,000 pages of 15 headings, about 15 MiB and 6% of a build's instructions).
+//! of contents (`toc`) or its summary (`summary`), decided from the template text, so that a
+//! build whose templates never show them does not make and hold them for nothing (issue 20,
+//! "build mode keeps less"; at 10,000 pages of 15 headings, the tables of contents alone are
+//! about 15 MiB and 6% of a build's instructions, the summaries 6 MiB).
 //!
 //! The answer must never be "no" where a template could show a table of contents, so the
 //! analysis is a conservative one over every template (the site's, the theme's, the built-in
@@ -12,7 +13,8 @@
 //! page, a list of pages, a section with its pages, a paginator, a taxonomy)? Then:
 //!
 //! - `x.toc`, `x?.toc`, and any string literal with a dotted segment `toc` (`x["toc"]`,
-//!   `map(attribute="toc")`, `sort(attribute="extra.toc")`, `get(key="toc")`) show it;
+//!   `map(attribute="toc")`, `sort(attribute="extra.toc")`, `get(key="toc")`) show it, and
+//!   the same for `summary`;
 //! - so does anything that shows a whole value that may hold a page: printing it (`{{ p }}`), a
 //!   filter other than those that pass a list or map through unread ([`PASS_FILTERS`]) or count
 //!   it (`length`; a page value without a table of contents keeps its `toc` key), a comparison,
@@ -22,9 +24,14 @@
 //!   of that name, in any template, may (included templates see their includer's names, so
 //!   names are not scoped); a context name may hold one when it is one of [`PAGE_ROOTS`].
 //!
-//! What stays exact: a page value made without its table of contents still has the key
-//! `toc`, so `length`, `keys` of a page, `is defined` and truthiness of a page or of a list
-//! of pages are what they were.
+//! What stays exact: a page value made without its table of contents or summary still has
+//! the key (`toc` empty, `summary` none, as for a page without headings or summary), so
+//! `length`, `keys` of a page, `is defined` and truthiness of a page or of a list of pages
+//! are what they were.
+//!
+//! Rust code that reads page values is not a template: a feed's entries take each page's
+//! summary from its value, so a build with a feed keeps summaries
+//! (`crate::render::plan::Plan`).
 
 use std::collections::HashSet;
 
@@ -138,31 +145,39 @@ const PLAIN_FUNCTIONS: &[&str] = &[
     super::fragments::PART_FUNCTION,
 ];
 
+/// The fields a page value may be made without, in [`PageFields`]'s order.
+const OPTIONAL: [&str; 2] = ["toc", "summary"];
+
 /// What the templates can see of a page value, as [`seen`] decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageFields {
     /// A template may show a page's table of contents (`toc`). When false, page values are
     /// made with an empty `toc`.
     pub toc: bool,
+    /// A template may show a page's summary (`summary`). When false, page values are made
+    /// with `summary` none.
+    pub summary: bool,
 }
 
 impl PageFields {
     /// Every field shown: what to assume without the templates' text.
-    pub const ALL: PageFields = PageFields { toc: true };
+    pub const ALL: PageFields = PageFields {
+        toc: true,
+        summary: true,
+    };
 }
 
 /// What `templates` (the text of every template a build can render, in any order) can show of
 /// a page's value. Pure; [`PageFields::ALL`] when any template holds what the analysis does
 /// not understand.
 pub(crate) fn seen(templates: &[&str]) -> PageFields {
-    PageFields {
-        toc: shows_toc(templates).unwrap_or(true),
-    }
+    let [toc, summary] = shown(templates).unwrap_or([true; 2]);
+    PageFields { toc, summary }
 }
 
-/// Whether `templates` may show a page's `toc`; None when one of them holds what the analysis
-/// does not understand.
-fn shows_toc(templates: &[&str]) -> Option<bool> {
+/// Whether `templates` may show each of [`OPTIONAL`]; None when one of them holds what the
+/// analysis does not understand.
+fn shown(templates: &[&str]) -> Option<[bool; 2]> {
     let pieces: Vec<_> = templates
         .iter()
         .map(|t| tokenize(t))
@@ -172,7 +187,7 @@ fn shows_toc(templates: &[&str]) -> Option<bool> {
     // them); the last pass, with nothing new, is the answer.
     loop {
         let before = scan.page_names.len();
-        scan.toc = false;
+        scan.shown = [false; 2];
         for piece in pieces.iter().flatten() {
             match &piece.kind {
                 Kind::Text | Kind::Comment | Kind::Raw => {}
@@ -181,7 +196,7 @@ fn shows_toc(templates: &[&str]) -> Option<bool> {
             }
         }
         if scan.page_names.len() == before {
-            return Some(scan.toc);
+            return Some(scan.shown);
         }
     }
 }
@@ -192,8 +207,8 @@ struct Scan<'a> {
     /// The names bound (by `set`, `set_global`, `for` or a list comprehension) to a value
     /// that may hold page values.
     page_names: HashSet<&'a str>,
-    /// A template may show a page's `toc`.
-    toc: bool,
+    /// A template may show each of [`OPTIONAL`].
+    shown: [bool; 2],
 }
 
 /// An abstract value: may it hold a page's value (`true`), anywhere inside it?
@@ -217,7 +232,16 @@ impl<'a> Scan<'a> {
 
     /// A value that may hold pages is shown whole.
     fn shown(&mut self, pages: Pages) {
-        self.toc |= pages;
+        if pages {
+            self.shown = [true; 2];
+        }
+    }
+
+    /// Field `name` of a page may be shown.
+    fn shown_field(&mut self, name: &str) {
+        if let Some(k) = OPTIONAL.iter().position(|f| *f == name) {
+            self.shown[k] = true;
+        }
     }
 
     fn bind(&mut self, name: &'a str, pages: Pages) {
@@ -266,7 +290,7 @@ impl<'a> Scan<'a> {
                 self.bind_loop(&rest[..inn], pages)?;
             }
             "if" | "elif" => {
-                // Truthiness: a page value without its `toc` is as truthy.
+                // Truthiness: a page value without its `toc` or `summary` is as truthy.
                 self.whole(rest)?;
             }
             "filter" => {
@@ -320,11 +344,11 @@ impl<'a> Scan<'a> {
         PAGE_ROOTS.contains(&name) || self.page_names.contains(name)
     }
 
-    /// A literal as written: a string shows the `toc` if one of its dotted segments is `toc`
-    /// (an attribute path, a key).
+    /// A literal as written: a string shows each field of [`OPTIONAL`] that is one of its
+    /// dotted segments (an attribute path, a key).
     fn literal(&mut self, text: &str) {
         if let Some(s) = string_literal(text) {
-            self.toc |= s.split('.').any(|s| s == "toc");
+            s.split('.').for_each(|segment| self.shown_field(segment));
         }
     }
 }
@@ -499,8 +523,8 @@ impl<'a> Parser<'_, 'a, '_> {
 
     /// `.field` of a value that may hold pages (`pages`).
     fn field(&mut self, pages: Pages, field: &str) -> Pages {
-        if pages && field == "toc" {
-            self.scan.toc = true;
+        if pages {
+            self.scan.shown_field(field);
         }
         pages && !PLAIN_FIELDS.contains(&field)
     }
@@ -697,7 +721,11 @@ mod tests {
     use super::*;
 
     fn toc(templates: &[&str]) -> bool {
-        shows_toc(templates).expect("understood")
+        shown(templates).expect("understood")[0]
+    }
+
+    fn summary(templates: &[&str]) -> bool {
+        shown(templates).expect("understood")[1]
     }
 
     #[test]
@@ -763,6 +791,18 @@ mod tests {
     }
 
     #[test]
+    fn summaries_are_told_apart_from_tables_of_contents() {
+        let only_summary = "{% for p in section.pages %}{{ p.summary | safe }}{% endfor %}";
+        assert!(summary(&[only_summary]) && !toc(&[only_summary]));
+        let only_toc = "{{ section.pages | map(attribute='toc') | length }}";
+        assert!(!summary(&[only_toc]) && toc(&[only_toc]));
+        let both = "{{ section.pages | json_encode }}";
+        assert!(summary(&[both]) && toc(&[both]));
+        assert!(summary(&["{{ page | get(key='summary') }}"]));
+        assert!(!summary(&["{{ config.extra.summary }} {{ page.title }}"]));
+    }
+
+    #[test]
     fn a_name_bound_in_one_template_is_read_in_another() {
         assert!(toc(&["{% set x = page %}", "{{ x }}"]));
         assert!(!toc(&["{% set x = page.title %}", "{{ x }}"]));
@@ -787,8 +827,8 @@ mod tests {
             "{{ get_page(path='a.md').title }}",
         ];
         for t in not_understood {
-            assert_eq!(shows_toc(&["{{ page.title }}", t]), None, "{t:?}");
-            assert!(seen(&[t]).toc, "{t:?}");
+            assert_eq!(shown(&["{{ page.title }}", t]), None, "{t:?}");
+            assert_eq!(seen(&[t]), PageFields::ALL, "{t:?}");
         }
     }
 }

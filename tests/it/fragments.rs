@@ -284,6 +284,56 @@ fn tables_of_contents_are_made_where_a_template_can_show_them() {
     );
 }
 
+/// Page values leave a page's summary out only when no template can show it and no feed
+/// takes it: the nav site shows none; a listing that shows summaries, or a section's feed,
+/// gets them.
+#[test]
+fn summaries_are_made_where_a_template_or_a_feed_can_show_them() {
+    let site = nav_site(2, 2);
+    for s in 0..2 {
+        for p in 0..2 {
+            site.file(
+                &format!("content/s{s}/p{p}.md"),
+                &format!(
+                    "---\ntitle: Page {p} of {s}\ndate: 2026-01-0{}\n---\nFirst {s} {p}.\n\nSecond.\n",
+                    p + 1
+                ),
+            );
+        }
+    }
+    let config = Config::load(site.root(), &Overrides::default()).unwrap();
+    assert!(!Templates::load(&config).unwrap().page_fields().summary);
+    assert_eq!(same_both_ways(site.root()).code, 0);
+
+    // A feed takes each page's summary from its value.
+    site.file(
+        "content/s1/_index.md",
+        "---\ntitle: Section 1\nfeed: true\n---\n",
+    );
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let feed = String::from_utf8_lossy(&out.files["s1/atom.xml"]).into_owned();
+    assert!(feed.contains("First 1 0."), "{feed}");
+    assert!(feed.contains("<summary type=\"html\">"), "{feed}");
+
+    site.file(
+        "templates/section.html",
+        r#"{% extends "base.html" %}
+{% block content %}<ul>{% for p in section.pages %}<li>{{ p.title }}: {{ p.summary | safe }}</li>{% endfor %}</ul>
+{% endblock content %}
+"#,
+    );
+    let config = Config::load(site.root(), &Overrides::default()).unwrap();
+    assert!(Templates::load(&config).unwrap().page_fields().summary);
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let section = String::from_utf8_lossy(&out.files["s0/index.html"]).into_owned();
+    assert!(
+        section.contains("<li>Page 1 of 0: <p>First 0 1.</p>"),
+        "{section}"
+    );
+}
+
 /// Templates that must keep (some of) their text uncached, next to parts that must not change
 /// what they show.
 #[test]
