@@ -47,11 +47,29 @@ const THREAD_STACK: usize = 16 << 20;
 /// How long a render past its limit may take to stop before [`guarded`] gives up on it.
 const GRACE: Duration = Duration::from_secs(1);
 
-struct Active {
+/// A template as a runaway render of it is reported: its name, its file as shown, and its
+/// first loop. Made once per template when the templates are loaded, not on every render.
+#[derive(Debug)]
+pub struct Watched {
     template: String,
     shown: PathBuf,
-    page: String,
     first_loop: Option<(Span, String)>,
+}
+
+impl Watched {
+    /// The template named `template`, shown as `shown`, whose text is `source`.
+    pub fn new(template: &str, shown: &Path, source: &str) -> Watched {
+        Watched {
+            template: template.to_string(),
+            shown: shown.to_path_buf(),
+            first_loop: first_loop(source),
+        }
+    }
+}
+
+struct Active {
+    watched: Arc<Watched>,
+    page: String,
     started: Instant,
     cancel: Arc<AtomicBool>,
     /// Already reported by [`guarded`] (its build was given up).
@@ -82,9 +100,9 @@ impl Drop for RenderGuard {
     }
 }
 
-/// Registers the render of `template` (shown as `shown`, with the text `source`) for the content
-/// file `page` on this thread, and starts the watchdog thread the first time.
-pub fn start(template: &str, shown: &Path, source: &str, page: &str) -> RenderGuard {
+/// Registers the render of the template `watched` for the content file `page` on this thread,
+/// and starts the watchdog thread the first time.
+pub fn start(watched: &Arc<Watched>, page: &str) -> RenderGuard {
     static WATCHDOG: Once = Once::new();
     WATCHDOG.call_once(|| {
         let _ = std::thread::Builder::new()
@@ -109,10 +127,8 @@ pub fn start(template: &str, shown: &Path, source: &str, page: &str) -> RenderGu
         a.insert(
             id,
             Active {
-                template: template.to_string(),
-                shown: shown.to_path_buf(),
+                watched: Arc::clone(watched),
                 page: page.to_string(),
-                first_loop: first_loop(source),
                 started: Instant::now(),
                 cancel: Arc::clone(&cancel),
                 reported: false,
@@ -301,15 +317,16 @@ fn stuck() -> Vec<Diagnostic> {
     for r in a.values_mut() {
         if !r.reported && r.started.elapsed() > limit {
             r.reported = true;
-            let mut d = diagnostic_at(Stop::TimeLimit, &r.shown).on_page(&r.page, &r.template);
-            if let Some((span, line)) = &r.first_loop {
+            let w = &r.watched;
+            let mut d = diagnostic_at(Stop::TimeLimit, &w.shown).on_page(&r.page, &w.template);
+            if let Some((span, line)) = &w.first_loop {
                 d = d.at_line(*span, Some(line.clone())).label(
                     "the first loop of this template (the work may be here or in a template it uses)",
                 );
             }
             out.push(d.note(format!(
                 "stillpoint could not interrupt this render of {} and stopped waiting for it",
-                r.template
+                w.template
             )));
         }
     }
@@ -370,7 +387,10 @@ mod tests {
     #[test]
     fn writer_size_limit_is_exact() {
         for piece in [1, 7, 4096, 10_000] {
-            let guard = start("t.html", Path::new("t.html"), "", "p.md");
+            let guard = start(
+                &Arc::new(Watched::new("t.html", Path::new("t.html"), "")),
+                "p.md",
+            );
             let mut w = LimitedWriter::new(&guard);
             let chunk = vec![b'x'; piece];
             while w.write_all(&chunk).is_ok() {}
@@ -386,7 +406,10 @@ mod tests {
     /// A render past its time limit is stopped within `CHECK_EVERY` bytes of more output.
     #[test]
     fn writer_stops_a_cancelled_render() {
-        let guard = start("t.html", Path::new("t.html"), "", "p.md");
+        let guard = start(
+            &Arc::new(Watched::new("t.html", Path::new("t.html"), "")),
+            "p.md",
+        );
         let mut w = LimitedWriter::new(&guard);
         w.write_all(b"<p>").unwrap();
         guard.cancel.store(true, Ordering::Relaxed);

@@ -85,6 +85,8 @@ struct Loaded {
     parts: Option<Parts>,
     /// What the templates can show of a page's value ([`seen`]).
     page_fields: PageFields,
+    /// Each template as a runaway render of it is reported ([`crate::runaway`]), by name.
+    watched: HashMap<String, Arc<crate::runaway::Watched>>,
 }
 
 /// The templates with each page-independent part replaced by a call of `__part(id=N)`, and
@@ -193,6 +195,13 @@ impl Templates {
             let texts: Vec<&str> = files.values().map(|(_, t)| t.as_str()).collect();
             seen::seen(&texts)
         };
+        let watched = files
+            .iter()
+            .map(|(name, (shown, source))| {
+                let w = crate::runaway::Watched::new(name, shown, source);
+                (name.clone(), Arc::new(w))
+            })
+            .collect();
         Ok(Templates(Arc::new(Loaded {
             tera,
             files,
@@ -200,6 +209,7 @@ impl Templates {
             fixed_ids,
             parts,
             page_fields,
+            watched,
         })))
     }
 
@@ -650,9 +660,13 @@ fn render_parts(
             let shown = files
                 .get(&part.template)
                 .map_or_else(|| PathBuf::from(&part.template), |(p, _)| p.clone());
+            let watched = Arc::new(crate::runaway::Watched::new(
+                &part.template,
+                &shown,
+                &part.source,
+            ));
             let once = |autoescape: bool| -> Option<Value> {
-                let guard =
-                    crate::runaway::start(&part.template, &shown, &part.source, "(template part)");
+                let guard = crate::runaway::start(&watched, "(template part)");
                 let mut out = crate::runaway::LimitedWriter::new(&guard);
                 let done = tera.render_str_to(&part.source, &context, autoescape, &mut out);
                 if done.is_err() || out.stopped.is_some() {
@@ -725,17 +739,21 @@ impl Loaded {
         context: &Context,
         rendering: &str,
     ) -> std::result::Result<String, (Box<Diagnostic>, bool)> {
-        let (shown, source) = self.files.get(name).map_or_else(
-            || (PathBuf::from(name), ""),
-            |(p, s)| (p.clone(), s.as_str()),
+        let (shown, source) = self
+            .files
+            .get(name)
+            .map_or((Path::new(name), ""), |(p, s)| (p.as_path(), s.as_str()));
+        let watched = self.watched.get(name).map_or_else(
+            || Arc::new(crate::runaway::Watched::new(name, shown, source)),
+            Arc::clone,
         );
-        let guard = crate::runaway::start(name, &shown, source, rendering);
+        let guard = crate::runaway::start(&watched, rendering);
         let mut out = crate::runaway::LimitedWriter::new(&guard);
         let rendered = tera.render_to(name, context, &mut out);
         if let Some(stop) = out.stopped {
             return Err((
                 Box::new(crate::runaway::diagnostic(
-                    stop, &shown, source, rendering, name,
+                    stop, shown, source, rendering, name,
                 )),
                 true,
             ));
@@ -745,7 +763,7 @@ impl Loaded {
             return Err((
                 Box::new(crate::runaway::diagnostic(
                     crate::runaway::Stop::TimeLimit,
-                    &shown,
+                    shown,
                     source,
                     rendering,
                     name,
