@@ -579,31 +579,47 @@ impl<'a> Parser<'_, 'a, '_> {
     /// `(name=expr, …)` if the next token is `(`: the arguments.
     fn kwargs(&mut self) -> Option<Vec<Arg<'a>>> {
         let mut args = Vec::new();
-        if !self.eat(Tok::Op("(")) {
-            return Some(args);
+        if self.eat(Tok::Op("(")) {
+            self.separated(Tok::Op(")"), false, |p| {
+                let name = p.ident()?;
+                p.expect(Tok::Op("="))?;
+                let from = p.at;
+                let pages = p.expr(0)?;
+                let literal = match &p.toks[from..p.at] {
+                    [Tok::Lit(text)] => string_literal(text),
+                    _ => None,
+                };
+                args.push(Arg {
+                    name,
+                    pages,
+                    literal,
+                });
+                Some(())
+            })?;
         }
-        while !self.eat(Tok::Op(")")) {
-            if !args.is_empty() {
+        Some(args)
+    }
+
+    /// Items separated by commas, a trailing one allowed, up to and with `close`, each read by
+    /// `item`; `after_one` when the first item was read already.
+    fn separated(
+        &mut self,
+        close: Tok<'a>,
+        after_one: bool,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        let mut first = !after_one;
+        while !self.eat(close) {
+            if !first {
                 self.expect(Tok::Op(","))?;
-                if self.eat(Tok::Op(")")) {
+                if self.eat(close) {
                     break;
                 }
             }
-            let name = self.ident()?;
-            self.expect(Tok::Op("="))?;
-            let from = self.at;
-            let pages = self.expr(0)?;
-            let literal = match &self.toks[from..self.at] {
-                [Tok::Lit(text)] => string_literal(text),
-                _ => None,
-            };
-            args.push(Arg {
-                name,
-                pages,
-                literal,
-            });
+            first = false;
+            item(self)?;
         }
-        Some(args)
+        Some(())
     }
 
     /// After `|`: a filter and its arguments applied to a value that may hold pages (`input`).
@@ -647,22 +663,19 @@ impl<'a> Parser<'_, 'a, '_> {
 
     /// After `[`: an array literal or a list comprehension, to its `]`.
     fn array(&mut self) -> Option<Pages> {
-        let mut pages = false;
-        let mut items = 0;
-        while !self.eat(Tok::Op("]")) {
-            if items > 0 {
-                self.expect(Tok::Op(","))?;
-                if self.eat(Tok::Op("]")) {
-                    break;
-                }
-            }
-            self.eat(Tok::Op("..."));
-            pages |= self.expr(0)?;
-            items += 1;
-            if items == 1 && self.eat(Tok::Ident("for")) {
-                return self.comprehension(pages);
-            }
+        if self.eat(Tok::Op("]")) {
+            return Some(false);
         }
+        self.eat(Tok::Op("..."));
+        let mut pages = self.expr(0)?;
+        if self.eat(Tok::Ident("for")) {
+            return self.comprehension(pages);
+        }
+        self.separated(Tok::Op("]"), true, |p| {
+            p.eat(Tok::Op("..."));
+            pages |= p.expr(0)?;
+            Some(())
+        })?;
         Some(pages)
     }
 
@@ -691,27 +704,18 @@ impl<'a> Parser<'_, 'a, '_> {
     /// After `{`: a map literal, to its `}`.
     fn map(&mut self) -> Option<Pages> {
         let mut pages = false;
-        let mut entries = 0;
-        while !self.eat(Tok::Op("}")) {
-            if entries > 0 {
-                self.expect(Tok::Op(","))?;
-                if self.eat(Tok::Op("}")) {
-                    break;
-                }
-            }
-            if self.eat(Tok::Op("...")) {
-                pages |= self.expr(0)?;
-            } else {
-                match self.peek()? {
-                    Tok::Lit(text) => self.scan.literal(text),
+        self.separated(Tok::Op("}"), false, |p| {
+            if !p.eat(Tok::Op("...")) {
+                match p.peek()? {
+                    Tok::Lit(text) => p.scan.literal(text),
                     _ => return None,
                 }
-                self.at += 1;
-                self.expect(Tok::Op(":"))?;
-                pages |= self.expr(0)?;
+                p.at += 1;
+                p.expect(Tok::Op(":"))?;
             }
-            entries += 1;
-        }
+            pages |= p.expr(0)?;
+            Some(())
+        })?;
         Some(pages)
     }
 }
@@ -746,7 +750,10 @@ mod tests {
 {% set newest = section.pages | sort(attribute="date") | last %}{{ newest.title }}
 {{ page.lower.title ~ " · " ~ (page.higher.permalink | default(value="")) }}
 {{ config.extra.toc }} {{ loop_var ~ "protocol" }} {% raw %}{{ page.toc }}{% endraw %}
-{# page.toc #}{{ page.title if page.draft else "x" }} {{ [1, 2] | first }}"#;
+{# page.toc #}{{ page.title if page.draft else "x" }} {{ [1, 2] | first }}
+{% set xs = [page.title, 'b',] %}{{ xs | join(sep=', ') }} {{ [] | length }}
+{% set m = {'t': page.title, ...config.extra,} %}{{ m.t }} {{ {} | length }}
+{{ get_url(path="@/a.md", lang=page.lang) }} {{ now() | date(format="%Y") }}"#;
         assert!(!toc(&[bench_base, page, section]));
     }
 
