@@ -483,6 +483,7 @@ impl<'a> Scanner<'a> {
                 ));
             }
             at = skip_ws(src, at + 1);
+            let value_start = at;
             let (value, end) = self.value(at, key, name, 0)?;
             if args.iter().any(|a| a.name == key) {
                 return Err(err(
@@ -502,6 +503,9 @@ impl<'a> Scanner<'a> {
                 Some(b',') => at += 1,
                 Some(b')') => {}
                 _ => {
+                    if let Some(e) = quote_runs_on(src, value_start..end, key, name) {
+                        return Err(e);
+                    }
                     return Err(missing_paren_or(src, at, name, || {
                         err(
                             format!(
@@ -638,6 +642,30 @@ impl<'a> Scanner<'a> {
 
 /// If the call's text ends at `at` (a `}}`, `%}` or the end of the body), the error is a missing
 /// `)`; otherwise the one `other` makes.
+/// For a call that fails after the value at `value` (`key`'s, in the shortcode `name`): when
+/// that value is quoted text holding a `}}` or `%}`, its closing quote is most likely missing
+/// and the text ran on into a later call, which is where the failure was found. Says so, at
+/// the opening quote. A value that really holds `}}` is not refused: this only words an error
+/// the call has anyway.
+fn quote_runs_on(src: &str, value: Range<usize>, key: &str, name: &str) -> Option<ParseError> {
+    let text = src.get(value.clone())?;
+    let quote = text
+        .chars()
+        .next()
+        .filter(|c| matches!(c, '"' | '\'' | '`'))?;
+    if !text.contains("}}") && !text.contains("%}") {
+        return None;
+    }
+    Some(err(
+        format!(
+            "the text given to `{key}` in the shortcode `{name}` runs past the end of the call: its closing quote is missing"
+        ),
+        "this quote is not closed before the call ends",
+        &format!("end the text with {quote} before `)`, as in `{key}={quote}...{quote})`"),
+        value.start..value.start + 1,
+    ))
+}
+
 fn missing_paren_or(
     src: &str,
     at: usize,

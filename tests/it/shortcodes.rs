@@ -202,8 +202,9 @@ fn missing_paren_is_an_error() {
     );
 }
 
-/// An unclosed quote or argument list is found where the text runs into the next call or line:
-/// the message also shows where the call starts.
+/// An unclosed quote runs on into the next call, where the call fails: the error is at the
+/// quote and says it is not closed. An unclosed argument list is found on a later line: the
+/// error also shows where the call starts.
 #[test]
 fn a_call_that_runs_on_is_shown_where_it_starts() {
     let site = shortcodes_site();
@@ -214,21 +215,19 @@ fn a_call_that_runs_on_is_shown_where_it_starts() {
     fails_with(
         &site,
         &format!(
-            "error: the shortcode `price` is missing a comma or `)` after `currency` (in content/p.md)
- --> content/p.md:4:75
+            "error: the text given to `currency` in the shortcode `price` runs past the end of the call: its closing quote is missing (in content/p.md)
+ --> content/p.md:4:34
   |
 4 | Fees{{{{ price(amount=90, currency=\"CAD) }}}} or {{{{ price(amount=5, currency=\"EUR\") }}}}.
-  |                                                                           ^ expected `,` or `)`
+  |                                  ^ this quote is not closed before the call ends
   |
- ::: content/p.md:4:5
-  |
-4 | Fees{{{{ price(amount=90, currency=\"CAD) }}}} or {{{{ price(amount=5, currency=\"EUR\") }}}}.
-  |     -------- the shortcode call starts here
-  |
-  = help: separate arguments with commas and end the list with `)`; text values need quotes
+  = help: end the text with \" before `)`, as in `currency=\"...\")`
 {NOT_BUILT}"
         ),
     );
+    // A value that really holds `}}`, in a call that is right, is kept.
+    page(&site, "{{ price(amount=90, currency=\"C }} D\") }}\n");
+    site.build().success();
     page(
         &site,
         "{{ price(amount=90,\n  currency=\"CAD\"\n\nMore text.\n",
