@@ -640,8 +640,6 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// If the call's text ends at `at` (a `}}`, `%}` or the end of the body), the error is a missing
-/// `)`; otherwise the one `other` makes.
 /// For a call that fails after the value at `value` (`key`'s, in the shortcode `name`): when
 /// that value is quoted text holding a `}}` or `%}`, its closing quote is most likely missing
 /// and the text ran on into a later call, which is where the failure was found. Says so, at
@@ -666,6 +664,8 @@ fn quote_runs_on(src: &str, value: Range<usize>, key: &str, name: &str) -> Optio
     ))
 }
 
+/// If the call's text ends at `at` (a `}}`, `%}` or the end of the body), the error is a missing
+/// `)`; otherwise the one `other` makes.
 fn missing_paren_or(
     src: &str,
     at: usize,

@@ -11,10 +11,10 @@ pub mod context;
 mod diagnostics;
 mod filters;
 mod fragments;
-mod seen;
 mod functions;
 pub mod names;
 pub(crate) mod origin;
+mod seen;
 mod trans;
 
 use std::collections::HashMap;
@@ -273,7 +273,7 @@ impl Templates {
 
     /// What these templates can show of a page's value: page values leave out what no
     /// template can show ([`context::page_map`]). Every field unless the analysis of every
-    /// template proves otherwise ([`seen`]).
+    /// template proves otherwise (`templates::seen`).
     pub fn page_fields(&self) -> PageFields {
         self.0.page_fields
     }

@@ -93,7 +93,7 @@ pub fn static_files(config: &Config) -> Result<Vec<AssetCopy>> {
 /// Stages 5–7 for `build`: renders the whole site, handing each output file to `sink` as soon
 /// as it is rendered (the returned [`BuiltSite`] has no `files`: they are in the sink). It
 /// keeps only what the files still to render need: the documents' texts are taken out of
-/// `tree` first ([`plan::TakenTexts`]; their front matter stays, for template error
+/// `tree` first (`TakenTexts`; their front matter stays, for template error
 /// messages) and each is dropped once its markdown is rendered, and the link records that only
 /// an incremental rebuild checks again are dropped after stage 6. `serve`, `watch` and `check`
 /// keep everything ([`site_retained`]).

@@ -148,7 +148,7 @@ const PLAIN_FUNCTIONS: &[&str] = &[
 /// The fields a page value may be made without, in [`PageFields`]'s order.
 const OPTIONAL: [&str; 2] = ["toc", "summary"];
 
-/// What the templates can see of a page value, as [`seen`] decides it.
+/// What the templates can see of a page value, as `templates::seen` decides it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageFields {
     /// A template may show a page's table of contents (`toc`). When false, page values are
@@ -226,12 +226,12 @@ impl<'a> Scan<'a> {
     /// `{{ … }}`: printing a value that may hold a page shows all of it.
     fn print(&mut self, toks: &[Tok<'a>]) -> Option<()> {
         let pages = self.whole(toks)?;
-        self.shown(pages);
+        self.shows_whole(pages);
         Some(())
     }
 
     /// A value that may hold pages is shown whole.
-    fn shown(&mut self, pages: Pages) {
+    fn shows_whole(&mut self, pages: Pages) {
         if pages {
             self.shown = [true; 2];
         }
@@ -319,7 +319,7 @@ impl<'a> Scan<'a> {
         match vars {
             [Tok::Ident(v)] => self.bind(v, pages),
             [Tok::Ident(k), Tok::Op(","), Tok::Ident(v)] => {
-                self.shown(pages);
+                self.shows_whole(pages);
                 self.bind(k, pages);
                 self.bind(v, pages);
             }
@@ -451,7 +451,7 @@ impl<'a> Parser<'_, 'a, '_> {
                     // `not in`.
                     self.expect(Tok::Ident("in"))?;
                     let rhs = self.expr(right)?;
-                    self.scan.shown(lhs || rhs);
+                    self.scan.shows_whole(lhs || rhs);
                     false
                 }
                 "and" | "or" => {
@@ -461,7 +461,7 @@ impl<'a> Parser<'_, 'a, '_> {
                 }
                 _ => {
                     let rhs = self.expr(right)?;
-                    self.scan.shown(lhs || rhs);
+                    self.scan.shows_whole(lhs || rhs);
                     false
                 }
             };
@@ -487,7 +487,7 @@ impl<'a> Parser<'_, 'a, '_> {
             }
             Tok::Op("-") => {
                 let pages = self.expr(20)?;
-                self.scan.shown(pages);
+                self.scan.shows_whole(pages);
                 Some(false)
             }
             Tok::Op("(") => {
@@ -552,11 +552,11 @@ impl<'a> Parser<'_, 'a, '_> {
                         continue;
                     }
                     let key = self.expr(0)?;
-                    self.scan.shown(key);
+                    self.scan.shows_whole(key);
                     keyed = true;
                 }
                 if keyed && !sliced {
-                    self.scan.shown(pages);
+                    self.scan.shows_whole(pages);
                 }
                 pages
             }
@@ -568,7 +568,7 @@ impl<'a> Parser<'_, 'a, '_> {
     /// A function call `name(…)`, at its `(`.
     fn call(&mut self, name: &str) -> Option<Pages> {
         let args = self.kwargs()?;
-        self.scan.shown(args.iter().any(|a| a.pages));
+        self.scan.shows_whole(args.iter().any(|a| a.pages));
         if PAGE_FUNCTIONS.contains(&name) {
             Some(true)
         } else {
@@ -627,17 +627,18 @@ impl<'a> Parser<'_, 'a, '_> {
         let name = self.ident()?;
         let args = self.kwargs()?;
         let passed = |a: &Arg<'_>| PASS_ARGS.contains(&(name, a.name));
-        self.scan.shown(args.iter().any(|a| a.pages && !passed(a)));
+        self.scan
+            .shows_whole(args.iter().any(|a| a.pages && !passed(a)));
         let attribute = args.iter().find(|a| a.name == "attribute");
         match name {
             "length" => Some(false),
             _ if !PASS_FILTERS.contains(&name) => {
-                self.scan.shown(input);
+                self.scan.shows_whole(input);
                 Some(false)
             }
             "sort" | "unique" if attribute.is_none() => {
                 // Compares whole values.
-                self.scan.shown(input);
+                self.scan.shows_whole(input);
                 Some(input)
             }
             "map" => {
@@ -657,7 +658,7 @@ impl<'a> Parser<'_, 'a, '_> {
         let name = self.ident()?;
         let args = self.kwargs()?;
         let read = args.iter().any(|a| a.pages) || (input && !TYPE_TESTS.contains(&name));
-        self.scan.shown(read);
+        self.scan.shows_whole(read);
         Some(false)
     }
 
