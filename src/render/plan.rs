@@ -27,8 +27,8 @@ use crate::templates::{
 };
 
 /// What page values hold ([`context::page_map`]): what the templates can show
-/// ([`Templates::page_fields`]), and summaries whenever a section's front matter or a
-/// taxonomy asks for a feed (a feed's entries take them from the page values,
+/// ([`Templates::page_fields`]), and summaries and content whenever a section's front matter
+/// or a taxonomy asks for a feed (a feed's entries take them from the page values,
 /// [`context::feed_value`]), whether or not it has dated pages yet. A change to templates,
 /// `feed:` or `config.yaml` is a full build, which makes a new plan.
 fn page_fields(templates: &Templates, tree: &SiteTree) -> PageFields {
@@ -38,9 +38,10 @@ fn page_fields(templates: &Templates, tree: &SiteTree) -> PageFields {
         .iter()
         .any(|s| s.doc.as_ref().is_some_and(|d| d.front.feed))
         || tree.taxonomies.iter().any(|t| t.config.feed);
-    PageFields {
-        summary: shown.summary || feeds,
-        ..shown
+    if feeds {
+        shown.with("summary").with("content")
+    } else {
+        shown
     }
 }
 
@@ -493,7 +494,8 @@ impl Plan {
         let neighbours: Vec<usize> = shown.chain(edited.reordered.iter().copied()).collect();
         for j in neighbours {
             if !pages.contains(&j) {
-                self.page_values[j] = context::with_neighbours(tree, j, &self.page_values[j]);
+                self.page_values[j] =
+                    context::with_neighbours(tree, j, &self.page_values[j], self.page_fields);
                 pages.insert(j);
             }
         }

@@ -183,76 +183,94 @@ pub fn reading_time(words: usize) -> usize {
     words.div_ceil(200)
 }
 
-/// How many fields a page value has ([`page_map`] and [`neighbours_into`]).
-const PAGE_FIELDS: usize = 24;
+/// The fields of a page value, in the order [`page_map`] and [`neighbours_into`] make them
+/// (Zola's names, `design.md`, "Templates"). A value holds those its [`PageFields`] show.
+pub const PAGE_FIELDS: [&str; 24] = [
+    "title",
+    "description",
+    "meta_description",
+    "date",
+    "updated",
+    "weight",
+    "draft",
+    "slug",
+    "path",
+    "permalink",
+    "content",
+    "summary",
+    "toc",
+    "word_count",
+    "reading_time",
+    "extra",
+    "assets",
+    "ancestors",
+    "relative_path",
+    "taxonomies",
+    "lang",
+    "lower",
+    "higher",
+    "translations",
+];
 
-/// The fields of a page without its neighbours: title, description, meta_description, date, updated, weight,
-/// draft, slug, path, permalink, content, summary, toc, word_count, reading_time, extra,
-/// assets, ancestors, relative_path. `toc` is empty unless `fields.toc`, and `summary` none
-/// unless `fields.summary` (no template can show them, [`super::Templates::page_fields`]).
+/// Inserts field `key` made by `value` when `fields` shows it (no template can show the
+/// others, [`super::Templates::page_fields`], so they are neither made nor held).
+fn put(m: &mut Map, fields: PageFields, key: &'static str, value: impl FnOnce() -> Value) {
+    if fields.shows(key) {
+        insert(m, key, value());
+    }
+}
+
+/// The fields of a page without its neighbours and translations ([`PAGE_FIELDS`] up to
+/// `lang`), those `fields` shows only.
 pub fn page_map(page: &Page, rendered: &Rendered, fields: PageFields) -> Map {
     let f = &page.doc.front;
-    // Room for every field, `lower`, `higher` and `translations` included (no rehash).
-    let mut m = Map::with_capacity(PAGE_FIELDS);
-    insert(&mut m, "title", v(page.title.as_str()));
-    insert(&mut m, "description", opt_str(f.description.as_deref()));
-    insert(
-        &mut m,
-        "meta_description",
-        meta_description(f.description.as_deref(), Some(rendered)),
-    );
-    insert(
-        &mut m,
-        "date",
-        f.date
-            .as_ref()
-            .map_or_else(Value::none, |d| v(d.to_template_string())),
-    );
-    insert(
-        &mut m,
-        "updated",
-        f.updated
-            .as_ref()
-            .map_or_else(Value::none, |d| v(d.to_template_string())),
-    );
-    insert(
-        &mut m,
-        "weight",
-        f.weight.map_or_else(Value::none, Value::from),
-    );
-    insert(&mut m, "draft", v(f.draft));
-    insert(&mut m, "slug", v(page.slug.as_str()));
-    insert(&mut m, "path", v(page.path.as_str()));
-    insert(&mut m, "permalink", v(page.permalink.as_str()));
-    insert(&mut m, "content", Value::safe_string(&rendered.html));
-    let summary = rendered.summary.as_deref().filter(|_| fields.summary);
-    insert(
-        &mut m,
-        "summary",
-        summary.map_or_else(Value::none, Value::safe_string),
-    );
-    let toc = if fields.toc {
-        toc_value(&rendered.toc, &page.permalink)
-    } else {
-        EMPTY.0.clone()
+    let date = |d: Option<&crate::content::DateValue>| {
+        d.map_or_else(Value::none, |d| v(d.to_template_string()))
     };
-    insert(&mut m, "toc", toc);
-    insert(&mut m, "word_count", v(rendered.word_count));
-    insert(&mut m, "reading_time", v(reading_time(rendered.word_count)));
-    insert(&mut m, "extra", extra_value(f.extra.as_ref()));
-    insert(
-        &mut m,
-        "assets",
-        list(page.assets.iter().map(|a| v(a.as_str())).collect()),
-    );
-    insert(
-        &mut m,
-        "ancestors",
-        list(page.ancestors.iter().map(|a| v(a.as_str())).collect()),
-    );
-    insert(&mut m, "relative_path", v(page.doc.relative.as_str()));
-    insert(&mut m, "taxonomies", page_taxonomies(page));
-    insert(&mut m, "lang", v(page.lang.as_str()));
+    // Room for every field shown, `lower`, `higher` and `translations` included (no rehash).
+    let mut m = Map::with_capacity(fields.len());
+    put(&mut m, fields, "title", || v(page.title.as_str()));
+    put(&mut m, fields, "description", || {
+        opt_str(f.description.as_deref())
+    });
+    put(&mut m, fields, "meta_description", || {
+        meta_description(f.description.as_deref(), Some(rendered))
+    });
+    put(&mut m, fields, "date", || date(f.date.as_ref()));
+    put(&mut m, fields, "updated", || date(f.updated.as_ref()));
+    put(&mut m, fields, "weight", || {
+        f.weight.map_or_else(Value::none, Value::from)
+    });
+    put(&mut m, fields, "draft", || v(f.draft));
+    put(&mut m, fields, "slug", || v(page.slug.as_str()));
+    put(&mut m, fields, "path", || v(page.path.as_str()));
+    put(&mut m, fields, "permalink", || v(page.permalink.as_str()));
+    put(&mut m, fields, "content", || {
+        Value::safe_string(&rendered.html)
+    });
+    put(&mut m, fields, "summary", || {
+        let summary = rendered.summary.as_deref();
+        summary.map_or_else(Value::none, Value::safe_string)
+    });
+    put(&mut m, fields, "toc", || {
+        toc_value(&rendered.toc, &page.permalink)
+    });
+    put(&mut m, fields, "word_count", || v(rendered.word_count));
+    put(&mut m, fields, "reading_time", || {
+        v(reading_time(rendered.word_count))
+    });
+    put(&mut m, fields, "extra", || extra_value(f.extra.as_ref()));
+    put(&mut m, fields, "assets", || {
+        list(page.assets.iter().map(|a| v(a.as_str())).collect())
+    });
+    put(&mut m, fields, "ancestors", || {
+        list(page.ancestors.iter().map(|a| v(a.as_str())).collect())
+    });
+    put(&mut m, fields, "relative_path", || {
+        v(page.doc.relative.as_str())
+    });
+    put(&mut m, fields, "taxonomies", || page_taxonomies(page));
+    put(&mut m, fields, "lang", || v(page.lang.as_str()));
     m
 }
 
@@ -294,55 +312,73 @@ fn neighbour(page: &Page) -> Value {
     Value::from(m)
 }
 
-/// Every page's value, in `tree.pages` order (see [`page_value`]). Takes the pages'
-/// renderings (`rendered[i]` is page `i`'s) and drops each once its value is made, so the
-/// markdown output is not held beside the values. A page's `lower`/`higher` card is made once
-/// and shared by both neighbours that show it (memory at 10,000 pages).
+/// Every page's value, in `tree.pages` order (see [`page_value`]), with the fields `fields`
+/// shows. Takes the pages' renderings (`rendered[i]` is page `i`'s) and drops each once its
+/// value is made, so the markdown output is not held beside the values. A page's
+/// `lower`/`higher` card is made once and shared by both neighbours that show it (memory at
+/// 10,000 pages), and not at all when no template shows them.
 pub fn page_values(tree: &SiteTree, rendered: Vec<Rendered>, fields: PageFields) -> Vec<Value> {
     use rayon::prelude::*;
-    let cards: Vec<Option<Value>> = tree
-        .pages
-        .par_iter()
-        .map(|p| (p.lower.is_some() || p.higher.is_some()).then(|| neighbour(p)))
-        .collect();
+    let cards: Vec<Option<Value>> = if fields.shows("lower") || fields.shows("higher") {
+        tree.pages
+            .par_iter()
+            .map(|p| (p.lower.is_some() || p.higher.is_some()).then(|| neighbour(p)))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let card = |n: usize| {
-        cards[n]
-            .clone()
+        cards
+            .get(n)
+            .cloned()
+            .flatten()
             .unwrap_or_else(|| neighbour(&tree.pages[n]))
     };
     rendered
         .into_par_iter()
         .enumerate()
-        .map(|(i, r)| neighbours_into(tree, i, page_map(&tree.pages[i], &r, fields), card))
+        .map(|(i, r)| {
+            let m = page_map(&tree.pages[i], &r, fields);
+            neighbours_into(tree, i, m, fields, card)
+        })
         .collect()
 }
 
-/// Page `i`'s `value` with `lower` and `higher` made again from the tree (after a
-/// neighbour's title or description changed).
-pub fn with_neighbours(tree: &SiteTree, i: usize, value: &Value) -> Value {
+/// Page `i`'s `value` (made with `fields`) with `lower`, `higher` and `translations` made
+/// again from the tree (after a neighbour's title or description changed).
+pub fn with_neighbours(tree: &SiteTree, i: usize, value: &Value, fields: PageFields) -> Value {
     let m = value.as_map().cloned().unwrap_or_default();
-    neighbours_into(tree, i, m, |n| neighbour(&tree.pages[n]))
+    neighbours_into(tree, i, m, fields, |n| neighbour(&tree.pages[n]))
 }
 
-/// Page `i`'s value: [`page_map`] with `lower` and `higher`.
+/// Page `i`'s value: [`page_map`] with `lower`, `higher` and `translations`, the fields
+/// `fields` shows only.
 pub fn page_value(tree: &SiteTree, i: usize, rendered: &Rendered, fields: PageFields) -> Value {
     let m = page_map(&tree.pages[i], rendered, fields);
-    neighbours_into(tree, i, m, |n| neighbour(&tree.pages[n]))
+    neighbours_into(tree, i, m, fields, |n| neighbour(&tree.pages[n]))
 }
 
-/// `m` with page `i`'s `lower` and `higher` (page `n`'s card is `card(n)`, see [`neighbour`]),
-/// as a value.
-fn neighbours_into(tree: &SiteTree, i: usize, mut m: Map, card: impl Fn(usize) -> Value) -> Value {
+/// `m` with page `i`'s `lower`, `higher` (page `n`'s card is `card(n)`, see [`neighbour`])
+/// and `translations`, those `fields` shows, as a value.
+fn neighbours_into(
+    tree: &SiteTree,
+    i: usize,
+    mut m: Map,
+    fields: PageFields,
+    card: impl Fn(usize) -> Value,
+) -> Value {
     let p = &tree.pages[i];
     let of = |n: Option<usize>| n.map_or_else(Value::none, &card);
-    insert(&mut m, "lower", of(p.lower));
-    insert(&mut m, "higher", of(p.higher));
-    let versions = p.translations.iter().map(|&j| {
-        let t = &tree.pages[j];
-        (t.lang.as_str(), t.title.as_str(), t.permalink.as_str())
+    put(&mut m, fields, "lower", || of(p.lower));
+    put(&mut m, fields, "higher", || of(p.higher));
+    put(&mut m, fields, "translations", || {
+        let versions = p.translations.iter().map(|&j| {
+            let t = &tree.pages[j];
+            (t.lang.as_str(), t.title.as_str(), t.permalink.as_str())
+        });
+        translations_value(versions)
     });
-    insert(&mut m, "translations", translations_value(versions));
-    debug_assert_eq!(m.len(), PAGE_FIELDS, "PAGE_FIELDS counts every field");
+    debug_assert_eq!(m.len(), fields.len(), "a value holds the fields shown");
     Value::from(m)
 }
 

@@ -1,40 +1,47 @@
-//! What the templates can see of a page's value: whether any template can show a page's table
-//! of contents (`toc`) or its summary (`summary`), decided from the template text, so that a
-//! build whose templates never show them does not make and hold them for nothing (issue 20,
-//! "build mode keeps less"; at 10,000 pages of 15 headings, the tables of contents alone are
-//! about 15 MiB and 6% of a build's instructions, the summaries 6 MiB).
+//! What the templates can see of a page's value: which of its fields ([`PAGE_FIELDS`]) any
+//! template can show, decided from the template text, so that a build does not make and hold
+//! what no template shows (issue 20, "build mode keeps less"; at 10,000 pages of 15 headings,
+//! the tables of contents alone are about 15 MiB and 6% of a build's instructions, and a
+//! template that shows a page's title, date and content leaves out 19 of its 24 fields,
+//! about 15 MiB more).
 //!
-//! The answer must never be "no" where a template could show a table of contents, so the
-//! analysis is a conservative one over every template (the site's, the theme's, the built-in
-//! ones, shortcodes and render hooks), with [`super::fragments`]'s tokenizer, and it answers
-//! "yes" to anything it does not understand (a tag it does not know, a component, an
+//! The answer must never leave out a field a template could show, so the analysis is a
+//! conservative one over every template (the site's, the theme's, the built-in ones,
+//! shortcodes and render hooks), with [`super::fragments`]'s tokenizer, and it answers "every
+//! field" to anything it does not understand (a tag it does not know, a component, an
 //! expression it cannot parse). Each expression is parsed as Tera 2.4's parser does (same
-//! operators and binding powers) and given one abstract value: may it hold a page's value (a
-//! page, a list of pages, a section with its pages, a paginator, a taxonomy)? Then:
+//! operators and binding powers) and given one abstract value ([`Pages`]): may it hold a
+//! page's value (a page, a list of pages, a section with its pages, a paginator, a taxonomy),
+//! and may it be one itself? Then:
 //!
 //! - `x.toc`, `x?.toc`, and any string literal with a dotted segment `toc` (`x["toc"]`,
-//!   `map(attribute="toc")`, `sort(attribute="extra.toc")`, `get(key="toc")`) show it, and
-//!   the same for `summary`;
-//! - so does anything that shows a whole value that may hold a page: printing it (`{{ p }}`), a
-//!   filter other than those that pass a list or map through unread ([`PASS_FILTERS`]) or count
-//!   it (`length`; a page value without a table of contents keeps its `toc` key), a comparison,
-//!   `in`, `~` or arithmetic, a function's argument, a subscript by a computed key, a test
-//!   other than one of type, and `for k, v in p` (its values may be the table itself);
-//! - a name bound by `set` or `for` (or a list comprehension) may hold a page when any binding
-//!   of that name, in any template, may (included templates see their includer's names, so
-//!   names are not scoped); a context name may hold one when it is one of [`PAGE_ROOTS`].
+//!   `map(attribute="toc")`, `sort(attribute="extra.toc")`, `get(key="toc")`) show `toc`, and
+//!   the same for every field;
+//! - anything that shows a whole value that may hold a page shows every field: printing it
+//!   (`{{ p }}`), a filter other than those that pass a list or map through unread
+//!   ([`PASS_FILTERS`]) or count it (`length`), a comparison, `in`, `~` or arithmetic, a
+//!   function's argument, a subscript by a computed key, a test other than one of type, and
+//!   `for k, v in p`;
+//! - so does anything that may count or walk the keys of a page value itself (not of a list of
+//!   them): `page | length`, any filter of it but `default`, `{% for x in page %}`, spreading
+//!   it (`{...page}`), since a value without some fields has fewer keys;
+//! - a name bound by `set` or `for` (or a list comprehension) may hold a page (or be one) when
+//!   any binding of that name, in any template, may (included templates see their includer's
+//!   names, so names are not scoped); a context name may hold one when it is one of
+//!   [`PAGE_ROOTS`].
 //!
-//! What stays exact: a page value made without its table of contents or summary still has
-//! the key (`toc` empty, `summary` none, as for a page without headings or summary), so
-//! `length`, `keys` of a page, `is defined` and truthiness of a page or of a list of pages
-//! are what they were.
+//! What stays exact: a page value holds the fields shown and [`ALWAYS`], so it is never empty
+//! and as true in `{% if page %}`; a field that is not there is read only where it is named,
+//! and a name marks it shown. A field no page has (`page.titel`) is taken to be a page itself,
+//! so printing it (where its error lists the fields the value has) shows every field.
 //!
 //! Rust code that reads page values is not a template: a feed's entries take each page's
-//! summary from its value, so a build with a feed keeps summaries
+//! summary and content from its value, so a build with a feed keeps them
 //! (`crate::render::plan::Plan`).
 
 use std::collections::HashSet;
 
+use super::context::PAGE_FIELDS;
 use super::fragments::{Kind, Tok, tokenize};
 
 /// The context names whose values may hold page values (`crate::render::job`): the page, its
@@ -88,6 +95,7 @@ const PLAIN_FIELDS: &[&str] = &[
     "page_count",
     "current_index",
     "number_pagers",
+    "total_pages",
     "first",
     "last",
     "previous",
@@ -99,6 +107,10 @@ const PLAIN_FIELDS: &[&str] = &[
     "id",
     "children",
 ];
+
+/// Fields of the values that may hold pages whose value is a list of them (or of terms): none
+/// is a page value itself.
+const LIST_FIELDS: &[&str] = &["pages", "items"];
 
 /// Filters whose result holds what their input (and the named arguments below) hold, without
 /// reading a page's fields: they pick, cut, reorder or join lists, or give a default. `sort`,
@@ -145,49 +157,81 @@ const PLAIN_FUNCTIONS: &[&str] = &[
     super::fragments::PART_FUNCTION,
 ];
 
-/// The fields a page value may be made without, in [`PageFields`]'s order.
-const OPTIONAL: [&str; 2] = ["toc", "summary"];
-
-/// What the templates can see of a page value, as `templates::seen` decides it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageFields {
-    /// A template may show a page's table of contents (`toc`). When false, page values are
-    /// made with an empty `toc`.
-    pub toc: bool,
-    /// A template may show a page's summary (`summary`). When false, page values are made
-    /// with `summary` none.
-    pub summary: bool,
-}
+/// What the templates can show of a page value: a set of [`PAGE_FIELDS`], as `templates::seen`
+/// decides it. A page value holds only these.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct PageFields(u32);
 
 impl PageFields {
     /// Every field shown: what to assume without the templates' text.
-    pub const ALL: PageFields = PageFields {
-        toc: true,
-        summary: true,
-    };
+    pub const ALL: PageFields = PageFields((1 << PAGE_FIELDS.len()) - 1);
+
+    /// No field shown.
+    const NONE: PageFields = PageFields(0);
+
+    /// Whether `field` is shown: true for one of [`PAGE_FIELDS`] in the set, and for any
+    /// other name (not a page field: nothing here leaves it out).
+    pub fn shows(self, field: &str) -> bool {
+        bit(field).is_none_or(|b| self.0 & b != 0)
+    }
+
+    /// The set with `field` (one of [`PAGE_FIELDS`]; any other name changes nothing).
+    #[must_use]
+    pub fn with(self, field: &str) -> PageFields {
+        PageFields(self.0 | bit(field).unwrap_or(0))
+    }
+
+    /// How many fields are shown.
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    /// Whether no field is shown.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
 }
+
+impl std::fmt::Debug for PageFields {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = PAGE_FIELDS.iter().filter(|n| self.shows(n));
+        f.debug_set().entries(shown).finish()
+    }
+}
+
+/// The bit of `field` in a [`PageFields`], if it is one of [`PAGE_FIELDS`].
+fn bit(field: &str) -> Option<u32> {
+    PAGE_FIELDS.iter().position(|f| *f == field).map(|k| 1 << k)
+}
+
+/// The fields every page value holds whatever the templates show: one, so that a page value is
+/// never an empty map (an empty map is false in `{% if page %}`, a page value is true).
+const ALWAYS: &str = "permalink";
 
 /// What `templates` (the text of every template a build can render, in any order) can show of
-/// a page's value. Pure; [`PageFields::ALL`] when any template holds what the analysis does
-/// not understand.
+/// a page's value, with [`ALWAYS`]. Pure; [`PageFields::ALL`] when any template holds what the
+/// analysis does not understand.
 pub(crate) fn seen(templates: &[&str]) -> PageFields {
-    let [toc, summary] = shown(templates).unwrap_or([true; 2]);
-    PageFields { toc, summary }
+    shown(templates).map_or(PageFields::ALL, |f| f.with(ALWAYS))
 }
 
-/// Whether `templates` may show each of [`OPTIONAL`]; None when one of them holds what the
-/// analysis does not understand.
-fn shown(templates: &[&str]) -> Option<[bool; 2]> {
+/// The fields `templates` may show; None when one of them holds what the analysis does not
+/// understand.
+fn shown(templates: &[&str]) -> Option<PageFields> {
     let pieces: Vec<_> = templates
         .iter()
         .map(|t| tokenize(t))
         .collect::<Option<_>>()?;
-    let mut scan = Scan::default();
+    let mut scan = Scan {
+        page_names: HashSet::new(),
+        page_items: HashSet::new(),
+        shown: PageFields::NONE,
+    };
     // The bindings grow with each pass (a name found to hold pages can make another one hold
     // them); the last pass, with nothing new, is the answer.
     loop {
-        let before = scan.page_names.len();
-        scan.shown = [false; 2];
+        let before = scan.bound();
+        scan.shown = PageFields::NONE;
         for piece in pieces.iter().flatten() {
             match &piece.kind {
                 Kind::Text | Kind::Comment | Kind::Raw => {}
@@ -195,24 +239,82 @@ fn shown(templates: &[&str]) -> Option<[bool; 2]> {
                 Kind::Tag(toks) => scan.tag(toks)?,
             }
         }
-        if scan.page_names.len() == before {
+        if scan.bound() == before {
             return Some(scan.shown);
         }
     }
 }
 
 /// The state of the analysis over every template.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Scan<'a> {
     /// The names bound (by `set`, `set_global`, `for` or a list comprehension) to a value
     /// that may hold page values.
     page_names: HashSet<&'a str>,
-    /// A template may show each of [`OPTIONAL`].
-    shown: [bool; 2],
+    /// Those of them that may be bound to a page value itself.
+    page_items: HashSet<&'a str>,
+    /// The page fields a template may show.
+    shown: PageFields,
 }
 
-/// An abstract value: may it hold a page's value (`true`), anywhere inside it?
-type Pages = bool;
+/// An abstract value: may it hold a page's value anywhere inside it (`holds`), and may it be a
+/// page's value itself (`page`: counting or walking its keys would see which fields it has)?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pages {
+    holds: bool,
+    page: bool,
+}
+
+impl Pages {
+    /// Holds no page value (text, a number, `config`).
+    const NONE: Pages = Pages {
+        holds: false,
+        page: false,
+    };
+    /// A list, map or section that holds page values, but is none itself.
+    const HOLDS: Pages = Pages {
+        holds: true,
+        page: false,
+    };
+    /// May be a page value.
+    const PAGE: Pages = Pages {
+        holds: true,
+        page: true,
+    };
+
+    /// An item or value taken out of this one: may be a page value when this holds one.
+    fn item(self) -> Pages {
+        if self.holds { Pages::PAGE } else { Pages::NONE }
+    }
+
+    /// A list or map made of this value's items (a filter's result): holds a page value when
+    /// this does, and is none.
+    fn list(self) -> Pages {
+        if self.holds {
+            Pages::HOLDS
+        } else {
+            Pages::NONE
+        }
+    }
+}
+
+impl std::ops::BitOr for Pages {
+    type Output = Pages;
+
+    /// Either of two values (`a or b`, `a if c else b`, the items of a list).
+    fn bitor(self, other: Pages) -> Pages {
+        Pages {
+            holds: self.holds || other.holds,
+            page: self.page || other.page,
+        }
+    }
+}
+
+impl std::ops::BitOrAssign for Pages {
+    fn bitor_assign(&mut self, other: Pages) {
+        *self = *self | other;
+    }
+}
 
 /// A named argument of a function, filter or test.
 struct Arg<'a> {
@@ -232,22 +334,37 @@ impl<'a> Scan<'a> {
 
     /// A value that may hold pages is shown whole.
     fn shows_whole(&mut self, pages: Pages) {
-        if pages {
-            self.shown = [true; 2];
+        if pages.holds {
+            self.shown = PageFields::ALL;
+        }
+    }
+
+    /// The keys of a value that may be a page value are counted or walked (`length`, a `for`
+    /// over it): which fields it has shows, so it must have them all.
+    fn counts_keys(&mut self, pages: Pages) {
+        if pages.page {
+            self.shown = PageFields::ALL;
         }
     }
 
     /// Field `name` of a page may be shown.
     fn shown_field(&mut self, name: &str) {
-        if let Some(k) = OPTIONAL.iter().position(|f| *f == name) {
-            self.shown[k] = true;
-        }
+        self.shown = self.shown.with(name);
     }
 
     fn bind(&mut self, name: &'a str, pages: Pages) {
-        if pages {
+        if pages.holds {
             self.page_names.insert(name);
         }
+        if pages.page {
+            self.page_items.insert(name);
+        }
+    }
+
+    /// How many names are bound to values that may hold pages or be one (grows until the
+    /// analysis is done).
+    fn bound(&self) -> usize {
+        self.page_names.len() + self.page_items.len()
     }
 
     /// `{% … %}`.
@@ -274,12 +391,12 @@ impl<'a> Scan<'a> {
                             at: 0,
                         };
                         while p.eat(Tok::Op("|")) {
-                            p.filter(false)?;
+                            p.filter(Pages::NONE)?;
                         }
                         if p.at != p.toks.len() {
                             return None;
                         }
-                        self.bind(name, false);
+                        self.bind(name, Pages::NONE);
                     }
                     _ => return None,
                 }
@@ -290,7 +407,8 @@ impl<'a> Scan<'a> {
                 self.bind_loop(&rest[..inn], pages)?;
             }
             "if" | "elif" => {
-                // Truthiness: a page value without its `toc` or `summary` is as truthy.
+                // Truthiness: a page value holds at least one field (`ALWAYS`), so it is true
+                // whichever fields it holds.
                 self.whole(rest)?;
             }
             "filter" => {
@@ -299,7 +417,7 @@ impl<'a> Scan<'a> {
                     toks: rest,
                     at: 0,
                 };
-                p.filter(false)?;
+                p.filter(Pages::NONE)?;
                 if p.at != p.toks.len() {
                     return None;
                 }
@@ -313,15 +431,19 @@ impl<'a> Scan<'a> {
     }
 
     /// Binds a `for`'s (or a list comprehension's) names `vars` (`x` or `k, v`) to the items
-    /// of a value that may hold pages (`pages`). With two names over such a value, its values
-    /// may be a page's fields themselves: shown.
+    /// of a value that may hold pages (`pages`): each may be a page. With two names over such
+    /// a value, its values may be a page's fields themselves: shown. One name over a value that
+    /// may be a page walks its keys.
     fn bind_loop(&mut self, vars: &[Tok<'a>], pages: Pages) -> Option<()> {
         match vars {
-            [Tok::Ident(v)] => self.bind(v, pages),
+            [Tok::Ident(v)] => {
+                self.counts_keys(pages);
+                self.bind(v, pages.item());
+            }
             [Tok::Ident(k), Tok::Op(","), Tok::Ident(v)] => {
                 self.shows_whole(pages);
-                self.bind(k, pages);
-                self.bind(v, pages);
+                self.bind(k, pages.item());
+                self.bind(v, pages.item());
             }
             _ => return None,
         }
@@ -341,11 +463,14 @@ impl<'a> Scan<'a> {
 
     /// The abstract value of the name `name` read where it is not bound in the same place.
     fn name(&self, name: &str) -> Pages {
-        PAGE_ROOTS.contains(&name) || self.page_names.contains(name)
+        Pages {
+            holds: PAGE_ROOTS.contains(&name) || self.page_names.contains(name),
+            page: name == "page" || self.page_items.contains(name),
+        }
     }
 
-    /// A literal as written: a string shows each field of [`OPTIONAL`] that is one of its
-    /// dotted segments (an attribute path, a key).
+    /// A literal as written: a string shows each page field that is one of its dotted segments
+    /// (an attribute path, a key).
     fn literal(&mut self, text: &str) {
         if let Some(s) = string_literal(text) {
             s.split('.').for_each(|segment| self.shown_field(segment));
@@ -429,7 +554,7 @@ impl<'a> Parser<'_, 'a, '_> {
                     self.expr(0)?;
                     self.expect(Tok::Ident("else"))?;
                     let other = self.expr(0)?;
-                    return Some(lhs || other);
+                    return Some(lhs | other);
                 }
                 Tok::Op(op) | Tok::Ident(op) => op,
                 Tok::Lit(_) => return None,
@@ -451,18 +576,18 @@ impl<'a> Parser<'_, 'a, '_> {
                     // `not in`.
                     self.expect(Tok::Ident("in"))?;
                     let rhs = self.expr(right)?;
-                    self.scan.shows_whole(lhs || rhs);
-                    false
+                    self.scan.shows_whole(lhs | rhs);
+                    Pages::NONE
                 }
                 "and" | "or" => {
                     // Truthiness; the result is one of the two values.
                     let rhs = self.expr(right)?;
-                    lhs || rhs
+                    lhs | rhs
                 }
                 _ => {
                     let rhs = self.expr(right)?;
-                    self.scan.shows_whole(lhs || rhs);
-                    false
+                    self.scan.shows_whole(lhs | rhs);
+                    Pages::NONE
                 }
             };
         }
@@ -477,18 +602,18 @@ impl<'a> Parser<'_, 'a, '_> {
         match tok {
             Tok::Lit(text) => {
                 self.scan.literal(text);
-                Some(false)
+                Some(Pages::NONE)
             }
-            Tok::Ident("none" | "None" | "null") => Some(false),
+            Tok::Ident("none" | "None" | "null") => Some(Pages::NONE),
             Tok::Ident("not") => {
                 // Truthiness.
                 self.expr(5)?;
-                Some(false)
+                Some(Pages::NONE)
             }
             Tok::Op("-") => {
                 let pages = self.expr(20)?;
                 self.scan.shows_whole(pages);
-                Some(false)
+                Some(Pages::NONE)
             }
             Tok::Op("(") => {
                 let pages = self.expr(0)?;
@@ -521,12 +646,21 @@ impl<'a> Parser<'_, 'a, '_> {
         }
     }
 
-    /// `.field` of a value that may hold pages (`pages`).
+    /// `.field` of a value that may hold pages (`pages`). A field no value stillpoint makes
+    /// has (a misspelt `page.titel`) may be a page: the message of the error it fails with,
+    /// which lists the fields the value has, is only reached through a use that shows it whole.
     fn field(&mut self, pages: Pages, field: &str) -> Pages {
-        if pages {
-            self.scan.shown_field(field);
+        if !pages.holds {
+            return Pages::NONE;
         }
-        pages && !PLAIN_FIELDS.contains(&field)
+        self.scan.shown_field(field);
+        if PLAIN_FIELDS.contains(&field) {
+            Pages::NONE
+        } else if LIST_FIELDS.contains(&field) {
+            Pages::HOLDS
+        } else {
+            Pages::PAGE
+        }
     }
 
     /// After `[`: a subscript or slice of a value that may hold pages (`pages`), to its `]`.
@@ -538,7 +672,7 @@ impl<'a> Parser<'_, 'a, '_> {
                 match string_literal(text) {
                     Some(key) => self.field(pages, key),
                     // An index: an item of a list.
-                    None => pages,
+                    None => pages.item(),
                 }
             }
             _ => {
@@ -557,8 +691,10 @@ impl<'a> Parser<'_, 'a, '_> {
                 }
                 if keyed && !sliced {
                     self.scan.shows_whole(pages);
+                    pages.item()
+                } else {
+                    pages
                 }
-                pages
             }
         };
         self.expect(Tok::Op("]"))?;
@@ -568,12 +704,18 @@ impl<'a> Parser<'_, 'a, '_> {
     /// A function call `name(…)`, at its `(`.
     fn call(&mut self, name: &str) -> Option<Pages> {
         let args = self.kwargs()?;
-        self.scan.shows_whole(args.iter().any(|a| a.pages));
-        if PAGE_FUNCTIONS.contains(&name) {
-            Some(true)
-        } else {
-            Some(!PLAIN_FUNCTIONS.contains(&name))
+        for a in &args {
+            self.scan.shows_whole(a.pages);
         }
+        Some(if name == "get_page" {
+            Pages::PAGE
+        } else if PAGE_FUNCTIONS.contains(&name) {
+            Pages::HOLDS
+        } else if PLAIN_FUNCTIONS.contains(&name) {
+            Pages::NONE
+        } else {
+            Pages::PAGE
+        })
     }
 
     /// `(name=expr, …)` if the next token is `(`: the arguments.
@@ -627,19 +769,29 @@ impl<'a> Parser<'_, 'a, '_> {
         let name = self.ident()?;
         let args = self.kwargs()?;
         let passed = |a: &Arg<'_>| PASS_ARGS.contains(&(name, a.name));
-        self.scan
-            .shows_whole(args.iter().any(|a| a.pages && !passed(a)));
+        for a in args.iter().filter(|a| !passed(a)) {
+            self.scan.shows_whole(a.pages);
+        }
+        // A filter of a page value itself (not of a list of them) may walk or count its keys;
+        // `default` only passes it on.
+        if name != "default" {
+            self.scan.counts_keys(input);
+        }
         let attribute = args.iter().find(|a| a.name == "attribute");
+        let passed_pages = args
+            .iter()
+            .filter(|a| passed(a))
+            .fold(Pages::NONE, |all, a| all | a.pages);
         match name {
-            "length" => Some(false),
+            "length" => Some(Pages::NONE),
             _ if !PASS_FILTERS.contains(&name) => {
                 self.scan.shows_whole(input);
-                Some(false)
+                Some(Pages::NONE)
             }
             "sort" | "unique" if attribute.is_none() => {
                 // Compares whole values.
                 self.scan.shows_whole(input);
-                Some(input)
+                Some(input.list())
             }
             "map" => {
                 // The list of one field of each item.
@@ -647,9 +799,11 @@ impl<'a> Parser<'_, 'a, '_> {
                     .and_then(|a| a.literal)
                     .and_then(|path| path.rsplit('.').next())
                     .is_some_and(|field| PLAIN_FIELDS.contains(&field));
-                Some(input && !plain)
+                Some(if plain { Pages::NONE } else { input.list() })
             }
-            _ => Some(input || args.iter().any(|a| a.pages && passed(a))),
+            "first" | "last" | "nth" => Some(input.item()),
+            "default" => Some(input | passed_pages),
+            _ => Some(input.list() | passed_pages.list()),
         }
     }
 
@@ -657,27 +811,45 @@ impl<'a> Parser<'_, 'a, '_> {
     fn test(&mut self, input: Pages) -> Option<Pages> {
         let name = self.ident()?;
         let args = self.kwargs()?;
-        let read = args.iter().any(|a| a.pages) || (input && !TYPE_TESTS.contains(&name));
-        self.scan.shows_whole(read);
-        Some(false)
+        for a in &args {
+            self.scan.shows_whole(a.pages);
+        }
+        if !TYPE_TESTS.contains(&name) {
+            self.scan.shows_whole(input);
+        }
+        Some(Pages::NONE)
     }
 
     /// After `[`: an array literal or a list comprehension, to its `]`.
     fn array(&mut self) -> Option<Pages> {
         if self.eat(Tok::Op("]")) {
-            return Some(false);
+            return Some(Pages::NONE);
         }
-        self.eat(Tok::Op("..."));
-        let mut pages = self.expr(0)?;
-        if self.eat(Tok::Ident("for")) {
-            return self.comprehension(pages);
+        // A spread item's own items are the list's (`[...section.pages]`).
+        let spread = self.eat(Tok::Op("..."));
+        let first = self.expr(0)?;
+        if !spread && self.eat(Tok::Ident("for")) {
+            return self.comprehension(first);
         }
+        let mut items = self.spread_items(spread, first);
         self.separated(Tok::Op("]"), true, |p| {
-            p.eat(Tok::Op("..."));
-            pages |= p.expr(0)?;
+            let spread = p.eat(Tok::Op("..."));
+            let item = p.expr(0)?;
+            items |= p.spread_items(spread, item);
             Some(())
         })?;
-        Some(pages)
+        Some(items.list())
+    }
+
+    /// The items an array literal takes from `value`: the value, or its items when `spread`
+    /// (`...value`; spreading a page value would walk its keys).
+    fn spread_items(&mut self, spread: bool, value: Pages) -> Pages {
+        if spread {
+            self.scan.counts_keys(value);
+            value.item()
+        } else {
+            value
+        }
     }
 
     /// After `[item for`: a list comprehension whose item may hold pages (`item`), to its
@@ -699,14 +871,15 @@ impl<'a> Parser<'_, 'a, '_> {
             self.expr(1)?;
         }
         self.expect(Tok::Op("]"))?;
-        Some(item)
+        Some(item.list())
     }
 
     /// After `{`: a map literal, to its `}`.
     fn map(&mut self) -> Option<Pages> {
-        let mut pages = false;
+        let mut pages = Pages::NONE;
         self.separated(Tok::Op("}"), false, |p| {
-            if !p.eat(Tok::Op("...")) {
+            let spread = p.eat(Tok::Op("..."));
+            if !spread {
                 match p.peek()? {
                     Tok::Lit(text) => p.scan.literal(text),
                     _ => return None,
@@ -714,7 +887,9 @@ impl<'a> Parser<'_, 'a, '_> {
                 p.at += 1;
                 p.expect(Tok::Op(":"))?;
             }
-            pages |= p.expr(0)?;
+            let value = p.expr(0)?;
+            // A spread map's keys are the new map's: `{...page}` has a page value's fields.
+            pages |= if spread { value } else { value.list() };
             Some(())
         })?;
         Some(pages)
@@ -726,11 +901,17 @@ mod tests {
     use super::*;
 
     fn toc(templates: &[&str]) -> bool {
-        shown(templates).expect("understood")[0]
+        shown(templates).expect("understood").shows("toc")
     }
 
     fn summary(templates: &[&str]) -> bool {
-        shown(templates).expect("understood")[1]
+        shown(templates).expect("understood").shows("summary")
+    }
+
+    /// The fields `templates` show, in [`PAGE_FIELDS`] order.
+    fn fields(templates: &[&str]) -> Vec<&'static str> {
+        let shown = seen(templates);
+        PAGE_FIELDS.into_iter().filter(|f| shown.shows(f)).collect()
     }
 
     #[test]
@@ -795,6 +976,85 @@ mod tests {
         ];
         for t in shows {
             assert!(toc(&[t]), "{t:?} shows a table of contents");
+        }
+    }
+
+    /// The bench site's templates (`gen_site.py`): a page value holds what they name.
+    #[test]
+    fn a_page_value_holds_the_fields_the_templates_name() {
+        let base = r#"{%- set root = get_section(path="_index.md", metadata_only=true) %}
+{%- for sp in root.subsections %}{%- set s = get_section(path=sp, metadata_only=true) %}
+<a href="{{ s.permalink | safe }}">{{ s.title }}</a>{%- endfor %}"#;
+        let page = r#"{% block title %}{{ page.title }} | {{ config.title }}{% endblock title %}
+<time datetime="{{ page.date }}">{{ page.date }}</time>{%- if page.description %}
+<p>{{ page.description }}</p>{%- endif %}{{ page.content | safe }}"#;
+        let section = r#"{% for p in section.pages %}<a href="{{ p.permalink | safe }}">{{ p.title }}</a>
+<time datetime="{{ p.date }}">{{ p.date }}</time>{% endfor %} {{ section.pages | length }}"#;
+        assert_eq!(
+            fields(&[base, page, section]),
+            ["title", "description", "date", "permalink", "content"]
+        );
+        // Every field can be named, by `.`, by key or by a filter's attribute.
+        for f in PAGE_FIELDS {
+            for t in [
+                format!("{{{{ page.{f} }}}}"),
+                format!("{{{{ page['{f}'] }}}}"),
+                format!("{{{{ section.pages | map(attribute='{f}') | length }}}}"),
+                format!("{{% for p in paginator.pages %}}{{{{ p.{f} | length }}}}{{% endfor %}}"),
+            ] {
+                let mut expected = vec![f, ALWAYS];
+                expected.sort_by_key(|n| PAGE_FIELDS.iter().position(|p| p == n));
+                expected.dedup();
+                assert_eq!(fields(&[&t]), expected, "{t}");
+            }
+        }
+        // Nothing named: the one field every page value has.
+        assert_eq!(fields(&["{{ config.title }}"]), [ALWAYS]);
+    }
+
+    /// A page value holds every field wherever its keys may be counted or walked, or a field
+    /// it cannot have is used (its error lists the fields); a list of page values may be
+    /// counted.
+    #[test]
+    fn counting_a_page_values_keys_shows_every_field() {
+        let all = [
+            "{{ page | length }}",
+            "{% for k in page %}{{ k }}{% endfor %}",
+            "{{ section.pages[0] | length }}",
+            "{{ section.pages | first | length }}",
+            "{{ section.pages | sort(attribute='date') | last | length }}",
+            "{% for p in section.pages %}{{ p | length }}{% endfor %}",
+            "{% for p in section.pages %}{% for k in p %}{{ k }}{% endfor %}{% endfor %}",
+            "{% set p = get_page(path='a.md') %}{{ p | length }}",
+            "{{ {...page} | length }}",
+            "{{ [...page] | length }}",
+            "{{ [page] | first | length }}",
+            "{% set ps = [p for p in section.pages] %}{{ ps[1] | length }}",
+            "{{ (page or section) | length }}",
+            "{{ page | reverse }}",
+            "{{ page.titel }}",
+            "{% for p in section.pages %}{{ p.titel }}{% endfor %}",
+            "{{ section.pages | map(attribute='titel') | join(sep=',') }}",
+        ];
+        for t in all {
+            assert_eq!(seen(&[t]), PageFields::ALL, "{t:?}");
+        }
+        let counted = [
+            "{{ section.pages | length }}",
+            "{{ paginator.pages | length }}",
+            "{{ term.pages | length }}",
+            "{{ terms | length }}",
+            "{{ taxonomy.items | length }}",
+            "{{ [...section.pages] | length }}",
+            "{{ [page, page] | length }}",
+            "{{ section.pages | slice(end=2) | reverse | length }}",
+            "{% for p in section.pages | reverse %}{% endfor %}",
+            "{% if page %}{% endif %}{{ page | default(value=1) is map }}",
+            "{{ __tera_context | length }}",
+            "{{ paginator.total_pages }}",
+        ];
+        for t in counted {
+            assert_eq!(fields(&[t]), [ALWAYS], "{t:?}");
         }
     }
 

@@ -93,7 +93,7 @@ fn parts(root: &Path) -> Vec<(String, usize)> {
 /// Whether the templates of the site at `root` can show a page's table of contents.
 fn shows_toc(root: &Path) -> bool {
     let config = Config::load(root, &Overrides::default()).unwrap();
-    Templates::load(&config).unwrap().page_fields().toc
+    Templates::load(&config).unwrap().page_fields().shows("toc")
 }
 
 /// Every folder under `dir` with a `config.yaml`.
@@ -302,7 +302,12 @@ fn summaries_are_made_where_a_template_or_a_feed_can_show_them() {
         }
     }
     let config = Config::load(site.root(), &Overrides::default()).unwrap();
-    assert!(!Templates::load(&config).unwrap().page_fields().summary);
+    assert!(
+        !Templates::load(&config)
+            .unwrap()
+            .page_fields()
+            .shows("summary")
+    );
     assert_eq!(same_both_ways(site.root()).code, 0);
 
     // A feed takes each page's summary from its value.
@@ -324,13 +329,64 @@ fn summaries_are_made_where_a_template_or_a_feed_can_show_them() {
 "#,
     );
     let config = Config::load(site.root(), &Overrides::default()).unwrap();
-    assert!(Templates::load(&config).unwrap().page_fields().summary);
+    assert!(
+        Templates::load(&config)
+            .unwrap()
+            .page_fields()
+            .shows("summary")
+    );
     let out = same_both_ways(site.root());
     assert_eq!(out.code, 0, "{}", out.stderr);
     let section = String::from_utf8_lossy(&out.files["s0/index.html"]).into_owned();
     assert!(
         section.contains("<li>Page 1 of 0: <p>First 0 1.</p>"),
         "{section}"
+    );
+}
+
+/// A page value holds only the fields the templates name (the nav site names its title,
+/// permalink and content), and all of them where a template counts or walks its keys or
+/// shows a field it does not have (the error's help finds the field meant among them).
+#[test]
+fn page_values_hold_every_field_where_a_template_can_tell() {
+    let site = nav_site(2, 2);
+    let fields = Templates::load(&Config::load(site.root(), &Overrides::default()).unwrap())
+        .unwrap()
+        .page_fields();
+    assert!(fields.shows("content") && !fields.shows("slug") && !fields.shows("lower"));
+    assert_eq!(same_both_ways(site.root()).code, 0);
+
+    site.file(
+        "templates/section.html",
+        r#"{% extends "base.html" %}
+{% block content %}{% for p in section.pages %}<p>{{ p | length }}:{% for k in p %} {{ k }}{% endfor %}</p>{% endfor %}
+{% endblock content %}
+"#,
+    );
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let section = String::from_utf8_lossy(&out.files["s1/index.html"]).into_owned();
+    // One name over a map walks its values: every field's, the page's `slug` among them.
+    assert!(section.contains("<p>24: Page 1 of 1 "), "{section}");
+    assert!(section.contains(" false p1 /s1/p1/ "), "{section}");
+
+    // No template names `title`: the misspelt field's help still finds it.
+    site.file(
+        "templates/base.html",
+        "<html>{% block content %}{% endblock content %}</html>\n",
+    )
+    .file("templates/index.html", "{% extends \"base.html\" %}\n")
+    .file("templates/section.html", "{% extends \"base.html\" %}\n")
+    .file(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block content %}{{ page.titel }}{% endblock content %}\n",
+    );
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("did you mean `title`?"),
+        "{}",
+        out.stderr
     );
 }
 
