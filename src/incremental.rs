@@ -65,7 +65,6 @@ use crate::error::Result;
 use crate::output::MemorySink;
 use crate::render::reads::{Read, ReadLog};
 use crate::render::{self, BuiltSite, Changed, Edited, JobContext, JobEnv, Plan, Retained};
-use crate::site::outputs::SITEMAP;
 use crate::site::{self, Item, SiteTree};
 use crate::{BuildOptions, runaway};
 
@@ -598,7 +597,8 @@ fn affected(tree: &SiteTree, plan: &Plan, reads: &ReadLog, changed: &Changed) ->
             JobContext::Page(i) => changed.pages.contains(&i),
             JobContext::Section(i) | JobContext::Pager(i, _) => changed.listing.contains(&i),
             JobContext::Feed(i) => changed.feeds.contains(&i) || changed.listing.contains(&i),
-            JobContext::Ready(_) => changed.sitemap && job.output == SITEMAP,
+            JobContext::Sitemap => changed.sitemap,
+            JobContext::Ready(_) => false,
             // A change to a page with terms is a full build (`State::partial`).
             JobContext::Taxonomy(_) | JobContext::Term(..) | JobContext::TermFeed(..) => false,
         })

@@ -76,6 +76,7 @@ fn document<'t>(job: &Job, tree: &'t SiteTree) -> Option<&'t Document> {
         JobContext::Page(i) => Some(&tree.pages[*i].doc),
         JobContext::Section(i) | JobContext::Pager(i, _) => tree.sections[*i].doc.as_ref(),
         JobContext::Feed(_)
+        | JobContext::Sitemap
         | JobContext::Ready(_)
         | JobContext::Taxonomy(_)
         | JobContext::Term(..)
@@ -113,6 +114,13 @@ fn job_context(job: &Job, env: &JobEnv<'_>) -> Context {
             let mut c = c.as_ref().clone();
             c.insert_value("config", plan.config_value.clone());
             c.insert("lang", &env.config.language);
+            c
+        }
+        JobContext::Sitemap => {
+            let mut c = base(&format!("/{}", job.output));
+            c.insert("lang", &env.config.language);
+            c.insert_value("entries", super::plan::sitemap_entries(tree));
+            c.insert("multilingual", &env.config.is_multilingual());
             c
         }
         JobContext::Page(i) => {

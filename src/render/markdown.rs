@@ -16,7 +16,7 @@ use crate::error::{Diagnostic, Span};
 use crate::markdown::{self, Rendered};
 use crate::shortcodes::expand::LazyValue;
 use crate::site::SiteTree;
-use crate::templates::Templates;
+use crate::templates::{PageFields, Templates};
 
 /// A markdown document of the site as stage 5 renders it.
 pub(crate) struct Doc<'a> {
@@ -117,6 +117,8 @@ pub(crate) struct MarkdownEnv<'a> {
     pub(crate) templates: &'a Templates,
     pub(crate) config_value: &'a Value,
     pub(crate) references: &'a crate::references::References,
+    /// What the page values made from these renderings hold (`plan::page_fields`).
+    pub(crate) page_fields: PageFields,
 }
 
 /// What stage 6 found in one document, kept for checking links into it again.
@@ -280,8 +282,34 @@ fn render_markdown(
         body_line: d.body_line,
     };
     let hooked = Hooked::new(&links, d, env);
-    let result = crate::shortcodes::expand::render(&doc, &shortcodes, &hooked);
+    let page = (d.page_key == "page").then_some(env.page_fields);
+    let result = crate::shortcodes::expand::render(&doc, &shortcodes, &hooked)
+        .map(|r| kept_for_values(r, page));
     (result, links.used_images())
+}
+
+/// What a rendering keeps for the values made from it, since every page's is held until the
+/// values are made (memory at 10,000 pages): for a page (`page`: the fields its value holds),
+/// no table of contents, summary or HTML its value does not hold (the summary also makes the
+/// `meta_description`); for a section, everything. The HTML and summary without the room they
+/// grew into as they were written.
+fn kept_for_values(mut r: Rendered, page: Option<PageFields>) -> Rendered {
+    if let Some(fields) = page {
+        if !fields.shows("toc") {
+            r.toc = Vec::new();
+        }
+        if !fields.shows("summary") && !fields.shows("meta_description") {
+            r.summary = None;
+        }
+        if !fields.shows("content") {
+            r.html = String::new();
+        }
+    }
+    r.html.shrink_to_fit();
+    if let Some(summary) = &mut r.summary {
+        summary.shrink_to_fit();
+    }
+    r
 }
 
 /// The site's links with the render hooks of the site's or theme's templates

@@ -96,7 +96,10 @@ pub enum JobContext {
     Term(usize, usize, usize),
     /// The feed of term `.1` of taxonomy `.0`.
     TermFeed(usize, usize),
-    /// A context that needs no page values (404, robots.txt, sitemap, aliases).
+    /// `sitemap.xml`: its entries are made from the tree when it renders ([`sitemap_entries`]),
+    /// so they are not held through the whole render.
+    Sitemap,
+    /// A context that needs no page values (404, robots.txt, aliases).
     Ready(Box<Context>),
 }
 
@@ -283,6 +286,7 @@ impl Plan {
             templates,
             config_value: &config_value,
             references: &references,
+            page_fields: page_fields(templates, tree),
         };
         let sources = texts.map(|t| t.sources);
         let (rendered, records) = markdown::render_site(&env, &mut errors, timings, sources);
@@ -462,6 +466,7 @@ impl Plan {
             templates,
             config_value: &self.config_value,
             references: &self.references,
+            page_fields: self.page_fields,
         };
         markdown::render_again(&docs, &env, &mut self.records)
     }
@@ -521,9 +526,6 @@ impl Plan {
             let value = context::feed_value(config, tree, &tree.sections[i], &self.page_values);
             self.feeds[i] = Some(value);
         }
-        if edited.sitemap {
-            self.set_sitemap_entries(tree);
-        }
         Some(Changed {
             pages,
             listing,
@@ -567,17 +569,6 @@ impl Plan {
         }
         if let Some(job) = self.jobs.iter_mut().find(|job| own(job, last)) {
             job.context = JobContext::Page(i);
-        }
-    }
-
-    /// The sitemap job's entries made again from `tree` (after a new `date` or `updated`).
-    fn set_sitemap_entries(&mut self, tree: &SiteTree) {
-        for job in &mut self.jobs {
-            if let JobContext::Ready(ctx) = &mut job.context
-                && job.output == SITEMAP
-            {
-                ctx.insert_value("entries", sitemap_entries(tree));
-            }
         }
     }
 
@@ -845,8 +836,8 @@ fn section_jobs(jobs: &mut Vec<Job>, i: usize, s: &site::Section) {
     });
 }
 
-/// The jobs whose context is ready before any page value: `404.html`, `robots.txt`,
-/// `sitemap.xml` and the aliases (their `config` goes in when they render).
+/// The jobs that need no page value: `404.html`, `robots.txt` and the aliases, whose context
+/// is ready (their `config` goes in when they render), and `sitemap.xml`.
 fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
     let empty = Value::none();
     let base = |path: &str| Box::new(base_context(config, &empty, path));
@@ -859,10 +850,10 @@ fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
     let base_of = |name: &str| base(&format!("/{name}"));
     jobs.push(named(NOT_FOUND, base_of(NOT_FOUND)));
     jobs.push(named(ROBOTS, base_of(ROBOTS)));
-    let mut sitemap_ctx = base_of(SITEMAP);
-    sitemap_ctx.insert_value("entries", sitemap_entries(tree));
-    sitemap_ctx.insert("multilingual", &config.is_multilingual());
-    jobs.push(named(SITEMAP, sitemap_ctx));
+    jobs.push(Job {
+        context: JobContext::Sitemap,
+        ..named(SITEMAP, Box::default())
+    });
     for a in &tree.aliases {
         let mut ctx = base(&format!("/{}", a.output));
         ctx.insert("url", &a.target);
@@ -878,7 +869,7 @@ fn fixed_jobs(jobs: &mut Vec<Job>, config: &Config, tree: &SiteTree) {
 /// The sitemap's entries: every page, section and later listing page, with its permalink,
 /// `lastmod` (front matter `updated`, else `date`) and `alternates` (each version in another
 /// language, `{lang, permalink}`, for `xhtml:link`; empty for a site in one language), sorted.
-fn sitemap_entries(tree: &SiteTree) -> Value {
+pub(crate) fn sitemap_entries(tree: &SiteTree) -> Value {
     type Entry = (String, Option<String>, Vec<(String, String)>);
     // Only pages with another version have alternates.
     let page_alternates = |p: &site::Page| -> Vec<(String, String)> {

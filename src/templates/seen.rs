@@ -646,14 +646,18 @@ impl<'a> Parser<'_, 'a, '_> {
         }
     }
 
-    /// `.field` of a value that may hold pages (`pages`). A field no value stillpoint makes
-    /// has (a misspelt `page.titel`) may be a page: the message of the error it fails with,
-    /// which lists the fields the value has, is only reached through a use that shows it whole.
+    /// `.field` of a value that may hold pages (`pages`): a field of a page when it may be
+    /// one, else of what holds them (`section.title` is the section's). A field no value
+    /// stillpoint makes has (a misspelt `page.titel`) may be a page: the message of the error
+    /// it fails with, which lists the fields the value has, is only reached through a use that
+    /// shows it whole.
     fn field(&mut self, pages: Pages, field: &str) -> Pages {
         if !pages.holds {
             return Pages::NONE;
         }
-        self.scan.shown_field(field);
+        if pages.page {
+            self.scan.shown_field(field);
+        }
         if PLAIN_FIELDS.contains(&field) {
             Pages::NONE
         } else if LIST_FIELDS.contains(&field) {
@@ -1008,8 +1012,12 @@ mod tests {
                 assert_eq!(fields(&[&t]), expected, "{t}");
             }
         }
-        // Nothing named: the one field every page value has.
+        // Nothing named: the one field every page value has. A section's, a paginator's or a
+        // term's own fields are not a page's.
         assert_eq!(fields(&["{{ config.title }}"]), [ALWAYS]);
+        let containers = "{{ section.title }} {{ section.meta_description }} {% for t in terms %}{{ t.name }}{% endfor %}
+{{ paginator.current_index }} {{ term.slug }} {% set s = get_section(path='a/_index.md') %}{{ s.description }}";
+        assert_eq!(fields(&[containers]), [ALWAYS]);
     }
 
     /// A page value holds every field wherever its keys may be counted or walked, or a field

@@ -390,6 +390,32 @@ fn page_values_hold_every_field_where_a_template_can_tell() {
     );
 }
 
+/// A page's meta description comes from its summary when it has no `description`: a template
+/// that shows only `meta_description` keeps each page's summary until its value is made.
+#[test]
+fn a_meta_description_made_from_the_summary_is_kept() {
+    let site = nav_site(1, 2);
+    site.file(
+        "templates/page.html",
+        "<meta name=\"description\" content=\"{{ page.meta_description }}\">{{ page.content | safe }}\n",
+    )
+    .file(
+        "content/s0/p1.md",
+        "---\ntitle: P\n---\nThe first paragraph, *in* a summary.\n\nThe second.\n",
+    );
+    let fields = Templates::load(&Config::load(site.root(), &Overrides::default()).unwrap())
+        .unwrap()
+        .page_fields();
+    assert!(fields.shows("meta_description") && !fields.shows("summary"));
+    let out = same_both_ways(site.root());
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let page = String::from_utf8_lossy(&out.files["s0/p1/index.html"]).into_owned();
+    assert!(
+        page.contains("content=\"The first paragraph, in a summary.\""),
+        "{page}"
+    );
+}
+
 /// Templates that must keep (some of) their text uncached, next to parts that must not change
 /// what they show.
 #[test]
