@@ -59,35 +59,10 @@ const PAGE_ROOTS: &[&str] = &[
     "__tera_context",
 ];
 
-/// Fields of the values that may hold pages whose own value never holds a page's value
-/// (`crate::templates::context`): `page.title` is text, `page.lower` a small card. Any other
-/// field of such a value (`pages`, `items`, or one this list does not know) is taken to hold
-/// pages.
-const PLAIN_FIELDS: &[&str] = &[
-    "title",
-    "description",
-    "meta_description",
-    "date",
-    "updated",
-    "weight",
-    "draft",
-    "slug",
-    "path",
-    "permalink",
-    "content",
-    "summary",
-    "toc",
-    "word_count",
-    "reading_time",
-    "extra",
-    "assets",
-    "ancestors",
-    "relative_path",
-    "taxonomies",
-    "lang",
-    "lower",
-    "higher",
-    "translations",
+/// Fields of the values that may hold pages, besides a page's own ([`PAGE_FIELDS`]), whose
+/// value never holds a page's value (`crate::templates::context`): a section's, a paginator's,
+/// a term's, a heading's.
+const OTHER_PLAIN_FIELDS: &[&str] = &[
     "feed_url",
     "paginate_by",
     "subsections",
@@ -107,6 +82,13 @@ const PLAIN_FIELDS: &[&str] = &[
     "id",
     "children",
 ];
+
+/// Whether `field` of a value that may hold pages never holds a page's value: every page
+/// field (`page.title` is text, `page.lower` a small card) and [`OTHER_PLAIN_FIELDS`]. Any
+/// other field (`pages`, `items`, or one stillpoint does not make) is taken to hold pages.
+fn plain_field(field: &str) -> bool {
+    PAGE_FIELDS.contains(&field) || OTHER_PLAIN_FIELDS.contains(&field)
+}
 
 /// Fields of the values that may hold pages whose value is a list of them (or of terms): none
 /// is a page value itself.
@@ -658,7 +640,7 @@ impl<'a> Parser<'_, 'a, '_> {
         if pages.page {
             self.scan.shown_field(field);
         }
-        if PLAIN_FIELDS.contains(&field) {
+        if plain_field(field) {
             Pages::NONE
         } else if LIST_FIELDS.contains(&field) {
             Pages::HOLDS
@@ -802,7 +784,7 @@ impl<'a> Parser<'_, 'a, '_> {
                 let plain = attribute
                     .and_then(|a| a.literal)
                     .and_then(|path| path.rsplit('.').next())
-                    .is_some_and(|field| PLAIN_FIELDS.contains(&field));
+                    .is_some_and(plain_field);
                 Some(if plain { Pages::NONE } else { input.list() })
             }
             "first" | "last" | "nth" => Some(input.item()),
