@@ -96,7 +96,7 @@ pub enum JobContext {
     Term(usize, usize, usize),
     /// The feed of term `.1` of taxonomy `.0`.
     TermFeed(usize, usize),
-    /// `sitemap.xml`: its entries are made from the tree when it renders ([`sitemap_entries`]),
+    /// `sitemap.xml`: its entries are made from the tree when it renders (`sitemap_entries`),
     /// so they are not held through the whole render.
     Sitemap,
     /// A context that needs no page values (404, robots.txt, aliases).

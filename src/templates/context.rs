@@ -183,7 +183,7 @@ pub fn reading_time(words: usize) -> usize {
     words.div_ceil(200)
 }
 
-/// The fields of a page value, in the order [`page_map`] and [`neighbours_into`] make them
+/// The fields of a page value, in the order [`page_map`] and `neighbours_into` make them
 /// (Zola's names, `design.md`, "Templates"). A value holds those its [`PageFields`] show.
 pub const PAGE_FIELDS: [&str; 24] = [
     "title",
