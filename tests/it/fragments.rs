@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use stillpoint::BuildOptions;
 use stillpoint::config::{Config, Overrides};
 use stillpoint::incremental::{LiveBuild, Update};
-use stillpoint::templates::{ALL_PAGE_FIELDS, NO_PART_CACHE, Templates};
+use stillpoint::templates::{ALL_PAGE_FIELDS, NO_PART_CACHE, PageFields, Templates};
 
 use crate::support::{TestSite, copy_tree, file_tree, fixtures_dir};
 
@@ -90,10 +90,15 @@ fn parts(root: &Path) -> Vec<(String, usize)> {
         .collect()
 }
 
+/// What the templates of the site at `root` can show of a page value.
+fn page_fields(root: &Path) -> PageFields {
+    let config = Config::load(root, &Overrides::default()).unwrap();
+    Templates::load(&config).unwrap().page_fields()
+}
+
 /// Whether the templates of the site at `root` can show a page's table of contents.
 fn shows_toc(root: &Path) -> bool {
-    let config = Config::load(root, &Overrides::default()).unwrap();
-    Templates::load(&config).unwrap().page_fields().shows("toc")
+    page_fields(root).shows("toc")
 }
 
 /// Every folder under `dir` with a `config.yaml`.
@@ -301,13 +306,7 @@ fn summaries_are_made_where_a_template_or_a_feed_can_show_them() {
             );
         }
     }
-    let config = Config::load(site.root(), &Overrides::default()).unwrap();
-    assert!(
-        !Templates::load(&config)
-            .unwrap()
-            .page_fields()
-            .shows("summary")
-    );
+    assert!(!page_fields(site.root()).shows("summary"));
     assert_eq!(same_both_ways(site.root()).code, 0);
 
     // A feed takes each page's summary from its value.
@@ -328,13 +327,7 @@ fn summaries_are_made_where_a_template_or_a_feed_can_show_them() {
 {% endblock content %}
 "#,
     );
-    let config = Config::load(site.root(), &Overrides::default()).unwrap();
-    assert!(
-        Templates::load(&config)
-            .unwrap()
-            .page_fields()
-            .shows("summary")
-    );
+    assert!(page_fields(site.root()).shows("summary"));
     let out = same_both_ways(site.root());
     assert_eq!(out.code, 0, "{}", out.stderr);
     let section = String::from_utf8_lossy(&out.files["s0/index.html"]).into_owned();
@@ -350,9 +343,7 @@ fn summaries_are_made_where_a_template_or_a_feed_can_show_them() {
 #[test]
 fn page_values_hold_every_field_where_a_template_can_tell() {
     let site = nav_site(2, 2);
-    let fields = Templates::load(&Config::load(site.root(), &Overrides::default()).unwrap())
-        .unwrap()
-        .page_fields();
+    let fields = page_fields(site.root());
     assert!(fields.shows("content") && !fields.shows("slug") && !fields.shows("lower"));
     assert_eq!(same_both_ways(site.root()).code, 0);
 
@@ -403,9 +394,7 @@ fn a_meta_description_made_from_the_summary_is_kept() {
         "content/s0/p1.md",
         "---\ntitle: P\n---\nThe first paragraph, *in* a summary.\n\nThe second.\n",
     );
-    let fields = Templates::load(&Config::load(site.root(), &Overrides::default()).unwrap())
-        .unwrap()
-        .page_fields();
+    let fields = page_fields(site.root());
     assert!(fields.shows("meta_description") && !fields.shows("summary"));
     let out = same_both_ways(site.root());
     assert_eq!(out.code, 0, "{}", out.stderr);
